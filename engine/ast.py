@@ -1,0 +1,333 @@
+"""The typed rule-file AST: frozen, slotted nodes, each with the span it came from.
+
+Equality ignores spans (`compare=False`), so a formatted file that parses to the same
+tree compares equal; never key a dict by a node for that reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from engine.fieldtypes import FieldType
+from engine.source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """A name as written: `score`, `Country_Required`, `lead`."""
+
+    name: str
+    span: Span = field(compare=False)
+
+
+# -- expressions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """`100`, `"B"`, `'x'`, `true`, `null`."""
+
+    value: Decimal | str | bool | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A (possibly qualified) name: `score`, `lead.Status`, `$User.Email`, `MQL`."""
+
+    parts: tuple[str, ...]
+    span: Span = field(compare=False)
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A function call: `ISBLANK(Country)`; the name keeps the case it was written in."""
+
+    function: Ident
+    args: tuple[Expr, ...]
+    span: Span = field(compare=False)
+
+
+class UnaryOp(StrEnum):
+    NOT = "not"
+    NEG = "-"
+    POS = "+"
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    """`not x`, `!x`, `-x`."""
+
+    op: UnaryOp
+    operand: Expr
+    span: Span = field(compare=False)
+
+
+class BinaryOp(StrEnum):
+    EQ = "="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    DIV = "/"
+    POW = "^"
+    CONCAT = "&"
+
+
+COMPARISONS = frozenset(
+    {BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """`score >= 100`, `a & b`; `==` reads as `=` and `<>` as `!=`."""
+
+    op: BinaryOp
+    left: Expr
+    right: Expr
+    span: Span = field(compare=False)
+    written: str = field(default="", compare=False)  # the operator as typed, for fmt
+
+
+class LogicOp(StrEnum):
+    AND = "and"
+    OR = "or"
+
+
+@dataclass(frozen=True, slots=True)
+class Logic:
+    """`a and b and c`, `a || b`: n-ary, so long formulas stay shallow."""
+
+    op: LogicOp
+    operands: tuple[Expr, ...]
+    span: Span = field(compare=False)
+    written: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InList:
+    """`Status in ("Open", "Working")`."""
+
+    subject: Expr
+    options: tuple[Expr, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InGroup:
+    """`OwnerId in group "Direct Sales"`: the user with that Id is in the public group."""
+
+    subject: Expr
+    group: str
+    span: Span = field(compare=False)
+
+
+Expr = Literal | Name | Call | Unary | Binary | Logic | InList | InGroup
+
+
+# -- declarations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """`key: value` inside a block, before it is read into the block's own fields."""
+
+    key: Ident
+    value: Expr
+    span: Span = field(compare=False)
+
+
+class MatchMode(StrEnum):
+    EMAIL = "email"
+    CRM_ID = "crm_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Connector:
+    """`connector { user: "…" paused: false match: email }`."""
+
+    user: str | None
+    paused: bool
+    match: MatchMode
+    settings: tuple[Setting, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A field type as written, with the type it denotes (None when it is invalid)."""
+
+    text: str
+    type: FieldType | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDecl:
+    """`LastName: text(80) required` inside an `object` block."""
+
+    name: Ident
+    type: TypeRef
+    required: bool
+    readonly: bool
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectDecl:
+    """`object lead { … }`; several blocks for one object merge."""
+
+    object: Ident
+    fields: tuple[FieldDecl, ...]
+    span: Span = field(compare=False)
+
+
+class Sync(StrEnum):
+    """Who wins a mapped field (SPEC §3.5)."""
+
+    SALESFORCE = "salesforce"
+    PARDOT = "pardot"
+    MOST_RECENT = "most_recent"
+    SALESFORCE_ALWAYS = "salesforce_always"
+    PARDOT_ALWAYS = "pardot_always"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMapping:
+    """`field first_name { lead: FirstName contact: FirstName sync: salesforce }`."""
+
+    prospect_field: Ident
+    lead: Ident | None
+    contact: Ident | None
+    sync: Sync
+    sync_span: Span | None = field(compare=False)
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """`share lead when OwnerId in group "Direct Sales"` (Marketing Data Sharing)."""
+
+    object: Ident
+    when: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """`stage MQL when score >= 100 or grade >= "B"`, in lifecycle order."""
+
+    name: Ident
+    when: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateGate:
+    """`create lead when MQL or assigned`."""
+
+    object: Ident
+    when: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """`validation Name on lead { error_if: … message: "…" field: X active: true }`."""
+
+    name: Ident
+    object: Ident
+    error_if: Expr
+    message: str
+    field: Ident | None
+    active: bool
+    settings: tuple[Setting, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """`duplicate lead by Email`: a create whose fields equal an existing record's is blocked."""
+
+    object: Ident
+    fields: tuple[Ident, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSalesforce:
+    """`import salesforce "force-app/main/default"`."""
+
+    path: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """`include "other.sync"`; `@syncrules/standard.sync` names a shipped pack."""
+
+    path: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PzMatch:
+    """`match contact by Id, Email_Key__c, Email` inside `personalization`."""
+
+    object: Ident
+    fields: tuple[Ident, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Personalization:
+    """`personalization { match contact by Id, Email  designated_only: false }`."""
+
+    matches: tuple[PzMatch, ...]
+    designated_only: bool
+    settings: tuple[Setting, ...]
+    span: Span = field(compare=False)
+
+
+Item = (
+    Connector
+    | ObjectDecl
+    | FieldMapping
+    | Share
+    | Stage
+    | CreateGate
+    | Validation
+    | Duplicate
+    | ImportSalesforce
+    | Include
+    | Personalization
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A `#` or `/* */` comment, kept for `fmt`."""
+
+    text: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFile:
+    """One parsed `.sync` file."""
+
+    path: str
+    items: tuple[Item, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False)

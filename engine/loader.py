@@ -1,0 +1,177 @@
+"""Files, directories and includes → one ordered list of rule items (a loaded rule set).
+
+An included file's items take the place of its `include` line, so lifecycle order and
+validation order read the way the files do. Each file is read once: a file reached a
+second time (included twice, or both included and found in a directory) adds nothing,
+and a file that includes itself, directly or through others, is an `include-cycle`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from engine import ast, codes
+from engine.diagnostics import Diagnostic, Report
+from engine.files import (
+    InputError,
+    ReadResult,
+    decode_source,
+    read_source,
+    sync_files_below,
+)
+from engine.source import SourceFile, whole_file
+from engine.syntax.lower import lower_tree
+from engine.syntax.parser import parse_tree
+
+PACK_PREFIX = "@syncrules/"
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What loading produced: files in reading order, their items, and the problems."""
+
+    sources: dict[str, SourceFile]
+    files: tuple[ast.RuleFile, ...]
+    items: tuple[ast.Item, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(slots=True)
+class _State:
+    report: Report = field(default_factory=Report)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    files: list[ast.RuleFile] = field(default_factory=list)
+    items: list[ast.Item] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    stack: list[str] = field(default_factory=list)
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """Rule paths as given: files stay, directories become their `*.sync` files."""
+    expanded: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = sync_files_below(path)
+            if not found:
+                raise InputError(f"{path}: no *.sync files in this directory")
+            expanded.extend(found)
+        elif os.path.exists(path):
+            expanded.append(path)
+        else:
+            raise InputError(f"{path}: no such file or directory")
+    return expanded
+
+
+def load(paths: Sequence[str]) -> Loaded:
+    """Read, parse and lower every rule file named or found below the given paths."""
+    state = _State()
+    for path in expand_paths(paths):
+        _load_file(state, path, None)
+    return _finish(state)
+
+
+def load_text(text: str, path: str = "<text>") -> Loaded:
+    """Parse rule text that is not on disk (tests, editors, the API)."""
+    state = _State()
+    _load_source(state, SourceFile(path, text))
+    return _finish(state)
+
+
+def _finish(state: _State) -> Loaded:
+    return Loaded(
+        state.sources, tuple(state.files), tuple(state.items), tuple(state.report.items)
+    )
+
+
+def _identity(path: str) -> str:
+    return path if path.startswith(PACK_PREFIX) else os.path.realpath(path)
+
+
+def _load_file(state: _State, path: str, include: ast.Include | None) -> None:
+    identity = _identity(path)
+    if identity in state.stack and include is not None:
+        state.report.add(
+            codes.INCLUDE_CYCLE.at(
+                include.span,
+                f'"{include.path}" includes the file that includes it',
+                hint="remove one of the includes; each file is read once anyway",
+            )
+        )
+        return
+    if identity in state.seen:
+        return
+    if path.startswith(PACK_PREFIX):
+        result = _read_pack(path)
+    else:
+        result = read_source(path)
+    if result.source is None:
+        assert result.diagnostic is not None
+        if include is not None and result.diagnostic.message.startswith("cannot read"):
+            reason = result.diagnostic.message.removeprefix("cannot read: ")
+            state.report.add(
+                codes.MISSING_INCLUDE.at(include.span, f'cannot include "{include.path}": {reason}')
+            )
+        else:
+            state.report.add(result.diagnostic)
+        return
+    state.seen.add(identity)
+    state.stack.append(identity)
+    try:
+        _load_source(state, result.source)
+    finally:
+        state.stack.pop()
+
+
+def _load_source(state: _State, source: SourceFile) -> None:
+    state.sources[source.path] = source
+    parsed = parse_tree(source)
+    comments = tuple(
+        ast.Comment(str(t), source.span(t.start_pos or 0, t.end_pos or 0)) for t in parsed.comments
+    )
+    if parsed.tree is None:
+        assert parsed.diagnostic is not None
+        state.report.add(parsed.diagnostic)
+        state.files.append(ast.RuleFile(source.path, (), comments))
+        return
+    items, problems = lower_tree(parsed.tree, source)
+    state.report.extend(problems)
+    state.files.append(ast.RuleFile(source.path, tuple(items), comments))
+    for item in items:
+        if isinstance(item, ast.Include):
+            _load_file(state, _include_target(source.path, item.path), item)
+        else:
+            state.items.append(item)
+
+
+def _include_target(including: str, target: str) -> str:
+    if target.startswith(PACK_PREFIX):
+        return target
+    if including.startswith(PACK_PREFIX):
+        return PACK_PREFIX + target  # packs include packs
+    return os.path.normpath(os.path.join(os.path.dirname(including), target))
+
+
+def pack_names() -> list[str]:
+    """The rule packs shipped with syncrules (`include "@syncrules/<name>"`)."""
+    return sorted(p.name for p in _pack_dir().iterdir() if p.name.endswith(".sync"))
+
+
+def _pack_dir() -> Path:
+    try:
+        return Path(str(resources.files("engine.packs")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[1] / "rules"
+
+
+def _read_pack(path: str) -> ReadResult:
+    name = path.removeprefix(PACK_PREFIX)
+    try:
+        data = (_pack_dir() / name).read_bytes()
+    except OSError:
+        message = f"cannot read: no shipped pack {name!r} (packs: {', '.join(pack_names())})"
+        return ReadResult(None, codes.UNREADABLE_FILE.at(whole_file(path), message))
+    return decode_source(path, data)

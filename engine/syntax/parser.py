@@ -1,0 +1,142 @@
+"""Text → lark tree, with lark's exceptions turned into located diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from engine import codes
+from engine.diagnostics import Diagnostic
+from engine.source import SourceFile
+from engine.syntax.grammar import COMMENTS, parser
+
+# Terminals in the words a rule-file author uses, for "expected …" messages.
+WORDS: dict[str, str] = {
+    "NAME": "a name",
+    "STRING": "a quoted text",
+    "NUMBER": "a number",
+    "LBRACE": '"{"',
+    "RBRACE": '"}"',
+    "LPAR": '"("',
+    "RPAR": '")"',
+    "COLON": '":"',
+    "COMMA": '","',
+    "DOT": '"."',
+    "CMP_OP": "a comparison",
+    "ADD_OP": "an operator",
+    "MUL_OP": "an operator",
+    "SIGN": "a sign",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NULL": "null",
+    "FIELD_KW": '"field"',
+    "MATCH_KW": '"match"',
+    "AND_KW": '"and"',
+    "OR_KW": '"or"',
+    "NOT_KW": '"not"',
+    "REQUIRED": '"required"',
+    "READONLY": '"readonly"',
+    "AND_SYM": '"&&"',
+    "OR_SYM": '"||"',
+    "POW_OP": '"^"',
+    "BANG": '"!"',
+    "$END": "the end of the file",
+}
+TOP_LEVEL = {
+    "CONNECTOR",
+    "OBJECT",
+    "FIELD_KW",
+    "SHARE",
+    "STAGE",
+    "CREATE",
+    "VALIDATION",
+    "DUPLICATE",
+    "IMPORT",
+    "INCLUDE",
+    "PERSONALIZATION",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    tree: Tree[Token] | None
+    comments: tuple[Token, ...]
+    diagnostic: Diagnostic | None
+
+
+def parse_tree(source: SourceFile) -> Parsed:
+    """Parse one file; a syntax error ends this file's parse with one diagnostic."""
+    COMMENTS.tokens = []
+    try:
+        tree = parser().parse(source.text)
+    except UnexpectedInput as error:
+        return Parsed(None, tuple(COMMENTS.tokens), _diagnostic(source, error))
+    return Parsed(tree, tuple(COMMENTS.tokens), None)
+
+
+def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
+    offset = error.pos_in_stream if error.pos_in_stream is not None else len(source.text)
+    if isinstance(error, UnexpectedCharacters):
+        char = source.text[offset : offset + 1]
+        span = source.span(offset, offset + 1)
+        what = _describe_char(char)
+        return codes.SYNTAX_ERROR.at(span, f"unexpected {what}", hint=_expected(error.allowed))
+    if isinstance(error, UnexpectedEOF):
+        span = source.span(len(source.text), len(source.text))
+        return codes.SYNTAX_ERROR.at(
+            span, "the file ends in the middle of a rule", hint=_expected(error.expected)
+        )
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    if token.type == "$END":
+        end = len(source.text)
+        return codes.SYNTAX_ERROR.at(
+            source.span(end, end),
+            "the file ends in the middle of a rule",
+            hint=_expected(error.expected),
+        )
+    start = token.start_pos if token.start_pos is not None else offset
+    end = token.end_pos if token.end_pos is not None else start + len(token)
+    return codes.SYNTAX_ERROR.at(
+        source.span(start, end), f"unexpected {_describe_token(token)}", hint=_expected(error.expected)
+    )
+
+
+def _describe_char(char: str) -> str:
+    if char == "\0":
+        return "NUL byte"
+    if char == '"' or char == "'":
+        return f"{char} (a quoted text that never ends on its line)"
+    if not char.isprintable():
+        return f"character U+{ord(char):04X}"
+    return f"character {char!r}"
+
+
+def _describe_token(token: Token) -> str:
+    if token.type in ("NAME", "NUMBER", "STRING"):
+        return f"{WORDS[token.type].split(' ', 1)[1]} {token.value}"
+    return f'"{token.value}"'
+
+
+def _expected(terminals: set[str] | frozenset[str] | None) -> str | None:
+    if not terminals:
+        return None
+    names = set(terminals)
+    words: set[str] = set()
+    if TOP_LEVEL <= names:
+        names -= TOP_LEVEL
+        words.add("a new rule (stage, field, share, …)")
+    for name in names:
+        words.add(WORDS.get(name, f'"{name.lower()}"' if name.isalpha() else _anon(name)))
+    listed = sorted(words)
+    if len(listed) > 6:
+        listed = [*listed[:6], "…"]
+    return "expected " + ", ".join(listed)
+
+
+def _anon(name: str) -> str:
+    # lark names anonymous punctuation terminals (e.g. "__ANON_0") or by symbol names
+    symbols = {"EQUAL": "=", "MORETHAN": ">", "LESSTHAN": "<", "CIRCUMFLEX": "^", "BANG": "!"}
+    return f'"{symbols[name]}"' if name in symbols else "an operator"
