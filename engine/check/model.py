@@ -1,0 +1,150 @@
+"""The checked rule set: declarations resolved, expressions lowered to typed IR."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine import ast, ir
+from engine.diagnostics import Diagnostic, Severity
+from engine.fieldtypes import SALESFORCE_OBJECTS, FieldType, api_key
+from engine.source import SourceFile, Span
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """A declared field of one object."""
+
+    object: str
+    name: str  # as declared
+    type: FieldType
+    required: bool
+    readonly: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectModel:
+    """An object's declared fields; Salesforce objects look names up case-insensitively."""
+
+    name: str
+    fields: dict[str, FieldInfo]  # keyed by `field_key`
+
+    def key(self, name: str) -> str:
+        return api_key(name) if self.name in SALESFORCE_OBJECTS else name
+
+    def get(self, name: str) -> FieldInfo | None:
+        return self.fields.get(self.key(name))
+
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields.values()]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorConfig:
+    user: str | None
+    paused: bool
+    match: ast.MatchMode
+    span: Span | None
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """A prospect field and the Lead/Contact fields it syncs with."""
+
+    prospect: FieldInfo
+    lead: FieldInfo | None
+    contact: FieldInfo | None
+    sync: ast.Sync
+    node: ast.FieldMapping
+
+    @property
+    def name(self) -> str:
+        return self.prospect.name
+
+    def target(self, obj: str) -> FieldInfo | None:
+        return self.lead if obj == "lead" else self.contact if obj == "contact" else None
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRule:
+    object: str
+    when: ir.Expr
+    node: ast.Share
+
+
+@dataclass(frozen=True, slots=True)
+class StageRule:
+    name: str
+    when: ir.Expr
+    node: ast.Stage
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The create gate; `node` is None for the default gate `assigned` (SPEC §1)."""
+
+    when: ir.Expr
+    node: ast.CreateGate | None
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationRule:
+    name: str
+    object: str
+    error_if: ir.Expr
+    message: str
+    field: FieldInfo | None
+    active: bool
+    node: ast.Validation
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateRule:
+    object: str
+    fields: tuple[FieldInfo, ...]
+    node: ast.Duplicate
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalizationMatch:
+    object: str
+    fields: tuple[str, ...]
+    node: ast.PzMatch
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalizationConfig:
+    matches: tuple[PersonalizationMatch, ...]
+    designated_only: bool
+    node: ast.Personalization
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRules:
+    """Everything later stages need; `diagnostics` holds check errors, sorted."""
+
+    sources: dict[str, SourceFile]
+    files: tuple[ast.RuleFile, ...]
+    connector: ConnectorConfig
+    objects: dict[str, ObjectModel]
+    mappings: tuple[Mapping, ...]
+    shares: tuple[ShareRule, ...]
+    stages: tuple[StageRule, ...]
+    gate: Gate
+    validations: tuple[ValidationRule, ...]
+    duplicates: tuple[DuplicateRule, ...]
+    personalization: PersonalizationConfig | None
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    def object(self, name: str) -> ObjectModel:
+        return self.objects.get(name) or ObjectModel(name, {})
+
+    def shares_for(self, obj: str) -> tuple[ShareRule, ...]:
+        return tuple(s for s in self.shares if s.object == obj)
+
+    def mappings_for(self, obj: str) -> tuple[Mapping, ...]:
+        return tuple(m for m in self.mappings if m.target(obj) is not None)

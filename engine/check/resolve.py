@@ -1,0 +1,406 @@
+"""Loaded items → CheckedRules: declarations resolved, every expression type-checked.
+
+Every problem is reported and checking goes on, so one run shows them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from engine import ast, codes, ir
+from engine.check.exprs import ExprChecker, Scope, suggest
+from engine.check.model import (
+    CheckedRules,
+    ConnectorConfig,
+    DuplicateRule,
+    FieldInfo,
+    Gate,
+    Mapping,
+    ObjectModel,
+    PersonalizationConfig,
+    PersonalizationMatch,
+    ShareRule,
+    StageRule,
+    ValidationRule,
+)
+from engine.check.stages import stage_cycles
+from engine.diagnostics import Report
+from engine.fieldtypes import OBJECTS, SALESFORCE_OBJECTS, VType
+from engine.loader import Loaded
+from engine.source import Span
+
+MAPPABLE = ("lead", "contact")
+SHAREABLE = ("lead", "contact")
+PERSONALIZATION_OBJECTS = ("contact", "lead", "account")
+
+
+@dataclass(slots=True)
+class _Items:
+    """The loaded items sorted by kind, in declaration order."""
+
+    connectors: list[ast.Connector] = field(default_factory=list)
+    objects: list[ast.ObjectDecl] = field(default_factory=list)
+    mappings: list[ast.FieldMapping] = field(default_factory=list)
+    shares: list[ast.Share] = field(default_factory=list)
+    stages: list[ast.Stage] = field(default_factory=list)
+    gates: list[ast.CreateGate] = field(default_factory=list)
+    validations: list[ast.Validation] = field(default_factory=list)
+    duplicates: list[ast.Duplicate] = field(default_factory=list)
+    imports: list[ast.ImportSalesforce] = field(default_factory=list)
+    personalizations: list[ast.Personalization] = field(default_factory=list)
+
+
+def _sort(items: Sequence[ast.Item]) -> _Items:
+    out = _Items()
+    buckets: dict[type, list] = {  # type: ignore[type-arg]
+        ast.Connector: out.connectors,
+        ast.ObjectDecl: out.objects,
+        ast.FieldMapping: out.mappings,
+        ast.Share: out.shares,
+        ast.Stage: out.stages,
+        ast.CreateGate: out.gates,
+        ast.Validation: out.validations,
+        ast.Duplicate: out.duplicates,
+        ast.ImportSalesforce: out.imports,
+        ast.Personalization: out.personalizations,
+    }
+    for item in items:
+        bucket = buckets.get(type(item))
+        if bucket is not None:
+            bucket.append(item)
+    return out
+
+
+def check_rules(loaded: Loaded) -> CheckedRules:
+    """Resolve and type-check a loaded rule set; diagnostics come back sorted."""
+    report = Report(list(loaded.diagnostics))
+    items = _sort(loaded.items)
+    for node in items.imports:
+        report.add(
+            codes.UNSUPPORTED.at(
+                node.span,
+                "import salesforce is not supported yet",
+                hint="declare the objects and validation rules in .sync files for now",
+            )
+        )
+    objects = _objects(items.objects, report)
+    connector = _connector(items.connectors, report)
+    personalization = _personalization(items.personalizations, report)
+    mappings = _mappings(items.mappings, objects, report)
+    stage_names = _stage_names(items.stages, objects, report)
+    stages = _stages(items.stages, objects, stage_names, report)
+    report.extend(stage_cycles(stages))
+    gate = _gate(items.gates, objects, stage_names, report)
+    shares = _shares(items.shares, objects, stage_names, report)
+    validations = _validations(items.validations, objects, stage_names, report)
+    duplicates = _duplicates(items.duplicates, objects, report)
+    return CheckedRules(
+        sources=loaded.sources,
+        files=loaded.files,
+        connector=connector,
+        objects=objects,
+        mappings=mappings,
+        shares=shares,
+        stages=stages,
+        gate=gate,
+        validations=validations,
+        duplicates=duplicates,
+        personalization=personalization,
+        diagnostics=report.sorted(),
+    )
+
+
+def _duplicate(report: Report, span: Span, message: str, first: Span) -> None:
+    report.add(
+        codes.DUPLICATE_DECLARATION.at(
+            span,
+            message,
+            related=((first, "first declared here"),),
+        )
+    )
+
+
+def _known_object(name: ast.Ident, report: Report, allowed: Sequence[str] = OBJECTS) -> bool:
+    if name.name in allowed:
+        return True
+    if name.name in OBJECTS:
+        report.add(
+            codes.WRONG_CONTEXT.at(
+                name.span,
+                f"{name.name} cannot be used here",
+                hint="this rule applies to " + " or ".join(allowed),
+            )
+        )
+        return False
+    report.add(
+        codes.UNKNOWN_FIELD.at(
+            name.span,
+            f'no object "{name.name}"',
+            hint=suggest(name.name, allowed) or "objects: " + ", ".join(allowed),
+        )
+    )
+    return False
+
+
+# -- declarations ------------------------------------------------------------------------
+
+
+def _objects(decls: list[ast.ObjectDecl], report: Report) -> dict[str, ObjectModel]:
+    objects: dict[str, ObjectModel] = {}
+    for decl in decls:
+        if not _known_object(decl.object, report):
+            continue
+        model = objects.setdefault(decl.object.name, ObjectModel(decl.object.name, {}))
+        for fdecl in decl.fields:
+            if fdecl.type.type is None:
+                continue  # the invalid type was reported while lowering
+            info = FieldInfo(
+                model.name,
+                fdecl.name.name,
+                fdecl.type.type,
+                fdecl.required,
+                fdecl.readonly,
+                fdecl.span,
+            )
+            key = model.key(fdecl.name.name)
+            earlier = model.fields.get(key)
+            if earlier is None:
+                model.fields[key] = info
+            elif (earlier.type, earlier.required, earlier.readonly, earlier.name) != (
+                info.type,
+                info.required,
+                info.readonly,
+                info.name,
+            ):
+                # the same declaration twice (a pack and an org file) merges quietly
+                _duplicate(
+                    report,
+                    fdecl.name.span,
+                    f"{model.name}.{fdecl.name.name} is declared again, differently",
+                    earlier.span,
+                )
+    return objects
+
+
+def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
+    for extra in nodes[1:]:
+        first = nodes[0].span
+        report.add(
+            codes.DUPLICATE_BLOCK.at(
+                _keyword_span(extra.span, "connector"),
+                "a second connector block: Account Engagement has one connector",
+                related=((first, "first connector here"),),
+            )
+        )
+    if not nodes:
+        return ConnectorConfig(None, False, ast.MatchMode.EMAIL, None)
+    node = nodes[0]
+    return ConnectorConfig(node.user, node.paused, node.match, node.span)
+
+
+def _keyword_span(span: Span, keyword: str) -> Span:
+    end = span.start + len(keyword)
+    return Span(span.path, span.start, end, span.line, span.col, span.line, span.col + len(keyword))
+
+
+def _personalization(
+    nodes: list[ast.Personalization], report: Report
+) -> PersonalizationConfig | None:
+    for extra in nodes[1:]:
+        first = nodes[0].span
+        report.add(
+            codes.DUPLICATE_BLOCK.at(
+                _keyword_span(extra.span, "personalization"),
+                "a second personalization block",
+                related=((first, "first personalization block here"),),
+            )
+        )
+    if not nodes:
+        return None
+    node = nodes[0]
+    matches: list[PersonalizationMatch] = []
+    seen: dict[str, Span] = {}
+    for match in node.matches:
+        if not _known_object(match.object, report, PERSONALIZATION_OBJECTS):
+            continue
+        if match.object.name in seen:
+            _duplicate(
+                report, match.span, f"{match.object.name} is matched twice", seen[match.object.name]
+            )
+            continue
+        seen[match.object.name] = match.span
+        fields = tuple(f.name for f in match.fields)
+        matches.append(PersonalizationMatch(match.object.name, fields, match))
+    return PersonalizationConfig(tuple(matches), node.designated_only, node)
+
+
+def _field_of(
+    objects: dict[str, ObjectModel], obj: str, name: ast.Ident, report: Report
+) -> FieldInfo | None:
+    model = objects.get(obj)
+    info = model.get(name.name) if model else None
+    if info is not None:
+        return info
+    if model is None:
+        message = f'{obj} has no field "{name.name}": no `object {obj}` is declared'
+        hint = None
+    else:
+        message = f'{obj} has no field "{name.name}"'
+        hint = suggest(name.name, model.names())
+    report.add(codes.UNKNOWN_FIELD.at(name.span, message, hint=hint))
+    return None
+
+
+def _mappings(
+    nodes: list[ast.FieldMapping], objects: dict[str, ObjectModel], report: Report
+) -> tuple[Mapping, ...]:
+    mappings: list[Mapping] = []
+    seen: dict[str, Span] = {}
+    for node in nodes:
+        name = node.prospect_field.name
+        if name in seen:
+            _duplicate(report, node.prospect_field.span, f"field {name} is mapped twice", seen[name])
+            continue
+        seen[name] = node.prospect_field.span
+        prospect = _field_of(objects, "prospect", node.prospect_field, report)
+        lead = _field_of(objects, "lead", node.lead, report) if node.lead else None
+        contact = _field_of(objects, "contact", node.contact, report) if node.contact else None
+        if node.lead is None and node.contact is None:
+            report.add(
+                codes.INVALID_SETTING.at(
+                    node.prospect_field.span,
+                    f"field {name} maps to nothing",
+                    hint="add `lead: <Lead field>` and/or `contact: <Contact field>`",
+                )
+            )
+        if prospect is not None and (lead or contact):
+            mappings.append(Mapping(prospect, lead, contact, node.sync, node))
+    return tuple(mappings)
+
+
+# -- rules with conditions --------------------------------------------------------------
+
+
+def _stage_names(
+    nodes: list[ast.Stage], objects: dict[str, ObjectModel], report: Report
+) -> frozenset[str]:
+    seen: dict[str, Span] = {}
+    prospect = objects.get("prospect")
+    for node in nodes:
+        name = node.name.name
+        if name in seen:
+            _duplicate(report, node.name.span, f"stage {name} is declared twice", seen[name])
+            continue
+        seen[name] = node.name.span
+        clash = prospect.get(name) if prospect else None
+        if clash is not None or name == "assigned":
+            where = clash.span if clash else node.name.span
+            _duplicate(
+                report,
+                node.name.span,
+                f"stage {name} has the name of a prospect field: conditions could not tell them apart",
+                where,
+            )
+    return frozenset(seen)
+
+
+def _condition(checker: ExprChecker, expr: ast.Expr) -> ir.Expr:
+    checked = checker.check(expr)
+    checker.expect_bool(checked)
+    return checked
+
+
+def _stages(
+    nodes: list[ast.Stage],
+    objects: dict[str, ObjectModel],
+    names: frozenset[str],
+    report: Report,
+) -> tuple[StageRule, ...]:
+    checker = ExprChecker(Scope("stage", "prospect", objects, names), report)
+    stages: list[StageRule] = []
+    taken: set[str] = set()
+    for node in nodes:
+        when = _condition(checker, node.when)
+        if node.name.name not in taken:
+            taken.add(node.name.name)
+            stages.append(StageRule(node.name.name, when, node))
+    return tuple(stages)
+
+
+def _gate(
+    nodes: list[ast.CreateGate],
+    objects: dict[str, ObjectModel],
+    stage_names: frozenset[str],
+    report: Report,
+) -> Gate:
+    checker = ExprChecker(Scope("create", "prospect", objects, stage_names), report)
+    gate: Gate | None = None
+    for node in nodes:
+        when = _condition(checker, node.when)
+        if not _known_object(node.object, report, ("lead",)):
+            continue
+        if gate is not None and gate.node is not None:
+            _duplicate(report, node.span, "a second create rule for lead", gate.node.span)
+            continue
+        gate = Gate(when, node)
+    if gate is None:
+        default_span = Span("<default>", 0, 0, 1, 1, 1, 1)
+        gate = Gate(ir.Assigned(VType.BOOLEAN, default_span), None)
+    return gate
+
+
+def _shares(
+    nodes: list[ast.Share],
+    objects: dict[str, ObjectModel],
+    stage_names: frozenset[str],
+    report: Report,
+) -> tuple[ShareRule, ...]:
+    shares: list[ShareRule] = []
+    for node in nodes:
+        if not _known_object(node.object, report, SHAREABLE):
+            continue
+        checker = ExprChecker(Scope("share", node.object.name, objects, stage_names), report)
+        shares.append(ShareRule(node.object.name, _condition(checker, node.when), node))
+    return tuple(shares)
+
+
+def _validations(
+    nodes: list[ast.Validation],
+    objects: dict[str, ObjectModel],
+    stage_names: frozenset[str],
+    report: Report,
+) -> tuple[ValidationRule, ...]:
+    rules: list[ValidationRule] = []
+    seen: dict[tuple[str, str], Span] = {}
+    for node in nodes:
+        if not _known_object(node.object, report, sorted(SALESFORCE_OBJECTS)):
+            continue
+        obj = node.object.name
+        key = (obj, node.name.name.casefold())
+        if key in seen:
+            message = f"validation {node.name.name} on {obj} is declared twice"
+            _duplicate(report, node.name.span, message, seen[key])
+            continue
+        seen[key] = node.name.span
+        checker = ExprChecker(Scope("validation", obj, objects, stage_names), report)
+        error_if = _condition(checker, node.error_if)
+        display = _field_of(objects, obj, node.field, report) if node.field else None
+        rules.append(
+            ValidationRule(node.name.name, obj, error_if, node.message, display, node.active, node)
+        )
+    return tuple(rules)
+
+
+def _duplicates(
+    nodes: list[ast.Duplicate], objects: dict[str, ObjectModel], report: Report
+) -> tuple[DuplicateRule, ...]:
+    rules: list[DuplicateRule] = []
+    for node in nodes:
+        if not _known_object(node.object, report, ("lead",)):
+            continue
+        infos = [_field_of(objects, node.object.name, f, report) for f in node.fields]
+        fields = tuple(i for i in infos if i is not None)
+        if len(fields) == len(infos):
+            rules.append(DuplicateRule(node.object.name, fields, node))
+    return tuple(rules)
