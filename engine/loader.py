@@ -12,6 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from engine import ast, codes
@@ -88,7 +89,11 @@ def _finish(state: _State) -> Loaded:
 
 
 def _identity(path: str) -> str:
-    return path if path.startswith(PACK_PREFIX) else os.path.realpath(path)
+    """What makes two paths the same file: a pack seen from a checkout is its rules/ file."""
+    if path.startswith(PACK_PREFIX):
+        location = _pack_dir().joinpath(path.removeprefix(PACK_PREFIX))
+        return os.path.realpath(str(location)) if isinstance(location, Path) else path
+    return os.path.realpath(path)
 
 
 def _load_file(state: _State, path: str, include: ast.Include | None) -> None:
@@ -160,17 +165,17 @@ def pack_names() -> list[str]:
     return sorted(p.name for p in _pack_dir().iterdir() if p.name.endswith(".sync"))
 
 
-def _pack_dir() -> Path:
+def _pack_dir() -> Traversable:
     try:
-        return Path(str(resources.files("engine.packs")))
-    except ModuleNotFoundError:
+        return resources.files("engine.packs")
+    except ModuleNotFoundError:  # running from a checkout: the packs are in rules/
         return Path(__file__).resolve().parents[1] / "rules"
 
 
 def _read_pack(path: str) -> ReadResult:
     name = path.removeprefix(PACK_PREFIX)
     try:
-        data = (_pack_dir() / name).read_bytes()
+        data = _pack_dir().joinpath(name).read_bytes()
     except OSError:
         message = f"cannot read: no shipped pack {name!r} (packs: {', '.join(pack_names())})"
         return ReadResult(None, codes.UNREADABLE_FILE.at(whole_file(path), message))

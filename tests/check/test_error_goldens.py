@@ -1,0 +1,38 @@
+"""Every check diagnostic, printed exactly as users see it: errors/<case>.sync → .diag.txt.
+
+Each case file also says which diagnostics it must produce, one `# expect: NAME` comment
+per expected diagnostic line (on the line the diagnostic points at), so a golden that
+drifts to the wrong finding fails even before anyone reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine import api
+from engine.render import text
+
+ERRORS = Path(__file__).parent / "errors"
+CASES = sorted(ERRORS.glob("*.sync"))
+EXPECT = re.compile(r"#\s*expect:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)")
+
+
+def _expected(path: Path) -> set[tuple[int, str]]:
+    found = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        m = EXPECT.search(line)
+        if m:
+            found |= {(number, name.strip()) for name in m.group(1).split(",")}
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_error_case(case: Path, golden, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ERRORS)
+    rules = api.check([case.name])
+    got = {(d.span.line, d.name) for d in rules.diagnostics if d.span.path == case.name}
+    assert got == _expected(case)
+    golden(case.with_suffix(".diag.txt"), text.diagnostics(rules.diagnostics, rules.sources))
