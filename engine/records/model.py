@@ -1,0 +1,122 @@
+"""Loaded records: typed values for declared fields, everything else kept as it came.
+
+Runtime values by field type (SPEC §1, blanks):
+text, textarea, email, phone, id, reference, picklist, multipicklist → `str`, blank is "";
+multipicklist values are joined with ";" in declaration order of the file's value;
+number → `Decimal | None`; boolean → `bool` (a blank checkbox is False);
+date → `datetime.date | None`; datetime → timezone-aware `datetime.datetime | None` (UTC);
+grade → `str | None` (one of fieldtypes.GRADES).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+Value = str | Decimal | bool | dt.date | dt.datetime | None
+
+# The record-set lists of SPEC §2 and §6, and the object each holds.
+LISTS: dict[str, str] = {
+    "users": "user",
+    "prospects": "prospect",
+    "leads": "lead",
+    "contacts": "contact",
+    "accounts": "account",
+    "campaigns": "campaign",
+    "campaign_members": "campaign_member",
+    "personalization_users": "personalization_user",
+    "personalization_accounts": "personalization_account",
+}
+OBJECT_LISTS: dict[str, str] = {obj: name for name, obj in LISTS.items()}
+
+# Salesforce object names as data-tree JSON `attributes.type` spells them.
+SALESFORCE_TYPES: dict[str, str] = {
+    "Lead": "lead",
+    "Contact": "contact",
+    "Account": "account",
+    "User": "user",
+    "Campaign": "campaign",
+    "CampaignMember": "campaign_member",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from, for messages: `records.yaml`, record p3, line 12."""
+
+    path: str
+    index: int  # 0-based position in its list
+    line: int | None = None  # 1-based, when the format knows it (YAML, CSV)
+
+    def describe(self, record_id: str) -> str:
+        at = f":{self.line}" if self.line else ""
+        return f"{self.path}{at}: record {record_id}"
+
+
+@dataclass(slots=True)
+class Record:
+    """One record. `values` holds declared fields by their declared name, typed;
+    `raw` holds the record exactly as read (key order too) so `run` writes back the
+    fields it did not change unchanged."""
+
+    object: str
+    id: str
+    values: dict[str, Value]
+    raw: dict[str, Any]
+    origin: Origin
+    # prospect attributes (SPEC §2); None on Salesforce records
+    email: str = ""
+    assigned_user: str | None = None
+    crm_lead_fid: str | None = None
+    crm_contact_fid: str | None = None
+    updated_at: dt.datetime | None = None  # prospects: updated_at; Salesforce: LastModifiedDate
+    # users (SPEC §2): public groups and whether the user is active
+    groups: tuple[str, ...] = ()
+    active: bool = True
+    # declared fields a cycle wrote (by declared name), and link attributes it set; the
+    # writer renders these and copies everything else from `raw` unchanged
+    changed: set[str] = field(default_factory=set)
+    created: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a record set was stored, so `run --out` writes it back the same way.
+
+    `single` is the file name when one file held every list; otherwise `files` maps each
+    list name (`prospects`, `leads`…) to the file name it came from inside the directory,
+    and `formats` to that file's format ("yaml", "json", "datatree", "csv")."""
+
+    root: str
+    single: str | None
+    files: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RecordSet:
+    """Every list of SPEC §2 (and §6), each in file order, plus how it was stored."""
+
+    lists: dict[str, list[Record]]
+    layout: Layout
+
+    def get(self, name: str) -> list[Record]:
+        return self.lists.get(name, [])
+
+    @property
+    def prospects(self) -> list[Record]:
+        return self.get("prospects")
+
+    @property
+    def leads(self) -> list[Record]:
+        return self.get("leads")
+
+    @property
+    def contacts(self) -> list[Record]:
+        return self.get("contacts")
+
+    @property
+    def users(self) -> list[Record]:
+        return self.get("users")
