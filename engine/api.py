@@ -9,7 +9,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine.check.model import CheckedRules
@@ -20,8 +24,23 @@ from engine.loader import load, load_text
 
 if TYPE_CHECKING:
     from engine.graph import EvaluationGraph
+    from engine.plan import Change, Outcome, Plan, Step
+    from engine.records.model import RecordSet
 
-__all__ = ["CheckedRules", "InputError", "check", "check_text", "graph"]
+__all__ = [
+    "CheckedRules",
+    "Explanation",
+    "InputError",
+    "RunResult",
+    "check",
+    "check_text",
+    "diff",
+    "dry_run",
+    "explain",
+    "graph",
+    "load_records",
+    "run",
+]
 
 
 def check(paths: Sequence[str] | str) -> CheckedRules:
@@ -45,3 +64,120 @@ def graph(rules: CheckedRules) -> EvaluationGraph:
     from engine.graph import EvaluationGraph  # networkx is slow to import: only when asked
 
     return EvaluationGraph(rules)
+
+
+def _valid(rules: CheckedRules) -> CheckedRules:
+    if rules.has_errors:
+        first = next(d for d in rules.diagnostics if d.severity == "error")
+        raise InputError(
+            f"the rule set has errors (first: {first.span.path}:{first.span.line}:"
+            f"{first.span.col}: {first.code} {first.name}: {first.message})"
+        )
+    return rules
+
+
+def load_records(path: str, rules: CheckedRules) -> RecordSet:
+    """Load a record set (YAML, JSON, data-tree JSON, CSV, or a directory of them),
+    typed by the rule set's declarations. Bad data raises `InputError` naming the file,
+    record and field."""
+    from engine.records.load import load_records as load
+
+    return call_deep(lambda: load(path, rules))
+
+
+def _clock(now: dt.datetime | None):  # type: ignore[no-untyped-def]
+    from engine.runtime.context import Clock
+
+    return Clock(now or dt.datetime.now(dt.UTC).replace(microsecond=0))
+
+
+def dry_run(rules: CheckedRules, records: RecordSet, *, now: dt.datetime | None = None) -> Plan:
+    """The plan of one cycle (SPEC §3); nothing is written anywhere."""
+    from engine.runtime.cycle import run_cycle
+
+    _valid(rules)
+    return call_deep(lambda: run_cycle(rules, records, _clock(now)).plan)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    plan: Plan
+    records: RecordSet
+    written: tuple[str, ...]
+
+
+def error_queue(plan: Plan) -> str:
+    """`error_queue.json`: every error of the cycle with code, rule, message and fields."""
+    from engine.render import plan_json
+
+    errors = []
+    for outcome in plan.outcomes:
+        target = outcome.target
+        for failure in outcome.failures:
+            errors.append(
+                {
+                    "prospect": outcome.prospect,
+                    "object": target.object if target else "lead",
+                    "record": target.id if target else None,
+                    "error_code": failure.code.value,
+                    "rule": failure.rule,
+                    "message": failure.message,
+                    "fields": list(failure.fields),
+                }
+            )
+    data = {"errors": errors, "formula_errors": plan_json.as_dict(plan).get("formula_errors", [])}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def run(
+    rules: CheckedRules, records: RecordSet, out_dir: str, *, now: dt.datetime | None = None
+) -> RunResult:
+    """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
+    from engine.files import write_atomic
+    from engine.records.write import write_records
+    from engine.runtime.cycle import run_cycle
+
+    _valid(rules)
+    result = call_deep(lambda: run_cycle(rules, records, _clock(now)))
+    queue = error_queue(result.plan)  # rendered before anything is written
+    written = write_records(result.records, out_dir)
+    queue_path = os.path.join(out_dir, "error_queue.json")
+    write_atomic(queue_path, queue)
+    return RunResult(result.plan, result.records, (*written, queue_path))
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    outcome: Outcome
+    steps: tuple[Step, ...]
+
+
+def explain(
+    rules: CheckedRules, records: RecordSet, prospect: str, *, now: dt.datetime | None = None
+) -> Explanation:
+    """Why one prospect gets its action: every step of the cycle for it."""
+    from engine.runtime.cycle import run_cycle
+
+    _valid(rules)
+    if not any(p.id == prospect for p in records.prospects):
+        known = ", ".join(sorted(p.id for p in records.prospects)[:10])
+        raise InputError(f"no prospect with id {prospect!r} in the record set (ids: {known}…)")
+    result = call_deep(lambda: run_cycle(rules, records, _clock(now), explain=prospect))
+    outcome = result.plan.outcome(prospect)
+    assert outcome is not None
+    steps = tuple(result.explanation[0].steps) if result.explanation else ()
+    return Explanation(outcome, steps)
+
+
+def diff(
+    old: CheckedRules, new: CheckedRules, records: str, *, now: dt.datetime | None = None
+) -> tuple[tuple[Change, ...], int]:
+    """Prospects whose action, target or writes change between two rule versions, and how
+    many prospects were compared. The record set is read once per version, since each
+    version types it by its own declarations."""
+    from engine.plan import compare_plans
+
+    clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    before = dry_run(old, load_records(records, _valid(old)), now=clock_now)
+    after = dry_run(new, load_records(records, _valid(new)), now=clock_now)
+    return compare_plans(before, after), len(after.outcomes)

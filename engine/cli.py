@@ -91,6 +91,66 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def _now(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    if not args.now:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+    except ValueError:
+        raise CannotRun(f"--now {args.now!r}: expected an ISO date or date-time") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine.render import plan_json, plan_table
+
+    rules = _checked_or_exit(args.rules)
+    plan = api.dry_run(rules, api.load_records(args.records, rules), now=_now(args))
+    if args.format == "json":
+        _write(plan_json.render(plan))
+    else:
+        _write(plan_table.render(plan, _colour(sys.stdout)))
+    return ExitCode.FINDINGS if args.fail_on_error and plan.has_errors else ExitCode.OK
+
+
+def cmd_run(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine.render import plan_table
+
+    rules = _checked_or_exit(args.rules)
+    records = api.load_records(args.records, rules)
+    result = api.run(rules, records, args.out, now=_now(args))
+    _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
+    _write("".join(f"wrote {path}\n" for path in result.written))
+    return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
+
+
+def cmd_explain(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine.render import explain
+
+    rules = _checked_or_exit(args.rules)
+    records = api.load_records(args.records, rules)
+    result = api.explain(rules, records, args.prospect, now=_now(args))
+    render = explain.as_json if args.format == "json" else explain.text
+    _write(render(result.outcome, result.steps))
+    return ExitCode.OK
+
+
+def cmd_diff(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine.render import diff
+
+    old, new = _checked_or_exit([args.old]), _checked_or_exit([args.new])
+    changes, compared = api.diff(old, new, args.records, now=_now(args))
+    render = diff.as_json if args.format == "json" else diff.text
+    _write(render(changes, compared))
+    return ExitCode.FINDINGS if args.fail_on_change and changes else ExitCode.OK
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -123,6 +183,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="only what reads NAME (a field such as lead.Country or score, or a stage)",
     )
     graph.set_defaults(func=cmd_graph)
+
+    def records_command(name: str, help_text: str, formats: tuple[str, ...]):  # type: ignore[no-untyped-def]
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("rules", nargs="+", metavar="RULES")
+        command.add_argument("--records", required=True, metavar="PATH",
+                             help="a record set: YAML/JSON/CSV file or a directory of them")
+        if formats:
+            command.add_argument("--format", choices=formats, default=formats[0])
+        command.add_argument("--now", metavar="DATETIME",
+                             help="the run's date and time for TODAY()/NOW() (default: now)")
+        return command
+
+    dry = records_command("dry-run", "the plan of one sync cycle; writes nothing",
+                          ("table", "json"))
+    dry.add_argument("--fail-on-error", action="store_true",
+                     help="exit 1 when any prospect would end in a sync error")
+    dry.set_defaults(func=cmd_dry_run)
+
+    run = records_command("run", "apply one cycle: write the new record set and error queue", ())
+    run.add_argument("--out", required=True, metavar="DIR")
+    run.add_argument("--fail-on-error", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    exp = records_command("explain", "why a prospect gets its action, step by step",
+                          ("text", "json"))
+    exp.add_argument("--prospect", required=True, metavar="ID")
+    exp.set_defaults(func=cmd_explain)
+
+    dif = sub.add_parser("diff", help="prospects whose outcome changes between two rule versions")
+    dif.add_argument("old", metavar="OLD_RULES")
+    dif.add_argument("new", metavar="NEW_RULES")
+    dif.add_argument("--records", required=True, metavar="PATH")
+    dif.add_argument("--format", choices=("text", "json"), default="text")
+    dif.add_argument("--now", metavar="DATETIME")
+    dif.add_argument("--fail-on-change", action="store_true",
+                     help="exit 1 when any prospect's outcome changes")
+    dif.set_defaults(func=cmd_diff)
     return parser
 
 

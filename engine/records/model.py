@@ -40,6 +40,17 @@ SALESFORCE_TYPES: dict[str, str] = {
     "Campaign": "campaign",
     "CampaignMember": "campaign_member",
 }
+SALESFORCE_TYPE_NAMES: dict[str, str] = {obj: name for name, obj in SALESFORCE_TYPES.items()}
+
+# Prospect attributes of SPEC §2: kept on the Record, not in `values` (unless declared).
+PROSPECT_ATTRIBUTES: tuple[str, ...] = (
+    "id",
+    "email",
+    "assigned_user",
+    "crm_lead_fid",
+    "crm_contact_fid",
+    "updated_at",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +98,23 @@ class Layout:
 
     `single` is the file name when one file held every list; otherwise `files` maps each
     list name (`prospects`, `leads`…) to the file name it came from inside the directory,
-    and `formats` to that file's format ("yaml", "json", "datatree", "csv")."""
+    and `formats` to that file's format ("yaml", "json", "datatree", "csv").
+
+    For a single file, `files` and `formats` map every list the file held to that file, in
+    the file's order (so the writer keeps the top-level order), and `single_format` says
+    how the file was written. `headers` keeps each CSV file's columns (a CSV of no rows
+    still has them); `wrapped` names the directory files that held `{list: [...]}` rather
+    than a bare list; `interleave` is, for one data-tree file holding several objects, the
+    list each of its records went to, in file order, so the writer keeps their order."""
 
     root: str
     single: str | None
     files: dict[str, str] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
+    single_format: str | None = None
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    wrapped: frozenset[str] = frozenset()
+    interleave: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

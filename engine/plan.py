@@ -1,0 +1,173 @@
+"""The plan of one sync cycle: what happens to each prospect, and why. Renderers read it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from engine.records.model import Value
+
+
+class Action(StrEnum):
+    CREATE_LEAD = "create_lead"
+    UPDATE = "update"
+    NO_CHANGE = "no_change"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+class SkipReason(StrEnum):
+    PAUSED = "paused"
+    NOT_SHARED = "not_shared"
+    GATED = "gated"
+
+
+class ErrorCode(StrEnum):
+    """Salesforce's own status codes for a rejected write (SPEC §3.7)."""
+
+    READONLY = "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY"
+    REQUIRED = "REQUIRED_FIELD_MISSING"
+    VALIDATION = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+    DUPLICATE = "DUPLICATES_DETECTED"
+
+
+class DropCode(StrEnum):
+    """Why a value did not fit the field it was written into (SPEC §3.6)."""
+
+    INVALID_TYPE = "INVALID_TYPE"
+    INVALID_PICKLIST_VALUE = "INVALID_PICKLIST_VALUE"
+    INVALID_EMAIL_ADDRESS = "INVALID_EMAIL_ADDRESS"
+    STRING_TOO_LONG = "STRING_TOO_LONG"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    object: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    field: str  # the Salesforce API name, or the prospect field for a value bound for AE
+    code: DropCode
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One failing Salesforce check: its code, the rule (if any), message and fields."""
+
+    code: ErrorCode
+    rule: str | None
+    message: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaProblem:
+    """A formula that failed while evaluating for a record: never a silent pass."""
+
+    rule: str  # "stage MQL", "share lead", "validation Country_Required"
+    record: str  # the prospect or Salesforce record it failed on
+    message: str
+    location: str  # path:line:col of the failing expression
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The one action a prospect gets (SPEC §3.8)."""
+
+    prospect: str
+    action: Action
+    stages: tuple[str, ...]
+    reason: SkipReason | None = None
+    target: Target | None = None
+    matched_by: str | None = None  # "crm_id" | "email"
+    to_salesforce: tuple[tuple[str, Value], ...] = ()
+    to_pardot: tuple[tuple[str, Value], ...] = ()
+    dropped: tuple[Dropped, ...] = ()
+    failures: tuple[Failure, ...] = ()  # every failing check of the first failing kind
+    problems: tuple[FormulaProblem, ...] = ()
+    created_id: str | None = None  # the Id `run` gives a created lead
+
+    @property
+    def error(self) -> Failure | None:
+        return self.failures[0] if self.action is Action.ERROR and self.failures else None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of `explain`: a title (`match`, `stage MQL` …), what was found, and detail."""
+
+    step: str
+    summary: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    outcomes: tuple[Outcome, ...]
+    problems: tuple[FormulaProblem, ...] = field(default=())  # share rules on records
+
+    @property
+    def has_errors(self) -> bool:
+        return any(o.action is Action.ERROR for o in self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        """Prospects per action, every action present (SPEC §4 summary)."""
+        tally = Counter(o.action for o in self.outcomes)
+        return {"prospects": len(self.outcomes)} | {a.value: tally.get(a, 0) for a in Action}
+
+    def reasons(self) -> dict[str, int]:
+        tally = Counter(o.reason.value for o in self.outcomes if o.reason is not None)
+        return dict(sorted(tally.items()))
+
+    def errors_by_rule(self) -> dict[tuple[str, str], int]:
+        tally = Counter(
+            (o.error.code.value, o.error.rule or "") for o in self.outcomes if o.error is not None
+        )
+        return dict(sorted(tally.items()))
+
+    def outcome(self, prospect: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.prospect == prospect), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A prospect whose outcome differs between two rule versions (`syncrules diff`)."""
+
+    prospect: str
+    old: Outcome | None
+    new: Outcome | None
+    what: tuple[str, ...]  # "action", "target", "reason", "to_salesforce", …
+
+
+def _signature(o: Outcome) -> dict[str, object]:
+    return {
+        "action": o.action,
+        "reason": o.reason,
+        "target": o.target,
+        "to_salesforce": o.to_salesforce,
+        "to_pardot": o.to_pardot,
+        "dropped": o.dropped,
+        "error": (o.error.code, o.error.rule) if o.error else None,
+        "stages": o.stages,
+    }
+
+
+def compare_plans(old: Plan, new: Plan) -> tuple[Change, ...]:
+    """Prospects whose action, target, writes, error or stages change, in id order."""
+    before = {o.prospect: o for o in old.outcomes}
+    after = {o.prospect: o for o in new.outcomes}
+    changes: list[Change] = []
+    for prospect in sorted(before.keys() | after.keys()):
+        a, b = before.get(prospect), after.get(prospect)
+        if a is None or b is None:
+            changes.append(Change(prospect, a, b, ("prospect",)))
+            continue
+        sa, sb = _signature(a), _signature(b)
+        what = tuple(k for k in sa if sa[k] != sb[k])
+        if what:
+            changes.append(Change(prospect, a, b, what))
+    return tuple(changes)

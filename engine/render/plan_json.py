@@ -1,0 +1,66 @@
+"""`dry-run --format json`: one object, exactly the shape SPEC §4 shows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.plan import Action, Failure, FormulaProblem, Outcome, Plan
+from engine.render.values import json_value
+
+
+def _failure(failure: Failure) -> dict[str, Any]:
+    return {
+        "error_code": failure.code.value,
+        "rule": failure.rule,
+        "message": failure.message,
+        "fields": list(failure.fields),
+    }
+
+
+def _problem(problem: FormulaProblem) -> dict[str, Any]:
+    return {
+        "rule": problem.rule,
+        "record": problem.record,
+        "message": problem.message,
+        "location": problem.location,
+    }
+
+
+def outcome(o: Outcome) -> dict[str, Any]:
+    entry: dict[str, Any] = {"prospect": o.prospect, "action": o.action.value}
+    if o.reason is not None:
+        entry["reason"] = o.reason.value
+    if o.target is not None and o.action is not Action.SKIP:
+        entry["target"] = {"object": o.target.object, "id": o.target.id}
+        entry["matched_by"] = o.matched_by
+    if o.error is not None:
+        entry |= _failure(o.error)
+        entry["errors"] = [_failure(f) for f in o.failures]
+    entry["stages"] = list(o.stages)
+    if o.action in (Action.UPDATE, Action.NO_CHANGE, Action.CREATE_LEAD):
+        entry["to_salesforce"] = {k: json_value(v) for k, v in o.to_salesforce}
+        entry["to_pardot"] = {k: json_value(v) for k, v in o.to_pardot}
+    if o.action is not Action.SKIP:
+        entry["dropped"] = [
+            {"field": d.field, "code": d.code.value, "value": json_value(d.value)}
+            for d in o.dropped
+        ]
+    if o.problems:
+        entry["formula_errors"] = [_problem(p) for p in o.problems]
+    return entry
+
+
+def as_dict(plan: Plan) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "summary": plan.counts(),
+        "records": [outcome(o) for o in plan.outcomes],
+    }
+    if plan.problems:
+        data["formula_errors"] = [_problem(p) for p in plan.problems]
+    return data
+
+
+def render(plan: Plan, extra: dict[str, Any] | None = None) -> str:
+    data = as_dict(plan) | (extra or {})
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

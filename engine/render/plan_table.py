@@ -1,0 +1,81 @@
+"""`dry-run --format table`: a summary a RevOps person reads first, then one line per
+prospect, fitted to an 80-column terminal. Colour only when writing to a terminal."""
+
+from __future__ import annotations
+
+from engine.plan import Action, Outcome, Plan
+
+WIDTH = 80
+COLOURS = {
+    Action.CREATE_LEAD: "\033[32m",
+    Action.UPDATE: "\033[36m",
+    Action.NO_CHANGE: "\033[2m",
+    Action.SKIP: "\033[33m",
+    Action.ERROR: "\033[31m",
+}
+RESET = "\033[0m"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _target(o: Outcome) -> str:
+    if o.action is Action.CREATE_LEAD:
+        return "new lead"
+    if o.target is None or o.action is Action.SKIP:
+        return "-"
+    return f"{o.target.object} {o.target.id}"
+
+
+def _detail(o: Outcome) -> str:
+    if o.action is Action.SKIP:
+        return o.reason.value if o.reason else ""
+    if o.error is not None:
+        return f"{o.error.code.value} {o.error.rule or ', '.join(o.error.fields)}"
+    parts = []
+    if o.to_salesforce:
+        parts.append("SF: " + ", ".join(k for k, _ in o.to_salesforce))
+    if o.to_pardot:
+        parts.append("AE: " + ", ".join(k for k, _ in o.to_pardot))
+    if o.dropped:
+        parts.append("dropped: " + ", ".join(f"{d.field} {d.code.value}" for d in o.dropped))
+    if o.matched_by and o.action is not Action.CREATE_LEAD:
+        parts.append(f"by {o.matched_by}")
+    return "; ".join(parts)
+
+
+def summary(plan: Plan) -> list[str]:
+    counts = plan.counts()
+    actions = ", ".join(f"{counts[a.value]} {a.value}" for a in Action if counts[a.value])
+    lines = [f"{counts['prospects']} prospects: {actions or 'nothing to do'}"]
+    reasons = plan.reasons()
+    if reasons:
+        lines.append("  skipped:  " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
+    for (code, rule), n in plan.errors_by_rule().items():
+        lines.append(_fit(f"  errors:   {n} {code}" + (f" ({rule})" if rule else ""), WIDTH))
+    problems = len(plan.problems) + sum(len(o.problems) for o in plan.outcomes)
+    if problems:
+        lines.append(f"  formulas: {problems} failed while evaluating (see --format json)")
+    return lines
+
+
+def render(plan: Plan, colour: bool = False) -> str:
+    lines = summary(plan)
+    if plan.outcomes:
+        pw = max(8, *(len(o.prospect) for o in plan.outcomes))
+        pw = min(pw, 16)
+        tw = min(22, max(6, *(len(_target(o)) for o in plan.outcomes)))
+        aw = 11
+        lines.append("")
+        lines.append(f"{'PROSPECT':<{pw}} {'ACTION':<{aw}} {'TARGET':<{tw}} DETAIL")
+        rest = WIDTH - pw - aw - tw - 3
+        for o in plan.outcomes:
+            action = f"{o.action.value:<{aw}}"
+            if colour:
+                action = f"{COLOURS[o.action]}{action}{RESET}"
+            lines.append(
+                f"{_fit(o.prospect, pw):<{pw}} {action} {_fit(_target(o), tw):<{tw}} "
+                f"{_fit(_detail(o), rest)}".rstrip()
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,22 @@
+"""Runtime values as JSON values: numbers stay numbers, dates become ISO text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from engine.records.model import Value
+
+JsonValue = str | int | float | bool | None
+
+
+def json_value(value: Value) -> JsonValue:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()

@@ -1,0 +1,506 @@
+"""One sync cycle, exactly as SPEC §3 pins it, over an in-memory record set.
+
+Prospects are processed in id order against a working copy of the record set, so what
+one prospect does (a created lead, a changed Email) is what the next one sees — as the
+connector itself would. `dry_run` throws the working copy away; `run` keeps it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from engine import ir
+from engine.ast import MatchMode, Sync
+from engine.check.model import CheckedRules, FieldInfo, Mapping, ValidationRule
+from engine.formula.functions import is_blank
+from engine.plan import (
+    Action,
+    Dropped,
+    ErrorCode,
+    Failure,
+    FormulaProblem,
+    Outcome,
+    Plan,
+    SkipReason,
+    Target,
+)
+from engine.records.model import Origin, Record, RecordSet, Value
+from engine.runtime.context import (
+    Clock,
+    Directory,
+    ProspectContext,
+    RecordContext,
+    directory,
+    field_value,
+)
+from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
+from engine.runtime.explain import Explainer, show
+from engine.runtime.fit import fit, same
+from engine.source import Span
+
+NEW_LEAD_PREFIX = "00QSR"  # 00Q is Salesforce's Lead key prefix; SR marks syncrules
+
+
+@dataclass(frozen=True, slots=True)
+class CycleResult:
+    plan: Plan
+    records: RecordSet  # the record set after the cycle's writes
+    explanation: tuple[Explainer, ...] = ()
+
+
+@dataclass(slots=True)
+class Match:
+    record: Record | None
+    matched_by: str | None
+    not_shared: bool = False
+
+
+@dataclass(slots=True)
+class _Cycle:
+    rules: CheckedRules
+    records: RecordSet
+    clock: Clock
+    explain_id: str | None
+    groups: Directory = field(init=False)
+    visible: dict[str, bool] = field(default_factory=dict)
+    problems: list[FormulaProblem] = field(default_factory=list)
+    next_lead: int = 1
+    explainers: list[Explainer] = field(default_factory=list)
+    by_id: dict[tuple[str, str], Record] = field(default_factory=dict)
+    by_email: dict[str, list[Record]] = field(default_factory=dict)
+    email_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.groups = directory(self.records.users)
+        for record in (*self.records.contacts, *self.records.leads):
+            self.index(record)
+
+    def index(self, record: Record) -> None:
+        """Keep the Id and email look-ups current as records are created and written."""
+        key = (record.object, record.id)
+        self.by_id.setdefault(key, record)
+        old, email = self.email_keys.get(key), _email_of(self.rules, record)
+        if old == email:
+            return
+        if old:
+            self.by_email[old] = [r for r in self.by_email[old] if r is not record]
+        if email:
+            self.by_email.setdefault(email, []).append(record)
+        self.email_keys[key] = email
+
+    # -- visibility (SPEC §3.2) --------------------------------------------------------
+
+    def is_visible(self, record: Record) -> bool:
+        if record.id not in self.visible:
+            self.visible[record.id] = self._share_holds(record, None)
+        return self.visible[record.id]
+
+    def _share_holds(self, record: Record, explain: Explainer | None) -> bool:
+        shares = self.rules.shares_for(record.object)
+        if not shares:
+            return True
+        ctx = RecordContext(self.rules, record, self.clock, self.groups)
+        for share in shares:
+            trace = Trace() if explain and explain.enabled else None
+            value = evaluate(share.when, ctx, trace)
+            if isinstance(value, EvalError):
+                self.problems.append(_problem(f"share {record.object}", record.id, value))
+            if explain is not None:
+                verdict = "shares it" if holds(value) else "does not share it"
+                explain.add(
+                    f"share {record.object}",
+                    f"{record.object} {record.id}: `{explain.source(share.node.when.span)}` "
+                    f"is {show(value)}, so this rule {verdict}",
+                    explain.trace_lines(trace),
+                )
+            if holds(value):
+                return True
+        return False
+
+    # -- matching (SPEC §3.3) ----------------------------------------------------------
+
+    def find(self, obj: str, record_id: str | None) -> Record | None:
+        return self.by_id.get((obj, record_id)) if record_id else None
+
+    def match(self, prospect: Record, explain: Explainer) -> Match:
+        invisible: list[Record] = []
+        for obj, record_id in (("contact", prospect.crm_contact_fid), ("lead", prospect.crm_lead_fid)):
+            record = self.find(obj, record_id)
+            if record is None:
+                if record_id:
+                    explain.add("match", f"crm_{obj}_fid {record_id} names no {obj}")
+                continue
+            if self.is_visible(record):
+                explain.add("match", f"crm_{obj}_fid {record_id} names a visible {obj}: matched")
+                return Match(record, "crm_id")
+            self._share_holds(record, explain)
+            invisible.append(record)
+        if invisible:
+            names = ", ".join(f"{r.object} {r.id}" for r in invisible)
+            explain.add("match", f"the CRM id names {names}, which the connector cannot see")
+            return Match(None, None, not_shared=True)
+        if self.rules.connector.match is MatchMode.CRM_ID:
+            explain.add("match", "match: crm_id and no CRM id links a record: unmatched")
+            return Match(None, None)
+        return self.match_email(prospect, explain)
+
+    def match_email(self, prospect: Record, explain: Explainer) -> Match:
+        email = prospect.email.strip().casefold()
+        if not email:
+            explain.add("match", "the prospect has no email: unmatched")
+            return Match(None, None)
+        candidates = self.by_email.get(email, [])
+        for obj in ("contact", "lead"):  # contacts first: a converted person keeps its contact
+            same_email = [r for r in candidates if r.object == obj]
+            hidden = [r for r in same_email if not self.is_visible(r)]
+            found = [r for r in same_email if self.is_visible(r)]
+            for record in hidden:
+                self._share_holds(record, explain)
+            if found:
+                # latest LastModifiedDate wins, then the smallest Id
+                best = min(found, key=lambda r: (-_stamp(r.updated_at), r.id))
+                others = [r.id for r in found if r is not best]
+                detail = [f"also matched, older or larger Id: {', '.join(others)}"] if others else []
+                explain.add("match", f"email matches visible {best.object} {best.id}", detail)
+                return Match(best, "email")
+        explain.add("match", f"no visible lead or contact has email {prospect.email}: unmatched")
+        return Match(None, None)
+
+    # -- stages ------------------------------------------------------------------------
+
+    def stages(self, prospect: Record, matched: Record | None, explain: Explainer) -> tuple[
+        ProspectContext, tuple[str, ...], list[FormulaProblem]
+    ]:
+        problems: list[FormulaProblem] = []
+        spans = {s.name: s.node.when.span for s in self.rules.stages}
+
+        def seen(name: str, value: Result, trace: Trace | None) -> None:
+            if isinstance(value, EvalError):
+                problems.append(_problem(f"stage {name}", prospect.id, value))
+            explain.add(
+                f"stage {name}",
+                f"`{explain.source(spans[name])}` is {show(value)}",
+                explain.trace_lines(trace),
+            )
+
+        ctx = ProspectContext(
+            self.rules, prospect, matched, self.clock, self.groups, seen, explain.enabled
+        )
+        held = tuple(s.name for s in self.rules.stages if holds(ctx.stage(s.name)))
+        return ctx, held, problems
+
+    # -- one prospect ------------------------------------------------------------------
+
+    def prospect(self, prospect: Record) -> Outcome:
+        explain = Explainer(self.rules, prospect.id == self.explain_id)
+        if explain.enabled:
+            self.explainers.append(explain)
+        found = self.match(prospect, explain)
+        ctx, stages, problems = self.stages(prospect, found.record, explain)
+        base = {"prospect": prospect.id, "stages": stages}
+        if self.rules.connector.paused:
+            explain.add("paused", "the connector is paused: nothing syncs")
+            return Outcome(**base, action=Action.SKIP, reason=SkipReason.PAUSED,
+                           problems=tuple(problems))  # type: ignore[arg-type]
+        if found.not_shared:
+            return Outcome(**base, action=Action.SKIP, reason=SkipReason.NOT_SHARED,
+                           problems=tuple(problems))  # type: ignore[arg-type]
+        if found.record is None:
+            return self.gate(prospect, ctx, stages, problems, explain)
+        return self.update(prospect, found, stages, problems, explain)
+
+    def gate(self, prospect: Record, ctx: ProspectContext, stages: tuple[str, ...],
+             problems: list[FormulaProblem], explain: Explainer) -> Outcome:
+        gate = self.rules.gate
+        trace = Trace() if explain.enabled else None
+        value = evaluate(gate.when, ctx, trace)
+        if isinstance(value, EvalError):
+            problems.append(_problem("create lead", prospect.id, value))
+        rule = explain.source(gate.node.when.span) if gate.node else "assigned (the default)"
+        explain.add("gate", f"create lead when `{rule}`: {show(value)}", explain.trace_lines(trace))
+        if not holds(value):
+            return Outcome(prospect.id, Action.SKIP, stages, reason=SkipReason.GATED,
+                           problems=tuple(problems))
+        return self.create(prospect, stages, problems, explain)
+
+    def create(self, prospect: Record, stages: tuple[str, ...],
+               problems: list[FormulaProblem], explain: Explainer) -> Outcome:
+        writes: dict[str, Value] = {}
+        dropped: list[Dropped] = []
+        lines: list[str] = []
+        for mapping in self.rules.mappings:
+            if mapping.lead is None or mapping.sync is Sync.OFF:
+                continue
+            value = field_value(self.rules, prospect, "prospect", mapping.prospect.name)
+            if is_blank(value):
+                continue
+            fitted, code = fit(value, mapping.lead.type)
+            if code is not None:
+                dropped.append(Dropped(mapping.lead.name, code, value))
+                lines.append(f"{mapping.lead.name}: {show(value)} dropped ({code})")
+            else:
+                writes[mapping.lead.name] = fitted
+                lines.append(f"{mapping.lead.name} = {show(fitted)} from {mapping.prospect.name}")
+        if prospect.assigned_user:
+            owner = self.rules.object("lead").get("OwnerId")
+            writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
+            lines.append(f"OwnerId = {prospect.assigned_user} (the assigned user)")
+        explain.add("create", f"a new lead with {len(writes)} field(s)", lines)
+        lead = Record("lead", self._new_lead_id(), dict(writes), {},
+                      Origin("<created>", len(self.records.leads)),
+                      changed=set(writes), created=True)
+        failures = self.checks(lead, None, writes, problems, explain)
+        if failures:
+            return Outcome(prospect.id, Action.ERROR, stages, failures=failures,
+                           dropped=tuple(dropped), problems=tuple(problems))
+        self.records.leads.append(lead)
+        self.index(lead)
+        self.visible.pop(lead.id, None)
+        prospect.crm_lead_fid = lead.id
+        prospect.changed.add("crm_lead_fid")
+        return Outcome(prospect.id, Action.CREATE_LEAD, stages,
+                       to_salesforce=tuple(writes.items()), dropped=tuple(dropped),
+                       problems=tuple(problems), created_id=lead.id)
+
+    def _new_lead_id(self) -> str:
+        taken = {r.id for r in self.records.leads}
+        while True:
+            candidate = f"{NEW_LEAD_PREFIX}{self.next_lead:010d}"
+            self.next_lead += 1
+            if candidate not in taken:
+                return candidate
+
+    # -- field resolution (SPEC §3.5, §3.6) -------------------------------------------
+
+    def update(self, prospect: Record, found: Match, stages: tuple[str, ...],
+               problems: list[FormulaProblem], explain: Explainer) -> Outcome:
+        record = found.record
+        assert record is not None
+        to_sf: dict[str, Value] = {}
+        to_pd: dict[str, Value] = {}
+        dropped: list[Dropped] = []
+        lines: list[str] = []
+        for mapping in self.rules.mappings_for(record.object):
+            line = self.resolve(mapping, prospect, record, to_sf, to_pd, dropped)
+            lines.append(line)
+        target = Target(record.object, record.id)
+        explain.add("fields", f"{len(to_sf)} write(s) to Salesforce, {len(to_pd)} to Account "
+                    f"Engagement, {len(dropped)} dropped", lines)
+        base = {"target": target, "matched_by": found.matched_by, "dropped": tuple(dropped)}
+        if to_sf:
+            after = copy.copy(record)
+            after.values = {**record.values, **to_sf}
+            failures = self.checks(after, record, to_sf, problems, explain)
+            if failures:
+                return Outcome(prospect.id, Action.ERROR, stages, failures=failures,
+                               problems=tuple(problems), **base)  # type: ignore[arg-type]
+        self._link(prospect, record)
+        if not to_sf and not to_pd:
+            return Outcome(prospect.id, Action.NO_CHANGE, stages, problems=tuple(problems),
+                           **base)  # type: ignore[arg-type]
+        record.values.update(to_sf)
+        record.changed.update(to_sf)
+        if to_sf:
+            self.visible.pop(record.id, None)  # a new OwnerId can change what is shared
+            self.index(record)
+        prospect.values.update(to_pd)
+        prospect.changed.update(to_pd)
+        return Outcome(prospect.id, Action.UPDATE, stages, to_salesforce=tuple(to_sf.items()),
+                       to_pardot=tuple(to_pd.items()), problems=tuple(problems),
+                       **base)  # type: ignore[arg-type]
+
+    def _link(self, prospect: Record, record: Record) -> None:
+        attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
+        if getattr(prospect, attribute) != record.id:
+            setattr(prospect, attribute, record.id)
+            prospect.changed.add(attribute)
+
+    def resolve(self, mapping: Mapping, prospect: Record, record: Record,
+                to_sf: dict[str, Value], to_pd: dict[str, Value], dropped: list[Dropped]) -> str:
+        """Decide one mapped field; returns the explain line saying why."""
+        target = mapping.target(record.object)
+        assert target is not None
+        pinfo = mapping.prospect
+        pv = field_value(self.rules, prospect, "prospect", pinfo.name)
+        sv = field_value(self.rules, record, record.object, target.name)
+        label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})"
+        if mapping.sync is Sync.OFF:
+            return f"{label}: not synced"
+        winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, record.updated_at)
+        if winner is None or same(pv, pinfo.type, sv, target.type):
+            return f"{label}: {show(sv)} on both sides" if winner else f"{label}: blank on both"
+        if winner == "pardot":
+            return _write(label, why, pv, target, to_sf, dropped, "Salesforce")
+        return _write(label, why, sv, pinfo, to_pd, dropped, "Account Engagement")
+
+    # -- Salesforce checks (SPEC §3.7) -------------------------------------------------
+
+    def checks(self, after: Record, before: Record | None, writes: dict[str, Value],
+               problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+        for check in (self._readonly, self._required, self._validations, self._duplicates):
+            failures = check(after, before, writes, problems, explain)
+            if failures:
+                first = failures[0]
+                listed = [f"{f.code} {f.rule or ''}: {f.message}".replace(" :", ":") for f in failures]
+                explain.add("checks", f"rejected: {first.code}", listed)
+                return failures
+        explain.add("checks", "Salesforce accepts the write")
+        return ()
+
+    def _readonly(self, after: Record, before: Record | None, writes: dict[str, Value],
+                  problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+        model = self.rules.object(after.object)
+        blocked = tuple(n for n in writes if (info := model.get(n)) and info.readonly)
+        if not blocked:
+            return ()
+        message = (f"the connector user has no edit access to {after.object} "
+                   f"{', '.join(blocked)}")
+        return (Failure(ErrorCode.READONLY, None, message, blocked),)
+
+    def _required(self, after: Record, before: Record | None, writes: dict[str, Value],
+                  problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+        if before is not None:
+            return ()  # SPEC §3.7: required fields are checked when a record is created
+        model = self.rules.object(after.object)
+        missing = tuple(
+            info.name for info in model.fields.values()
+            if info.required and is_blank(field_value(self.rules, after, after.object, info.name))
+        )
+        if not missing:
+            return ()
+        message = f"Required fields are missing: [{', '.join(missing)}]"
+        return (Failure(ErrorCode.REQUIRED, None, message, missing),)
+
+    def _validations(self, after: Record, before: Record | None, writes: dict[str, Value],
+                     problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+        ctx = RecordContext(self.rules, after, self.clock, self.groups, before)
+        failures: list[Failure] = []
+        for rule in self.rules.validations:
+            if rule.object != after.object or not rule.active:
+                continue
+            trace = Trace() if explain.enabled else None
+            value = evaluate(rule.error_if, ctx, trace)
+            if isinstance(value, EvalError):
+                problems.append(_problem(f"validation {rule.name}", after.id, value))
+            explain.add(f"validation {rule.name}", f"error_if is {show(value)}",
+                        explain.trace_lines(trace))
+            if holds(value):
+                failures.append(Failure(ErrorCode.VALIDATION, rule.name, rule.message,
+                                        _rule_fields(rule)))
+        return tuple(failures)
+
+    def _duplicates(self, after: Record, before: Record | None, writes: dict[str, Value],
+                    problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+        if before is not None:
+            return ()  # SPEC §1: duplicate rules block creating a lead
+        failures: list[Failure] = []
+        for rule in self.rules.duplicates:
+            if rule.object != after.object:
+                continue
+            keys = _dup_key(self.rules, after, rule.fields)
+            if keys is None:
+                continue
+            # visible to the connector or not: Salesforce sees every record
+            for other in (*self.records.leads, *self.records.contacts):
+                if _dup_key(self.rules, other, rule.fields) == keys:
+                    names = ", ".join(f.name for f in rule.fields)
+                    failures.append(Failure(
+                        ErrorCode.DUPLICATE, f"lead by {names}",
+                        f"Use one of these records? {other.object} {other.id} has the same "
+                        f"{names}", tuple(f.name for f in rule.fields)))
+                    break
+        return tuple(failures)
+
+    # -- the whole cycle ---------------------------------------------------------------
+
+    def run(self) -> Plan:
+        outcomes = [self.prospect(p) for p in sorted(self.records.prospects, key=lambda r: r.id)]
+        return Plan(tuple(outcomes), tuple(self.problems))
+
+
+def decide(sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None,
+           s_time: dt.datetime | None) -> tuple[str | None, str]:
+    """Which side's value wins (SPEC §3.5): "pardot", "salesforce" or None (both blank)."""
+    p_blank, s_blank = is_blank(pv), is_blank(sv)
+    match sync:
+        case Sync.SALESFORCE_ALWAYS:
+            return "salesforce", "Salesforce always wins"
+        case Sync.PARDOT_ALWAYS:
+            return "pardot", "Account Engagement always wins"
+        case Sync.SALESFORCE:
+            first = "salesforce"
+        case Sync.PARDOT:
+            first = "pardot"
+        case Sync.MOST_RECENT:
+            later = _stamp(p_time) > _stamp(s_time)  # a tie goes to Salesforce
+            first = "pardot" if later else "salesforce"
+        case Sync.OFF:
+            return None, "not synced"
+    second = "salesforce" if first == "pardot" else "pardot"
+    blank = {"pardot": p_blank, "salesforce": s_blank}
+    if not blank[first]:
+        return first, f"{_side(first)} has a value" + (
+            " and was updated later" if sync is Sync.MOST_RECENT else "")
+    if not blank[second]:
+        return second, f"{_side(first)} is blank, filled from {_side(second)}"
+    return None, "blank on both sides"
+
+
+def _side(side: str) -> str:
+    return "Salesforce" if side == "salesforce" else "Account Engagement"
+
+
+def _write(label: str, why: str, value: Value, into: FieldInfo, writes: dict[str, Value],
+           dropped: list[Dropped], where: str) -> str:
+    fitted, code = fit(value, into.type)
+    if code is not None:
+        dropped.append(Dropped(into.name, code, value))
+        return f"{label}: {why}; {show(value)} does not fit {into.type}: dropped ({code})"
+    writes[into.name] = fitted
+    return f"{label}: {why}; write {show(fitted)} to {where}"
+
+
+def _stamp(value: dt.datetime | None) -> float:
+    return value.timestamp() if value is not None else float("-inf")
+
+
+def _email_of(rules: CheckedRules, record: Record) -> str:
+    if rules.object(record.object).get("Email") is not None:
+        value = field_value(rules, record, record.object, "Email")
+    else:  # matching uses Email even where the rule set does not declare it
+        value = next((v for k, v in record.raw.items() if k.casefold() == "email"), None)
+    return str(value or "").strip().casefold()
+
+
+def _dup_key(rules: CheckedRules, record: Record, fields: Iterable[FieldInfo]) -> tuple[str, ...] | None:
+    values = []
+    for info in fields:
+        value = field_value(rules, record, record.object, info.name)
+        if is_blank(value):
+            return None  # a blank never duplicates anything
+        values.append(str(value).strip().casefold())
+    return tuple(values)
+
+
+def _rule_fields(rule: ValidationRule) -> tuple[str, ...]:
+    if rule.field is not None:
+        return (rule.field.name,)
+    names = [r.name for r in ir.field_refs(rule.error_if) if r.object == rule.object]
+    return tuple(dict.fromkeys(names))
+
+
+def _problem(rule: str, record_id: str, error: EvalError) -> FormulaProblem:
+    span: Span = error.span
+    return FormulaProblem(rule, record_id, error.message, f"{span.path}:{span.line}:{span.col}")
+
+
+def run_cycle(rules: CheckedRules, records: RecordSet, clock: Clock,
+              explain: str | None = None) -> CycleResult:
+    """Run one cycle on a copy of the records; the input record set is left untouched."""
+    working = copy.deepcopy(records)
+    cycle = _Cycle(rules, working, clock, explain)
+    plan = cycle.run()
+    return CycleResult(plan, working, tuple(cycle.explainers))
