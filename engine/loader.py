@@ -76,8 +76,14 @@ def load(paths: Sequence[str]) -> Loaded:
 
 
 def load_text(text: str, path: str = "<text>") -> Loaded:
-    """Parse rule text that is not on disk (tests, editors, the API)."""
+    """Parse rule text that is not on disk (tests, editors, the API).
+
+    The text stands for the file at `path`: includes resolve beside it, and a file that
+    includes `path` back is an include cycle, not a second copy."""
     state = _State()
+    identity = _identity(path)
+    state.seen.add(identity)
+    state.stack.append(identity)
     _load_source(state, SourceFile(path, text))
     return _finish(state)
 
@@ -99,13 +105,14 @@ def _identity(path: str) -> str:
 def _load_file(state: _State, path: str, include: ast.Include | None) -> None:
     identity = _identity(path)
     if identity in state.stack and include is not None:
-        state.report.add(
-            codes.INCLUDE_CYCLE.at(
-                include.span,
-                f'"{include.path}" includes the file that includes it',
-                hint="remove one of the includes; each file is read once anyway",
-            )
+        itself = identity == state.stack[-1]
+        message = (
+            f'this file includes itself ("{include.path}")'
+            if itself
+            else f'"{include.path}" includes the file that includes it'
         )
+        hint = "remove the include" if itself else "remove one of the includes"
+        state.report.add(codes.INCLUDE_CYCLE.at(include.span, message, hint=hint))
         return
     if identity in state.seen:
         return
@@ -148,8 +155,19 @@ def _load_source(state: _State, source: SourceFile) -> None:
     for item in items:
         if isinstance(item, ast.Include):
             _load_file(state, _include_target(source.path, item.path), item)
-        else:
-            state.items.append(item)
+            continue
+        if isinstance(item, ast.ImportSalesforce):
+            target = os.path.join(os.path.dirname(source.path), item.path)
+            if not os.path.isdir(target):
+                state.report.add(
+                    codes.MISSING_INCLUDE.at(
+                        item.span,
+                        f'cannot import "{item.path}": no such directory',
+                        hint="paths are relative to the rule file",
+                    )
+                )
+                continue
+        state.items.append(item)
 
 
 def _include_target(including: str, target: str) -> str:

@@ -169,7 +169,7 @@ class ExprChecker:
         scope = self.scope
         allowed = ("prospect", "lead", "contact") if scope.marketing else (scope.object,)
         if obj not in allowed:
-            sees = " and ".join(allowed) if scope.marketing else f"only {scope.object}"
+            sees = "prospect, lead and contact" if scope.marketing else f"only {scope.object}"
             self.report.add(
                 codes.WRONG_CONTEXT.at(
                     node.span,
@@ -205,7 +205,8 @@ class ExprChecker:
                 codes.UNKNOWN_FUNCTION.at(
                     node.function.span,
                     f'no function "{node.function.name}"',
-                    hint=suggest(fname, SIGNATURES),
+                    hint=suggest(fname, SIGNATURES)
+                    or "the functions syncrules knows are listed in docs/language.md",
                 )
             )
             for arg in node.args:
@@ -245,14 +246,19 @@ class ExprChecker:
         if fits:
             return True
         takes = arity_text(sig)
-        if sig.name == "CASE":
-            takes = "an even number of (at least 4)"
         plural = "" if takes == "1" else "s"
+        message = f"{sig.name} takes {takes} argument{plural}, not {count}"
+        if sig.name == "CASE":
+            message = (
+                "CASE takes the value, pairs of match and result, and an else result "
+                f"(an even number of arguments, at least 4), not {count}"
+            )
+        hint = sig.doc if sig.doc.startswith(sig.name) else f"{sig.name}: {sig.doc}"
         self.report.add(
             codes.WRONG_ARGUMENTS.at(
                 node.span,
-                f"{sig.name} takes {takes} argument{plural}, not {count}",
-                hint=sig.doc or None,
+                message,
+                hint=hint if sig.doc else None,
             )
         )
         return False
@@ -383,7 +389,11 @@ class ExprChecker:
                 hint="grades run F, D-, D, D+, C-, C, C+, B-, B, B+, A-, A, A+",
             )
             return ANY
-        self.mismatch(other.span, "a grade compares only with a quoted grade such as \"B+\"")
+        self.mismatch(
+            other.span,
+            'a grade compares only with a quoted grade such as "B+"',
+            hint="grades run F, D-, D, D+, C-, C, C+, B-, B, B+, A-, A, A+",
+        )
         return ANY
 
     def arithmetic(self, op: ast.BinaryOp, left: ir.Expr, right: ir.Expr, span: Span) -> VType:
@@ -394,11 +404,11 @@ class ExprChecker:
         if result is not None:
             return result
         hint = "wrap numbers and dates in TEXT(…) to join them as text" if op.value == "&" else None
-        self.mismatch(
-            span,
-            f"cannot {_VERBS[op]} {TYPE_WORDS[lt]} and {TYPE_WORDS[rt]}",
-            hint=hint,
-        )
+        if op is ast.BinaryOp.CONCAT:
+            message = f"cannot join {TYPE_WORDS[lt]} and {TYPE_WORDS[rt]} with &"
+        else:
+            message = f"cannot {_VERBS[op]} {TYPE_WORDS[lt]} and {TYPE_WORDS[rt]}"
+        self.mismatch(span, message, hint=hint)
         return ANY
 
     def in_list(self, node: ast.InList) -> ir.Expr:

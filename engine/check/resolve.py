@@ -155,6 +155,15 @@ def _objects(decls: list[ast.ObjectDecl], report: Report) -> dict[str, ObjectMod
         for fdecl in decl.fields:
             if fdecl.type.type is None:
                 continue  # the invalid type was reported while lowering
+            target = fdecl.type.type.target
+            if target is not None and target not in OBJECTS:
+                report.add(
+                    codes.UNKNOWN_FIELD.at(
+                        fdecl.type.span,
+                        f'reference to no object "{target}"',
+                        hint=suggest(target, OBJECTS) or "objects: " + ", ".join(OBJECTS),
+                    )
+                )
             info = FieldInfo(
                 model.name,
                 fdecl.name.name,
@@ -266,14 +275,6 @@ def _mappings(
         prospect = _field_of(objects, "prospect", node.prospect_field, report)
         lead = _field_of(objects, "lead", node.lead, report) if node.lead else None
         contact = _field_of(objects, "contact", node.contact, report) if node.contact else None
-        if node.lead is None and node.contact is None:
-            report.add(
-                codes.INVALID_SETTING.at(
-                    node.prospect_field.span,
-                    f"field {name} maps to nothing",
-                    hint="add `lead: <Lead field>` and/or `contact: <Contact field>`",
-                )
-            )
         if prospect is not None and (lead or contact):
             mappings.append(Mapping(prospect, lead, contact, node.sync, node))
     return tuple(mappings)
@@ -286,6 +287,7 @@ def _stage_names(
     nodes: list[ast.Stage], objects: dict[str, ObjectModel], report: Report
 ) -> frozenset[str]:
     seen: dict[str, Span] = {}
+    clashes: set[str] = set()
     prospect = objects.get("prospect")
     for node in nodes:
         name = node.name.name
@@ -294,15 +296,26 @@ def _stage_names(
             continue
         seen[name] = node.name.span
         clash = prospect.get(name) if prospect else None
-        if clash is not None or name == "assigned":
-            where = clash.span if clash else node.name.span
+        if clash is not None:
             _duplicate(
                 report,
                 node.name.span,
-                f"stage {name} has the name of a prospect field: conditions could not tell them apart",
-                where,
+                f"stage {name} has the name of a prospect field: conditions could not tell "
+                "them apart",
+                clash.span,
             )
-    return frozenset(seen)
+            clashes.add(name)
+        elif name == "assigned":
+            report.add(
+                codes.DUPLICATE_DECLARATION.at(
+                    node.name.span,
+                    "`assigned` is built in (the prospect has an assigned user): "
+                    "a stage cannot take its name",
+                )
+            )
+            clashes.add(name)
+    # a clashing name keeps meaning the field, so its uses are not misread as the stage
+    return frozenset(seen.keys() - clashes)
 
 
 def _condition(checker: ExprChecker, expr: ast.Expr) -> ir.Expr:
@@ -322,7 +335,7 @@ def _stages(
     taken: set[str] = set()
     for node in nodes:
         when = _condition(checker, node.when)
-        if node.name.name not in taken:
+        if node.name.name in names and node.name.name not in taken:
             taken.add(node.name.name)
             stages.append(StageRule(node.name.name, when, node))
     return tuple(stages)

@@ -33,8 +33,10 @@ def stage_cycles(stages: Sequence[StageRule]) -> list[Diagnostic]:
         except CycleError as error:
             cycle: list[str] = error.args[1]  # [a, b, …, a]
         members = list(dict.fromkeys(cycle))
-        path = " → ".join([*reversed(cycle)])
+        ring = list(reversed(members))  # graphlib lists a cycle against the edges' direction
         for name in members:
+            start = ring.index(name)
+            path = " → ".join([*ring[start:], *ring[:start], name])
             stage = by_name[name]
             found.append(
                 codes.STAGE_CYCLE.at(

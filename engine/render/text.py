@@ -9,6 +9,7 @@ from engine.source import SourceFile
 
 COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 BOLD, RESET = "\033[1m", "\033[0m"
+MAX_LINE = 120
 
 
 def diagnostic(d: Diagnostic, sources: Mapping[str, SourceFile], colour: bool = False) -> str:
@@ -23,9 +24,15 @@ def diagnostic(d: Diagnostic, sources: Mapping[str, SourceFile], colour: bool = 
     text = source.line_text(s.line) if source else ""
     if source is not None and (text.strip() or d.hint):
         gutter = " " * len(str(s.line))
-        shown = text.expandtabs(1)
+        shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in text.expandtabs(1))
         width = (s.end_col - s.col) if s.end_line == s.line else len(shown) - s.col + 1
-        caret = " " * (s.col - 1) + "^" * max(1, width)
+        col = s.col
+        if len(shown) > MAX_LINE:  # a window around the caret, not a 200 KB line
+            begin = max(0, col - 1 - MAX_LINE // 2)
+            shown = ("…" if begin else "") + shown[begin : begin + MAX_LINE] + "…"
+            col = col - begin + (1 if begin else 0)
+            width = min(width, MAX_LINE // 2)
+        caret = " " * (col - 1) + "^" * max(1, width)
         hint = f" {d.hint}" if d.hint else ""
         lines += [f"{gutter} |", f"{s.line} | {shown}", f"{gutter} | {caret}{hint}"]
     elif d.hint:

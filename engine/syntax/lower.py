@@ -105,6 +105,14 @@ class Lower(Transformer[Token, Any]):
         read = SettingsReader(self, settings, "field", ("lead", "contact", "sync"))
         sync = read.choice("sync", SYNC_VALUES, default=ast.Sync.SALESFORCE)
         sync_setting = read.found.get("sync")
+        if not {"lead", "contact"} & {s.key.name for s in settings}:
+            self.report(
+                codes.INVALID_SETTING.at(
+                    self.tspan(name),
+                    f"field {name} maps to nothing",
+                    hint="add `lead: <Lead field>` and/or `contact: <Contact field>`",
+                )
+            )
         return ast.FieldMapping(
             self.ident(name),
             read.name("lead"),

@@ -1,0 +1,896 @@
+"""Read a record set (SPEC §2): YAML, JSON, Salesforce data-tree JSON and Data Loader CSV.
+
+Every problem is an `InputError` (exit 2) whose message names the file, the line where the
+format knows it, the record (its id, or its position when it has none) and the field, and
+says what was expected:
+
+    records.yaml:14: record p3, field score: "lots" is not a number (prospect.score is declared number)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import json.scanner
+import math
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from engine.check.model import CheckedRules, FieldInfo, ObjectModel
+from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
+from engine.files import InputError, read_source
+from engine.records.model import (
+    LISTS,
+    OBJECT_LISTS,
+    SALESFORCE_TYPES,
+    Layout,
+    Origin,
+    Record,
+    RecordSet,
+    Value,
+)
+from engine.source import SourceFile
+
+FORMATS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+LIST_NAMES = ", ".join(LISTS)
+TYPE_NAMES = ", ".join(SALESFORCE_TYPES)
+# a directory file is named for its list (`leads.csv`) or its Salesforce type (`Lead.json`)
+_LIST_BY_STEM: dict[str, str] = {name.casefold(): name for name in LISTS} | {
+    type_name.casefold(): OBJECT_LISTS[obj] for type_name, obj in SALESFORCE_TYPES.items()
+}
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # SPEC §3.6: sign, digits, decimal point
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?", re.I
+)
+_LEADING_ZERO = re.compile(r"[+-]?0\d+")
+_YAML_STR = "tag:yaml.org,2002:str"
+_YAML_NULL = "tag:yaml.org,2002:null"
+_YAML_MERGE = "tag:yaml.org,2002:merge"
+_DATETIME_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-01T10:00:00Z"
+
+
+def load_records(path: str, rules: CheckedRules) -> RecordSet:
+    """Read a record-set file or directory (SPEC §2), typed by the rule set's declarations."""
+    target = Path(path)
+    if target.is_dir():
+        return _load_directory(path, rules)
+    if not target.exists():
+        raise InputError(f"{path}: no such file or directory")
+    return _load_single(path, rules)
+
+
+# -- what the readers produce ------------------------------------------------------------
+
+
+class _Map(dict[str, Any]):
+    """A mapping as read, with its line, its keys' lines and the source text of scalars
+    that are not plain text (so `phone: 0049…` keeps its zeros), where the format knows."""
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+        self.texts: dict[str, str] = {}
+        self.duplicate: tuple[str, int | None] | None = None
+
+
+class _Seq(list[Any]):
+    """A YAML sequence with the line of each item."""
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+def _item_line(items: list[Any], index: int) -> int | None:
+    item = items[index]
+    if isinstance(item, _Map) and item.line:
+        return item.line
+    return items.item_lines[index] if isinstance(items, _Seq) else None
+
+
+def _plain(value: Any) -> Any:
+    """A read value without reader bookkeeping: what `Record.raw` keeps."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _at(path: str, line: int | None) -> str:
+    return f"{path}:{line}" if line else path
+
+
+# -- reading files -----------------------------------------------------------------------
+
+
+def _read_text(path: str) -> str:
+    result = read_source(path)
+    if result.source is None:
+        assert result.diagnostic is not None
+        span = result.diagnostic.span
+        raise InputError(f"{span.path}:{span.line}:{span.col}: {result.diagnostic.message}")
+    return result.source.text
+
+
+def _parse(path: str, fmt: str) -> Any:
+    text = _read_text(path)
+    try:
+        return _parse_yaml(path, text) if fmt == "yaml" else _parse_json(path, text)
+    except RecursionError:
+        raise InputError(f"{path}: invalid {fmt.upper()}: nested too deeply") from None
+
+
+def _parse_yaml(path: str, text: str) -> Any:
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        node = yaml.compose(text)
+        return None if node is None else _YamlReader(path, yaml.constructor).value(node)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise InputError(f"{where}: invalid YAML: {error.problem or error.context}") from None
+    except YAMLError as error:
+        raise InputError(f"{path}: invalid YAML: {error}") from None
+
+
+@dataclass(slots=True)
+class _YamlReader:
+    """YAML nodes → values with lines; scalars are built by ruamel's safe constructor."""
+
+    path: str
+    constructor: Any
+
+    def value(self, node: Node) -> Any:
+        if isinstance(node, MappingNode):
+            return self.mapping(node)
+        if isinstance(node, SequenceNode):
+            items = _Seq(node.start_mark.line + 1)
+            for item in node.value:
+                items.append(self.value(item))
+                items.item_lines.append(item.start_mark.line + 1)
+            return items
+        return self.scalar(node)
+
+    def mapping(self, node: MappingNode) -> _Map:
+        result = _Map(node.start_mark.line + 1)
+        own = [key for key, _ in node.value if key.tag != _YAML_MERGE]
+        for key_node in own:
+            if isinstance(key_node, ScalarNode) and key_node.value in result.key_lines:
+                result.duplicate = result.duplicate or (key_node.value, key_node.start_mark.line + 1)
+            result.key_lines[getattr(key_node, "value", "")] = key_node.start_mark.line + 1
+        if len(own) != len(node.value):
+            self.constructor.flatten_mapping(node)  # merge keys `<<`: the mapping's own keys win
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                line = key_node.start_mark.line + 1
+                raise InputError(f"{self.path}:{line}: invalid key: a key must be text")
+            key = str(key_node.value)
+            result[key] = self.value(value_node)
+            result.key_lines[key] = key_node.start_mark.line + 1
+            result.texts.pop(key, None)
+            if _is_typed_plain(value_node):
+                result.texts[key] = value_node.value
+        return result
+
+    def scalar(self, node: Node) -> Any:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError):
+            if node.style is None:  # e.g. 2026-13-01 looks like a date but is not one
+                return node.value
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            raise InputError(f"{self.path}:{line}:{col}: invalid YAML: cannot read "
+                             f"{node.value!r} as {node.tag}") from None
+        if isinstance(value, int) and not isinstance(value, bool) and _LEADING_ZERO.fullmatch(
+            node.value
+        ):
+            return node.value  # 0051 is an id or a code more often than the number 51
+        return value
+
+
+def _is_typed_plain(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.style is None and node.tag not in (
+        _YAML_STR,
+        _YAML_NULL,
+    )
+
+
+def _parse_json(path: str, text: str) -> Any:
+    try:
+        return _LocatingDecoder(SourceFile(path, text)).decode(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
+
+
+def _json_map(pairs: list[tuple[str, Any]]) -> _Map:
+    result = _Map()
+    for key, value in pairs:
+        if key in result and result.duplicate is None:
+            result.duplicate = (key, None)
+        result[key] = value
+    return result
+
+
+class _LocatingDecoder(json.JSONDecoder):
+    """json's decoder, noting the line each object starts on (the pure-Python scanner
+    calls `parse_object` through the decoder, the C scanner does not)."""
+
+    def __init__(self, source: SourceFile) -> None:
+        super().__init__(object_pairs_hook=_json_map)
+        plain: Callable[..., tuple[_Map, int]] = self.parse_object  # type: ignore[has-type]
+
+        def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[_Map, int]:
+            result, end = plain(s_and_end, *args)
+            result.line = source.position(s_and_end[1] - 1)[0]
+            return result, end
+
+        self.parse_object = parse_object
+        self.scan_once = json.scanner.py_make_scanner(self)
+
+
+def _read_csv(path: str, list_name: str) -> tuple[tuple[str, ...], list[_Map]]:
+    """A Data Loader export: a header row of API names (line 1), then one record per row."""
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
+    header: tuple[str, ...] | None = None
+    rows: list[_Map] = []
+    last = 0
+    try:
+        for cells in reader:
+            line, last = last + 1, reader.line_num
+            if header is None:
+                if cells:
+                    header = _csv_header(path, line, cells, list_name)
+            elif any(cell.strip() for cell in cells):  # blank rows (Excel leaves them) skip
+                rows.append(_csv_row(path, line, header, cells, list_name, len(rows)))
+    except csv.Error as error:
+        raise InputError(f"{path}:{reader.line_num}: invalid CSV: {error}") from None
+    return header or (), rows
+
+
+def _csv_header(path: str, line: int, cells: list[str], list_name: str) -> tuple[str, ...]:
+    names = tuple(cell.strip() for cell in cells)
+    seen: dict[str, str] = {}
+    for number, name in enumerate(names, 1):
+        if not name:
+            raise InputError(f"{path}:{line}: column {number} of the header has no name")
+        key = api_key(name) if LISTS[list_name] in SALESFORCE_OBJECTS else name
+        if key in seen:
+            raise InputError(f'{path}:{line}: column "{name}" appears twice in the header')
+        seen[key] = name
+    return names
+
+
+def _csv_row(path: str, line: int, header: tuple[str, ...], cells: list[str], list_name: str,
+             index: int) -> _Map:
+    if len(cells) != len(header):
+        raise InputError(f"{path}:{line}: record #{index + 1} in {list_name}: {len(cells)} "
+                         f"cells, but the header names {len(header)} columns")
+    row = _Map(line)
+    row.update(zip(header, cells, strict=True))
+    return row
+
+
+# -- where a record is, for messages -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    path: str
+    within: str  # what its position counts in: the list, or "records" in a data-tree file
+    index: int
+    line: int | None
+    id: str | None = None
+
+    def record(self) -> str:
+        return f"record {self.id}" if self.id else f"record #{self.index + 1} in {self.within}"
+
+    def error(self, key: str | None, problem: str, line: int | None = None) -> InputError:
+        fld = f", field {key}" if key is not None else ""
+        return InputError(f"{_at(self.path, line or self.line)}: {self.record()}{fld}: {problem}")
+
+
+class _Bad(Exception):
+    """A value that does not fit; the caller adds where and what was declared."""
+
+
+@dataclass(slots=True)
+class _Ids:
+    """One list's ids, to report a duplicate naming both records."""
+
+    seen: dict[str, _Place] = field(default_factory=dict)
+
+    def add(self, place: _Place, key: str) -> None:
+        assert place.id is not None
+        first = self.seen.setdefault(place.id, place)
+        if first is place:
+            return
+        a = f"#{first.index + 1}" + (f" (line {first.line})" if first.line else "")
+        b = f"#{place.index + 1}" + (f" (line {place.line})" if place.line else "")
+        raise place.error(key, f"records {a} and {b} in {place.within} have the same id")
+
+
+# -- single files --------------------------------------------------------------------------
+
+
+def _load_single(path: str, rules: CheckedRules) -> RecordSet:
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt == "csv":
+        raise InputError(f"{path}: a CSV file holds one list: put it in a directory named "
+                         f"for its list (prospects.csv, leads.csv, …) and pass the directory")
+    if fmt is None:
+        raise InputError(f"{path}: not a record-set file: use .yaml, .yml or .json, or a "
+                         f"directory of them")
+    doc = _parse(path, fmt)
+    name = Path(path).name
+    if fmt == "json" and _is_datatree(doc):
+        return _load_datatree_file(path, doc, rules)
+    lists: dict[str, list[Record]] = {}
+    for list_name, items in _top_level(path, doc):
+        lists[list_name] = _build_list(rules, list_name, items, path)
+    formats = dict.fromkeys(lists, fmt)
+    layout = Layout(path, name, dict.fromkeys(lists, name), formats, single_format=fmt)
+    return RecordSet(lists, layout)
+
+
+def _top_level(path: str, doc: Any) -> Iterator[tuple[str, list[Any]]]:
+    if doc is None:
+        return
+    if not isinstance(doc, dict):
+        line = doc.line if isinstance(doc, _Seq) else None
+        raise InputError(f"{_at(path, line)}: a record set is a mapping of lists ({LIST_NAMES}), "
+                         f"not {_show(doc)}")
+    _Map_check_duplicate(path, doc, "list")
+    for key, value in doc.items():
+        line = doc.key_lines.get(key) if isinstance(doc, _Map) else None
+        if key not in LISTS:
+            raise InputError(f'{_at(path, line)}: unknown object "{key}" (a record set holds '
+                             f"the lists {LIST_NAMES})")
+        yield key, _as_list(path, line, key, value)
+
+
+def _Map_check_duplicate(path: str, doc: dict[str, Any], what: str) -> None:  # noqa: N802
+    if isinstance(doc, _Map) and doc.duplicate is not None:
+        key, line = doc.duplicate
+        raise InputError(f'{_at(path, line or doc.line)}: {what} "{key}" appears twice')
+
+
+def _as_list(path: str, line: int | None, name: str, value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{_at(path, line)}: {name} must be a list of records, not "
+                         f"{_show(value)}")
+    return value
+
+
+def _build_list(rules: CheckedRules, list_name: str, items: list[Any], path: str) -> list[Record]:
+    ids = _Ids()
+    records: list[Record] = []
+    for index, item in enumerate(items):
+        place = _Place(path, list_name, index, _item_line(items, index))
+        entry = _as_record(item, place)
+        record = _build_record(rules, list_name, entry, place, None)
+        records.append(record)
+    for record in records:
+        ids.add(_place_of(record, list_name), _id_key(record))
+    return records
+
+
+def _place_of(record: Record, within: str) -> _Place:
+    origin = record.origin
+    return _Place(origin.path, within, origin.index, origin.line, record.id)
+
+
+def _id_key(record: Record) -> str:
+    if record.object in SALESFORCE_OBJECTS:
+        return next((k for k in record.raw if api_key(k) == "id"), "Id")
+    return "id" if "id" in record.raw or "Id" not in record.raw else "Id"
+
+
+def _as_record(item: Any, place: _Place) -> _Map:
+    if not isinstance(item, _Map):
+        raise place.error(None, f"a record is a mapping of fields, not {_show(item)}")
+    if item.duplicate is not None:
+        key, line = item.duplicate
+        raise place.error(key, "given twice in one record", line)
+    return item
+
+
+# -- Salesforce data-tree JSON -------------------------------------------------------------
+
+
+def _is_datatree(doc: Any) -> bool:
+    return isinstance(doc, dict) and "records" in doc and not any(key in LISTS for key in doc)
+
+
+def _datatree_items(path: str, doc: _Map) -> list[Any]:
+    for key in doc:
+        if key != "records":
+            raise InputError(f'{_at(path, doc.line)}: unknown key "{key}" in a data-tree file '
+                             f'(it holds only "records")')
+    return _as_list(path, doc.line, "records", doc["records"])
+
+
+def _load_datatree_file(path: str, doc: _Map, rules: CheckedRules) -> RecordSet:
+    """One data-tree file: its records go to their lists by `attributes.type`."""
+    lists: dict[str, list[Record]] = {}
+    ids: dict[str, _Ids] = {}
+    interleave: list[str] = []
+    items = _datatree_items(path, doc)
+    for position, item in enumerate(items):
+        place = _Place(path, "records", position, _item_line(items, position))
+        entry = _as_record(item, place)
+        list_name = _datatree_list(entry, place, None)
+        bucket = lists.setdefault(list_name, [])
+        record = _build_record(rules, list_name, entry, place, list_name)
+        record.origin = replace(record.origin, index=len(bucket))
+        ids.setdefault(list_name, _Ids()).add(replace(place, id=record.id), _id_key(record))
+        bucket.append(record)
+        interleave.append(list_name)
+    name = Path(path).name
+    layout = Layout(path, name, dict.fromkeys(lists, name), dict.fromkeys(lists, "datatree"),
+                    single_format="datatree", interleave=tuple(interleave))
+    return RecordSet(lists, layout)
+
+
+def _datatree_list(entry: _Map, place: _Place, expected: str | None) -> str:
+    """The list a data-tree record belongs to; in a per-list file, that file's list."""
+    attributes = entry.get("attributes")
+    type_name = attributes.get("type") if isinstance(attributes, dict) else None
+    if attributes is not None and not isinstance(attributes, dict):
+        raise place.error("attributes", f"{_show(attributes)} is not a mapping")
+    if type_name is None and expected is not None:
+        return expected
+    if attributes is None:
+        raise place.error("attributes", "missing (a data-tree record needs attributes.type)")
+    obj = SALESFORCE_TYPES.get(type_name) if isinstance(type_name, str) else None
+    if obj is None:
+        raise place.error("attributes.type", f"{_show(type_name)} is not an object syncrules "
+                          f"reads ({TYPE_NAMES})")
+    list_name = OBJECT_LISTS[obj]
+    if expected is not None and list_name != expected:
+        raise place.error("attributes.type", f"a {type_name} record in the file of {expected}")
+    return list_name
+
+
+# -- directories ---------------------------------------------------------------------------
+
+
+def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
+    """One file per list (SPEC §2), formats mixed as they come."""
+    found = _directory_files(root)
+    lists: dict[str, list[Record]] = {}
+    files: dict[str, str] = {}
+    formats: dict[str, str] = {}
+    headers: dict[str, tuple[str, ...]] = {}
+    wrapped: set[str] = set()
+    for list_name in LISTS:
+        if list_name not in found:
+            continue
+        file_name = found[list_name]
+        path = os.path.join(root, file_name)
+        fmt = FORMATS[Path(file_name).suffix.lower()]
+        if fmt == "csv":
+            headers[list_name], rows = _read_csv(path, list_name)
+            lists[list_name] = _build_list(rules, list_name, rows, path)
+        else:
+            fmt, lists[list_name], is_wrapped = _load_list_doc(path, fmt, list_name, rules)
+            if is_wrapped:
+                wrapped.add(list_name)
+        files[list_name], formats[list_name] = file_name, fmt
+    layout = Layout(root, None, files, formats, headers=headers, wrapped=frozenset(wrapped))
+    return RecordSet(lists, layout)
+
+
+def _directory_files(root: str) -> dict[str, str]:
+    """List name → file name; a file that is no list, or a list's second file, is an error."""
+    try:
+        entries = sorted(Path(root).iterdir(), key=lambda p: p.name)
+    except OSError as error:
+        raise InputError(f"{root}: cannot read: {error.strerror or error}") from None
+    found: dict[str, str] = {}
+    for entry in entries:
+        if entry.name.startswith(".") or entry.is_dir():  # .DS_Store, .gitkeep, subfolders
+            continue
+        path = os.path.join(root, entry.name)
+        list_name = _LIST_BY_STEM.get(Path(entry.name).stem.casefold())
+        if list_name is None or Path(entry.name).suffix.lower() not in FORMATS:
+            raise InputError(f"{path}: not a record list: a record-set directory holds one "
+                             f"file per list ({LIST_NAMES}), as .yaml, .yml, .json or .csv")
+        if list_name in found:
+            first = os.path.join(root, found[list_name])
+            raise InputError(f"{path}: a second file for {list_name} ({first} holds them)")
+        found[list_name] = entry.name
+    return found
+
+
+def _load_list_doc(path: str, fmt: str, list_name: str,
+                   rules: CheckedRules) -> tuple[str, list[Record], bool]:
+    """A directory's YAML or JSON file: a list, `{list: [...]}` or a data-tree file."""
+    doc = _parse(path, fmt)
+    if fmt == "json" and _is_datatree(doc):
+        return "datatree", _build_datatree_list(rules, list_name, _datatree_items(path, doc),
+                                                path), False
+    if doc is None or isinstance(doc, list):
+        return fmt, _build_list(rules, list_name, doc or [], path), False
+    if isinstance(doc, dict) and list(doc) == [list_name]:
+        line = doc.key_lines.get(list_name) if isinstance(doc, _Map) else None
+        items = _as_list(path, line, list_name, doc[list_name])
+        return fmt, _build_list(rules, list_name, items, path), True
+    line = doc.line if isinstance(doc, _Map) else None
+    raise InputError(f"{_at(path, line)}: expected a list of {list_name} records (or a "
+                     f'mapping whose only key is "{list_name}"), not {_show(doc)}')
+
+
+def _build_datatree_list(rules: CheckedRules, list_name: str, items: list[Any],
+                         path: str) -> list[Record]:
+    ids = _Ids()
+    records: list[Record] = []
+    for index, item in enumerate(items):
+        place = _Place(path, list_name, index, _item_line(items, index))
+        entry = _as_record(item, place)
+        _datatree_list(entry, place, list_name)
+        record = _build_record(rules, list_name, entry, place, list_name)
+        ids.add(replace(place, id=record.id), _id_key(record))
+        records.append(record)
+    return records
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+def _build_record(rules: CheckedRules, list_name: str, entry: _Map, place: _Place,
+                  datatree: str | None) -> Record:
+    """One record, typed; `datatree` is its list when it came from a data-tree file."""
+    obj = LISTS[list_name]
+    if obj == "prospect":
+        return _prospect(rules.object(obj), entry, place)
+    if obj in SALESFORCE_OBJECTS:
+        return _salesforce(rules.object(obj), entry, place, datatree is not None)
+    return _personalization(obj, entry, place)
+
+
+def _origin(place: _Place) -> Origin:
+    return Origin(place.path, place.index, place.line)
+
+
+def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
+    record_id = _record_id(entry, "id" if "id" in entry else None, place, "id",
+                           "every prospect needs an id")
+    place = replace(place, id=record_id)
+    return Record(
+        "prospect", record_id, _typed_values(model, entry, place), _plain(entry), _origin(place),
+        email=_attribute(entry, "email", place) or "",
+        assigned_user=_attribute(entry, "assigned_user", place),
+        crm_lead_fid=_attribute(entry, "crm_lead_fid", place),
+        crm_contact_fid=_attribute(entry, "crm_contact_fid", place),
+        updated_at=_datetime_attribute(entry, "updated_at", place),
+    )
+
+
+def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) -> Record:
+    keys = _salesforce_keys(entry, place)
+    id_key = keys.get("id")
+    if datatree:
+        _no_nested_records(entry, place)
+        if id_key is None or _blank(entry[id_key]):
+            reference = (entry.get("attributes") or {}).get("referenceId")
+            entry = _with_id_from(entry, reference)
+            id_key = "attributes.referenceId" if reference is not None else None
+    need = "a data-tree record needs Id or attributes.referenceId" if datatree else (
+        f"every {model.name} record needs an Id")
+    record_id = _record_id(entry, id_key, place, "Id", need)
+    place = replace(place, id=record_id)
+    record = Record(
+        model.name, record_id, _typed_values(model, entry, place), _plain(entry), _origin(place),
+        updated_at=_datetime_attribute(entry, keys.get("lastmodifieddate"), place),
+    )
+    if model.name == "user":
+        _user_attributes(record, entry, keys, place)
+    if datatree and "attributes.referenceId" in entry:
+        record.raw.pop("attributes.referenceId")
+    return record
+
+
+def _salesforce_keys(entry: _Map, place: _Place) -> dict[str, str]:
+    """Case-folded key → key; Salesforce API names are case-insensitive (SPEC §1), so two
+    keys that differ only in case name one field twice."""
+    keys: dict[str, str] = {}
+    for key in entry:
+        first = keys.setdefault(api_key(key), key)
+        if first != key:
+            raise place.error(key, f"given twice in one record (also as {first})",
+                              entry.key_lines.get(key))
+    return keys
+
+
+def _with_id_from(entry: _Map, reference: Any) -> _Map:
+    """The record with its referenceId standing in for the missing Id (removed from raw)."""
+    if reference is None:
+        return entry
+    copied = _Map(entry.line)
+    copied.update(entry)
+    copied.key_lines, copied.texts = entry.key_lines, entry.texts
+    copied["attributes.referenceId"] = reference
+    return copied
+
+
+def _no_nested_records(entry: _Map, place: _Place) -> None:
+    for key, value in entry.items():
+        if isinstance(value, dict) and "records" in value:
+            raise place.error(key, "nested child records are not supported: export one file "
+                              "per object (sf data export tree --plan)", entry.key_lines.get(key))
+
+
+def _user_attributes(record: Record, entry: _Map, keys: dict[str, str], place: _Place) -> None:
+    """Users' public groups and active flag (SPEC §2); `IsActive` stands in for `active`."""
+    groups_key = keys.get("groups")
+    if groups_key is not None:
+        try:
+            record.groups = _groups(entry[groups_key], entry.texts.get(groups_key))
+        except _Bad as bad:
+            raise place.error(groups_key, f"{bad} (groups is a list of public group names)",
+                              entry.key_lines.get(groups_key)) from None
+    active_key = keys.get("active") or keys.get("isactive")
+    if active_key is not None:
+        try:
+            record.active = _boolean(entry[active_key], entry.texts.get(active_key), True)
+        except _Bad as bad:
+            raise place.error(active_key, f"{bad} (true or false)",
+                              entry.key_lines.get(active_key)) from None
+
+
+def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
+    """Personalization users and accounts: every attribute kept as text (SPEC §6)."""
+    id_key = "id" if "id" in entry else "Id" if "Id" in entry else None
+    what = "user" if obj == "personalization_user" else "account"
+    record_id = _record_id(entry, id_key, place, "id", f"every personalization {what} needs an id")
+    place = replace(place, id=record_id)
+    values: dict[str, Value] = {}
+    for key, value in entry.items():
+        try:
+            values[key] = _text(value, entry.texts.get(key))
+        except _Bad as bad:
+            raise place.error(key, f"{bad} (personalization attributes are text)",
+                              entry.key_lines.get(key)) from None
+    return Record(obj, record_id, values, _plain(entry), _origin(place))
+
+
+def _record_id(entry: _Map, key: str | None, place: _Place, name: str, need: str) -> str:
+    if key is None:
+        raise place.error(name, f"missing ({need})")
+    try:
+        value = _id_text(entry[key], entry.texts.get(key))
+    except _Bad as bad:
+        raise place.error(key, f"{bad} is not an id", entry.key_lines.get(key)) from None
+    if value is None:
+        raise place.error(key, f"blank ({need})", entry.key_lines.get(key))
+    return value
+
+
+def _typed_values(model: ObjectModel, entry: _Map, place: _Place) -> dict[str, Value]:
+    """Declared fields by declared name, typed; undeclared keys stay in `raw` only."""
+    values: dict[str, Value] = {}
+    for key, value in entry.items():
+        info = model.get(key)
+        if info is None:
+            continue
+        try:
+            values[info.name] = typed_value(info, value, entry.texts.get(key))
+        except _Bad as bad:
+            declared = f"{model.name}.{info.name} is declared {info.type}"
+            raise place.error(key, f"{bad} ({declared})", entry.key_lines.get(key)) from None
+    return values
+
+
+def _attribute(entry: _Map, key: str, place: _Place) -> str | None:
+    """A prospect's text attribute: None when absent or blank."""
+    if key not in entry:
+        return None
+    try:
+        text = _text(entry[key], entry.texts.get(key))
+    except _Bad as bad:
+        raise place.error(key, str(bad), entry.key_lines.get(key)) from None
+    return text or None
+
+
+def _datetime_attribute(entry: _Map, key: str | None, place: _Place) -> dt.datetime | None:
+    if key is None or key not in entry:
+        return None
+    try:
+        return _datetime(entry[key], entry.texts.get(key))
+    except _Bad as bad:
+        raise place.error(key, f"{bad} ({key} is {_DATETIME_EXAMPLE})",
+                          entry.key_lines.get(key)) from None
+
+
+# -- typing values -------------------------------------------------------------------------
+
+
+def typed_value(info: FieldInfo, value: Any, text: str | None = None) -> Value:
+    """A read value as its declared type's runtime value (see model.py); `text` is the
+    value's source text where the format keeps it. Raises `_Bad` when it does not fit."""
+    kind = info.type.kind
+    if kind is Kind.NUMBER:
+        return _number(value, text)
+    if kind is Kind.BOOLEAN:
+        return _boolean(value, text, False)
+    if kind is Kind.DATE:
+        return _date(value, text)
+    if kind is Kind.DATETIME:
+        return _datetime(value, text)
+    if kind is Kind.GRADE:
+        return _grade(value, text)
+    if kind is Kind.PICKLIST:
+        return _picklist(value, text, info.type.values)
+    if kind is Kind.MULTIPICKLIST:
+        return _multipicklist(value, text, info.type.values)
+    return _text(value, text)  # text, textarea, email, phone, id, reference: never too long
+
+
+def _show(value: Any, text: str | None = None) -> str:
+    """A value as a message quotes it."""
+    if text is not None:
+        return text
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return _iso_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__} value"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any, text: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if text is not None and not isinstance(value, list | dict):
+        return text  # the scalar as written: `phone: 0049 …`, `zip: 02134`
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float) or isinstance(value, dt.date):
+        return _show(value)
+    raise _Bad(f"{_show(value)} is not text")
+
+
+def _id_text(value: Any, text: str | None) -> str | None:
+    if isinstance(value, bool) or isinstance(value, list | dict):
+        raise _Bad(_show(value, text))
+    try:
+        return _text(value, text).strip() or None
+    except _Bad:
+        raise _Bad(_show(value, text)) from None
+
+
+def _number(value: Any, text: str | None) -> Decimal | None:
+    if _blank(value):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Decimal(repr(value))  # the float's shortest form: 0.1, never 0.1000000000000000055…
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        return Decimal(value.strip())
+    raise _Bad(f"{_show(value, text)} is not a number")
+
+
+def _boolean(value: Any, text: str | None, blank: bool) -> bool:
+    if _blank(value):
+        return blank
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "false", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise _Bad(f"{_show(value, text)} is not a boolean")
+
+
+def _date(value: Any, text: str | None) -> dt.date | None:
+    if _blank(value):
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _Bad(f"{_show(value, text)} is not a date")
+
+
+def _datetime(value: Any, text: str | None) -> dt.datetime | None:
+    if _blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return _utc(value)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if isinstance(value, str) and _DATETIME.fullmatch(value.strip()):
+        try:
+            return _utc(dt.datetime.fromisoformat(value.strip().upper()))
+        except ValueError:
+            pass
+    raise _Bad(f"{_show(value, text)} is not a date and time")
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Naive date-times are taken as UTC (Salesforce exports are UTC)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _iso_datetime(value: dt.datetime) -> str:
+    text = value.isoformat()
+    if value.tzinfo is not None and value.utcoffset() == dt.timedelta(0):
+        text = text.removesuffix("+00:00") + "Z"
+    return text
+
+
+def _grade(value: Any, text: str | None) -> str | None:
+    if _blank(value):
+        return None
+    if isinstance(value, str) and value.strip() in GRADES:
+        return value.strip()
+    raise _Bad(f"{_show(value, text)} is not a grade (F to A+)")
+
+
+def _picklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> str:
+    chosen = _text(value, text)
+    if chosen and chosen not in allowed:
+        raise _Bad(f"{_show(chosen)} is not one of its values")
+    return chosen
+
+
+def _multipicklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> str:
+    """`"A;B"` or a list; kept in the order given (model.py)."""
+    if isinstance(value, list):
+        parts = [_text(item, None) for item in value]
+    else:
+        parts = _text(value, text).split(";")
+    chosen = [part.strip() for part in parts if part.strip()]
+    for part in chosen:
+        if part not in allowed:
+            raise _Bad(f"{_show(part)} is not one of its values")
+    return ";".join(chosen)
+
+
+def _groups(value: Any, text: str | None) -> tuple[str, ...]:
+    if isinstance(value, list):
+        parts = [_text(item, None) for item in value]
+    else:
+        parts = _text(value, text).split(";")
+    return tuple(part.strip() for part in parts if part.strip())
