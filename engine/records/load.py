@@ -170,10 +170,13 @@ class _YamlReader:
     def mapping(self, node: MappingNode) -> _Map:
         result = _Map(node.start_mark.line + 1)
         own = [key for key, _ in node.value if key.tag != _YAML_MERGE]
+        seen: set[str] = set()
         for key_node in own:
-            if isinstance(key_node, ScalarNode) and key_node.value in result.key_lines:
-                result.duplicate = result.duplicate or (key_node.value, key_node.start_mark.line + 1)
-            result.key_lines[getattr(key_node, "value", "")] = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                continue
+            if key_node.value in seen and result.duplicate is None:
+                result.duplicate = (key_node.value, key_node.start_mark.line + 1)
+            seen.add(key_node.value)
         if len(own) != len(node.value):
             self.constructor.flatten_mapping(node)  # merge keys `<<`: the mapping's own keys win
         for key_node, value_node in node.value:
@@ -355,19 +358,15 @@ def _top_level(path: str, doc: Any) -> Iterator[tuple[str, list[Any]]]:
         line = doc.line if isinstance(doc, _Seq) else None
         raise InputError(f"{_at(path, line)}: a record set is a mapping of lists ({LIST_NAMES}), "
                          f"not {_show(doc)}")
-    _Map_check_duplicate(path, doc, "list")
+    if isinstance(doc, _Map) and doc.duplicate is not None:
+        key, line = doc.duplicate
+        raise InputError(f'{_at(path, line or doc.line)}: list "{key}" appears twice')
     for key, value in doc.items():
         line = doc.key_lines.get(key) if isinstance(doc, _Map) else None
         if key not in LISTS:
             raise InputError(f'{_at(path, line)}: unknown object "{key}" (a record set holds '
                              f"the lists {LIST_NAMES})")
         yield key, _as_list(path, line, key, value)
-
-
-def _Map_check_duplicate(path: str, doc: dict[str, Any], what: str) -> None:  # noqa: N802
-    if isinstance(doc, _Map) and doc.duplicate is not None:
-        key, line = doc.duplicate
-        raise InputError(f'{_at(path, line or doc.line)}: {what} "{key}" appears twice')
 
 
 def _as_list(path: str, line: int | None, name: str, value: Any) -> list[Any]:
@@ -386,20 +385,16 @@ def _build_list(rules: CheckedRules, list_name: str, items: list[Any], path: str
         place = _Place(path, list_name, index, _item_line(items, index))
         entry = _as_record(item, place)
         record = _build_record(rules, list_name, entry, place, None)
+        ids.add(replace(place, id=record.id), _id_key(record))
         records.append(record)
-    for record in records:
-        ids.add(_place_of(record, list_name), _id_key(record))
     return records
 
 
-def _place_of(record: Record, within: str) -> _Place:
-    origin = record.origin
-    return _Place(origin.path, within, origin.index, origin.line, record.id)
-
-
 def _id_key(record: Record) -> str:
+    """The key a record's id came from, for messages."""
     if record.object in SALESFORCE_OBJECTS:
-        return next((k for k in record.raw if api_key(k) == "id"), "Id")
+        found = next((k for k in record.raw if api_key(k) == "id"), None)
+        return found or ("attributes.referenceId" if "attributes" in record.raw else "Id")
     return "id" if "id" in record.raw or "Id" not in record.raw else "Id"
 
 
@@ -589,13 +584,14 @@ def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) 
     id_key = keys.get("id")
     if datatree:
         _no_nested_records(entry, place)
-        if id_key is None or _blank(entry[id_key]):
-            reference = (entry.get("attributes") or {}).get("referenceId")
-            entry = _with_id_from(entry, reference)
-            id_key = "attributes.referenceId" if reference is not None else None
-    need = "a data-tree record needs Id or attributes.referenceId" if datatree else (
-        f"every {model.name} record needs an Id")
-    record_id = _record_id(entry, id_key, place, "Id", need)
+    if datatree and (id_key is None or _blank(entry[id_key])):
+        # sf data export tree leaves Id out: the referenceId names the record instead
+        reference = (entry.get("attributes") or {}).get("referenceId")
+        need = "a data-tree record needs Id or attributes.referenceId"
+        record_id = _id_value(reference, None, "attributes.referenceId", entry.line, place, need)
+    else:
+        need = f"every {model.name} record needs an Id"
+        record_id = _record_id(entry, id_key, place, "Id", need)
     place = replace(place, id=record_id)
     record = Record(
         model.name, record_id, _typed_values(model, entry, place), _plain(entry), _origin(place),
@@ -603,8 +599,6 @@ def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) 
     )
     if model.name == "user":
         _user_attributes(record, entry, keys, place)
-    if datatree and "attributes.referenceId" in entry:
-        record.raw.pop("attributes.referenceId")
     return record
 
 
@@ -618,17 +612,6 @@ def _salesforce_keys(entry: _Map, place: _Place) -> dict[str, str]:
             raise place.error(key, f"given twice in one record (also as {first})",
                               entry.key_lines.get(key))
     return keys
-
-
-def _with_id_from(entry: _Map, reference: Any) -> _Map:
-    """The record with its referenceId standing in for the missing Id (removed from raw)."""
-    if reference is None:
-        return entry
-    copied = _Map(entry.line)
-    copied.update(entry)
-    copied.key_lines, copied.texts = entry.key_lines, entry.texts
-    copied["attributes.referenceId"] = reference
-    return copied
 
 
 def _no_nested_records(entry: _Map, place: _Place) -> None:
@@ -675,13 +658,20 @@ def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
 def _record_id(entry: _Map, key: str | None, place: _Place, name: str, need: str) -> str:
     if key is None:
         raise place.error(name, f"missing ({need})")
+    return _id_value(entry[key], entry.texts.get(key), key, entry.key_lines.get(key), place, need)
+
+
+def _id_value(value: Any, text: str | None, key: str, line: int | None, place: _Place,
+              need: str) -> str:
+    if value is None and key == "attributes.referenceId":
+        raise place.error("Id", f"missing ({need})", line)
     try:
-        value = _id_text(entry[key], entry.texts.get(key))
+        record_id = _id_text(value, text)
     except _Bad as bad:
-        raise place.error(key, f"{bad} is not an id", entry.key_lines.get(key)) from None
-    if value is None:
-        raise place.error(key, f"blank ({need})", entry.key_lines.get(key))
-    return value
+        raise place.error(key, f"{bad} is not an id", line) from None
+    if record_id is None:
+        raise place.error(key, f"blank ({need})", line)
+    return record_id
 
 
 def _typed_values(model: ObjectModel, entry: _Map, place: _Place) -> dict[str, Value]:
@@ -692,7 +682,7 @@ def _typed_values(model: ObjectModel, entry: _Map, place: _Place) -> dict[str, V
         if info is None:
             continue
         try:
-            values[info.name] = typed_value(info, value, entry.texts.get(key))
+            values[info.name] = _typed_value(info, value, entry.texts.get(key))
         except _Bad as bad:
             declared = f"{model.name}.{info.name} is declared {info.type}"
             raise place.error(key, f"{bad} ({declared})", entry.key_lines.get(key)) from None
@@ -723,7 +713,7 @@ def _datetime_attribute(entry: _Map, key: str | None, place: _Place) -> dt.datet
 # -- typing values -------------------------------------------------------------------------
 
 
-def typed_value(info: FieldInfo, value: Any, text: str | None = None) -> Value:
+def _typed_value(info: FieldInfo, value: Any, text: str | None = None) -> Value:
     """A read value as its declared type's runtime value (see model.py); `text` is the
     value's source text where the format keeps it. Raises `_Bad` when it does not fit."""
     kind = info.type.kind

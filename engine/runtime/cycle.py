@@ -404,14 +404,18 @@ class _Cycle:
             if keys is None:
                 continue
             # visible to the connector or not: Salesforce sees every record
-            for other in (*self.records.leads, *self.records.contacts):
-                if _dup_key(self.rules, other, rule.fields) == keys:
-                    names = ", ".join(f.name for f in rule.fields)
-                    failures.append(Failure(
-                        ErrorCode.DUPLICATE, f"lead by {names}",
-                        f"Use one of these records? {other.object} {other.id} has the same "
-                        f"{names}", tuple(f.name for f in rule.fields)))
-                    break
+            twins = sorted(
+                (other.object, other.id)
+                for other in (*self.records.leads, *self.records.contacts)
+                if _dup_key(self.rules, other, rule.fields) == keys
+            )
+            if twins:
+                names = ", ".join(f.name for f in rule.fields)
+                listed = ", ".join(f"{obj} {rid}" for obj, rid in twins)
+                failures.append(Failure(
+                    ErrorCode.DUPLICATE, f"lead by {names}",
+                    f"Use one of these records? {listed} (same {names})",
+                    tuple(f.name for f in rule.fields)))
         return tuple(failures)
 
     # -- the whole cycle ---------------------------------------------------------------

@@ -7,10 +7,9 @@ from pathlib import Path
 from tests.runtime.helpers import BASE, entry, plan
 
 USERS = """
-users:
-  - {Id: 005A, Name: Dana Direct, groups: [Direct Sales], active: true}
-  - {Id: 005B, Name: Pat Partner, groups: [Partners], active: true}
-"""
+        users:
+          - {Id: 005A, Name: Dana Direct, groups: [Direct Sales], active: true}
+          - {Id: 005B, Name: Pat Partner, groups: [Partners], active: true}"""
 
 
 # -- 1. paused ---------------------------------------------------------------------------
@@ -61,7 +60,7 @@ def test_crm_contact_id_wins_over_crm_lead_id(tmp_path: Path) -> None:
         """
         prospects:
           - {id: p1, email: a@example.com, crm_lead_fid: 00Q1, crm_contact_fid: 003C,
-             first_name: Ada}
+             first_name: Ada, last_name: L}
         leads:
           - {Id: 00Q1, Email: a@example.com, LastName: L, Company: C, FirstName: Ada}
         contacts:
@@ -183,7 +182,7 @@ def _resolve(tmp_path: Path, sync: str, prospect: str, lead: str) -> dict:
         f"field country {{ lead: Country sync: {sync} }}\n",
         f"""
         prospects:
-          - {{id: p1, email: a@example.com, {prospect}}}
+          - {{id: p1, email: a@example.com, last_name: L, company: C, {prospect}}}
         leads:
           - {{Id: 00Q1, Email: a@example.com, LastName: L, Company: C, {lead}}}
         """,
@@ -347,7 +346,7 @@ def test_no_salesforce_write_means_no_salesforce_checks(tmp_path: Path) -> None:
         'validation Always on lead { error_if: true message: "no" }\n',
         """
         prospects:
-          - {id: p1, email: a@example.com}
+          - {id: p1, email: a@example.com, last_name: L, company: C}
         leads:
           - {Id: 00Q1, Email: a@example.com, LastName: L, Company: C, Title: CTO}
         """,
@@ -492,5 +491,5 @@ def test_formula_failure_is_reported_never_silent(tmp_path: Path) -> None:
     assert p1["formula_errors"] == [{
         "rule": "stage Big", "record": "p1",
         "message": 'VALUE("lots"): not a number',
-        "location": f"rules.sync:{BASE.count(chr(10)) + 2}:16",
+        "location": f"rules.sync:{BASE.count(chr(10)) + 1}:16",
     }]
