@@ -4,13 +4,16 @@
 
 Times, as the median wall time of `--runs` subprocess runs each:
   (a) `python3 -c pass`                               the floor: interpreter start-up
+  (a′) `python3 -S -c pass`                           the same without `site` (reference)
   (b) `python3 -m engine check benchmarks/small.sync` a ~60-line rule set
   (c) `python3 -m engine check <generated set>`       `--files` files from gen_rules.py
 and prints a markdown table with milliseconds and the ratio to (a). Every `check` case
 runs once before it is timed, so lark's grammar cache exists (the warm case, as on every
 commit after the first). The goal is `check` within 10x of `python3 -c pass`.
 
-`--importtime` also prints the slowest imports of case (b) (`python3 -X importtime`).
+`--phases` also times each phase of case (c) in-process (imports, grammar cache, parse,
+lower, check, render); `--importtime` prints the slowest imports of case (b)
+(`python3 -X importtime`).
 """
 
 from __future__ import annotations
@@ -51,9 +54,16 @@ def run_once(argv: Sequence[str], env: dict[str, str], expect: int = 0) -> float
     return elapsed
 
 
-def median_ms(argv: Sequence[str], env: dict[str, str], runs: int) -> float:
-    run_once(argv, env)  # warm: grammar cache, .pyc files, OS file cache
-    return 1000 * statistics.median(run_once(argv, env) for _ in range(runs))
+def medians_ms(cases: Sequence[Sequence[str]], env: dict[str, str], runs: int) -> list[float]:
+    """Median wall time of each command. Runs are interleaved (a, b, c, a, b, c, …) so a
+    burst of load on the machine slows every case alike instead of skewing one."""
+    for argv in cases:
+        run_once(argv, env)  # warm: grammar cache, .pyc files, OS file cache
+    times: list[list[float]] = [[] for _ in cases]
+    for _ in range(runs):
+        for argv, samples in zip(cases, times, strict=True):
+            samples.append(run_once(argv, env))
+    return [1000 * statistics.median(samples) for samples in times]
 
 
 def lines_in(paths: Sequence[Path]) -> int:
@@ -79,12 +89,66 @@ def importtime(argv: Sequence[str], env: dict[str, str], top: int = 15) -> str:
     return "\n".join(out)
 
 
+PHASES = r"""
+import sys, time
+t0 = time.perf_counter()
+import engine.cli, engine.api, engine.render.text
+t1 = time.perf_counter()
+from engine import loader
+from engine.check.resolve import check_rules
+from engine.syntax.grammar import parser
+parser()
+t2 = time.perf_counter()
+spent = {"parse": 0.0, "lower": 0.0}
+def timed(name, fn):
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - started
+    return wrapper
+loader.parse_tree = timed("parse", loader.parse_tree)
+loader.lower_tree = timed("lower", loader.lower_tree)
+t3 = time.perf_counter()
+loaded = loader.load(sys.argv[1:])
+t4 = time.perf_counter()
+rules = check_rules(loaded)
+t5 = time.perf_counter()
+engine.render.text.diagnostics(rules.diagnostics, rules.sources)
+t6 = time.perf_counter()
+other = (t4 - t3) - spent["parse"] - spent["lower"]
+for name, secs in [("import engine + lark", t1 - t0), ("load the cached grammar", t2 - t1),
+                   ("read files", other), ("parse (lark)", spent["parse"]),
+                   ("lower to the AST", spent["lower"]), ("resolve + type-check", t5 - t4),
+                   ("render", t6 - t5)]:
+    print(f"{name}\t{secs * 1000:.1f}")
+"""
+
+
+def phases(paths: Sequence[str], env: dict[str, str], runs: int) -> str:
+    """Where the time of one `check` goes, in-process, median of `runs` runs."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        result = subprocess.run(
+            [sys.executable, "-c", PHASES, *paths], cwd=ROOT, env=env, capture_output=True,
+            text=True, check=True,
+        )
+        for line in result.stdout.splitlines():
+            name, ms = line.split("\t")
+            samples.setdefault(name, []).append(float(ms))
+    out = ["| phase | median ms |", "| --- | ---: |"]
+    out += [f"| {name} | {statistics.median(v):.1f} |" for name, v in samples.items()]
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--phases", action="store_true", help="time each phase of case (c)")
     args = parser.parse_args()
 
     env = environment()
@@ -94,6 +158,7 @@ def main() -> None:
         generated = gen_rules.write(Path(folder) / "rules", args.files, args.seed)
         cases = [
             ("(a) `python3 -c pass`", [python, "-c", "pass"]),
+            ("(a′) `python3 -S -c pass` (no `site`, for reference)", [python, "-S", "-c", "pass"]),
             (
                 f"(b) `check` small rule set ({lines_in([small])} lines, 1 file)",
                 [python, "-m", "engine", "check", str(small)],
@@ -104,7 +169,9 @@ def main() -> None:
                 [python, "-m", "engine", "check", str(Path(folder) / "rules")],
             ),
         ]
-        results = [(label, median_ms(argv, env, args.runs)) for label, argv in cases]
+        timings = medians_ms([argv for _, argv in cases], env, args.runs)
+        results = [(label, ms) for (label, _), ms in zip(cases, timings, strict=True)]
+        breakdown = phases([str(Path(folder) / "rules")], env, args.runs) if args.phases else ""
 
     floor = results[0][1]
     print(
@@ -115,9 +182,12 @@ def main() -> None:
     print("| --- | ---: | ---: |")
     for label, ms in results:
         print(f"| {label} | {ms:.1f} | {ms / floor:.1f}× |")
+    if breakdown:
+        print("\nWhere case (c)'s time goes (in-process, after interpreter start-up):\n")
+        print(breakdown)
     if args.importtime:
         print("\nSlowest imports of case (b), `python3 -X importtime` (one run):\n")
-        print(importtime(cases[1][1], env))
+        print(importtime(cases[2][1], env))
 
 
 if __name__ == "__main__":

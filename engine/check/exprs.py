@@ -141,7 +141,7 @@ class ExprChecker:
             codes.UNSUPPORTED.at(
                 node.span,
                 f"{what} cannot be evaluated yet",
-                hint="declare the value as a field of this object, or set the rule inactive",
+                hint="declare the value as a field of this object, or leave this rule out",
             )
         )
         return self.any(node.span)

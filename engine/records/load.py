@@ -144,7 +144,10 @@ def _parse_yaml(path: str, text: str) -> Any:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        raise InputError(f"{where}: invalid YAML: {error.problem or error.context}") from None
+        problem = error.problem or error.context
+        if error.context and problem.startswith("but "):  # "but found another document"
+            problem = f"{error.context}, {problem}"
+        raise InputError(f"{where}: invalid YAML: {problem}") from None
     except YAMLError as error:
         raise InputError(f"{path}: invalid YAML: {error}") from None
 
@@ -348,6 +351,14 @@ def _load_single(path: str, rules: CheckedRules) -> RecordSet:
         lists[list_name] = _build_list(rules, list_name, items, path)
     formats = dict.fromkeys(lists, fmt)
     layout = Layout(path, name, dict.fromkeys(lists, name), formats, single_format=fmt)
+    return _record_set(lists, layout)
+
+
+def _record_set(lists: dict[str, list[Record]], layout: Layout) -> RecordSet:
+    """Every list is present, empty when the input had none, so a cycle's created records
+    (`records.leads.append`) land in the set; `layout.files` still says what was read."""
+    for list_name in LISTS:
+        lists.setdefault(list_name, [])
     return RecordSet(lists, layout)
 
 
@@ -401,10 +412,13 @@ def _id_key(record: Record) -> str:
 def _as_record(item: Any, place: _Place) -> _Map:
     if not isinstance(item, _Map):
         raise place.error(None, f"a record is a mapping of fields, not {_show(item)}")
-    if item.duplicate is not None:
-        key, line = item.duplicate
-        raise place.error(key, "given twice in one record", line)
     return item
+
+
+def _no_duplicate_keys(entry: _Map, place: _Place) -> None:
+    if entry.duplicate is not None:
+        key, line = entry.duplicate
+        raise place.error(key, "given twice in one record", line)
 
 
 # -- Salesforce data-tree JSON -------------------------------------------------------------
@@ -441,7 +455,7 @@ def _load_datatree_file(path: str, doc: _Map, rules: CheckedRules) -> RecordSet:
     name = Path(path).name
     layout = Layout(path, name, dict.fromkeys(lists, name), dict.fromkeys(lists, "datatree"),
                     single_format="datatree", interleave=tuple(interleave))
-    return RecordSet(lists, layout)
+    return _record_set(lists, layout)
 
 
 def _datatree_list(entry: _Map, place: _Place, expected: str | None) -> str:
@@ -490,7 +504,7 @@ def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
                 wrapped.add(list_name)
         files[list_name], formats[list_name] = file_name, fmt
     layout = Layout(root, None, files, formats, headers=headers, wrapped=frozenset(wrapped))
-    return RecordSet(lists, layout)
+    return _record_set(lists, layout)
 
 
 def _directory_files(root: str) -> dict[str, str]:
@@ -569,6 +583,7 @@ def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
     record_id = _record_id(entry, "id" if "id" in entry else None, place, "id",
                            "every prospect needs an id")
     place = replace(place, id=record_id)
+    _no_duplicate_keys(entry, place)
     return Record(
         "prospect", record_id, _typed_values(model, entry, place), _plain(entry), _origin(place),
         email=_attribute(entry, "email", place) or "",
@@ -580,10 +595,7 @@ def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
 
 
 def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) -> Record:
-    keys = _salesforce_keys(entry, place)
-    id_key = keys.get("id")
-    if datatree:
-        _no_nested_records(entry, place)
+    id_key = next((key for key in entry if api_key(key) == "id"), None)
     if datatree and (id_key is None or _blank(entry[id_key])):
         # sf data export tree leaves Id out: the referenceId names the record instead
         reference = (entry.get("attributes") or {}).get("referenceId")
@@ -593,6 +605,10 @@ def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) 
         need = f"every {model.name} record needs an Id"
         record_id = _record_id(entry, id_key, place, "Id", need)
     place = replace(place, id=record_id)
+    _no_duplicate_keys(entry, place)
+    keys = _salesforce_keys(entry, place)
+    if datatree:
+        _no_nested_records(entry, place)
     record = Record(
         model.name, record_id, _typed_values(model, entry, place), _plain(entry), _origin(place),
         updated_at=_datetime_attribute(entry, keys.get("lastmodifieddate"), place),
@@ -645,6 +661,7 @@ def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
     what = "user" if obj == "personalization_user" else "account"
     record_id = _record_id(entry, id_key, place, "id", f"every personalization {what} needs an id")
     place = replace(place, id=record_id)
+    _no_duplicate_keys(entry, place)
     values: dict[str, Value] = {}
     for key, value in entry.items():
         try:
@@ -855,7 +872,7 @@ def _grade(value: Any, text: str | None) -> str | None:
         return None
     if isinstance(value, str) and value.strip() in GRADES:
         return value.strip()
-    raise _Bad(f"{_show(value, text)} is not a grade (F to A+)")
+    raise _Bad(f"{_show(value, text)} is not a grade from F to A+")
 
 
 def _picklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> str:

@@ -192,13 +192,14 @@ def render_value(value: Value | tuple[str, ...], fmt: str, previous: Any = None)
     ints when whole, else floats in their shortest form (0.1); dates and date-times are
     ISO 8601 (`2026-11-01`, `2026-11-01T10:00:00Z`); blank text stays "" and other blanks
     null. `previous` is the value it replaces: a multipicklist written as a list stays one."""
+    if isinstance(value, dt.datetime):
+        value = _utc(value)
     if fmt == "csv":
         return render_text(value)
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(value, dt.datetime):
-        utc = _utc(value)
-        return utc if fmt == "yaml" else iso_datetime(utc)
+        return value if fmt == "yaml" else iso_datetime(value)
     if isinstance(value, dt.date):
         return value if fmt == "yaml" else value.isoformat()
     if isinstance(value, tuple):

@@ -471,18 +471,23 @@ def _stamp(value: dt.datetime | None) -> float:
     return value.timestamp() if value is not None else float("-inf")
 
 
+def _read(rules: CheckedRules, record: Record, name: str) -> Value:
+    """A field by name, declared or not: matching and duplicate rules read Email even
+    where the rule set does not declare it on that object."""
+    if rules.object(record.object).get(name) is not None:
+        return field_value(rules, record, record.object, name)
+    folded = name.casefold()
+    return next((v for k, v in record.raw.items() if k.casefold() == folded), None)
+
+
 def _email_of(rules: CheckedRules, record: Record) -> str:
-    if rules.object(record.object).get("Email") is not None:
-        value = field_value(rules, record, record.object, "Email")
-    else:  # matching uses Email even where the rule set does not declare it
-        value = next((v for k, v in record.raw.items() if k.casefold() == "email"), None)
-    return str(value or "").strip().casefold()
+    return str(_read(rules, record, "Email") or "").strip().casefold()
 
 
 def _dup_key(rules: CheckedRules, record: Record, fields: Iterable[FieldInfo]) -> tuple[str, ...] | None:
     values = []
     for info in fields:
-        value = field_value(rules, record, record.object, info.name)
+        value = _read(rules, record, info.name)
         if is_blank(value):
             return None  # a blank never duplicates anything
         values.append(str(value).strip().casefold())

@@ -51,7 +51,8 @@ def unescape(token: str) -> str:
     for ch in chars:
         if ch == "\\":
             nxt = next(chars, "")
-            out.append(_ESCAPES.get(nxt, nxt))
+            # an unknown escape keeps its backslash, so a pasted REGEX("\d") still means \d
+            out.append(_ESCAPES.get(nxt, "\\" + nxt))
         else:
             out.append(ch)
     return "".join(out)

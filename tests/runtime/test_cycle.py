@@ -493,3 +493,28 @@ def test_formula_failure_is_reported_never_silent(tmp_path: Path) -> None:
         "message": 'VALUE("lots"): not a number',
         "location": f"rules.sync:{BASE.count(chr(10)) + 1}:16",
     }]
+
+
+def test_duplicate_rule_sees_contacts_even_without_a_declared_contact_email(
+    tmp_path: Path,
+) -> None:
+    data = plan(
+        tmp_path,
+        """
+        object prospect { email: email last_name: text(80) company: text(255) }
+        object lead { Email: email LastName: text(80) required Company: text(255) required }
+        field email { lead: Email }
+        field last_name { lead: LastName }
+        field company { lead: Company }
+        duplicate lead by Email
+        share contact when false
+        """,
+        """
+        prospects:
+          - {id: p1, email: ada@example.com, last_name: L, company: C, assigned_user: 005A}
+        contacts:
+          - {Id: 003A, Email: ADA@example.com, LastName: L}
+        """,
+        base=False,
+    )
+    assert entry(data, "p1")["error_code"] == "DUPLICATES_DETECTED"
