@@ -55,7 +55,8 @@ def decode_source(path: str, data: bytes) -> ReadResult:
         message = f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot be decoded"
         hint = "save the file as UTF-8"
         return ReadResult(None, codes.UNREADABLE_FILE.at(span, message, hint=hint))
-    return ReadResult(SourceFile(path, text.replace("\r\n", "\n")), None)
+    # CRLF (Windows) and a lone CR (classic Mac) both end a line
+    return ReadResult(SourceFile(path, text.replace("\r\n", "\n").replace("\r", "\n")), None)
 
 
 def sync_files_below(directory: str) -> list[str]:

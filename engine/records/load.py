@@ -4,7 +4,7 @@ Every problem is an `InputError` (exit 2) whose message names the file, the line
 format knows it, the record (its id, or its position when it has none) and the field, and
 says what was expected:
 
-    records.yaml:14: record p3, field score: "lots" is not a number (prospect.score is declared number)
+records.yaml:14: record p3, field score: "lots" is not a number (prospect.score is declared number)
 """
 
 from __future__ import annotations
@@ -168,6 +168,7 @@ class _YamlReader:
                 items.append(self.value(item))
                 items.item_lines.append(item.start_mark.line + 1)
             return items
+        assert isinstance(node, ScalarNode)
         return self.scalar(node)
 
     def mapping(self, node: MappingNode) -> _Map:
@@ -194,26 +195,34 @@ class _YamlReader:
                 result.texts[key] = value_node.value
         return result
 
-    def scalar(self, node: Node) -> Any:
+    def scalar(self, node: ScalarNode) -> Any:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, OverflowError):
             if node.style is None:  # e.g. 2026-13-01 looks like a date but is not one
                 return node.value
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
-            raise InputError(f"{self.path}:{line}:{col}: invalid YAML: cannot read "
-                             f"{node.value!r} as {node.tag}") from None
-        if isinstance(value, int) and not isinstance(value, bool) and _LEADING_ZERO.fullmatch(
-            node.value
+            raise InputError(
+                f"{self.path}:{line}:{col}: invalid YAML: cannot read {node.value!r} as {node.tag}"
+            ) from None
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and _LEADING_ZERO.fullmatch(node.value)
         ):
             return node.value  # 0051 is an id or a code more often than the number 51
         return value
 
 
 def _is_typed_plain(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.style is None and node.tag not in (
-        _YAML_STR,
-        _YAML_NULL,
+    return (
+        isinstance(node, ScalarNode)
+        and node.style is None
+        and node.tag
+        not in (
+            _YAML_STR,
+            _YAML_NULL,
+        )
     )
 
 
@@ -221,7 +230,9 @@ def _parse_json(path: str, text: str) -> Any:
     try:
         return _LocatingDecoder(SourceFile(path, text)).decode(text)
     except json.JSONDecodeError as error:
-        raise InputError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
+        raise InputError(
+            f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}"
+        ) from None
 
 
 def _json_map(pairs: list[tuple[str, Any]]) -> _Map:
@@ -247,7 +258,7 @@ class _LocatingDecoder(json.JSONDecoder):
             return result, end
 
         self.parse_object = parse_object
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
 
 def _read_csv(path: str, list_name: str) -> tuple[tuple[str, ...], list[_Map]]:
@@ -282,11 +293,14 @@ def _csv_header(path: str, line: int, cells: list[str], list_name: str) -> tuple
     return names
 
 
-def _csv_row(path: str, line: int, header: tuple[str, ...], cells: list[str], list_name: str,
-             index: int) -> _Map:
+def _csv_row(
+    path: str, line: int, header: tuple[str, ...], cells: list[str], list_name: str, index: int
+) -> _Map:
     if len(cells) != len(header):
-        raise InputError(f"{path}:{line}: record #{index + 1} in {list_name}: {len(cells)} "
-                         f"cells, but the header names {len(header)} columns")
+        raise InputError(
+            f"{path}:{line}: record #{index + 1} in {list_name}: {len(cells)} "
+            f"cells, but the header names {len(header)} columns"
+        )
     row = _Map(line)
     row.update(zip(header, cells, strict=True))
     return row
@@ -337,11 +351,14 @@ class _Ids:
 def _load_single(path: str, rules: CheckedRules) -> RecordSet:
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt == "csv":
-        raise InputError(f"{path}: a CSV file holds one list: put it in a directory named "
-                         f"for its list (prospects.csv, leads.csv, …) and pass the directory")
+        raise InputError(
+            f"{path}: a CSV file holds one list: put it in a directory named "
+            f"for its list (prospects.csv, leads.csv, …) and pass the directory"
+        )
     if fmt is None:
-        raise InputError(f"{path}: not a record-set file: use .yaml, .yml or .json, or a "
-                         f"directory of them")
+        raise InputError(
+            f"{path}: not a record-set file: use .yaml, .yml or .json, or a directory of them"
+        )
     doc = _parse(path, fmt)
     name = Path(path).name
     if fmt == "json" and _is_datatree(doc):
@@ -367,16 +384,20 @@ def _top_level(path: str, doc: Any) -> Iterator[tuple[str, list[Any]]]:
         return
     if not isinstance(doc, dict):
         line = doc.line if isinstance(doc, _Seq) else None
-        raise InputError(f"{_at(path, line)}: a record set is a mapping of lists ({LIST_NAMES}), "
-                         f"not {_show(doc)}")
+        raise InputError(
+            f"{_at(path, line)}: a record set is a mapping of lists ({LIST_NAMES}), "
+            f"not {_show(doc)}"
+        )
     if isinstance(doc, _Map) and doc.duplicate is not None:
         key, line = doc.duplicate
         raise InputError(f'{_at(path, line or doc.line)}: list "{key}" appears twice')
     for key, value in doc.items():
         line = doc.key_lines.get(key) if isinstance(doc, _Map) else None
         if key not in LISTS:
-            raise InputError(f'{_at(path, line)}: unknown object "{key}" (a record set holds '
-                             f"the lists {LIST_NAMES})")
+            raise InputError(
+                f'{_at(path, line)}: unknown object "{key}" (a record set holds '
+                f"the lists {LIST_NAMES})"
+            )
         yield key, _as_list(path, line, key, value)
 
 
@@ -384,8 +405,7 @@ def _as_list(path: str, line: int | None, name: str, value: Any) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise InputError(f"{_at(path, line)}: {name} must be a list of records, not "
-                         f"{_show(value)}")
+        raise InputError(f"{_at(path, line)}: {name} must be a list of records, not {_show(value)}")
     return value
 
 
@@ -431,8 +451,10 @@ def _is_datatree(doc: Any) -> bool:
 def _datatree_items(path: str, doc: _Map) -> list[Any]:
     for key in doc:
         if key != "records":
-            raise InputError(f'{_at(path, doc.line)}: unknown key "{key}" in a data-tree file '
-                             f'(it holds only "records")')
+            raise InputError(
+                f'{_at(path, doc.line)}: unknown key "{key}" in a data-tree file '
+                f'(it holds only "records")'
+            )
     return _as_list(path, doc.line, "records", doc["records"])
 
 
@@ -453,8 +475,14 @@ def _load_datatree_file(path: str, doc: _Map, rules: CheckedRules) -> RecordSet:
         bucket.append(record)
         interleave.append(list_name)
     name = Path(path).name
-    layout = Layout(path, name, dict.fromkeys(lists, name), dict.fromkeys(lists, "datatree"),
-                    single_format="datatree", interleave=tuple(interleave))
+    layout = Layout(
+        path,
+        name,
+        dict.fromkeys(lists, name),
+        dict.fromkeys(lists, "datatree"),
+        single_format="datatree",
+        interleave=tuple(interleave),
+    )
     return _record_set(lists, layout)
 
 
@@ -470,8 +498,9 @@ def _datatree_list(entry: _Map, place: _Place, expected: str | None) -> str:
         raise place.error("attributes", "missing (a data-tree record needs attributes.type)")
     obj = SALESFORCE_TYPES.get(type_name) if isinstance(type_name, str) else None
     if obj is None:
-        raise place.error("attributes.type", f"{_show(type_name)} is not an object syncrules "
-                          f"reads ({TYPE_NAMES})")
+        raise place.error(
+            "attributes.type", f"{_show(type_name)} is not an object syncrules reads ({TYPE_NAMES})"
+        )
     list_name = OBJECT_LISTS[obj]
     if expected is not None and list_name != expected:
         raise place.error("attributes.type", f"a {type_name} record in the file of {expected}")
@@ -520,8 +549,10 @@ def _directory_files(root: str) -> dict[str, str]:
         path = os.path.join(root, entry.name)
         list_name = _LIST_BY_STEM.get(Path(entry.name).stem.casefold())
         if list_name is None or Path(entry.name).suffix.lower() not in FORMATS:
-            raise InputError(f"{path}: not a record list: a record-set directory holds one "
-                             f"file per list ({LIST_NAMES}), as .yaml, .yml, .json or .csv")
+            raise InputError(
+                f"{path}: not a record list: a record-set directory holds one "
+                f"file per list ({LIST_NAMES}), as .yaml, .yml, .json or .csv"
+            )
         if list_name in found:
             first = os.path.join(root, found[list_name])
             raise InputError(f"{path}: a second file for {list_name} ({first} holds them)")
@@ -529,13 +560,17 @@ def _directory_files(root: str) -> dict[str, str]:
     return found
 
 
-def _load_list_doc(path: str, fmt: str, list_name: str,
-                   rules: CheckedRules) -> tuple[str, list[Record], bool]:
+def _load_list_doc(
+    path: str, fmt: str, list_name: str, rules: CheckedRules
+) -> tuple[str, list[Record], bool]:
     """A directory's YAML or JSON file: a list, `{list: [...]}` or a data-tree file."""
     doc = _parse(path, fmt)
     if fmt == "json" and _is_datatree(doc):
-        return "datatree", _build_datatree_list(rules, list_name, _datatree_items(path, doc),
-                                                path), False
+        return (
+            "datatree",
+            _build_datatree_list(rules, list_name, _datatree_items(path, doc), path),
+            False,
+        )
     if doc is None or isinstance(doc, list):
         return fmt, _build_list(rules, list_name, doc or [], path), False
     if isinstance(doc, dict) and list(doc) == [list_name]:
@@ -543,12 +578,15 @@ def _load_list_doc(path: str, fmt: str, list_name: str,
         items = _as_list(path, line, list_name, doc[list_name])
         return fmt, _build_list(rules, list_name, items, path), True
     line = doc.line if isinstance(doc, _Map) else None
-    raise InputError(f"{_at(path, line)}: expected a list of {list_name} records (or a "
-                     f'mapping whose only key is "{list_name}"), not {_show(doc)}')
+    raise InputError(
+        f"{_at(path, line)}: expected a list of {list_name} records (or a "
+        f'mapping whose only key is "{list_name}"), not {_show(doc)}'
+    )
 
 
-def _build_datatree_list(rules: CheckedRules, list_name: str, items: list[Any],
-                         path: str) -> list[Record]:
+def _build_datatree_list(
+    rules: CheckedRules, list_name: str, items: list[Any], path: str
+) -> list[Record]:
     ids = _Ids()
     records: list[Record] = []
     for index, item in enumerate(items):
@@ -564,8 +602,9 @@ def _build_datatree_list(rules: CheckedRules, list_name: str, items: list[Any],
 # -- records -------------------------------------------------------------------------------
 
 
-def _build_record(rules: CheckedRules, list_name: str, entry: _Map, place: _Place,
-                  datatree: str | None) -> Record:
+def _build_record(
+    rules: CheckedRules, list_name: str, entry: _Map, place: _Place, datatree: str | None
+) -> Record:
     """One record, typed; `datatree` is its list when it came from a data-tree file."""
     obj = LISTS[list_name]
     if obj == "prospect":
@@ -580,12 +619,17 @@ def _origin(place: _Place) -> Origin:
 
 
 def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
-    record_id = _record_id(entry, "id" if "id" in entry else None, place, "id",
-                           "every prospect needs an id")
+    record_id = _record_id(
+        entry, "id" if "id" in entry else None, place, "id", "every prospect needs an id"
+    )
     place = replace(place, id=record_id)
     _no_duplicate_keys(entry, place)
     return Record(
-        "prospect", record_id, _typed_values(model, entry, place), _plain(entry), _origin(place),
+        "prospect",
+        record_id,
+        _typed_values(model, entry, place),
+        _plain(entry),
+        _origin(place),
         email=_attribute(entry, "email", place) or "",
         assigned_user=_attribute(entry, "assigned_user", place),
         crm_lead_fid=_attribute(entry, "crm_lead_fid", place),
@@ -610,7 +654,11 @@ def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) 
     if datatree:
         _no_nested_records(entry, place)
     record = Record(
-        model.name, record_id, _typed_values(model, entry, place), _plain(entry), _origin(place),
+        model.name,
+        record_id,
+        _typed_values(model, entry, place),
+        _plain(entry),
+        _origin(place),
         updated_at=_datetime_attribute(entry, keys.get("lastmodifieddate"), place),
     )
     if model.name == "user":
@@ -625,16 +673,21 @@ def _salesforce_keys(entry: _Map, place: _Place) -> dict[str, str]:
     for key in entry:
         first = keys.setdefault(api_key(key), key)
         if first != key:
-            raise place.error(key, f"given twice in one record (also as {first})",
-                              entry.key_lines.get(key))
+            raise place.error(
+                key, f"given twice in one record (also as {first})", entry.key_lines.get(key)
+            )
     return keys
 
 
 def _no_nested_records(entry: _Map, place: _Place) -> None:
     for key, value in entry.items():
         if isinstance(value, dict) and "records" in value:
-            raise place.error(key, "nested child records are not supported: export one file "
-                              "per object (sf data export tree --plan)", entry.key_lines.get(key))
+            raise place.error(
+                key,
+                "nested child records are not supported: export one file "
+                "per object (sf data export tree --plan)",
+                entry.key_lines.get(key),
+            )
 
 
 def _user_attributes(record: Record, entry: _Map, keys: dict[str, str], place: _Place) -> None:
@@ -644,15 +697,19 @@ def _user_attributes(record: Record, entry: _Map, keys: dict[str, str], place: _
         try:
             record.groups = _groups(entry[groups_key], entry.texts.get(groups_key))
         except _Bad as bad:
-            raise place.error(groups_key, f"{bad} (groups is a list of public group names)",
-                              entry.key_lines.get(groups_key)) from None
+            raise place.error(
+                groups_key,
+                f"{bad} (groups is a list of public group names)",
+                entry.key_lines.get(groups_key),
+            ) from None
     active_key = keys.get("active") or keys.get("isactive")
     if active_key is not None:
         try:
             record.active = _boolean(entry[active_key], entry.texts.get(active_key), True)
         except _Bad as bad:
-            raise place.error(active_key, f"{bad} (true or false)",
-                              entry.key_lines.get(active_key)) from None
+            raise place.error(
+                active_key, f"{bad} (true or false)", entry.key_lines.get(active_key)
+            ) from None
 
 
 def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
@@ -667,8 +724,9 @@ def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
         try:
             values[key] = _text(value, entry.texts.get(key))
         except _Bad as bad:
-            raise place.error(key, f"{bad} (personalization attributes are text)",
-                              entry.key_lines.get(key)) from None
+            raise place.error(
+                key, f"{bad} (personalization attributes are text)", entry.key_lines.get(key)
+            ) from None
     return Record(obj, record_id, values, _plain(entry), _origin(place))
 
 
@@ -678,8 +736,9 @@ def _record_id(entry: _Map, key: str | None, place: _Place, name: str, need: str
     return _id_value(entry[key], entry.texts.get(key), key, entry.key_lines.get(key), place, need)
 
 
-def _id_value(value: Any, text: str | None, key: str, line: int | None, place: _Place,
-              need: str) -> str:
+def _id_value(
+    value: Any, text: str | None, key: str, line: int | None, place: _Place, need: str
+) -> str:
     if value is None and key == "attributes.referenceId":
         raise place.error("Id", f"missing ({need})", line)
     try:
@@ -723,8 +782,9 @@ def _datetime_attribute(entry: _Map, key: str | None, place: _Place) -> dt.datet
     try:
         return _datetime(entry[key], entry.texts.get(key))
     except _Bad as bad:
-        raise place.error(key, f"{bad} ({key} is {_DATETIME_EXAMPLE})",
-                          entry.key_lines.get(key)) from None
+        raise place.error(
+            key, f"{bad} ({key} is {_DATETIME_EXAMPLE})", entry.key_lines.get(key)
+        ) from None
 
 
 # -- typing values -------------------------------------------------------------------------
@@ -787,13 +847,13 @@ def _text(value: Any, text: str | None) -> str:
         return text  # the scalar as written: `phone: 0049 …`, `zip: 02134`
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float) or isinstance(value, dt.date):
+    if isinstance(value, int | float | dt.date):
         return _show(value)
     raise _Bad(f"{_show(value)} is not text")
 
 
 def _id_text(value: Any, text: str | None) -> str | None:
-    if isinstance(value, bool) or isinstance(value, list | dict):
+    if isinstance(value, bool | list | dict):
         raise _Bad(_show(value, text))
     try:
         return _text(value, text).strip() or None

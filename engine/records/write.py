@@ -76,7 +76,9 @@ def _render_single(records: RecordSet) -> str:
     fmt = records.layout.single_format or "yaml"
     if fmt == "datatree":
         return dump_json({"records": _datatree_records(_interleaved(records))})
-    doc = {name: [render_record(r, fmt) for r in records.get(name)] for name in _list_order(records)}
+    doc = {
+        name: [render_record(r, fmt) for r in records.get(name)] for name in _list_order(records)
+    }
     return dump_yaml(doc) if fmt == "yaml" else dump_json(doc)
 
 
@@ -163,8 +165,9 @@ def _raw_key(record: Record, out: dict[str, Any], name: str) -> str:
 def _datatree_records(records: list[Record]) -> list[dict[str, Any]]:
     """Data-tree records; a created record gets a referenceId no record in the file has."""
     used = {_reference(r) for r in records if not r.created}
-    counts = Counter(SALESFORCE_TYPE_NAMES.get(r.object, r.object) for r in records
-                     if not r.created)
+    counts = Counter(
+        SALESFORCE_TYPE_NAMES.get(r.object, r.object) for r in records if not r.created
+    )
     rendered: list[dict[str, Any]] = []
     for record in records:
         reference = None

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import tempfile
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ def grammar_text() -> str:
         return checkout.read_text("utf-8")
 
 
-class CommentSink:
-    """Collects comment tokens during one parse (lark calls back as it lexes)."""
+class CommentSink(threading.local):
+    """Collects comment tokens during one parse (lark calls back as it lexes); one list
+    per thread, so parses on different threads never mix their comments."""
 
     def __init__(self) -> None:
         self.tokens: list[Token] = []

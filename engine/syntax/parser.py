@@ -78,6 +78,11 @@ def parse_tree(source: SourceFile) -> Parsed:
 
 def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
     offset = error.pos_in_stream if error.pos_in_stream is not None else len(source.text)
+    opened = source.text.rfind("/*", 0, offset + 2)
+    if opened != -1 and source.text.find("*/", opened + 2) == -1:
+        return codes.SYNTAX_ERROR.at(
+            source.span(opened, opened + 2), "a /* comment that never ends", hint="close it with */"
+        )
     if isinstance(error, UnexpectedCharacters):
         char = source.text[offset : offset + 1]
         span = source.span(offset, offset + 1)

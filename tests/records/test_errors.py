@@ -118,7 +118,10 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
     ),
     (
         "json-record-line",
-        {"records.json": '{"prospects": [\n  {"id": "p1"},\n  {"id": "p2",\n   "score": "n/a"}\n]}\n'},
+        {
+            "records.json": '{"prospects": [\n  {"id": "p1"},\n'
+            '  {"id": "p2",\n   "score": "n/a"}\n]}\n'
+        },
         "records.json",
         'records.json:3: record p2, field score: "n/a" is not a number '
         "(prospect.score is declared number)",
@@ -373,13 +376,16 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
         "directory-file-of-another-list",
         {"rs/leads.yaml": "users: []\n"},
         "rs",
-        'rs/leads.yaml:1: expected a list of leads records (or a mapping whose only key is '
+        "rs/leads.yaml:1: expected a list of leads records (or a mapping whose only key is "
         '"leads"), not a mapping',
     ),
     # -- data-tree JSON
     (
         "datatree-unknown-type",
-        {"export.json": '{"records": [\n {"attributes": {"type": "Opportunity"}, "Id": "006A"}\n]}'},
+        {
+            "export.json": '{"records": [\n'
+            ' {"attributes": {"type": "Opportunity"}, "Id": "006A"}\n]}'
+        },
         "export.json",
         'export.json:2: record #1 in records, field attributes.type: "Opportunity" is not an '
         "object syncrules reads (Lead, Contact, Account, User, Campaign, CampaignMember)",
@@ -400,8 +406,11 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
     ),
     (
         "datatree-nested-children",
-        {"export.json": '{"records": [\n {"attributes": {"type": "Account", "referenceId": "A1"},'
-                        ' "Name": "X",\n  "Contacts": {"records": []}}\n]}'},
+        {
+            "export.json": '{"records": [\n'
+            ' {"attributes": {"type": "Account", "referenceId": "A1"}, "Name": "X",\n'
+            '  "Contacts": {"records": []}}\n]}'
+        },
         "export.json",
         "export.json:2: record A1, field Contacts: nested child records are not supported: "
         "export one file per object (sf data export tree --plan)",
@@ -415,9 +424,11 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
     ),
     (
         "datatree-duplicate-id",
-        {"export.json": '{"records": [\n {"attributes": {"type": "Lead"}, "Id": "00Q1"},\n'
-                        ' {"attributes": {"type": "Contact"}, "Id": "003A"},\n'
-                        ' {"attributes": {"type": "Lead"}, "Id": "00Q1"}\n]}'},
+        {
+            "export.json": '{"records": [\n {"attributes": {"type": "Lead"}, "Id": "00Q1"},\n'
+            ' {"attributes": {"type": "Contact"}, "Id": "003A"},\n'
+            ' {"attributes": {"type": "Lead"}, "Id": "00Q1"}\n]}'
+        },
         "export.json",
         "export.json:4: record 00Q1, field Id: records #1 (line 2) and #3 (line 4) in records "
         "have the same id",
@@ -435,8 +446,9 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
     ("files_", "path", "expected"),
     [pytest.param(f, p, e, id=name) for name, f, p, e in CASES],
 )
-def test_input_error(files: Files, load_error, files_: dict[str, str], path: str,
-                     expected: str) -> None:
+def test_input_error(
+    files: Files, load_error, files_: dict[str, str], path: str, expected: str
+) -> None:
     files(files_)
     assert load_error(path) == expected
 

@@ -35,8 +35,18 @@ def test_yaml_file_of_the_spec_example(files: Files, load) -> None:
     records = load("records.yaml")
 
     (user,) = records.users
-    assert (user.object, user.id, user.groups, user.active) == ("user", "005A", ("Direct Sales",), True)
-    assert user.raw == {"Id": "005A", "Name": "Dana Direct", "groups": ["Direct Sales"], "active": True}
+    assert (user.object, user.id, user.groups, user.active) == (
+        "user",
+        "005A",
+        ("Direct Sales",),
+        True,
+    )
+    assert user.raw == {
+        "Id": "005A",
+        "Name": "Dana Direct",
+        "groups": ["Direct Sales"],
+        "active": True,
+    }
 
     (prospect,) = records.prospects
     assert prospect.id == "p1"
@@ -65,8 +75,15 @@ def test_yaml_file_of_the_spec_example(files: Files, load) -> None:
     assert records.contacts == []
     # every list is there (a cycle may add leads to an input without any), the file's first
     assert list(records.lists) == [
-        "users", "prospects", "leads", "contacts", "accounts", "campaigns", "campaign_members",
-        "personalization_users", "personalization_accounts",
+        "users",
+        "prospects",
+        "leads",
+        "contacts",
+        "accounts",
+        "campaigns",
+        "campaign_members",
+        "personalization_users",
+        "personalization_accounts",
     ]
     assert records.layout == Layout(
         "records.yaml",
@@ -78,7 +95,9 @@ def test_yaml_file_of_the_spec_example(files: Files, load) -> None:
 
 
 def test_json_file_gives_record_lines(files: Files, load) -> None:
-    files({"records.json": """\
+    files(
+        {
+            "records.json": """\
         {
           "prospects": [
             {"id": "p1", "score": 0.1, "email": "ada@example.com"},
@@ -90,7 +109,9 @@ def test_json_file_gives_record_lines(files: Files, load) -> None:
           ],
           "leads": []
         }
-        """})
+        """
+        }
+    )
     records = load("records.json")
     first, second = records.prospects
     assert first.values == {"score": Decimal("0.1"), "email": "ada@example.com"}
@@ -103,7 +124,9 @@ def test_json_file_gives_record_lines(files: Files, load) -> None:
     assert list(records.layout.files) == ["prospects", "leads"]
 
 
-def test_missing_lists_are_empty_and_an_empty_file_is_an_empty_record_set(files: Files, load) -> None:
+def test_missing_lists_are_empty_and_an_empty_file_is_an_empty_record_set(
+    files: Files, load
+) -> None:
     files({"empty.yaml": "", "some.yaml": "prospects:\nleads: []\n"})
     assert load("empty.yaml").lists == {name: [] for name in LISTS}
     records = load("some.yaml")
@@ -121,12 +144,14 @@ def test_record_order_is_file_order(files: Files, load) -> None:
 
 
 def test_directory_with_mixed_formats(files: Files, load) -> None:
-    files({
-        "rs/prospects.yaml": "- {id: p1, email: ada@example.com, score: 7}\n",
-        "rs/leads.json": '[{"Id": "00Q1", "LastName": "Lovelace", "NumberOfEmployees": 12}]\n',
-        "rs/contacts.csv": "Id,Email,LastName\n003A,bob@example.com,Babbage\n",
-        "rs/users.yml": "users:\n  - {Id: 005A, groups: Direct Sales;Partners}\n",
-    })
+    files(
+        {
+            "rs/prospects.yaml": "- {id: p1, email: ada@example.com, score: 7}\n",
+            "rs/leads.json": '[{"Id": "00Q1", "LastName": "Lovelace", "NumberOfEmployees": 12}]\n',
+            "rs/contacts.csv": "Id,Email,LastName\n003A,bob@example.com,Babbage\n",
+            "rs/users.yml": "users:\n  - {Id: 005A, groups: Direct Sales;Partners}\n",
+        }
+    )
     records = load("rs")
     assert [p.values for p in records.prospects] == [
         {"email": "ada@example.com", "score": Decimal(7)}
@@ -139,8 +164,12 @@ def test_directory_with_mixed_formats(files: Files, load) -> None:
     assert records.layout == Layout(
         "rs",
         None,
-        {"users": "users.yml", "prospects": "prospects.yaml", "leads": "leads.json",
-         "contacts": "contacts.csv"},
+        {
+            "users": "users.yml",
+            "prospects": "prospects.yaml",
+            "leads": "leads.json",
+            "contacts": "contacts.csv",
+        },
         {"users": "yaml", "prospects": "yaml", "leads": "json", "contacts": "csv"},
         headers={"contacts": ("Id", "Email", "LastName")},
         wrapped=frozenset({"users"}),
@@ -148,11 +177,13 @@ def test_directory_with_mixed_formats(files: Files, load) -> None:
 
 
 def test_directory_skips_dot_files_and_subdirectories(files: Files, load) -> None:
-    files({
-        "rs/prospects.yaml": "- {id: p1}\n",
-        "rs/.DS_Store": "junk",
-        "rs/archive/old.txt": "junk",
-    })
+    files(
+        {
+            "rs/prospects.yaml": "- {id: p1}\n",
+            "rs/.DS_Store": "junk",
+            "rs/archive/old.txt": "junk",
+        }
+    )
     records = load("rs")
     assert [p.id for p in records.prospects] == ["p1"]
     assert records.layout.files == {"prospects": "prospects.yaml"}
@@ -180,7 +211,8 @@ def test_datatree_file_sorts_records_by_type(files: Files, load) -> None:
     files({"export.json": DATATREE})
     records = load("export.json")
     assert [(r.id, r.values["LastName"]) for r in records.leads] == [
-        ("00Q1", "Lovelace"), ("00Q2", "Hopper")
+        ("00Q1", "Lovelace"),
+        ("00Q2", "Hopper"),
     ]
     (contact,) = records.contacts
     assert contact.id == "ContactRef1"  # no Id: the referenceId names it
@@ -197,21 +229,27 @@ def test_datatree_file_sorts_records_by_type(files: Files, load) -> None:
 
 
 def test_datatree_files_in_a_directory_by_type_or_list_name(files: Files, load) -> None:
-    files({
-        "rs/Lead.json": '{"records": [{"attributes": {"type": "Lead", "referenceId": "R1"},'
-                        ' "Id": "00Q1", "Country": "Canada"}]}',
-        "rs/contacts.json": '{"records": [{"attributes": {"type": "Contact",'
-                            ' "referenceId": "C1"}, "LastName": "Babbage"}]}',
-        "rs/prospects.yaml": "- {id: p1}\n",
-    })
+    files(
+        {
+            "rs/Lead.json": '{"records": [{"attributes": {"type": "Lead", "referenceId": "R1"},'
+            ' "Id": "00Q1", "Country": "Canada"}]}',
+            "rs/contacts.json": '{"records": [{"attributes": {"type": "Contact",'
+            ' "referenceId": "C1"}, "LastName": "Babbage"}]}',
+            "rs/prospects.yaml": "- {id: p1}\n",
+        }
+    )
     records = load("rs")
     assert records.leads[0].values == {"Country": "Canada"}
     assert records.contacts[0].id == "C1"
     assert records.layout.files == {
-        "prospects": "prospects.yaml", "leads": "Lead.json", "contacts": "contacts.json"
+        "prospects": "prospects.yaml",
+        "leads": "Lead.json",
+        "contacts": "contacts.json",
     }
     assert records.layout.formats == {
-        "prospects": "yaml", "leads": "datatree", "contacts": "datatree"
+        "prospects": "yaml",
+        "leads": "datatree",
+        "contacts": "datatree",
     }
 
 
@@ -233,14 +271,22 @@ def test_data_loader_csv(files: Files, load) -> None:
     files({"rs/leads.csv": DATA_LOADER})
     first, blank, third = load("rs").leads
     assert first.values == {
-        "Email": "ada@example.com", "LastName": "Lovelace", "Company": "Analytical",
-        "Country": "Canada", "NumberOfEmployees": Decimal(12), "HasOptedOutOfEmail": True,
+        "Email": "ada@example.com",
+        "LastName": "Lovelace",
+        "Company": "Analytical",
+        "Country": "Canada",
+        "NumberOfEmployees": Decimal(12),
+        "HasOptedOutOfEmail": True,
     }
     assert first.updated_at == dt.datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
     assert first.raw["LEADSOURCE"] == "Web"  # an undeclared column is kept as it came
     assert blank.values == {
-        "Email": "", "LastName": "Hopper", "Company": "", "Country": "",
-        "NumberOfEmployees": None, "HasOptedOutOfEmail": False,
+        "Email": "",
+        "LastName": "Hopper",
+        "Company": "",
+        "Country": "",
+        "NumberOfEmployees": None,
+        "HasOptedOutOfEmail": False,
     }
     assert blank.updated_at is None
     assert third.values["LastName"] == "Hopper, Grace"
@@ -250,8 +296,12 @@ def test_data_loader_csv(files: Files, load) -> None:
 
 
 def test_csv_cells_with_line_breaks_and_blank_rows(files: Files, load) -> None:
-    files({"rs/contacts.csv": 'Id,LastName,Description\n003A,Babbage,"two\nlines"\n,,\n'
-                              "003B,Lovelace,\n"})
+    files(
+        {
+            "rs/contacts.csv": 'Id,LastName,Description\n003A,Babbage,"two\nlines"\n,,\n'
+            "003B,Lovelace,\n"
+        }
+    )
     first, second = load("rs").contacts
     assert first.raw == {"Id": "003A", "LastName": "Babbage", "Description": "two\nlines"}
     # the quoted line break spans lines 2-3; the blank row (line 4) is skipped
@@ -339,8 +389,12 @@ def test_picklist(files: Files, load, value: str, expected: str) -> None:
 
 
 def test_salesforce_names_match_case_insensitively(files: Files, load) -> None:
-    files({"records.yaml": "leads:\n  - {ID: 00Q1, email: a@example.com, LASTNAME: Lovelace,"
-                           " lastmodifieddate: 2026-10-01T10:00:00Z}\n"})
+    files(
+        {
+            "records.yaml": "leads:\n  - {ID: 00Q1, email: a@example.com, LASTNAME: Lovelace,"
+            " lastmodifieddate: 2026-10-01T10:00:00Z}\n"
+        }
+    )
     (lead,) = load("records.yaml").leads
     assert lead.id == "00Q1"
     assert lead.values == {"Email": "a@example.com", "LastName": "Lovelace"}
@@ -349,15 +403,18 @@ def test_salesforce_names_match_case_insensitively(files: Files, load) -> None:
 
 
 def test_undeclared_fields_are_kept_and_never_type_checked(files: Files, load) -> None:
-    files({"records.yaml": "leads:\n  - {Id: 00Q1, Rating: lots, Score__c: [1, 2], "
-                           "Status: {a: 1}}\n"})
+    files(
+        {"records.yaml": "leads:\n  - {Id: 00Q1, Rating: lots, Score__c: [1, 2], Status: {a: 1}}\n"}
+    )
     (lead,) = load("records.yaml").leads
     assert lead.values == {}
     assert lead.raw == {"Id": "00Q1", "Rating": "lots", "Score__c": [1, 2], "Status": {"a": 1}}
 
 
 def test_prospect_attributes(files: Files, load) -> None:
-    files({"records.yaml": """\
+    files(
+        {
+            "records.yaml": """\
         prospects:
           - id: 7
             email: ""
@@ -366,11 +423,16 @@ def test_prospect_attributes(files: Files, load) -> None:
             crm_contact_fid: null
             updated_at: null
           - id: p2
-        """})
+        """
+        }
+    )
     first, second = load("records.yaml").prospects
     assert first.id == "7"
     assert (first.email, first.assigned_user, first.crm_lead_fid, first.crm_contact_fid) == (
-        "", None, "00Q1", None
+        "",
+        None,
+        "00Q1",
+        None,
     )
     assert first.updated_at is None
     assert first.values == {"email": ""}
@@ -402,19 +464,27 @@ def test_user_groups_and_active(files: Files, load, fields: str, groups, active)
 
 
 def test_personalization_attributes_are_text(files: Files, load) -> None:
-    files({"records.yaml": """\
+    files(
+        {
+            "records.yaml": """\
         personalization_users:
           - {id: u1, Id: 003A, Email: ada@example.com, Visits: 12, Vip: true, Note: null}
           - {Id: 003B}
         personalization_accounts:
           - {id: 1, AccountNumber: 0042}
-        """})
+        """
+        }
+    )
     records = load("records.yaml")
     first, second = records.get("personalization_users")
     assert first.object == "personalization_user"
     assert first.id == "u1"
     assert first.values == {
-        "id": "u1", "Id": "003A", "Email": "ada@example.com", "Visits": "12", "Vip": "true",
+        "id": "u1",
+        "Id": "003A",
+        "Email": "ada@example.com",
+        "Visits": "12",
+        "Vip": "true",
         "Note": "",
     }
     assert second.id == "003B"
@@ -423,8 +493,12 @@ def test_personalization_attributes_are_text(files: Files, load) -> None:
 
 
 def test_yaml_merge_keys(files: Files, load) -> None:
-    files({"records.yaml": "leads:\n  - &base {Id: 00Q0, Company: Analytical}\n"
-                           "  - <<: *base\n    Id: 00Q1\n"})
+    files(
+        {
+            "records.yaml": "leads:\n  - &base {Id: 00Q0, Company: Analytical}\n"
+            "  - <<: *base\n    Id: 00Q1\n"
+        }
+    )
     first, second = load("records.yaml").leads
     assert (first.id, second.id) == ("00Q0", "00Q1")
     assert second.values == {"Company": "Analytical"}

@@ -32,14 +32,19 @@ def _same_records(a: RecordSet, b: RecordSet) -> None:
         for x, y in zip(left, right, strict=True):
             assert x.values == y.values
             assert (x.email, x.assigned_user, x.crm_lead_fid, x.crm_contact_fid, x.updated_at) == (
-                y.email, y.assigned_user, y.crm_lead_fid, y.crm_contact_fid, y.updated_at
+                y.email,
+                y.assigned_user,
+                y.crm_lead_fid,
+                y.crm_contact_fid,
+                y.updated_at,
             )
             assert (x.groups, x.active) == (y.groups, y.active)
 
 
 def _created_lead(lead_id: str, values: dict) -> Record:  # type: ignore[type-arg]
-    return Record("lead", lead_id, values, {}, Origin("<created>", 0), changed=set(values),
-                  created=True)
+    return Record(
+        "lead", lead_id, values, {}, Origin("<created>", 0), changed=set(values), created=True
+    )
 
 
 # -- unchanged record sets -------------------------------------------------------------------
@@ -80,7 +85,9 @@ def test_unchanged_yaml_is_written_back_in_block_style(files: Files, load) -> No
 
 
 def test_unchanged_yaml_keeps_undeclared_values_as_they_came(files: Files, load) -> None:
-    files({"records.yaml": """\
+    files(
+        {
+            "records.yaml": """\
         prospects:
           - id: p1
             phone: 0049123
@@ -89,25 +96,29 @@ def test_unchanged_yaml_keeps_undeclared_values_as_they_came(files: Files, load)
             big: 12345678901234567890
             seen: 2026-11-01T12:00:00+02:00
             note: "yes"
-            long: "%s"
+            long: "LONG"
             multi: "two\\nlines"
             tags: [a, b]
-        """ % ("word " * 40).strip()})
+        """.replace("LONG", ("word " * 40).strip())
+        }
+    )
     records = load("records.yaml")
     write_records(records, "out")
     assert _yaml("out/records.yaml") == {
-        "prospects": [{
-            "id": "p1",
-            "phone": "0049123",  # a YAML number's zeros are kept
-            "zip": "02134",
-            "ratio": 0.1,
-            "big": 12345678901234567890,
-            "seen": dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=2))),
-            "note": "yes",
-            "long": ("word " * 40).strip(),
-            "multi": "two\nlines",
-            "tags": ["a", "b"],
-        }]
+        "prospects": [
+            {
+                "id": "p1",
+                "phone": "0049123",  # a YAML number's zeros are kept
+                "zip": "02134",
+                "ratio": 0.1,
+                "big": 12345678901234567890,
+                "seen": dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+                "note": "yes",
+                "long": ("word " * 40).strip(),
+                "multi": "two\nlines",
+                "tags": ["a", "b"],
+            }
+        ]
     }
     text = Path("out/records.yaml").read_text(encoding="utf-8")
     assert f"    long: {('word ' * 40).strip()}\n" in text  # never folded
@@ -140,22 +151,30 @@ def test_unchanged_json_round_trip(files: Files, load) -> None:
 
 
 def test_unchanged_directory_keeps_file_names_and_formats(files: Files, load) -> None:
-    files({
-        "rs/prospects.yml": "prospects:\n  - {id: p1, score: 7}\n",
-        "rs/leads.json": '[{"Id": "00Q1", "LastName": "Lovelace"}]',
-        "rs/contacts.csv": "Id,Email,LastName\n003A,bob@example.com,Babbage\n",
-        "rs/Account.json": '{"records": [{"attributes": {"type": "Account", "referenceId": '
-                           '"AccountRef1"}, "Name": "Acme"}]}',
-    })
+    files(
+        {
+            "rs/prospects.yml": "prospects:\n  - {id: p1, score: 7}\n",
+            "rs/leads.json": '[{"Id": "00Q1", "LastName": "Lovelace"}]',
+            "rs/contacts.csv": "Id,Email,LastName\n003A,bob@example.com,Babbage\n",
+            "rs/Account.json": '{"records": [{"attributes": {"type": "Account", "referenceId": '
+            '"AccountRef1"}, "Name": "Acme"}]}',
+        }
+    )
     records = load("rs")
     paths = write_records(records, "out")
     assert paths == ["out/prospects.yml", "out/leads.json", "out/contacts.csv", "out/Account.json"]
     assert _yaml("out/prospects.yml") == {"prospects": [{"id": "p1", "score": 7}]}
-    assert json.loads(Path("out/leads.json").read_text()) == [{"Id": "00Q1", "LastName": "Lovelace"}]
-    assert Path("out/contacts.csv").read_text() == "Id,Email,LastName\n003A,bob@example.com,Babbage\n"
-    assert json.loads(Path("out/Account.json").read_text()) == {"records": [
-        {"attributes": {"type": "Account", "referenceId": "AccountRef1"}, "Name": "Acme"}
-    ]}
+    assert json.loads(Path("out/leads.json").read_text()) == [
+        {"Id": "00Q1", "LastName": "Lovelace"}
+    ]
+    assert (
+        Path("out/contacts.csv").read_text() == "Id,Email,LastName\n003A,bob@example.com,Babbage\n"
+    )
+    assert json.loads(Path("out/Account.json").read_text()) == {
+        "records": [
+            {"attributes": {"type": "Account", "referenceId": "AccountRef1"}, "Name": "Acme"}
+        ]
+    }
     _same_records(records, load("out"))
 
 
@@ -194,7 +213,9 @@ def test_empty_csv_header_is_kept(files: Files, load) -> None:
 
 
 def test_changed_fields_are_rendered_over_raw(files: Files, load) -> None:
-    files({"records.yaml": """\
+    files(
+        {
+            "records.yaml": """\
         prospects:
           - id: p1
             score: 3
@@ -205,15 +226,28 @@ def test_changed_fields_are_rendered_over_raw(files: Files, load) -> None:
             extra: kept
         leads:
           - {Id: 00Q1, country: Canada, LastName: Lovelace, NumberOfEmployees: 5, Rating: Hot}
-        """})
+        """
+        }
+    )
     records = load("records.yaml")
     prospect, lead = records.prospects[0], records.leads[0]
-    prospect.values.update(score=Decimal("12.50"), interests="Email;Events",
-                           birthday=dt.date(2026, 11, 1), first_name="",
-                           last_seen=dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=2))),
-                           opted_out=True)
-    prospect.changed |= {"score", "interests", "birthday", "first_name", "last_seen",
-                         "opted_out", "crm_lead_fid"}
+    prospect.values.update(
+        score=Decimal("12.50"),
+        interests="Email;Events",
+        birthday=dt.date(2026, 11, 1),
+        first_name="",
+        last_seen=dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        opted_out=True,
+    )
+    prospect.changed |= {
+        "score",
+        "interests",
+        "birthday",
+        "first_name",
+        "last_seen",
+        "opted_out",
+        "crm_lead_fid",
+    }
     prospect.crm_lead_fid = "00Q1"
     lead.values.update(Country="Germany", NumberOfEmployees=None, Email="ada@example.com")
     lead.changed |= {"Country", "NumberOfEmployees", "Email"}
@@ -241,12 +275,20 @@ def test_changed_fields_are_rendered_over_raw(files: Files, load) -> None:
     )
     again = load("out/records.yaml")
     assert again.prospects[0].values == {
-        "score": Decimal("12.5"), "interests": "Email;Events", "birthday": dt.date(2026, 11, 1),
-        "first_name": "", "last_seen": dt.datetime(2026, 11, 1, 10, tzinfo=UTC), "opted_out": True,
+        "score": Decimal("12.5"),
+        "interests": "Email;Events",
+        "birthday": dt.date(2026, 11, 1),
+        "first_name": "",
+        "last_seen": dt.datetime(2026, 11, 1, 10, tzinfo=UTC),
+        "opted_out": True,
     }
     assert again.prospects[0].crm_lead_fid == "00Q1"
-    assert again.leads[0].values == {"Country": "Germany", "LastName": "Lovelace",
-                                     "NumberOfEmployees": None, "Email": "ada@example.com"}
+    assert again.leads[0].values == {
+        "Country": "Germany",
+        "LastName": "Lovelace",
+        "NumberOfEmployees": None,
+        "Email": "ada@example.com",
+    }
 
 
 def test_created_lead_in_yaml(files: Files, load) -> None:
@@ -254,10 +296,17 @@ def test_created_lead_in_yaml(files: Files, load) -> None:
     records = load("records.yaml")
     records.prospects[0].crm_lead_fid = "00QSR0000000001"
     records.prospects[0].changed.add("crm_lead_fid")
-    records.leads.append(_created_lead("00QSR0000000001", {
-        "LastName": "Lovelace", "Company": "Analytical", "NumberOfEmployees": Decimal("5.00"),
-        "OwnerId": "005A",
-    }))
+    records.leads.append(
+        _created_lead(
+            "00QSR0000000001",
+            {
+                "LastName": "Lovelace",
+                "Company": "Analytical",
+                "NumberOfEmployees": Decimal("5.00"),
+                "OwnerId": "005A",
+            },
+        )
+    )
     write_records(records, "out")
     assert Path("out/records.yaml").read_text() == (
         "prospects:\n"
@@ -273,13 +322,20 @@ def test_created_lead_in_yaml(files: Files, load) -> None:
 
 
 def test_created_lead_and_changes_in_csv(files: Files, load) -> None:
-    files({"rs/leads.csv": "ID,LASTNAME,COMPANY,HASOPTEDOUTOFEMAIL\n00Q1,Lovelace,,false\n",
-           "rs/prospects.csv": "id,crm_lead_fid,score\np1,,1\np2,,\n"})
+    files(
+        {
+            "rs/leads.csv": "ID,LASTNAME,COMPANY,HASOPTEDOUTOFEMAIL\n00Q1,Lovelace,,false\n",
+            "rs/prospects.csv": "id,crm_lead_fid,score\np1,,1\np2,,\n",
+        }
+    )
     records = load("rs")
     records.leads[0].values.update(Company="Analytical", NumberOfEmployees=Decimal("0.1"))
     records.leads[0].changed |= {"Company", "NumberOfEmployees"}
-    records.leads.append(_created_lead("00QSR1", {"LastName": "Hopper", "Company": "Navy",
-                                                  "HasOptedOutOfEmail": True}))
+    records.leads.append(
+        _created_lead(
+            "00QSR1", {"LastName": "Hopper", "Company": "Navy", "HasOptedOutOfEmail": True}
+        )
+    )
     records.prospects[1].crm_lead_fid = "00QSR1"
     records.prospects[1].changed.add("crm_lead_fid")
     write_records(records, "out")
@@ -291,10 +347,18 @@ def test_created_lead_and_changes_in_csv(files: Files, load) -> None:
     assert Path("out/prospects.csv").read_text() == "id,crm_lead_fid,score\np1,,1\np2,00QSR1,\n"
     again = load("out")
     assert [lead.values for lead in again.leads] == [
-        {"LastName": "Lovelace", "Company": "Analytical", "HasOptedOutOfEmail": False,
-         "NumberOfEmployees": Decimal("0.1")},
-        {"LastName": "Hopper", "Company": "Navy", "HasOptedOutOfEmail": True,
-         "NumberOfEmployees": None},
+        {
+            "LastName": "Lovelace",
+            "Company": "Analytical",
+            "HasOptedOutOfEmail": False,
+            "NumberOfEmployees": Decimal("0.1"),
+        },
+        {
+            "LastName": "Hopper",
+            "Company": "Navy",
+            "HasOptedOutOfEmail": True,
+            "NumberOfEmployees": None,
+        },
     ]
 
 
@@ -307,7 +371,10 @@ def test_created_lead_in_datatree(files: Files, load) -> None:
     write_records(records, "out")
     written = json.loads(Path("out/export.json").read_text())["records"]
     assert [r["attributes"]["referenceId"] for r in written] == [
-        "LeadRef1", "ContactRef1", "LeadRef2", "LeadRef3"
+        "LeadRef1",
+        "ContactRef1",
+        "LeadRef2",
+        "LeadRef3",
     ]
     assert written[0]["Company"] == "Analytical Engines"
     assert written[3] == {
@@ -320,15 +387,18 @@ def test_created_lead_in_datatree(files: Files, load) -> None:
 
 
 def test_created_reference_ids_never_clash(files: Files, load) -> None:
-    files({"rs/Lead.json": '{"records": [{"attributes": {"type": "Lead", "referenceId": '
-                           '"LeadRef2"}, "Id": "00Q1"}]}'})
+    files(
+        {
+            "rs/Lead.json": '{"records": [{"attributes": {"type": "Lead", "referenceId": '
+            '"LeadRef2"}, "Id": "00Q1"}]}'
+        }
+    )
     records = load("rs")
     records.leads.append(_created_lead("00QSR1", {"LastName": "A"}))
     records.leads.append(_created_lead("00QSR2", {"LastName": "B"}))
     write_records(records, "out")
     written = json.loads(Path("out/Lead.json").read_text())["records"]
-    assert [r["attributes"]["referenceId"] for r in written] == ["LeadRef2", "LeadRef3",
-                                                                  "LeadRef4"]
+    assert [r["attributes"]["referenceId"] for r in written] == ["LeadRef2", "LeadRef3", "LeadRef4"]
 
 
 def test_a_list_without_a_file_takes_the_first_files_format(files: Files, load) -> None:
@@ -361,8 +431,11 @@ def test_a_change_without_a_value_is_a_bug_not_a_silent_skip(files: Files, load)
         (dt.date(2026, 11, 1), "json", "2026-11-01"),
         (dt.date(2026, 11, 1), "csv", "2026-11-01"),
         (dt.datetime(2026, 11, 1, 10, tzinfo=UTC), "json", "2026-11-01T10:00:00Z"),
-        (dt.datetime(2026, 11, 1, 11, tzinfo=dt.timezone(dt.timedelta(hours=1))), "csv",
-         "2026-11-01T10:00:00Z"),
+        (
+            dt.datetime(2026, 11, 1, 11, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+            "csv",
+            "2026-11-01T10:00:00Z",
+        ),
         (True, "csv", "true"),
         (False, "json", False),
         (None, "yaml", None),
