@@ -23,7 +23,10 @@ from engine.files import InputError
 from engine.loader import load, load_text
 
 if TYPE_CHECKING:
+    from engine.codes import Code
+    from engine.diagnostics import Diagnostic
     from engine.graph import EvaluationGraph
+    from engine.lint.config import LintConfig
     from engine.plan import Change, Outcome, Plan, Step
     from engine.records.model import RecordSet
 
@@ -38,7 +41,10 @@ __all__ = [
     "dry_run",
     "explain",
     "graph",
+    "lint",
+    "lint_codes",
     "load_records",
+    "rule_doc",
     "run",
 ]
 
@@ -57,6 +63,34 @@ def check(paths: Sequence[str] | str) -> CheckedRules:
 def check_text(text: str, path: str = "<text>") -> CheckedRules:
     """Check rule text that is not in a file (editors, notebooks, tests)."""
     return call_deep(lambda: check_rules(load_text(text, path)))
+
+
+def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnostic, ...]:
+    """Check errors plus every lint finding, after configuration and ignore comments."""
+    from engine.lint.runner import lint as run_lint
+
+    return call_deep(lambda: run_lint(rules, config))
+
+
+def lint_codes() -> tuple[Code, ...]:
+    """Every diagnostic `lint` can report: check errors and lint rules."""
+    from engine import codes
+    from engine.lint.registry import load_rules
+
+    load_rules()
+    return tuple(sorted({c.code: c for c in codes.REGISTRY.values()}.values(), key=lambda c: c.code))
+
+
+def rule_doc(name: str) -> str:
+    """The documentation page of a lint rule or check error, by name or code."""
+    from engine import codes
+    from engine.lint.registry import load_rules
+
+    load_rules()
+    code = codes.lookup(name)
+    if code is None:
+        raise InputError(f"no rule or error named {name!r}; `syncrules lint --help` lists formats")
+    return _read_doc(code.docs_path)
 
 
 def graph(rules: CheckedRules) -> EvaluationGraph:
@@ -181,3 +215,15 @@ def diff(
     before = dry_run(old, load_records(records, _valid(old)), now=clock_now)
     after = dry_run(new, load_records(records, _valid(new)), now=clock_now)
     return compare_plans(before, after), len(after.outcomes)
+
+
+def _read_doc(path: str) -> str:
+    """A page of docs/: shipped in the package as `engine.docs`, or read from a checkout."""
+    from importlib import resources
+    from pathlib import Path
+
+    relative = path.removeprefix("docs/")
+    try:
+        return resources.files("engine.docs").joinpath(relative).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        return (Path(__file__).resolve().parents[1] / "docs" / relative).read_text("utf-8")

@@ -37,17 +37,46 @@ def _write(text: str) -> None:
 # -- commands --------------------------------------------------------------------------
 
 
-def cmd_check(args: argparse.Namespace) -> ExitCode:
-    from engine import api
-    from engine.render import diagnostics_json, text
+def _findings(args: argparse.Namespace, found, sources, rule_codes) -> None:  # type: ignore[no-untyped-def]
+    from engine.render import diagnostics_json, github, sarif, text
 
-    rules = api.check(args.rules)
-    found = rules.diagnostics
     if args.format == "json":
         _write(diagnostics_json.render(found))
+    elif args.format == "sarif":
+        _write(sarif.render(found, rule_codes))
+    elif args.format == "github":
+        _write(github.render(found))
     else:
-        _write(text.diagnostics(found, rules.sources, _colour(sys.stdout)))
-    return ExitCode.FINDINGS if found else ExitCode.OK
+        _write(text.diagnostics(found, sources, _colour(sys.stdout)))
+
+
+def cmd_check(args: argparse.Namespace) -> ExitCode:
+    from engine import api, codes
+
+    rules = api.check(args.rules)
+    _findings(args, rules.diagnostics, rules.sources, codes.CHECK_CODES)
+    return ExitCode.FINDINGS if rules.diagnostics else ExitCode.OK
+
+
+def cmd_lint(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine.diagnostics import Severity
+    from engine.lint.config import find_config, load_config
+    from engine.lint.runner import fails
+
+    config = load_config(args.config or find_config())
+    rules = api.check(args.rules)
+    found = api.lint(rules, config)
+    _findings(args, found, rules.sources, api.lint_codes())
+    level = Severity(args.fail_level) if args.fail_level else config.fail_level
+    return ExitCode.FINDINGS if fails(found, level) else ExitCode.OK
+
+
+def cmd_rule(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+
+    _write(api.rule_doc(args.name))
+    return ExitCode.OK
 
 
 def _checked_or_exit(paths: Sequence[str]):  # type: ignore[no-untyped-def]
@@ -154,6 +183,9 @@ def cmd_diff(args: argparse.Namespace) -> ExitCode:
 # -- parser ----------------------------------------------------------------------------
 
 
+FINDING_FORMATS = ("text", "json", "sarif", "github")
+
+
 class CannotRun(Exception):
     """The command cannot run (exit 2); the message says why."""
 
@@ -169,8 +201,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="parse, resolve and type-check rule files")
     check.add_argument("rules", nargs="+", metavar="RULES", help="rule files or directories")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=FINDING_FORMATS, default="text")
     check.set_defaults(func=cmd_check)
+
+    lint = sub.add_parser("lint", help="check plus every lint rule")
+    lint.add_argument("rules", nargs="+", metavar="RULES")
+    lint.add_argument("--format", choices=FINDING_FORMATS, default="text")
+    lint.add_argument("--config", metavar="PATH",
+                      help="a .syncrules.toml or pyproject.toml (default: the nearest one)")
+    lint.add_argument("--fail-level", choices=("info", "warning", "error"),
+                      help="exit 1 only for findings at or above this severity")
+    lint.set_defaults(func=cmd_lint)
+
+    rule_cmd = sub.add_parser("rule", help="show the documentation of a lint rule or error")
+    rule_cmd.add_argument("name", metavar="NAME", help="a rule name or code, e.g. double-write")
+    rule_cmd.set_defaults(func=cmd_rule)
 
     graph = sub.add_parser("graph", help="print the evaluation graph")
     graph.add_argument("rules", nargs="+", metavar="RULES")

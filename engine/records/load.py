@@ -56,8 +56,7 @@ _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?", re.I
 )
 _LEADING_ZERO = re.compile(r"[+-]?0\d+")
-_YAML_STR = "tag:yaml.org,2002:str"
-_YAML_NULL = "tag:yaml.org,2002:null"
+_UNTYPED = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:null")
 _YAML_MERGE = "tag:yaml.org,2002:merge"
 _DATETIME_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-01T10:00:00Z"
 
@@ -215,15 +214,8 @@ class _YamlReader:
 
 
 def _is_typed_plain(node: Node) -> bool:
-    return (
-        isinstance(node, ScalarNode)
-        and node.style is None
-        and node.tag
-        not in (
-            _YAML_STR,
-            _YAML_NULL,
-        )
-    )
+    """A plain scalar YAML read as a number, boolean or date: its text is worth keeping."""
+    return isinstance(node, ScalarNode) and node.style is None and node.tag not in _UNTYPED
 
 
 def _parse_json(path: str, text: str) -> Any:
@@ -415,7 +407,7 @@ def _build_list(rules: CheckedRules, list_name: str, items: list[Any], path: str
     for index, item in enumerate(items):
         place = _Place(path, list_name, index, _item_line(items, index))
         entry = _as_record(item, place)
-        record = _build_record(rules, list_name, entry, place, None)
+        record = _build_record(rules, list_name, entry, place, datatree=False)
         ids.add(replace(place, id=record.id), _id_key(record))
         records.append(record)
     return records
@@ -469,7 +461,7 @@ def _load_datatree_file(path: str, doc: _Map, rules: CheckedRules) -> RecordSet:
         entry = _as_record(item, place)
         list_name = _datatree_list(entry, place, None)
         bucket = lists.setdefault(list_name, [])
-        record = _build_record(rules, list_name, entry, place, list_name)
+        record = _build_record(rules, list_name, entry, place, datatree=True)
         record.origin = replace(record.origin, index=len(bucket))
         ids.setdefault(list_name, _Ids()).add(replace(place, id=record.id), _id_key(record))
         bucket.append(record)
@@ -593,7 +585,7 @@ def _build_datatree_list(
         place = _Place(path, list_name, index, _item_line(items, index))
         entry = _as_record(item, place)
         _datatree_list(entry, place, list_name)
-        record = _build_record(rules, list_name, entry, place, list_name)
+        record = _build_record(rules, list_name, entry, place, datatree=True)
         ids.add(replace(place, id=record.id), _id_key(record))
         records.append(record)
     return records
@@ -603,14 +595,14 @@ def _build_datatree_list(
 
 
 def _build_record(
-    rules: CheckedRules, list_name: str, entry: _Map, place: _Place, datatree: str | None
+    rules: CheckedRules, list_name: str, entry: _Map, place: _Place, datatree: bool
 ) -> Record:
-    """One record, typed; `datatree` is its list when it came from a data-tree file."""
+    """One record, typed; `datatree` when it came from a data-tree file."""
     obj = LISTS[list_name]
     if obj == "prospect":
         return _prospect(rules.object(obj), entry, place)
     if obj in SALESFORCE_OBJECTS:
-        return _salesforce(rules.object(obj), entry, place, datatree is not None)
+        return _salesforce(rules.object(obj), entry, place, datatree)
     return _personalization(obj, entry, place)
 
 

@@ -1,0 +1,1 @@
+"""Lint: every check error plus the rules in `lint/rules/`, with config and ignores."""

@@ -1,0 +1,1 @@
+"""One module per lint rule, named for the rule; each registers itself on import."""

@@ -1,0 +1,29 @@
+"""Run every lint rule over a checked rule set; apply configuration and ignore comments."""
+
+from __future__ import annotations
+
+from engine.check.model import CheckedRules
+from engine.diagnostics import Diagnostic, Report, Severity
+from engine.lint import suppress
+from engine.lint.config import LintConfig
+from engine.lint.registry import LintContext, load_rules
+
+
+def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnostic, ...]:
+    """Check errors and lint findings, configured and filtered, in a stable order.
+
+    A rule set with check errors is still linted: a finding about a mapping is worth
+    knowing even while a stage has a typo elsewhere."""
+    config = config or LintConfig()
+    report = Report(list(rules.diagnostics))
+    ctx = LintContext(rules)
+    for rule in load_rules():
+        report.extend(rule.check(ctx))
+    selected = [config.adjust(d) for d in report.sorted() if config.selects(d)]
+    kept = suppress.apply(selected, suppress.collect(rules.files))
+    return Report(kept).sorted()
+
+
+def fails(diagnostics: tuple[Diagnostic, ...], level: Severity) -> bool:
+    """Whether any finding is at or above the failing level (SPEC §4: default, any)."""
+    return any(d.severity.rank >= level.rank for d in diagnostics)
