@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,12 +125,19 @@ def _clock(now: dt.datetime | None):  # type: ignore[no-untyped-def]
     return Clock(now or dt.datetime.now(dt.UTC).replace(microsecond=0))
 
 
-def dry_run(rules: CheckedRules, records: RecordSet, *, now: dt.datetime | None = None) -> Plan:
-    """The plan of one cycle (SPEC §3); nothing is written anywhere."""
+def dry_run(
+    rules: CheckedRules,
+    records: RecordSet,
+    *,
+    now: dt.datetime | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> Plan:
+    """The plan of one cycle (SPEC §3); nothing is written anywhere. `progress(n)` is
+    called as prospects are done."""
     from engine.runtime.cycle import run_cycle
 
     _valid(rules)
-    return call_deep(lambda: run_cycle(rules, records, _clock(now)).plan)
+    return call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress).plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +171,12 @@ def error_queue(plan: Plan) -> str:
 
 
 def run(
-    rules: CheckedRules, records: RecordSet, out_dir: str, *, now: dt.datetime | None = None
+    rules: CheckedRules,
+    records: RecordSet,
+    out_dir: str,
+    *,
+    now: dt.datetime | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
     from engine.files import write_atomic
@@ -172,7 +184,7 @@ def run(
     from engine.runtime.cycle import run_cycle
 
     _valid(rules)
-    result = call_deep(lambda: run_cycle(rules, records, _clock(now)))
+    result = call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress))
     queue = error_queue(result.plan)  # rendered before anything is written
     written = write_records(result.records, out_dir)
     queue_path = os.path.join(out_dir, "error_queue.json")

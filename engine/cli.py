@@ -7,10 +7,11 @@ must start fast enough to run on every commit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import IntEnum
 
 from engine import __version__
@@ -132,12 +133,29 @@ def _now(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+PROGRESS_FROM = 500  # prospects: shorter runs finish before a bar would help
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], object] | None]:
+    """A progress bar on stderr for long runs, only when stderr is a terminal."""
+    if total < PROGRESS_FROM or not _colour(sys.stderr):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, file=sys.stderr, unit="prospect", leave=False) as bar:
+        yield bar.update
+
+
 def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
     from engine.render import plan_json, plan_table
 
     rules = _checked_or_exit(args.rules)
-    plan = api.dry_run(rules, api.load_records(args.records, rules), now=_now(args))
+    records = api.load_records(args.records, rules)
+    with _progress(len(records.prospects)) as progress:
+        plan = api.dry_run(rules, records, now=_now(args), progress=progress)
     if args.format == "json":
         _write(plan_json.render(plan))
     else:
@@ -151,7 +169,8 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
 
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
-    result = api.run(rules, records, args.out, now=_now(args))
+    with _progress(len(records.prospects)) as progress:
+        result = api.run(rules, records, args.out, now=_now(args), progress=progress)
     _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
     return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK

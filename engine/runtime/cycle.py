@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from engine import ir
@@ -420,8 +420,12 @@ class _Cycle:
 
     # -- the whole cycle ---------------------------------------------------------------
 
-    def run(self) -> Plan:
-        outcomes = [self.prospect(p) for p in sorted(self.records.prospects, key=lambda r: r.id)]
+    def run(self, progress: Callable[[int], object] | None = None) -> Plan:
+        outcomes = []
+        for prospect in sorted(self.records.prospects, key=lambda r: r.id):
+            outcomes.append(self.prospect(prospect))
+            if progress is not None:
+                progress(1)
         return Plan(tuple(outcomes), tuple(self.problems))
 
 
@@ -507,9 +511,11 @@ def _problem(rule: str, record_id: str, error: EvalError) -> FormulaProblem:
 
 
 def run_cycle(rules: CheckedRules, records: RecordSet, clock: Clock,
-              explain: str | None = None) -> CycleResult:
-    """Run one cycle on a copy of the records; the input record set is left untouched."""
+              explain: str | None = None,
+              progress: Callable[[int], object] | None = None) -> CycleResult:
+    """Run one cycle on a copy of the records; the input record set is left untouched.
+    `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
     working = copy.deepcopy(records)
     cycle = _Cycle(rules, working, clock, explain)
-    plan = cycle.run()
+    plan = cycle.run(progress)
     return CycleResult(plan, working, tuple(cycle.explainers))
