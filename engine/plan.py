@@ -106,9 +106,22 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class PzOutcome:
+    """A Personalization user or account: merged with a Salesforce record, or skipped."""
+
+    kind: str  # "user" | "account"
+    id: str
+    action: str  # "merge" | "skip"
+    target: Target | None = None
+    matched_by: str | None = None  # the match field that matched, e.g. "Email"
+    reason: str | None = None  # "unmatched"
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     outcomes: tuple[Outcome, ...]
     problems: tuple[FormulaProblem, ...] = field(default=())  # share rules on records
+    personalization: tuple[PzOutcome, ...] | None = None  # None: no personalization block
 
     @property
     def has_errors(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.plan import Action, Failure, FormulaProblem, Outcome, Plan
+from engine.plan import Action, Failure, FormulaProblem, Outcome, Plan, PzOutcome
 from engine.render.values import json_value
 
 
@@ -58,7 +58,20 @@ def as_dict(plan: Plan) -> dict[str, Any]:
     }
     if plan.problems:
         data["formula_errors"] = [_problem(p) for p in plan.problems]
+    if plan.personalization is not None:
+        data["personalization"] = [personalization(p) for p in plan.personalization]
     return data
+
+
+def personalization(p: PzOutcome) -> dict[str, Any]:
+    """SPEC §6: `{"user" | "account": ID, "action", "target", "matched_by", "reason"}`."""
+    entry: dict[str, Any] = {p.kind: p.id, "action": p.action}
+    if p.target is not None:
+        entry["target"] = {"object": p.target.object, "id": p.target.id}
+        entry["matched_by"] = p.matched_by
+    if p.reason is not None:
+        entry["reason"] = p.reason
+    return entry
 
 
 def render(plan: Plan, extra: dict[str, Any] | None = None) -> str:

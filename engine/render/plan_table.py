@@ -78,4 +78,11 @@ def render(plan: Plan, colour: bool = False) -> str:
                 f"{_fit(o.prospect, pw):<{pw}} {action} {_fit(_target(o), tw):<{tw}} "
                 f"{_fit(_detail(o), rest)}".rstrip()
             )
+    if plan.personalization is not None:
+        lines.append("")
+        merged = sum(1 for p in plan.personalization if p.action == "merge")
+        lines.append(f"Personalization: {merged} of {len(plan.personalization)} merge")
+        for p in plan.personalization:
+            where = f"{p.target.object} {p.target.id} by {p.matched_by}" if p.target else p.reason
+            lines.append(_fit(f"  {p.kind} {p.id}: {p.action} ({where})", WIDTH))
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ connector itself would. `dry_run` throws the working copy away; `run` keeps it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
+from engine.runtime.personalization import match_personalization
 from engine.source import Span
 
 NEW_LEAD_PREFIX = "00QSR"  # 00Q is Salesforce's Lead key prefix; SR marks syncrules
@@ -518,4 +520,7 @@ def run_cycle(rules: CheckedRules, records: RecordSet, clock: Clock,
     working = copy.deepcopy(records)
     cycle = _Cycle(rules, working, clock, explain)
     plan = cycle.run(progress)
+    if rules.personalization is not None:
+        # the nightly Personalization share reads the org as it was before this cycle
+        plan = dataclasses.replace(plan, personalization=match_personalization(rules, records))
     return CycleResult(plan, working, tuple(cycle.explainers))
