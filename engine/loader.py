@@ -24,6 +24,7 @@ from engine.files import (
     read_source,
     sync_files_below,
 )
+from engine.sfdx.tree import ImportedTree, import_tree, standard_declarations
 from engine.source import SourceFile, whole_file
 from engine.syntax.lower import lower_tree
 from engine.syntax.parser import parse_tree
@@ -39,6 +40,7 @@ class Loaded:
     files: tuple[ast.RuleFile, ...]
     items: tuple[ast.Item, ...]
     diagnostics: tuple[Diagnostic, ...]
+    imports: tuple[ImportedTree, ...] = ()  # what each `import salesforce` read
 
 
 @dataclass(slots=True)
@@ -49,6 +51,7 @@ class _State:
     items: list[ast.Item] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     stack: list[str] = field(default_factory=list)
+    trees: list[tuple[ImportedTree, ast.ImportSalesforce]] = field(default_factory=list)
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:
@@ -89,8 +92,15 @@ def load_text(text: str, path: str = "<text>") -> Loaded:
 
 
 def _finish(state: _State) -> Loaded:
+    # standard fields of imported objects that nothing declares: typed without a declaration
+    for tree, node in state.trees:
+        state.items.extend(standard_declarations(tree, state.items, node.span))
     return Loaded(
-        state.sources, tuple(state.files), tuple(state.items), tuple(state.report.items)
+        state.sources,
+        tuple(state.files),
+        tuple(state.items),
+        tuple(state.report.items),
+        tuple(tree for tree, _node in state.trees),
     )
 
 
@@ -157,17 +167,35 @@ def _load_source(state: _State, source: SourceFile) -> None:
             _load_file(state, _include_target(source.path, item.path), item)
             continue
         if isinstance(item, ast.ImportSalesforce):
-            target = os.path.join(os.path.dirname(source.path), item.path)
-            if not os.path.isdir(target):
-                state.report.add(
-                    codes.MISSING_INCLUDE.at(
-                        item.span,
-                        f'cannot import "{item.path}": no such directory',
-                        hint="paths are relative to the rule file",
-                    )
-                )
-                continue
+            _import(state, source, item)
+            continue
         state.items.append(item)
+
+
+def _import(state: _State, source: SourceFile, item: ast.ImportSalesforce) -> None:
+    """Declare what an SFDX tree holds where its `import` line stands (SPEC §1): its
+    validation rules come after the rules declared earlier in the rule set."""
+    target = os.path.normpath(os.path.join(os.path.dirname(source.path), item.path))
+    if not os.path.isdir(target):
+        state.report.add(
+            codes.MISSING_INCLUDE.at(
+                item.span,
+                f'cannot import "{item.path}": no such directory',
+                hint="paths are relative to the rule file",
+            )
+        )
+        return
+    identity = "import:" + os.path.realpath(target)
+    if identity in state.seen:
+        return  # a tree imported twice adds nothing the second time
+    state.seen.add(identity)
+    tree = import_tree(target, item.span)
+    state.report.extend(tree.diagnostics)
+    state.sources.update(tree.sources)
+    state.items.append(item)
+    state.items.extend(tree.objects)
+    state.items.extend(tree.validations)
+    state.trees.append((tree, item))
 
 
 def _include_target(including: str, target: str) -> str:

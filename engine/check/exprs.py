@@ -14,8 +14,10 @@ from decimal import Decimal
 from engine import ast, codes, ir
 from engine.check.model import ObjectModel
 from engine.diagnostics import Report
-from engine.fieldtypes import GRADE_RANK, OBJECTS, VType
+from engine.fieldtypes import GRADE_RANK, OBJECTS, FieldType, VType
+from engine.formula import merge_fields
 from engine.formula.signatures import SIGNATURES, P, R, Signature, arity_text, param_for
+from engine.sfdx.standard import standard_field
 from engine.source import Span
 
 ANY = VType.ANY
@@ -32,6 +34,8 @@ ACCEPTS: dict[P, frozenset[VType]] = {
     P.DATE: frozenset({VType.DATE}),
     P.DATE_OR_TEXT: frozenset({VType.DATE, VType.TEXT}),
     P.DATETIME_OR_TEXT: frozenset({VType.DATE, VType.DATETIME, VType.TEXT}),
+    P.DATETIME: frozenset({VType.DATETIME}),
+    P.DATE_OR_DATETIME: frozenset({VType.DATE, VType.DATETIME}),
     P.TEXTABLE: frozenset(
         {VType.NUMBER, VType.DATE, VType.DATETIME, VType.PICKLIST, VType.TEXT, VType.GRADE}
     ),
@@ -120,7 +124,7 @@ class ExprChecker:
     def name(self, node: ast.Name) -> ir.Expr:
         parts = node.parts
         if parts[0].startswith("$"):
-            return self.unsupported(node, f"global merge field {node.dotted}")
+            return self.merge_field(node)
         if len(parts) == 1:
             return self.simple_name(parts[0], node.span)
         if len(parts) == 2 and parts[0] in OBJECTS:
@@ -134,17 +138,43 @@ class ExprChecker:
                 )
             )
             return self.any(node.span)
-        return self.unsupported(node, f"the cross-object reference {node.dotted}")
+        # a cross-object reference (`RecordType.DeveloperName`, `Owner.Profile.Name`)
+        vtype = merge_fields.path_type(self.scope.object, parts, self.declared_type)
+        return merge_fields.reference(node.dotted, vtype, node.span)
 
-    def unsupported(self, node: ast.Name, what: str) -> ir.Expr:
-        self.report.add(
-            codes.UNSUPPORTED.at(
-                node.span,
-                f"{what} cannot be evaluated yet",
-                hint="declare the value as a field of this object, or leave this rule out",
+    def merge_field(self, node: ast.Name) -> ir.Expr:
+        """`$User.Email`, `$Profile.Name`, `$Setup.Settings__c.Skip__c` …: what the connector
+        user sees, evaluated from the record set or connector settings (docs/sfdx-import.md)."""
+        if self.scope.marketing:
+            self.report.add(
+                codes.WRONG_CONTEXT.at(
+                    node.span,
+                    f"{node.dotted} means something only in share and validation rules",
+                    hint="global merge fields describe the user who writes a Salesforce record",
+                )
             )
-        )
-        return self.any(node.span)
+            return self.any(node.span)
+        vtype = merge_fields.global_type(node.parts, self.declared_type)
+        if vtype is None:
+            self.report.add(
+                codes.UNKNOWN_FIELD.at(
+                    node.span,
+                    f"no global merge field {node.parts[0]}",
+                    hint=suggest(node.parts[0], merge_fields.GLOBALS)
+                    or "globals: " + ", ".join(merge_fields.GLOBALS),
+                )
+            )
+            return self.any(node.span)
+        return merge_fields.reference(node.dotted, vtype, node.span)
+
+    def declared_type(self, obj: str, name: str) -> FieldType | None:
+        """A related record's field as the rule set declares it, else the standard field."""
+        model = self.scope.objects.get(obj)
+        info = model.get(name) if model else None
+        if info is not None:
+            return info.type
+        std = standard_field(obj, name)
+        return std.type if std else None
 
     def simple_name(self, name: str, span: Span) -> ir.Expr:
         scope = self.scope

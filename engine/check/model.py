@@ -27,13 +27,18 @@ class ObjectModel:
     """An object's declared fields; Salesforce objects look names up case-insensitively."""
 
     name: str
-    fields: dict[str, FieldInfo]  # keyed by `field_key`
+    fields: dict[str, FieldInfo]  # keyed by `key(name)`
+    salesforce: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "salesforce", self.name in SALESFORCE_OBJECTS)
 
     def key(self, name: str) -> str:
-        return api_key(name) if self.name in SALESFORCE_OBJECTS else name
+        return api_key(name) if self.salesforce else name
 
     def get(self, name: str) -> FieldInfo | None:
-        return self.fields.get(self.key(name))
+        # the hot path of every evaluation: no helper call for the common case
+        return self.fields.get(name.casefold() if self.salesforce else name)
 
     def names(self) -> list[str]:
         return [f.name for f in self.fields.values()]

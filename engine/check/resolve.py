@@ -28,6 +28,7 @@ from engine.check.stages import stage_cycles
 from engine.diagnostics import Report
 from engine.fieldtypes import OBJECTS, SALESFORCE_OBJECTS, VType
 from engine.loader import Loaded
+from engine.sfdx.tree import is_imported, set_aside
 from engine.source import Span
 
 MAPPABLE = ("lead", "contact")
@@ -76,14 +77,6 @@ def check_rules(loaded: Loaded) -> CheckedRules:
     """Resolve and type-check a loaded rule set; diagnostics come back sorted."""
     report = Report(list(loaded.diagnostics))
     items = _sort(loaded.items)
-    for node in items.imports:
-        report.add(
-            codes.UNSUPPORTED.at(
-                node.span,
-                "import salesforce is not supported yet",
-                hint="declare the objects and validation rules in .sync files for now",
-            )
-        )
     objects = _objects(items.objects, report)
     connector = _connector(items.connectors, report)
     personalization = _personalization(items.personalizations, report)
@@ -396,9 +389,16 @@ def _validations(
             _duplicate(report, node.name.span, message, seen[key])
             continue
         seen[key] = node.name.span
-        checker = ExprChecker(Scope("validation", obj, objects, stage_names), report)
+        imported = is_imported(node.span)
+        # an imported rule that does not check is set aside, located, and the rest runs
+        own = Report() if imported else report
+        checker = ExprChecker(Scope("validation", obj, objects, stage_names), own)
         error_if = _condition(checker, node.error_if)
-        display = _field_of(objects, obj, node.field, report) if node.field else None
+        display = _field_of(objects, obj, node.field, own) if node.field else None
+        if imported:
+            report.extend(set_aside(d) for d in own)
+            if own.has_errors:
+                continue
         rules.append(
             ValidationRule(node.name.name, obj, error_if, node.message, display, node.active, node)
         )

@@ -8,10 +8,20 @@ functions (AND, OR, IF, CASE, BLANKVALUE, NULLVALUE) live in the evaluator.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import html
 import re
+import urllib.parse
 from collections.abc import Callable
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+)
 from functools import lru_cache
 from typing import Any
 
@@ -188,6 +198,140 @@ def _includes(values: str, wanted: str) -> bool:
     return wanted != "" and wanted in values.split(";")
 
 
+def _addmonths(start: dt.date | None, months: Decimal | None) -> dt.date | None:
+    """Salesforce's ADDMONTHS: the same day n months on, clamped to the month's end; a
+    month-end date stays a month-end date (ADDMONTHS of Feb 28, 2023 is Mar 31)."""
+    if start is None or months is None:
+        return None
+    total = start.year * 12 + (start.month - 1) + int(months)
+    year, month = divmod(total, 12)
+    if not 1 <= year <= 9999:
+        raise FormulaError("ADDMONTHS: the date is out of range")
+    last = calendar.monthrange(year, month + 1)[1]
+    at_end = start.day == calendar.monthrange(start.year, start.month)[1]
+    day = last if at_end else min(start.day, last)
+    if isinstance(start, dt.datetime):
+        return start.replace(year=year, month=month + 1, day=day)
+    return dt.date(year, month + 1, day)
+
+
+def _as_date(value: dt.date) -> dt.date:
+    return value.astimezone(dt.UTC).date() if isinstance(value, dt.datetime) else value
+
+
+def _weekday(value: dt.date) -> Decimal:
+    return Decimal(_as_date(value).isoweekday() % 7 + 1)  # 1 = Sunday … 7 = Saturday
+
+
+def _as_datetime(value: dt.date) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+def _unixtimestamp(value: dt.date) -> Decimal:
+    return Decimal(int(_as_datetime(value).timestamp()))
+
+
+def _fromunixtime(seconds: Decimal) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
+
+
+def _timevalue(value: object) -> dt.datetime | None:
+    """A time of day, as a date/time on 1970-01-01 UTC (how formulon represents Time)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        t = value.astimezone(dt.UTC)
+    else:
+        text = str(value).strip().removesuffix("Z")
+        try:
+            t = dt.datetime.combine(dt.date(1970, 1, 1), dt.time.fromisoformat(text), dt.UTC)
+        except ValueError:
+            raise FormulaError(f'TIMEVALUE("{value}"): not a time') from None
+    return t.replace(year=1970, month=1, day=1)
+
+
+def _pad(left: bool) -> Callable[..., str]:
+    def pad(text: str, length: Decimal | None, filler: str = " ") -> str:
+        if length is None:
+            return ""
+        size = max(int(length), 0)
+        if len(text) >= size or filler == "":
+            return text[:size]
+        room = size - len(text)
+        fill = (filler * (room // len(filler) + 1))[:room]
+        return fill + text if left else text + fill
+
+    return pad
+
+
+def _initcap(text: str) -> str:
+    return re.sub(r"\S+", lambda m: m.group()[:1].upper() + m.group()[1:].lower(), text)
+
+
+def _casesafeid(text: str) -> str:
+    if len(text) < 15:
+        return text
+    base = text[:15]
+    suffix = ""
+    for chunk in (base[0:5], base[5:10], base[10:15]):
+        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
+        suffix += "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"[bits]
+    return base + suffix
+
+
+def _ascii(text: str) -> Decimal | None:
+    return Decimal(ord(text[0])) if text else None
+
+
+def _chr(code: Decimal | None) -> str:
+    if code is None:
+        return ""
+    try:
+        return chr(int(code))
+    except (ValueError, OverflowError):
+        raise FormulaError(f"CHR({code}): not a character code") from None
+
+
+def _htmlencode(text: str) -> str:
+    return html.escape(text, quote=True).replace("&#x27;", "&#39;")
+
+
+def _jsencode(text: str) -> str:
+    out = text.replace("\\", "\\\\").replace("'", "\\'").replace('"', '\\"')
+    return out.replace("\n", "\\n").replace("\r", "\\r").replace("<", "\\u003C").replace(">", "\\u003E")
+
+
+def _hyperlink(url: str, name: str, target: str = "") -> str:
+    where = f' target="{_htmlencode(target)}"' if target else ""
+    return f'<a href="{_htmlencode(url)}"{where}>{_htmlencode(name)}</a>'
+
+
+def _image(url: str, alt: str, height: Decimal | None = None, width: Decimal | None = None) -> str:
+    size = "".join(
+        f' {name}="{number_text(v)}"' for name, v in (("height", height), ("width", width)) if v
+    )
+    return f'<img src="{_htmlencode(url)}" alt="{_htmlencode(alt)}" border="0"{size}/>'
+
+
+def _trunc(n: Decimal | None, digits: Decimal | None = Decimal(0)) -> Decimal | None:
+    if n is None or digits is None:
+        return None
+    return n.quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_DOWN)
+
+
+def _positive(name: str, fn: Callable[[Decimal], Decimal]) -> Callable[..., Any]:
+    def apply(n: Decimal | None) -> Decimal | None:
+        if n is None:
+            return None
+        if n <= 0 and name != "SQRT" or n < 0:
+            raise FormulaError(f"{name}({number_text(n)}): not defined")
+        return fn(n)
+
+    return apply
+
+
 STRICT: dict[str, Callable[..., Any]] = {
     "ISBLANK": is_blank,
     "ISNULL": lambda v: v is None,
@@ -221,6 +365,39 @@ STRICT: dict[str, Callable[..., Any]] = {
     "MIN": _nullsafe(min),
     "FIND": _find,
     "SUBSTITUTE": lambda t, old, new: t.replace(old, new) if old else t,
+    "EXP": _nullsafe(lambda n: n.exp()),
+    "LN": _positive("LN", lambda n: n.ln()),
+    "LOG": _positive("LOG", lambda n: n.log10()),
+    "SQRT": _positive("SQRT", lambda n: n.sqrt()),
+    "MCEILING": _nullsafe(lambda n: n.to_integral_value(rounding=ROUND_CEILING)),
+    "MFLOOR": _nullsafe(lambda n: n.to_integral_value(rounding=ROUND_FLOOR)),
+    "TRUNC": _trunc,
+    "LPAD": _pad(left=True),
+    "RPAD": _pad(left=False),
+    "INITCAP": _initcap,
+    "REVERSE": lambda t: t[::-1],
+    "ASCII": _ascii,
+    "CHR": _chr,
+    "BR": lambda: "<br>",
+    "CASESAFEID": _casesafeid,
+    "HTMLENCODE": _htmlencode,
+    "JSENCODE": _jsencode,
+    "JSINHTMLENCODE": lambda t: _htmlencode(_jsencode(t)),
+    "URLENCODE": lambda t: urllib.parse.quote(t, safe=""),
+    "HYPERLINK": _hyperlink,
+    "IMAGE": _image,
+    "ADDMONTHS": _addmonths,
+    "WEEKDAY": _nullsafe(_weekday),
+    "DAYOFYEAR": _nullsafe(lambda d: Decimal(_as_date(d).timetuple().tm_yday)),
+    "ISOWEEK": _nullsafe(lambda d: Decimal(_as_date(d).isocalendar()[1])),
+    "ISOYEAR": _nullsafe(lambda d: Decimal(_as_date(d).isocalendar()[0])),
+    "HOUR": _nullsafe(lambda t: Decimal(_as_datetime(t).hour)),
+    "MINUTE": _nullsafe(lambda t: Decimal(_as_datetime(t).minute)),
+    "SECOND": _nullsafe(lambda t: Decimal(_as_datetime(t).second)),
+    "MILLISECOND": _nullsafe(lambda t: Decimal(_as_datetime(t).microsecond // 1000)),
+    "UNIXTIMESTAMP": _nullsafe(_unixtimestamp),
+    "FROMUNIXTIME": _nullsafe(_fromunixtime),
+    "TIMEVALUE": _timevalue,
 }
 
 

@@ -25,6 +25,8 @@ class P(StrEnum):
     DATE = "a date"
     DATE_OR_TEXT = "a date or a text"
     DATETIME_OR_TEXT = "a date/time, a date or a text"
+    DATETIME = "a date/time"
+    DATE_OR_DATETIME = "a date or a date/time"
     TEXTABLE = "a number, date, date/time, picklist or text"
     LITERAL_TEXT = "a quoted text"
 
@@ -114,7 +116,56 @@ SIGNATURES: dict[str, Signature] = {
         _sig("MIN", (N,), VType.NUMBER, min_args=1, max_args=None, doc="the smallest"),
         _sig("FIND", (T, T), VType.NUMBER, doc="FIND(search, text): 1-based position or 0"),
         _sig("SUBSTITUTE", (T, T, T), VType.TEXT, doc="replace every occurrence"),
+        # -- more of Salesforce's library (issue 6: what real validation rules use) --------
+        _sig("EXP", (N,), VType.NUMBER, doc="e raised to the power n"),
+        _sig("LN", (N,), VType.NUMBER, doc="natural logarithm"),
+        _sig("LOG", (N,), VType.NUMBER, doc="base-10 logarithm"),
+        _sig("SQRT", (N,), VType.NUMBER, doc="square root"),
+        _sig("MCEILING", (N,), VType.NUMBER, doc="round up, away from zero"),
+        _sig("MFLOOR", (N,), VType.NUMBER, doc="round down, towards zero"),
+        _sig("TRUNC", (N, N), VType.NUMBER, min_args=1, doc="TRUNC(n[, digits]): cut digits"),
+        _sig("LPAD", (T, N, T), VType.TEXT, min_args=2, doc="LPAD(text, length[, pad])"),
+        _sig("RPAD", (T, N, T), VType.TEXT, min_args=2, doc="RPAD(text, length[, pad])"),
+        _sig("INITCAP", (T,), VType.TEXT, doc="each word capitalised"),
+        _sig("REVERSE", (T,), VType.TEXT, doc="the characters in reverse order"),
+        _sig("ASCII", (T,), VType.NUMBER, doc="the code point of the first character"),
+        _sig("CHR", (N,), VType.TEXT, doc="the character of a code point"),
+        _sig("BR", (), VType.TEXT, doc="a line break"),
+        _sig("CASESAFEID", (T,), VType.TEXT, doc="the 18-character form of a record Id"),
+        _sig("HTMLENCODE", (T,), VType.TEXT, doc="HTML-escaped text"),
+        _sig("JSENCODE", (T,), VType.TEXT, doc="JavaScript-escaped text"),
+        _sig("JSINHTMLENCODE", (T,), VType.TEXT, doc="JavaScript-then-HTML-escaped text"),
+        _sig("URLENCODE", (T,), VType.TEXT, doc="URL-encoded text (UTF-8)"),
+        _sig("HYPERLINK", (T, T, T), VType.TEXT, min_args=2, doc="an HTML link"),
+        _sig("IMAGE", (T, T, N), VType.TEXT, min_args=2, max_args=4, doc="an HTML image"),
+        _sig("ADDMONTHS", (P.DATE_OR_DATETIME, N), R.FIRST, doc="ADDMONTHS(date, n)"),
+        _sig("WEEKDAY", (P.DATE,), VType.NUMBER, doc="1 = Sunday … 7 = Saturday"),
+        _sig("DAYOFYEAR", (P.DATE,), VType.NUMBER, doc="1 … 366"),
+        _sig("ISOWEEK", (P.DATE,), VType.NUMBER, doc="the ISO 8601 week number"),
+        _sig("ISOYEAR", (P.DATE,), VType.NUMBER, doc="the ISO 8601 week-numbering year"),
+        _sig("HOUR", (P.DATETIME,), VType.NUMBER, doc="the hour (UTC)"),
+        _sig("MINUTE", (P.DATETIME,), VType.NUMBER, doc="the minute"),
+        _sig("SECOND", (P.DATETIME,), VType.NUMBER, doc="the second"),
+        _sig("MILLISECOND", (P.DATETIME,), VType.NUMBER, doc="the millisecond"),
+        _sig("UNIXTIMESTAMP", (P.DATE_OR_DATETIME,), VType.NUMBER, doc="seconds since 1970"),
+        _sig("FROMUNIXTIME", (N,), VType.DATETIME, doc="a date/time from seconds since 1970"),
+        _sig("TIMEVALUE", (P.DATETIME_OR_TEXT,), VType.DATETIME, doc="a time of day (1970-01-01)"),
+        _sig("TIMENOW", (), VType.DATETIME, doc="the run's time of day (1970-01-01)"),
+        # need org data syncrules does not have: they check, and report "cannot evaluate"
+        _sig("VLOOKUP", (A, A, A), VType.ANY, doc="needs other records: cannot be evaluated"),
+        _sig("GETRECORDIDS", (A,), VType.ANY, doc="needs a list view: cannot be evaluated"),
+        _sig("GETSESSIONID", (), VType.TEXT, doc="needs a session: cannot be evaluated"),
+        _sig("CURRENCYRATE", (T,), VType.NUMBER, doc="needs the org's rates: cannot be evaluated"),
     )
+}
+
+# Functions that need org data or a session: they type-check, and evaluate to a located
+# "cannot evaluate" value (never a guess, never a crash).
+UNAVAILABLE: dict[str, str] = {
+    "VLOOKUP": "VLOOKUP reads other records of a custom object, which a record set does not hold",
+    "GETRECORDIDS": "GETRECORDIDS needs a list view selection",
+    "GETSESSIONID": "GETSESSIONID needs a user session",
+    "CURRENCYRATE": "CURRENCYRATE needs the org's currency rates",
 }
 
 

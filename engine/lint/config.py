@@ -10,13 +10,22 @@
     "rules/legacy/*.sync" = ["type-mismatch"]
 
 `.syncrules.toml` holds the same keys at its top level. The nearest file from the current
-directory upwards wins; `--config PATH` names one.
+directory upwards wins; `--config PATH` names one. A per-path-ignores pattern is matched
+against a finding's path as given on the command line and relative to the folder of the
+configuration file (`*` also matches `/`).
+
+Check errors (`unknown-field`, `syntax-error`, …) make a rule set invalid: configuration
+cannot ignore them or change their severity (an ignore comment on the line can hide one
+from a report). Bad configuration is an error that names the file and, where it can be
+found, the line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,17 +51,29 @@ class LintConfig:
         return key == "ALL" or key in (diagnostic.name, diagnostic.code)
 
     def selects(self, diagnostic: Diagnostic) -> bool:
-        if diagnostic.severity is Severity.ERROR and codes.lookup(diagnostic.code) in codes.CHECK_CODES:
+        if codes.lookup(diagnostic.code) in codes.CHECK_CODES:
             return True  # check errors always show: the rule set is invalid without them
         if not any(self._is(k, diagnostic) for k in self.select):
             return False
         if any(self._is(k, diagnostic) for k in self.ignore):
             return False
-        path = diagnostic.span.path
+        paths = self._paths(diagnostic.span.path)
         for pattern, keys in self.per_path_ignores.items():
-            if fnmatch.fnmatch(path, pattern) and any(self._is(k, diagnostic) for k in keys):
+            pattern = pattern.replace("\\", "/")
+            if any(fnmatch.fnmatch(p, pattern) for p in paths) and any(
+                self._is(k, diagnostic) for k in keys
+            ):
                 return False
         return True
+
+    def _paths(self, path: str) -> set[str]:
+        """A finding's path as given, normalised, and relative to the config's folder."""
+        paths = {path, os.path.normpath(path)}
+        if self.path is not None:
+            base = os.path.dirname(os.path.abspath(self.path))
+            with contextlib.suppress(ValueError):  # on another drive (Windows)
+                paths.add(os.path.relpath(os.path.abspath(path), base))
+        return {p.replace("\\", "/") for p in paths}
 
     def adjust(self, diagnostic: Diagnostic) -> Diagnostic:
         level = self.severity.get(diagnostic.name) or self.severity.get(diagnostic.code)
@@ -81,49 +102,124 @@ def load_config(path: str | None) -> LintConfig:
     if path is None:
         return LintConfig()
     try:
-        data = tomllib.loads(Path(path).read_text("utf-8"))
+        text = Path(path).read_text("utf-8")
     except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: cannot read: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InputError(f"{path}: invalid TOML: {error}") from None
+        message = str(error)
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+        if at:
+            where = f"{path}:{at.group(1)}:{at.group(2)}"
+            raise InputError(f"{where}: invalid TOML: {message[: at.start()]}") from None
+        raise InputError(f"{path}: invalid TOML: {message}") from None
+    start = 0
     if Path(path).name == "pyproject.toml":
-        data = data.get("tool", {}).get("syncrules", {})
-    return _parse(path, data)
+        tool = data.get("tool", {})
+        data = tool.get("syncrules", {}) if isinstance(tool, dict) else {}
+        header = re.search(r"^\s*\[\s*tool\.syncrules\b", text, re.MULTILINE)
+        start = text.count("\n", 0, header.start()) if header else 0
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: tool.syncrules must be a table")
+    return _parse(_Where(path, text.splitlines(), start), data)
 
 
-def _names(path: str, key: str, value: Any) -> tuple[str, ...]:
+class _Where:
+    """Names the file and, when it can be found, the line of a bad setting."""
+
+    def __init__(self, path: str, lines: list[str], start: int) -> None:
+        self.path, self.lines, self.start = path, lines, start
+
+    def _line(self, pattern: str) -> int | None:
+        compiled = re.compile(pattern)
+        for number in range(self.start, len(self.lines)):
+            if compiled.search(self.lines[number]):
+                return number + 1
+        return None
+
+    def key(self, key: str) -> str:
+        """`path:LINE` of `key = …` (bare or quoted)."""
+        line = self._line(rf"^\s*(?:[\w.-]+\.)?([\"']?){re.escape(key)}\1\s*[=.]")
+        return f"{self.path}:{line}" if line else self.path
+
+    def value(self, value: str) -> str:
+        """`path:LINE` of a quoted value, such as a rule name in a list."""
+        line = self._line(rf"[\"']{re.escape(value)}[\"']")
+        return f"{self.path}:{line}" if line else self.path
+
+
+def _known(name: str) -> codes.Code | None:
+    """A check error or lint rule by name or code, with every lint rule registered."""
+    from engine.lint import suppress  # noqa: F401  (registers unused-ignore)
+    from engine.lint.registry import load_rules
+
+    load_rules()
+    return codes.lookup(name)
+
+
+def _names(
+    where: _Where, key: str, value: Any, *, lint_only: bool = False, table_key: str = ""
+) -> tuple[str, ...]:
+    """Rule names or codes as canonical names. `table_key`: the list is the value of that
+    key of a table (per-path-ignores); `lint_only`: check errors are refused."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{path}: {key} must be a list of rule names or codes")
+        at = where.key(table_key or key)
+        raise InputError(f"{at}: {key} must be a list of rule names or codes")
+    canonical = []
     for name in value:
-        if name != "ALL" and codes.lookup(name) is None:
-            raise InputError(f"{path}: {key}: no rule named {name!r}")
-    return tuple(value)
+        if name == "ALL" and key != "severity":
+            canonical.append(name)
+            continue
+        code = _known(name)
+        at = where.key(name) if key == "severity" else where.value(name)
+        if code is None:
+            raise InputError(f"{at}: {key}: no rule named {name!r}")
+        if lint_only and code in codes.CHECK_CODES:
+            raise InputError(
+                f"{at}: {key}: {code.name} is a check error, which makes the rule set "
+                "invalid; configuration cannot ignore it or change its severity"
+            )
+        canonical.append(code.name)  # `sr204` and `SR204` both mean risky-most-recent
+    return tuple(canonical)
 
 
-def _level(path: str, key: str, value: Any) -> Severity:
+def _level(where: _Where, key: str, value: Any) -> Severity:
     try:
         return Severity(value)
     except ValueError:
         levels = ", ".join(s.value for s in Severity)
-        raise InputError(f"{path}: {key} must be one of {levels}, not {value!r}") from None
+        raise InputError(
+            f"{where.key(key.removeprefix('severity.'))}: {key} must be one of {levels}, "
+            f"not {value!r}"
+        ) from None
 
 
-def _parse(path: str, data: dict[str, Any]) -> LintConfig:
+def _parse(where: _Where, data: dict[str, Any]) -> LintConfig:
     unknown = sorted(set(data) - KEYS)
     if unknown:
-        raise InputError(f"{path}: unknown setting {unknown[0]!r} (settings: {', '.join(sorted(KEYS))})")
+        raise InputError(
+            f"{where.key(unknown[0])}: unknown setting {unknown[0]!r} "
+            f"(settings: {', '.join(sorted(KEYS))})"
+        )
     severity = data.get("severity", {})
     per_path = data.get("per-path-ignores", {})
-    if not isinstance(severity, dict) or not isinstance(per_path, dict):
-        raise InputError(f"{path}: severity and per-path-ignores must be tables")
+    for key, table in (("severity", severity), ("per-path-ignores", per_path)):
+        if not isinstance(table, dict):
+            raise InputError(f"{where.key(key)}: {key} must be a table")
     return LintConfig(
-        select=_names(path, "select", data.get("select", ["ALL"])),
-        ignore=_names(path, "ignore", data.get("ignore", [])),
-        fail_level=_level(path, "fail-level", data.get("fail-level", "info")),
+        select=_names(where, "select", data.get("select", ["ALL"])),
+        ignore=_names(where, "ignore", data.get("ignore", []), lint_only=True),
+        fail_level=_level(where, "fail-level", data.get("fail-level", "info")),
         severity={
-            _names(path, "severity", [k])[0]: _level(path, f"severity.{k}", v)
+            _names(where, "severity", [k], lint_only=True)[0]: _level(where, f"severity.{k}", v)
             for k, v in severity.items()
         },
-        per_path_ignores={k: _names(path, f"per-path-ignores.{k}", v) for k, v in per_path.items()},
-        path=path,
+        per_path_ignores={
+            k: _names(where, f"per-path-ignores.{k!r}", v, lint_only=True, table_key=k)
+            for k, v in per_path.items()
+        },
+        path=where.path,
     )

@@ -7,6 +7,7 @@ from engine.diagnostics import Diagnostic, Report, Severity
 from engine.lint import suppress
 from engine.lint.config import LintConfig
 from engine.lint.registry import LintContext, load_rules
+from engine.loader import PACK_PREFIX
 
 
 def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnostic, ...]:
@@ -18,7 +19,9 @@ def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnos
     report = Report(list(rules.diagnostics))
     ctx = LintContext(rules)
     for rule in load_rules():
-        report.extend(rule.check(ctx))
+        # a shipped pack's choices are documented there and not the user's to change:
+        # its lint findings would only be noise in every rule set that includes it
+        report.extend(d for d in rule.check(ctx) if not d.span.path.startswith(PACK_PREFIX))
     selected = [config.adjust(d) for d in report.sorted() if config.selects(d)]
     kept = suppress.apply(selected, suppress.collect(rules.files))
     return Report(kept).sorted()

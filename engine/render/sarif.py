@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from urllib.parse import quote
 
 from engine import __version__
 from engine.codes import Code
@@ -13,34 +16,54 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+def _artifact(path: str) -> dict[str, str]:
+    """A SARIF artifactLocation: a relative path is a URI reference under %SRCROOT% (the
+    checkout, for code scanning); an absolute one is a file: URI. Both percent-encoded."""
+    native: PurePath = PureWindowsPath(path) if "\\" in path else PurePosixPath(path)
+    if native.is_absolute() or os.path.isabs(path):
+        if isinstance(native, PureWindowsPath):
+            return {"uri": native.as_uri()}
+        return {"uri": "file://" + quote(native.as_posix(), safe="/")}
+    return {"uri": quote(native.as_posix(), safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
 def _rule(code: Code) -> dict[str, object]:
     return {
         "id": code.code,
         "name": code.name,
         "shortDescription": {"text": code.summary},
+        # code scanning shows both descriptions at the top of an alert, and `help` in
+        # the rule's panel
+        "fullDescription": {"text": f"{code.code} {code.name}: {code.summary}"},
+        "help": {
+            "text": f"{code.summary}. Documentation: {code.help_uri}",
+            "markdown": f"{code.summary}. [Documentation of {code.name}]({code.help_uri})",
+        },
         "helpUri": code.help_uri,
         "defaultConfiguration": {"level": LEVELS[code.severity]},
         "properties": {"tags": [code.kind]},
     }
 
 
-def _result(d: Diagnostic, index: int) -> dict[str, object]:
+def _result(d: Diagnostic, index: int | None) -> dict[str, object]:
     s = d.span
     message = d.message + (f" ({d.hint})" if d.hint else "")
-    result: dict[str, object] = {
-        "ruleId": d.code,
-        "ruleIndex": index,
+    one_line = s.end_line == s.line
+    result: dict[str, object] = {"ruleId": d.code}
+    if index is not None:
+        result["ruleIndex"] = index
+    result |= {
         "level": LEVELS[d.severity],
         "message": {"text": message},
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": s.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": _artifact(s.path),
                     "region": {
                         "startLine": s.line,
                         "startColumn": s.col,
                         "endLine": s.end_line,
-                        "endColumn": max(s.end_col, s.col + 1) if s.end_line == s.line else s.end_col,
+                        "endColumn": max(s.end_col, s.col + 1) if one_line else s.end_col,
                     },
                 }
             }
@@ -52,7 +75,7 @@ def _result(d: Diagnostic, index: int) -> dict[str, object]:
                 "id": n,
                 "message": {"text": note},
                 "physicalLocation": {
-                    "artifactLocation": {"uri": span.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": _artifact(span.path),
                     "region": {"startLine": span.line, "startColumn": span.col},
                 },
             }
@@ -79,7 +102,7 @@ def render(diagnostics: Sequence[Diagnostic], rules: Sequence[Code]) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(d, index.get(d.code, -1)) for d in diagnostics],
+                "results": [_result(d, index.get(d.code)) for d in diagnostics],
             }
         ],
     }

@@ -8,6 +8,7 @@ key compares its one value. A `null` expectation means "this key is absent".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -50,14 +51,21 @@ class Mismatch:
     expected: Shown = ABSENT
     actual: Shown = ABSENT
     note: str | None = None
+    why: tuple[str, ...] = ()  # for a differing action: what the dry run says caused it
 
 
 def compare(expectation: ProspectExpectation, entry: Mapping[str, Any] | None) -> list[Mismatch]:
     """Every check of one prospect's expectation that its entry does not meet."""
     prospect = expectation.prospect
     if entry is None:
-        return [Mismatch(prospect, "prospect", expectation.line,
-                         note=f"no prospect {prospect} in this test's records")]
+        return [
+            Mismatch(
+                prospect,
+                "prospect",
+                expectation.line,
+                note="no prospect with this id in the test's records",
+            )
+        ]
     found: list[Mismatch] = []
     for check in expectation.checks:
         found.extend(_check(prospect, check, entry))
@@ -76,15 +84,43 @@ def _check(prospect: str, check: Check, entry: Mapping[str, Any]) -> Iterator[Mi
             yield from _dropped(prospect, check, [] if actual is ABSENT else actual)
         case Key.TO_SALESFORCE | Key.TO_PARDOT:
             yield from _writes(prospect, check, {} if actual is ABSENT else actual)
+        case Key.ACTION:
+            assert isinstance(expected, Scalar)
+            if not same(expected, actual):
+                yield Mismatch(
+                    prospect,
+                    key,
+                    check.line,
+                    shown(expected, actual),
+                    actual,
+                    why=tuple(_why(entry)),
+                )
         case Key.TARGET if not isinstance(expected, Scalar):
             target = {} if actual is ABSENT else actual
             for field in expected:
                 assert isinstance(field, FieldCheck)
-                yield from _value(prospect, f"target.{field.name}", field.value,
-                                  target.get(field.name, ABSENT), field.line)
+                yield from _value(
+                    prospect,
+                    f"target.{field.name}",
+                    field.value,
+                    target.get(field.name, ABSENT),
+                    field.line,
+                )
         case _:
             assert isinstance(expected, Scalar)
             yield from _value(prospect, key, expected, actual, check.line)
+
+
+def _why(entry: Mapping[str, Any]) -> Iterator[str]:
+    """The cause of an unexpected action, in the dry run's words."""
+    if "reason" in entry:
+        yield f"reason: {entry['reason']}"
+    if "error_code" in entry:
+        rule = f" {entry['rule']}" if entry.get("rule") else ""
+        yield f"error: {entry['error_code']}{rule}: {entry.get('message', '')}"
+    for drop in entry.get("dropped", []):
+        value = json.dumps(drop.get("value"), ensure_ascii=False)
+        yield f"dropped: {drop.get('field')} {value} ({drop.get('code')})"
 
 
 def _value(prospect: str, key: str, expected: Scalar, actual: Any, line: int) -> Iterator[Mismatch]:
@@ -106,8 +142,9 @@ def _writes(prospect: str, check: Check, actual: dict[str, Any]) -> Iterator[Mis
             name = next((k for k in actual if api_key(k) == api_key(field.name)), field.name)
         else:
             name = field.name
-        yield from _value(prospect, f"{check.key}.{field.name}", field.value,
-                          actual.get(name, ABSENT), field.line)
+        yield from _value(
+            prospect, f"{check.key}.{field.name}", field.value, actual.get(name, ABSENT), field.line
+        )
 
 
 def _dropped(prospect: str, check: Check, actual: list[dict[str, Any]]) -> Iterator[Mismatch]:

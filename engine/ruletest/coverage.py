@@ -98,8 +98,9 @@ class Coverage:
 # -- what one test touched ----------------------------------------------------------------
 
 
-def touched(outcomes: Iterable[Outcome], expect: Sequence[ProspectExpectation],
-            records: RecordSet) -> Touched:
+def touched(
+    outcomes: Iterable[Outcome], expect: Sequence[ProspectExpectation], records: RecordSet
+) -> Touched:
     """What the outcomes of the prospects `expect` names exercised."""
     named = {e.prospect for e in expect}
     stages: set[str] = set()
@@ -115,11 +116,11 @@ def touched(outcomes: Iterable[Outcome], expect: Sequence[ProspectExpectation],
             continue
         stages.update(outcome.stages)
         fields.update(_fields(outcome))
-        validations.update(f.rule for f in outcome.failures
-                           if f.code is ErrorCode.VALIDATION and f.rule)
+        validations.update(
+            f.rule for f in outcome.failures if f.code is ErrorCode.VALIDATION and f.rule
+        )
         shared.update(_shared(outcome, records))
-    return Touched(frozenset(stages), frozenset(fields), frozenset(validations),
-                   frozenset(shared))
+    return Touched(frozenset(stages), frozenset(fields), frozenset(validations), frozenset(shared))
 
 
 def _fields(outcome: Outcome) -> set[tuple[str, str]]:
@@ -151,25 +152,42 @@ def _shared(outcome: Outcome, records: RecordSet) -> set[str]:
 # -- what the rule set holds ----------------------------------------------------------------
 
 
-def measure(rules: CheckedRules, paths: tuple[str, ...], tests: Iterable[Touched]) -> RuleSetCoverage:
+def measure(
+    rules: CheckedRules, paths: tuple[str, ...], tests: Iterable[Touched]
+) -> RuleSetCoverage:
     """Every stage, mapping, validation rule and sharing rule, and whether a test hit it."""
     seen = list(tests)
     stages = set().union(*(t.stages for t in seen))
     fields = set().union(*(t.fields for t in seen))
     validations = set().union(*(t.validations for t in seen))
     shared = set().union(*(t.shared for t in seen))
-    items: list[Item] = []
-    for stage in rules.stages:
-        items.append(Item(Kind.STAGE, stage.name, _where(stage.node.span), stage.name in stages))
-    for mapping in rules.mappings:
-        items.append(Item(Kind.MAPPING, mapping.name, _where(mapping.node.span),
-                          _mapping_hit(mapping, fields), mapping.sync is not Sync.OFF))
-    for rule in rules.validations:
-        items.append(Item(Kind.VALIDATION, rule.name, _where(rule.node.span),
-                          rule.name in validations, rule.active))
-    for share in rules.shares:
-        items.append(Item(Kind.SHARE, share.object, _where(share.node.span),
-                          share.object in shared))
+    items = [
+        *(Item(Kind.STAGE, s.name, _where(s.node.span), s.name in stages) for s in rules.stages),
+        *(
+            Item(
+                Kind.MAPPING,
+                m.name,
+                _where(m.node.span),
+                _mapping_hit(m, fields),
+                counted=m.sync is not Sync.OFF,
+            )
+            for m in rules.mappings
+        ),
+        *(
+            Item(
+                Kind.VALIDATION,
+                v.name,
+                _where(v.node.span),
+                v.name in validations,
+                counted=v.active,
+            )
+            for v in rules.validations
+        ),
+        *(
+            Item(Kind.SHARE, s.object, _where(s.node.span), s.object in shared)
+            for s in rules.shares
+        ),
+    ]
     return RuleSetCoverage(paths, tuple(items))
 
 

@@ -60,12 +60,17 @@ def find_test_files(paths: Sequence[str]) -> list[str]:
         target = Path(path)
         if target.is_dir():
             below = sorted(
-                {str(f) for pattern in TEST_FILE_PATTERNS for f in target.rglob(pattern)
-                 if f.is_file()}
+                {
+                    str(f)
+                    for pattern in TEST_FILE_PATTERNS
+                    for f in target.rglob(pattern)
+                    if f.is_file()
+                }
             )
             if not below:
-                raise InputError(f"{path}: no test files (*_test.yaml or *.test.yaml) below "
-                                 f"this directory")
+                raise InputError(
+                    f"{path}: no test files (*_test.yaml or *.test.yaml) below this directory"
+                )
             found.extend(below)
         elif target.exists():
             found.append(path)
@@ -79,7 +84,7 @@ def load_test_file(path: str) -> TestFile:
     node = _compose(path, _read_text(path))
     reader = _Reader(path)
     if node is None:
-        raise InputError(f"{path}:1: the file is empty: a test file needs a \"tests\" list")
+        raise InputError(f'{path}:1: the file is empty: a test file needs a "tests" list')
     return reader.test_file(node)
 
 
@@ -158,7 +163,7 @@ class _Reader:
     def entries(self, node: Node, where: str, what: str) -> list[_Entry]:
         """A mapping's entries in order; keys are their text as written (`0012: …`)."""
         if not isinstance(node, MappingNode):
-            raise self.error(_line(node), where, f"{what}, not {_kind(node)}")
+            raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
         if any(key.tag == _MERGE for key, _ in node.value):
             self.constructor.flatten_mapping(node)  # `<<: *defaults`: own keys win
         entries: list[_Entry] = []
@@ -168,8 +173,9 @@ class _Reader:
                 raise self.error(_line(key_node), where, "a key must be text")
             key = str(key_node.value)
             if key in seen:
-                raise self.error(_line(key_node), where,
-                                 f'"{key}" appears twice (first at line {seen[key]})')
+                raise self.error(
+                    _line(key_node), where, f'"{key}" appears twice (first at line {seen[key]})'
+                )
             seen[key] = _line(key_node)
             entries.append(_Entry(key, _line(key_node), value_node))
         return entries
@@ -177,18 +183,19 @@ class _Reader:
     def known(self, entries: list[_Entry], keys: Sequence[str], where: str) -> dict[str, _Entry]:
         for entry in entries:
             if entry.key not in keys:
-                raise self.error(entry.line, where,
-                                 f'unknown key "{entry.key}"{_did_you_mean(entry.key, keys)}')
+                raise self.error(
+                    entry.line, where, f'unknown key "{entry.key}"{_did_you_mean(entry.key, keys)}'
+                )
         return {entry.key: entry for entry in entries}
 
     def items(self, node: Node, where: str, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
-            raise self.error(_line(node), where, f"{what}, not {_kind(node)}")
+            raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
         return list(node.value)
 
     def scalar(self, node: Node, where: str, what: str) -> Scalar:
         if not isinstance(node, ScalarNode):
-            raise self.error(_line(node), where, f"{what}, not {_kind(node)}")
+            raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, OverflowError, YAMLError):
@@ -199,7 +206,7 @@ class _Reader:
     def text(self, node: Node, where: str, what: str) -> str:
         """A non-blank text scalar, as written."""
         if not isinstance(node, ScalarNode) or node.tag == _NULL or not str(node.value).strip():
-            raise self.error(_line(node), where, f"{what}, not {_kind(node)}")
+            raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
         return str(node.value)
 
     def choice(self, node: Node, where: str, allowed: Sequence[str], what: str) -> Scalar:
@@ -208,21 +215,20 @@ class _Reader:
             return value  # `reason: null`: the key must be absent
         if value.value not in allowed:
             shown = f'"{value.value}"' if isinstance(value.value, str) else value.text
-            raise self.error(_line(node), where,
-                             f"{shown} is not {what} ({', '.join(allowed)})")
+            raise self.error(_line(node), where, f"{shown} is not {what} ({', '.join(allowed)})")
         return value
 
     # -- the file --------------------------------------------------------------------------
 
     def test_file(self, node: Node) -> TestFile:
-        what = 'a test file is a mapping with "tests" (and optionally rules, now, records)'
-        top = self.known(self.entries(node, "", what), FILE_KEYS, "")
+        what = 'a mapping with "tests" (and optionally rules, now, records)'
+        top = self.known(self.entries(node, "a test file", what), FILE_KEYS, "")
         if "tests" not in top:
             raise self.error(_line(node), "", 'no "tests": a test file needs a list of tests')
         rules = self.rules(top["rules"]) if "rules" in top else None
         now = self.now(top["now"].value, "now") if "now" in top else None
         base = self.records(top["records"].value, "records") if "records" in top else None
-        items = self.items(top["tests"].value, "tests", "tests must be a list of tests")
+        items = self.items(top["tests"].value, "tests", "a list of tests")
         if not items:
             raise self.error(top["tests"].line, "tests", "the list is empty: add a test")
         tests: list[RuleTest] = []
@@ -230,9 +236,11 @@ class _Reader:
         for index, item in enumerate(items):
             test = self.test(item, index, now, base)
             if test.name in names:
-                raise self.error(test.line, f'test "{test.name}"',
-                                 f"the name is already used by the test at line "
-                                 f"{names[test.name]}")
+                raise self.error(
+                    test.line,
+                    f'test "{test.name}"',
+                    f"the name is already used by the test at line {names[test.name]}",
+                )
             names[test.name] = test.line
             tests.append(test)
         return TestFile(self.path, rules, top["rules"].line if rules else None, tuple(tests))
@@ -248,8 +256,12 @@ class _Reader:
         else:
             written = [self.text(entry.value, "rules", what)]
         if not written:
-            raise self.error(entry.line, "rules", "the list is empty: name a rule file or "
-                             "directory, or leave rules out to use --rules")
+            raise self.error(
+                entry.line,
+                "rules",
+                "the list is empty: name a rule file or "
+                "directory, or leave rules out to use --rules",
+            )
         paths = tuple(self.relative(path) for path in written)
         for path in paths:
             if not os.path.exists(path):
@@ -260,8 +272,9 @@ class _Reader:
         value = self.scalar(node, where, _NOW_EXAMPLE).value
         parsed = _datetime(value) if isinstance(value, str) else None
         if parsed is None:
-            raise self.error(_line(node), where,
-                             f"{_kind(node)} is not a date and time ({_NOW_EXAMPLE})")
+            raise self.error(
+                _line(node), where, f"{_kind(node)} is not a date and time ({_NOW_EXAMPLE})"
+            )
         return parsed
 
     def records(self, node: Node, where: str) -> RecordsRef:
@@ -278,39 +291,46 @@ class _Reader:
 
     # -- one test --------------------------------------------------------------------------
 
-    def test(self, node: Node, index: int, now: dt.datetime | None,
-             base: RecordsRef | None) -> RuleTest:
+    def test(
+        self, node: Node, index: int, now: dt.datetime | None, base: RecordsRef | None
+    ) -> RuleTest:
         where = f"test #{index + 1}"
-        what = "a test is a mapping with name, records and expect"
+        what = "a mapping with name, records and expect"
         entries = self.entries(node, where, what)
         named = {e.key: e for e in entries}
         if "name" not in named:
             raise self.error(_line(node), where, 'no "name": give the test a name')
-        name = self.text(named["name"].value, where, "the name must be text")
+        name = self.text(named["name"].value, f"{where}, name", "text")
         where = f'test "{name}"'
         keys = self.known(entries, TEST_KEYS, where)
         own_now = self.now(keys["now"].value, f"{where}, now") if "now" in keys else now
-        records = self.records(keys["records"].value, f"{where}, records") \
-            if "records" in keys else None
+        records = (
+            self.records(keys["records"].value, f"{where}, records") if "records" in keys else None
+        )
         if records is None and base is None:
-            raise self.error(_line(node), where,
-                             'no "records": give the test a record set, or give the file one')
+            raise self.error(
+                _line(node), where, 'no "records": give the test a record set, or give the file one'
+            )
         if "expect" not in keys:
-            raise self.error(_line(node), where,
-                             'no "expect": say what should happen to at least one prospect')
+            raise self.error(
+                _line(node), where, 'no "expect": say what should happen to at least one prospect'
+            )
         expect = self.expect(keys["expect"], where)
         return RuleTest(self.path, name, _line(node), own_now, base, records, expect)
 
     def expect(self, entry: _Entry, where: str) -> tuple[ProspectExpectation, ...]:
-        what = "expect is a mapping of prospect ids to what should happen to them"
+        what = "a mapping of prospect ids to what should happen to them"
         entries = self.entries(entry.value, f"{where}, expect", what)
         if not entries:
-            raise self.error(entry.line, f"{where}, expect",
-                             "empty: say what should happen to at least one prospect")
+            raise self.error(
+                entry.line,
+                f"{where}, expect",
+                "is empty: say what should happen to at least one prospect",
+            )
         return tuple(self.prospect(e, f"{where}, prospect {e.key}") for e in entries)
 
     def prospect(self, entry: _Entry, where: str) -> ProspectExpectation:
-        what = "an expectation is a mapping such as {action: skip, reason: gated}"
+        what = "a mapping such as {action: skip, reason: gated}"
         if isinstance(entry.value, ScalarNode) and entry.value.tag == _NULL:
             return ProspectExpectation(entry.key, (), entry.line)  # `p1:`: only that it exists
         keys = self.known(self.entries(entry.value, where, what), [k.value for k in Key], where)
@@ -333,22 +353,22 @@ class _Reader:
             case Key.RULE | Key.MESSAGE:
                 return self.scalar(node, where, "text")
             case Key.STAGES:
-                items = self.items(node, where, "stages is a list of stage names")
+                items = self.items(node, where, "a list of stage names")
                 return tuple(self.text(item, where, "a stage name") for item in items)
             case Key.TARGET:
                 if isinstance(node, ScalarNode) and node.tag == _NULL:
                     return Scalar(None)
-                return self.fields(node, where, "target is a mapping {object: …, id: …}",
-                                   TARGET_KEYS)
+                return self.fields(node, where, "a mapping {object: …, id: …}", TARGET_KEYS)
             case Key.TO_SALESFORCE | Key.TO_PARDOT:
-                return self.fields(node, where, f"{key} is a mapping of fields to values", None)
+                return self.fields(node, where, "a mapping of fields to values", None)
             case Key.DROPPED:
                 items = self.items(node, where, "dropped is a list of {field, code, value}")
                 return tuple(self.dropped(item, where) for item in items)
         raise AssertionError(key)  # pragma: no cover - every Key is handled above
 
-    def fields(self, node: Node, where: str, what: str,
-               allowed: Sequence[str] | None) -> tuple[FieldCheck, ...]:
+    def fields(
+        self, node: Node, where: str, what: str, allowed: Sequence[str] | None
+    ) -> tuple[FieldCheck, ...]:
         entries = self.entries(node, where, what)
         if allowed is not None:
             self.known(entries, allowed, where)
@@ -364,15 +384,16 @@ class _Reader:
         return self.scalar(node, where, "a value (text, number, boolean, date or null)")
 
     def dropped(self, node: Node, where: str) -> DroppedCheck:
-        what = "a dropped entry is a mapping {field: …, code: …, value: …}"
+        what = "a mapping {field: …, code: …, value: …}"
         keys = self.known(self.entries(node, where, what), DROPPED_KEYS, where)
         if "field" not in keys:
             raise self.error(_line(node), where, 'a dropped entry needs "field"')
-        name = self.text(keys["field"].value, where, "field must be text")
+        name = self.text(keys["field"].value, f"{where}.field", "text")
         code = None
         if "code" in keys:
-            chosen = self.choice(keys["code"].value, f"{where}.code",
-                                 [c.value for c in DropCode], "a drop code").value
+            chosen = self.choice(
+                keys["code"].value, f"{where}.code", [c.value for c in DropCode], "a drop code"
+            ).value
             code = str(chosen) if chosen is not None else None
         value = self.value(keys["value"].value, f"{where}.value") if "value" in keys else None
         return DroppedCheck(name, code, value, _line(node))
@@ -430,8 +451,7 @@ def _inline(entries: list[_Entry], line: int) -> InlineRecords:
                 _one_line(item)
             value = SequenceNode(value.tag, value.value, flow_style=False)
             origins.append(LineOrigin(entry.line))
-            origins.extend(LineOrigin(_line(item), tuple(_key_lines(item)))
-                           for item in value.value)
+            origins.extend(LineOrigin(_line(item), tuple(_key_lines(item))) for item in value.value)
         else:
             _one_line(value)
             origins.append(LineOrigin(entry.line))
@@ -447,7 +467,7 @@ def _one_line(node: Node) -> None:
     for each in _walk(node, set()):
         if isinstance(each, MappingNode | SequenceNode):
             each.flow_style = True
-        elif "\n" in str(each.value) or "\r" in str(each.value):
+        elif isinstance(each, ScalarNode) and ("\n" in each.value or "\r" in each.value):
             each.style = '"'
 
 

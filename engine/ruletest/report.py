@@ -6,19 +6,22 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from engine.ruletest.compare import ABSENT, Mismatch
-from engine.ruletest.coverage import KINDS, Coverage, Item, RuleSetCoverage
+from engine.ruletest.compare import ABSENT
+from engine.ruletest.coverage import KINDS, Coverage, Item, Kind, RuleSetCoverage
 from engine.ruletest.runner import Status, TestResult, TestRun
 
 # -- text ------------------------------------------------------------------------------------
 
 
-def text(run: TestRun) -> str:
-    """One line per test, then what differed in each failure, then `N passed, N failed`."""
+def text(run: TestRun, *, with_coverage: bool = False) -> str:
+    """One line per test, then what differed in each failure, then (when asked) the
+    coverage report, and last `N passed, N failed`."""
     lines = [f"{r.test.id} {r.status}" for r in run.results]
     for result in run.results:
         if result.status is not Status.PASSED:
             lines += ["", f"___ {result.test.id} ___", *failure(result).splitlines()]
+    if with_coverage:
+        lines += ["", *coverage(run.coverage).splitlines()]
     lines += ["", summary(run)]
     return "\n".join(lines) + "\n"
 
@@ -29,34 +32,25 @@ def summary(run: TestRun) -> str:
 
 
 def failure(result: TestResult) -> str:
-    """Why one test did not pass: each prospect's differing keys, expected vs actual."""
+    """Why one test did not pass: one entry per differing key, each starting with the
+    test file's line where it was expected, then expected vs actual."""
     test = result.test
     if result.status is Status.ERROR:
-        return f"{test.file}:{test.line}: the test could not run: {result.error}\n"
+        return f"{result.error}\n"  # the records loader's message names file and line
     lines: list[str] = []
-    heading: tuple[str | None, int] | None = None
     for mismatch in result.mismatches:
-        if (mismatch.prospect, mismatch.line) != heading and not _same_prospect(heading, mismatch):
-            who = mismatch.prospect if mismatch.prospect is not None else "the test"
-            lines.append(f"{test.file}:{mismatch.line}: {who}")
-            heading = (mismatch.prospect, mismatch.line)
-        lines += _mismatch_lines(mismatch)
+        where = f"{test.file}:{mismatch.line}: "
+        who = f"{mismatch.prospect}: " if mismatch.prospect is not None else ""
+        if mismatch.note is not None:
+            lines.append(f"{where}{who}{mismatch.note}")
+            continue
+        lines += [
+            f"{where}{who}{mismatch.key}",
+            f"  expected: {show(mismatch.expected)}",
+            f"  actual:   {show(mismatch.actual)}",
+            *(f"    {why}" for why in mismatch.why),
+        ]
     return "\n".join(lines) + "\n"
-
-
-def _same_prospect(heading: tuple[str | None, int] | None, mismatch: Mismatch) -> bool:
-    """Field-level lines of one prospect share its heading (they carry their own lines)."""
-    return heading is not None and heading[0] == mismatch.prospect and mismatch.prospect is not None
-
-
-def _mismatch_lines(mismatch: Mismatch) -> list[str]:
-    if mismatch.note is not None:
-        return [f"  {mismatch.key}: {mismatch.note}"]
-    return [
-        f"  {mismatch.key}",
-        f"    expected: {show(mismatch.expected)}",
-        f"    actual:   {show(mismatch.actual)}",
-    ]
 
 
 def show(value: Any) -> str:
@@ -72,10 +66,10 @@ def show(value: Any) -> str:
 def junit_xml(run: TestRun) -> str:
     """JUnit XML for CI: one testsuite per test file, one testcase per test; a FAILED test
     has a <failure>, an ERROR an <error>, each holding the text report's diff."""
-    root = ET.Element("testsuites", name="syncrules", **_counts(run.results))
+    root = ET.Element("testsuites", {"name": "syncrules", **_counts(run.results)})
     for path in run.files():
         results = [r for r in run.results if r.test.file == path]
-        suite = ET.SubElement(root, "testsuite", name=path, **_counts(results))
+        suite = ET.SubElement(root, "testsuite", {"name": path, **_counts(results)})
         for result in results:
             _testcase(suite, result)
     ET.indent(root)
@@ -94,14 +88,20 @@ def _counts(results: list[TestResult] | tuple[TestResult, ...]) -> dict[str, str
 
 def _testcase(suite: ET.Element, result: TestResult) -> None:
     test = result.test
-    case = ET.SubElement(suite, "testcase", name=test.name, classname=test.file,
-                         file=test.file, line=str(test.line), time=f"{result.seconds:.3f}")
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=test.name,
+        classname=test.file,
+        file=test.file,
+        line=str(test.line),
+        time=f"{result.seconds:.3f}",
+    )
     if result.status is Status.FAILED:
         first = result.mismatches[0]
-        who = first.prospect if first.prospect is not None else "test"
-        detail = ET.SubElement(case, "failure", message=f"{who}: {first.key} differs"
-                               if first.note is None else f"{who}: {first.note}",
-                               type="expectation")
+        who = f"{first.prospect}: " if first.prospect is not None else ""
+        what = f"{first.key} differs" if first.note is None else first.note
+        detail = ET.SubElement(case, "failure", message=f"{who}{what}", type="expectation")
         detail.text = failure(result)
     elif result.status is Status.ERROR:
         detail = ET.SubElement(case, "error", message=result.error or "", type="records")
@@ -124,7 +124,7 @@ def _rule_set(rs: RuleSetCoverage) -> str:
         row = f"  {plural:<17} {hit:>3} of {total:<3}"
         skipped = rs.not_counted(kind)
         if skipped:
-            why = "sync: off" if kind.value == "mapping" else "inactive"
+            why = "sync: off" if kind is Kind.MAPPING else "inactive"
             row += f"  not counted ({why}): {', '.join(i.name for i in skipped)}"
         lines.append(row.rstrip())
     missed = rs.missed()

@@ -79,8 +79,9 @@ class InvalidRules(InputError):
         self.rules = rules
 
 
-def run_tests(test_paths: Sequence[str], rule_paths: Sequence[str] | None, *,
-              now: dt.datetime | None = None) -> TestRun:
+def run_tests(
+    test_paths: Sequence[str], rule_paths: Sequence[str] | None, *, now: dt.datetime | None = None
+) -> TestRun:
     """Run every test found below `test_paths` against its rules: the test file's `rules`,
     else `rule_paths`. `now` is the default clock of tests that set none (default: the
     current time, read once for the whole run)."""
@@ -112,8 +113,9 @@ class _RuleSets:
     def checked(self, file: TestFile) -> tuple[tuple[str, ...], CheckedRules]:
         paths = file.rules or self.default
         if not paths:
-            raise InputError(f'{file.path}: no rules to test: add "rules: <path>" to the file '
-                             f"or pass --rules")
+            raise InputError(
+                f'{file.path}: no rules to test: add "rules: <path>" to the file or pass --rules'
+            )
         if paths not in self.cache:
             rules = api.check(list(paths))
             if rules.has_errors:
@@ -121,20 +123,24 @@ class _RuleSets:
                 raise InvalidRules(
                     f"{file.path}: the rules it tests have errors (first: {first.span.path}:"
                     f"{first.span.line}:{first.span.col}: {first.code} {first.name}: "
-                    f"{first.message})", rules)
+                    f"{first.message})",
+                    rules,
+                )
             self.cache[paths] = rules
         return paths, self.cache[paths]
 
 
-def run_test(test: RuleTest, rules: CheckedRules, now: dt.datetime,
-             loaded: _Records | None = None) -> tuple[TestResult, Touched | None]:
+def run_test(
+    test: RuleTest, rules: CheckedRules, now: dt.datetime, loaded: _Records | None = None
+) -> tuple[TestResult, Touched | None]:
     """One test: its verdict, and what it exercised (None when it could not run)."""
     started = time.perf_counter()
     try:
         records = (loaded or _Records()).of(test, rules)
     except InputError as error:
-        return TestResult(test, Status.ERROR, error=str(error),
-                          seconds=time.perf_counter() - started), None
+        return TestResult(
+            test, Status.ERROR, error=str(error), seconds=time.perf_counter() - started
+        ), None
     plan = api.dry_run(rules, records, now=test.now or now)
     mismatches = _mismatches(test, plan)
     status = Status.FAILED if mismatches else Status.PASSED
@@ -151,17 +157,24 @@ def _mismatches(test: RuleTest, plan: Plan) -> list[Mismatch]:
     for expectation in test.expect:
         entry = entries.get(expectation.prospect)
         found.extend(compare(expectation, entry))
-        for problem in (entry or {}).get("formula_errors", []):
-            found.append(Mismatch(expectation.prospect, "formula_errors", expectation.line,
-                                  note=_formula_error(problem)))
-    for problem in data.get("formula_errors", []):
-        found.append(Mismatch(None, "formula_errors", test.line, note=_formula_error(problem)))
+        found.extend(
+            Mismatch(
+                expectation.prospect, "formula_errors", expectation.line, note=_formula_error(p)
+            )
+            for p in (entry or {}).get("formula_errors", [])
+        )
+    found.extend(
+        Mismatch(None, "formula_errors", test.line, note=_formula_error(p))
+        for p in data.get("formula_errors", [])
+    )
     return found
 
 
 def _formula_error(problem: dict[str, Any]) -> str:
-    return (f"{problem['rule']} failed for {problem['record']}: {problem['message']} "
-            f"({problem['location']})")
+    rule, record = problem["rule"], problem["record"]
+    return (
+        f"formula error: {rule} failed for {record}: {problem['message']} ({problem['location']})"
+    )
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -230,7 +243,7 @@ def _relocate(message: str, path: str, test_file: str, inline: InlineRecords) ->
     located = re.match(re.escape(path) + r"(?::(\d+))?(?::\d+)?: ", message)
     if located is None:
         return message.replace(path, test_file)
-    rest = message[located.end():]
+    rest = message[located.end() :]
 
     def origin_line(temp_line: str | None, key: str | None = None) -> int:
         index = int(temp_line) - 1 if temp_line else -1

@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
+from engine import ast
 from engine.check.model import CheckedRules
+from engine.fieldtypes import TEXT_LIKE, VType
+from engine.formula.functions import number_text, parse_number
 from engine.records.model import Record, Value
-from engine.runtime.evaluate import Result, Trace, evaluate
+from engine.runtime.evaluate import Missing, Result, Trace, evaluate
 from engine.runtime.fit import blank_of
 
 
@@ -25,22 +30,43 @@ class Clock:
 
 @dataclass(slots=True)
 class Directory:
-    """Users by Id and the public groups they belong to (for `in group`)."""
+    """Users by Id, the public groups they belong to (for `in group`), and their records
+    (for `Owner.Name`, and the connector user's `$User`/`$Profile`/`$Setup` values)."""
 
     groups: Mapping[str, frozenset[str]]
+    users: Mapping[str, Record] = field(default_factory=dict)
 
     def in_group(self, user_id: str, group: str) -> bool:
         # Salesforce Ids are 15 or 18 characters; the first 15 identify the record
         members = self.groups.get(user_id) or self.groups.get(user_id[:15])
         return members is not None and group in members
 
+    def user(self, user_id: str) -> Record | None:
+        return self.users.get(user_id) or self.users.get(user_id[:15])
+
+    def find_user(self, key: str) -> Record | None:
+        """The user a connector `user:` setting names: by Id, Username, Email or Name."""
+        found = self.user(key)
+        if found is not None:
+            return found
+        wanted = key.strip().casefold()
+        for record in self.users.values():
+            for attr in ("Username", "Email", "Name"):
+                value = _raw(record, attr)
+                if isinstance(value, str) and value.strip().casefold() == wanted:
+                    return record
+        return None
+
 
 def directory(users: list[Record]) -> Directory:
     groups: dict[str, frozenset[str]] = {}
+    records: dict[str, Record] = {}
     for user in users:
         groups[user.id] = frozenset(user.groups)
         groups.setdefault(user.id[:15], frozenset(user.groups))
-    return Directory(groups)
+        records[user.id] = user
+        records.setdefault(user.id[:15], user)
+    return Directory(groups, records)
 
 
 def field_value(rules: CheckedRules, record: Record | None, obj: str, name: str) -> Value:
@@ -95,6 +121,9 @@ class ProspectContext:
     def in_group(self, user_id: str, group: str) -> bool:
         return self.groups.in_group(user_id, group)
 
+    def merge_field(self, reference: str, vtype: VType) -> Value | Missing:
+        return Missing("stage and gate conditions have no Salesforce record or running user")
+
     def stage(self, name: str) -> Result:
         """A stage's value, computed once; stage cycles were refused by `check`."""
         if name in self._stages:
@@ -148,3 +177,226 @@ class RecordContext:
 
     def in_group(self, user_id: str, group: str) -> bool:
         return self.groups.in_group(user_id, group)
+
+    def merge_field(self, reference: str, vtype: VType) -> Value | Missing:
+        """A global merge field or a cross-object reference (docs/sfdx-import.md)."""
+        return MergeFields(self.rules, self.groups).value(self.record, reference, vtype)
+
+
+# -- merge fields ---------------------------------------------------------------------------
+
+# relationship → the field holding the related record's Id, for the standard ones
+_ID_FIELDS = {
+    "owner": "OwnerId",
+    "createdby": "CreatedById",
+    "lastmodifiedby": "LastModifiedById",
+    "recordtype": "RecordTypeId",
+    "account": "AccountId",
+    "contact": "ContactId",
+    "lead": "LeadId",
+    "campaign": "CampaignId",
+    "parent": "ParentId",
+    "manager": "ManagerId",
+    "reportsto": "ReportsToId",
+    "profile": "ProfileId",
+    "userrole": "UserRoleId",
+    "convertedaccount": "ConvertedAccountId",
+    "convertedcontact": "ConvertedContactId",
+    "partneraccount": "PartnerAccountId",
+    "masterrecord": "MasterRecordId",
+}
+_USER_RELATIONSHIPS = frozenset({"owner", "createdby", "lastmodifiedby", "manager"})
+
+
+@dataclass(frozen=True, slots=True)
+class MergeFields:
+    """Where merge field values come from.
+
+    A record's related values (`RecordType.DeveloperName`, `Account.Name`) are data: the
+    record carries them under that name, as a data export names the column. Users are in
+    the record set, so `Owner.Name` follows `OwnerId` to the user. The running user of a
+    connector write is the connector user — the `users` entry the connector's `user:`
+    names — so `$User.X` is that record's field and `$Profile.Name`, `$UserRole.Name`,
+    `$Permission.X`, `$Setup.…`, `$Label.…` are keys of that record (`Profile.Name`,
+    `permissions: [...]`, or the reference spelled as in the formula).
+    """
+
+    rules: CheckedRules
+    users: Directory
+
+    def value(self, record: Record, reference: str, vtype: VType) -> Value | Missing:
+        if not reference.startswith("$"):
+            return self.related(record, reference, vtype)
+        head, _, rest = reference.partition(".")
+        scope = head.casefold()
+        if scope == "$recordtype":
+            return self.related(record, "RecordType." + rest, vtype)
+        user, why = self.connector_user()
+        if user is not None:
+            found = _raw(user, reference)
+            if found is not _ABSENT:
+                return coerce(found, vtype)
+        if scope == "$user":
+            return self.related(user, rest, vtype) if user is not None else Missing(why)
+        if scope in ("$profile", "$userrole"):
+            return self.role_or_profile(user, why, scope, rest, vtype)
+        if scope == "$permission":
+            return self.permission(user, why, rest)
+        if user is None:
+            return Missing(why)
+        return Missing(
+            f'the connector user\'s record in the record set does not give "{reference}"; '
+            f'add "{reference}: <value>" to it'
+        )
+
+    def connector_user(self) -> tuple[Record | None, str]:
+        name = self.rules.connector.user
+        if not name:
+            return None, 'the rule set names no connector user (connector { user: "…" })'
+        user = self.users.find_user(name)
+        if user is None:
+            return None, (
+                f'the connector user "{name}" is not in the record set\'s users '
+                "(matched by Id, Username, Email or Name)"
+            )
+        return user, ""
+
+    def role_or_profile(
+        self, user: Record | None, why: str, scope: str, rest: str, vtype: VType
+    ) -> Value | Missing:
+        word = "Profile" if scope == "$profile" else "UserRole"
+        if user is not None:
+            found = self.related(user, f"{word}.{rest}", vtype)
+            if not isinstance(found, Missing):
+                return found
+        setting = connector_settings(self.rules).get("profile" if word == "Profile" else "role")
+        if setting is not None and rest.casefold() == "name":
+            return setting
+        if user is None:
+            return Missing(why)
+        return Missing(
+            f'the connector user\'s record does not give "{word}.{rest}" '
+            f'(add "{word}.{rest}: <value>" to it)'
+        )
+
+    def permission(self, user: Record | None, why: str, name: str) -> Value | Missing:
+        granted: list[str] | None = None
+        if user is not None:
+            listed = _raw(user, "permissions")
+            if isinstance(listed, list):
+                granted = [str(p) for p in listed]
+            elif isinstance(listed, str):
+                granted = [p.strip() for p in listed.replace(";", ",").split(",")]
+        setting = connector_settings(self.rules).get("permissions")
+        if granted is None and isinstance(setting, str):
+            granted = [p.strip() for p in setting.replace(";", ",").split(",")]
+        if granted is not None:
+            return name.casefold() in {g.casefold() for g in granted if g}
+        if user is None:
+            return Missing(why)
+        return Missing(
+            f"the connector user's record lists no permissions "
+            f'(add "permissions: [{name}]", or "$Permission.{name}: true")'
+        )
+
+    def related(self, record: Record, path: str, vtype: VType) -> Value | Missing:
+        """A value read through the record: its own field, or a related record's."""
+        found = _raw(record, path)
+        if found is not _ABSENT:
+            return coerce(found, vtype)
+        parts = path.split(".")
+        if len(parts) == 1:
+            if self.rules.object(record.object).get(path) is not None:
+                return field_value(self.rules, record, record.object, path)
+            if path.casefold() == "id":
+                return record.id
+            return Missing(f'the {record.object} record {record.id} has no "{path}"')
+        rel, rest = parts[0], ".".join(parts[1:])
+        id_field = _id_field(rel)
+        related_id = _raw(record, id_field) if id_field else _ABSENT
+        if rest.casefold() == "id" and related_id is not _ABSENT:
+            return coerce(related_id, vtype)
+        if rel.casefold() in _USER_RELATIONSHIPS and isinstance(related_id, str) and related_id:
+            user = self.users.user(related_id)
+            if user is not None:
+                return self.related(user, rest, vtype)
+        return Missing(
+            f'the {record.object} record {record.id} does not give "{path}" '
+            f'(add "{path}: <value>" to the record, as a data export names it)'
+        )
+
+
+def _id_field(relationship: str) -> str | None:
+    key = relationship.casefold()
+    if key.endswith("__r"):
+        return relationship[:-3] + "__c"
+    return _ID_FIELDS.get(key)
+
+
+class _Absent:
+    pass
+
+
+_ABSENT = _Absent()
+
+
+def _raw(record: Record, key: str) -> Any:
+    """A record's value by name, as read (case-insensitive); `_ABSENT` when it has none."""
+    if key in record.raw:
+        return record.raw[key]
+    if key == "Id" or key.casefold() == "id":
+        return record.id
+    folded = key.casefold()
+    for name, value in record.raw.items():
+        if isinstance(name, str) and name.casefold() == folded:
+            return value
+    return _ABSENT
+
+
+def coerce(value: Any, vtype: VType) -> Value:
+    """A value as read from a record set, in the type the formula expects."""
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value)
+    if value is None:
+        return "" if vtype in TEXT_LIKE else None
+    if isinstance(value, bool):
+        return value if vtype is not VType.TEXT else ("true" if value else "false")
+    if isinstance(value, (int, float)):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal):
+        return number_text(value) if vtype is VType.TEXT else value
+    if isinstance(value, str):
+        return _from_text(value, vtype)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    return str(value)
+
+
+def _from_text(text: str, vtype: VType) -> Value:
+    if vtype is VType.BOOLEAN and text.strip().lower() in ("true", "false", "1", "0"):
+        return text.strip().lower() in ("true", "1")
+    if vtype is VType.NUMBER:
+        number = parse_number(text)
+        return number if number is not None or text.strip() else None
+    if vtype in (VType.DATE, VType.DATETIME) and text.strip():
+        try:
+            parsed = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return text
+        if vtype is VType.DATE:
+            return parsed.date()
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return text
+
+
+def connector_settings(rules: CheckedRules) -> dict[str, Value]:
+    """Literal `profile`, `role` and `permissions` settings of the connector block."""
+    for rule_file in rules.files:
+        for item in rule_file.items:
+            if isinstance(item, ast.Connector):
+                return {
+                    s.key.name: s.value.value
+                    for s in item.settings
+                    if isinstance(s.value, ast.Literal) and isinstance(s.value.value, str)
+                }
+    return {}

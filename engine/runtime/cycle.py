@@ -74,9 +74,13 @@ class _Cycle:
     by_id: dict[tuple[str, str], Record] = field(default_factory=dict)
     by_email: dict[str, list[Record]] = field(default_factory=dict)
     email_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    # per duplicate rule: its key (the rule's field values, folded) → the records holding it
+    twins: list[dict[tuple[str, ...], set[tuple[str, str]]]] = field(default_factory=list)
+    twin_keys: dict[tuple[int, str, str], tuple[str, ...] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
+        self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
 
@@ -84,6 +88,15 @@ class _Cycle:
         """Keep the Id and email look-ups current as records are created and written."""
         key = (record.object, record.id)
         self.by_id.setdefault(key, record)
+        for n, rule in enumerate(self.rules.duplicates):
+            twin_key = _dup_key(self.rules, record, rule.fields)
+            before = self.twin_keys.get((n, *key))
+            if before != twin_key:
+                if before is not None:
+                    self.twins[n][before].discard(key)
+                if twin_key is not None:
+                    self.twins[n].setdefault(twin_key, set()).add(key)
+                self.twin_keys[(n, *key)] = twin_key
         old, email = self.email_keys.get(key), _email_of(self.rules, record)
         if old == email:
             return
@@ -268,11 +281,10 @@ class _Cycle:
                        problems=tuple(problems), created_id=lead.id)
 
     def _new_lead_id(self) -> str:
-        taken = {r.id for r in self.records.leads}
         while True:
             candidate = f"{NEW_LEAD_PREFIX}{self.next_lead:010d}"
             self.next_lead += 1
-            if candidate not in taken:
+            if ("lead", candidate) not in self.by_id:
                 return candidate
 
     # -- field resolution (SPEC §3.5, §3.6) -------------------------------------------
@@ -287,7 +299,8 @@ class _Cycle:
         lines: list[str] = []
         for mapping in self.rules.mappings_for(record.object):
             line = self.resolve(mapping, prospect, record, to_sf, to_pd, dropped)
-            lines.append(line)
+            if explain.enabled:
+                lines.append(line)
         target = Target(record.object, record.id)
         explain.add("fields", f"{len(to_sf)} write(s) to Salesforce, {len(to_pd)} to Account "
                     f"Engagement, {len(dropped)} dropped", lines)
@@ -399,18 +412,12 @@ class _Cycle:
         if before is not None:
             return ()  # SPEC §1: duplicate rules block creating a lead
         failures: list[Failure] = []
-        for rule in self.rules.duplicates:
+        for n, rule in enumerate(self.rules.duplicates):
             if rule.object != after.object:
                 continue
             keys = _dup_key(self.rules, after, rule.fields)
-            if keys is None:
-                continue
             # visible to the connector or not: Salesforce sees every record
-            twins = sorted(
-                (other.object, other.id)
-                for other in (*self.records.leads, *self.records.contacts)
-                if _dup_key(self.rules, other, rule.fields) == keys
-            )
+            twins = sorted(self.twins[n].get(keys, ())) if keys is not None else []
             if twins:
                 names = ", ".join(f.name for f in rule.fields)
                 listed = ", ".join(f"{obj} {rid}" for obj, rid in twins)
@@ -512,12 +519,24 @@ def _problem(rule: str, record_id: str, error: EvalError) -> FormulaProblem:
     return FormulaProblem(rule, record_id, error.message, f"{span.path}:{span.line}:{span.col}")
 
 
+def _working_copy(records: RecordSet) -> RecordSet:
+    """A copy the cycle may change: each record's values, links and change marks are its
+    own; `raw` (what was read) is shared, since the cycle never changes it."""
+    lists = {
+        name: [
+            dataclasses.replace(r, values=dict(r.values), changed=set(r.changed)) for r in pool
+        ]
+        for name, pool in records.lists.items()
+    }
+    return RecordSet(lists, records.layout)
+
+
 def run_cycle(rules: CheckedRules, records: RecordSet, clock: Clock,
               explain: str | None = None,
               progress: Callable[[int], object] | None = None) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
     `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
-    working = copy.deepcopy(records)
+    working = _working_copy(records)
     cycle = _Cycle(rules, working, clock, explain)
     plan = cycle.run(progress)
     if rules.personalization is not None:

@@ -14,8 +14,9 @@ from typing import Protocol, assert_never
 from engine import ir
 from engine.ast import BinaryOp, LogicOp, UnaryOp
 from engine.fieldtypes import GRADE_RANK, VType
+from engine.formula import merge_fields
 from engine.formula.functions import FormulaError, call_strict, is_blank
-from engine.formula.signatures import SIGNATURES, P, param_for
+from engine.formula.signatures import SIGNATURES, UNAVAILABLE, P, param_for
 from engine.records.model import Value
 from engine.source import Span
 
@@ -26,6 +27,23 @@ class EvalError:
 
     message: str
     span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable(EvalError):
+    """A value neither the record set nor the configuration gives (`$Setup.…`, a related
+    record's field): the rule cannot be evaluated for this record. Like an error it never
+    counts as holding and is reported, located; unlike an error, an `AND` with a false
+    operand (or an `OR` with a true one) is still decided without it."""
+
+
+class Missing:
+    """What a context returns for a merge field it cannot give, and why."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 Result = Value | EvalError
@@ -43,6 +61,7 @@ class Context(Protocol):
     def stage(self, name: str) -> Result: ...
     def assigned(self) -> bool: ...
     def in_group(self, user_id: str, group: str) -> bool: ...
+    def merge_field(self, reference: str, vtype: VType) -> Value | Missing: ...
 
 
 @dataclass(slots=True)
@@ -103,14 +122,20 @@ def _evaluate(expr: ir.Expr, ctx: Context, trace: Trace | None) -> Result:
 def _logic(expr: ir.Logic, ctx: Context, trace: Trace | None) -> Result:
     decisive = expr.op is LogicOp.OR  # OR stops at true, AND at false
     unknown = False
+    unavailable: Unavailable | None = None
     for operand in expr.operands:
         value = evaluate(operand, ctx, trace)
+        if isinstance(value, Unavailable):
+            unavailable = unavailable or value  # a later operand may still decide
+            continue
         if isinstance(value, EvalError):
             return value
         if value is None:
             unknown = True
         elif bool(value) is decisive:
             return decisive
+    if unavailable is not None:
+        return unavailable
     return None if unknown else not decisive
 
 
@@ -247,6 +272,8 @@ def _call(expr: ir.Call, ctx: Context, trace: Trace | None) -> Result:
         return _LAZY[name](expr, ctx, trace)
     if name in _CONTEXTUAL:
         return _CONTEXTUAL[name](expr, ctx)
+    if name in UNAVAILABLE:
+        return Unavailable(f"cannot evaluate {name}(): {UNAVAILABLE[name]}", expr.span)
     args: list[Value] = []
     sig = SIGNATURES[name]
     for index, arg in enumerate(expr.args):
@@ -311,6 +338,15 @@ def _priorvalue(expr: ir.Call, ctx: Context) -> Result:
     return ctx.prior(ref.object, ref.name)  # on create the context gives the new value
 
 
+def _merge_field(expr: ir.Call, ctx: Context) -> Result:
+    reference = merge_fields.referenced(expr)
+    assert reference is not None
+    value = ctx.merge_field(reference, expr.type)
+    if isinstance(value, Missing):
+        return Unavailable(f"cannot evaluate {reference}: {value.reason}", expr.span)
+    return value
+
+
 _LAZY = {"IF": _if, "CASE": _case, "BLANKVALUE": _blankvalue, "NULLVALUE": _blankvalue}
 _CONTEXTUAL = {
     "ISNEW": lambda expr, ctx: ctx.is_new(),
@@ -319,4 +355,6 @@ _CONTEXTUAL = {
     "PRIORVALUE": _priorvalue,
     "TODAY": lambda expr, ctx: ctx.today,
     "NOW": lambda expr, ctx: ctx.now,
+    "TIMENOW": lambda expr, ctx: ctx.now.astimezone(dt.UTC).replace(year=1970, month=1, day=1),
+    merge_fields.MERGE: _merge_field,
 }

@@ -8,7 +8,8 @@ from engine.ast import Sync
 from engine.diagnostics import Diagnostic, Severity
 from engine.lint.registry import LintContext, Rule, rule
 
-# Behaviours under which Account Engagement may write into the Salesforce field.
+# Behaviours under which Account Engagement may write into the Salesforce field on an
+# update; a created lead takes every mapped lead field except `off` (SPEC §3.4).
 WRITES_SALESFORCE = frozenset(
     {Sync.SALESFORCE, Sync.PARDOT, Sync.MOST_RECENT, Sync.PARDOT_ALWAYS}
 )
@@ -21,17 +22,18 @@ class UnwritableMapping(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
         for mapping in ctx.rules.mappings:
-            if mapping.sync not in WRITES_SALESFORCE:
-                continue
             for obj, node in (("lead", mapping.node.lead), ("contact", mapping.node.contact)):
+                writes = mapping.sync in WRITES_SALESFORCE or (
+                    obj == "lead" and mapping.sync is not Sync.OFF
+                )
                 target = mapping.target(obj)
-                if target is None or node is None or not target.readonly:
+                if not writes or target is None or node is None or not target.readonly:
                     continue
                 yield self.at(
                     node.span,
                     f"{obj}.{target.name} is readonly for the connector user, so syncing "
                     f"{mapping.name} into it fails the whole record",
-                    hint="grant the connector user edit access, or use sync: "
-                    "salesforce_always so only Salesforce writes it",
+                    hint="grant the connector user edit access, or set the mapping to "
+                    "sync: off",
                     related=((target.span, "declared readonly here"),),
                 )

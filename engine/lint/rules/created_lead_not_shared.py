@@ -1,0 +1,89 @@
+"""created-lead-not-shared: no lead the connector creates meets the lead `share` rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine import ir
+from engine.ast import Sync
+from engine.check.model import CheckedRules, ShareRule
+from engine.diagnostics import Diagnostic, Severity
+from engine.fieldtypes import api_key
+from engine.lint.constraints import Atom, Expander, Op, TooComplex, conflict
+from engine.lint.registry import LintContext, Rule, rule
+
+OWNER = api_key("OwnerId")
+
+
+@rule("SR404", "created-lead-not-shared", Severity.WARNING,
+      "the lead share rule never holds for a lead the connector creates")
+class CreatedLeadNotShared(Rule):
+    """The connector creates the lead, then loses sight of it: from the next cycle on the
+    prospect's CRM id names a lead outside Marketing Data Sharing (skip / not_shared)."""
+
+    def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
+        rules = ctx.rules
+        shares = rules.shares_for("lead")
+        if not shares or not _gate_can_hold(rules):
+            return
+        filled = _filled_on_create(rules)
+        found: list[tuple[ShareRule, list[str]]] = []
+        for share in shares:
+            blanks = _blank_on_create(share, filled)
+            if blanks is None:
+                return  # this rule can share a new lead (or cannot be judged): all is well
+            found.append((share, blanks))
+        for share, names in found:
+            them = "it" if len(names) == 1 else "them"
+            listed = " and ".join(names)
+            yield self.at(
+                share.node.when.span,
+                f"no lead the connector creates meets this share rule: it holds only when "
+                f"{listed} is set, and a new lead gets only mapped fields and OwnerId, so the "
+                "next cycle skips the prospect as not_shared",
+                hint=f"map a prospect field into {them}, share on a field the connector sets on "
+                "create, or make it a formula field (declared readonly) that Salesforce computes",
+            )
+
+
+def _gate_can_hold(rules: CheckedRules) -> bool:
+    expander = Expander({s.name: s.when for s in rules.stages}, rules.sources)
+    try:
+        return bool(expander.dnf(rules.gate.when))
+    except TooComplex:
+        return True
+
+
+def _filled_on_create(rules: CheckedRules) -> frozenset[str]:
+    """Lead fields a new lead can have a value in: mapped (SPEC §3.4), OwnerId, and
+    readonly fields (formulas Salesforce computes)."""
+    keys = {OWNER}
+    keys |= {api_key(m.lead.name) for m in rules.mappings if m.lead and m.sync is not Sync.OFF}
+    keys |= {api_key(f.name) for f in rules.object("lead").fields.values() if f.readonly}
+    return frozenset(keys)
+
+
+def _blank_on_create(share: ShareRule, filled: frozenset[str]) -> list[str] | None:
+    """The blank-on-create fields that stop the share rule holding for every new lead;
+    None when the rule can hold for one, or when that cannot be decided."""
+    expander = Expander({}, {}, home="lead")
+    try:
+        ways = expander.dnf(share.when)
+    except TooComplex:
+        return None
+    if not ways:
+        return None  # the rule never holds at all: not a create problem
+    refs = {api_key(r.name): r for r in ir.field_refs(share.when) if api_key(r.name) not in filled}
+    blanks = {
+        key: Atom(expander.field_subject("lead", r.name, r.field_type.kind, r.field_type.values),
+                  Op.BLANK)
+        for key, r in refs.items()
+    }
+    culprits: dict[str, None] = {}
+    for way in ways:
+        found = conflict(way + tuple(blanks.values()))
+        if found is None:
+            return None
+        if found.subject.field is not None:
+            culprits[found.subject.field[1]] = None
+    return list(culprits) or None
