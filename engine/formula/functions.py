@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import re
 import urllib.parse
+import warnings
 from collections.abc import Callable
 from decimal import (
     ROUND_CEILING,
@@ -79,26 +80,141 @@ def _isnumber(text: str) -> bool:
     return parse_number(text) is not None
 
 
+# Java's POSIX and Unicode classes, as the contents of a Python character class. Java
+# reads \w, \d, \s and \b as ASCII by default, so patterns compile with re.ASCII; the
+# letter classes name Unicode ranges explicitly (Latin, Greek, Cyrillic, Hebrew, Arabic,
+# Indic, Thai, CJK …): an approximation of \p{L}, as `re` has no Unicode database.
+_LETTERS = (
+    r"A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u0370-\u03ff"
+    r"\u0400-\u052f\u0531-\u0587\u05d0-\u05ea\u0620-\u064a\u0671-\u06d3\u0900-\u0dff"
+    r"\u0e00-\u0e7f\u1e00-\u1fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+)
+_UPPER = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f"
+_LOWER = r"a-z\u00df-\u00f6\u00f8-\u00ff\u03b1-\u03c9\u0430-\u044f"
+_DIGITS = r"0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\uff10-\uff19"
+_PUNCT = r"!-#%-*,-/:;?@\[-\]_{}\u00a1\u00a7\u00ab\u00b6\u00b7\u00bb\u00bf\u2010-\u2027"
+_SPACES = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_CLASSES = {
+    "Lower": "a-z",
+    "Upper": "A-Z",
+    "ASCII": r"\x00-\x7f",
+    "Alpha": "A-Za-z",
+    "Digit": "0-9",
+    "Alnum": "A-Za-z0-9",
+    "Punct": r"!-/:-@\[-`{-~",
+    "Graph": "!-~",
+    "Print": " -~",
+    "Blank": r" \t",
+    "Cntrl": r"\x00-\x1f\x7f",
+    "XDigit": "0-9a-fA-F",
+    "Space": r" \t\n\x0b\f\r",
+    "L": _LETTERS,
+    "Alphabetic": _LETTERS,
+    "Letter": _LETTERS,
+    "Latin": r"A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff",
+    "Lu": _UPPER,
+    "Uppercase": _UPPER,
+    "javaUpperCase": _UPPER,
+    "Ll": _LOWER,
+    "Lowercase": _LOWER,
+    "javaLowerCase": _LOWER,
+    "N": _DIGITS,
+    "Nd": _DIGITS,
+    "Digit_": _DIGITS,
+    "P": _PUNCT,
+    "Punctuation": _PUNCT,
+    "Z": _SPACES,
+    "Zs": _SPACES,
+    "White_Space": r" \t\n\x0b\f\r\u0085" + _SPACES,
+    "InBasicLatin": r"\x00-\x7f",
+    "InLatin1Supplement": r"\x80-\xff",
+    "InGreek": r"\u0370-\u03ff",
+    "InCyrillic": r"\u0400-\u04ff",
+    "InHebrew": r"\u0590-\u05ff",
+    "InArabic": r"\u0600-\u06ff",
+}
+_HORIZONTAL = r" \t\u00a0\u1680\u180e\u2000-\u200a\u202f\u205f\u3000"
+_JAVA_ESCAPE = re.compile(
+    r"\\(?:[pP]\{(\w+)\}|[pP]([LNPZ])|Q(.*?)(?:\\E|$)|x\{([0-9a-fA-F]+)\}|(k)<(\w+)>|([zhH])|.)",
+    re.S,
+)
+
+
 @lru_cache(maxsize=512)
 def java_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a Java regular expression as Python's `re` reads it.
+    r"""Compile a Java regular expression (what Salesforce's REGEX reads) with Python's `re`.
 
-    The syntax real validation rules use (classes, quantifiers, anchors, groups, \\d \\w
-    \\s, possessive-free) is the same in both; Java's `\\p{Alpha}`-style classes are mapped.
+    Translated: POSIX classes (`\p{Alpha}` …) and common Unicode classes (`\p{L}`, `\p{Lu}`,
+    `\p{IsAlphabetic}` …) and their `\P{…}` negations, `\Q…\E` quoting, `\x{…}`, `\z`,
+    `\h`, named groups `(?<name>…)` and `\k<name>`. Java's ASCII meaning of `\w`, `\d`, `\s`
+    and `\b` (and its ASCII-only case folding) is kept with re.ASCII. Possessive quantifiers
+    and atomic groups Python 3.11 reads as they are.
     """
-    translated = (
-        pattern.replace(r"\p{Alpha}", "[A-Za-z]")
-        .replace(r"\p{Digit}", "[0-9]")
-        .replace(r"\p{Alnum}", "[A-Za-z0-9]")
-        .replace(r"\p{Upper}", "[A-Z]")
-        .replace(r"\p{Lower}", "[a-z]")
-        .replace(r"\p{Punct}", r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""")
-        .replace(r"\p{L}", r"[^\W\d_]")
-    )
     try:
-        return re.compile(translated)
-    except re.error as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # `[[`: Java's class union
+            return re.compile(_translate(pattern), re.ASCII)
+    except (re.error, OverflowError, ValueError) as error:
         raise FormulaError(f"REGEX: invalid pattern {pattern!r}: {error}") from None
+
+
+def _translate(pattern: str) -> str:
+    out: list[str] = []
+    index = 0
+    in_class = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            match = _JAVA_ESCAPE.match(pattern, index)
+            assert match is not None
+            out.append(_escape(match, pattern, in_class > 0))
+            index = match.end()
+            continue
+        if in_class and pattern.startswith("&&", index):
+            raise FormulaError(f"REGEX: class intersection (&&) is not supported: {pattern!r}")
+        if char == "[":
+            in_class += 1
+        elif char == "]" and in_class:
+            in_class -= 1
+        elif not in_class and pattern.startswith("(?<", index):
+            if pattern[index + 3 : index + 4] not in ("=", "!"):
+                out.append("(?P<")  # Java's named group
+                index += 3
+                continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _escape(match: re.Match[str], pattern: str, in_class: bool) -> str:
+    whole = match.group()
+    name = match.group(1) or match.group(2)
+    if name is not None:
+        body = _CLASSES.get(name) or _CLASSES.get(name.removeprefix("Is"))
+        if body is None and name.removeprefix("Is") == "Digit":
+            body = _DIGITS
+        if body is None:
+            raise FormulaError(f"REGEX: unknown character class {whole!r} in {pattern!r}")
+        negated = whole[1] == "P"
+        if in_class:
+            if negated:
+                raise FormulaError(f"REGEX: {whole!r} inside [...] is not supported")
+            return body
+        return f"[^{body}]" if negated else f"[{body}]"
+    if whole.startswith("\\Q"):
+        return re.escape(match.group(3) or "")
+    if match.group(4) is not None:
+        return f"\\U{int(match.group(4), 16):08x}"
+    if match.group(5):
+        return f"(?P={match.group(6)})"
+    letter = match.group(7)
+    if letter == "z":
+        return r"\Z"
+    if letter == "h":
+        return _HORIZONTAL if in_class else f"[{_HORIZONTAL}]"
+    if letter == "H":
+        return f"[^{_HORIZONTAL}]"
+    return whole
 
 
 def _regex(text: str, pattern: str) -> bool:

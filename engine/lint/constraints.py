@@ -71,6 +71,8 @@ FLIP = {BinaryOp.LT: BinaryOp.GT, BinaryOp.GT: BinaryOp.LT, BinaryOp.LE: BinaryO
         BinaryOp.GE: BinaryOp.LE, BinaryOp.EQ: BinaryOp.EQ, BinaryOp.NE: BinaryOp.NE}
 FROM_BINARY = {BinaryOp.LT: Op.LT, BinaryOp.LE: Op.LE, BinaryOp.GT: Op.GT, BinaryOp.GE: Op.GE}
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.TEXTAREA, Kind.EMAIL, Kind.PHONE, Kind.REFERENCE, Kind.ID})
+MERGE_DOMAINS = {VType.TEXT: Domain.TEXT, VType.NUMBER: Domain.NUMBER, VType.BOOLEAN: Domain.BOOL,
+                 VType.GRADE: Domain.GRADE}
 # functions whose result is blank exactly when their text argument is blank
 BLANK_PRESERVING = frozenset({"LOWER", "UPPER"})
 _NOT_NULL = object()  # a value of a BLANK_ONLY subject that is not blank
@@ -299,10 +301,10 @@ class Expander:
                     self._active.pop()
             case ir.Assigned():
                 return self.flag(("assigned",), "assigned", positive)
-            case ir.FieldRef() if expr.field_type.kind is Kind.BOOLEAN:
-                subject = self.subject(expr)
-                assert subject is not None
-                return [(self.atom(subject, Op.IN, (positive,)),)]
+            case ir.FieldRef() | ir.Call() if expr.type is VType.BOOLEAN and (
+                subject := self.subject(expr)
+            ):
+                return [(self.atom(subject, Op.IN, (positive,)),)]  # a checkbox on its own
             case ir.Binary(op=op) if op in FLIP:
                 found = self.comparison(expr, positive)
                 return self.opaque(expr, positive) if found is None else found
@@ -397,6 +399,9 @@ class Expander:
                     return inner
             case ir.Call(function=fn, args=(arg,)) if fn in BLANK_PRESERVING and not exact:
                 return self.subject(arg, exact=False)
+            case ir.Call(function="$MERGE", args=(ir.Const(value=str() as ref),)):
+                # `$Permission.Bypass__c`, `Owner.Profile.Name`: a value read from elsewhere
+                return Subject(("merge", ref), MERGE_DOMAINS.get(expr.type, Domain.BLANK_ONLY), ref)
         return None
 
     # -- atoms ---------------------------------------------------------------------

@@ -9,13 +9,14 @@ from engine.ast import Sync
 from engine.check.model import CheckedRules, ValidationRule
 from engine.diagnostics import Diagnostic, Severity
 from engine.fieldtypes import api_key
-from engine.lint.constraints import Atom, Conj, Expander, TooComplex
+from engine.lint.constraints import Atom, Expander, TooComplex
 from engine.lint.registry import LintContext, Rule, rule
 
 # Behaviours under which Account Engagement may write into the Salesforce field.
 WRITES_SALESFORCE = frozenset({Sync.SALESFORCE, Sync.PARDOT, Sync.MOST_RECENT, Sync.PARDOT_ALWAYS})
 CONNECTOR_OBJECTS = ("lead", "contact")  # the only records the connector writes
 FieldKey = tuple[object, ...]
+MERGE = "$MERGE"  # merge fields lower to this call (engine.formula.merge_fields)
 
 
 @rule("SR401", "validation-unfixable", Severity.WARNING,
@@ -60,48 +61,67 @@ def _writable(rules: CheckedRules, obj: str) -> frozenset[FieldKey]:
 def _unfixable_fields(
     rules: CheckedRules, validation: ValidationRule, writable: frozenset[FieldKey]
 ) -> list[str]:
-    """The unwritable fields of a way the rule can fire that involves no writable field."""
-    read = {("field", r.object, api_key(r.name)): r.name for r in ir.field_refs(validation.error_if)}
+    """What a way the rule can fire reads, when the connector can write none of it."""
+    read = {_key(r): r.name for r in ir.field_refs(validation.error_if)}
     unwritable = frozenset(k for k in read if k not in writable)
-    if not unwritable:
-        return []
     # the connector never changes a field it cannot write: ISCHANGED(f) is false for it
     expander = Expander({}, rules.sources, home=validation.object, unchanged=unwritable)
     try:
         ways = expander.dnf(validation.error_if)
     except TooComplex:
-        # no verdict on the shape: keep to the clearest case, a rule reading nothing writable
-        plain = all(not isinstance(n, ir.Call) or n.function not in ("ISCHANGED", "PRIORVALUE")
-                    for n in ir.walk(validation.error_if))
-        return sorted(read.values()) if plain and len(unwritable) == len(read) else []
+        return _clearest_case(validation.error_if, read, writable)
     found: dict[str, None] = {}
-    for conj in ways:
-        keys = _keys(conj)
-        if keys and not keys & writable:
-            found.update((read[k], None) for k in read if k in keys)
+    for way in ways:
+        keys: set[FieldKey] = set()
+        merges: set[str] = set()
+        for atom in way:
+            _reads(atom, keys, merges)
+        if keys & writable or any(m.startswith("$") for m in merges):
+            continue  # the connector's write, or the connector user, decides
+        found.update((read[k], None) for k in read if k in keys)
+        found.update((m, None) for m in sorted(merges))
     return list(found)
 
 
-def _keys(conj: Conj) -> set[FieldKey]:
-    """The fields a conjunction's atoms read (LEN(x) and opaque tests included)."""
-    keys: set[FieldKey] = set()
-    for atom in conj:
-        keys |= _atom_keys(atom)
-    return keys
+def _clearest_case(
+    error_if: ir.Expr, read: dict[FieldKey, str], writable: frozenset[FieldKey]
+) -> list[str]:
+    """Without a verdict on the formula's shape: only a rule reading nothing writable,
+    nothing about the writing user and no change of a field."""
+    for node in ir.walk(error_if):
+        if isinstance(node, ir.Call) and node.function in ("ISCHANGED", "PRIORVALUE", MERGE):
+            return []
+    if not read or set(read) & writable:
+        return []
+    return list(read.values())
 
 
-def _atom_keys(atom: Atom) -> set[FieldKey]:
+def _reads(atom: Atom, keys: set[FieldKey], merges: set[str]) -> None:
+    """Collect the fields and merge fields (`$Permission.X`, `Owner.Name`) an atom reads."""
     subject = atom.subject
-    if subject.node is not None:
-        return {("field", r.object, api_key(r.name)) for r in ir.field_refs(subject.node)}
     if subject.field is not None:
-        obj, name = subject.field
-        return {("field", obj, api_key(name))}
-    return set()
+        keys.add(("field", subject.field[0], api_key(subject.field[1])))
+    if subject.key[0] == "merge":
+        merges.add(str(subject.key[1]))
+    if subject.node is None:
+        return
+    for part in ir.walk(subject.node):
+        if isinstance(part, ir.FieldRef):
+            keys.add(_key(part))
+        elif isinstance(part, ir.Call) and part.function == MERGE and part.args:
+            ref = part.args[0]
+            if isinstance(ref, ir.Const) and isinstance(ref.value, str):
+                merges.add(ref.value)
+
+
+def _key(ref: ir.FieldRef) -> FieldKey:
+    return ("field", ref.object, api_key(ref.name))
 
 
 def _why(rules: CheckedRules, obj: str, name: str) -> str:
     """`Partner_Code__c (sync: off)`: why the connector cannot write a field."""
+    if "." in name:
+        return f"{name} (another record)"
     info = rules.object(obj).get(name)
     if info is not None and info.readonly:
         return f"{name} (readonly)"
