@@ -73,6 +73,23 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
     return ExitCode.FINDINGS if fails(found, level) else ExitCode.OK
 
 
+def cmd_test(args: argparse.Namespace) -> ExitCode:
+    from engine import ruletest
+    from engine.files import write_atomic
+    from engine.render import text
+
+    try:
+        run = ruletest.run_tests(args.tests, args.rules or None)
+    except ruletest.InvalidRules as error:
+        found = error.rules.diagnostics
+        sys.stderr.write(text.diagnostics(found, error.rules.sources, _colour(sys.stderr)))
+        raise CannotRun(str(error)) from None
+    _write(ruletest.render_text(run, with_coverage=args.coverage))
+    if args.junit_xml:
+        write_atomic(args.junit_xml, ruletest.render_junit_xml(run))
+    return ExitCode.FINDINGS if run.failed else ExitCode.OK
+
+
 def cmd_rule(args: argparse.Namespace) -> ExitCode:
     from engine import api
 
@@ -231,6 +248,16 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--fail-level", choices=("info", "warning", "error"),
                       help="exit 1 only for findings at or above this severity")
     lint.set_defaults(func=cmd_lint)
+
+    test = sub.add_parser("test", help="run rule tests (YAML files of records and expected outcomes)")
+    test.add_argument("tests", nargs="+", metavar="TESTS",
+                      help="test files, or directories holding *_test.yaml files")
+    test.add_argument("--rules", nargs="+", metavar="RULES",
+                      help="the rules under test, unless a test file names its own")
+    test.add_argument("--junit-xml", metavar="PATH", help="also write a JUnit XML report")
+    test.add_argument("--coverage", action="store_true",
+                      help="list stages, mappings, validation and sharing rules no test exercised")
+    test.set_defaults(func=cmd_test)
 
     rule_cmd = sub.add_parser("rule", help="show the documentation of a lint rule or error")
     rule_cmd.add_argument("name", metavar="NAME", help="a rule name or code, e.g. double-write")

@@ -109,8 +109,7 @@ def unified_diff(path: str, before: str, after: str) -> str:
     """`--diff` output: a unified diff from the file as it is to the formatted file."""
     lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=path, tofile=path)
     return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-        for line in lines
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
     )
 
 

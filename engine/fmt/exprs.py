@@ -101,11 +101,15 @@ class ExprPrinter:
                     need_left, need_right = _OPERANDS[op]
                 if op is ast.BinaryOp.POW and isinstance(left, ast.Unary):
                     need_left = ATOM  # `-a ^ 2` is (-a) ^ 2 here; say so
-                return f"{self.operand(left, need_left)} {written} {self.operand(right, need_right)}"
+                return (
+                    f"{self.operand(left, need_left)} {written} {self.operand(right, need_right)}"
+                )
             case ast.Logic():
                 words = self.logic_words(expr)
-                parts = [self.logic_operand(o) for o in expr.operands]
-                return parts[0] + "".join(f" {w} {p}" for w, p in zip(words, parts[1:], strict=True))
+                shown = [self.logic_operand(o) for o in expr.operands]
+                return shown[0] + "".join(
+                    f" {w} {p}" for w, p in zip(words, shown[1:], strict=True)
+                )
             case ast.InList(subject=subject, options=options):
                 listed = ", ".join(self.print(o) for o in options)
                 return f"{self.operand(subject, ADD)} in ({listed})"

@@ -17,6 +17,7 @@ from engine.fmt.comments import Comments, comment_lines, is_ignore, settle, trai
 from engine.fmt.exprs import ExprPrinter, quote
 from engine.fmt.settings import type_parts
 from engine.fmt.wrap import INDENT, WIDTH, fill, wrap
+from engine.source import Span
 
 # One-line items of one kind stay together (no blank line) unless the author parted them.
 RUNS = {
@@ -172,7 +173,13 @@ class Layout:
                 return self.line(item.span, f"import salesforce {written}", kind)
             case ast.Connector(settings=settings):
                 children = [self.setting(s) for s in settings]
-                return self.block(item.span, "connector", _after_word(item.span, "connector"), children, "connector")
+                return self.block(
+                    item.span,
+                    "connector",
+                    _after_word(item.span, "connector"),
+                    children,
+                    "connector",
+                )
             case ast.FieldMapping(prospect_field=name):
                 settings = self.field_settings.get(item.span.start, ())
                 children = [self.setting(s) for s in settings]
@@ -184,16 +191,18 @@ class Layout:
             case ast.Personalization(matches=matches, settings=settings):
                 children = [self.pz_match(m) for m in matches] + [self.setting(s) for s in settings]
                 head_end = _after_word(item.span, "personalization")
-                return self.block(item.span, "personalization", head_end, children, "personalization")
+                return self.block(
+                    item.span, "personalization", head_end, children, "personalization"
+                )
             case ast.ObjectDecl(object=obj, fields=fields):
                 children = [self.field_decl(f) for f in fields]
-                return self.block(item.span, f"object {obj.name}", obj.span.end, children, "")
+                return self.block(item.span, f"object {obj.name}", obj.span.end, children, "object")
         raise AssertionError(f"unknown item {item!r}")
 
     def path(self, value: str, end: int) -> str:
         return quote(value, self.exprs.quote_char(end - 1))
 
-    def line(self, span: ast.Span, text: str, kind: str) -> Entry:
+    def line(self, span: Span, text: str, kind: str) -> Entry:
         """An entry with no expression: every comment inside it moves to its line's end."""
         inner = self.comments.within(span.start, span.end)
 
@@ -215,7 +224,7 @@ class Layout:
         return entry
 
     def expression_entry(
-        self, span: ast.Span, prefix: str, region_start: int, expr: ast.Expr, kind: str
+        self, span: Span, prefix: str, region_start: int, expr: ast.Expr, kind: str
     ) -> Entry:
         region = self.region(region_start, span.end)
         inner = self.comments.within(span.start, region.start)
@@ -248,14 +257,16 @@ class Layout:
             if args is None or len(indent + text + trailing_text(keep)) <= WIDTH:
                 return moved, [indent + text + trailing_text(keep)]
             opening = f"{indent}{decl.name.name}: {name}("
-            return _finish(fill(opening, args, indent, ")" + flags), inner, entry.after, first_open=False)
+            return _finish(
+                fill(opening, args, indent, ")" + flags), inner, entry.after, first_open=False
+            )
 
         return Entry(decl.span.start, decl.span.end, draw, "", None if inner else text)
 
     # -- blocks -------------------------------------------------------------------------
 
     def block(
-        self, span: ast.Span, header: str, head_end: int, children: list[Entry], kind: str
+        self, span: Span, header: str, head_end: int, children: list[Entry], kind: str
     ) -> Entry:
         """`header { … }`: one child per line, indented; `header {}` when empty."""
         open_at = self.comments.skip(head_end)
@@ -276,8 +287,10 @@ class Layout:
                 return _finish([indent + inline], [], entry.after, first_open=False)
             lines = [f"{indent}{header} {{"]
             # only object blocks keep the author's blank lines: their fields are not reordered
-            keep_blanks = kind == ""
-            lines += self.body(ordered, closing, indent + INDENT, keep_blanks=keep_blanks, runs=False)
+            keep_blanks = kind == "object"
+            lines += self.body(
+                ordered, closing, indent + INDENT, keep_blanks=keep_blanks, runs=False
+            )
             lines.append(indent + "}")
             return _finish(lines, on_header, entry.after, first_open=False)
 
@@ -350,7 +363,7 @@ class Layout:
         return lines
 
 
-def _after_word(span: ast.Span, word: str) -> int:
+def _after_word(span: Span, word: str) -> int:
     """The end of a block's keyword when the keyword is the whole header (`connector`)."""
     return span.start + len(word)
 
@@ -360,7 +373,9 @@ def _in_order(children: list[Entry], order: tuple[str, ...] | None) -> list[Entr
         return children
     rank = {key: index for index, key in enumerate(order)}
     # `match` lines come before the settings in personalization; unknown keys come last
-    return sorted(children, key=lambda c: -1 if c.kind == MATCH_LINE else rank.get(c.kind, len(order)))
+    return sorted(
+        children, key=lambda c: -1 if c.kind == MATCH_LINE else rank.get(c.kind, len(order))
+    )
 
 
 def _together(previous: Entry, entry: Entry) -> bool:
@@ -380,10 +395,16 @@ def _finish(
     if len(lines) == 1:
         keep, moved = settle([*first, *last])
         return moved, [lines[0] + trailing_text(keep)]
+    keep_first: list[ast.Comment]
+    moved_first: list[ast.Comment]
     if first_open:
         keep_first, moved_first = [], list(first)
     else:
         keep_first, moved_first = settle(first)
     keep_last, moved_last = settle(last)
-    lines = [lines[0] + trailing_text(keep_first), *lines[1:-1], lines[-1] + trailing_text(keep_last)]
+    lines = [
+        lines[0] + trailing_text(keep_first),
+        *lines[1:-1],
+        lines[-1] + trailing_text(keep_last),
+    ]
     return [*moved_first, *moved_last], lines

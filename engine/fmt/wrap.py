@@ -42,9 +42,7 @@ def wrap(printer: ExprPrinter, expr: ast.Expr, head: str, base: str, tail: str) 
     return [one]
 
 
-def _operand(
-    printer: ExprPrinter, operand: ast.Expr, head: str, base: str, tail: str
-) -> list[str]:
+def _operand(printer: ExprPrinter, operand: ast.Expr, head: str, base: str, tail: str) -> list[str]:
     """An operand of a chain; a chain inside it keeps its parentheses."""
     if not isinstance(operand, ast.Logic):
         return wrap(printer, operand, head, base, tail)

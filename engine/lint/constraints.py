@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 from engine import ir
 from engine.ast import BinaryOp, LogicOp, UnaryOp
@@ -64,15 +65,31 @@ class Op(StrEnum):
 
 # negating a comparison that is null on a null operand keeps it null (SPEC §1)
 NEGATE = {
-    Op.IN: Op.NOT_IN, Op.NOT_IN: Op.IN, Op.LT: Op.GE, Op.GE: Op.LT,
-    Op.GT: Op.LE, Op.LE: Op.GT, Op.BLANK: Op.NONBLANK, Op.NONBLANK: Op.BLANK,
+    Op.IN: Op.NOT_IN,
+    Op.NOT_IN: Op.IN,
+    Op.LT: Op.GE,
+    Op.GE: Op.LT,
+    Op.GT: Op.LE,
+    Op.LE: Op.GT,
+    Op.BLANK: Op.NONBLANK,
+    Op.NONBLANK: Op.BLANK,
 }
-FLIP = {BinaryOp.LT: BinaryOp.GT, BinaryOp.GT: BinaryOp.LT, BinaryOp.LE: BinaryOp.GE,
-        BinaryOp.GE: BinaryOp.LE, BinaryOp.EQ: BinaryOp.EQ, BinaryOp.NE: BinaryOp.NE}
+FLIP = {
+    BinaryOp.LT: BinaryOp.GT,
+    BinaryOp.GT: BinaryOp.LT,
+    BinaryOp.LE: BinaryOp.GE,
+    BinaryOp.GE: BinaryOp.LE,
+    BinaryOp.EQ: BinaryOp.EQ,
+    BinaryOp.NE: BinaryOp.NE,
+}
 FROM_BINARY = {BinaryOp.LT: Op.LT, BinaryOp.LE: Op.LE, BinaryOp.GT: Op.GT, BinaryOp.GE: Op.GE}
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.TEXTAREA, Kind.EMAIL, Kind.PHONE, Kind.REFERENCE, Kind.ID})
-MERGE_DOMAINS = {VType.TEXT: Domain.TEXT, VType.NUMBER: Domain.NUMBER, VType.BOOLEAN: Domain.BOOL,
-                 VType.GRADE: Domain.GRADE}
+MERGE_DOMAINS = {
+    VType.TEXT: Domain.TEXT,
+    VType.NUMBER: Domain.NUMBER,
+    VType.BOOLEAN: Domain.BOOL,
+    VType.GRADE: Domain.GRADE,
+}
 # functions whose result is blank exactly when their text argument is blank
 BLANK_PRESERVING = frozenset({"LOWER", "UPPER"})
 _NOT_NULL = object()  # a value of a BLANK_ONLY subject that is not blank
@@ -114,7 +131,8 @@ class Atom:
         if self.op is Op.NOT_IN:
             return value not in self.values
         bound = self.values[0]
-        assert isinstance(value, (Decimal, int)) and isinstance(bound, (Decimal, int))
+        assert isinstance(value, (Decimal, int))
+        assert isinstance(bound, (Decimal, int))
         match self.op:
             case Op.LT:
                 return value < bound
@@ -197,7 +215,7 @@ def _number(value: Decimal) -> str:
 # -- satisfiability --------------------------------------------------------------------
 
 
-def candidates(subject: Subject, atoms: Sequence[Atom]) -> list[object]:
+def candidates(subject: Subject, atoms: Sequence[Atom]) -> Sequence[object]:
     """Values to try for a subject: one per region the atoms' literals cut its domain into."""
     match subject.domain:
         case Domain.FLAG:
@@ -226,7 +244,7 @@ def candidates(subject: Subject, atoms: Sequence[Atom]) -> list[object]:
         return [*out, Decimal(0)]
     decimals = [Decimal(p) for p in points]
     out += [decimals[0] - 1, decimals[-1] + 1, *decimals]
-    out += [(a + b) / 2 for a, b in zip(decimals, decimals[1:], strict=False)]
+    out += [(a + b) / 2 for a, b in pairwise(decimals)]
     return out
 
 
@@ -436,13 +454,16 @@ class Expander:
             return None  # text ordering: not reasoned about
         return self.single(self.atom(subject, test, (value,)))
 
-    def length(self, call: ir.Call, op: BinaryOp, value: object, positive: bool) -> list[Conj] | None:
+    def length(
+        self, call: ir.Call, op: BinaryOp, value: object, positive: bool
+    ) -> list[Conj] | None:
         """`LEN(x) > 0` also says x is not blank, `LEN(x) = 0` that it is."""
         text = self.subject(call.args[0]) if call.args else None
         if text is None or text.domain is not Domain.TEXT or not isinstance(value, Decimal):
             return None
-        subject = Subject(("len", *text.key[1:]), Domain.LENGTH, f"LEN({text.label})",
-                          field=text.field)
+        subject = Subject(
+            ("len", *text.key[1:]), Domain.LENGTH, f"LEN({text.label})", field=text.field
+        )
         if op in (BinaryOp.EQ, BinaryOp.NE):
             test = Op.IN if (op is BinaryOp.EQ) == positive else Op.NOT_IN
         else:
@@ -499,9 +520,9 @@ def _blank_test(expr: ir.Binary) -> ir.Expr | None:
     if expr.op not in (BinaryOp.EQ, BinaryOp.NE):
         return None
     for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
-        if isinstance(other, ir.Const) and other.value in (None, ""):
-            if other.type in (VType.NULL, VType.TEXT) and not isinstance(other.value, bool):
-                return side
+        blank = isinstance(other, ir.Const) and other.value in (None, "")
+        if blank and other.type in (VType.NULL, VType.TEXT):
+            return side
     return None
 
 

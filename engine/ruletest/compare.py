@@ -79,7 +79,7 @@ def _check(prospect: str, check: Check, entry: Mapping[str, Any]) -> Iterator[Mi
         case Key.STAGES:
             assert isinstance(expected, tuple)
             if list(expected) != actual:
-                yield Mismatch(prospect, key, check.line, list(expected), actual)
+                yield Mismatch(prospect, key.value, check.line, list(expected), actual)
         case Key.DROPPED:
             yield from _dropped(prospect, check, [] if actual is ABSENT else actual)
         case Key.TO_SALESFORCE | Key.TO_PARDOT:
@@ -89,7 +89,7 @@ def _check(prospect: str, check: Check, entry: Mapping[str, Any]) -> Iterator[Mi
             if not same(expected, actual):
                 yield Mismatch(
                     prospect,
-                    key,
+                    key.value,
                     check.line,
                     shown(expected, actual),
                     actual,
@@ -108,7 +108,7 @@ def _check(prospect: str, check: Check, entry: Mapping[str, Any]) -> Iterator[Mi
                 )
         case _:
             assert isinstance(expected, Scalar)
-            yield from _value(prospect, key, expected, actual, check.line)
+            yield from _value(prospect, key.value, expected, actual, check.line)
 
 
 def _why(entry: Mapping[str, Any]) -> Iterator[str]:
@@ -134,7 +134,7 @@ def _writes(prospect: str, check: Check, actual: dict[str, Any]) -> Iterator[Mis
     assert isinstance(expected, tuple)
     if not expected:
         if actual:
-            yield Mismatch(prospect, check.key, check.line, {}, actual)
+            yield Mismatch(prospect, check.key.value, check.line, {}, actual)
         return
     for field in expected:
         assert isinstance(field, FieldCheck)
@@ -142,9 +142,8 @@ def _writes(prospect: str, check: Check, actual: dict[str, Any]) -> Iterator[Mis
             name = next((k for k in actual if api_key(k) == api_key(field.name)), field.name)
         else:
             name = field.name
-        yield from _value(
-            prospect, f"{check.key}.{field.name}", field.value, actual.get(name, ABSENT), field.line
-        )
+        where = f"{check.key.value}.{field.name}"
+        yield from _value(prospect, where, field.value, actual.get(name, ABSENT), field.line)
 
 
 def _dropped(prospect: str, check: Check, actual: list[dict[str, Any]]) -> Iterator[Mismatch]:
@@ -153,7 +152,8 @@ def _dropped(prospect: str, check: Check, actual: list[dict[str, Any]]) -> Itera
     assert isinstance(expected, tuple)
     drops = [d for d in expected if isinstance(d, DroppedCheck)]
     if len(drops) != len(actual) or not all(map(_same_drop, drops, actual)):
-        yield Mismatch(prospect, check.key, check.line, [_drop_shown(d) for d in drops], actual)
+        wanted = [_drop_shown(d) for d in drops]
+        yield Mismatch(prospect, check.key.value, check.line, wanted, actual)
 
 
 def _same_drop(expected: DroppedCheck, actual: dict[str, Any]) -> bool:

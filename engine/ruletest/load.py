@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import io
 import os
 from collections.abc import Iterator, Sequence
@@ -40,6 +41,7 @@ from engine.ruletest.model import (
 
 # Test files below a directory (pytest's test_*.py idea, in the YAML world's spelling).
 TEST_FILE_PATTERNS = ("*_test.yaml", "*.test.yaml", "*_test.yml", "*.test.yml")
+SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__"})
 
 FILE_KEYS = ("rules", "now", "records", "tests")
 TEST_KEYS = ("name", "now", "records", "expect")
@@ -54,29 +56,39 @@ _NOW_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-23T12:00:00Z"
 
 def find_test_files(paths: Sequence[str]) -> list[str]:
     """Test files from paths: a file as given, or every `*_test.yaml` / `*.test.yaml`
-    (`.yml` too) below a directory, in path order; each file once."""
+    (`.yml` too) below a directory, in path order; each file once. Hidden directories
+    and installed packages (`.git`, `.venv`, `node_modules` …) are not searched."""
     found: list[str] = []
     for path in paths:
-        target = Path(path)
-        if target.is_dir():
-            below = sorted(
-                {
-                    str(f)
-                    for pattern in TEST_FILE_PATTERNS
-                    for f in target.rglob(pattern)
-                    if f.is_file()
-                }
-            )
+        if os.path.isdir(path):
+            below = _test_files_below(path)
             if not below:
                 raise InputError(
                     f"{path}: no test files (*_test.yaml or *.test.yaml) below this directory"
                 )
             found.extend(below)
-        elif target.exists():
+        elif os.path.exists(path):
             found.append(path)
         else:
             raise InputError(f"{path}: no such file or directory")
     return list(dict.fromkeys(found))
+
+
+def _test_files_below(directory: str) -> list[str]:
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [d for d in subfolders if not _skipped(d)]
+        found.extend(
+            str(Path(folder, name))
+            for name in files
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in TEST_FILE_PATTERNS)
+        )
+    return sorted(found)
+
+
+def _skipped(folder: str) -> bool:
+    """pytest's `norecursedirs` idea: never tests of ours, and slow to walk."""
+    return folder.startswith(".") or folder in SKIPPED_FOLDERS or folder.endswith(".egg-info")
 
 
 def load_test_file(path: str) -> TestFile:
@@ -164,21 +176,24 @@ class _Reader:
         """A mapping's entries in order; keys are their text as written (`0012: …`)."""
         if not isinstance(node, MappingNode):
             raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
-        if any(key.tag == _MERGE for key, _ in node.value):
-            self.constructor.flatten_mapping(node)  # `<<: *defaults`: own keys win
-        entries: list[_Entry] = []
         seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
+        for key_node, _ in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise self.error(_line(key_node), where, "a key must be text")
             key = str(key_node.value)
-            if key in seen:
+            if key in seen and key_node.tag != _MERGE:
                 raise self.error(
                     _line(key_node), where, f'"{key}" appears twice (first at line {seen[key]})'
                 )
             seen[key] = _line(key_node)
-            entries.append(_Entry(key, _line(key_node), value_node))
-        return entries
+        if any(key.tag == _MERGE for key, _ in node.value):
+            self.constructor.flatten_mapping(node)  # `<<: *defaults`, merged keys first
+        entries: dict[str, _Entry] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            entries.pop(key, None)  # the mapping's own key wins over a merged one
+            entries[key] = _Entry(key, _line(key_node), value_node)
+        return list(entries.values())
 
     def known(self, entries: list[_Entry], keys: Sequence[str], where: str) -> dict[str, _Entry]:
         for entry in entries:
@@ -222,7 +237,9 @@ class _Reader:
 
     def test_file(self, node: Node) -> TestFile:
         what = 'a mapping with "tests" (and optionally rules, now, records)'
-        top = self.known(self.entries(node, "a test file", what), FILE_KEYS, "")
+        entries = self.entries(node, "a test file", what)
+        # `x-…` keys hold YAML anchors for the tests to share (docker compose's convention)
+        top = self.known([e for e in entries if not e.key.startswith("x-")], FILE_KEYS, "")
         if "tests" not in top:
             raise self.error(_line(node), "", 'no "tests": a test file needs a list of tests')
         rules = self.rules(top["rules"]) if "rules" in top else None

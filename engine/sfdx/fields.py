@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -91,8 +92,8 @@ def _standard(
     if std is None:
         api = OBJECT_API_NAMES[obj]
         message = (
-            f"{doc.source.path}: no <type>, and {api} has no standard field "
-            f'"{ident.name}" that syncrules knows'
+            f"{os.path.basename(doc.source.path)} has no <type>, and {api} has no standard "
+            f'field "{ident.name}" that syncrules knows'
         )
         hint = "a custom field needs its <type>; docs/sfdx-import.md lists the standard fields"
         return FieldResult((), (codes.INVALID_TYPE.at(ident.span, message, hint=hint),))

@@ -199,8 +199,9 @@ def parse_document(source: SourceFile) -> Document | Diagnostic:
         parser.feed(data)
         root = parser.close()
     except DefusedXmlException as error:
+        doctype = max(source.text.find("<!DOCTYPE"), 0)
         return codes.UNREADABLE_FILE.at(
-            source.span(0, 0),
+            source.span(doctype, doctype + len("<!DOCTYPE") if doctype else 0),
             f"refused: the XML declares a document type or entities ({type(error).__name__})",
             hint="Salesforce metadata has no DOCTYPE; entity declarations and external "
             "entities are never read",

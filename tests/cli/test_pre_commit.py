@@ -54,7 +54,7 @@ field email { lead: Email }
 field last_name { lead: LastName }
 field company { lead: Company }
 stage MQL when score >= 100
-create lead when MQL
+create lead when MQL and last_name != "" and company != ""
 """
 RULE_TEST = """\
 rules: ../rules.sync

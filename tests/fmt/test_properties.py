@@ -15,11 +15,30 @@ from tests.fmt.meaning import kept, parses
 # needs parentheses): or, and, not, comparison, + - &, * /, ^, sign, atom.
 OR, AND, NOT, CMP, ADD, MUL, POW, SIGN, ATOM = range(1, 10)
 
-NAMES = ["score", "grade", "Email", "lead.Status", "contact.Email", "$User.Id", "MQL", "field",
-         "a_field_with_a_rather_long_name_to_push_lines_past_the_limit"]
+NAMES = [
+    "score",
+    "grade",
+    "Email",
+    "lead.Status",
+    "contact.Email",
+    "$User.Id",
+    "MQL",
+    "field",
+    "a_field_with_a_rather_long_name_to_push_lines_past_the_limit",
+]
 NUMBERS = ["0", "1", "100.0", ".5", "007", "2026"]
-STRINGS = ['"B"', "'x'", "'it\\'s'", '"say \\"hi\\""', '"\\\\d+"', '"\\d"', '"tab\\t"', "''",
-           '"a # not a comment"', "'/* nor this */'"]
+STRINGS = [
+    '"B"',
+    "'x'",
+    "'it\\'s'",
+    '"say \\"hi\\""',
+    '"\\\\d+"',
+    '"\\d"',
+    '"tab\\t"',
+    "''",
+    '"a # not a comment"',
+    "'/* nor this */'",
+]
 KEYWORDS = ["true", "FALSE", "Null"]
 FUNCTIONS = ["ISBLANK", "isblank", "AND", "OR", "and", "or", "NOT", "TEXT", "Lower", "TODAY", "IF"]
 COMMENTS = ["/* c */", "/*x*/", "/* two\n   lines */", "/**/"]
@@ -44,9 +63,22 @@ def operand(draw: st.DrawFn, depth: int, loosest: int) -> Tokens:
 
 @st.composite
 def expression(draw: st.DrawFn, depth: int = 3) -> tuple[Tokens, int]:
-    kinds = ["atom", "atom", "call"] if depth <= 0 else [
-        "atom", "call", "logic", "logic", "not", "compare", "arith", "power", "sign", "in",
-    ]
+    kinds = (
+        ["atom", "atom", "call"]
+        if depth <= 0
+        else [
+            "atom",
+            "call",
+            "logic",
+            "logic",
+            "not",
+            "compare",
+            "arith",
+            "power",
+            "sign",
+            "in",
+        ]
+    )
     kind = draw(st.sampled_from(kinds))
     below = depth - 1
     if kind == "atom":
@@ -97,7 +129,9 @@ def _block(header: Tokens, body: list[Tokens]) -> Tokens:
 
 
 @st.composite
-def settings_block(draw: st.DrawFn, header: Tokens, values: dict[str, st.SearchStrategy[Tokens]]) -> Tokens:
+def settings_block(
+    draw: st.DrawFn, header: Tokens, values: dict[str, st.SearchStrategy[Tokens]]
+) -> Tokens:
     keys = draw(st.lists(st.sampled_from(sorted(values)), max_size=len(values) + 1))
     return _block(header, [[key, ":", *draw(values[key])] for key in keys])
 
@@ -108,34 +142,69 @@ def _word(words: list[str]) -> st.SearchStrategy[Tokens]:
 
 @st.composite
 def item(draw: st.DrawFn) -> Tokens:
-    kind = draw(st.sampled_from([
-        "stage", "stage", "share", "create", "field", "validation", "object", "connector",
-        "duplicate", "include", "personalization",
-    ]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "stage",
+                "stage",
+                "share",
+                "create",
+                "field",
+                "validation",
+                "object",
+                "connector",
+                "duplicate",
+                "include",
+                "personalization",
+            ]
+        )
+    )
     if kind == "stage":
         return ["stage", draw(st.sampled_from(["MQL", "SQL", "Stage_3"])), "when", *draw(when())]
     if kind in ("share", "create"):
         return [kind, draw(st.sampled_from(["lead", "contact"])), "when", *draw(when())]
     if kind == "field":
-        values = {"lead": _word(["FirstName", "Email"]), "contact": _word(["FirstName"]),
-                  "sync": _word(["pardot", "most_recent", "bogus"]), "extra": when(1)}
-        return draw(settings_block(["field", draw(st.sampled_from(["email", "first_name"]))], values))
+        values = {
+            "lead": _word(["FirstName", "Email"]),
+            "contact": _word(["FirstName"]),
+            "sync": _word(["pardot", "most_recent", "bogus"]),
+            "extra": when(1),
+        }
+        return draw(
+            settings_block(["field", draw(st.sampled_from(["email", "first_name"]))], values)
+        )
     if kind == "validation":
-        values = {"error_if": when(), "message": _word(['"Needs a value."', "'m'"]),
-                  "field": _word(["Email"]), "active": _word(["false", "true"])}
+        values = {
+            "error_if": when(),
+            "message": _word(['"Needs a value."', "'m'"]),
+            "field": _word(["Email"]),
+            "active": _word(["false", "true"]),
+        }
         return draw(settings_block(["validation", "V", "on", "lead"], values))
     if kind == "connector":
-        values = {"user": _word(['"pardot@acme.example"']), "paused": _word(["true", "false"]),
-                  "match": _word(["email", "crm_id"])}
+        values = {
+            "user": _word(['"pardot@acme.example"']),
+            "paused": _word(["true", "false"]),
+            "match": _word(["email", "crm_id"]),
+        }
         return draw(settings_block(["connector"], values))
     if kind == "object":
-        types = [["number"], ["text", "(", "40", ")"], ["picklist", "(", '"a"', ",", "'b'", ")"],
-                 ["reference", "(", "user", ")"]]
-        fields = draw(st.lists(
-            st.tuples(st.sampled_from(["A", "Email", "field"]), st.sampled_from(types),
-                      st.lists(st.sampled_from(["required", "readonly"]), max_size=2)),
-            max_size=3,
-        ))
+        types = [
+            ["number"],
+            ["text", "(", "40", ")"],
+            ["picklist", "(", '"a"', ",", "'b'", ")"],
+            ["reference", "(", "user", ")"],
+        ]
+        fields = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["A", "Email", "field"]),
+                    st.sampled_from(types),
+                    st.lists(st.sampled_from(["required", "readonly"]), max_size=2),
+                ),
+                max_size=3,
+            )
+        )
         return _block(["object", "lead"], [[n, ":", *t, *flags] for n, t, flags in fields])
     if kind == "duplicate":
         names = draw(st.lists(st.sampled_from(["Email", "Phone"]), min_size=1, max_size=3))
@@ -143,8 +212,14 @@ def item(draw: st.DrawFn) -> Tokens:
         return ["duplicate", "lead", "by", *listed]
     if kind == "include":
         return ["include", draw(st.sampled_from(['"other.sync"', "'x.sync'"]))]
-    matches = draw(st.lists(st.sampled_from([["match", "contact", "by", "Id", ",", "Email"],
-                                             ["match", "lead", "by", "Id"]]), max_size=2))
+    matches = draw(
+        st.lists(
+            st.sampled_from(
+                [["match", "contact", "by", "Id", ",", "Email"], ["match", "lead", "by", "Id"]]
+            ),
+            max_size=2,
+        )
+    )
     flag = draw(st.lists(st.just(["designated_only", ":", "true"]), max_size=1))
     return _block(["personalization"], [*matches, *flag])
 

@@ -65,5 +65,6 @@ def test_format_keeps_meaning_and_is_idempotent(path: Path) -> None:
     assert after.items == before.items
     assert after.field_settings == before.field_settings
     assert after.comments == before.comments
-    assert formatted.endswith("\n") and not formatted.endswith("\n\n")
+    assert formatted.endswith("\n")
+    assert not formatted.endswith("\n\n")
     assert all(line == line.rstrip() for line in formatted.split("\n"))

@@ -156,12 +156,37 @@ def test_inline_records_keep_text_aliases_and_merge_keys(project: Write) -> None
     assert [o.line for o in second.records.origins] == [10, 6, 11, 12]
 
 
+def test_x_keys_hold_anchors_and_merge_keys_give_defaults(project: Write) -> None:
+    project(
+        "tests/merge_test.yaml",
+        """\
+        rules: ../rules
+        x-gated: &gated {action: skip, reason: gated}
+        tests:
+          - name: merged
+            records: {prospects: [{id: p1}]}
+            expect:
+              p1: {<<: *gated, reason: paused}
+        """,
+    )
+    [test] = load_test_file("tests/merge_test.yaml").tests
+    assert test.expect == (
+        ProspectExpectation(
+            "p1",
+            (Check(Key.ACTION, Scalar("skip"), 2), Check(Key.REASON, Scalar("paused"), 7)),
+            7,
+        ),
+    )
+
+
 def test_find_test_files_in_path_order(project: Write) -> None:
     for name in (
         "tests/b.test.yaml",
         "tests/a_test.yaml",
         "tests/sub/c_test.yml",
         "tests/notes.yaml",
+        "tests/.venv/lib/x_test.yaml",
+        "tests/node_modules/y_test.yaml",
     ):
         project(name, "tests: []\n")
     project("other/explicit.yaml", "tests: []\n")

@@ -14,9 +14,27 @@ from engine.source import Span
 # Words that mark a login as a service account rather than a person (any part of the
 # address before the @, case-insensitively).
 SERVICE_WORDS = (
-    "integration", "integ", "connector", "pardot", "marketing", "mktg", "sync", "api", "svc",
-    "service", "system", "admin", "automation", "b2bma", "mcae", "sfdc", "salesforce", "crm",
-    "noreply", "no-reply", "donotreply",
+    "integration",
+    "integ",
+    "connector",
+    "pardot",
+    "marketing",
+    "mktg",
+    "sync",
+    "api",
+    "svc",
+    "service",
+    "system",
+    "admin",
+    "automation",
+    "b2bma",
+    "mcae",
+    "sfdc",
+    "salesforce",
+    "crm",
+    "noreply",
+    "no-reply",
+    "donotreply",
 )
 # A person's login: a name, or names joined by . _ - ' (dana, dana.direct, d.direct,
 # dana_direct), with at most two digits after it (dana.direct2).
@@ -24,8 +42,12 @@ PERSON = re.compile(r"[a-z]+(?:[._'-][a-z]+)*\d{0,2}")
 EXAMPLE = "pardot.integration@yourcompany.example"
 
 
-@rule("SR403", "connector-user-is-person", Severity.WARNING,
-      "the connector user looks like a person's login, or is not named")
+@rule(
+    "SR403",
+    "connector-user-is-person",
+    Severity.WARNING,
+    "the connector user looks like a person's login, or is not named",
+)
 class ConnectorUserIsPerson(Rule):
     """The connector writes with that person's permissions and in their name, and stops
     when their user is deactivated."""

@@ -15,8 +15,12 @@ from engine.lint.registry import LintContext, Rule, rule
 OWNER = api_key("OwnerId")
 
 
-@rule("SR404", "created-lead-not-shared", Severity.WARNING,
-      "the lead share rule never holds for a lead the connector creates")
+@rule(
+    "SR404",
+    "created-lead-not-shared",
+    Severity.WARNING,
+    "the lead share rule never holds for a lead the connector creates",
+)
 class CreatedLeadNotShared(Rule):
     """The connector creates the lead, then loses sight of it: from the next cycle on the
     prospect's CRM id names a lead outside Marketing Data Sharing (skip / not_shared)."""
@@ -41,8 +45,8 @@ class CreatedLeadNotShared(Rule):
                 f"no lead the connector creates meets this share rule: it holds only when "
                 f"{listed} is set, and a new lead gets only mapped fields and OwnerId, so the "
                 "next cycle skips the prospect as not_shared",
-                hint=f"map a prospect field into {them}, share on a field the connector sets on "
-                "create, or make it a formula field (declared readonly) that Salesforce computes",
+                hint=f"map a prospect field into {listed}, share on a field the connector sets "
+                f"on create, or make {them} a formula field (declared readonly)",
             )
 
 
@@ -75,8 +79,9 @@ def _blank_on_create(share: ShareRule, filled: frozenset[str]) -> list[str] | No
         return None  # the rule never holds at all: not a create problem
     refs = {api_key(r.name): r for r in ir.field_refs(share.when) if api_key(r.name) not in filled}
     blanks = {
-        key: Atom(expander.field_subject("lead", r.name, r.field_type.kind, r.field_type.values),
-                  Op.BLANK)
+        key: Atom(
+            expander.field_subject("lead", r.name, r.field_type.kind, r.field_type.values), Op.BLANK
+        )
         for key, r in refs.items()
     }
     culprits: dict[str, None] = {}

@@ -17,8 +17,12 @@ OWNER = api_key("OwnerId")
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.TEXTAREA, Kind.EMAIL, Kind.PHONE})
 
 
-@rule("SR303", "gate-vs-required", Severity.WARNING,
-      "the create gate admits prospects whose required lead fields can be blank")
+@rule(
+    "SR303",
+    "gate-vs-required",
+    Severity.WARNING,
+    "the create gate admits prospects whose required lead fields can be blank",
+)
 class GateVsRequired(Rule):
     """Each such prospect's lead create fails with REQUIRED_FIELD_MISSING, every cycle."""
 
@@ -31,8 +35,10 @@ class GateVsRequired(Rule):
             return
         # the gate decides for unmatched prospects: their lead./contact. fields are blank
         unmatched = tuple(
-            Atom(expander.field_subject(r.object, r.name, r.field_type.kind, r.field_type.values),
-                 Op.BLANK)
+            Atom(
+                expander.field_subject(r.object, r.name, r.field_type.kind, r.field_type.values),
+                Op.BLANK,
+            )
             for r in _matched_refs(rules)
         )
         gate = [c for c in gate if conflict(c + unmatched) is None]
@@ -50,8 +56,9 @@ class GateVsRequired(Rule):
             if mapping is None:
                 continue  # unmapped-required-field's business
             source = mapping.prospect
-            subject = expander.field_subject("prospect", source.name, source.type.kind,
-                                             source.type.values)
+            subject = expander.field_subject(
+                "prospect", source.name, source.type.kind, source.type.values
+            )
             if _admits(gate, (Atom(subject, Op.BLANK),)):
                 yield self._blank(rules, info, mapping, subject.domain)
 

@@ -14,8 +14,12 @@ from engine.lint.registry import LintContext, Rule, rule
 SF_LABEL = {"lead": "Lead", "contact": "Contact"}
 
 
-@rule("SR402", "mds-not-deployable", Severity.WARNING,
-      "a share rule Marketing Data Sharing cannot deploy: one field equals one value per object")
+@rule(
+    "SR402",
+    "mds-not-deployable",
+    Severity.WARNING,
+    "a share rule Marketing Data Sharing cannot deploy: one field equals one value per object",
+)
 class MdsNotDeployable(Rule):
     """Salesforce's Marketing Data Sharing takes one criterion per object: one field, the
     operator equals, one value. Anything else shares a different set of records in the org
@@ -77,10 +81,15 @@ def _problem(expr: ir.Expr) -> str | None:
         case ir.Call(function="ISPICKVAL", args=(ir.FieldRef(), ir.Const(value=str() as v))):
             return None if v else "tests for a blank value"  # ISPICKVAL(F, "v"): `F = "v"`
         case ir.InList(subject=subject, options=options):
-            if len(options) == 1 and _problem(
-                ir.Binary(BinaryOp.EQ, subject, options[0], expr.operand_type, expr.type,
-                          expr.span)
-            ) is None:
+            if (
+                len(options) == 1
+                and _problem(
+                    ir.Binary(
+                        BinaryOp.EQ, subject, options[0], expr.operand_type, expr.type, expr.span
+                    )
+                )
+                is None
+            ):
                 return None
             return f"matches a list of {len(options)} values"
         case ir.Logic(op=op):

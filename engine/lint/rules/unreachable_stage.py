@@ -12,8 +12,7 @@ from engine.lint.registry import LintContext, Rule, rule
 SHOWN = 3  # contradictions named in one message
 
 
-@rule("SR302", "unreachable-stage", Severity.WARNING,
-      "a stage whose condition can never hold")
+@rule("SR302", "unreachable-stage", Severity.WARNING, "a stage whose condition can never hold")
 class UnreachableStage(Rule):
     """No prospect ever reaches the stage, so nothing that uses it (the gate, a later
     stage, a report) ever happens for anyone."""
@@ -30,8 +29,11 @@ class UnreachableStage(Rule):
             except TooComplex:
                 continue
             reasons = list(dict.fromkeys(c.describe(stage.name) for c in expander.conflicts))
-            used = [n for n in dict.fromkeys(r.name for r in ir.stage_refs(stage.when))
-                    if n in spans and n != stage.name]
+            used = [
+                n
+                for n in dict.fromkeys(r.name for r in ir.stage_refs(stage.when))
+                if n in spans and n != stage.name
+            ]
             yield self.at(
                 stage.node.name.span,
                 f"stage {stage.name} can never hold: {_why(reasons)}",

@@ -19,8 +19,12 @@ FieldKey = tuple[object, ...]
 MERGE = "$MERGE"  # merge fields lower to this call (engine.formula.merge_fields)
 
 
-@rule("SR401", "validation-unfixable", Severity.WARNING,
-      "a validation rule that reads a field no mapping can write")
+@rule(
+    "SR401",
+    "validation-unfixable",
+    Severity.WARNING,
+    "a validation rule that reads a field no mapping can write",
+)
 class ValidationUnfixable(Rule):
     """A record in the state the rule rejects refuses every connector write, and the
     connector can never change the fields that put it there."""
@@ -42,9 +46,9 @@ class ValidationUnfixable(Rule):
                 f"validation {validation.name} can fail on {names} alone, and the connector "
                 f"cannot write {them}: a {obj} already in that state rejects every connector "
                 "write (FIELD_CUSTOM_VALIDATION_EXCEPTION) until it is fixed in Salesforce",
-                hint="let the connector user bypass this rule in Salesforce (a custom permission "
-                f"checked in the formula) and clean up existing {obj}s in that state, or map "
-                f"{fields[0]} with a sync that writes Salesforce",
+                hint="let the connector user bypass this rule (a custom permission checked in "
+                "the formula, e.g. && NOT($Permission.Bypass_Validation_Rules)), and clean up "
+                f"existing {obj}s in that state",
             )
 
 
