@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING
 
 from engine.check.model import CheckedRules
 from engine.check.resolve import check_rules
+from engine.diagnostics import Diagnostic
 from engine.deep import call_deep
 from engine.files import InputError
 from engine.loader import load, load_text
 
+from engine.source import SourceFile
+
 if TYPE_CHECKING:
     from engine.codes import Code
-    from engine.diagnostics import Diagnostic
     from engine.graph import EvaluationGraph
     from engine.lint.config import LintConfig
     from engine.plan import Change, Outcome, Plan, Step
@@ -40,6 +42,7 @@ __all__ = [
     "diff",
     "dry_run",
     "explain",
+    "format_files",
     "graph",
     "lint",
     "lint_codes",
@@ -239,3 +242,55 @@ def _read_doc(path: str) -> str:
         return resources.files("engine.docs").joinpath(relative).read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         return (Path(__file__).resolve().parents[1] / "docs" / relative).read_text("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """One file through `fmt`: its new text (None when it cannot be parsed)."""
+
+    path: str
+    original: str
+    text: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, SourceFile]
+
+    @property
+    def changed(self) -> bool:
+        return self.text is not None and self.text != self.original
+
+    @property
+    def diff(self) -> str:
+        from engine.fmt import unified_diff
+
+        diff = unified_diff(self.path, self.original, self.text or self.original)
+        return diff if not diff or diff.endswith("\n") else diff + "\n"
+
+
+def format_files(paths: Sequence[str]) -> tuple[Formatted, ...]:
+    """Format rule files and directories (each file alone; includes are not followed)."""
+    from engine.files import read_source
+    from engine.fmt import format_source
+    from engine.loader import expand_paths
+
+    results = []
+    for path in expand_paths(paths):
+        read = read_source(path, keep_newlines=True)
+        if read.source is None:
+            assert read.diagnostic is not None
+            results.append(Formatted(path, "", None, (read.diagnostic,), {}))
+            continue
+        source = read.source
+        result = format_source(source.text, path)
+        results.append(
+            Formatted(path, source.text, result.text, result.diagnostics, {path: source})
+        )
+    return tuple(results)
+
+
+def write_formatted(results: Sequence[Formatted]) -> None:
+    """Write formatted files in place, each atomically."""
+    from engine.files import write_atomic
+
+    for result in results:
+        if result.changed and result.text is not None:
+            write_atomic(result.path, result.text)

@@ -73,6 +73,32 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
     return ExitCode.FINDINGS if fails(found, level) else ExitCode.OK
 
 
+def cmd_fmt(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine.render import text
+
+    results = api.format_files(args.rules)
+    changed = [r for r in results if r.changed]
+    broken = [r for r in results if r.text is None]
+    for result in broken:
+        _write(text.diagnostics(result.diagnostics, result.sources, _colour(sys.stdout)))
+    if args.diff:
+        _write("".join(r.diff for r in changed))
+    elif args.check:
+        _write("".join(f"would reformat {r.path}\n" for r in changed))
+    else:
+        api.write_formatted(changed)
+        _write("".join(f"reformatted {r.path}\n" for r in changed))
+    verb = "would be reformatted" if args.check or args.diff else "reformatted"
+    summary = f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, "
+    summary += f"{len(results) - len(changed) - len(broken)} unchanged"
+    if broken:
+        summary += f", {len(broken)} could not be formatted"
+    sys.stderr.write(summary + "\n")
+    pending = changed and (args.check or args.diff)
+    return ExitCode.FINDINGS if pending or broken else ExitCode.OK
+
+
 def cmd_test(args: argparse.Namespace) -> ExitCode:
     from engine import ruletest
     from engine.files import write_atomic
@@ -248,6 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--fail-level", choices=("info", "warning", "error"),
                       help="exit 1 only for findings at or above this severity")
     lint.set_defaults(func=cmd_lint)
+
+    fmt = sub.add_parser("fmt", help="rewrite rule files in the canonical layout")
+    fmt.add_argument("rules", nargs="+", metavar="RULES", help="rule files or directories")
+    fmt.add_argument("--check", action="store_true",
+                     help="only report files that would change (exit 1 if any)")
+    fmt.add_argument("--diff", action="store_true",
+                     help="print the changes as a unified diff instead of writing them")
+    fmt.set_defaults(func=cmd_fmt)
 
     test = sub.add_parser("test", help="run rule tests (YAML files of records and expected outcomes)")
     test.add_argument("tests", nargs="+", metavar="TESTS",

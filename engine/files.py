@@ -32,18 +32,19 @@ class ReadResult:
     diagnostic: Diagnostic | None
 
 
-def read_source(path: str) -> ReadResult:
+def read_source(path: str, *, keep_newlines: bool = False) -> ReadResult:
     """Read a rule file as UTF-8; an unreadable or undecodable file is a diagnostic."""
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         reason = error.strerror or str(error)
         return ReadResult(None, codes.UNREADABLE_FILE.at(whole_file(path), f"cannot read: {reason}"))
-    return decode_source(path, data)
+    return decode_source(path, data, keep_newlines=keep_newlines)
 
 
-def decode_source(path: str, data: bytes) -> ReadResult:
-    """Decode bytes as UTF-8 (a leading BOM is dropped), locating the first bad byte."""
+def decode_source(path: str, data: bytes, *, keep_newlines: bool = False) -> ReadResult:
+    """Decode bytes as UTF-8 (a leading BOM is dropped), locating the first bad byte.
+    Line ends become LF unless `keep_newlines` (fmt reports CRLF files as changed)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -55,6 +56,8 @@ def decode_source(path: str, data: bytes) -> ReadResult:
         message = f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot be decoded"
         hint = "save the file as UTF-8"
         return ReadResult(None, codes.UNREADABLE_FILE.at(span, message, hint=hint))
+    if keep_newlines:
+        return ReadResult(SourceFile(path, text), None)
     # CRLF (Windows) and a lone CR (classic Mac) both end a line
     return ReadResult(SourceFile(path, text.replace("\r\n", "\n").replace("\r", "\n")), None)
 

@@ -20,6 +20,7 @@ from decimal import (
     ROUND_DOWN,
     ROUND_FLOOR,
     ROUND_HALF_UP,
+    ROUND_UP,
     Decimal,
     InvalidOperation,
 )
@@ -315,17 +316,15 @@ def _includes(values: str, wanted: str) -> bool:
 
 
 def _addmonths(start: dt.date | None, months: Decimal | None) -> dt.date | None:
-    """Salesforce's ADDMONTHS: the same day n months on, clamped to the month's end; a
-    month-end date stays a month-end date (ADDMONTHS of Feb 28, 2023 is Mar 31)."""
+    """Salesforce's ADDMONTHS: the same day n months on, or the last day of that month
+    when it is shorter (ADDMONTHS of Jan 31 is Feb 28 or 29)."""
     if start is None or months is None:
         return None
     total = start.year * 12 + (start.month - 1) + int(months)
     year, month = divmod(total, 12)
     if not 1 <= year <= 9999:
         raise FormulaError("ADDMONTHS: the date is out of range")
-    last = calendar.monthrange(year, month + 1)[1]
-    at_end = start.day == calendar.monthrange(start.year, start.month)[1]
-    day = last if at_end else min(start.day, last)
+    day = min(start.day, calendar.monthrange(year, month + 1)[1])
     if isinstance(start, dt.datetime):
         return start.replace(year=year, month=month + 1, day=day)
     return dt.date(year, month + 1, day)
@@ -475,8 +474,10 @@ STRICT: dict[str, Callable[..., Any]] = {
     "MOD": _mod,
     "ABS": _nullsafe(abs),
     "ROUND": _round,
-    "FLOOR": _nullsafe(lambda n: n.to_integral_value(rounding=ROUND_FLOOR)),
-    "CEILING": _nullsafe(lambda n: n.to_integral_value(rounding=ROUND_CEILING)),
+    # Salesforce's FLOOR goes towards zero and CEILING away from it (FLOOR(-2.5) = -2,
+    # CEILING(-2.5) = -3); MFLOOR and MCEILING are the mathematical ones
+    "FLOOR": _nullsafe(lambda n: n.to_integral_value(rounding=ROUND_DOWN)),
+    "CEILING": _nullsafe(lambda n: n.to_integral_value(rounding=ROUND_UP)),
     "MAX": _nullsafe(max),
     "MIN": _nullsafe(min),
     "FIND": _find,
@@ -494,7 +495,7 @@ STRICT: dict[str, Callable[..., Any]] = {
     "REVERSE": lambda t: t[::-1],
     "ASCII": _ascii,
     "CHR": _chr,
-    "BR": lambda: "<br>",
+    "BR": lambda: "\n",
     "CASESAFEID": _casesafeid,
     "HTMLENCODE": _htmlencode,
     "JSENCODE": _jsencode,

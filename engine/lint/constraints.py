@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from itertools import pairwise
 
 from engine import ir
@@ -32,6 +33,7 @@ from engine.fieldtypes import GRADE_RANK, GRADES, SALESFORCE_OBJECTS, Kind, VTyp
 from engine.source import SourceFile
 
 CAP = 256
+KEPT = 16  # contradictions remembered per expansion, to explain an empty result
 
 Value = Decimal | str | bool | int | None
 
@@ -250,16 +252,102 @@ def candidates(subject: Subject, atoms: Sequence[Atom]) -> Sequence[object]:
 
 def satisfiable(atoms: Sequence[Atom]) -> bool:
     """Whether one value of their (shared) subject satisfies every atom."""
-    if not atoms:
-        return True
-    return any(all(a.holds(v) for a in atoms) for v in candidates(atoms[0].subject, atoms))
+    return not atoms or _satisfiable(frozenset(atoms))
 
 
-def conflict(conj: Conj) -> Conflict | None:
-    """The first subject of a conjunction whose atoms contradict each other, minimised."""
+@lru_cache(maxsize=4096)
+def _satisfiable(atoms: frozenset[Atom]) -> bool:
+    subject = next(iter(atoms)).subject
+    if subject.domain in ORDERED:
+        return _ordered_satisfiable(subject.domain, atoms)
+    return any(all(a.holds(v) for a in atoms) for v in candidates(subject, list(atoms)))
+
+
+def _ordered_satisfiable(domain: Domain, atoms: frozenset[Atom]) -> bool:
+    """Numbers, grades, lengths: bounds, allowed and excluded values, in one pass."""
+    if all(a.holds(None) for a in atoms) and domain is not Domain.LENGTH:
+        return True  # blank satisfies them all
+    lo, hi = Bound(None, False), Bound(None, False)
+    allowed: set[Value] | None = None
+    excluded: set[Value] = set()
+    for atom in atoms:
+        match atom.op:
+            case Op.BLANK:
+                return False  # and some atom needs a value: blank fails it
+            case Op.IN:
+                allowed = set(atom.values) if allowed is None else allowed & set(atom.values)
+            case Op.NOT_IN:
+                excluded |= set(atom.values)
+            case Op.GT | Op.GE:
+                lo = lo.tighter(atom.values[0], atom.op is Op.GT, above=True)
+            case Op.LT | Op.LE:
+                hi = hi.tighter(atom.values[0], atom.op is Op.LT, above=False)
+    if allowed is None and domain is Domain.NUMBER:
+        if lo.value is None or hi.value is None or lo.value < hi.value:  # type: ignore[operator]
+            return True  # an interval of decimals: a finite exclusion leaves a value
+        return lo.value == hi.value and not (lo.strict or hi.strict) and lo.value not in excluded
+    if allowed is None:  # whole numbers: a grade rank, or a length
+        start = 0 if lo.value is None else _whole_above(lo)
+        start = max(start, 0)
+        stop = len(GRADES) - 1 if domain is Domain.GRADE else None
+        if hi.value is not None:
+            top = _whole_below(hi)
+            stop = top if stop is None else min(stop, top)
+        last = start + len(excluded) if stop is None else min(stop, start + len(excluded))
+        allowed = set(range(start, last + 1))
+    return any(v not in excluded and _within(v, lo, hi, domain) for v in allowed)
+
+
+def _within(value: Value, lo: Bound, hi: Bound, domain: Domain) -> bool:
+    if not isinstance(value, (Decimal, int)):
+        return False
+    if domain is Domain.LENGTH and (value < 0 or value != int(value)):
+        return False
+    if lo.value is not None and (value < lo.value or (value == lo.value and lo.strict)):  # type: ignore[operator]
+        return False
+    return hi.value is None or not (value > hi.value or (value == hi.value and hi.strict))  # type: ignore[operator]
+
+
+ORDERED = frozenset({Domain.NUMBER, Domain.GRADE, Domain.LENGTH})
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """One side of an interval: a value (None: unbounded) and whether it is excluded."""
+
+    value: Value
+    strict: bool
+
+    def tighter(self, value: Value, strict: bool, *, above: bool) -> Bound:
+        if self.value is None:
+            return Bound(value, strict)
+        if value == self.value:
+            return Bound(value, strict or self.strict)
+        better = value > self.value if above else value < self.value  # type: ignore[operator]
+        return Bound(value, strict) if better else self
+
+
+def _whole_above(bound: Bound) -> int:
+    value = Decimal(bound.value)  # type: ignore[arg-type]
+    whole = int(value.to_integral_value(rounding="ROUND_CEILING"))
+    return whole + 1 if bound.strict and whole == value else whole
+
+
+def _whole_below(bound: Bound) -> int:
+    value = Decimal(bound.value)  # type: ignore[arg-type]
+    whole = int(value.to_integral_value(rounding="ROUND_FLOOR"))
+    return whole - 1 if bound.strict and whole == value else whole
+
+
+def conflict(conj: Conj, only: Iterable[Atom] | None = None) -> Conflict | None:
+    """The first subject of a conjunction whose atoms contradict each other, minimised.
+
+    `only`: check just the subjects of these atoms (the rest is known to be consistent)."""
+    keys = None if only is None else {a.subject.key for a in only}
     by_subject: dict[tuple[object, ...], list[Atom]] = {}
     for atom in conj:
-        by_subject.setdefault(atom.subject.key, []).append(atom)
+        if keys is None or atom.subject.key in keys:
+            by_subject.setdefault(atom.subject.key, []).append(atom)
     for atoms in by_subject.values():
         if satisfiable(atoms):
             continue
@@ -291,6 +379,28 @@ class Expander:
     unchanged: frozenset[tuple[object, ...]] = frozenset()
     conflicts: list[Conflict] = field(default_factory=list)
     _active: list[str] = field(default_factory=list)
+    _expanded: dict[tuple[str, bool], tuple[list[Conj], list[Conflict]]] = field(
+        default_factory=dict
+    )
+    _recording: list[list[Conflict]] = field(default_factory=list)
+
+    def expand_stage(self, name: str, positive: bool) -> list[Conj]:
+        """A stage's condition (or its negation), expanded once per expander and reused:
+        stages build on stages, and a chain of them must not expand exponentially."""
+        key = (name, positive)
+        if key not in self._expanded:
+            recording: list[Conflict] = []
+            self._recording.append(recording)
+            self._active.append(name)
+            try:
+                self._expanded[key] = (self.dnf(self.stages[name], positive), recording)
+            finally:
+                self._active.pop()
+                self._recording.pop()
+        result, found = self._expanded[key]
+        for conflict_ in found:  # the reasons travel with the reused expansion
+            self.remember(conflict_)
+        return result
 
     def stage(self, name: str) -> list[Conj]:
         """A stage's condition, expanded; its own name inside it stays opaque (a cycle)."""
@@ -312,11 +422,7 @@ class Expander:
                     return [()] if value == positive else []
                 return []  # null: neither it nor its negation ever holds
             case ir.StageRef(name=name) if name in self.stages and name not in self._active:
-                self._active.append(name)
-                try:
-                    return self.dnf(self.stages[name], positive)
-                finally:
-                    self._active.pop()
+                return self.expand_stage(name, positive)
             case ir.Assigned():
                 return self.flag(("assigned",), "assigned", positive)
             case ir.FieldRef() | ir.Call() if expr.type is VType.BOOLEAN and (
@@ -350,7 +456,7 @@ class Expander:
             for left in out:
                 for right in part:
                     conj = left + tuple(a for a in right if a not in left)
-                    found = conflict(conj)
+                    found = conflict(conj, only=right)  # both halves are consistent alone
                     if found is not None:
                         self.remember(found)
                     elif conj not in combined:
@@ -361,8 +467,10 @@ class Expander:
         return out
 
     def remember(self, found: Conflict) -> None:
-        if found not in self.conflicts:
-            self.conflicts.append(found)
+        """Keep a reason a conjunction was dropped (a few suffice to explain)."""
+        for reasons in (self.conflicts, *self._recording):
+            if len(reasons) < KEPT and found not in reasons:
+                reasons.append(found)
 
     def atom(self, subject: Subject, op: Op, values: tuple[Value, ...] = ()) -> Atom:
         return Atom(subject, op, values, tuple(self._active))

@@ -538,6 +538,8 @@ def _directory_files(root: str) -> dict[str, str]:
     for entry in entries:
         if entry.name.startswith(".") or entry.is_dir():  # .DS_Store, .gitkeep, subfolders
             continue
+        if entry.name == "error_queue.json":  # written beside the records by `run --out`
+            continue
         path = os.path.join(root, entry.name)
         list_name = _LIST_BY_STEM.get(Path(entry.name).stem.casefold())
         if list_name is None or Path(entry.name).suffix.lower() not in FORMATS:

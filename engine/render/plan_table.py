@@ -51,9 +51,15 @@ def summary(plan: Plan) -> list[str]:
     lines = [f"{counts['prospects']} prospects: {actions or 'nothing to do'}"]
     reasons = plan.reasons()
     if reasons:
-        lines.append("  skipped:  " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
+        lines.append("  skipped: " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
+    by_code: dict[str, list[tuple[str, int]]] = {}
     for (code, rule), n in plan.errors_by_rule().items():
-        lines.append(_fit(f"  errors:   {n} {code}" + (f" ({rule})" if rule else ""), WIDTH))
+        by_code.setdefault(code, []).append((rule, n))
+    if by_code:
+        lines.append("  errors:")
+    for code, rules in by_code.items():
+        lines.append(f"    {sum(n for _, n in rules)} {code}")
+        lines.extend(_fit(f"      {n} {rule}", WIDTH) for rule, n in rules if rule)
     problems = len(plan.problems) + sum(len(o.problems) for o in plan.outcomes)
     if problems:
         lines.append(f"  formulas: {problems} failed while evaluating (see --format json)")
@@ -65,7 +71,8 @@ def render(plan: Plan, colour: bool = False) -> str:
     if plan.outcomes:
         pw = max(8, *(len(o.prospect) for o in plan.outcomes))
         pw = min(pw, 16)
-        tw = min(22, max(6, *(len(_target(o)) for o in plan.outcomes)))
+        # room for "contact " and an 18-character Salesforce Id
+        tw = min(26, max(6, *(len(_target(o)) for o in plan.outcomes)))
         aw = 11
         lines.append("")
         lines.append(f"{'PROSPECT':<{pw}} {'ACTION':<{aw}} {'TARGET':<{tw}} DETAIL")

@@ -173,6 +173,8 @@ class _Cycle:
             hidden = [r for r in same_email if not self.is_visible(r)]
             found = [r for r in same_email if self.is_visible(r)]
             for record in hidden:
+                explain.add("match", f"{record.object} {record.id} has this email, but the "
+                            "connector cannot see it")
                 self._share_holds(record, explain)
             if found:
                 # latest LastModifiedDate wins, then the smallest Id
@@ -346,7 +348,8 @@ class _Cycle:
             return f"{label}: not synced"
         winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, record.updated_at)
         if winner is None or same(pv, pinfo.type, sv, target.type):
-            return f"{label}: {show(sv)} on both sides" if winner else f"{label}: blank on both"
+            both_blank = winner is None or (is_blank(pv) and is_blank(sv))
+            return f"{label}: blank on both sides" if both_blank else f"{label}: {show(sv)} on both sides"
         if winner == "pardot":
             return _write(label, why, pv, target, to_sf, dropped, "Salesforce")
         return _write(label, why, sv, pinfo, to_pd, dropped, "Account Engagement")

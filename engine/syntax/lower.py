@@ -303,19 +303,28 @@ class Lower:
         return ast.Binary(_CMP[str(op)], left, right, self.span(meta), str(op))
 
     def additive(self, meta: Meta, children: list[Any]) -> ast.Expr:
-        return self._chain(children)
+        return self._chain(meta, children)
 
     def multiplicative(self, meta: Meta, children: list[Any]) -> ast.Expr:
-        return self._chain(children)
+        return self._chain(meta, children)
 
     def power(self, meta: Meta, children: list[Any]) -> ast.Expr:
-        return self._chain(children)
+        return self._chain(meta, children)
 
-    def _chain(self, children: list[Any]) -> ast.Expr:
-        # left-associative: a - b + c is (a - b) + c, as in Salesforce formulas
+    def _chain(self, meta: Meta, children: list[Any]) -> ast.Expr:
+        # left-associative: a - b + c is (a - b) + c, as in Salesforce formulas. Each link
+        # spans from the chain's start to just before the next operator, so parentheses
+        # around an operand stay inside it (an operand's own span excludes them).
         result: ast.Expr = children[0]
-        for op, operand in zip(children[1::2], children[2::2], strict=True):
-            span = self.join(result.span, operand.span)
+        ops = children[1::2]
+        for index, (op, operand) in enumerate(zip(ops, children[2::2], strict=True)):
+            if index + 1 < len(ops):
+                stop = ops[index + 1].start_pos
+                while stop > meta.start_pos and self.source.text[stop - 1] in " \t\n":
+                    stop -= 1
+            else:
+                stop = meta.end_pos
+            span = self.source.span(meta.start_pos, stop)
             result = ast.Binary(_ARITH[str(op)], result, operand, span, str(op))
         return result
 

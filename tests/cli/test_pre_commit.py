@@ -77,7 +77,11 @@ def _env(home: Path) -> dict[str, str]:
 def _git(cwd: Path, *args: str, env: dict[str, str]) -> str:
     result = subprocess.run(
         ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.strip()
 
@@ -85,7 +89,8 @@ def _git(cwd: Path, *args: str, env: dict[str, str]) -> str:
 def _ignore(folder: str, names: list[str]) -> set[str]:
     top = Path(folder).resolve() == ROOT
     return {
-        n for n in names
+        n
+        for n in names
         if n in SKIP_ANYWHERE
         or n.endswith((".pyc", ".egg-info"))
         or (top and (n in SKIP_TOP or (n.startswith(".") and n != ".pre-commit-hooks.yaml")))
@@ -129,7 +134,11 @@ def _stage(project: Path, home: Path, files: dict[str, str]) -> None:
 def _pre_commit(project: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", *args, "--color", "never"],
-        cwd=project, env=_env(home), capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=project,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
         check=False,
     )
 

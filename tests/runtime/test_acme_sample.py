@@ -186,18 +186,13 @@ def test_a_second_cycle_only_repeats_the_errors(
     _run(capsys, out)
     again = tmp_path / "again"
     again.mkdir()
-    for name in RECORD_FILES:  # error_queue.json is no record list (see the xfail below)
+    for name in RECORD_FILES:
         shutil.copy(out / name, again / name)
     first, second = _plan(capsys), _plan(capsys, str(again))
     assert {r["action"] for r in second["records"]} <= {"no_change", "skip", "error"}
     assert _errors(second) == _errors(first)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run --out DIR puts error_queue.json into the record-set directory it writes, "
-    "and the directory loader refuses it as 'not a record list'",
-)
 def test_the_run_output_directory_reads_back_as_a_record_set(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -8,7 +8,7 @@ from engine import ir
 from engine.ast import Sync
 from engine.check.model import CheckedRules, ShareRule
 from engine.diagnostics import Diagnostic, Severity
-from engine.fieldtypes import api_key
+from engine.fieldtypes import Kind, api_key
 from engine.lint.constraints import Atom, Expander, Op, TooComplex, conflict
 from engine.lint.registry import LintContext, Rule, rule
 
@@ -42,8 +42,9 @@ class CreatedLeadNotShared(Rule):
             listed = " and ".join(names)
             yield self.at(
                 share.node.when.span,
-                f"no lead the connector creates meets this share rule: it holds only when "
-                f"{listed} is set, and a new lead gets only mapped fields and OwnerId, so the "
+                "no lead the connector creates meets this share rule: a new lead gets only "
+                f"mapped fields and OwnerId, and the rule does not hold while {listed} "
+                f"{'is' if len(names) == 1 else 'are'} blank (a checkbox: unchecked), so the "
                 "next cycle skips the prospect as not_shared",
                 hint=f"map a prospect field into {listed}, share on a field the connector sets "
                 f"on create, or make {them} a formula field (declared readonly)",
@@ -78,17 +79,22 @@ def _blank_on_create(share: ShareRule, filled: frozenset[str]) -> list[str] | No
     if not ways:
         return None  # the rule never holds at all: not a create problem
     refs = {api_key(r.name): r for r in ir.field_refs(share.when) if api_key(r.name) not in filled}
-    blanks = {
-        key: Atom(
-            expander.field_subject("lead", r.name, r.field_type.kind, r.field_type.values), Op.BLANK
-        )
-        for key, r in refs.items()
-    }
+    blanks = tuple(_unset(expander, r) for r in refs.values())
     culprits: dict[str, None] = {}
     for way in ways:
-        found = conflict(way + tuple(blanks.values()))
+        found = conflict(way + blanks)
         if found is None:
             return None
         if found.subject.field is not None:
             culprits[found.subject.field[1]] = None
     return list(culprits) or None
+
+
+def _unset(expander: Expander, ref: ir.FieldRef) -> Atom:
+    """A field the connector does not write, on a new lead: blank; a checkbox unchecked
+    (Salesforce checkboxes are never blank, and most default to unchecked)."""
+    ftype = ref.field_type
+    subject = expander.field_subject("lead", ref.name, ftype.kind, ftype.values)
+    if ftype.kind is Kind.BOOLEAN:
+        return Atom(subject, Op.IN, (False,))
+    return Atom(subject, Op.BLANK)

@@ -67,15 +67,15 @@ class GateVsRequired(Rule):
     ) -> Diagnostic:
         name = mapping.prospect.name
         test = f'{name} != ""' if domain is Domain.TEXT else f"{name} != null"
-        hint = f"add `and {test}` to the create gate"
+        hint = _add_to_gate(rules, test)
         misfit = _misfit(mapping.prospect.type, info.type)
         if misfit:
             hint += f"; also, {misfit}, which leaves lead.{info.name} blank the same way"
         span, related = _where(rules, info)
         return self.at(
             span,
-            f"the create gate admits prospects with a blank {name}, but lead.{info.name} is "
-            "required: creating their lead fails with REQUIRED_FIELD_MISSING",
+            f"{_gate_name(rules)} admits prospects whose {name} is blank, but lead.{info.name} "
+            "is required: creating their lead fails with REQUIRED_FIELD_MISSING",
             hint=hint,
             related=(*related, (mapping.node.span, f"lead.{info.name} is mapped from {name} here")),
         )
@@ -84,9 +84,9 @@ class GateVsRequired(Rule):
         span, related = _where(rules, info)
         return self.at(
             span,
-            "the create gate admits prospects with no assigned user, but lead.OwnerId is "
-            "required: creating their lead fails with REQUIRED_FIELD_MISSING",
-            hint="add `and assigned` to the create gate",
+            f"{_gate_name(rules)} admits prospects with no assigned user, but lead.OwnerId "
+            "is required: creating their lead fails with REQUIRED_FIELD_MISSING",
+            hint=_add_to_gate(rules, "assigned"),
             related=related,
         )
 
@@ -106,6 +106,16 @@ def _matched_refs(rules: CheckedRules) -> list[ir.FieldRef]:
                 seen.add(node.name)
                 todo.append(stages[node.name])
     return list(refs.values())
+
+
+def _gate_name(rules: CheckedRules) -> str:
+    return "the create gate" if rules.gate.node else "the default create gate (`assigned`)"
+
+
+def _add_to_gate(rules: CheckedRules, test: str) -> str:
+    if rules.gate.node is None:  # the default gate `assigned` (SPEC §1)
+        return f"write a create rule that tests it: `create lead when assigned and {test}`"
+    return f"add `and {test}` to the create gate"
 
 
 def _create_writers(rules: CheckedRules) -> dict[str, Mapping]:

@@ -21,8 +21,9 @@ class UnreachableStage(Rule):
         rules = ctx.rules
         conditions = {s.name: s.when for s in rules.stages}
         spans = {s.name: s.node.name.span for s in rules.stages}
+        expander = Expander(conditions, rules.sources)  # shared: stages reuse stages
         for stage in rules.stages:
-            expander = Expander(conditions, rules.sources)
+            expander.conflicts = []
             try:
                 if expander.stage(stage.name):
                     continue
