@@ -126,10 +126,7 @@ def _load_file(state: _State, path: str, include: ast.Include | None) -> None:
         return
     if identity in state.seen:
         return
-    if path.startswith(PACK_PREFIX):
-        result = _read_pack(path)
-    else:
-        result = read_source(path)
+    result = _read_pack(path) if path.startswith(PACK_PREFIX) else read_source(path)
     if result.source is None:
         assert result.diagnostic is not None
         if include is not None and result.diagnostic.message.startswith("cannot read"):

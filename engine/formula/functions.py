@@ -159,10 +159,16 @@ def java_pattern(pattern: str) -> re.Pattern[str]:
         raise FormulaError(f"REGEX: invalid pattern {pattern!r}: {error}") from None
 
 
+_INLINE_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
+
+
 def _translate(pattern: str) -> str:
     out: list[str] = []
     index = 0
     in_class = 0
+    # per open group, how many scoped-flag groups to close with it: Java allows `(?i)`
+    # anywhere, Python 3.11 only at the start, so `a(?i)b` becomes `a(?i:b)`
+    closers = [0]
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
@@ -171,19 +177,40 @@ def _translate(pattern: str) -> str:
             out.append(_escape(match, pattern, in_class > 0))
             index = match.end()
             continue
-        if in_class and pattern.startswith("&&", index):
-            raise FormulaError(f"REGEX: class intersection (&&) is not supported: {pattern!r}")
+        if in_class:
+            if pattern.startswith("&&", index):
+                raise FormulaError(f"REGEX: class intersection (&&) is not supported: {pattern!r}")
+            in_class += char == "["
+            in_class -= char == "]"
+            out.append(char)
+            index += 1
+            continue
+        flags = _INLINE_FLAGS.match(pattern, index)
+        if flags is not None and index > 0:
+            out.append(f"(?{flags.group(1)}:")
+            closers[-1] += 1
+            index = flags.end()
+            continue
+        if char in "^$" and pattern[index + 1 : index + 2] in ("*", "?", "+"):
+            # Java quantifies an anchor (`$*`); Python refuses: `$*`, `$?` match anywhere,
+            # `$+` is `$`
+            if pattern[index + 1] == "+":
+                out.append(char)
+            index += 2
+            continue
         if char == "[":
-            in_class += 1
-        elif char == "]" and in_class:
-            in_class -= 1
-        elif not in_class and pattern.startswith("(?<", index):
-            if pattern[index + 3 : index + 4] not in ("=", "!"):
+            in_class = 1
+        elif char == "(":
+            closers.append(0)
+            if pattern.startswith("(?<", index) and pattern[index + 3 : index + 4] not in "=!":
                 out.append("(?P<")  # Java's named group
                 index += 3
                 continue
+        elif char == ")" and len(closers) > 1:
+            out.append(")" * closers.pop())
         out.append(char)
         index += 1
+    out.append(")" * closers[0])
     return "".join(out)
 
 
@@ -415,7 +442,8 @@ def _htmlencode(text: str) -> str:
 
 def _jsencode(text: str) -> str:
     out = text.replace("\\", "\\\\").replace("'", "\\'").replace('"', '\\"')
-    return out.replace("\n", "\\n").replace("\r", "\\r").replace("<", "\\u003C").replace(">", "\\u003E")
+    out = out.replace("\n", "\\n").replace("\r", "\\r")
+    return out.replace("<", "\\u003C").replace(">", "\\u003E")
 
 
 def _hyperlink(url: str, name: str, target: str = "") -> str:
@@ -440,7 +468,7 @@ def _positive(name: str, fn: Callable[[Decimal], Decimal]) -> Callable[..., Any]
     def apply(n: Decimal | None) -> Decimal | None:
         if n is None:
             return None
-        if n <= 0 and name != "SQRT" or n < 0:
+        if (n <= 0 and name != "SQRT") or n < 0:
             raise FormulaError(f"{name}({number_text(n)}): not defined")
         return fn(n)
 

@@ -114,7 +114,7 @@ def path_type(obj: str, parts: Sequence[str], field_types: FieldTypes) -> VType:
         here = related_object(here, rel, field_types)
         if here is None:
             return VType.ANY
-    if not parts:
+    if not parts or here is None:
         return VType.ANY
     return field_type(here, parts[-1], field_types)
 

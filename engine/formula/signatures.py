@@ -56,7 +56,7 @@ def _sig(
     returns: VType | R,
     *,
     min_args: int | None = None,
-    max_args: int | None | str = "fixed",
+    max_args: int | str | None = "fixed",
     context: str | None = None,
     doc: str = "",
 ) -> Signature:

@@ -79,11 +79,16 @@ def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[ty
 
 
 def load_rules() -> list[Rule]:
-    """Import every module of `engine.lint.rules` once; each registers its rule."""
-    if not RULES:
+    """Import every module of `engine.lint.rules` once; each registers its rule.
+    (A module imported earlier on its own has registered already; importing is idempotent.)"""
+    if not _LOADED:
         from engine.lint import rules as package
 
         for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__)):
             importlib.import_module(f"{package.__name__}.{module}")
         RULES.sort(key=lambda r: r.code.code)
+        _LOADED.append(True)
     return RULES
+
+
+_LOADED: list[bool] = []

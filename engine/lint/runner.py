@@ -22,9 +22,9 @@ def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnos
         # a shipped pack's choices are documented there and not the user's to change:
         # its lint findings would only be noise in every rule set that includes it
         report.extend(d for d in rule.check(ctx) if not d.span.path.startswith(PACK_PREFIX))
-    selected = [config.adjust(d) for d in report.sorted() if config.selects(d)]
-    kept = suppress.apply(selected, suppress.collect(rules.files))
-    return Report(kept).sorted()
+    # ignore comments first, then configuration over everything left, unused ignores too
+    kept = suppress.apply(report.sorted(), suppress.collect(rules.files), config.selects)
+    return Report([config.adjust(d) for d in kept if config.selects(d)]).sorted()
 
 
 def fails(diagnostics: tuple[Diagnostic, ...], level: Severity) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from engine import ast, codes
@@ -47,9 +47,14 @@ def _matches(key: str, diagnostic: Diagnostic) -> bool:
 
 
 def apply(
-    diagnostics: Sequence[Diagnostic], ignores: dict[tuple[str, int], Ignore]
+    diagnostics: Sequence[Diagnostic],
+    ignores: dict[tuple[str, int], Ignore],
+    selected: Callable[[Diagnostic], bool] = lambda d: True,
 ) -> list[Diagnostic]:
-    """The diagnostics no ignore comment silences, plus one per unused ignore key."""
+    """The diagnostics no ignore comment silences, plus one per unused ignore key.
+
+    An ignore for a rule the configuration turns off (`selected` says no) is not
+    reported as unused: it would silence the rule the day it is turned back on."""
     kept: list[Diagnostic] = []
     for diagnostic in diagnostics:
         ignore = ignores.get((diagnostic.span.path, diagnostic.span.line))
@@ -62,7 +67,10 @@ def apply(
         for key in ignore.keys:
             if key in ignore.used:
                 continue
-            known = codes.lookup(key) is not None
+            code = codes.lookup(key)
+            if code is not None and not selected(code.at(ignore.span, "")):
+                continue
+            known = code is not None
             message = (
                 f'ignore[{key}] silences nothing on this line'
                 if known

@@ -52,9 +52,10 @@ Result = Value | EvalError
 class Context(Protocol):
     """What an expression can read: one prospect and its record, or one Salesforce record."""
 
-    today: dt.date
-    now: dt.datetime
-
+    @property
+    def today(self) -> dt.date: ...
+    @property
+    def now(self) -> dt.datetime: ...
     def field(self, obj: str, name: str) -> Value: ...
     def prior(self, obj: str, name: str) -> Value: ...
     def is_new(self) -> bool: ...
@@ -216,7 +217,8 @@ def arithmetic(op: BinaryOp, left: Value, right: Value, result: VType) -> Value:
         return None
     if isinstance(left, dt.date) or isinstance(right, dt.date):
         return _date_arithmetic(op, left, right)
-    assert isinstance(left, Decimal) and isinstance(right, Decimal)
+    assert isinstance(left, Decimal)
+    assert isinstance(right, Decimal)
     try:
         match op:
             case BinaryOp.ADD:

@@ -82,7 +82,9 @@ def read_field(
 def _decl(
     ident: ast.Ident, ftype: FieldType, required: bool, readonly: bool, span: Span
 ) -> ast.FieldDecl:
-    return ast.FieldDecl(ident, ast.TypeRef(str(ftype), ftype, ident.span), required, readonly, span)
+    return ast.FieldDecl(
+        ident, ast.TypeRef(str(ftype), ftype, ident.span), required, readonly, span
+    )
 
 
 def _standard(
@@ -99,13 +101,17 @@ def _standard(
         return FieldResult((), (codes.INVALID_TYPE.at(ident.span, message, hint=hint),))
     ftype = std.type
     if ftype.kind is Kind.PICKLIST:
-        values = _valueset_values(element) or _standard_values(std.value_set, ftype.values, standard_sets)
+        values = _valueset_values(element) or _standard_values(
+            std.value_set, ftype.values, standard_sets
+        )
         ftype = FieldType(Kind.PICKLIST, values=values)
     required = std.required or element.flag("required")
     return FieldResult((_decl(ident, ftype, required, std.readonly, doc.span(element)),))
 
 
-def _standard_values(name: str | None, shipped: tuple[str, ...], sets: ValueSets) -> tuple[str, ...]:
+def _standard_values(
+    name: str | None, shipped: tuple[str, ...], sets: ValueSets
+) -> tuple[str, ...]:
     """A standard picklist's values: the tree's standardValueSets file, else a new org's."""
     found = sets(name) if name else None
     return found if found else shipped

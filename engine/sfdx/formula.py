@@ -124,9 +124,14 @@ def _syntax_error(diagnostic: Diagnostic, placed: Placed) -> Diagnostic:
     hint = diagnostic.hint
     if hint and "a new rule" in hint:
         hint = "expected an operator, a closing parenthesis or the end of the formula"
-    message = diagnostic.message.replace("the file ends in the middle of a rule", "the formula ends too early")
+    message = diagnostic.message.replace(
+        "the file ends in the middle of a rule", "the formula ends too early"
+    )
     return dataclasses.replace(
-        diagnostic, message=f"in the formula: {message}", hint=hint, span=_move_span(diagnostic.span, placed)
+        diagnostic,
+        message=f"in the formula: {message}",
+        hint=hint,
+        span=_move_span(diagnostic.span, placed),
     )
 
 

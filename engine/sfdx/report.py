@@ -152,22 +152,32 @@ def render(result: TreeReport) -> str:
         lines.append(f"  {result.count(Status.EVALUATES)} evaluate from the record's own fields")
         lines.append(f"  {result.count(Status.NEEDS_DATA)} evaluate when the record set gives:")
         needs = Counter(n for r in result.rules for n in r.needs)
-        lines += [f"      {name}  ({count} rule{'s' if count != 1 else ''})"
-                  for name, count in sorted(needs.items(), key=lambda kv: (-kv[1], kv[0]))]
+        lines += [
+            f"      {name}  ({count} rule{'s' if count != 1 else ''})"
+            for name, count in sorted(needs.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
         aside = [r for r in result.rules if r.status is Status.SET_ASIDE]
         lines.append(f"  {len(aside)} set aside:")
-        lines += [f"      {_located(r.reason)}" if r.reason else f"      {r.rule.path}: {r.rule.name}"
-                  for r in aside]
+        lines += [
+            f"      {_located(r.reason)}" if r.reason else f"      {r.rule.path}: {r.rule.name}"
+            for r in aside
+        ]
         warned = [r for r in result.rules if r.status is not Status.SET_ASIDE and r.problems]
         if warned:
             lines.append(f"  {len(warned)} imported with warnings:")
             lines += [f"      {_located(d)}" for r in warned for d in r.problems]
-        failing = [r for r in result.rules if isinstance(r.probe, EvalError)
-                   and not isinstance(r.probe, Unavailable)]
+        failing = [
+            r
+            for r in result.rules
+            if isinstance(r.probe, EvalError) and not isinstance(r.probe, Unavailable)
+        ]
         if failing:
             lines.append(f"  {len(failing)} fail on a blank record:")
-            lines += [f"      {r.rule.name}: {r.probe.message}" for r in failing
-                      if isinstance(r.probe, EvalError)]
+            lines += [
+                f"      {r.rule.name}: {r.probe.message}"
+                for r in failing
+                if isinstance(r.probe, EvalError)
+            ]
     problems = [d for d in result.tree_problems if d.severity is not Severity.INFO]
     if problems:
         lines.append(f"other problems: {len(problems)}")
@@ -188,8 +198,11 @@ def _objects_line(tree: ImportedTree) -> str:
         f"{rules[obj]} rule{'s' if rules[obj] != 1 else ''})"
         for obj in tree.imported_objects
     ]
-    return "objects: " + (", ".join(parts) if parts else "none of Lead, Contact, Account, User, "
-                          "Campaign, CampaignMember")
+    return "objects: " + (
+        ", ".join(parts)
+        if parts
+        else "none of Lead, Contact, Account, User, Campaign, CampaignMember"
+    )
 
 
 def _located(d: Diagnostic) -> str:

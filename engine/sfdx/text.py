@@ -27,14 +27,22 @@ def declarations_text(root: str) -> str:
 
 def render(result: TreeReport) -> str:
     tree = result.tree
-    out = [f"# Imported from the Salesforce metadata in {result.root}", "# by `syncrules import-salesforce`."]
+    out = [
+        f"# Imported from the Salesforce metadata in {result.root}",
+        "# by `syncrules import-salesforce`.",
+    ]
     if tree is None:
-        out += [f"# {d.span.path}:{d.span.line}:{d.span.col}: {d.message}" for d in result.tree_problems]
+        out += [
+            f"# {d.span.path}:{d.span.line}:{d.span.col}: {d.message}" for d in result.tree_problems
+        ]
         return "\n".join(out) + "\n"
     if tree.skipped:
         out.append(f"# Skipped (syncrules does not model them): {', '.join(tree.skipped)}")
     for decl in _merged(tree.objects):
-        out += ["", *_object_block(decl, f"{OBJECT_API_NAMES[decl.object.name]} fields in the tree")]
+        out += [
+            "",
+            *_object_block(decl, f"{OBJECT_API_NAMES[decl.object.name]} fields in the tree"),
+        ]
     at = tree.objects[0].span if tree.objects else None
     if at is not None:
         for decl in standard_declarations(tree, list(tree.objects), at):
@@ -60,9 +68,13 @@ def _object_block(decl: ast.ObjectDecl, title: str) -> list[str]:
     lines = [f"# {title}", f"object {decl.object.name} {{"]
     for fdecl in decl.fields:
         ftype = fdecl.type.type
-        flags = "".join((" required" if fdecl.required else "", " readonly" if fdecl.readonly else ""))
+        flags = "".join(
+            (" required" if fdecl.required else "", " readonly" if fdecl.readonly else "")
+        )
         if ftype is not None and ftype.kind.value.endswith("picklist") and not ftype.values:
-            lines.append(f"{INDENT}# {fdecl.name.name}: {ftype.kind} whose values are not in the tree")
+            lines.append(
+                f"{INDENT}# {fdecl.name.name}: {ftype.kind} whose values are not in the tree"
+            )
             continue
         lines.append(f"{INDENT}{fdecl.name.name}: {fdecl.type.text}{flags}")
     lines.append("}")
@@ -87,7 +99,9 @@ def _rule_block(report: RuleReport) -> list[str]:
     first, *rest = formula.splitlines() or [""]
     lines.append(f"{INDENT}error_if: {first.strip()}")
     if rest:
-        lines += [f"{INDENT * 2}{line}".rstrip() for line in textwrap.dedent("\n".join(rest)).splitlines()]
+        lines += [
+            f"{INDENT * 2}{line}".rstrip() for line in textwrap.dedent("\n".join(rest)).splitlines()
+        ]
     lines.append(f"{INDENT}message: {quote(node.message)}")
     if node.field is not None:
         lines.append(f"{INDENT}field: {node.field.name}")

@@ -303,8 +303,11 @@ def import_tree(root: str, at: Span) -> ImportedTree:
         tuple(reader.notes),
         tuple(reader.diagnostics),
         reader.sources,
-        {name: values for (kind, name), values in reader.value_sets.items()
-         if kind == "standard" and values},
+        {
+            name: values
+            for (kind, name), values in reader.value_sets.items()
+            if kind == "standard" and values
+        },
     )
 
 

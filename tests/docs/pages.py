@@ -82,6 +82,7 @@ def files_of(ex: Example, *, with_example: bool) -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name, (text, encoding) in ex.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)  # sfdx/objects/…
             (folder / name).write_bytes(text.encode(encoding))
         if with_example:
             (folder / EXAMPLE_NAME).write_text(ex.text, encoding="utf-8")

@@ -81,8 +81,9 @@ def run(
         problems = [*rules.diagnostics, *report.items]
         raise FormulaProblem("; ".join(f"{d.name}: {d.message}" for d in problems))
     values = {name: value_of(spec) for name, spec in variables.items()}
-    record = Record("lead", "00Q1", values, {"Id": "00Q1", **values, **(raw or {})},
-                    Origin("<test>", 0))
+    record = Record(
+        "lead", "00Q1", values, {"Id": "00Q1", **values, **(raw or {})}, Origin("<test>", 0)
+    )
     prior = None
     if before is not None:
         prior = Record("lead", "00Q1", {**values, **before}, {"Id": "00Q1"}, Origin("<test>", 0))

@@ -46,7 +46,11 @@ def _plain(value: Any) -> Any:
 def _same(ours: Any, theirs: Any) -> bool:
     if isinstance(theirs, dict) and "error" in theirs:
         return isinstance(ours, dict) and "error" in ours
-    if isinstance(ours, float) and isinstance(theirs, (int, float)) and not isinstance(theirs, bool):
+    if (
+        isinstance(ours, float)
+        and isinstance(theirs, (int, float))
+        and not isinstance(theirs, bool)
+    ):
         return math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-12)
     if theirs is None and ours == "":
         return True  # a blank text: "" here, null there

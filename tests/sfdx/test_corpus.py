@@ -19,8 +19,11 @@ from engine.runtime.evaluate import EvalError
 from engine.sfdx.report import Status, TreeReport, analyse
 
 REALWORLD = next(
-    (p / "shared" / "realworld" for p in Path(__file__).resolve().parents
-     if (p / "shared" / "realworld" / "validation_rules.json").is_file()),
+    (
+        p / "shared" / "realworld"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "realworld" / "validation_rules.json").is_file()
+    ),
     None,
 )
 pytestmark = pytest.mark.skipif(

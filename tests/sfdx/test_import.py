@@ -32,18 +32,24 @@ def shown(rules: CheckedRules) -> str:
 
 
 def test_sfdx_layout_declares_fields_and_rules(tree: Tree) -> None:
-    root = tree({
-        "objects/Lead/fields/Region__c.field-meta.xml": REGION,
-        "objects/Lead/fields/Score__c.field-meta.xml": field_xml(
-            "    <fullName>Score__c</fullName>\n    <type>Number</type>\n"
-            "    <precision>5</precision>\n    <scale>0</scale>\n    <required>true</required>"),
-        "objects/Lead/validationRules/B_Second.validationRule-meta.xml":
-            rule_xml("B_Second", "Score__c &gt; 10", active="false"),
-        "objects/Lead/validationRules/A_First.validationRule-meta.xml": rule_xml(
-            "A_First", "ISPICKVAL(Region__c, &quot;EMEA&quot;) &amp;&amp; ISBLANK(Country)",
-            "Needs a &quot;country&quot;.",
-            "    <errorDisplayField>Country</errorDisplayField>\n"),
-    })
+    root = tree(
+        {
+            "objects/Lead/fields/Region__c.field-meta.xml": REGION,
+            "objects/Lead/fields/Score__c.field-meta.xml": field_xml(
+                "    <fullName>Score__c</fullName>\n    <type>Number</type>\n"
+                "    <precision>5</precision>\n    <scale>0</scale>\n    <required>true</required>"
+            ),
+            "objects/Lead/validationRules/B_Second.validationRule-meta.xml": rule_xml(
+                "B_Second", "Score__c &gt; 10", active="false"
+            ),
+            "objects/Lead/validationRules/A_First.validationRule-meta.xml": rule_xml(
+                "A_First",
+                "ISPICKVAL(Region__c, &quot;EMEA&quot;) &amp;&amp; ISBLANK(Country)",
+                "Needs a &quot;country&quot;.",
+                "    <errorDisplayField>Country</errorDisplayField>\n",
+            ),
+        }
+    )
     rules = check(root)
     assert rules.diagnostics == (), shown(rules)
     lead = rules.object("lead")
@@ -55,13 +61,22 @@ def test_sfdx_layout_declares_fields_and_rules(tree: Tree) -> None:
     assert lead.get("Company").required
     assert [v.name for v in rules.validations] == ["A_First", "B_Second"]  # file-name order
     first = rules.validations[0]
-    assert (first.message, first.field.name, first.active) == ('Needs a "country".', "Country", True)
+    assert (first.message, first.field.name, first.active) == (
+        'Needs a "country".',
+        "Country",
+        True,
+    )
     assert rules.validations[1].active is False
 
 
 def test_imported_rules_follow_the_rules_declared_before_the_import(tree: Tree) -> None:
-    root = tree({"objects/Lead/validationRules/Imported.validationRule-meta.xml":
-                 rule_xml("Imported", "ISBLANK(Email)")})
+    root = tree(
+        {
+            "objects/Lead/validationRules/Imported.validationRule-meta.xml": rule_xml(
+                "Imported", "ISBLANK(Email)"
+            )
+        }
+    )
     before = 'validation Earlier on lead { error_if: ISBLANK(LastName) message: "x" }\n'
     after = 'validation Later on lead { error_if: ISBLANK(Company) message: "x" }\n'
     rules = check(root, before, after)
@@ -93,31 +108,38 @@ def test_metadata_api_layout(tree: Tree) -> None:
     assert [v.name for v in rules.validations] == ["Zeta"]  # Alpha is set aside
     (problem,) = rules.diagnostics
     assert (problem.name, problem.severity, problem.span.line, problem.span.col) == (
-        "unknown-field", "warning", 25, 70)
+        "unknown-field",
+        "warning",
+        25,
+        70,
+    )
     assert problem.span.path.endswith("Account.object")
     assert "set aside" in problem.message
 
 
 def test_global_and_standard_value_sets(tree: Tree) -> None:
-    root = tree({
-        "globalValueSets/Regions.globalValueSet-meta.xml":
-            f"{HEAD}<GlobalValueSet {NS}>\n"
+    root = tree(
+        {
+            "globalValueSets/Regions.globalValueSet-meta.xml": f"{HEAD}<GlobalValueSet {NS}>\n"
             "    <customValue><fullName>North</fullName><default>false</default></customValue>\n"
             "    <customValue><fullName>South</fullName><default>false</default></customValue>\n"
             "    <masterLabel>Regions</masterLabel>\n</GlobalValueSet>\n",
-        "standardValueSets/LeadSource.standardValueSet-meta.xml":
-            f"{HEAD}<StandardValueSet {NS}>\n"
+            "standardValueSets/LeadSource.standardValueSet-meta.xml": f"{HEAD}<StandardValueSet {NS}>\n"
             "    <standardValue><fullName>Webinar</fullName></standardValue>\n"
             "    <standardValue><fullName>Event</fullName></standardValue>\n</StandardValueSet>\n",
-        "objects/Contact/fields/Area__c.field-meta.xml": field_xml(
-            "    <fullName>Area__c</fullName>\n    <type>Picklist</type>\n"
-            "    <valueSet><valueSetName>Regions</valueSetName></valueSet>"),
-        "objects/Contact/fields/Zone__c.field-meta.xml": field_xml(
-            "    <fullName>Zone__c</fullName>\n    <type>Picklist</type>\n"
-            "    <valueSet><valueSetName>Missing</valueSetName></valueSet>"),
-        "objects/Contact/fields/LeadSource.field-meta.xml": field_xml(
-            "    <fullName>LeadSource</fullName>\n    <trackHistory>false</trackHistory>"),
-    })
+            "objects/Contact/fields/Area__c.field-meta.xml": field_xml(
+                "    <fullName>Area__c</fullName>\n    <type>Picklist</type>\n"
+                "    <valueSet><valueSetName>Regions</valueSetName></valueSet>"
+            ),
+            "objects/Contact/fields/Zone__c.field-meta.xml": field_xml(
+                "    <fullName>Zone__c</fullName>\n    <type>Picklist</type>\n"
+                "    <valueSet><valueSetName>Missing</valueSetName></valueSet>"
+            ),
+            "objects/Contact/fields/LeadSource.field-meta.xml": field_xml(
+                "    <fullName>LeadSource</fullName>\n    <trackHistory>false</trackHistory>"
+            ),
+        }
+    )
     rules = check(root)
     contact = rules.object("contact")
     assert contact.get("Area__c").type.values == ("North", "South")
@@ -128,19 +150,30 @@ def test_global_and_standard_value_sets(tree: Tree) -> None:
 
 
 def test_typeless_field_that_is_not_standard_is_an_error_naming_the_file(tree: Tree) -> None:
-    root = tree({"objects/Lead/fields/Mystery.field-meta.xml":
-                 field_xml("    <fullName>Mystery</fullName>")})
+    root = tree(
+        {
+            "objects/Lead/fields/Mystery.field-meta.xml": field_xml(
+                "    <fullName>Mystery</fullName>"
+            )
+        }
+    )
     rules = check(root)
     (error,) = rules.diagnostics
     assert (error.name, error.severity, error.span.line, error.span.col) == (
-        "invalid-type", "error", 3, 15)
+        "invalid-type",
+        "error",
+        3,
+        15,
+    )
     assert error.span.path.endswith("Mystery.field-meta.xml")
     assert "Mystery.field-meta.xml has no <type>" in error.message
 
 
 def test_standard_table_yields_to_a_rule_file_declaration(tree: Tree) -> None:
-    root = tree({"objects/Lead/fields/Email.field-meta.xml": field_xml("<fullName>Email</fullName>")})
-    rules = check(root, "object lead { Country: picklist(\"UK\", \"DE\") }\n")
+    root = tree(
+        {"objects/Lead/fields/Email.field-meta.xml": field_xml("<fullName>Email</fullName>")}
+    )
+    rules = check(root, 'object lead { Country: picklist("UK", "DE") }\n')
     assert rules.diagnostics == (), shown(rules)
     assert rules.object("lead").get("Country").type.kind is Kind.PICKLIST
 
@@ -151,11 +184,17 @@ def test_without_an_import_standard_fields_are_not_declared() -> None:
 
 
 def test_other_objects_are_skipped_with_a_note(tree: Tree) -> None:
-    root = tree({
-        "objects/Opportunity/fields/Amount.field-meta.xml": field_xml("<fullName>Amount</fullName>"),
-        "objects/Project__c/fields/Due__c.field-meta.xml": field_xml("<fullName>Due__c</fullName>"),
-        "objects/Lead/fields/Email.field-meta.xml": field_xml("<fullName>Email</fullName>"),
-    })
+    root = tree(
+        {
+            "objects/Opportunity/fields/Amount.field-meta.xml": field_xml(
+                "<fullName>Amount</fullName>"
+            ),
+            "objects/Project__c/fields/Due__c.field-meta.xml": field_xml(
+                "<fullName>Due__c</fullName>"
+            ),
+            "objects/Lead/fields/Email.field-meta.xml": field_xml("<fullName>Email</fullName>"),
+        }
+    )
     rules = check(root)
     (note,) = rules.diagnostics
     assert (note.name, note.severity) == ("not-supported-yet", "info")
@@ -164,9 +203,11 @@ def test_other_objects_are_skipped_with_a_note(tree: Tree) -> None:
 
 
 def test_entity_bomb_is_refused(tree: Tree) -> None:
-    bomb = (f'{HEAD}<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>\n'
-            f"<CustomField {NS}><fullName>B__c</fullName><label>&b;</label>"
-            "<type>Text</type></CustomField>\n")
+    bomb = (
+        f'{HEAD}<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>\n'
+        f"<CustomField {NS}><fullName>B__c</fullName><label>&b;</label>"
+        "<type>Text</type></CustomField>\n"
+    )
     root = tree({"objects/Lead/fields/B__c.field-meta.xml": bomb})
     rules = check(root)
     (error,) = rules.diagnostics
@@ -177,9 +218,11 @@ def test_entity_bomb_is_refused(tree: Tree) -> None:
 def test_external_entity_is_refused(tree: Tree, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("top secret", encoding="utf-8")
-    xxe = (f'{HEAD}<!DOCTYPE x [<!ENTITY s SYSTEM "file://{secret}">]>\n'
-           f"<CustomField {NS}><fullName>X__c</fullName><label>&s;</label>"
-           "<type>Text</type></CustomField>\n")
+    xxe = (
+        f'{HEAD}<!DOCTYPE x [<!ENTITY s SYSTEM "file://{secret}">]>\n'
+        f"<CustomField {NS}><fullName>X__c</fullName><label>&s;</label>"
+        "<type>Text</type></CustomField>\n"
+    )
     root = tree({"objects/Lead/fields/X__c.field-meta.xml": xxe})
     rules = check(root)
     assert [d.name for d in rules.diagnostics] == ["unreadable-file"]
@@ -187,8 +230,11 @@ def test_external_entity_is_refused(tree: Tree, tmp_path: Path) -> None:
 
 
 def test_malformed_xml_is_located(tree: Tree) -> None:
-    root = tree({"objects/Lead/fields/Bad__c.field-meta.xml":
-                 f"{HEAD}<CustomField {NS}>\n<fullName>Bad__c</fullName>\n<type>Text</CustomField>\n"})
+    root = tree(
+        {
+            "objects/Lead/fields/Bad__c.field-meta.xml": f"{HEAD}<CustomField {NS}>\n<fullName>Bad__c</fullName>\n<type>Text</CustomField>\n"
+        }
+    )
     (error,) = check(root).diagnostics
     assert (error.name, error.span.line) == ("unreadable-file", 4)
     assert "not well-formed XML" in error.message
@@ -206,11 +252,20 @@ def test_formula_errors_point_into_the_xml_past_entities(tree: Tree) -> None:
 
 
 def test_syntax_error_in_a_formula_is_a_located_warning(tree: Tree) -> None:
-    root = tree({"objects/Lead/validationRules/S.validationRule-meta.xml":
-                 rule_xml("S", "AND(ISBLANK(Email),, true)")})
+    root = tree(
+        {
+            "objects/Lead/validationRules/S.validationRule-meta.xml": rule_xml(
+                "S", "AND(ISBLANK(Email),, true)"
+            )
+        }
+    )
     (problem,) = check(root).diagnostics
     assert (problem.name, problem.severity, problem.span.line, problem.span.col) == (
-        "syntax-error", "warning", 5, 47)
+        "syntax-error",
+        "warning",
+        5,
+        47,
+    )
 
 
 def test_missing_import_directory(tmp_path: Path) -> None:
@@ -221,12 +276,20 @@ def test_missing_import_directory(tmp_path: Path) -> None:
 
 
 def test_dry_run_evaluates_an_imported_rule(tree: Tree, tmp_path: Path) -> None:
-    root = tree({"objects/Lead/validationRules/No_Test.validationRule-meta.xml": rule_xml(
-        "No_Test", "CONTAINS(LOWER(Company), &apos;test&apos;) &amp;&amp; NOT ISBLANK(Email)",
-        "No test companies.")})
-    before = ("object prospect { email: email company: text(255) last_name: text(80) }\n"
-              "field email { lead: Email }\nfield company { lead: Company }\n"
-              "field last_name { lead: LastName }\ncreate lead when true\n")
+    root = tree(
+        {
+            "objects/Lead/validationRules/No_Test.validationRule-meta.xml": rule_xml(
+                "No_Test",
+                "CONTAINS(LOWER(Company), &apos;test&apos;) &amp;&amp; NOT ISBLANK(Email)",
+                "No test companies.",
+            )
+        }
+    )
+    before = (
+        "object prospect { email: email company: text(255) last_name: text(80) }\n"
+        "field email { lead: Email }\nfield company { lead: Company }\n"
+        "field last_name { lead: LastName }\ncreate lead when true\n"
+    )
     rules = check(root, before)
     assert rules.diagnostics == (), shown(rules)
     records = tmp_path / "records.yaml"
@@ -234,8 +297,11 @@ def test_dry_run_evaluates_an_imported_rule(tree: Tree, tmp_path: Path) -> None:
         "prospects:\n"
         "  - {id: p1, email: a@x.example, company: Test Corp, last_name: A}\n"
         "  - {id: p2, email: b@x.example, company: Real Corp, last_name: B}\n"
-        "leads: []\n", encoding="utf-8")
+        "leads: []\n",
+        encoding="utf-8",
+    )
     plan = api.dry_run(rules, api.load_records(str(records), rules))
     outcome = {o.prospect: o for o in plan.outcomes}
-    assert outcome["p1"].error is not None and outcome["p1"].error.rule == "No_Test"
+    assert outcome["p1"].error is not None
+    assert outcome["p1"].error.rule == "No_Test"
     assert outcome["p2"].action == "create_lead"
