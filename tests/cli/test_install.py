@@ -59,3 +59,16 @@ def test_installed_package_is_not_the_checkout(installed: Path, tmp_path: Path) 
         cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
     )
     assert str(installed) in result.stdout
+
+
+def test_every_engine_package_is_listed_for_the_wheel() -> None:
+    """A package missing from [tool.setuptools] packages is missing from every install."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "engine").rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert found <= listed, sorted(found - listed)
