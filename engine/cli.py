@@ -53,10 +53,13 @@ def _findings(args: argparse.Namespace, found, sources, rule_codes) -> None:  # 
 
 def cmd_check(args: argparse.Namespace) -> ExitCode:
     from engine import api, codes
+    from engine.diagnostics import Severity
 
     rules = api.check(args.rules)
     _findings(args, rules.diagnostics, rules.sources, codes.CHECK_CODES)
-    return ExitCode.FINDINGS if rules.diagnostics else ExitCode.OK
+    # notes (an SFDX tree's skipped objects) are shown but are not findings
+    found = any(d.severity is not Severity.INFO for d in rules.diagnostics)
+    return ExitCode.FINDINGS if found else ExitCode.OK
 
 
 def cmd_lint(args: argparse.Namespace) -> ExitCode:
@@ -114,6 +117,16 @@ def cmd_test(args: argparse.Namespace) -> ExitCode:
     if args.junit_xml:
         write_atomic(args.junit_xml, ruletest.render_junit_xml(run))
     return ExitCode.FINDINGS if run.failed else ExitCode.OK
+
+
+def cmd_import_salesforce(args: argparse.Namespace) -> ExitCode:
+    from engine.sfdx.report import report
+    from engine.sfdx.text import declarations_text
+
+    if not os.path.isdir(args.dir):
+        raise CannotRun(f"{args.dir}: no such directory")
+    _write(report(args.dir) if args.report else declarations_text(args.dir))
+    return ExitCode.OK
 
 
 def cmd_rule(args: argparse.Namespace) -> ExitCode:
@@ -292,6 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--coverage", action="store_true",
                       help="list stages, mappings, validation and sharing rules no test exercised")
     test.set_defaults(func=cmd_test)
+
+    imp = sub.add_parser(
+        "import-salesforce", help="print what an SFDX tree imports, as rule-file text"
+    )
+    imp.add_argument("dir", metavar="DIR", help="the folder holding objects/, e.g. force-app/main/default")
+    imp.add_argument("--report", action="store_true",
+                     help="how many validation rules import, evaluate, or are set aside, and why")
+    imp.set_defaults(func=cmd_import_salesforce)
 
     rule_cmd = sub.add_parser("rule", help="show the documentation of a lint rule or error")
     rule_cmd.add_argument("name", metavar="NAME", help="a rule name or code, e.g. double-write")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine import codes
 from engine.check.model import CheckedRules
 from engine.diagnostics import Diagnostic, Report, Severity
 from engine.lint import suppress
@@ -28,5 +29,12 @@ def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnos
 
 
 def fails(diagnostics: tuple[Diagnostic, ...], level: Severity) -> bool:
-    """Whether any finding is at or above the failing level (SPEC §4: default, any)."""
-    return any(d.severity.rank >= level.rank for d in diagnostics)
+    """Whether any finding is at or above the failing level (SPEC §4: default, any).
+    Notes from `check` (an SFDX tree's skipped objects) are information, not findings."""
+    return any(
+        d.severity.rank >= level.rank and not _is_note(d) for d in diagnostics
+    )
+
+
+def _is_note(diagnostic: Diagnostic) -> bool:
+    return diagnostic.severity is Severity.INFO and codes.lookup(diagnostic.code) in codes.CHECK_CODES

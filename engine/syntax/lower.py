@@ -108,10 +108,15 @@ class Lower:
         return ast.Setting(self.ident(key), value, self.span(meta))
 
     def connector(self, meta: Meta, settings: list[ast.Setting]) -> ast.Connector:
-        read = SettingsReader(self, settings, "connector", ("user", "paused", "match"))
+        keys = ("user", "paused", "match", "profile", "role", "permissions")
+        read = SettingsReader(self, settings, "connector", keys)
         user = read.text("user")
         paused = read.boolean("paused", default=False)
         match = read.choice("match", MATCH_VALUES, default=ast.MatchMode.EMAIL)
+        # the connector user's profile, role and custom permissions ("A, B"), for
+        # $Profile.Name, $UserRole.Name and $Permission.X in imported validation rules
+        for key in ("profile", "role", "permissions"):
+            read.text(key)
         return ast.Connector(user, paused, match, tuple(settings), self.span(meta))
 
     def field_map(self, meta: Meta, children: list[Any]) -> ast.FieldMapping:
