@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 
 from engine import ir
 from engine.check.model import CheckedRules, FieldInfo
@@ -97,11 +97,11 @@ class EvaluationGraph:
             node = self._node(f"validation:{rule.object}.{rule.name}", "validation", rule.name,
                               rule.node.name.span)
             self._reads(node, rule.error_if)
-        for rule in rules.duplicates:
-            names = ",".join(f.name for f in rule.fields)
-            node = self._node(f"duplicate:{rule.object}:{names}", "duplicate",
-                              f"duplicate {rule.object} by {names}", rule.node.span)
-            for info in rule.fields:
+        for dup in rules.duplicates:
+            names = ",".join(f.name for f in dup.fields)
+            node = self._node(f"duplicate:{dup.object}:{names}", "duplicate",
+                              f"duplicate {dup.object} by {names}", dup.node.span)
+            for info in dup.fields:
                 self.g.add_edge(self._field(info), node, kind="reads")
         for mapping in rules.mappings:
             self._mapping(mapping.name, mapping.prospect, mapping.lead, mapping.contact,

@@ -7,6 +7,7 @@ record (`VALUE("n/a")`, a division by zero) is an `EvalError` value, not an exce
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Protocol, assert_never
@@ -186,6 +187,8 @@ def _binary(expr: ir.Binary, ctx: Context, trace: Trace | None) -> Result:
 
 def compare(op: BinaryOp, left: Value, right: Value, operand: VType) -> bool | None:
     """A comparison with SPEC §1 blank handling: text blanks are "", others null."""
+    a: object
+    b: object
     if operand in (VType.TEXT, VType.PICKLIST):
         a, b = left or "", right or ""
     else:
@@ -238,7 +241,7 @@ def arithmetic(op: BinaryOp, left: Value, right: Value, result: VType) -> Value:
 
 def _date_arithmetic(op: BinaryOp, left: Value, right: Value) -> Value:
     if isinstance(left, dt.date) and isinstance(right, dt.date):
-        delta = left - right  # type: ignore[operator]
+        delta = left - right
         return Decimal(delta.days) + Decimal(delta.seconds) / Decimal(86400)
     date, days = (left, right) if isinstance(left, dt.date) else (right, left)
     assert isinstance(days, Decimal)
@@ -350,7 +353,7 @@ def _merge_field(expr: ir.Call, ctx: Context) -> Result:
 
 
 _LAZY = {"IF": _if, "CASE": _case, "BLANKVALUE": _blankvalue, "NULLVALUE": _blankvalue}
-_CONTEXTUAL = {
+_CONTEXTUAL: dict[str, Callable[[ir.Call, Context], Result]] = {
     "ISNEW": lambda expr, ctx: ctx.is_new(),
     "ISCLONE": lambda expr, ctx: False,  # the connector never clones
     "ISCHANGED": _ischanged,

@@ -87,11 +87,13 @@ def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
         char = source.text[offset : offset + 1]
         span = source.span(offset, offset + 1)
         what = _describe_char(char)
-        return codes.SYNTAX_ERROR.at(span, f"unexpected {what}", hint=_expected(error.allowed))
+        return codes.SYNTAX_ERROR.at(span, f"unexpected {what}", hint=_expected(set(error.allowed)))
     if isinstance(error, UnexpectedEOF):
         span = source.span(len(source.text), len(source.text))
         return codes.SYNTAX_ERROR.at(
-            span, "the file ends in the middle of a rule", hint=_expected(error.expected)
+            span,
+            "the file ends in the middle of a rule",
+            hint=_expected({str(t) for t in error.expected}),
         )
     assert isinstance(error, UnexpectedToken)
     token = error.token
@@ -126,6 +128,7 @@ def _describe_token(token: Token) -> str:
 
 
 def _expected(terminals: set[str] | frozenset[str] | None) -> str | None:
+    """What could have come next, in grammar words."""
     if not terminals:
         return None
     names = set(terminals)
