@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from engine.codes import Code
     from engine.graph import EvaluationGraph
     from engine.lint.config import LintConfig
-    from engine.plan import Change, Outcome, Plan, Step
+    from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
     from engine.records.model import RecordSet
 
 __all__ = [
@@ -37,11 +37,13 @@ __all__ = [
     "Explanation",
     "InputError",
     "RunResult",
+    "SubjectExplanation",
     "check",
     "check_text",
     "diff",
     "dry_run",
     "explain",
+    "explain_subject",
     "format_files",
     "graph",
     "lint",
@@ -68,11 +70,15 @@ def check_text(text: str, path: str = "<text>") -> CheckedRules:
     return call_deep(lambda: check_rules(load_text(text, path)))
 
 
-def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnostic, ...]:
-    """Check errors plus every lint finding, after configuration and ignore comments."""
+def lint(
+    rules: CheckedRules, config: LintConfig | None = None, records: RecordSet | None = None
+) -> tuple[Diagnostic, ...]:
+    """Check errors plus every lint finding, after configuration and ignore comments.
+    With a record set, the data-aware rules run too (exact-match misses, non-unique
+    match fields, profiles seen only in the data)."""
     from engine.lint.runner import lint as run_lint
 
-    return call_deep(lambda: run_lint(rules, config))
+    return call_deep(lambda: run_lint(rules, config, records))
 
 
 def lint_codes() -> tuple[Code, ...]:
@@ -216,6 +222,51 @@ def explain(
     assert outcome is not None
     steps = tuple(result.explanation[0].steps) if result.explanation else ()
     return Explanation(outcome, steps)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectExplanation:
+    """`explain --user ID` / `--account ID`: every part of the sync that knows that id.
+
+    A user id is looked up among the Personalization users (match-and-merge) and among the
+    Salesforce users (User Sync); an account id among the Personalization accounts."""
+
+    kind: str  # "user" | "account"
+    id: str
+    personalization: tuple[PzOutcome, tuple[Step, ...]] | None = None
+    user_sync: tuple[UserAccess, tuple[Step, ...]] | None = None
+
+
+def explain_subject(rules: CheckedRules, records: RecordSet, kind: str, subject: str) -> SubjectExplanation:
+    """Why a Personalization user or account merges or is skipped, and (for a user id)
+    how User Sync treats the Salesforce user with that Id."""
+    from engine.runtime.personalization import explain_personalization
+    from engine.runtime.user_sync import user_access
+
+    _valid(rules)
+    pz = explain_personalization(rules, records, kind, subject)
+    access = None
+    user = next((u for u in records.users if u.id == subject), None) if kind == "user" else None
+    if user is not None and rules.user_sync is not None:
+        steps: list[Step] = []
+        access = (user_access(rules, rules.user_sync, user, steps), tuple(steps))
+    if pz is None and access is None:
+        raise InputError(_no_subject(rules, records, kind, subject))
+    return SubjectExplanation(kind, subject, pz, access)
+
+
+def _no_subject(rules: CheckedRules, records: RecordSet, kind: str, subject: str) -> str:
+    lists = {"user": "personalization_users", "account": "personalization_accounts"}
+    known = sorted(r.id for r in records.get(lists[kind]))
+    where = f"personalization {kind}s"
+    if kind == "user" and rules.user_sync is not None:
+        known += sorted(u.id for u in records.users)
+        where += " or users"
+    if rules.personalization is None and (kind == "account" or rules.user_sync is None):
+        return f"no {kind} {subject!r} to explain: the rule set has no personalization" + (
+            " or user_sync" if kind == "user" else "") + " block"
+    shown = ", ".join(known[:10]) or "none"
+    return f"no {kind} with id {subject!r} among the {where} (ids: {shown})"
 
 
 def diff(

@@ -301,6 +301,36 @@ class Personalization:
     span: Span = field(compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """`"Marketing User": "Marketing"`: one quoted-name line in `user_sync` or `campaigns`."""
+
+    key: str
+    value: str
+    key_span: Span = field(compare=False)
+    value_span: Span = field(compare=False)
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class UserSync:
+    """`user_sync { "Marketing User": "Marketing" }`: Salesforce profile → AE role."""
+
+    roles: tuple[Pair, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Campaigns:
+    """`campaigns { "Webinar Nov 2026": "701Dn000001AbCd"  create_missing: true }`:
+    Connected Campaigns, AE campaign name → Salesforce campaign Id or Name."""
+
+    links: tuple[Pair, ...]
+    create_missing: bool
+    settings: tuple[Setting, ...]
+    span: Span = field(compare=False)
+
+
 Item = (
     Connector
     | ObjectDecl
@@ -313,6 +343,8 @@ Item = (
     | ImportSalesforce
     | Include
     | Personalization
+    | UserSync
+    | Campaigns
 )
 
 

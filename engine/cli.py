@@ -70,7 +70,13 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
 
     config = load_config(args.config or find_config())
     rules = api.check(args.rules)
-    found = api.lint(rules, config)
+    records = None
+    if args.records is not None:
+        if rules.has_errors:  # records are typed by the declarations: lint the rules alone
+            sys.stderr.write("syncrules: --records ignored: the rule set has errors\n")
+        else:
+            records = api.load_records(args.records, rules)
+    found = api.lint(rules, config, records)
     _findings(args, found, rules.sources, api.lint_codes())
     level = Severity(args.fail_level) if args.fail_level else config.fail_level
     return ExitCode.FINDINGS if fails(found, level) else ExitCode.OK
@@ -238,6 +244,12 @@ def cmd_explain(args: argparse.Namespace) -> ExitCode:
 
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
+    if args.prospect is None:
+        kind, subject = ("user", args.user) if args.user is not None else ("account", args.account)
+        found = api.explain_subject(rules, records, kind, subject)
+        draw = explain.subject_json if args.format == "json" else explain.subject_text
+        _write(draw(kind, subject, found.personalization, found.user_sync))
+        return ExitCode.OK
     result = api.explain(rules, records, args.prospect, now=_now(args))
     render = explain.as_json if args.format == "json" else explain.text
     _write(render(result.outcome, result.steps))
@@ -286,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a .syncrules.toml or pyproject.toml (default: the nearest one)")
     lint.add_argument("--fail-level", choices=("info", "warning", "error"),
                       help="exit 1 only for findings at or above this severity")
+    lint.add_argument("--records", metavar="PATH",
+                      help="a record set: also run the data-aware rules (Personalization "
+                           "exact-match misses, profiles without a role)")
     lint.set_defaults(func=cmd_lint)
 
     fmt = sub.add_parser("fmt", help="rewrite rule files in the canonical layout")
@@ -354,7 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = records_command("explain", "why a prospect gets its action, step by step",
                           ("text", "json"))
-    exp.add_argument("--prospect", required=True, metavar="ID")
+    who = exp.add_mutually_exclusive_group(required=True)
+    who.add_argument("--prospect", metavar="ID", help="a prospect: the sync cycle, step by step")
+    who.add_argument("--user", metavar="ID",
+                     help="a Personalization user (match-and-merge) and/or a Salesforce user "
+                          "(User Sync) with this id")
+    who.add_argument("--account", metavar="ID", help="a Personalization account (match-and-merge)")
     exp.set_defaults(func=cmd_explain)
 
     dif = sub.add_parser("diff", help="prospects whose outcome changes between two rule versions")

@@ -86,7 +86,7 @@ DUPLICATE_BLOCK = Code(
     "SR107",
     "duplicate-block",
     E,
-    "a second connector or personalization block",
+    "a second connector, personalization, user_sync or campaigns block",
     "check",
 )
 INVALID_TYPE = Code("SR108", "invalid-type", E, "a field type that does not exist", "check")

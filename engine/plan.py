@@ -118,10 +118,37 @@ class PzOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class UserAccess:
+    """User Sync: what a Salesforce user's Account Engagement access becomes."""
+
+    user: str  # the Salesforce user Id
+    name: str
+    profile: str
+    action: str  # "gain" | "change" | "lose" | "keep" | "none" | "skip"
+    role: str | None  # the role after the sync (None: no AE user)
+    current: str | None  # the role before (None: no AE user)
+    reason: str | None = None  # "deactivated" | "no_role" | "connector_user"
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignLink:
+    """Connected Campaigns: one AE campaign, Salesforce campaign, or declared link."""
+
+    name: str  # the AE campaign's name (or, for one still to create, the name it gets)
+    action: str  # "create" | "link" | "linked" | "unlinked" | "skip"
+    pardot_campaign: str | None  # the AE campaign id (None: none yet)
+    salesforce_campaign: str | None  # the Salesforce campaign Id
+    reason: str | None = None  # skip: "no_salesforce_campaign" | "linked_twice" | "linked_elsewhere"
+    declared: bool = False  # named by a line of the campaigns block
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     outcomes: tuple[Outcome, ...]
     problems: tuple[FormulaProblem, ...] = field(default=())  # share rules on records
     personalization: tuple[PzOutcome, ...] | None = None  # None: no personalization block
+    user_sync: tuple[UserAccess, ...] | None = None  # None: no user_sync block
+    campaigns: tuple[CampaignLink, ...] | None = None  # None: no campaigns block
 
     @property
     def has_errors(self) -> bool:

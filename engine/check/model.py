@@ -125,6 +125,28 @@ class PersonalizationConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class UserSyncConfig:
+    """User Sync: Salesforce profile → Account Engagement role, in declaration order."""
+
+    roles: tuple[ast.Pair, ...]  # key: the profile, value: the role
+    node: ast.UserSync
+
+    def role_for(self, profile: str) -> str | None:
+        """The role a profile gives (profile names compare exactly, as Salesforce shows them);
+        None when the block does not name the profile or maps it to "" (no access, on purpose)."""
+        return next((p.value for p in self.roles if p.key == profile), None) or None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignsConfig:
+    """Connected Campaigns: AE campaign name → Salesforce campaign Id or Name."""
+
+    links: tuple[ast.Pair, ...]
+    create_missing: bool
+    node: ast.Campaigns
+
+
+@dataclass(frozen=True, slots=True)
 class CheckedRules:
     """Everything later stages need; `diagnostics` holds check errors, sorted."""
 
@@ -140,6 +162,8 @@ class CheckedRules:
     duplicates: tuple[DuplicateRule, ...]
     personalization: PersonalizationConfig | None
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    user_sync: UserSyncConfig | None = None
+    campaigns: CampaignsConfig | None = None
 
     @property
     def has_errors(self) -> bool:

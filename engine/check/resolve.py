@@ -20,7 +20,9 @@ from engine.check.model import (
     ObjectModel,
     PersonalizationConfig,
     PersonalizationMatch,
+    CampaignsConfig,
     ShareRule,
+    UserSyncConfig,
     StageRule,
     ValidationRule,
 )
@@ -50,6 +52,8 @@ class _Items:
     duplicates: list[ast.Duplicate] = field(default_factory=list)
     imports: list[ast.ImportSalesforce] = field(default_factory=list)
     personalizations: list[ast.Personalization] = field(default_factory=list)
+    user_syncs: list[ast.UserSync] = field(default_factory=list)
+    campaigns: list[ast.Campaigns] = field(default_factory=list)
 
 
 def _sort(items: Sequence[ast.Item]) -> _Items:
@@ -65,6 +69,8 @@ def _sort(items: Sequence[ast.Item]) -> _Items:
         ast.Duplicate: out.duplicates,
         ast.ImportSalesforce: out.imports,
         ast.Personalization: out.personalizations,
+        ast.UserSync: out.user_syncs,
+        ast.Campaigns: out.campaigns,
     }
     for item in items:
         bucket = buckets.get(type(item))
@@ -100,6 +106,8 @@ def check_rules(loaded: Loaded) -> CheckedRules:
         validations=validations,
         duplicates=duplicates,
         personalization=personalization,
+        user_sync=_user_sync(items.user_syncs, report),
+        campaigns=_campaigns(items.campaigns, report),
         diagnostics=report.sorted(),
     )
 
@@ -235,6 +243,42 @@ def _personalization(
         fields = tuple(f.name for f in match.fields)
         matches.append(PersonalizationMatch(match.object.name, fields, match))
     return PersonalizationConfig(tuple(matches), node.designated_only, node)
+
+
+def _second_blocks(nodes: Sequence[ast.UserSync | ast.Campaigns], keyword: str, report: Report) -> None:
+    for extra in nodes[1:]:
+        report.add(
+            codes.DUPLICATE_BLOCK.at(
+                _keyword_span(extra.span, keyword),
+                f"a second {keyword} block",
+                related=((nodes[0].span, f"first {keyword} block here"),),
+            )
+        )
+
+
+def _user_sync(nodes: list[ast.UserSync], report: Report) -> UserSyncConfig | None:
+    _second_blocks(nodes, "user_sync", report)
+    if not nodes:
+        return None
+    roles: list[ast.Pair] = []
+    seen: dict[str, Span] = {}
+    for pair in nodes[0].roles:
+        if pair.key in seen:
+            # one profile, two roles: which one a user gets would be a guess
+            _duplicate(report, pair.key_span, f'profile "{pair.key}" is mapped twice', seen[pair.key])
+            continue
+        seen[pair.key] = pair.key_span
+        roles.append(pair)
+    return UserSyncConfig(tuple(roles), nodes[0])
+
+
+def _campaigns(nodes: list[ast.Campaigns], report: Report) -> CampaignsConfig | None:
+    # a campaign linked twice is a lint finding (campaign-linked-twice): the first link wins
+    _second_blocks(nodes, "campaigns", report)
+    if not nodes:
+        return None
+    node = nodes[0]
+    return CampaignsConfig(node.links, node.create_missing, node)
 
 
 def _field_of(

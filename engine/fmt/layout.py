@@ -29,11 +29,13 @@ RUNS = {
     ast.ImportSalesforce: "import",
 }
 MATCH_LINE = "match line"  # a personalization `match … by …` line (not a setting key)
+PAIR_LINE = "pair line"  # a `"name": "name"` line of user_sync or campaigns: kept in order
 SETTING_ORDER = {
     "connector": ("user", "paused", "match"),
     "field": ("lead", "contact", "sync"),
     "validation": ("error_if", "message", "field", "active"),
     "personalization": ("designated_only",),
+    "campaigns": ("create_missing",),
 }
 
 Lines = tuple[list[ast.Comment], list[str]]  # (comments moved before the entry, its lines)
@@ -194,6 +196,17 @@ class Layout:
                 return self.block(
                     item.span, "personalization", head_end, children, "personalization"
                 )
+            case ast.UserSync(roles=roles):
+                children = [self.pair(p) for p in roles]
+                head_end = _after_word(item.span, "user_sync")
+                return self.block(item.span, "user_sync", head_end, children, "user_sync")
+            case ast.Campaigns(links=links, settings=settings):
+                # settings first, then the links in the order written (declaration order
+                # decides which of two links to one campaign wins)
+                entries = [self.setting(s) for s in settings] + [self.pair(p) for p in links]
+                children = sorted(entries, key=lambda e: e.start)
+                head_end = _after_word(item.span, "campaigns")
+                return self.block(item.span, "campaigns", head_end, children, "campaigns")
             case ast.ObjectDecl(object=obj, fields=fields):
                 children = [self.field_decl(f) for f in fields]
                 return self.block(item.span, f"object {obj.name}", obj.span.end, children, "object")
@@ -243,6 +256,11 @@ class Layout:
     def pz_match(self, match: ast.PzMatch) -> Entry:
         names = ", ".join(f.name for f in match.fields)
         return self.line(match.span, f"match {match.object.name} by {names}", MATCH_LINE)
+
+    def pair(self, pair: ast.Pair) -> Entry:
+        key = quote(pair.key, self.exprs.quote_char(pair.key_span.start))
+        value = quote(pair.value, self.exprs.quote_char(pair.value_span.start))
+        return self.line(pair.span, f"{key}: {value}", PAIR_LINE)
 
     def field_decl(self, decl: ast.FieldDecl) -> Entry:
         """`Name: type flags`; a long list of type values fills lines under it."""
@@ -372,10 +390,16 @@ def _in_order(children: list[Entry], order: tuple[str, ...] | None) -> list[Entr
     if order is None:
         return children
     rank = {key: index for index, key in enumerate(order)}
-    # `match` lines come before the settings in personalization; unknown keys come last
-    return sorted(
-        children, key=lambda c: -1 if c.kind == MATCH_LINE else rank.get(c.kind, len(order))
-    )
+    # `match` lines come before the settings in personalization; unknown keys come last;
+    # the `"name": "name"` lines of campaigns come after its settings, in written order
+    def key(c: Entry) -> int:
+        if c.kind == MATCH_LINE:
+            return -1
+        if c.kind == PAIR_LINE:
+            return len(order) + 1
+        return rank.get(c.kind, len(order))
+
+    return sorted(children, key=key)
 
 
 def _together(previous: Entry, entry: Entry) -> bool:

@@ -46,7 +46,7 @@ def _sorted(settings: tuple[ast.Setting, ...]) -> tuple[ast.Setting, ...]:
 
 def _normal(item: ast.Item) -> Any:
     match item:
-        case ast.Connector() | ast.Validation() | ast.Personalization():
+        case ast.Connector() | ast.Validation() | ast.Personalization() | ast.Campaigns():
             return dataclasses.replace(item, settings=_sorted(item.settings))
         case ast.ObjectDecl(fields=fields):
             return dataclasses.replace(item, fields=tuple(_normal_field(f) for f in fields))

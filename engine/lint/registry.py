@@ -17,11 +17,15 @@ from abc import ABC, abstractmethod
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from engine import codes
 from engine.check.model import CheckedRules, FieldInfo, Mapping
 from engine.diagnostics import Diagnostic, Severity
 from engine.source import Span
+
+if TYPE_CHECKING:  # lint reads a record set only when `lint --records` gives one
+    from engine.records.model import RecordSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class LintContext:
     """What a rule may look at: the checked rule set, and a few shared look-ups."""
 
     rules: CheckedRules
+    records: RecordSet | None = None  # `lint --records PATH`: data-aware rules run too
     _cache: dict[str, object] = field(default_factory=dict, compare=False)
 
     def mappings_into(self, obj: str) -> dict[str, list[Mapping]]:
@@ -48,6 +53,9 @@ class Rule(ABC):
     """A lint rule; subclasses set `code` through the `@rule` decorator."""
 
     code: codes.Code
+    # a data-aware rule looks at a record set and runs only when `lint --records` gives
+    # one; its page's Bad example carries a ```yaml records block
+    data_aware: bool = False
 
     @abstractmethod
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:

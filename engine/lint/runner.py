@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from engine import codes
 from engine.check.model import CheckedRules
 from engine.diagnostics import Diagnostic, Report, Severity
@@ -10,16 +12,23 @@ from engine.lint.config import LintConfig
 from engine.lint.registry import LintContext, load_rules
 from engine.loader import PACK_PREFIX
 
+if TYPE_CHECKING:
+    from engine.records.model import RecordSet
 
-def lint(rules: CheckedRules, config: LintConfig | None = None) -> tuple[Diagnostic, ...]:
+
+def lint(
+    rules: CheckedRules, config: LintConfig | None = None, records: RecordSet | None = None
+) -> tuple[Diagnostic, ...]:
     """Check errors and lint findings, configured and filtered, in a stable order.
 
     A rule set with check errors is still linted: a finding about a mapping is worth
     knowing even while a stage has a typo elsewhere."""
     config = config or LintConfig()
     report = Report(list(rules.diagnostics))
-    ctx = LintContext(rules)
+    ctx = LintContext(rules, records)
     for rule in load_rules():
+        if rule.data_aware and records is None:
+            continue
         # a shipped pack's choices are documented there and not the user's to change:
         # its lint findings would only be noise in every rule set that includes it
         report.extend(d for d in rule.check(ctx) if not d.span.path.startswith(PACK_PREFIX))

@@ -707,10 +707,12 @@ def _user_attributes(record: Record, entry: _Map, keys: dict[str, str], place: _
 
 
 def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
-    """Personalization users and accounts: every attribute kept as text (SPEC §6)."""
+    """Personalization users and accounts (SPEC §6) and AE campaigns: every attribute
+    kept as text."""
     id_key = "id" if "id" in entry else "Id" if "Id" in entry else None
-    what = "user" if obj == "personalization_user" else "account"
-    record_id = _record_id(entry, id_key, place, "id", f"every personalization {what} needs an id")
+    what = _TEXT_RECORDS[obj]
+    kind = "personalization" if obj.startswith("personalization") else what
+    record_id = _record_id(entry, id_key, place, "id", f"every {what} needs an id")
     place = replace(place, id=record_id)
     _no_duplicate_keys(entry, place)
     values: dict[str, Value] = {}
@@ -719,9 +721,16 @@ def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
             values[key] = _text(value, entry.texts.get(key))
         except _Bad as bad:
             raise place.error(
-                key, f"{bad} (personalization attributes are text)", entry.key_lines.get(key)
+                key, f"{bad} ({kind} attributes are text)", entry.key_lines.get(key)
             ) from None
     return Record(obj, record_id, values, _plain(entry), _origin(place))
+
+
+_TEXT_RECORDS = {
+    "personalization_user": "personalization user",
+    "personalization_account": "personalization account",
+    "pardot_campaign": "Account Engagement campaign",
+}
 
 
 def _record_id(entry: _Map, key: str | None, place: _Place, name: str, need: str) -> str:

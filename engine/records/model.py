@@ -28,6 +28,7 @@ LISTS: dict[str, str] = {
     "campaign_members": "campaign_member",
     "personalization_users": "personalization_user",
     "personalization_accounts": "personalization_account",
+    "pardot_campaigns": "pardot_campaign",
 }
 OBJECT_LISTS: dict[str, str] = {obj: name for name, obj in LISTS.items()}
 

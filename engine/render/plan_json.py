@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.plan import Action, Failure, FormulaProblem, Outcome, Plan, PzOutcome
+from engine.plan import (
+    Action,
+    CampaignLink,
+    Failure,
+    FormulaProblem,
+    Outcome,
+    Plan,
+    PzOutcome,
+    UserAccess,
+)
 from engine.render.values import json_value
 
 
@@ -60,7 +69,41 @@ def as_dict(plan: Plan) -> dict[str, Any]:
         data["formula_errors"] = [_problem(p) for p in plan.problems]
     if plan.personalization is not None:
         data["personalization"] = [personalization(p) for p in plan.personalization]
+    if plan.user_sync is not None:
+        data["user_sync"] = [user_access(u) for u in plan.user_sync]
+    if plan.campaigns is not None:
+        data["campaigns"] = [campaign(c) for c in plan.campaigns]
     return data
+
+
+def user_access(u: UserAccess) -> dict[str, Any]:
+    """`{"user", "name", "profile", "action", "role", "current_role", "reason"?}`; a role
+    is null when the user has no AE user."""
+    entry: dict[str, Any] = {
+        "user": u.user,
+        "name": u.name,
+        "profile": u.profile,
+        "action": u.action,
+        "role": u.role,
+        "current_role": u.current,
+    }
+    if u.reason is not None:
+        entry["reason"] = u.reason
+    return entry
+
+
+def campaign(c: CampaignLink) -> dict[str, Any]:
+    """`{"campaign", "action", "pardot_campaign", "salesforce_campaign", "declared", "reason"?}`."""
+    entry: dict[str, Any] = {
+        "campaign": c.name,
+        "action": c.action,
+        "pardot_campaign": c.pardot_campaign,
+        "salesforce_campaign": c.salesforce_campaign,
+        "declared": c.declared,
+    }
+    if c.reason is not None:
+        entry["reason"] = c.reason
+    return entry
 
 
 def personalization(p: PzOutcome) -> dict[str, Any]:

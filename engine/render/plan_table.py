@@ -3,7 +3,10 @@ prospect, fitted to an 80-column terminal. Colour only when writing to a termina
 
 from __future__ import annotations
 
-from engine.plan import Action, Outcome, Plan
+from collections import Counter
+from collections.abc import Sequence
+
+from engine.plan import Action, CampaignLink, Outcome, Plan, UserAccess
 
 WIDTH = 80
 COLOURS = {
@@ -92,4 +95,45 @@ def render(plan: Plan, colour: bool = False) -> str:
         for p in plan.personalization:
             where = f"{p.target.object} {p.target.id} by {p.matched_by}" if p.target else p.reason
             lines.append(_fit(f"  {p.kind} {p.id}: {p.action} ({where})", WIDTH))
+    if plan.user_sync is not None:
+        lines.append("")
+        lines.extend(_user_sync(plan.user_sync))
+    if plan.campaigns is not None:
+        lines.append("")
+        lines.extend(_campaigns(plan.campaigns))
     return "\n".join(lines) + "\n"
+
+
+def _tally(actions: Sequence[str], order: tuple[str, ...]) -> str:
+    counts = Counter(actions)
+    return ", ".join(f"{counts[a]} {a}" for a in order if counts[a])
+
+
+def _user_sync(entries: Sequence[UserAccess]) -> list[str]:
+    order = ("gain", "change", "lose", "keep", "none", "skip")
+    lines = [f"User Sync: {len(entries)} users ({_tally([u.action for u in entries], order) or 'none'})"]
+    for u in entries:
+        if u.action == "change":
+            what = f'"{u.current}" -> "{u.role}"'
+        elif u.action in ("gain", "keep"):
+            what = f'"{u.role}"'
+        elif u.action == "lose":
+            what = f'"{u.current}"'
+        else:
+            what = ""
+        why = f"({u.reason})" if u.reason else ""
+        label = f"{u.user} {u.name}".strip()
+        said = " ".join(p for p in (u.action, what, why) if p)
+        lines.append(_fit(f"  {label}: {said}", WIDTH))
+    return lines
+
+
+def _campaigns(entries: Sequence[CampaignLink]) -> list[str]:
+    order = ("create", "link", "linked", "unlinked", "skip")
+    lines = [f"Campaigns: {len(entries)} ({_tally([c.action for c in entries], order) or 'none'})"]
+    for c in entries:
+        ae = f"AE {c.pardot_campaign}" if c.pardot_campaign else "AE (new)" if c.action == "create" else "AE -"
+        sf = f"Salesforce {c.salesforce_campaign}" if c.salesforce_campaign else "Salesforce -"
+        why = f" ({c.reason})" if c.reason else ""
+        lines.append(_fit(f'  "{c.name}": {c.action}{why}  {ae} <-> {sf}', WIDTH))
+    return lines

@@ -40,7 +40,9 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
+from engine.runtime.campaigns import plan_campaigns
 from engine.runtime.personalization import match_personalization
+from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
 
 NEW_LEAD_PREFIX = "00QSR"  # 00Q is Salesforce's Lead key prefix; SR marks syncrules
@@ -545,4 +547,9 @@ def run_cycle(rules: CheckedRules, records: RecordSet, clock: Clock,
     if rules.personalization is not None:
         # the nightly Personalization share reads the org as it was before this cycle
         plan = dataclasses.replace(plan, personalization=match_personalization(rules, records))
+    # User Sync and Connected Campaigns read the org as it was, too: a cycle changes neither
+    if rules.user_sync is not None:
+        plan = dataclasses.replace(plan, user_sync=plan_user_sync(rules, records))
+    if rules.campaigns is not None:
+        plan = dataclasses.replace(plan, campaigns=plan_campaigns(rules, records))
     return CycleResult(plan, working, tuple(cycle.explainers))

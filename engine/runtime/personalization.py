@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from engine.check.model import CheckedRules, PersonalizationConfig
 from engine.formula.functions import to_text
-from engine.plan import PzOutcome, Target
+from engine.plan import PzOutcome, Step, Target
 from engine.records.model import Record, RecordSet
 from engine.runtime.context import field_value
 
@@ -35,7 +35,8 @@ def _text(rules: CheckedRules, record: Record, name: str) -> str:
 
 
 def _priorities(fields: tuple[str, ...], designated_only: bool, account: bool) -> list[str]:
-    order = list(fields)
+    # account matching never uses email, even when a `match account` line lists it
+    order = [f for f in fields if not (account and f == "Email")]
     if not designated_only:
         for implied in ("Name",) if account else ("Name", "Email"):
             if implied not in order:
@@ -103,3 +104,79 @@ def match_personalization(rules: CheckedRules, records: RecordSet) -> tuple[PzOu
                 PzOutcome(kind, subject.id, "merge", Target(record.object, record.id), field)
             )
     return tuple(outcomes)
+
+
+# -- explain ---------------------------------------------------------------------------
+
+
+def _near_misses(rules: CheckedRules, pool: Iterable[Record], field: str, value: str) -> list[str]:
+    """Records whose value differs from the subject's only in case or surrounding spaces."""
+    folded = value.strip().casefold()
+    return [
+        f'{r.object} {r.id} has "{_text(rules, r, field)}"'
+        for r in sorted(pool, key=lambda r: r.id)
+        if _text(rules, r, field) != value and _text(rules, r, field).strip().casefold() == folded
+    ]
+
+
+def _try_pool(
+    rules: CheckedRules, subject: Record, obj: str, pool: list[Record], order: list[str]
+) -> tuple[tuple[Record, str] | None, Step]:
+    """Each priority level against one object, with what was compared and why it did or
+    did not match; stops at the first level that matches."""
+    details: list[str] = []
+    for level, field in enumerate(order, 1):
+        value = to_text(subject.values.get(field))
+        if value == "":
+            details.append(f"{level}. {field}: the {subject.object.split('_')[1]} has none; skipped")
+            continue
+        hits = sorted((r for r in pool if _text(rules, r, field) == value), key=lambda r: r.id)
+        if hits:
+            also = f" (also {', '.join(r.id for r in hits[1:])}; the smallest Id wins)" if hits[1:] else ""
+            details.append(f'{level}. {field} = "{value}": matches {obj} {hits[0].id}{also}')
+            return (hits[0], field), Step(f"match {obj}", f"{obj} {hits[0].id} by {field}", tuple(details))
+        misses = _near_misses(rules, pool, field, value)
+        why = f"; {', '.join(misses)}: matching is exact and case-sensitive" if misses else ""
+        details.append(f'{level}. {field} = "{value}": no {obj} has exactly this value{why}')
+    return None, Step(f"match {obj}", f"no {obj} matches", tuple(details))
+
+
+def explain_personalization(
+    rules: CheckedRules, records: RecordSet, kind: str, subject_id: str
+) -> tuple[PzOutcome, tuple[Step, ...]] | None:
+    """Why a Personalization user or account merges or is skipped; None when not found."""
+    config = rules.personalization
+    name = "personalization_users" if kind == "user" else "personalization_accounts"
+    subject = next((r for r in records.get(name) if r.id == subject_id), None)
+    if config is None or subject is None:
+        return None
+    by_object = {m.object: m.fields for m in config.matches}
+    objects = ["account"] if kind == "account" else ["contact", "lead"]
+    steps: list[Step] = []
+    results: dict[str, tuple[Record, str] | None] = {}
+    for obj in objects:
+        if obj == "lead" and "lead" not in by_object:
+            steps.append(Step("match lead", "off: no `match lead` line, so leads are never tried"))
+            continue
+        order = _priorities(by_object.get(obj, ()), config.designated_only, kind == "account")
+        pool = records.get("accounts") if obj == "account" else records.get(f"{obj}s")
+        results[obj], step = _try_pool(rules, subject, obj, pool, order)
+        steps.append(step)
+    contact, lead = results.get("contact"), results.get("lead")
+    if contact is not None and lead is not None:
+        steps.append(Step("contact over lead", f"contact {contact[0].id} wins",
+                          (f"lead {lead[0].id} matches too; a user that matches both a contact "
+                           "and a lead syncs only with the contact",)))
+    found = results.get("account") if kind == "account" else contact or lead
+    if found is not None and found[0].object == "lead":
+        target = _converted(records, found[0])
+        if target is not found[0]:
+            steps.append(Step("converted lead", f"lead {found[0].id} was converted to contact "
+                              f"{target.id}", ("a converted lead's data goes to its contact",)))
+    outcome = next(o for o in match_personalization(rules, records)
+                   if o.kind == kind and o.id == subject_id)
+    if kind == "account" and "Email" in by_object.get("account", ()):
+        steps.append(Step("note", "Email is listed but skipped: account matching never uses email"))
+    steps.append(Step("result", "merge: nothing is created on either side" if outcome.action == "merge"
+                      else "skip (unmatched): nothing is created on either side"))
+    return outcome, tuple(steps)

@@ -177,6 +177,26 @@ class Lower:
         _keyword, obj, fields = children
         return ast.PzMatch(self.ident(obj), fields, self.span(meta))
 
+    def pair(self, meta: Meta, children: list[Token]) -> ast.Pair:
+        key, value = children
+        return ast.Pair(
+            unescape(str(key)),
+            unescape(str(value)),
+            self.tspan(key),
+            self.tspan(value),
+            self.span(meta),
+        )
+
+    def user_sync(self, meta: Meta, children: list[ast.Pair]) -> ast.UserSync:
+        return ast.UserSync(tuple(children), self.span(meta))
+
+    def campaigns(self, meta: Meta, children: list[Any]) -> ast.Campaigns:
+        links = tuple(c for c in children if isinstance(c, ast.Pair))
+        settings = [c for c in children if isinstance(c, ast.Setting)]
+        read = SettingsReader(self, settings, "campaigns", ("create_missing",))
+        create_missing = read.boolean("create_missing", default=False)
+        return ast.Campaigns(links, create_missing, tuple(settings), self.span(meta))
+
     def name_list(self, meta: Meta, tokens: list[Token]) -> tuple[ast.Ident, ...]:
         return tuple(self.ident(t) for t in tokens)
 

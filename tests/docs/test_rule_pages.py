@@ -1,5 +1,6 @@
 """A page per lint rule at docs/rules/<name>.md: its Bad example triggers exactly that
-rule, its Good example is clean, and every registered rule has a page."""
+rule, its Good example is clean, and every registered rule has a page. A data-aware rule's
+examples also carry a ```yaml record set (the `lint --records` data) after the rules."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from engine import api
 from engine.lint.registry import load_rules
 from engine.lint.runner import lint
+from engine.records.model import RecordSet
 
 PAGES = Path(__file__).resolve().parents[2] / "docs" / "rules"
 RULES = {r.code.name: r.code for r in load_rules()}
@@ -36,11 +38,28 @@ def test_every_rule_has_a_page(name: str) -> None:
         assert section in text, section
 
 
+def _records(text: str, heading: str, rules: api.CheckedRules, tmp: Path) -> RecordSet | None:
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```yaml\n(.*?)```", section, re.S)
+    if match is None:
+        return None
+    path = tmp / f"{heading[3:].lower()}.yaml"
+    path.write_text(match.group(1), encoding="utf-8")
+    return api.load_records(str(path), rules)
+
+
+DATA_AWARE = {r.code.name for r in load_rules() if r.data_aware}
+
+
 @pytest.mark.parametrize("name", sorted(RULES))
-def test_bad_triggers_the_rule_and_good_is_clean(name: str) -> None:
+def test_bad_triggers_the_rule_and_good_is_clean(name: str, tmp_path: Path) -> None:
     text = (PAGES / f"{name}.md").read_text(encoding="utf-8")
     bad = api.check_text(_block(text, "## Bad"), "bad.sync")
     good = api.check_text(_block(text, "## Good"), "good.sync")
     assert not bad.has_errors and not good.has_errors
-    assert {d.name for d in lint(bad)} == {name}
-    assert [d.name for d in lint(good)] == []
+    bad_records = _records(text, "## Bad", bad, tmp_path)
+    good_records = _records(text, "## Good", good, tmp_path)
+    if name in DATA_AWARE:
+        assert bad_records is not None and good_records is not None
+    assert {d.name for d in lint(bad, None, bad_records)} == {name}
+    assert [d.name for d in lint(good, None, good_records)] == []

@@ -84,6 +84,7 @@ def test_yaml_file_of_the_spec_example(files: Files, load) -> None:
         "campaign_members",
         "personalization_users",
         "personalization_accounts",
+        "pardot_campaigns",
     ]
     assert records.layout == Layout(
         "records.yaml",

@@ -36,7 +36,9 @@ ERROR_CODES = {
 }
 DROP_CODES = {"INVALID_TYPE", "INVALID_PICKLIST_VALUE", "INVALID_EMAIL_ADDRESS", "STRING_TOO_LONG"}
 STAGES = {"Engaged", "MQL", "SAL", "SQL", "Customer", "Recycled"}
-RECORD_FILES = {"leads.csv", "contacts.json", "prospects.yaml", "users.yaml"}
+RECORD_FILES = {"leads.csv", "contacts.json", "prospects.yaml", "users.yaml",
+                "personalization_users.yaml", "personalization_accounts.yaml", "campaigns.csv",
+                "pardot_campaigns.yaml"}
 
 
 @pytest.fixture(autouse=True)

@@ -93,3 +93,23 @@ def test_nothing_is_created_and_no_block_means_no_list(tmp_path: Path) -> None:
     assert data["summary"]["create_lead"] == 0
     plain = plan(tmp_path, "object prospect { email: email }\n", "prospects: []\n", base=False)
     assert "personalization" not in plain
+
+
+def test_a_converted_lead_merges_into_its_contact(tmp_path: Path) -> None:
+    rules = RULES.replace("designated_only: false", "match lead by Id, Email")
+    records = RECORDS.replace(
+        "leads:\n", "leads:\n  - {Id: 00Q9, Email: conv@company.com, LastName: C, Company: C,"
+        " ConvertedContactId: 003B}\n"
+    ).replace("personalization_accounts:", "  - {id: u8, Email: conv@company.com}\n"
+              "personalization_accounts:")
+    data = plan(tmp_path, rules, records, base=False)
+    u8 = next(p for p in data["personalization"] if p.get("user") == "u8")
+    assert u8 == {"user": "u8", "action": "merge", "target": {"object": "contact", "id": "003B"},
+                  "matched_by": "Email"}
+
+
+def test_account_matching_skips_email_even_when_listed(tmp_path: Path) -> None:
+    rules = RULES.replace("match account by Id, AccountNumber", "match account by Id, Email")
+    data = plan(tmp_path, rules, RECORDS, base=False)
+    a2 = next(p for p in data["personalization"] if p.get("account") == "a2")
+    assert a2 == {"account": "a2", "action": "skip", "reason": "unmatched"}
