@@ -1,10 +1,10 @@
 """The Python API the CLI is a thin shell over. Functions return values; none print or exit.
 
-    from engine import api
-    rules = api.check(["rules/"])          # CheckedRules; rules.diagnostics lists problems
-    if not rules.has_errors:
-        graph = api.graph(rules)           # EvaluationGraph
-        print(graph.order())
+from engine import api
+rules = api.check(["rules/"])          # CheckedRules; rules.diagnostics lists problems
+if not rules.has_errors:
+    graph = api.graph(rules)           # EvaluationGraph
+    print(graph.order())
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING
 
 from engine.check.model import CheckedRules
 from engine.check.resolve import check_rules
-from engine.diagnostics import Diagnostic
 from engine.deep import call_deep
+from engine.diagnostics import Diagnostic
 from engine.files import InputError
 from engine.loader import load, load_text
-
 from engine.source import SourceFile
 
 if TYPE_CHECKING:
@@ -87,7 +86,9 @@ def lint_codes() -> tuple[Code, ...]:
     from engine.lint.registry import load_rules
 
     load_rules()
-    return tuple(sorted({c.code: c for c in codes.REGISTRY.values()}.values(), key=lambda c: c.code))
+    return tuple(
+        sorted({c.code: c for c in codes.REGISTRY.values()}.values(), key=lambda c: c.code)
+    )
 
 
 def rule_doc(name: str) -> str:
@@ -237,7 +238,9 @@ class SubjectExplanation:
     user_sync: tuple[UserAccess, tuple[Step, ...]] | None = None
 
 
-def explain_subject(rules: CheckedRules, records: RecordSet, kind: str, subject: str) -> SubjectExplanation:
+def explain_subject(
+    rules: CheckedRules, records: RecordSet, kind: str, subject: str
+) -> SubjectExplanation:
     """Why a Personalization user or account merges or is skipped, and (for a user id)
     how User Sync treats the Salesforce user with that Id."""
     from engine.runtime.personalization import explain_personalization
@@ -263,8 +266,11 @@ def _no_subject(rules: CheckedRules, records: RecordSet, kind: str, subject: str
         known += sorted(u.id for u in records.users)
         where += " or users"
     if rules.personalization is None and (kind == "account" or rules.user_sync is None):
-        return f"no {kind} {subject!r} to explain: the rule set has no personalization" + (
-            " or user_sync" if kind == "user" else "") + " block"
+        return (
+            f"no {kind} {subject!r} to explain: the rule set has no personalization"
+            + (" or user_sync" if kind == "user" else "")
+            + " block"
+        )
     shown = ", ".join(known[:10]) or "none"
     return f"no {kind} with id {subject!r} among the {where} (ids: {shown})"
 

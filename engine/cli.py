@@ -294,39 +294,70 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="check plus every lint rule")
     lint.add_argument("rules", nargs="+", metavar="RULES")
     lint.add_argument("--format", choices=FINDING_FORMATS, default="text")
-    lint.add_argument("--config", metavar="PATH",
-                      help="a .syncrules.toml or pyproject.toml (default: the nearest one)")
-    lint.add_argument("--fail-level", choices=("info", "warning", "error"),
-                      help="exit 1 only for findings at or above this severity")
-    lint.add_argument("--records", metavar="PATH",
-                      help="a record set: also run the data-aware rules (Personalization "
-                           "exact-match misses, profiles without a role)")
+    lint.add_argument(
+        "--config",
+        metavar="PATH",
+        help="a .syncrules.toml or pyproject.toml (default: the nearest one)",
+    )
+    lint.add_argument(
+        "--fail-level",
+        choices=("info", "warning", "error"),
+        help="exit 1 only for findings at or above this severity",
+    )
+    lint.add_argument(
+        "--records",
+        metavar="PATH",
+        help="a record set: also run the data-aware rules (Personalization "
+        "exact-match misses, profiles without a role)",
+    )
     lint.set_defaults(func=cmd_lint)
 
     fmt = sub.add_parser("fmt", help="rewrite rule files in the canonical layout")
     fmt.add_argument("rules", nargs="+", metavar="RULES", help="rule files or directories")
-    fmt.add_argument("--check", action="store_true",
-                     help="only report files that would change (exit 1 if any)")
-    fmt.add_argument("--diff", action="store_true",
-                     help="print the changes as a unified diff instead of writing them")
+    fmt.add_argument(
+        "--check", action="store_true", help="only report files that would change (exit 1 if any)"
+    )
+    fmt.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the changes as a unified diff instead of writing them",
+    )
     fmt.set_defaults(func=cmd_fmt)
 
-    test = sub.add_parser("test", help="run rule tests (YAML files of records and expected outcomes)")
-    test.add_argument("tests", nargs="+", metavar="TESTS",
-                      help="test files, or directories holding *_test.yaml files")
-    test.add_argument("--rules", nargs="+", metavar="RULES",
-                      help="the rules under test, unless a test file names its own")
+    test = sub.add_parser(
+        "test", help="run rule tests (YAML files of records and expected outcomes)"
+    )
+    test.add_argument(
+        "tests",
+        nargs="+",
+        metavar="TESTS",
+        help="test files, or directories holding *_test.yaml files",
+    )
+    test.add_argument(
+        "--rules",
+        nargs="+",
+        metavar="RULES",
+        help="the rules under test, unless a test file names its own",
+    )
     test.add_argument("--junit-xml", metavar="PATH", help="also write a JUnit XML report")
-    test.add_argument("--coverage", action="store_true",
-                      help="list stages, mappings, validation and sharing rules no test exercised")
+    test.add_argument(
+        "--coverage",
+        action="store_true",
+        help="list stages, mappings, validation and sharing rules no test exercised",
+    )
     test.set_defaults(func=cmd_test)
 
     imp = sub.add_parser(
         "import-salesforce", help="print what an SFDX tree imports, as rule-file text"
     )
-    imp.add_argument("dir", metavar="DIR", help="the folder holding objects/, e.g. force-app/main/default")
-    imp.add_argument("--report", action="store_true",
-                     help="how many validation rules import, evaluate, or are set aside, and why")
+    imp.add_argument(
+        "dir", metavar="DIR", help="the folder holding objects/, e.g. force-app/main/default"
+    )
+    imp.add_argument(
+        "--report",
+        action="store_true",
+        help="how many validation rules import, evaluate, or are set aside, and why",
+    )
     imp.set_defaults(func=cmd_import_salesforce)
 
     rule_cmd = sub.add_parser("rule", help="show the documentation of a lint rule or error")
@@ -336,11 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
     graph = sub.add_parser("graph", help="print the evaluation graph")
     graph.add_argument("rules", nargs="+", metavar="RULES")
     graph.add_argument(
-        "--format", choices=("dot", "mermaid", "json", "text"), default="dot",
+        "--format",
+        choices=("dot", "mermaid", "json", "text"),
+        default="dot",
         help="dot (Graphviz), mermaid, json, or text (evaluation order)",
     )
     graph.add_argument(
-        "--depends", metavar="NAME",
+        "--depends",
+        metavar="NAME",
         help="only what reads NAME (a field such as lead.Country or score, or a stage)",
     )
     graph.set_defaults(func=cmd_graph)
@@ -348,18 +382,29 @@ def build_parser() -> argparse.ArgumentParser:
     def records_command(name: str, help_text: str, formats: tuple[str, ...]):  # type: ignore[no-untyped-def]
         command = sub.add_parser(name, help=help_text)
         command.add_argument("rules", nargs="+", metavar="RULES")
-        command.add_argument("--records", required=True, metavar="PATH",
-                             help="a record set: YAML/JSON/CSV file or a directory of them")
+        command.add_argument(
+            "--records",
+            required=True,
+            metavar="PATH",
+            help="a record set: YAML/JSON/CSV file or a directory of them",
+        )
         if formats:
             command.add_argument("--format", choices=formats, default=formats[0])
-        command.add_argument("--now", metavar="DATETIME",
-                             help="the run's date and time for TODAY()/NOW() (default: now)")
+        command.add_argument(
+            "--now",
+            metavar="DATETIME",
+            help="the run's date and time for TODAY()/NOW() (default: now)",
+        )
         return command
 
-    dry = records_command("dry-run", "the plan of one sync cycle; writes nothing",
-                          ("table", "json"))
-    dry.add_argument("--fail-on-error", action="store_true",
-                     help="exit 1 when any prospect would end in a sync error")
+    dry = records_command(
+        "dry-run", "the plan of one sync cycle; writes nothing", ("table", "json")
+    )
+    dry.add_argument(
+        "--fail-on-error",
+        action="store_true",
+        help="exit 1 when any prospect would end in a sync error",
+    )
     dry.set_defaults(func=cmd_dry_run)
 
     run = records_command("run", "apply one cycle: write the new record set and error queue", ())
@@ -367,13 +412,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on-error", action="store_true")
     run.set_defaults(func=cmd_run)
 
-    exp = records_command("explain", "why a prospect gets its action, step by step",
-                          ("text", "json"))
+    exp = records_command(
+        "explain", "why a prospect gets its action, step by step", ("text", "json")
+    )
     who = exp.add_mutually_exclusive_group(required=True)
     who.add_argument("--prospect", metavar="ID", help="a prospect: the sync cycle, step by step")
-    who.add_argument("--user", metavar="ID",
-                     help="a Personalization user (match-and-merge) and/or a Salesforce user "
-                          "(User Sync) with this id")
+    who.add_argument(
+        "--user",
+        metavar="ID",
+        help="a Personalization user (match-and-merge) and/or a Salesforce user "
+        "(User Sync) with this id",
+    )
     who.add_argument("--account", metavar="ID", help="a Personalization account (match-and-merge)")
     exp.set_defaults(func=cmd_explain)
 
@@ -383,8 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("--records", required=True, metavar="PATH")
     dif.add_argument("--format", choices=("text", "json"), default="text")
     dif.add_argument("--now", metavar="DATETIME")
-    dif.add_argument("--fail-on-change", action="store_true",
-                     help="exit 1 when any prospect's outcome changes")
+    dif.add_argument(
+        "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"
+    )
     dif.set_defaults(func=cmd_diff)
     return parser
 

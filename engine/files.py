@@ -38,7 +38,9 @@ def read_source(path: str, *, keep_newlines: bool = False) -> ReadResult:
         data = Path(path).read_bytes()
     except OSError as error:
         reason = error.strerror or str(error)
-        return ReadResult(None, codes.UNREADABLE_FILE.at(whole_file(path), f"cannot read: {reason}"))
+        return ReadResult(
+            None, codes.UNREADABLE_FILE.at(whole_file(path), f"cannot read: {reason}")
+        )
     return decode_source(path, data, keep_newlines=keep_newlines)
 
 

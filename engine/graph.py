@@ -90,25 +90,41 @@ class EvaluationGraph:
         gate_span = rules.gate.node.span if rules.gate.node else None
         self._reads(self._node("gate:lead", "gate", "create lead", gate_span), rules.gate.when)
         for index, share in enumerate(rules.shares, 1):
-            node = self._node(f"share:{share.object}:{index}", "share", f"share {share.object}",
-                              share.node.span)
+            node = self._node(
+                f"share:{share.object}:{index}", "share", f"share {share.object}", share.node.span
+            )
             self._reads(node, share.when)
         for rule in rules.validations:
-            node = self._node(f"validation:{rule.object}.{rule.name}", "validation", rule.name,
-                              rule.node.name.span)
+            node = self._node(
+                f"validation:{rule.object}.{rule.name}",
+                "validation",
+                rule.name,
+                rule.node.name.span,
+            )
             self._reads(node, rule.error_if)
         for dup in rules.duplicates:
             names = ",".join(f.name for f in dup.fields)
-            node = self._node(f"duplicate:{dup.object}:{names}", "duplicate",
-                              f"duplicate {dup.object} by {names}", dup.node.span)
+            node = self._node(
+                f"duplicate:{dup.object}:{names}",
+                "duplicate",
+                f"duplicate {dup.object} by {names}",
+                dup.node.span,
+            )
             for info in dup.fields:
                 self.g.add_edge(self._field(info), node, kind="reads")
         for mapping in rules.mappings:
-            self._mapping(mapping.name, mapping.prospect, mapping.lead, mapping.contact,
-                          mapping.node.span)
+            self._mapping(
+                mapping.name, mapping.prospect, mapping.lead, mapping.contact, mapping.node.span
+            )
 
-    def _mapping(self, name: str, prospect: FieldInfo, lead: FieldInfo | None,
-                 contact: FieldInfo | None, span: Span) -> None:
+    def _mapping(
+        self,
+        name: str,
+        prospect: FieldInfo,
+        lead: FieldInfo | None,
+        contact: FieldInfo | None,
+        span: Span,
+    ) -> None:
         node = self._node(f"mapping:{name}", "mapping", f"field {name}", span)
         for info in (prospect, lead, contact):
             if info is not None:
@@ -140,11 +156,17 @@ class EvaluationGraph:
             return [name]
         folded = name.casefold()
         hits = [
-            n for n, d in self.g.nodes(data=True)
+            n
+            for n, d in self.g.nodes(data=True)
             if d["label"] == name
-            or (d["kind"] == "field" and n.split(".", 1)[0] != "prospect" and n.casefold() == folded)
-            or (d["kind"] == "field" and n.split(".", 1)[0] != "prospect"
-                and d["label"].casefold() == folded)
+            or (
+                d["kind"] == "field" and n.split(".", 1)[0] != "prospect" and n.casefold() == folded
+            )
+            or (
+                d["kind"] == "field"
+                and n.split(".", 1)[0] != "prospect"
+                and d["label"].casefold() == folded
+            )
         ]
         return sorted(set(hits))
 

@@ -138,7 +138,9 @@ class CampaignLink:
     action: str  # "create" | "link" | "linked" | "unlinked" | "skip"
     pardot_campaign: str | None  # the AE campaign id (None: none yet)
     salesforce_campaign: str | None  # the Salesforce campaign Id
-    reason: str | None = None  # skip: "no_salesforce_campaign" | "linked_twice" | "linked_elsewhere"
+    reason: str | None = (
+        None  # skip: "no_salesforce_campaign" | "linked_twice" | "linked_elsewhere"
+    )
     declared: bool = False  # named by a line of the campaigns block
 
 

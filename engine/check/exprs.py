@@ -474,7 +474,7 @@ def _compare_hint(lt: VType, rt: VType) -> str | None:
     if {lt, rt} == {VType.NUMBER, VType.TEXT}:
         return "use VALUE(text) to read a text as a number, or compare with a number"
     if VType.PICKLIST in (lt, rt) or VType.MULTIPICKLIST in (lt, rt):
-        return "use ISPICKVAL(field, \"value\") or TEXT(field)"
+        return 'use ISPICKVAL(field, "value") or TEXT(field)'
     if {lt, rt} == {VType.DATE, VType.DATETIME}:
         return "use DATEVALUE(datetime) to compare dates"
     return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from engine import ast, codes, ir
 from engine.check.exprs import ExprChecker, Scope, suggest
 from engine.check.model import (
+    CampaignsConfig,
     CheckedRules,
     ConnectorConfig,
     DuplicateRule,
@@ -20,10 +21,9 @@ from engine.check.model import (
     ObjectModel,
     PersonalizationConfig,
     PersonalizationMatch,
-    CampaignsConfig,
     ShareRule,
-    UserSyncConfig,
     StageRule,
+    UserSyncConfig,
     ValidationRule,
 )
 from engine.check.stages import stage_cycles
@@ -245,7 +245,9 @@ def _personalization(
     return PersonalizationConfig(tuple(matches), node.designated_only, node)
 
 
-def _second_blocks(nodes: Sequence[ast.UserSync | ast.Campaigns], keyword: str, report: Report) -> None:
+def _second_blocks(
+    nodes: Sequence[ast.UserSync | ast.Campaigns], keyword: str, report: Report
+) -> None:
     for extra in nodes[1:]:
         report.add(
             codes.DUPLICATE_BLOCK.at(
@@ -265,7 +267,9 @@ def _user_sync(nodes: list[ast.UserSync], report: Report) -> UserSyncConfig | No
     for pair in nodes[0].roles:
         if pair.key in seen:
             # one profile, two roles: which one a user gets would be a guess
-            _duplicate(report, pair.key_span, f'profile "{pair.key}" is mapped twice', seen[pair.key])
+            _duplicate(
+                report, pair.key_span, f'profile "{pair.key}" is mapped twice', seen[pair.key]
+            )
             continue
         seen[pair.key] = pair.key_span
         roles.append(pair)
@@ -306,7 +310,9 @@ def _mappings(
     for node in nodes:
         name = node.prospect_field.name
         if name in seen:
-            _duplicate(report, node.prospect_field.span, f"field {name} is mapped twice", seen[name])
+            _duplicate(
+                report, node.prospect_field.span, f"field {name} is mapped twice", seen[name]
+            )
             continue
         seen[name] = node.prospect_field.span
         prospect = _field_of(objects, "prospect", node.prospect_field, report)

@@ -390,6 +390,7 @@ def _in_order(children: list[Entry], order: tuple[str, ...] | None) -> list[Entr
     if order is None:
         return children
     rank = {key: index for index, key in enumerate(order)}
+
     # `match` lines come before the settings in personalization; unknown keys come last;
     # the `"name": "name"` lines of campaigns come after its settings, in written order
     def key(c: Entry) -> int:

@@ -13,8 +13,8 @@ explains the finding.
 from __future__ import annotations
 
 import importlib
-from abc import ABC, abstractmethod
 import pkgutil
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -75,7 +75,9 @@ class Rule(ABC):
 RULES: list[Rule] = []
 
 
-def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[type[Rule]], type[Rule]]:
+def rule(
+    code: str, name: str, severity: Severity, summary: str
+) -> Callable[[type[Rule]], type[Rule]]:
     """Register a lint rule class under a stable code and a kebab-case name."""
 
     def register(cls: type[Rule]) -> type[Rule]:

@@ -40,10 +40,10 @@ def lint(
 def fails(diagnostics: tuple[Diagnostic, ...], level: Severity) -> bool:
     """Whether any finding is at or above the failing level (SPEC §4: default, any).
     Notes from `check` (an SFDX tree's skipped objects) are information, not findings."""
-    return any(
-        d.severity.rank >= level.rank and not _is_note(d) for d in diagnostics
-    )
+    return any(d.severity.rank >= level.rank and not _is_note(d) for d in diagnostics)
 
 
 def _is_note(diagnostic: Diagnostic) -> bool:
-    return diagnostic.severity is Severity.INFO and codes.lookup(diagnostic.code) in codes.CHECK_CODES
+    return (
+        diagnostic.severity is Severity.INFO and codes.lookup(diagnostic.code) in codes.CHECK_CODES
+    )

@@ -72,10 +72,12 @@ def apply(
                 continue
             known = code is not None
             message = (
-                f'ignore[{key}] silences nothing on this line'
+                f"ignore[{key}] silences nothing on this line"
                 if known
-                else f'ignore[{key}] names no rule'
+                else f"ignore[{key}] names no rule"
             )
-            hint = "remove it" if known else "use a rule name such as risky-most-recent, or its code"
+            hint = (
+                "remove it" if known else "use a rule name such as risky-most-recent, or its code"
+            )
             kept.append(UNUSED_IGNORE.at(ignore.span, message, hint=hint))
     return kept

@@ -28,4 +28,7 @@ def as_dict(d: Diagnostic) -> dict[str, object]:
 
 
 def render(items: Sequence[Diagnostic]) -> str:
-    return json.dumps({"diagnostics": [as_dict(d) for d in items]}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"diagnostics": [as_dict(d) for d in items]}, indent=2, ensure_ascii=False)
+        + "\n"
+    )

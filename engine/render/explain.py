@@ -10,8 +10,10 @@ from engine.render import plan_json
 
 
 def text(outcome: Outcome, steps: Sequence[Step]) -> str:
-    lines = [f"prospect {outcome.prospect}: {outcome.action.value}"
-             + (f" ({outcome.reason.value})" if outcome.reason else "")]
+    lines = [
+        f"prospect {outcome.prospect}: {outcome.action.value}"
+        + (f" ({outcome.reason.value})" if outcome.reason else "")
+    ]
     for number, step in enumerate(steps, 1):
         lines.append(f"{number:>2}. {step.step}: {step.summary}")
         lines.extend(f"      {detail}" for detail in step.details)
@@ -46,8 +48,9 @@ def _sections(
 ) -> list[tuple[str, dict[str, object], Sequence[Step]]]:
     out: list[tuple[str, dict[str, object], Sequence[Step]]] = []
     if personalization is not None:
-        out.append(("personalization", plan_json.personalization(personalization[0]),
-                    personalization[1]))
+        out.append(
+            ("personalization", plan_json.personalization(personalization[0]), personalization[1])
+        )
     if user_sync is not None:
         out.append(("user_sync", plan_json.user_access(user_sync[0]), user_sync[1]))
     return out

@@ -79,7 +79,9 @@ def mermaid(view: GraphView) -> str:
     lines = ["flowchart LR"]
     for node in view.nodes:
         left, right = MERMAID_SHAPES[node.kind]
-        label = (node.id if node.kind == "field" else f"{node.kind}: {node.label}").replace('"', "#quot;")
+        label = (node.id if node.kind == "field" else f"{node.kind}: {node.label}").replace(
+            '"', "#quot;"
+        )
         lines.append(f'  {ids[node.id]}{left}"{label}"{right}')
     for edge in view.edges:
         arrow = "-. writes .->" if edge.kind == "writes" else "-->"

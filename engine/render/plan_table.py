@@ -111,7 +111,9 @@ def _tally(actions: Sequence[str], order: tuple[str, ...]) -> str:
 
 def _user_sync(entries: Sequence[UserAccess]) -> list[str]:
     order = ("gain", "change", "lose", "keep", "none", "skip")
-    lines = [f"User Sync: {len(entries)} users ({_tally([u.action for u in entries], order) or 'none'})"]
+    lines = [
+        f"User Sync: {len(entries)} users ({_tally([u.action for u in entries], order) or 'none'})"
+    ]
     for u in entries:
         if u.action == "change":
             what = f'"{u.current}" -> "{u.role}"'
@@ -132,7 +134,13 @@ def _campaigns(entries: Sequence[CampaignLink]) -> list[str]:
     order = ("create", "link", "linked", "unlinked", "skip")
     lines = [f"Campaigns: {len(entries)} ({_tally([c.action for c in entries], order) or 'none'})"]
     for c in entries:
-        ae = f"AE {c.pardot_campaign}" if c.pardot_campaign else "AE (new)" if c.action == "create" else "AE -"
+        ae = (
+            f"AE {c.pardot_campaign}"
+            if c.pardot_campaign
+            else "AE (new)"
+            if c.action == "create"
+            else "AE -"
+        )
         sf = f"Salesforce {c.salesforce_campaign}" if c.salesforce_campaign else "Salesforce -"
         why = f" ({c.reason})" if c.reason else ""
         lines.append(_fit(f'  "{c.name}": {c.action}{why}  {ae} <-> {sf}', WIDTH))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.check.model import CheckedRules, CampaignsConfig
+from engine.check.model import CampaignsConfig, CheckedRules
 from engine.plan import CampaignLink
 from engine.records.model import RecordSet
 from engine.runtime.user_sync import attribute

@@ -29,6 +29,7 @@ from engine.plan import (
     Target,
 )
 from engine.records.model import Origin, Record, RecordSet, Value
+from engine.runtime.campaigns import plan_campaigns
 from engine.runtime.context import (
     Clock,
     Directory,
@@ -40,7 +41,6 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
-from engine.runtime.campaigns import plan_campaigns
 from engine.runtime.personalization import match_personalization
 from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
@@ -144,7 +144,10 @@ class _Cycle:
 
     def match(self, prospect: Record, explain: Explainer) -> Match:
         invisible: list[Record] = []
-        for obj, record_id in (("contact", prospect.crm_contact_fid), ("lead", prospect.crm_lead_fid)):
+        for obj, record_id in (
+            ("contact", prospect.crm_contact_fid),
+            ("lead", prospect.crm_lead_fid),
+        ):
             record = self.find(obj, record_id)
             if record is None:
                 if record_id:
@@ -175,14 +178,18 @@ class _Cycle:
             hidden = [r for r in same_email if not self.is_visible(r)]
             found = [r for r in same_email if self.is_visible(r)]
             for record in hidden:
-                explain.add("match", f"{record.object} {record.id} has this email, but the "
-                            "connector cannot see it")
+                explain.add(
+                    "match",
+                    f"{record.object} {record.id} has this email, but the connector cannot see it",
+                )
                 self._share_holds(record, explain)
             if found:
                 # latest LastModifiedDate wins, then the smallest Id
                 best = min(found, key=lambda r: (-_stamp(r.updated_at), r.id))
                 others = [r.id for r in found if r is not best]
-                detail = [f"also matched, older or larger Id: {', '.join(others)}"] if others else []
+                detail = (
+                    [f"also matched, older or larger Id: {', '.join(others)}"] if others else []
+                )
                 explain.add("match", f"email matches visible {best.object} {best.id}", detail)
                 return Match(best, "email")
         explain.add("match", f"no visible lead or contact has email {prospect.email}: unmatched")
@@ -190,9 +197,9 @@ class _Cycle:
 
     # -- stages ------------------------------------------------------------------------
 
-    def stages(self, prospect: Record, matched: Record | None, explain: Explainer) -> tuple[
-        ProspectContext, tuple[str, ...], list[FormulaProblem]
-    ]:
+    def stages(
+        self, prospect: Record, matched: Record | None, explain: Explainer
+    ) -> tuple[ProspectContext, tuple[str, ...], list[FormulaProblem]]:
         problems: list[FormulaProblem] = []
         spans = {s.name: s.node.when.span for s in self.rules.stages}
 
@@ -222,17 +229,25 @@ class _Cycle:
         base = {"prospect": prospect.id, "stages": stages}
         if self.rules.connector.paused:
             explain.add("paused", "the connector is paused: nothing syncs")
-            return Outcome(**base, action=Action.SKIP, reason=SkipReason.PAUSED,
-                           problems=tuple(problems))  # type: ignore[arg-type]
+            return Outcome(
+                **base, action=Action.SKIP, reason=SkipReason.PAUSED, problems=tuple(problems)
+            )  # type: ignore[arg-type]
         if found.not_shared:
-            return Outcome(**base, action=Action.SKIP, reason=SkipReason.NOT_SHARED,
-                           problems=tuple(problems))  # type: ignore[arg-type]
+            return Outcome(
+                **base, action=Action.SKIP, reason=SkipReason.NOT_SHARED, problems=tuple(problems)
+            )  # type: ignore[arg-type]
         if found.record is None:
             return self.gate(prospect, ctx, stages, problems, explain)
         return self.update(prospect, found, stages, problems, explain)
 
-    def gate(self, prospect: Record, ctx: ProspectContext, stages: tuple[str, ...],
-             problems: list[FormulaProblem], explain: Explainer) -> Outcome:
+    def gate(
+        self,
+        prospect: Record,
+        ctx: ProspectContext,
+        stages: tuple[str, ...],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> Outcome:
         gate = self.rules.gate
         trace = Trace() if explain.enabled else None
         value = evaluate(gate.when, ctx, trace)
@@ -241,12 +256,18 @@ class _Cycle:
         rule = explain.source(gate.node.when.span) if gate.node else "assigned (the default)"
         explain.add("gate", f"create lead when `{rule}`: {show(value)}", explain.trace_lines(trace))
         if not holds(value):
-            return Outcome(prospect.id, Action.SKIP, stages, reason=SkipReason.GATED,
-                           problems=tuple(problems))
+            return Outcome(
+                prospect.id, Action.SKIP, stages, reason=SkipReason.GATED, problems=tuple(problems)
+            )
         return self.create(prospect, stages, problems, explain)
 
-    def create(self, prospect: Record, stages: tuple[str, ...],
-               problems: list[FormulaProblem], explain: Explainer) -> Outcome:
+    def create(
+        self,
+        prospect: Record,
+        stages: tuple[str, ...],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> Outcome:
         writes: dict[str, Value] = {}
         dropped: list[Dropped] = []
         lines: list[str] = []
@@ -268,21 +289,39 @@ class _Cycle:
             writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
             lines.append(f"OwnerId = {prospect.assigned_user} (the assigned user)")
         explain.add("create", f"a new lead with {len(writes)} field(s)", lines)
-        lead = Record("lead", self._new_lead_id(), dict(writes), {},
-                      Origin("<created>", len(self.records.leads)),
-                      changed=set(writes), created=True)
+        lead = Record(
+            "lead",
+            self._new_lead_id(),
+            dict(writes),
+            {},
+            Origin("<created>", len(self.records.leads)),
+            changed=set(writes),
+            created=True,
+        )
         failures = self.checks(lead, None, writes, problems, explain)
         if failures:
-            return Outcome(prospect.id, Action.ERROR, stages, failures=failures,
-                           dropped=tuple(dropped), problems=tuple(problems))
+            return Outcome(
+                prospect.id,
+                Action.ERROR,
+                stages,
+                failures=failures,
+                dropped=tuple(dropped),
+                problems=tuple(problems),
+            )
         self.records.leads.append(lead)
         self.index(lead)
         self.visible.pop(lead.id, None)
         prospect.crm_lead_fid = lead.id
         prospect.changed.add("crm_lead_fid")
-        return Outcome(prospect.id, Action.CREATE_LEAD, stages,
-                       to_salesforce=tuple(writes.items()), dropped=tuple(dropped),
-                       problems=tuple(problems), created_id=lead.id)
+        return Outcome(
+            prospect.id,
+            Action.CREATE_LEAD,
+            stages,
+            to_salesforce=tuple(writes.items()),
+            dropped=tuple(dropped),
+            problems=tuple(problems),
+            created_id=lead.id,
+        )
 
     def _new_lead_id(self) -> str:
         while True:
@@ -293,8 +332,14 @@ class _Cycle:
 
     # -- field resolution (SPEC §3.5, §3.6) -------------------------------------------
 
-    def update(self, prospect: Record, found: Match, stages: tuple[str, ...],
-               problems: list[FormulaProblem], explain: Explainer) -> Outcome:
+    def update(
+        self,
+        prospect: Record,
+        found: Match,
+        stages: tuple[str, ...],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> Outcome:
         record = found.record
         assert record is not None
         to_sf: dict[str, Value] = {}
@@ -306,20 +351,29 @@ class _Cycle:
             if explain.enabled:
                 lines.append(line)
         target = Target(record.object, record.id)
-        explain.add("fields", f"{len(to_sf)} write(s) to Salesforce, {len(to_pd)} to Account "
-                    f"Engagement, {len(dropped)} dropped", lines)
+        explain.add(
+            "fields",
+            f"{len(to_sf)} write(s) to Salesforce, {len(to_pd)} to Account "
+            f"Engagement, {len(dropped)} dropped",
+            lines,
+        )
         base = {"target": target, "matched_by": found.matched_by, "dropped": tuple(dropped)}
         if to_sf:
             after = copy.copy(record)
             after.values = {**record.values, **to_sf}
             failures = self.checks(after, record, to_sf, problems, explain)
             if failures:
-                return Outcome(prospect.id, Action.ERROR, stages, failures=failures,
-                               problems=tuple(problems), **base)  # type: ignore[arg-type]
+                return Outcome(
+                    prospect.id,
+                    Action.ERROR,
+                    stages,
+                    failures=failures,
+                    problems=tuple(problems),
+                    **base,
+                )  # type: ignore[arg-type]
         self._link(prospect, record)
         if not to_sf and not to_pd:
-            return Outcome(prospect.id, Action.NO_CHANGE, stages, problems=tuple(problems),
-                           **base)  # type: ignore[arg-type]
+            return Outcome(prospect.id, Action.NO_CHANGE, stages, problems=tuple(problems), **base)  # type: ignore[arg-type]
         record.values.update(to_sf)
         record.changed.update(to_sf)
         if to_sf:
@@ -327,9 +381,15 @@ class _Cycle:
             self.index(record)
         prospect.values.update(to_pd)
         prospect.changed.update(to_pd)
-        return Outcome(prospect.id, Action.UPDATE, stages, to_salesforce=tuple(to_sf.items()),
-                       to_pardot=tuple(to_pd.items()), problems=tuple(problems),
-                       **base)  # type: ignore[arg-type]
+        return Outcome(
+            prospect.id,
+            Action.UPDATE,
+            stages,
+            to_salesforce=tuple(to_sf.items()),
+            to_pardot=tuple(to_pd.items()),
+            problems=tuple(problems),
+            **base,
+        )  # type: ignore[arg-type]
 
     def _link(self, prospect: Record, record: Record) -> None:
         attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
@@ -337,8 +397,15 @@ class _Cycle:
             setattr(prospect, attribute, record.id)
             prospect.changed.add(attribute)
 
-    def resolve(self, mapping: Mapping, prospect: Record, record: Record,
-                to_sf: dict[str, Value], to_pd: dict[str, Value], dropped: list[Dropped]) -> str:
+    def resolve(
+        self,
+        mapping: Mapping,
+        prospect: Record,
+        record: Record,
+        to_sf: dict[str, Value],
+        to_pd: dict[str, Value],
+        dropped: list[Dropped],
+    ) -> str:
         """Decide one mapped field; returns the explain line saying why."""
         target = mapping.target(record.object)
         assert target is not None
@@ -351,42 +418,66 @@ class _Cycle:
         winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, record.updated_at)
         if winner is None or same(pv, pinfo.type, sv, target.type):
             both_blank = winner is None or (is_blank(pv) and is_blank(sv))
-            return f"{label}: blank on both sides" if both_blank else f"{label}: {show(sv)} on both sides"
+            return (
+                f"{label}: blank on both sides"
+                if both_blank
+                else f"{label}: {show(sv)} on both sides"
+            )
         if winner == "pardot":
             return _write(label, why, pv, target, to_sf, dropped, "Salesforce")
         return _write(label, why, sv, pinfo, to_pd, dropped, "Account Engagement")
 
     # -- Salesforce checks (SPEC §3.7) -------------------------------------------------
 
-    def checks(self, after: Record, before: Record | None, writes: dict[str, Value],
-               problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+    def checks(
+        self,
+        after: Record,
+        before: Record | None,
+        writes: dict[str, Value],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> tuple[Failure, ...]:
         for check in (self._readonly, self._required, self._validations, self._duplicates):
             failures = check(after, before, writes, problems, explain)
             if failures:
                 first = failures[0]
-                listed = [f"{f.code} {f.rule or ''}: {f.message}".replace(" :", ":") for f in failures]
+                listed = [
+                    f"{f.code} {f.rule or ''}: {f.message}".replace(" :", ":") for f in failures
+                ]
                 explain.add("checks", f"rejected: {first.code}", listed)
                 return failures
         explain.add("checks", "Salesforce accepts the write")
         return ()
 
-    def _readonly(self, after: Record, before: Record | None, writes: dict[str, Value],
-                  problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+    def _readonly(
+        self,
+        after: Record,
+        before: Record | None,
+        writes: dict[str, Value],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> tuple[Failure, ...]:
         model = self.rules.object(after.object)
         blocked = tuple(n for n in writes if (info := model.get(n)) and info.readonly)
         if not blocked:
             return ()
-        message = (f"the connector user has no edit access to {after.object} "
-                   f"{', '.join(blocked)}")
+        message = f"the connector user has no edit access to {after.object} {', '.join(blocked)}"
         return (Failure(ErrorCode.READONLY, None, message, blocked),)
 
-    def _required(self, after: Record, before: Record | None, writes: dict[str, Value],
-                  problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+    def _required(
+        self,
+        after: Record,
+        before: Record | None,
+        writes: dict[str, Value],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> tuple[Failure, ...]:
         if before is not None:
             return ()  # SPEC §3.7: required fields are checked when a record is created
         model = self.rules.object(after.object)
         missing = tuple(
-            info.name for info in model.fields.values()
+            info.name
+            for info in model.fields.values()
             if info.required and is_blank(field_value(self.rules, after, after.object, info.name))
         )
         if not missing:
@@ -394,8 +485,14 @@ class _Cycle:
         message = f"Required fields are missing: [{', '.join(missing)}]"
         return (Failure(ErrorCode.REQUIRED, None, message, missing),)
 
-    def _validations(self, after: Record, before: Record | None, writes: dict[str, Value],
-                     problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+    def _validations(
+        self,
+        after: Record,
+        before: Record | None,
+        writes: dict[str, Value],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> tuple[Failure, ...]:
         ctx = RecordContext(self.rules, after, self.clock, self.groups, before)
         failures: list[Failure] = []
         for rule in self.rules.validations:
@@ -405,15 +502,23 @@ class _Cycle:
             value = evaluate(rule.error_if, ctx, trace)
             if isinstance(value, EvalError):
                 problems.append(_problem(f"validation {rule.name}", after.id, value))
-            explain.add(f"validation {rule.name}", f"error_if is {show(value)}",
-                        explain.trace_lines(trace))
+            explain.add(
+                f"validation {rule.name}", f"error_if is {show(value)}", explain.trace_lines(trace)
+            )
             if holds(value):
-                failures.append(Failure(ErrorCode.VALIDATION, rule.name, rule.message,
-                                        _rule_fields(rule)))
+                failures.append(
+                    Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule))
+                )
         return tuple(failures)
 
-    def _duplicates(self, after: Record, before: Record | None, writes: dict[str, Value],
-                    problems: list[FormulaProblem], explain: Explainer) -> tuple[Failure, ...]:
+    def _duplicates(
+        self,
+        after: Record,
+        before: Record | None,
+        writes: dict[str, Value],
+        problems: list[FormulaProblem],
+        explain: Explainer,
+    ) -> tuple[Failure, ...]:
         if before is not None:
             return ()  # SPEC §1: duplicate rules block creating a lead
         failures: list[Failure] = []
@@ -426,10 +531,14 @@ class _Cycle:
             if twins:
                 names = ", ".join(f.name for f in rule.fields)
                 listed = ", ".join(f"{obj} {rid}" for obj, rid in twins)
-                failures.append(Failure(
-                    ErrorCode.DUPLICATE, f"lead by {names}",
-                    f"Use one of these records? {listed} (same {names})",
-                    tuple(f.name for f in rule.fields)))
+                failures.append(
+                    Failure(
+                        ErrorCode.DUPLICATE,
+                        f"lead by {names}",
+                        f"Use one of these records? {listed} (same {names})",
+                        tuple(f.name for f in rule.fields),
+                    )
+                )
         return tuple(failures)
 
     # -- the whole cycle ---------------------------------------------------------------
@@ -443,8 +552,9 @@ class _Cycle:
         return Plan(tuple(outcomes), tuple(self.problems))
 
 
-def decide(sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None,
-           s_time: dt.datetime | None) -> tuple[str | None, str]:
+def decide(
+    sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None, s_time: dt.datetime | None
+) -> tuple[str | None, str]:
     """Which side's value wins (SPEC §3.5): "pardot", "salesforce" or None (both blank)."""
     p_blank, s_blank = is_blank(pv), is_blank(sv)
     match sync:
@@ -465,7 +575,8 @@ def decide(sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None,
     blank = {"pardot": p_blank, "salesforce": s_blank}
     if not blank[first]:
         return first, f"{_side(first)} has a value" + (
-            " and was updated later" if sync is Sync.MOST_RECENT else "")
+            " and was updated later" if sync is Sync.MOST_RECENT else ""
+        )
     if not blank[second]:
         return second, f"{_side(first)} is blank, filled from {_side(second)}"
     return None, "blank on both sides"
@@ -475,8 +586,15 @@ def _side(side: str) -> str:
     return "Salesforce" if side == "salesforce" else "Account Engagement"
 
 
-def _write(label: str, why: str, value: Value, into: FieldInfo, writes: dict[str, Value],
-           dropped: list[Dropped], where: str) -> str:
+def _write(
+    label: str,
+    why: str,
+    value: Value,
+    into: FieldInfo,
+    writes: dict[str, Value],
+    dropped: list[Dropped],
+    where: str,
+) -> str:
     fitted, code = fit(value, into.type)
     if code is not None:
         dropped.append(Dropped(into.name, code, value))
@@ -502,7 +620,9 @@ def _email_of(rules: CheckedRules, record: Record) -> str:
     return str(_read(rules, record, "Email") or "").strip().casefold()
 
 
-def _dup_key(rules: CheckedRules, record: Record, fields: Iterable[FieldInfo]) -> tuple[str, ...] | None:
+def _dup_key(
+    rules: CheckedRules, record: Record, fields: Iterable[FieldInfo]
+) -> tuple[str, ...] | None:
     values = []
     for info in fields:
         value = _read(rules, record, info.name)
@@ -528,17 +648,19 @@ def _working_copy(records: RecordSet) -> RecordSet:
     """A copy the cycle may change: each record's values, links and change marks are its
     own; `raw` (what was read) is shared, since the cycle never changes it."""
     lists = {
-        name: [
-            dataclasses.replace(r, values=dict(r.values), changed=set(r.changed)) for r in pool
-        ]
+        name: [dataclasses.replace(r, values=dict(r.values), changed=set(r.changed)) for r in pool]
         for name, pool in records.lists.items()
     }
     return RecordSet(lists, records.layout)
 
 
-def run_cycle(rules: CheckedRules, records: RecordSet, clock: Clock,
-              explain: str | None = None,
-              progress: Callable[[int], object] | None = None) -> CycleResult:
+def run_cycle(
+    rules: CheckedRules,
+    records: RecordSet,
+    clock: Clock,
+    explain: str | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
     `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
     working = _working_copy(records)

@@ -157,9 +157,9 @@ def _unary(expr: ir.Unary, ctx: Context, trace: Trace | None) -> Result:
 def _blank_test(expr: ir.Binary) -> ir.Expr | None:
     """The other operand of `x = null` / `x = ""` (a blankness test), else None."""
     for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
-        if isinstance(other, ir.Const) and (other.value is None or other.value == ""):
-            if other.type in (VType.NULL, VType.TEXT):
-                return side
+        blank = isinstance(other, ir.Const) and (other.value is None or other.value == "")
+        if blank and other.type in (VType.NULL, VType.TEXT):
+            return side
     return None
 
 
@@ -235,7 +235,9 @@ def arithmetic(op: BinaryOp, left: Value, right: Value, result: VType) -> Value:
             case BinaryOp.POW:
                 return left**right
     except (DivisionByZero, InvalidOperation, OverflowError):
-        raise FormulaError("division by zero" if op is BinaryOp.DIV else "number overflow") from None
+        raise FormulaError(
+            "division by zero" if op is BinaryOp.DIV else "number overflow"
+        ) from None
     raise AssertionError(op)
 
 

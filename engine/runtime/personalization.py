@@ -128,13 +128,21 @@ def _try_pool(
     for level, field in enumerate(order, 1):
         value = to_text(subject.values.get(field))
         if value == "":
-            details.append(f"{level}. {field}: the {subject.object.split('_')[1]} has none; skipped")
+            details.append(
+                f"{level}. {field}: the {subject.object.split('_')[1]} has none; skipped"
+            )
             continue
         hits = sorted((r for r in pool if _text(rules, r, field) == value), key=lambda r: r.id)
         if hits:
-            also = f" (also {', '.join(r.id for r in hits[1:])}; the smallest Id wins)" if hits[1:] else ""
+            also = (
+                f" (also {', '.join(r.id for r in hits[1:])}; the smallest Id wins)"
+                if hits[1:]
+                else ""
+            )
             details.append(f'{level}. {field} = "{value}": matches {obj} {hits[0].id}{also}')
-            return (hits[0], field), Step(f"match {obj}", f"{obj} {hits[0].id} by {field}", tuple(details))
+            return (hits[0], field), Step(
+                f"match {obj}", f"{obj} {hits[0].id} by {field}", tuple(details)
+            )
         misses = _near_misses(rules, pool, field, value)
         why = f"; {', '.join(misses)}: matching is exact and case-sensitive" if misses else ""
         details.append(f'{level}. {field} = "{value}": no {obj} has exactly this value{why}')
@@ -164,19 +172,38 @@ def explain_personalization(
         steps.append(step)
     contact, lead = results.get("contact"), results.get("lead")
     if contact is not None and lead is not None:
-        steps.append(Step("contact over lead", f"contact {contact[0].id} wins",
-                          (f"lead {lead[0].id} matches too; a user that matches both a contact "
-                           "and a lead syncs only with the contact",)))
+        steps.append(
+            Step(
+                "contact over lead",
+                f"contact {contact[0].id} wins",
+                (
+                    f"lead {lead[0].id} matches too; a user that matches both a contact "
+                    "and a lead syncs only with the contact",
+                ),
+            )
+        )
     found = results.get("account") if kind == "account" else contact or lead
     if found is not None and found[0].object == "lead":
         target = _converted(records, found[0])
         if target is not found[0]:
-            steps.append(Step("converted lead", f"lead {found[0].id} was converted to contact "
-                              f"{target.id}", ("a converted lead's data goes to its contact",)))
-    outcome = next(o for o in match_personalization(rules, records)
-                   if o.kind == kind and o.id == subject_id)
+            steps.append(
+                Step(
+                    "converted lead",
+                    f"lead {found[0].id} was converted to contact {target.id}",
+                    ("a converted lead's data goes to its contact",),
+                )
+            )
+    outcome = next(
+        o for o in match_personalization(rules, records) if o.kind == kind and o.id == subject_id
+    )
     if kind == "account" and "Email" in by_object.get("account", ()):
         steps.append(Step("note", "Email is listed but skipped: account matching never uses email"))
-    steps.append(Step("result", "merge: nothing is created on either side" if outcome.action == "merge"
-                      else "skip (unmatched): nothing is created on either side"))
+    steps.append(
+        Step(
+            "result",
+            "merge: nothing is created on either side"
+            if outcome.action == "merge"
+            else "skip (unmatched): nothing is created on either side",
+        )
+    )
     return outcome, tuple(steps)

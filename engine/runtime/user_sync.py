@@ -45,25 +45,47 @@ def user_access(
     current = attribute(user, "pardot_role") or None
     have = f'has the AE role "{current}"' if current else "has no AE user"
     log = steps if steps is not None else []
-    log.append(Step("user", f"{user.id} {name}".strip(), (
-        f'profile: "{profile}"' if profile else "profile: (blank)",
-        f"active: {'true' if user.active else 'false'}",
-        f"today the user {have}",
-    )))
+    log.append(
+        Step(
+            "user",
+            f"{user.id} {name}".strip(),
+            (
+                f'profile: "{profile}"' if profile else "profile: (blank)",
+                f"active: {'true' if user.active else 'false'}",
+                f"today the user {have}",
+            ),
+        )
+    )
     if is_connector_user(rules, user):
-        log.append(Step("connector user", "left alone: the connector user is not managed by "
-                        "User Sync", (f'it is the connector block\'s user "{rules.connector.user}"',)))
+        log.append(
+            Step(
+                "connector user",
+                "left alone: the connector user is not managed by User Sync",
+                (f'it is the connector block\'s user "{rules.connector.user}"',),
+            )
+        )
         return UserAccess(user.id, name, profile, "skip", current, current, "connector_user")
     if not user.active:
         action = "lose" if current else "none"
-        log.append(Step("active", "deactivated: loses AE access at once" if current
-                        else "deactivated: stays without AE access"))
+        log.append(
+            Step(
+                "active",
+                "deactivated: loses AE access at once"
+                if current
+                else "deactivated: stays without AE access",
+            )
+        )
         return UserAccess(user.id, name, profile, action, None, current, "deactivated")
     role = config.role_for(profile)
     if role is None:
         listed = ", ".join(f'"{p.key}"' for p in config.roles) or "none"
-        log.append(Step("role", f'profile "{profile}" has no role in user_sync',
-                        (f"profiles with a role: {listed}",)))
+        log.append(
+            Step(
+                "role",
+                f'profile "{profile}" has no role in user_sync',
+                (f"profiles with a role: {listed}",),
+            )
+        )
         action = "lose" if current else "none"
         return UserAccess(user.id, name, profile, action, None, current, "no_role")
     pair = next(p for p in config.roles if p.key == profile)

@@ -72,8 +72,7 @@ class Lower:
 
     def transform(self, tree: Tree[Token]) -> Any:
         children = [
-            self.transform(child) if isinstance(child, Tree) else child
-            for child in tree.children
+            self.transform(child) if isinstance(child, Tree) else child for child in tree.children
         ]
         method = self._methods.get(tree.data)
         if method is None:
@@ -420,9 +419,7 @@ class SettingsReader:
 
     def _bad(self, setting: ast.Setting, expected: str) -> None:
         self.lower.report(
-            codes.INVALID_SETTING.at(
-                setting.value.span, f'"{setting.key.name}" must be {expected}'
-            )
+            codes.INVALID_SETTING.at(setting.value.span, f'"{setting.key.name}" must be {expected}')
         )
 
     def expr(self, key: str) -> ast.Expr | None:
@@ -508,4 +505,3 @@ def lower_tree(tree: Tree[Token], source: SourceFile) -> tuple[list[ast.Item], l
             continue
         items.append(lower.transform(child))
     return items, lower.diagnostics
-

@@ -107,7 +107,9 @@ def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
     start = token.start_pos if token.start_pos is not None else offset
     end = token.end_pos if token.end_pos is not None else start + len(token)
     return codes.SYNTAX_ERROR.at(
-        source.span(start, end), f"unexpected {_describe_token(token)}", hint=_expected(error.expected)
+        source.span(start, end),
+        f"unexpected {_describe_token(token)}",
+        hint=_expected(error.expected),
     )
 
 
@@ -133,7 +135,7 @@ def _expected(terminals: set[str] | frozenset[str] | None) -> str | None:
         return None
     names = set(terminals)
     words: set[str] = set()
-    if TOP_LEVEL <= names:
+    if names >= TOP_LEVEL:
         names -= TOP_LEVEL
         words.add("a new rule (stage, field, share, …)")
     for name in names:

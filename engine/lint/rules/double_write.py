@@ -9,8 +9,7 @@ from engine.diagnostics import Diagnostic, Severity
 from engine.lint.registry import LintContext, Rule, rule
 
 
-@rule("SR205", "double-write", Severity.ERROR,
-      "two prospect fields mapped to one Salesforce field")
+@rule("SR205", "double-write", Severity.ERROR, "two prospect fields mapped to one Salesforce field")
 class DoubleWrite(Rule):
     """The field flips between the two prospect values from one sync to the next."""
 
@@ -26,7 +25,6 @@ class DoubleWrite(Rule):
                     yield self.at(
                         later.node.prospect_field.span,
                         f"{later.name} and {first.name} both write {obj}.{target.name}",
-                        hint="map one prospect field per Salesforce field, or set one to "
-                        "sync: off",
+                        hint="map one prospect field per Salesforce field, or set one to sync: off",
                         related=((first.node.prospect_field.span, f"{first.name} mapped here"),),
                     )

@@ -66,13 +66,14 @@ class EmailCaseMismatch(Rule):
         if config is None or records is None:
             return
         pools = person_pools(config)
-        exact_anywhere = {
-            text_of(r, "Email") for obj, _ in pools for r in records.get(f"{obj}s")
-        }
+        exact_anywhere = {text_of(r, "Email") for obj, _ in pools for r in records.get(f"{obj}s")}
         # a user that matches some contact or lead exactly by email is not missed
         users = sorted(
-            (u for u in records.get("personalization_users")
-             if text_of(u, "Email") not in exact_anywhere),
+            (
+                u
+                for u in records.get("personalization_users")
+                if text_of(u, "Email") not in exact_anywhere
+            ),
             key=lambda r: r.id,
         )
         for obj, line in pools:
@@ -88,7 +89,9 @@ class EmailCaseMismatch(Rule):
                 if email and email.casefold() in folded:
                     misses.append(f"{user.id} ({email}) vs {obj} {folded[email.casefold()]}")
             if misses:
-                shown = "; ".join(misses[:3]) + (f"; and {len(misses) - 3} more" if misses[3:] else "")
+                shown = "; ".join(misses[:3]) + (
+                    f"; and {len(misses) - 3} more" if misses[3:] else ""
+                )
                 yield self.at(
                     line.span if line is not None else block_keyword(config.node),
                     f"{len(misses)} Personalization user(s) have an email that differs from a "

@@ -17,8 +17,12 @@ MARKETING = re.compile(
 OWNED = frozenset({Sync.PARDOT, Sync.PARDOT_ALWAYS, Sync.OFF})
 
 
-@rule("SR203", "pardot-owned-field", Severity.WARNING,
-      "a score/grade-like marketing field not synced `pardot`")
+@rule(
+    "SR203",
+    "pardot-owned-field",
+    Severity.WARNING,
+    "a score/grade-like marketing field not synced `pardot`",
+)
 class PardotOwnedField(Rule):
     """Sales edits (or a stale Salesforce value) overwrite the score marketing computed."""
 
@@ -32,7 +36,6 @@ class PardotOwnedField(Rule):
                 span = mapping.node.sync_span or mapping.node.prospect_field.span
                 yield self.at(
                     span,
-                    f"{mapping.name} is computed by Account Engagement but syncs "
-                    f"{mapping.sync}",
+                    f"{mapping.name} is computed by Account Engagement but syncs {mapping.sync}",
                     hint="use sync: pardot so Account Engagement's value always wins",
                 )

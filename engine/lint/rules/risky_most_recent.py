@@ -12,14 +12,26 @@ from engine.lint.registry import LintContext, Rule, rule
 # by the Salesforce API names they usually map to.
 CORE = frozenset(
     {
-        "email", "first_name", "last_name", "company", "job_title", "title", "salutation",
-        "firstname", "lastname", "name",
+        "email",
+        "first_name",
+        "last_name",
+        "company",
+        "job_title",
+        "title",
+        "salutation",
+        "firstname",
+        "lastname",
+        "name",
     }
 )
 
 
-@rule("SR204", "risky-most-recent", Severity.WARNING,
-      "`most_recent` on a core demographic field (names, company, email, title)")
+@rule(
+    "SR204",
+    "risky-most-recent",
+    Severity.WARNING,
+    "`most_recent` on a core demographic field (names, company, email, title)",
+)
 class RiskyMostRecent(Rule):
     """A form fill with a typo or a personal address overwrites the sales rep's value."""
 

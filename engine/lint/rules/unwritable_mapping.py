@@ -10,13 +10,15 @@ from engine.lint.registry import LintContext, Rule, rule
 
 # Behaviours under which Account Engagement may write into the Salesforce field on an
 # update; a created lead takes every mapped lead field except `off` (SPEC §3.4).
-WRITES_SALESFORCE = frozenset(
-    {Sync.SALESFORCE, Sync.PARDOT, Sync.MOST_RECENT, Sync.PARDOT_ALWAYS}
+WRITES_SALESFORCE = frozenset({Sync.SALESFORCE, Sync.PARDOT, Sync.MOST_RECENT, Sync.PARDOT_ALWAYS})
+
+
+@rule(
+    "SR206",
+    "unwritable-mapping",
+    Severity.ERROR,
+    "a mapping into a `readonly` field the connector user cannot edit",
 )
-
-
-@rule("SR206", "unwritable-mapping", Severity.ERROR,
-      "a mapping into a `readonly` field the connector user cannot edit")
 class UnwritableMapping(Rule):
     """Every write into the field fails with INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY."""
 
@@ -33,7 +35,6 @@ class UnwritableMapping(Rule):
                     node.span,
                     f"{obj}.{target.name} is readonly for the connector user, so syncing "
                     f"{mapping.name} into it fails the whole record",
-                    hint="grant the connector user edit access, or set the mapping to "
-                    "sync: off",
+                    hint="grant the connector user edit access, or set the mapping to sync: off",
                     related=((target.span, "declared readonly here"),),
                 )
