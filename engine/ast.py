@@ -7,6 +7,7 @@ tree compares equal; never key a dict by a node for that reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field  # Validation has a member named `field`
 from decimal import Decimal
 from enum import StrEnum
 
@@ -254,7 +255,7 @@ class Validation:
     field: Ident | None
     active: bool
     settings: tuple[Setting, ...]
-    span: Span = field(compare=False)
+    span: Span = dataclass_field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)

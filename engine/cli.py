@@ -204,7 +204,7 @@ def _progress(total: int) -> Iterator[Callable[[int], object] | None]:
     if total < PROGRESS_FROM or not _colour(sys.stderr):
         yield None
         return
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     with tqdm(total=total, file=sys.stderr, unit="prospect", leave=False) as bar:
         yield bar.update

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -226,16 +227,15 @@ class _Cycle:
             self.explainers.append(explain)
         found = self.match(prospect, explain)
         ctx, stages, problems = self.stages(prospect, found.record, explain)
-        base = {"prospect": prospect.id, "stages": stages}
         if self.rules.connector.paused:
             explain.add("paused", "the connector is paused: nothing syncs")
             return Outcome(
-                **base, action=Action.SKIP, reason=SkipReason.PAUSED, problems=tuple(problems)
-            )  # type: ignore[arg-type]
+                prospect.id, Action.SKIP, stages, SkipReason.PAUSED, problems=tuple(problems)
+            )
         if found.not_shared:
             return Outcome(
-                **base, action=Action.SKIP, reason=SkipReason.NOT_SHARED, problems=tuple(problems)
-            )  # type: ignore[arg-type]
+                prospect.id, Action.SKIP, stages, SkipReason.NOT_SHARED, problems=tuple(problems)
+            )
         if found.record is None:
             return self.gate(prospect, ctx, stages, problems, explain)
         return self.update(prospect, found, stages, problems, explain)
@@ -357,23 +357,23 @@ class _Cycle:
             f"Engagement, {len(dropped)} dropped",
             lines,
         )
-        base = {"target": target, "matched_by": found.matched_by, "dropped": tuple(dropped)}
+        base = functools.partial(
+            Outcome,
+            prospect.id,
+            stages=stages,
+            target=target,
+            matched_by=found.matched_by,
+            dropped=tuple(dropped),
+        )
         if to_sf:
             after = copy.copy(record)
             after.values = {**record.values, **to_sf}
             failures = self.checks(after, record, to_sf, problems, explain)
             if failures:
-                return Outcome(
-                    prospect.id,
-                    Action.ERROR,
-                    stages,
-                    failures=failures,
-                    problems=tuple(problems),
-                    **base,
-                )  # type: ignore[arg-type]
+                return base(Action.ERROR, failures=failures, problems=tuple(problems))
         self._link(prospect, record)
         if not to_sf and not to_pd:
-            return Outcome(prospect.id, Action.NO_CHANGE, stages, problems=tuple(problems), **base)  # type: ignore[arg-type]
+            return base(Action.NO_CHANGE, problems=tuple(problems))
         record.values.update(to_sf)
         record.changed.update(to_sf)
         if to_sf:
@@ -381,15 +381,12 @@ class _Cycle:
             self.index(record)
         prospect.values.update(to_pd)
         prospect.changed.update(to_pd)
-        return Outcome(
-            prospect.id,
+        return base(
             Action.UPDATE,
-            stages,
             to_salesforce=tuple(to_sf.items()),
             to_pardot=tuple(to_pd.items()),
             problems=tuple(problems),
-            **base,
-        )  # type: ignore[arg-type]
+        )
 
     def _link(self, prospect: Record, record: Record) -> None:
         attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
