@@ -7,6 +7,7 @@ Times, as the median wall time of `--runs` subprocess runs each:
   (a′) `python3 -S -c pass`                           the same without `site` (reference)
   (b) `python3 -m engine check benchmarks/small.sync` a ~60-line rule set
   (c) `python3 -m engine check <generated set>`       `--files` files from gen_rules.py
+  (d) `python3 -m engine lint <generated set>`        the same set, every lint rule too
 and prints a markdown table with milliseconds and the ratio to (a). Every `check` case
 runs once before it is timed, so lark's grammar cache exists (the warm case, as on every
 commit after the first). The goal is `check` within 10x of `python3 -c pass`.
@@ -167,6 +168,13 @@ def main() -> None:
                 f"(c) `check` generated rule set ({lines_in(generated)} lines in "
                 f"{len(generated)} files, + the standard pack)",
                 [python, "-m", "engine", "check", str(Path(folder) / "rules")],
+            ),
+            (
+                # every lint rule too; the generated set draws warnings, which --fail-level
+                # error reports without failing, so the timing includes rendering them
+                f"(d) `lint` the same generated rule set ({len(generated)} files)",
+                [python, "-m", "engine", "lint", "--fail-level", "error",
+                 str(Path(folder) / "rules")],
             ),
         ]
         timings = medians_ms([argv for _, argv in cases], env, args.runs)
