@@ -340,6 +340,13 @@ class _Ids:
 # -- single files --------------------------------------------------------------------------
 
 
+def load_records_text(text: str, path: str, rules: CheckedRules) -> RecordSet:
+    """A record set from YAML text that is not a file (rule tests' inline records);
+    `path` names it in messages, and lines count within `text`."""
+    doc = _parse_yaml(path, text)
+    return _from_doc(path, "yaml", doc, rules)
+
+
 def _load_single(path: str, rules: CheckedRules) -> RecordSet:
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt == "csv":
@@ -351,7 +358,10 @@ def _load_single(path: str, rules: CheckedRules) -> RecordSet:
         raise InputError(
             f"{path}: not a record-set file: use .yaml, .yml or .json, or a directory of them"
         )
-    doc = _parse(path, fmt)
+    return _from_doc(path, fmt, _parse(path, fmt), rules)
+
+
+def _from_doc(path: str, fmt: str, doc: Any, rules: CheckedRules) -> RecordSet:
     name = Path(path).name
     if fmt == "json" and _is_datatree(doc):
         return _load_datatree_file(path, doc, rules)

@@ -8,9 +8,7 @@ records do not fit the rules is that test's ERROR; the other tests still run.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,8 +17,10 @@ from typing import Any
 
 from engine import api
 from engine.check.model import CheckedRules
-from engine.files import InputError, write_atomic
+from engine.deep import call_deep
+from engine.files import InputError
 from engine.plan import Plan
+from engine.records.load import load_records_text
 from engine.records.model import RecordSet
 from engine.render import plan_json
 from engine.ruletest.compare import Mismatch, compare
@@ -219,19 +219,14 @@ def _lists_given(ref: RecordsRef, records: RecordSet) -> tuple[str, ...]:
 def load_inline(inline: InlineRecords, test_file: str, rules: CheckedRules) -> RecordSet:
     """An inline record set, typed by the rules; errors name the test file's lines.
 
-    STOPGAP: engine.records.load reads record sets only from a path, and exposes no
-    function that types records already parsed. Until it does (e.g. a
-    `load_records_yaml(node, path, rules)` that reads a composed ruamel node, so lines
-    are the test file's own), the set is written to a temporary file, read back with
-    `api.load_records`, and the temporary path and lines in an error are mapped back to
-    the test file through `inline.origins`. Replace this function's body then."""
-    with tempfile.TemporaryDirectory(prefix="syncrules-test-") as folder:
-        path = os.path.join(folder, "records.yaml")
-        write_atomic(path, inline.text)
-        try:
-            return api.load_records(path, rules)
-        except InputError as error:
-            raise InputError(_relocate(str(error), path, test_file, inline)) from None
+    The records are read by the same loader as any record set (so they are typed and
+    validated alike) from `inline.text`, one record per line; a message's line in that
+    text is mapped back to the test file through `inline.origins`."""
+    path = "<inline records>"
+    try:
+        return call_deep(lambda: load_records_text(inline.text, path, rules))
+    except InputError as error:
+        raise InputError(_relocate(str(error), path, test_file, inline)) from None
 
 
 _FIELD = re.compile(r"record [^\n]*?, field ([^:\n]+): ")
