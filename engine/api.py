@@ -99,7 +99,11 @@ def rule_doc(name: str) -> str:
     load_rules()
     code = codes.lookup(name)
     if code is None:
-        raise InputError(f"no rule or error named {name!r}; `syncrules lint --help` lists formats")
+        from engine.check.exprs import suggest
+
+        names = sorted({c.name for c in codes.REGISTRY.values()})
+        hint = suggest(name, names) or "docs/rules/README.md lists every rule"
+        raise InputError(f"no rule or error named {name!r}; {hint}")
     return _read_doc(code.docs_path)
 
 

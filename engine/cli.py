@@ -51,6 +51,20 @@ def _findings(args: argparse.Namespace, found, sources, rule_codes) -> None:  # 
         _write(text.diagnostics(found, sources, _colour(sys.stdout)))
 
 
+def _note_included(paths: Sequence[str], found: Sequence[object]) -> None:
+    """A file checked alone that another file includes: say so, when it has errors."""
+    from engine.loader import included_by
+
+    if not found:
+        return
+    for path in paths:
+        for parent in included_by(path):
+            sys.stderr.write(
+                f"syncrules: note: {path} is included by {parent}; its declarations may live "
+                f"there — check the whole rule set: syncrules check {os.path.dirname(parent) or '.'}\n"
+            )
+
+
 def cmd_check(args: argparse.Namespace) -> ExitCode:
     from engine import api, codes
     from engine.diagnostics import Severity
@@ -59,6 +73,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     _findings(args, rules.diagnostics, rules.sources, codes.CHECK_CODES)
     # notes (an SFDX tree's skipped objects) are shown but are not findings
     found = any(d.severity is not Severity.INFO for d in rules.diagnostics)
+    _note_included(args.rules, [d for d in rules.diagnostics if d.name == "unknown-field"])
     return ExitCode.FINDINGS if found else ExitCode.OK
 
 
@@ -77,6 +92,7 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
         else:
             records = api.load_records(args.records, rules)
     found = api.lint(rules, config, records)
+    _note_included(args.rules, [d for d in found if d.name == "unknown-field"])
     _findings(args, found, rules.sources, api.lint_codes())
     level = Severity(args.fail_level) if args.fail_level else config.fail_level
     return ExitCode.FINDINGS if fails(found, level) else ExitCode.OK
@@ -131,6 +147,14 @@ def cmd_import_salesforce(args: argparse.Namespace) -> ExitCode:
 
     if not os.path.isdir(args.dir):
         raise CannotRun(f"{args.dir}: no such directory")
+    if not os.path.isdir(os.path.join(args.dir, "objects")):
+        nested = os.path.join(args.dir, "main", "default")
+        hint = (
+            f"; did you mean {nested}?"
+            if os.path.isdir(os.path.join(nested, "objects"))
+            else " (pass the folder that holds objects/, e.g. force-app/main/default)"
+        )
+        raise CannotRun(f"{args.dir}: no objects/ folder here{hint}")
     _write(report(args.dir) if args.report else declarations_text(args.dir))
     return ExitCode.OK
 

@@ -223,3 +223,23 @@ def _read_pack(path: str) -> ReadResult:
         message = f"cannot read: no shipped pack {name!r} (packs: {', '.join(pack_names())})"
         return ReadResult(None, codes.UNREADABLE_FILE.at(whole_file(path), message))
     return decode_source(path, data)
+
+
+def included_by(path: str) -> list[str]:
+    """Other `*.sync` files in the same directory that include this file (by name)."""
+    if not os.path.isfile(path):
+        return []
+    folder = os.path.dirname(path) or "."
+    name = os.path.basename(path)
+    found = []
+    for other in sync_files_below(folder):
+        if os.path.dirname(other) != os.path.dirname(os.path.join(folder, name)):
+            continue
+        if os.path.samefile(other, path):
+            continue
+        result = read_source(other)
+        if result.source is not None and (
+            f'include "{name}"' in result.source.text or f"include '{name}'" in result.source.text
+        ):
+            found.append(other)
+    return found

@@ -30,7 +30,9 @@ FILLS = {
 
 
 def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A DOT quoted string; a line break becomes DOT's own `\\n` escape."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped + '"'
 
 
 def dot(view: GraphView) -> str:
@@ -40,7 +42,7 @@ def dot(view: GraphView) -> str:
         '  node [fontname="Helvetica", fontsize=10, style=filled];',
     ]
     for node in view.nodes:
-        label = f"{node.kind}\\n{node.label}" if node.kind != "field" else node.id
+        label = f"{node.kind}\n{node.label}" if node.kind != "field" else node.id
         lines.append(
             f"  {_dot_quote(node.id)} [label={_dot_quote(label)}, shape={SHAPES[node.kind]}, "
             f"fillcolor={_dot_quote(FILLS[node.kind])}];"

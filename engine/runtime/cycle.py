@@ -353,7 +353,7 @@ class _Cycle:
         target = Target(record.object, record.id)
         explain.add(
             "fields",
-            f"{len(to_sf)} write(s) to Salesforce, {len(to_pd)} to Account "
+            f"{_count(len(to_sf), 'write')} to Salesforce, {len(to_pd)} to Account "
             f"Engagement, {len(dropped)} dropped",
             lines,
         )
@@ -500,7 +500,10 @@ class _Cycle:
             if isinstance(value, EvalError):
                 problems.append(_problem(f"validation {rule.name}", after.id, value))
             explain.add(
-                f"validation {rule.name}", f"error_if is {show(value)}", explain.trace_lines(trace)
+                f"validation {rule.name}",
+                f"error_if is {show(value)}: "
+                + ("it fires" if holds(value) else "it does not fire"),
+                explain.trace_lines(trace),
             )
             if holds(value):
                 failures.append(
@@ -577,6 +580,10 @@ def decide(
     if not blank[second]:
         return second, f"{_side(first)} is blank, filled from {_side(second)}"
     return None, "blank on both sides"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _side(side: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from lark import Token, Tree
@@ -44,6 +45,23 @@ WORDS: dict[str, str] = {
     "BANG": '"!"',
     "$END": "the end of the file",
 }
+RULE_KEYWORDS = frozenset(
+    {
+        "connector",
+        "object",
+        "field",
+        "share",
+        "stage",
+        "create",
+        "validation",
+        "duplicate",
+        "import",
+        "include",
+        "personalization",
+        "user_sync",
+        "campaigns",
+    }
+)
 TOP_LEVEL = {
     "CONNECTOR",
     "OBJECT",
@@ -77,6 +95,50 @@ def parse_tree(source: SourceFile) -> Parsed:
 
 
 def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
+    diagnostic = _located(source, error)
+    opened = _open_block(source.text, diagnostic.span.start)
+    before = source.line_text(diagnostic.span.line)[: diagnostic.span.col - 1].strip()
+    at_line_start = before == "" or before in RULE_KEYWORDS  # `stage` read as a field name
+    if opened is None or not (diagnostic.span.start >= len(source.text.rstrip()) or at_line_start):
+        return diagnostic
+    # a rule starting a line inside a block, or the end of the file: most likely a lost "}"
+    where = source.span(opened, opened + 1)
+    return dataclasses.replace(
+        diagnostic,
+        hint=(f"{diagnostic.hint}; or " if diagnostic.hint else "")
+        + f'is a "}}" missing? the block opened at {where.line}:{where.col} is still open',
+        related=((where, "block opened here"),),
+    )
+
+
+def _open_block(text: str, stop: int) -> int | None:
+    """The offset of the innermost "{" still open before `stop` (strings, comments skipped)."""
+    opened: list[int] = []
+    index = 0
+    while index < stop:
+        ch = text[index]
+        if ch == "#":
+            index = _find(text, "\n", index)
+        elif text.startswith("/*", index):
+            index = _find(text, "*/", index + 2) + 1
+        elif ch in "\"'":
+            index += 1
+            while index < stop and text[index] not in (ch, "\n"):
+                index += 2 if text[index] == "\\" else 1
+        elif ch == "{":
+            opened.append(index)
+        elif ch == "}" and opened:
+            opened.pop()
+        index += 1
+    return opened[-1] if opened else None
+
+
+def _find(text: str, needle: str, start: int) -> int:
+    found = text.find(needle, start)
+    return len(text) if found == -1 else found
+
+
+def _located(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
     offset = error.pos_in_stream if error.pos_in_stream is not None else len(source.text)
     opened = source.text.rfind("/*", 0, offset + 2)
     if opened != -1 and source.text.find("*/", opened + 2) == -1:
@@ -134,6 +196,8 @@ def _expected(terminals: set[str] | frozenset[str] | None) -> str | None:
     if not terminals:
         return None
     names = set(terminals)
+    if "NAME" in names:  # `field` and `match` as setting names are just names here
+        names -= {"FIELD_KW", "MATCH_KW"}
     words: set[str] = set()
     if names >= TOP_LEVEL:
         names -= TOP_LEVEL
