@@ -59,9 +59,10 @@ def _note_included(paths: Sequence[str], found: Sequence[object]) -> None:
         return
     for path in paths:
         for parent in included_by(path):
+            folder = os.path.dirname(parent) or "."
             sys.stderr.write(
                 f"syncrules: note: {path} is included by {parent}; its declarations may live "
-                f"there — check the whole rule set: syncrules check {os.path.dirname(parent) or '.'}\n"
+                f"there — check the whole rule set: syncrules check {folder}\n"
             )
 
 
