@@ -19,7 +19,7 @@ def _brief(o: Outcome | None) -> str:
     if o.error:
         text += f" ({o.error.code.value} {o.error.rule or ''})".replace(" )", ")")
     if o.target and o.action.value != "skip":
-        text += f" → {o.target.object} {o.target.id}"
+        text += f" on {o.target.object} {o.target.id}"
     return text
 
 
@@ -27,26 +27,40 @@ def _writes(o: Outcome | None, attr: str) -> dict[str, object]:
     return {k: json_value(v) for k, v in getattr(o, attr)} if o else {}
 
 
+def _stages(o: Outcome | None) -> str:
+    return ", ".join(o.stages) if o and o.stages else "none"
+
+
 def text(changes: Sequence[Change], prospects: int) -> str:
+    """Each changed prospect: its outcome before ⇒ after (once, when only details change),
+    then only what changed, one line each: `+` a new write, `-` a write that goes, `~` a
+    write whose value changes."""
     if not changes:
         return f"no prospect changes ({prospects} compared)\n"
     lines = [f"{len(changes)} of {prospects} prospects change:"]
     for c in changes:
-        lines.append(f"  {c.prospect}: {_brief(c.old)}  ⇒  {_brief(c.new)}")
-        for attr in ("to_salesforce", "to_pardot"):
-            if attr in c.what:
-                old, new = _writes(c.old, attr), _writes(c.new, attr)
-                for key in sorted(old.keys() | new.keys()):
-                    if old.get(key) != new.get(key):
-                        lines.append(
-                            f"      {attr} {key}: {json.dumps(old.get(key))} ⇒ "
-                            f"{json.dumps(new.get(key))}"
-                        )
+        before, after = _brief(c.old), _brief(c.new)
+        same = before == after
+        lines.append(
+            f"  {c.prospect}: {after} (unchanged)"
+            if same
+            else f"  {c.prospect}: {before}  ⇒  {after}"
+        )
+        for attr, side in (("to_salesforce", "Salesforce"), ("to_pardot", "Account Engagement")):
+            if attr not in c.what:
+                continue
+            old, new = _writes(c.old, attr), _writes(c.new, attr)
+            for key in sorted(old.keys() | new.keys()):
+                if key not in old:
+                    lines.append(f"      + {side} {key} = {json.dumps(new[key])}")
+                elif key not in new:
+                    lines.append(f"      - {side} {key} (was {json.dumps(old[key])})")
+                elif old[key] != new[key]:
+                    lines.append(
+                        f"      ~ {side} {key}: {json.dumps(old[key])} ⇒ {json.dumps(new[key])}"
+                    )
         if "stages" in c.what:
-            lines.append(
-                f"      stages: {list(c.old.stages) if c.old else []} ⇒ "
-                f"{list(c.new.stages) if c.new else []}"
-            )
+            lines.append(f"      stages: {_stages(c.old)} ⇒ {_stages(c.new)}")
     return "\n".join(lines) + "\n"
 
 
