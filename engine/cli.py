@@ -192,7 +192,7 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
             raise CannotRun(f'--depends: nothing in the rule set is called "{args.depends}"')
         dependents = graph.dependents(roots)
         if args.format == "text":
-            lines = [f"{', '.join(roots)} is read by:"]
+            lines = [f"{', '.join(roots)} feeds (directly, or through what reads it):"]
             lines += [f"  {n}" for n in dependents] or ["  nothing"]
             _write("\n".join(lines) + "\n")
             return ExitCode.OK

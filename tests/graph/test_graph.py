@@ -95,7 +95,7 @@ def test_graph_command_formats(tmp_path, capsys) -> None:  # type: ignore[no-unt
     path = tmp_path / "rules.sync"
     path.write_text(RULES, encoding="utf-8")
     assert main(["graph", str(path), "--depends", "lead.Status", "--format", "text"]) == 0
-    assert capsys.readouterr().out == "lead.Status is read by:\n  stage:SQL\n  stage:Won\n"
+    assert capsys.readouterr().out == "lead.Status feeds (directly, or through what reads it):\n  stage:SQL\n  stage:Won\n"
     assert main(["graph", str(path), "--format", "dot"]) == 0
     dot = capsys.readouterr().out
     assert dot.startswith("digraph syncrules {\n")
