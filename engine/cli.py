@@ -296,6 +296,7 @@ def cmd_diff(args: argparse.Namespace) -> ExitCode:
 
 
 FINDING_FORMATS = ("text", "json", "sarif", "github")
+SUBPARSERS: dict[str, argparse.ArgumentParser] = {}
 
 
 class CannotRun(Exception):
@@ -461,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"
     )
     dif.set_defaults(func=cmd_diff)
+    SUBPARSERS.clear()
+    SUBPARSERS.update(sub.choices)
     return parser
 
 
@@ -471,7 +474,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the command's own parser, with that command's usage
+            SUBPARSERS[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exit_:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exit_.code or 0)
     try:

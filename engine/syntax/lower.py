@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -417,9 +418,11 @@ class SettingsReader:
             else:
                 self.found[key] = setting
 
-    def _bad(self, setting: ast.Setting, expected: str) -> None:
+    def _bad(self, setting: ast.Setting, expected: str, hint: str | None = None) -> None:
         self.lower.report(
-            codes.INVALID_SETTING.at(setting.value.span, f'"{setting.key.name}" must be {expected}')
+            codes.INVALID_SETTING.at(
+                setting.value.span, f'"{setting.key.name}" must be {expected}', hint=hint
+            )
         )
 
     def expr(self, key: str) -> ast.Expr | None:
@@ -464,7 +467,9 @@ class SettingsReader:
         word = value.parts[0] if isinstance(value, ast.Name) and len(value.parts) == 1 else None
         if word in choices:
             return choices[word]
-        self._bad(setting, "one of " + ", ".join(choices))
+        close = difflib.get_close_matches(word or "", list(choices), n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0]}"?' if close else None
+        self._bad(setting, "one of " + ", ".join(choices), hint)
         return default
 
 
