@@ -146,9 +146,28 @@ def _parse_yaml(path: str, text: str) -> Any:
         problem = error.problem or error.context
         if error.context and problem.startswith("but "):  # "but found another document"
             problem = f"{error.context}, {problem}"
-        raise InputError(f"{where}: invalid YAML: {problem}") from None
+        plain = _plain_yaml_problem(f"{error.context or ''} {problem}")
+        raise InputError(f"{where}: invalid YAML: {problem}{plain}") from None
     except YAMLError as error:
         raise InputError(f"{path}: invalid YAML: {error}") from None
+
+
+# YAML's parser speaks of tokens; say what usually causes each in an export edited by hand
+_YAML_CAUSES = (
+    ("expected <block end>", "a line is indented differently from the lines around it"),
+    ("mapping values are not allowed", "a value holds ': ' — quote it"),
+    ("could not find expected ':'", "a key is missing its ':' (or a quote is not closed)"),
+    ("found character '\\t'", "tabs are not allowed for indentation: use spaces"),
+    ("while scanning a quoted scalar", "a quoted text is not closed"),
+)
+
+
+def _plain_yaml_problem(problem: str) -> str:
+    """`(likely: …)` after a YAML parser message, when the cause is a common one."""
+    for needle, cause in _YAML_CAUSES:
+        if needle in problem:
+            return f" (likely: {cause})"
+    return ""
 
 
 @dataclass(slots=True)
