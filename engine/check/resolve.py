@@ -194,15 +194,7 @@ def _objects(decls: list[ast.ObjectDecl], report: Report) -> dict[str, ObjectMod
 
 
 def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
-    for extra in nodes[1:]:
-        first = nodes[0].span
-        report.add(
-            codes.DUPLICATE_BLOCK.at(
-                _keyword_span(extra.span, "connector"),
-                "a second connector block: Account Engagement has one connector",
-                related=((first, "first connector here"),),
-            )
-        )
+    _second_blocks(nodes, "connector", report, why="Account Engagement has one connector")
     if not nodes:
         return ConnectorConfig(None, False, ast.MatchMode.EMAIL, None)
     node = nodes[0]
@@ -217,15 +209,7 @@ def _keyword_span(span: Span, keyword: str) -> Span:
 def _personalization(
     nodes: list[ast.Personalization], report: Report
 ) -> PersonalizationConfig | None:
-    for extra in nodes[1:]:
-        first = nodes[0].span
-        report.add(
-            codes.DUPLICATE_BLOCK.at(
-                _keyword_span(extra.span, "personalization"),
-                "a second personalization block",
-                related=((first, "first personalization block here"),),
-            )
-        )
+    _second_blocks(nodes, "personalization", report)
     if not nodes:
         return None
     node = nodes[0]
@@ -246,13 +230,17 @@ def _personalization(
 
 
 def _second_blocks(
-    nodes: Sequence[ast.UserSync | ast.Campaigns], keyword: str, report: Report
+    nodes: Sequence[ast.Connector | ast.Personalization | ast.UserSync | ast.Campaigns],
+    keyword: str,
+    report: Report,
+    why: str | None = None,
 ) -> None:
+    """`duplicate-block` at every block after the first: a rule set holds one of each."""
     for extra in nodes[1:]:
         report.add(
             codes.DUPLICATE_BLOCK.at(
                 _keyword_span(extra.span, keyword),
-                f"a second {keyword} block",
+                f"a second {keyword} block" + (f": {why}" if why else ""),
                 related=((nodes[0].span, f"first {keyword} block here"),),
             )
         )

@@ -137,9 +137,24 @@ def _parse(path: str, fmt: str) -> Any:
 
 def _parse_yaml(path: str, text: str) -> Any:
     yaml = YAML(typ="safe", pure=True)
+    node = compose_yaml(path, text, yaml)
+    if node is None:
+        return None
+    try:  # constructing scalars can fail too (an unknown tag)
+        return _YamlReader(path, yaml.constructor).value(node)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise InputError(f"{where}: invalid YAML: {error.problem or error.context}") from None
+    except YAMLError as error:
+        raise InputError(f"{path}: invalid YAML: {error}") from None
+
+
+def compose_yaml(path: str, text: str, yaml: YAML | None = None) -> Node | None:
+    """YAML text → ruamel's node tree (lines kept); a syntax error is a located InputError
+    that also names the likely cause. Rule tests read their files with it too."""
     try:
-        node = yaml.compose(text)
-        return None if node is None else _YamlReader(path, yaml.constructor).value(node)
+        return (yaml or YAML(typ="safe", pure=True)).compose(text)  # type: ignore[no-any-return]
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.files import InputError, read_source
 from engine.plan import Action, DropCode, ErrorCode, SkipReason
+from engine.records.load import compose_yaml
 from engine.ruletest.model import (
     Check,
     DroppedCheck,
@@ -118,16 +119,7 @@ def _yaml() -> YAML:
 
 def _compose(path: str, text: str) -> Node | None:
     try:
-        return _yaml().compose(text)  # type: ignore[no-any-return]
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        problem = error.problem or error.context
-        if error.context and problem.startswith("but "):  # "but found another document"
-            problem = f"{error.context}, {problem}"
-        raise InputError(f"{where}: invalid YAML: {problem}") from None
-    except YAMLError as error:
-        raise InputError(f"{path}: invalid YAML: {error}") from None
+        return compose_yaml(path, text)
     except RecursionError:
         raise InputError(f"{path}: invalid YAML: nested too deeply") from None
 
