@@ -44,17 +44,32 @@ def _plain(value: Any) -> Any:
 
 
 def _same(ours: Any, theirs: Any) -> bool:
+    """Equal values of the same JSON type: `True` is not `1`, nor `"1"` 1."""
     if isinstance(theirs, dict) and "error" in theirs:
         return isinstance(ours, dict) and "error" in ours
-    if (
-        isinstance(ours, float)
-        and isinstance(theirs, (int, float))
-        and not isinstance(theirs, bool)
-    ):
-        return math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-12)
     if theirs is None and ours == "":
         return True  # a blank text: "" here, null there
-    return bool(ours == theirs and type(ours) is type(theirs)) or ours == theirs
+    if isinstance(ours, bool) or isinstance(theirs, bool):
+        return type(ours) is type(theirs) and ours == theirs
+    if isinstance(ours, (int, float)) and isinstance(theirs, (int, float)):
+        # one JSON number type: our decimals come out as floats, whole results may be ints
+        return math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-12)
+    return type(ours) is type(theirs) and bool(ours == theirs)
+
+
+def test_same_compares_types_too() -> None:
+    assert _same(True, True)
+    assert not _same(True, 1)
+    assert not _same(1.0, True)
+    assert not _same(False, 0)
+    assert not _same("1", 1)
+    assert not _same(1.0, "1")
+    assert not _same(None, False)
+    assert _same(3.0, 3)
+    assert _same("", None)
+    assert not _same(None, "")  # a null here is not a blank text there
+    assert _same({"error": True}, {"error": "#ERROR"})
+    assert not _same(None, {"error": "#ERROR"})
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
