@@ -74,7 +74,10 @@ def lines_in(paths: Sequence[Path]) -> int:
 def importtime(argv: Sequence[str], env: dict[str, str], top: int = 15) -> str:
     """The slowest imports (cumulative µs) of one run, as a markdown table."""
     result = subprocess.run(
-        [argv[0], "-X", "importtime", *argv[1:]], cwd=ROOT, env=env, capture_output=True,
+        [argv[0], "-X", "importtime", *argv[1:]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
         text=True,
     )
     rows = []
@@ -132,8 +135,12 @@ def phases(paths: Sequence[str], env: dict[str, str], runs: int) -> str:
     samples: dict[str, list[float]] = {}
     for _ in range(runs):
         result = subprocess.run(
-            [sys.executable, "-c", PHASES, *paths], cwd=ROOT, env=env, capture_output=True,
-            text=True, check=True,
+            [sys.executable, "-c", PHASES, *paths],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         for line in result.stdout.splitlines():
             name, ms = line.split("\t")
@@ -173,8 +180,15 @@ def main() -> None:
                 # every lint rule too; the generated set draws warnings, which --fail-level
                 # error reports without failing, so the timing includes rendering them
                 f"(d) `lint` the same generated rule set ({len(generated)} files)",
-                [python, "-m", "engine", "lint", "--fail-level", "error",
-                 str(Path(folder) / "rules")],
+                [
+                    python,
+                    "-m",
+                    "engine",
+                    "lint",
+                    "--fail-level",
+                    "error",
+                    str(Path(folder) / "rules"),
+                ],
             ),
         ]
         timings = medians_ms([argv for _, argv in cases], env, args.runs)

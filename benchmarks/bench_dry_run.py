@@ -58,8 +58,12 @@ TITLES = ["CTO", "VP Sales", "Engineer #1", "", None]
 def generate(folder: Path, prospects: int, seed: int = 1) -> Path:
     """A records.yaml with `prospects` prospects, ~60% with a lead, ~20% with a contact."""
     rng = random.Random(seed)
-    lines = ["users:", "  - {Id: 005A, Name: Dana, groups: [Direct Sales], active: true}",
-             "  - {Id: 005B, Name: Pat, groups: [Partners], active: true}", "prospects:"]
+    lines = [
+        "users:",
+        "  - {Id: 005A, Name: Dana, groups: [Direct Sales], active: true}",
+        "  - {Id: 005B, Name: Pat, groups: [Partners], active: true}",
+        "prospects:",
+    ]
     leads, contacts = ["leads:"], ["contacts:"]
     for n in range(prospects):
         email = f"person{n}@example{n % 97}.com"
@@ -109,13 +113,26 @@ def duckdb_match_ms(records: object, runs: int) -> float:
     assert isinstance(records, RecordSet)
     con = duckdb.connect()
     con.execute("CREATE TABLE p (id VARCHAR, email VARCHAR, lead_fid VARCHAR, contact_fid VARCHAR)")
-    con.execute("CREATE TABLE r (obj VARCHAR, id VARCHAR, email VARCHAR, owner VARCHAR, "
-                "modified TIMESTAMP)")
-    con.executemany("INSERT INTO p VALUES (?, ?, ?, ?)", [
-        (p.id, p.email, p.crm_lead_fid, p.crm_contact_fid) for p in records.prospects])
-    con.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?)", [
-        (r.object, r.id, str(r.values.get("Email") or ""), str(r.values.get("OwnerId") or ""),
-         r.updated_at) for r in (*records.leads, *records.contacts)])
+    con.execute(
+        "CREATE TABLE r (obj VARCHAR, id VARCHAR, email VARCHAR, owner VARCHAR, modified TIMESTAMP)"
+    )
+    con.executemany(
+        "INSERT INTO p VALUES (?, ?, ?, ?)",
+        [(p.id, p.email, p.crm_lead_fid, p.crm_contact_fid) for p in records.prospects],
+    )
+    con.executemany(
+        "INSERT INTO r VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                r.object,
+                r.id,
+                str(r.values.get("Email") or ""),
+                str(r.values.get("OwnerId") or ""),
+                r.updated_at,
+            )
+            for r in (*records.leads, *records.contacts)
+        ],
+    )
     query = """
         WITH visible AS (
             SELECT * FROM r WHERE obj = 'contact' OR owner = '005A'
@@ -163,21 +180,35 @@ def main() -> None:
     args = parser.parse_args()
     floor = median_ms([sys.executable, "-c", "pass"], 15)
     print(f"python3 -c pass: {floor:.1f} ms (the floor)\n")
-    print("| prospects | dry-run (command) | × floor | cycle alone | DuckDB matching | "
-          "cycle ÷ DuckDB |")
+    print(
+        "| prospects | dry-run (command) | × floor | cycle alone | DuckDB matching | "
+        "cycle ÷ DuckDB |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             records_path = generate(Path(tmp), size)
             rules_path = Path(tmp) / "rules.sync"
-            command = [sys.executable, "-m", "engine", "dry-run", str(rules_path),
-                       "--records", str(records_path), "--format", "json",
-                       "--now", "2026-11-23T00:00:00Z"]
+            command = [
+                sys.executable,
+                "-m",
+                "engine",
+                "dry-run",
+                str(rules_path),
+                "--records",
+                str(records_path),
+                "--format",
+                "json",
+                "--now",
+                "2026-11-23T00:00:00Z",
+            ]
             whole = median_ms(command, max(1, args.runs // 2))
             cycle, records = cycle_ms(rules_path, records_path, args.runs)
             sql = duckdb_match_ms(records, args.runs)
-        print(f"| {size:,} | {whole:,.0f} ms | {whole / floor:,.0f}× | {cycle:,.0f} ms | "
-              f"{sql:,.1f} ms | {cycle / sql:,.0f}× |")
+        print(
+            f"| {size:,} | {whole:,.0f} ms | {whole / floor:,.0f}× | {cycle:,.0f} ms | "
+            f"{sql:,.1f} ms | {cycle / sql:,.0f}× |"
+        )
 
 
 if __name__ == "__main__":

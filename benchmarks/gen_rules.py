@@ -19,9 +19,26 @@ import random
 from pathlib import Path
 
 UNITS = [
-    "Analytics", "Cloud", "Security", "Payments", "Retail", "Health", "Energy", "Media",
-    "Travel", "Logistics", "Education", "Finance", "Insurance", "Telecom", "Gaming",
-    "Robotics", "Legal", "Public", "Nonprofit", "Hospitality",
+    "Analytics",
+    "Cloud",
+    "Security",
+    "Payments",
+    "Retail",
+    "Health",
+    "Energy",
+    "Media",
+    "Travel",
+    "Logistics",
+    "Education",
+    "Finance",
+    "Insurance",
+    "Telecom",
+    "Gaming",
+    "Robotics",
+    "Legal",
+    "Public",
+    "Nonprofit",
+    "Hospitality",
 ]
 REGIONS = ["NA", "EMEA", "APAC", "LATAM"]
 PICK_VALUES = [
@@ -32,8 +49,12 @@ PICK_VALUES = [
     ["Email", "Phone", "Webinar", "Chat", "Field"],
 ]
 SYNCS = ["salesforce", "pardot", "most_recent", "pardot_always", "salesforce_always"]
-STATUSES = ["Open - Not Contacted", "Working - Contacted", "Closed - Converted",
-            "Closed - Not Converted"]
+STATUSES = [
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+]
 
 
 def quoted(values: list[str]) -> str:
@@ -128,14 +149,14 @@ class Module:
         accepted = f"{self.s}_Accepted"
         lines = [
             "",
-            f"stage {engaged} when score >= {threshold // 2} and {p}_interest != \"\"",
+            f'stage {engaged} when score >= {threshold // 2} and {p}_interest != ""',
             f"stage {qualified} when ({engaged} and score >= {threshold} and grade >= "
-            f"\"{rng.choice(['B-', 'B', 'C+'])}\")",
+            f'"{rng.choice(["B-", "B", "C+"])}")',
             f"    or ({p}_budget >= {rng.randrange(5, 50) * 1000} and {p}_seats > "
             f"{rng.randrange(5, 100)})",
             f"stage {accepted} when {qualified} and lead.Status in "
-            f"(\"{STATUSES[1]}\", \"{STATUSES[2]}\")",
-            f"    and lead.{s}_Region__c != \"\"",
+            f'("{STATUSES[1]}", "{STATUSES[2]}")',
+            f'    and lead.{s}_Region__c != ""',
         ]
         self.stages += [engaged, qualified, accepted]
         if self.earlier:

@@ -18,7 +18,9 @@ def _summary(rules: api.CheckedRules) -> list[tuple[str, int, str]]:
     return [(d.span.path, d.span.line, d.name) for d in rules.diagnostics]
 
 
-def test_check_text_of_a_file_included_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_text_of_a_file_included_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     main = 'include "other.sync"\nstage MQL when score > 1\n'
     (tmp_path / "main.sync").write_text(main, encoding="utf-8")

@@ -50,8 +50,10 @@ def test_user_text_shows_each_level_and_both_sections(
     assert main(["explain", *files, "--user", "u1"]) == 0
     out = capsys.readouterr().out
     assert "user u1 (Personalization): merge" in out
-    assert ('2. Email = "User.Email@company.com": no contact has exactly this value; contact '
-            '003A has "user.email@company.com": matching is exact and case-sensitive') in out
+    assert (
+        '2. Email = "User.Email@company.com": no contact has exactly this value; contact '
+        '003A has "user.email@company.com": matching is exact and case-sensitive'
+    ) in out
     assert '2. Email = "User.Email@company.com": matches lead 00Q1' in out
     assert "user u1 (User Sync): change" in out
 

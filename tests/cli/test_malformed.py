@@ -241,7 +241,7 @@ def test_random_binary_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 def test_random_printable_garbage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(0)
-    alphabet = 'abcXYZ019 \n\t(){}:,."\'#&|!=<>+-*/^$_\\@%;[]~`?é😀\0\x7f'
+    alphabet = "abcXYZ019 \n\t(){}:,.\"'#&|!=<>+-*/^$_\\@%;[]~`?é😀\0\x7f"
     for n in range(20):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 400)))
         path = write(tmp_path / f"garbage{n}.sync", text)
@@ -322,7 +322,7 @@ def test_crlf_line_endings_are_fine(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_crlf_columns_and_lines_are_right(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = (PROSPECT + "\n" + STAGE + "score >= 1\n" + STAGE.replace("X", "Y") + "scor > 1\n")
+    text = PROSPECT + "\n" + STAGE + "score >= 1\n" + STAGE.replace("X", "Y") + "scor > 1\n"
     path = write(tmp_path / "crlf.sync", text.replace("\n", "\r\n"))
     run = check(capsys, path)
     assert_located(run, path, 7, 14, codes.UNKNOWN_FIELD)
@@ -458,7 +458,11 @@ def test_one_megabyte_file_of_stages(tmp_path: Path) -> None:
     try:
         result = subprocess.run(
             [sys.executable, "-m", "engine", "check", str(path)],
-            capture_output=True, text=True, timeout=180, env=env, cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=env,
+            cwd=tmp_path,
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"check of a 1 MB file ({i} stages) did not finish in 180 s")
@@ -521,20 +525,119 @@ def test_missing_path_next_to_a_good_one_exits_2(
 # -- property tests: check_text never raises -----------------------------------------
 
 TOKENS = [
-    "stage", "X", "Y", "MQL", "when", "score", "grade", "email", "Email", "Country",
-    "Status", "OwnerId", "assigned", "lead.Status", "contact.Email", "prospect.score",
-    ">=", ">", "<", "<=", "=", "==", "!=", "<>", "+", "-", "*", "/", "^", "&",
-    "(", ")", "{", "}", ":", ",", ".", "and", "or", "not", "&&", "||", "!",
-    '"B"', "'x'", '""', "1", "0.5", "100", "true", "false", "null", "TRUE",
-    "NOT(", "AND(", "OR(", "IF(", "CASE(", "ISBLANK(", "TEXT(", "ISPICKVAL(", "LEN(",
-    "VALUE(", "REGEX(", "TODAY()", "FOO(",
-    "field", "lead", "contact", "prospect", "user", "object", "connector", "share",
-    "create", "validation", "on", "duplicate", "by", "in", "group", "include", "import",
-    "salesforce", "personalization", "match", "designated_only:", "sync:", "error_if:",
-    "message:", "active:", "user:", "paused:", "field:",
-    "number", "text(80)", "text(0)", "picklist(", "reference(user)", "date", "required",
-    "readonly", "most_recent", "pardot_always", "off",
-    "#c\n", "/* c */", "/*", "\n", "\t", "\0", "\r\n", "😀",
+    "stage",
+    "X",
+    "Y",
+    "MQL",
+    "when",
+    "score",
+    "grade",
+    "email",
+    "Email",
+    "Country",
+    "Status",
+    "OwnerId",
+    "assigned",
+    "lead.Status",
+    "contact.Email",
+    "prospect.score",
+    ">=",
+    ">",
+    "<",
+    "<=",
+    "=",
+    "==",
+    "!=",
+    "<>",
+    "+",
+    "-",
+    "*",
+    "/",
+    "^",
+    "&",
+    "(",
+    ")",
+    "{",
+    "}",
+    ":",
+    ",",
+    ".",
+    "and",
+    "or",
+    "not",
+    "&&",
+    "||",
+    "!",
+    '"B"',
+    "'x'",
+    '""',
+    "1",
+    "0.5",
+    "100",
+    "true",
+    "false",
+    "null",
+    "TRUE",
+    "NOT(",
+    "AND(",
+    "OR(",
+    "IF(",
+    "CASE(",
+    "ISBLANK(",
+    "TEXT(",
+    "ISPICKVAL(",
+    "LEN(",
+    "VALUE(",
+    "REGEX(",
+    "TODAY()",
+    "FOO(",
+    "field",
+    "lead",
+    "contact",
+    "prospect",
+    "user",
+    "object",
+    "connector",
+    "share",
+    "create",
+    "validation",
+    "on",
+    "duplicate",
+    "by",
+    "in",
+    "group",
+    "include",
+    "import",
+    "salesforce",
+    "personalization",
+    "match",
+    "designated_only:",
+    "sync:",
+    "error_if:",
+    "message:",
+    "active:",
+    "user:",
+    "paused:",
+    "field:",
+    "number",
+    "text(80)",
+    "text(0)",
+    "picklist(",
+    "reference(user)",
+    "date",
+    "required",
+    "readonly",
+    "most_recent",
+    "pardot_always",
+    "off",
+    "#c\n",
+    "/* c */",
+    "/*",
+    "\n",
+    "\t",
+    "\0",
+    "\r\n",
+    "😀",
 ]
 
 PRELUDE = """\
@@ -585,11 +688,35 @@ def test_arbitrary_token_mixes_never_raise(
 
 
 # Well-formed rules over ill-typed expressions: exercises the type checker, not the parser.
-_ATOMS = st.sampled_from([
-    "score", "grade", "email", "Email", "Status", "Country", "OwnerId", "lead.Status",
-    "lead.Country", "contact.Email", "prospect.score", "Owner.Name", "a.b.c", "assigned",
-    "MQL", "Nope", "1", "0", "2.5", '"B"', "'x'", '""', "true", "false", "null",
-])
+_ATOMS = st.sampled_from(
+    [
+        "score",
+        "grade",
+        "email",
+        "Email",
+        "Status",
+        "Country",
+        "OwnerId",
+        "lead.Status",
+        "lead.Country",
+        "contact.Email",
+        "prospect.score",
+        "Owner.Name",
+        "a.b.c",
+        "assigned",
+        "MQL",
+        "Nope",
+        "1",
+        "0",
+        "2.5",
+        '"B"',
+        "'x'",
+        '""',
+        "true",
+        "false",
+        "null",
+    ]
+)
 _FUNCTIONS = st.sampled_from(
     "AND OR NOT IF CASE ISBLANK ISNULL BLANKVALUE NULLVALUE ISPICKVAL INCLUDES TEXT VALUE "
     "LEN BEGINS CONTAINS REGEX UPPER LOWER TRIM LEFT RIGHT MID ISNUMBER ISNEW ISCHANGED "
@@ -614,11 +741,17 @@ _EXPRS = st.recursive(
     ),
     max_leaves=12,
 )
-_RULES = st.sampled_from([
-    "stage MQL when {}", "stage X when {}", "create lead when {}", "share lead when {}",
-    "validation V on lead {{ error_if: {} }}", "field score {{ lead: Status sync: {} }}",
-    "connector {{ paused: {} }}",
-])
+_RULES = st.sampled_from(
+    [
+        "stage MQL when {}",
+        "stage X when {}",
+        "create lead when {}",
+        "share lead when {}",
+        "validation V on lead {{ error_if: {} }}",
+        "field score {{ lead: Status sync: {} }}",
+        "connector {{ paused: {} }}",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -55,8 +55,14 @@ def test_title(page: Path) -> None:
 @pytest.mark.parametrize("page", PAGES, ids=_name)
 def test_sections(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
-    for heading in ("What it means", "Why it matters for the sync", "Example", "Bad", "Good",
-                    "How to fix"):
+    for heading in (
+        "What it means",
+        "Why it matters for the sync",
+        "Example",
+        "Bad",
+        "Good",
+        "How to fix",
+    ):
         assert re.search(rf"^## {heading}\s*$", text, re.M), f"no `## {heading}`"
 
 

@@ -16,8 +16,14 @@ from engine.records.model import RecordSet
 
 PAGES = Path(__file__).resolve().parents[2] / "docs" / "rules"
 RULES = {r.code.name: r.code for r in load_rules()}
-SECTIONS = ("## What it catches", "## Why it matters for the sync", "## Bad", "## Good",
-            "## How to silence", "## Related")
+SECTIONS = (
+    "## What it catches",
+    "## Why it matters for the sync",
+    "## Bad",
+    "## Good",
+    "## How to silence",
+    "## Related",
+)
 
 
 def _block(text: str, heading: str) -> str:

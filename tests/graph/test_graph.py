@@ -39,8 +39,11 @@ def _graph() -> EvaluationGraph:
 
 def test_edges_are_the_dependencies_read_from_the_expressions() -> None:
     g = _graph()
-    edges = {(a, b) for a, b in g.g.edges if not a.startswith(("lead.", "contact.", "prospect."))
-             or not b.startswith("mapping:")}
+    edges = {
+        (a, b)
+        for a, b in g.g.edges
+        if not a.startswith(("lead.", "contact.", "prospect.")) or not b.startswith("mapping:")
+    }
     assert edges == {
         ("prospect.score", "stage:MQL"),
         ("prospect.grade", "stage:MQL"),
@@ -61,10 +64,13 @@ def test_edges_are_the_dependencies_read_from_the_expressions() -> None:
     }
     mapping_inputs = {(a, b) for a, b in g.g.edges if b.startswith("mapping:")}
     assert mapping_inputs == {
-        ("prospect.email", "mapping:email"), ("lead.Email", "mapping:email"),
+        ("prospect.email", "mapping:email"),
+        ("lead.Email", "mapping:email"),
         ("contact.Email", "mapping:email"),
-        ("prospect.country", "mapping:country"), ("lead.Country", "mapping:country"),
-        ("prospect.job_title", "mapping:job_title"), ("lead.Title", "mapping:job_title"),
+        ("prospect.country", "mapping:country"),
+        ("lead.Country", "mapping:country"),
+        ("prospect.job_title", "mapping:job_title"),
+        ("lead.Title", "mapping:job_title"),
         ("contact.Title", "mapping:job_title"),
     }
 
@@ -84,10 +90,14 @@ def test_what_depends_on_a_field() -> None:
     assert g.resolve("score") == ["prospect.score"]
     assert g.resolve("country") == ["lead.Country", "prospect.country"]
     assert g.dependents(g.resolve("score")) == [
-        "stage:MQL", "gate:lead", "stage:SQL", "stage:Won",
+        "stage:MQL",
+        "gate:lead",
+        "stage:SQL",
+        "stage:Won",
     ]
     assert g.dependents(["lead.Country"]) == [
-        "mapping:country", "validation:lead.Country_Required",
+        "mapping:country",
+        "validation:lead.Country_Required",
     ]
 
 
@@ -95,12 +105,18 @@ def test_graph_command_formats(tmp_path, capsys) -> None:  # type: ignore[no-unt
     path = tmp_path / "rules.sync"
     path.write_text(RULES, encoding="utf-8")
     assert main(["graph", str(path), "--depends", "lead.Status", "--format", "text"]) == 0
-    assert capsys.readouterr().out == "lead.Status feeds (directly, or through what reads it):\n  stage:SQL\n  stage:Won\n"
+    assert (
+        capsys.readouterr().out
+        == "lead.Status feeds (directly, or through what reads it):\n  stage:SQL\n  stage:Won\n"
+    )
     assert main(["graph", str(path), "--format", "dot"]) == 0
     dot = capsys.readouterr().out
     assert dot.startswith("digraph syncrules {\n")
     assert '  "stage:MQL" -> "stage:SQL";\n' in dot
-    assert '  "mapping:country" -> "validation:lead.Country_Required" [style=dashed, label="writes"];\n' in dot
+    assert (
+        '  "mapping:country" -> "validation:lead.Country_Required" [style=dashed, label="writes"];\n'
+        in dot
+    )
     assert main(["graph", str(path), "--format", "mermaid"]) == 0
     mermaid = capsys.readouterr().out
     assert mermaid.startswith("flowchart LR\n")

@@ -54,8 +54,16 @@ def test_with_records_case_misses_shared_keys_and_data_profiles(tmp_path: Path) 
 def test_lint_records_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.sync").write_text(RULES, encoding="utf-8")
     (tmp_path / "records.yaml").write_text(RECORDS, encoding="utf-8")
-    code = main(["lint", str(tmp_path / "r.sync"), "--records", str(tmp_path / "records.yaml"),
-                 "--format", "json"])
+    code = main(
+        [
+            "lint",
+            str(tmp_path / "r.sync"),
+            "--records",
+            str(tmp_path / "records.yaml"),
+            "--format",
+            "json",
+        ]
+    )
     assert code == 1
     out = capsys.readouterr().out
     assert "email-case-mismatch" in out and "u1 (Ada@Example.com) vs contact 003A" in out

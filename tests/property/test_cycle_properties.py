@@ -120,34 +120,49 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
         shown = email.upper() if draw(st.booleans()) else email
         if where in ("lead", "both"):
             lead_id = f"00Q{n:02d}"
-            leads.append({
-                "Id": lead_id, "Email": shown,
-                "LastName": "Lovelace", "Company": "Analytical",
-                "Title": _maybe(draw, TITLES[:3] + ("",)),
-                "Country": _maybe(draw, ("Canada", "Germany", None)),
-                "NumberOfEmployees": _maybe(draw, (10, 5000, None)),
-                "OwnerId": _maybe(draw, ("005A", "005B")),
-                "HasOptedOutOfEmail": draw(st.booleans()),
-                "LastModifiedDate": _maybe(draw, STAMPS),
-            })
+            leads.append(
+                {
+                    "Id": lead_id,
+                    "Email": shown,
+                    "LastName": "Lovelace",
+                    "Company": "Analytical",
+                    "Title": _maybe(draw, TITLES[:3] + ("",)),
+                    "Country": _maybe(draw, ("Canada", "Germany", None)),
+                    "NumberOfEmployees": _maybe(draw, (10, 5000, None)),
+                    "OwnerId": _maybe(draw, ("005A", "005B")),
+                    "HasOptedOutOfEmail": draw(st.booleans()),
+                    "LastModifiedDate": _maybe(draw, STAMPS),
+                }
+            )
             if draw(st.booleans()):
                 prospect["crm_lead_fid"] = lead_id
         if where in ("contact", "both"):
             contact_id = f"003{n:02d}"
-            contacts.append({
-                "Id": contact_id, "Email": shown, "LastName": "Lovelace",
-                "Title": _maybe(draw, TITLES[:3] + ("",)),
-                "OwnerId": _maybe(draw, ("005A", "005B")),
-                "HasOptedOutOfEmail": draw(st.booleans()),
-                "LastModifiedDate": _maybe(draw, STAMPS),
-            })
+            contacts.append(
+                {
+                    "Id": contact_id,
+                    "Email": shown,
+                    "LastName": "Lovelace",
+                    "Title": _maybe(draw, TITLES[:3] + ("",)),
+                    "OwnerId": _maybe(draw, ("005A", "005B")),
+                    "HasOptedOutOfEmail": draw(st.booleans()),
+                    "LastModifiedDate": _maybe(draw, STAMPS),
+                }
+            )
             if draw(st.booleans()):
                 prospect["crm_contact_fid"] = contact_id
         prospects.append(prospect)
     if draw(st.booleans()):
         # someone else's lead whose Email equals a prospect's: hidden or not, duplicates see it
-        leads.append({"Id": "00Q99", "Email": "PERSON0@example.com", "LastName": "X",
-                      "Company": "Y", "OwnerId": "005B"})
+        leads.append(
+            {
+                "Id": "00Q99",
+                "Email": "PERSON0@example.com",
+                "LastName": "X",
+                "Company": "Y",
+                "OwnerId": "005B",
+            }
+        )
     users = [
         {"Id": "005A", "Name": "Dana Direct", "groups": ["Direct Sales"], "active": True},
         {"Id": "005B", "Name": "Pat Partner", "groups": ["Partners"], "active": True},

@@ -15,8 +15,11 @@ RULES = api.check_text("object prospect { email: email score: number }\n", "rule
 @pytest.mark.parametrize(
     ("text", "location", "cause"),
     [
-        ("prospects:\n  - id: p1\n    email: a@b.com\n   score: 5\n", ":4:4:",
-         "a line is indented differently from the lines around it"),
+        (
+            "prospects:\n  - id: p1\n    email: a@b.com\n   score: 5\n",
+            ":4:4:",
+            "a line is indented differently from the lines around it",
+        ),
         ('prospects:\n  - {id: p1, email: "abc}\n', ":3:1:", "a quoted text is not closed"),
     ],
 )

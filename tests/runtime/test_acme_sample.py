@@ -36,9 +36,16 @@ ERROR_CODES = {
 }
 DROP_CODES = {"INVALID_TYPE", "INVALID_PICKLIST_VALUE", "INVALID_EMAIL_ADDRESS", "STRING_TOO_LONG"}
 STAGES = {"Engaged", "MQL", "SAL", "SQL", "Customer", "Recycled"}
-RECORD_FILES = {"leads.csv", "contacts.json", "prospects.yaml", "users.yaml",
-                "personalization_users.yaml", "personalization_accounts.yaml", "campaigns.csv",
-                "pardot_campaigns.yaml"}
+RECORD_FILES = {
+    "leads.csv",
+    "contacts.json",
+    "prospects.yaml",
+    "users.yaml",
+    "personalization_users.yaml",
+    "personalization_accounts.yaml",
+    "campaigns.csv",
+    "pardot_campaigns.yaml",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +62,9 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def _plan(capsys: pytest.CaptureFixture[str], records: str = RECORDS) -> dict[str, Any]:
-    return json.loads(_cli(capsys, "dry-run", RULES, "--records", records, *NOW, "--format", "json"))
+    return json.loads(
+        _cli(capsys, "dry-run", RULES, "--records", records, *NOW, "--format", "json")
+    )
 
 
 def _by_id(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -90,8 +99,16 @@ def test_explain_text(capsys: pytest.CaptureFixture[str], golden) -> None:  # ty
 
 def test_explain_json(capsys: pytest.CaptureFixture[str], golden) -> None:  # type: ignore[no-untyped-def]
     out = _cli(
-        capsys, "explain", RULES, "--records", RECORDS, *NOW, "--prospect", EXPLAINED,
-        "--format", "json",
+        capsys,
+        "explain",
+        RULES,
+        "--records",
+        RECORDS,
+        *NOW,
+        "--prospect",
+        EXPLAINED,
+        "--format",
+        "json",
     )
     golden(GOLDENS / "acme.explain.json", out)
 
@@ -121,31 +138,42 @@ def test_pinned_interactions_are_in_the_sample(capsys: pytest.CaptureFixture[str
     """The README's table names these prospects; keep the two in step."""
     r = _by_id(_plan(capsys))
     # a new lead blocked by the duplicate rule through a lead the sharing rule hides
-    assert (r["48210012"]["error_code"], "target" in r["48210012"]) == ("DUPLICATES_DETECTED", False)
+    assert (r["48210012"]["error_code"], "target" in r["48210012"]) == (
+        "DUPLICATES_DETECTED",
+        False,
+    )
     # a dropped value leaves a field blank and a validation rule fires
     assert r["48210013"]["dropped"][0]["code"] == "INVALID_EMAIL_ADDRESS"
     assert r["48210013"]["rule"] == "Lead_Email_Or_Phone_Required"
     # a dropped last name leaves a required field blank
     assert r["48210011"]["dropped"][0] == {
-        "field": "LastName", "code": "STRING_TOO_LONG",
+        "field": "LastName",
+        "code": "STRING_TOO_LONG",
         "value": "Featherstone-Villanueva | Head of Data Platform Engineering, EMEA & APAC | "
-                 "Granite Mutual",
+        "Granite Mutual",
     }
     assert r["48210011"]["error_code"] == "REQUIRED_FIELD_MISSING"
     # an update rejected by a rule on a field it does not write
     assert r["48210015"]["rule"] == "Lead_Disqualified_Reason_Required"
     assert r["48210016"]["rule"] == "Contact_Mailing_Country_Required"
     # two rules fail: the first declared is reported, both are listed
-    assert [e["rule"] for e in r["48210017"]["errors"]] == ["Lead_Phone_Format", "Lead_US_Postal_Code"]
+    assert [e["rule"] for e in r["48210017"]["errors"]] == [
+        "Lead_Phone_Format",
+        "Lead_US_Postal_Code",
+    ]
     # most_recent tie: Salesforce wins
     assert (r["48210025"]["to_salesforce"], r["48210025"]["to_pardot"]) == (
-        {}, {"product_interest": "Insights"})
+        {},
+        {"product_interest": "Insights"},
+    )
     # CRM ids naming invisible records
     assert r["48210009"]["reason"] == r["48210010"]["reason"] == "not_shared"
     # email matching: capitals, contact over lead, latest LastModifiedDate, smallest Id,
     # invisible contact passed over, stale CRM id falls back to email
-    email = {p: (r[p]["target"]["id"], r[p]["matched_by"]) for p in
-             ("48210021", "48210022", "48210023", "48210024", "48210036", "48210038")}
+    email = {
+        p: (r[p]["target"]["id"], r[p]["matched_by"])
+        for p in ("48210021", "48210022", "48210023", "48210024", "48210036", "48210038")
+    }
     assert email == {
         "48210021": ("00QDn00000B2007", "email"),
         "48210022": ("003Dn00000C3004", "email"),
@@ -173,7 +201,9 @@ def test_run_writes_the_record_set_in_its_layout_and_the_error_queue(
     # every failure of every error, the first (reported) one first
     assert [(e["prospect"], e["error_code"], e["rule"]) for e in queue["errors"]] == [
         (r["prospect"], f["error_code"], f["rule"])
-        for r in plan["records"] if r["action"] == "error" for f in r["errors"]
+        for r in plan["records"]
+        if r["action"] == "error"
+        for f in r["errors"]
     ]
     # the Data Loader export's extra columns come back as they were
     header = (tmp_path / "leads.csv").read_text(encoding="utf-8").splitlines()[0].split(",")

@@ -18,7 +18,7 @@ USERS = """
 def test_paused_connector_skips_every_prospect_but_still_reports_stages(tmp_path: Path) -> None:
     data = plan(
         tmp_path,
-        'connector { paused: true }\nstage MQL when score >= 100\n',
+        "connector { paused: true }\nstage MQL when score >= 100\n",
         """
         prospects:
           - {id: p1, email: a@example.com, score: 120, assigned_user: 005A}
@@ -26,7 +26,12 @@ def test_paused_connector_skips_every_prospect_but_still_reports_stages(tmp_path
         """,
     )
     assert data["summary"] == {
-        "prospects": 2, "create_lead": 0, "update": 0, "no_change": 0, "skip": 2, "error": 0,
+        "prospects": 2,
+        "create_lead": 0,
+        "update": 0,
+        "no_change": 0,
+        "skip": 2,
+        "error": 0,
     }
     assert data["records"] == [
         {"prospect": "p1", "action": "skip", "reason": "paused", "stages": ["MQL"]},
@@ -41,7 +46,8 @@ def test_crm_id_naming_an_invisible_record_is_not_shared(tmp_path: Path) -> None
     data = plan(
         tmp_path,
         'share lead when OwnerId in group "Direct Sales"\n',
-        USERS + """
+        USERS
+        + """
         prospects:
           - {id: p1, email: a@example.com, crm_lead_fid: 00Q2}
         leads:
@@ -49,7 +55,10 @@ def test_crm_id_naming_an_invisible_record_is_not_shared(tmp_path: Path) -> None
         """,
     )
     assert entry(data, "p1") == {
-        "prospect": "p1", "action": "skip", "reason": "not_shared", "stages": [],
+        "prospect": "p1",
+        "action": "skip",
+        "reason": "not_shared",
+        "stages": [],
     }
 
 
@@ -69,7 +78,9 @@ def test_crm_contact_id_wins_over_crm_lead_id(tmp_path: Path) -> None:
     )
     p1 = entry(data, "p1")
     assert (p1["action"], p1["target"], p1["matched_by"]) == (
-        "no_change", {"object": "contact", "id": "003C"}, "crm_id",
+        "no_change",
+        {"object": "contact", "id": "003C"},
+        "crm_id",
     )
 
 
@@ -120,7 +131,8 @@ def test_invisible_records_are_not_matched_by_email(tmp_path: Path) -> None:
     data = plan(
         tmp_path,
         'share lead when OwnerId in group "Direct Sales"\ncreate lead when false\n',
-        USERS + """
+        USERS
+        + """
         prospects:
           - {id: p1, email: a@example.com}
         leads:
@@ -145,13 +157,24 @@ def test_default_gate_creates_only_assigned_prospects(tmp_path: Path) -> None:
         """,
     )
     assert entry(data, "p1") == {
-        "prospect": "p1", "action": "create_lead", "stages": [],
-        "to_salesforce": {"Email": "a@example.com", "LastName": "Lovelace",
-                          "Company": "Analytical", "OwnerId": "005A"},
-        "to_pardot": {}, "dropped": [],
+        "prospect": "p1",
+        "action": "create_lead",
+        "stages": [],
+        "to_salesforce": {
+            "Email": "a@example.com",
+            "LastName": "Lovelace",
+            "Company": "Analytical",
+            "OwnerId": "005A",
+        },
+        "to_pardot": {},
+        "dropped": [],
     }
-    assert entry(data, "p2") == {"prospect": "p2", "action": "skip", "reason": "gated",
-                                 "stages": []}
+    assert entry(data, "p2") == {
+        "prospect": "p2",
+        "action": "skip",
+        "reason": "gated",
+        "stages": [],
+    }
 
 
 def test_gate_with_stages(tmp_path: Path) -> None:
@@ -193,45 +216,69 @@ def _resolve(tmp_path: Path, sync: str, prospect: str, lead: str) -> dict:
 
 def test_sync_salesforce_value_wins_and_fills_blank(tmp_path: Path) -> None:
     assert _resolve(tmp_path, "salesforce", "country: Canada", "Country: Germany") == {
-        "sf": {}, "pd": {"country": "Germany"}, "action": "update"}
+        "sf": {},
+        "pd": {"country": "Germany"},
+        "action": "update",
+    }
     assert _resolve(tmp_path, "salesforce", "country: Canada", "Country: null") == {
-        "sf": {"Country": "Canada"}, "pd": {}, "action": "update"}
+        "sf": {"Country": "Canada"},
+        "pd": {},
+        "action": "update",
+    }
 
 
 def test_sync_pardot_mirror(tmp_path: Path) -> None:
     assert _resolve(tmp_path, "pardot", "country: Canada", "Country: Germany") == {
-        "sf": {"Country": "Canada"}, "pd": {}, "action": "update"}
+        "sf": {"Country": "Canada"},
+        "pd": {},
+        "action": "update",
+    }
     assert _resolve(tmp_path, "pardot", "country: ''", "Country: Germany") == {
-        "sf": {}, "pd": {"country": "Germany"}, "action": "update"}
+        "sf": {},
+        "pd": {"country": "Germany"},
+        "action": "update",
+    }
 
 
 def test_sync_always_writes_blanks(tmp_path: Path) -> None:
     assert _resolve(tmp_path, "salesforce_always", "country: Canada", "Country: null") == {
-        "sf": {}, "pd": {"country": ""}, "action": "update"}
+        "sf": {},
+        "pd": {"country": ""},
+        "action": "update",
+    }
     assert _resolve(tmp_path, "pardot_always", "country: ''", "Country: Germany") == {
-        "sf": {"Country": ""}, "pd": {}, "action": "update"}
+        "sf": {"Country": ""},
+        "pd": {},
+        "action": "update",
+    }
 
 
 def test_sync_off_never_syncs(tmp_path: Path) -> None:
     assert _resolve(tmp_path, "off", "country: Canada", "Country: Germany") == {
-        "sf": {}, "pd": {}, "action": "no_change"}
+        "sf": {},
+        "pd": {},
+        "action": "no_change",
+    }
 
 
 def test_most_recent_later_side_wins_and_tie_goes_to_salesforce(tmp_path: Path) -> None:
     later_prospect = _resolve(
-        tmp_path, "most_recent",
+        tmp_path,
+        "most_recent",
         "country: Canada, updated_at: 2026-11-02T00:00:00Z",
         "Country: Germany, LastModifiedDate: 2026-11-01T00:00:00Z",
     )
     assert later_prospect["sf"] == {"Country": "Canada"}
     tie = _resolve(
-        tmp_path, "most_recent",
+        tmp_path,
+        "most_recent",
         "country: Canada, updated_at: 2026-11-01T00:00:00Z",
         "Country: Germany, LastModifiedDate: 2026-11-01T00:00:00Z",
     )
     assert (tie["sf"], tie["pd"]) == ({}, {"country": "Germany"})
     later_but_blank = _resolve(
-        tmp_path, "most_recent",
+        tmp_path,
+        "most_recent",
         "country: '', updated_at: 2026-11-02T00:00:00Z",
         "Country: Germany, LastModifiedDate: 2026-11-01T00:00:00Z",
     )
@@ -278,8 +325,11 @@ def test_bad_email_and_long_text_are_dropped(tmp_path: Path) -> None:
     )
     assert entry(data, "p1")["dropped"] == [
         {"field": "Email", "code": "INVALID_EMAIL_ADDRESS", "value": "not-an-address"},
-        {"field": "FirstName", "code": "STRING_TOO_LONG",
-         "value": "Abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"},
+        {
+            "field": "FirstName",
+            "code": "STRING_TOO_LONG",
+            "value": "Abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij",
+        },
     ]
 
 
@@ -299,7 +349,11 @@ def test_readonly_field_write_is_an_access_error(tmp_path: Path) -> None:
     )
     p1 = entry(data, "p1")
     assert (p1["action"], p1["error_code"], p1["rule"], p1["fields"]) == (
-        "error", "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY", None, ["Rating"])
+        "error",
+        "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
+        None,
+        ["Rating"],
+    )
     assert "to_salesforce" not in p1
 
 
@@ -314,7 +368,10 @@ def test_required_field_missing_on_create(tmp_path: Path) -> None:
     )
     p1 = entry(data, "p1")
     assert (p1["action"], p1["error_code"], p1["fields"]) == (
-        "error", "REQUIRED_FIELD_MISSING", ["Company"])
+        "error",
+        "REQUIRED_FIELD_MISSING",
+        ["Company"],
+    )
 
 
 def test_validation_rules_first_reported_all_listed(tmp_path: Path) -> None:
@@ -335,7 +392,10 @@ def test_validation_rules_first_reported_all_listed(tmp_path: Path) -> None:
     )
     p1 = entry(data, "p1")
     assert (p1["error_code"], p1["rule"], p1["message"]) == (
-        "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Needs_Title", "Title!")
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "Needs_Title",
+        "Title!",
+    )
     assert [e["rule"] for e in p1["errors"]] == ["Needs_Title", "Needs_Country"]
     assert p1["errors"][1]["fields"] == ["Country"]
 
@@ -390,7 +450,8 @@ def test_duplicate_blocked_by_a_record_a_sharing_rule_hides(tmp_path: Path) -> N
     data = plan(
         tmp_path,
         'share lead when OwnerId in group "Direct Sales"\nduplicate lead by Email\n',
-        USERS + """
+        USERS
+        + """
         prospects:
           - {id: p1, email: Ada@Example.com, last_name: L, company: C, assigned_user: 005A}
         leads:
@@ -399,7 +460,10 @@ def test_duplicate_blocked_by_a_record_a_sharing_rule_hides(tmp_path: Path) -> N
     )
     p1 = entry(data, "p1")
     assert (p1["action"], p1["error_code"], p1["rule"]) == (
-        "error", "DUPLICATES_DETECTED", "lead by Email")
+        "error",
+        "DUPLICATES_DETECTED",
+        "lead by Email",
+    )
 
 
 def test_dropped_picklist_value_leaves_field_blank_so_validation_fires(tmp_path: Path) -> None:
@@ -422,7 +486,8 @@ def test_dropped_picklist_value_leaves_field_blank_so_validation_fires(tmp_path:
     p1 = entry(data, "p1")
     assert (p1["action"], p1["rule"]) == ("error", "Country_Required")
     assert p1["dropped"] == [
-        {"field": "Country", "code": "INVALID_PICKLIST_VALUE", "value": "France"}]
+        {"field": "Country", "code": "INVALID_PICKLIST_VALUE", "value": "France"}
+    ]
 
 
 def test_update_rejected_by_validation_on_a_field_it_did_not_touch(tmp_path: Path) -> None:
@@ -441,7 +506,10 @@ def test_update_rejected_by_validation_on_a_field_it_did_not_touch(tmp_path: Pat
     )
     p1 = entry(data, "p1")
     assert (p1["action"], p1["rule"], p1["target"]) == (
-        "error", "Country_Required", {"object": "lead", "id": "00Q1"})
+        "error",
+        "Country_Required",
+        {"object": "lead", "id": "00Q1"},
+    )
 
 
 def test_stages_read_the_matched_record(tmp_path: Path) -> None:
@@ -473,14 +541,17 @@ def test_a_created_lead_is_seen_by_later_prospects(tmp_path: Path) -> None:
     )
     p2 = entry(data, "p2")
     assert (data["records"][0]["action"], p2["action"], p2["matched_by"]) == (
-        "create_lead", "update", "email")
+        "create_lead",
+        "update",
+        "email",
+    )
     assert p2["to_salesforce"] == {"Title": "CTO"}
 
 
 def test_formula_failure_is_reported_never_silent(tmp_path: Path) -> None:
     data = plan(
         tmp_path,
-        'stage Big when VALUE(employees) > 100\n',
+        "stage Big when VALUE(employees) > 100\n",
         """
         prospects:
           - {id: p1, email: a@example.com, employees: lots}
@@ -488,11 +559,14 @@ def test_formula_failure_is_reported_never_silent(tmp_path: Path) -> None:
     )
     p1 = entry(data, "p1")
     assert p1["stages"] == []
-    assert p1["formula_errors"] == [{
-        "rule": "stage Big", "record": "p1",
-        "message": 'VALUE("lots"): not a number',
-        "location": f"rules.sync:{BASE.count(chr(10)) + 1}:16",
-    }]
+    assert p1["formula_errors"] == [
+        {
+            "rule": "stage Big",
+            "record": "p1",
+            "message": 'VALUE("lots"): not a number',
+            "location": f"rules.sync:{BASE.count(chr(10)) + 1}:16",
+        }
+    ]
 
 
 def test_duplicate_rule_sees_contacts_even_without_a_declared_contact_email(

@@ -43,36 +43,67 @@ personalization_accounts:
 def test_priority_levels_case_sensitivity_and_no_leads_by_default(tmp_path: Path) -> None:
     data = plan(tmp_path, RULES, RECORDS, base=False)
     assert data["personalization"] == [
-        {"user": "u1", "action": "merge", "target": {"object": "contact", "id": "003B"},
-         "matched_by": "Id"},
-        {"user": "u2", "action": "merge", "target": {"object": "contact", "id": "003A"},
-         "matched_by": "Email_Key__c"},
+        {
+            "user": "u1",
+            "action": "merge",
+            "target": {"object": "contact", "id": "003B"},
+            "matched_by": "Id",
+        },
+        {
+            "user": "u2",
+            "action": "merge",
+            "target": {"object": "contact", "id": "003A"},
+            "matched_by": "Email_Key__c",
+        },
         # exact, case-sensitive: User.Email@… does not match user.email@…
         {"user": "u3", "action": "skip", "reason": "unmatched"},
         # leads only with a `match lead` line
         {"user": "u4", "action": "skip", "reason": "unmatched"},
-        {"user": "u5", "action": "merge", "target": {"object": "contact", "id": "003A"},
-         "matched_by": "Name"},
-        {"user": "u6", "action": "merge", "target": {"object": "contact", "id": "003A"},
-         "matched_by": "Email"},
-        {"account": "a1", "action": "merge", "target": {"object": "account", "id": "001A"},
-         "matched_by": "AccountNumber"},
+        {
+            "user": "u5",
+            "action": "merge",
+            "target": {"object": "contact", "id": "003A"},
+            "matched_by": "Name",
+        },
+        {
+            "user": "u6",
+            "action": "merge",
+            "target": {"object": "contact", "id": "003A"},
+            "matched_by": "Email",
+        },
+        {
+            "account": "a1",
+            "action": "merge",
+            "target": {"object": "account", "id": "001A"},
+            "matched_by": "AccountNumber",
+        },
         # account matching never uses email
         {"account": "a2", "action": "skip", "reason": "unmatched"},
-        {"account": "a3", "action": "merge", "target": {"object": "account", "id": "001A"},
-         "matched_by": "Name"},
+        {
+            "account": "a3",
+            "action": "merge",
+            "target": {"object": "account", "id": "001A"},
+            "matched_by": "Name",
+        },
     ]
 
 
 def test_leads_when_enabled_and_contacts_win(tmp_path: Path) -> None:
     rules = RULES.replace("designated_only: false", "match lead by Id, Email")
     records = RECORDS.replace(
-        "personalization_accounts:", "  - {id: u7, Email: bob@company.com}\npersonalization_accounts:"
+        "personalization_accounts:",
+        "  - {id: u7, Email: bob@company.com}\npersonalization_accounts:",
     )
-    data = plan(tmp_path, rules, records.replace(
-        "leads:\n  - {Id: 00Q1, Email: lee@company.com",
-        "leads:\n  - {Id: 00Q2, Email: bob@company.com, LastName: B, Company: C}\n"
-        "  - {Id: 00Q1, Email: lee@company.com"), base=False)
+    data = plan(
+        tmp_path,
+        rules,
+        records.replace(
+            "leads:\n  - {Id: 00Q1, Email: lee@company.com",
+            "leads:\n  - {Id: 00Q2, Email: bob@company.com, LastName: B, Company: C}\n"
+            "  - {Id: 00Q1, Email: lee@company.com",
+        ),
+        base=False,
+    )
     by_user = {p.get("user"): p for p in data["personalization"] if "user" in p}
     assert by_user["u4"]["target"] == {"object": "lead", "id": "00Q1"}
     # bob is both a contact and a lead: the contact wins
@@ -84,8 +115,17 @@ def test_designated_only_skips_name_and_email(tmp_path: Path) -> None:
     data = plan(tmp_path, rules, RECORDS, base=False)
     actions = {p.get("user") or p.get("account"): p["action"] for p in data["personalization"]}
     # u6 still matches: Email is listed for contacts; u5's Name and a3's Name are not
-    assert actions == {"u1": "merge", "u2": "merge", "u3": "skip", "u4": "skip",
-                       "u5": "skip", "u6": "merge", "a1": "merge", "a2": "skip", "a3": "skip"}
+    assert actions == {
+        "u1": "merge",
+        "u2": "merge",
+        "u3": "skip",
+        "u4": "skip",
+        "u5": "skip",
+        "u6": "merge",
+        "a1": "merge",
+        "a2": "skip",
+        "a3": "skip",
+    }
 
 
 def test_nothing_is_created_and_no_block_means_no_list(tmp_path: Path) -> None:
@@ -98,14 +138,21 @@ def test_nothing_is_created_and_no_block_means_no_list(tmp_path: Path) -> None:
 def test_a_converted_lead_merges_into_its_contact(tmp_path: Path) -> None:
     rules = RULES.replace("designated_only: false", "match lead by Id, Email")
     records = RECORDS.replace(
-        "leads:\n", "leads:\n  - {Id: 00Q9, Email: conv@company.com, LastName: C, Company: C,"
-        " ConvertedContactId: 003B}\n"
-    ).replace("personalization_accounts:", "  - {id: u8, Email: conv@company.com}\n"
-              "personalization_accounts:")
+        "leads:\n",
+        "leads:\n  - {Id: 00Q9, Email: conv@company.com, LastName: C, Company: C,"
+        " ConvertedContactId: 003B}\n",
+    ).replace(
+        "personalization_accounts:",
+        "  - {id: u8, Email: conv@company.com}\npersonalization_accounts:",
+    )
     data = plan(tmp_path, rules, records, base=False)
     u8 = next(p for p in data["personalization"] if p.get("user") == "u8")
-    assert u8 == {"user": "u8", "action": "merge", "target": {"object": "contact", "id": "003B"},
-                  "matched_by": "Email"}
+    assert u8 == {
+        "user": "u8",
+        "action": "merge",
+        "target": {"object": "contact", "id": "003B"},
+        "matched_by": "Email",
+    }
 
 
 def test_account_matching_skips_email_even_when_listed(tmp_path: Path) -> None:

@@ -28,8 +28,10 @@ users:
 
 def test_user_sync_gain_change_lose_keep_none_and_the_connector_user(tmp_path: Path) -> None:
     data = plan(tmp_path, RULES, USERS, base=False)
-    got = {u["user"]: (u["action"], u["role"], u["current_role"], u.get("reason"))
-           for u in data["user_sync"]}
+    got = {
+        u["user"]: (u["action"], u["role"], u["current_role"], u.get("reason"))
+        for u in data["user_sync"]
+    }
     assert got == {
         "005A": ("gain", "Marketing", None, None),
         "005B": ("change", "Administrator", "Marketing", None),
@@ -74,8 +76,16 @@ pardot_campaigns:
 
 
 def _campaigns(data: dict) -> list[tuple]:  # type: ignore[type-arg]
-    return [(c["campaign"], c["action"], c["pardot_campaign"], c["salesforce_campaign"],
-             c.get("reason")) for c in data["campaigns"]]
+    return [
+        (
+            c["campaign"],
+            c["action"],
+            c["pardot_campaign"],
+            c["salesforce_campaign"],
+            c.get("reason"),
+        )
+        for c in data["campaigns"]
+    ]
 
 
 def test_campaigns_create_link_linked_unlinked_and_skips(tmp_path: Path) -> None:
