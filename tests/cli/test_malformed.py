@@ -236,7 +236,8 @@ def test_random_binary_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert (run.code, run.err) == (1, "")
     (diagnostic,) = json.loads(run.out)["diagnostics"]
     assert (diagnostic["path"], diagnostic["code"]) == (str(path), codes.UNREADABLE_FILE.code)
-    assert diagnostic["line"] >= 1 and diagnostic["col"] >= 1
+    assert diagnostic["line"] >= 1
+    assert diagnostic["col"] >= 1
 
 
 def test_random_printable_garbage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -246,11 +247,13 @@ def test_random_printable_garbage(tmp_path: Path, capsys: pytest.CaptureFixture[
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 400)))
         path = write(tmp_path / f"garbage{n}.sync", text)
         run = check(capsys, path)
-        assert run.err == "" and run.code in (0, 1), (text, run)
+        assert run.err == "", (text, run)
+        assert run.code in (0, 1), (text, run)
         if run.code == 1:
             lines = text.split("\n")
             for line, col, _code, _name in heads(run.out, path) or pytest.fail(run.out):
-                assert 1 <= line <= len(lines) and 1 <= col <= len(lines[line - 1]) + 1
+                assert 1 <= line <= len(lines)
+                assert 1 <= col <= len(lines[line - 1]) + 1
 
 
 def test_nul_byte_in_the_middle_of_a_rule(
@@ -664,7 +667,8 @@ def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def assert_sane(text: str, path: str) -> None:
     rules = api.check_text(text, path)
     for d in rules.diagnostics:
-        assert d.span.line >= 1 and d.span.col >= 1, d
+        assert d.span.line >= 1, d
+        assert d.span.col >= 1, d
         assert d.code in codes.REGISTRY, d
         assert codes.REGISTRY[d.code] is codes.REGISTRY.get(d.name), d
 
@@ -717,11 +721,12 @@ _ATOMS = st.sampled_from(
         "null",
     ]
 )
-_FUNCTIONS = st.sampled_from(
+_FUNCTION_NAMES = (
     "AND OR NOT IF CASE ISBLANK ISNULL BLANKVALUE NULLVALUE ISPICKVAL INCLUDES TEXT VALUE "
     "LEN BEGINS CONTAINS REGEX UPPER LOWER TRIM LEFT RIGHT MID ISNUMBER ISNEW ISCHANGED "
-    "PRIORVALUE TODAY NOW DATE FOO".split()
+    "PRIORVALUE TODAY NOW DATE FOO"
 )
+_FUNCTIONS = st.sampled_from(_FUNCTION_NAMES.split())
 _OPERATORS = st.sampled_from(
     ["=", "!=", "<>", "<", ">=", "&&", "and", "||", "or", "+", "-", "*", "/", "&", "^"]
 )

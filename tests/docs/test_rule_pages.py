@@ -62,10 +62,12 @@ def test_bad_triggers_the_rule_and_good_is_clean(name: str, tmp_path: Path) -> N
     text = (PAGES / f"{name}.md").read_text(encoding="utf-8")
     bad = api.check_text(_block(text, "## Bad"), "bad.sync")
     good = api.check_text(_block(text, "## Good"), "good.sync")
-    assert not bad.has_errors and not good.has_errors
+    assert not bad.has_errors
+    assert not good.has_errors
     bad_records = _records(text, "## Bad", bad, tmp_path)
     good_records = _records(text, "## Good", good, tmp_path)
     if name in DATA_AWARE:
-        assert bad_records is not None and good_records is not None
+        assert bad_records is not None
+        assert good_records is not None
     assert {d.name for d in lint(bad, None, bad_records)} == {name}
     assert [d.name for d in lint(good, None, good_records)] == []

@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from typing import Any
+from typing import Any, TypeGuard
+
+from lark import Tree
 
 from engine import ast
 from engine.source import SourceFile
@@ -52,8 +54,8 @@ def kept(text: str) -> Kept:
     return Kept(tuple(_normal(item) for item in items), fields, comments)
 
 
-def _is(node: Any, rule: str) -> bool:
-    return getattr(node, "data", None) == rule
+def _is(node: object, rule: str) -> TypeGuard[Tree[Any]]:
+    return isinstance(node, Tree) and node.data == rule
 
 
 def _ordered(settings: tuple[ast.Setting, ...]) -> tuple[ast.Setting, ...]:

@@ -66,4 +66,5 @@ def test_lint_records_option(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     assert code == 1
     out = capsys.readouterr().out
-    assert "email-case-mismatch" in out and "u1 (Ada@Example.com) vs contact 003A" in out
+    assert "email-case-mismatch" in out
+    assert "u1 (Ada@Example.com) vs contact 003A" in out

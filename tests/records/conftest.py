@@ -49,6 +49,8 @@ personalization {
 """
 
 Files = Callable[[dict[str, str]], None]
+Load = Callable[[str], RecordSet]
+LoadError = Callable[[str], str]
 
 
 @pytest.fixture(scope="session")
@@ -74,12 +76,12 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Files:
 
 
 @pytest.fixture
-def load(rules: CheckedRules) -> Callable[[str], RecordSet]:
+def load(rules: CheckedRules) -> Load:
     return lambda path: load_records(path, rules)
 
 
 @pytest.fixture
-def load_error(rules: CheckedRules) -> Callable[[str], str]:
+def load_error(rules: CheckedRules) -> LoadError:
     """The message of the InputError loading a path raises."""
 
     def message(path: str) -> str:

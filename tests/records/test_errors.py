@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Files
+from .conftest import Files, LoadError
 
 LISTS = (
     "users, prospects, leads, contacts, accounts, campaigns, campaign_members, "
@@ -447,13 +447,13 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
     [pytest.param(f, p, e, id=name) for name, f, p, e in CASES],
 )
 def test_input_error(
-    files: Files, load_error, files_: dict[str, str], path: str, expected: str
+    files: Files, load_error: LoadError, files_: dict[str, str], path: str, expected: str
 ) -> None:
     files(files_)
     assert load_error(path) == expected
 
 
-def test_not_utf8(files: Files, load_error) -> None:
+def test_not_utf8(files: Files, load_error: LoadError) -> None:
     files({})
     Path("records.yaml").write_bytes(b"prospects:\n  - id: p\xe91\n")
     assert load_error("records.yaml") == (

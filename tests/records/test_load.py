@@ -9,7 +9,7 @@ import pytest
 
 from engine.records.model import LISTS, Layout, Origin
 
-from .conftest import Files
+from .conftest import Files, Load
 
 UTC = dt.UTC
 
@@ -30,7 +30,7 @@ contacts: []
 # -- single YAML and JSON files ------------------------------------------------------------
 
 
-def test_yaml_file_of_the_spec_example(files: Files, load) -> None:
+def test_yaml_file_of_the_spec_example(files: Files, load: Load) -> None:
     files({"records.yaml": SPEC_EXAMPLE})
     records = load("records.yaml")
 
@@ -95,7 +95,7 @@ def test_yaml_file_of_the_spec_example(files: Files, load) -> None:
     )
 
 
-def test_json_file_gives_record_lines(files: Files, load) -> None:
+def test_json_file_gives_record_lines(files: Files, load: Load) -> None:
     files(
         {
             "records.json": """\
@@ -126,7 +126,7 @@ def test_json_file_gives_record_lines(files: Files, load) -> None:
 
 
 def test_missing_lists_are_empty_and_an_empty_file_is_an_empty_record_set(
-    files: Files, load
+    files: Files, load: Load
 ) -> None:
     files({"empty.yaml": "", "some.yaml": "prospects:\nleads: []\n"})
     assert load("empty.yaml").lists == {name: [] for name in LISTS}
@@ -136,7 +136,7 @@ def test_missing_lists_are_empty_and_an_empty_file_is_an_empty_record_set(
     assert records.get("campaign_members") == []
 
 
-def test_record_order_is_file_order(files: Files, load) -> None:
+def test_record_order_is_file_order(files: Files, load: Load) -> None:
     files({"records.yaml": "prospects:\n  - id: p9\n  - id: p1\n  - id: p5\n"})
     assert [p.id for p in load("records.yaml").prospects] == ["p9", "p1", "p5"]
 
@@ -144,7 +144,7 @@ def test_record_order_is_file_order(files: Files, load) -> None:
 # -- directories -----------------------------------------------------------------------------
 
 
-def test_directory_with_mixed_formats(files: Files, load) -> None:
+def test_directory_with_mixed_formats(files: Files, load: Load) -> None:
     files(
         {
             "rs/prospects.yaml": "- {id: p1, email: ada@example.com, score: 7}\n",
@@ -177,7 +177,7 @@ def test_directory_with_mixed_formats(files: Files, load) -> None:
     )
 
 
-def test_directory_skips_dot_files_and_subdirectories(files: Files, load) -> None:
+def test_directory_skips_dot_files_and_subdirectories(files: Files, load: Load) -> None:
     files(
         {
             "rs/prospects.yaml": "- {id: p1}\n",
@@ -208,7 +208,7 @@ DATATREE = """\
 """
 
 
-def test_datatree_file_sorts_records_by_type(files: Files, load) -> None:
+def test_datatree_file_sorts_records_by_type(files: Files, load: Load) -> None:
     files({"export.json": DATATREE})
     records = load("export.json")
     assert [(r.id, r.values["LastName"]) for r in records.leads] == [
@@ -229,7 +229,7 @@ def test_datatree_file_sorts_records_by_type(files: Files, load) -> None:
     assert records.layout.files == {"leads": "export.json", "contacts": "export.json"}
 
 
-def test_datatree_files_in_a_directory_by_type_or_list_name(files: Files, load) -> None:
+def test_datatree_files_in_a_directory_by_type_or_list_name(files: Files, load: Load) -> None:
     files(
         {
             "rs/Lead.json": '{"records": [{"attributes": {"type": "Lead", "referenceId": "R1"},'
@@ -268,7 +268,7 @@ DATA_LOADER = (
 )
 
 
-def test_data_loader_csv(files: Files, load) -> None:
+def test_data_loader_csv(files: Files, load: Load) -> None:
     files({"rs/leads.csv": DATA_LOADER})
     first, blank, third = load("rs").leads
     assert first.values == {
@@ -296,7 +296,7 @@ def test_data_loader_csv(files: Files, load) -> None:
     assert [r.origin.line for r in (first, blank, third)] == [2, 3, 4]
 
 
-def test_csv_cells_with_line_breaks_and_blank_rows(files: Files, load) -> None:
+def test_csv_cells_with_line_breaks_and_blank_rows(files: Files, load: Load) -> None:
     files(
         {
             "rs/contacts.csv": 'Id,LastName,Description\n003A,Babbage,"two\nlines"\n,,\n'
@@ -310,7 +310,7 @@ def test_csv_cells_with_line_breaks_and_blank_rows(files: Files, load) -> None:
     assert second.origin.index == 1
 
 
-def test_csv_of_only_a_header_is_an_empty_list(files: Files, load) -> None:
+def test_csv_of_only_a_header_is_an_empty_list(files: Files, load: Load) -> None:
     files({"rs/leads.csv": "Id,LastName\n"})
     records = load("rs")
     assert records.leads == []
@@ -320,7 +320,7 @@ def test_csv_of_only_a_header_is_an_empty_list(files: Files, load) -> None:
 # -- typing -----------------------------------------------------------------------------------
 
 
-def _typed(files: Files, load, field: str, yaml_value: str):
+def _typed(files: Files, load: Load, field: str, yaml_value: str) -> object:
     files({"records.yaml": f"prospects:\n  - id: p1\n    {field}: {yaml_value}\n"})
     return load("records.yaml").prospects[0].values.get(field, "<absent>")
 
@@ -372,7 +372,9 @@ def _typed(files: Files, load, field: str, yaml_value: str):
         ("email", "not an address", "not an address"),
     ],
 )
-def test_prospect_field_types(files: Files, load, field: str, yaml_value: str, expected) -> None:
+def test_prospect_field_types(
+    files: Files, load: Load, field: str, yaml_value: str, expected: object
+) -> None:
     value = _typed(files, load, field, yaml_value)
     assert value == expected
     assert type(value) is type(expected)
@@ -384,12 +386,12 @@ def test_prospect_field_types(files: Files, load, field: str, yaml_value: str, e
     ("value", "expected"),
     [("Canada", "Canada"), ('""', ""), ("null", "")],
 )
-def test_picklist(files: Files, load, value: str, expected: str) -> None:
+def test_picklist(files: Files, load: Load, value: str, expected: str) -> None:
     files({"records.yaml": f"leads:\n  - {{Id: 00Q1, Country: {value}}}\n"})
     assert load("records.yaml").leads[0].values["Country"] == expected
 
 
-def test_salesforce_names_match_case_insensitively(files: Files, load) -> None:
+def test_salesforce_names_match_case_insensitively(files: Files, load: Load) -> None:
     files(
         {
             "records.yaml": "leads:\n  - {ID: 00Q1, email: a@example.com, LASTNAME: Lovelace,"
@@ -403,7 +405,7 @@ def test_salesforce_names_match_case_insensitively(files: Files, load) -> None:
     assert list(lead.raw) == ["ID", "email", "LASTNAME", "lastmodifieddate"]
 
 
-def test_undeclared_fields_are_kept_and_never_type_checked(files: Files, load) -> None:
+def test_undeclared_fields_are_kept_and_never_type_checked(files: Files, load: Load) -> None:
     files(
         {"records.yaml": "leads:\n  - {Id: 00Q1, Rating: lots, Score__c: [1, 2], Status: {a: 1}}\n"}
     )
@@ -412,7 +414,7 @@ def test_undeclared_fields_are_kept_and_never_type_checked(files: Files, load) -
     assert lead.raw == {"Id": "00Q1", "Rating": "lots", "Score__c": [1, 2], "Status": {"a": 1}}
 
 
-def test_prospect_attributes(files: Files, load) -> None:
+def test_prospect_attributes(files: Files, load: Load) -> None:
     files(
         {
             "records.yaml": """\
@@ -441,7 +443,7 @@ def test_prospect_attributes(files: Files, load) -> None:
     assert second.values == {}
 
 
-def test_id_with_leading_zeros_keeps_them(files: Files, load) -> None:
+def test_id_with_leading_zeros_keeps_them(files: Files, load: Load) -> None:
     files({"records.yaml": "users:\n  - Id: 0051\n    Name: Zed\n"})
     (user,) = load("records.yaml").users
     assert user.id == "0051"
@@ -458,13 +460,15 @@ def test_id_with_leading_zeros_keeps_them(files: Files, load) -> None:
         ("IsActive: false", (), False),
     ],
 )
-def test_user_groups_and_active(files: Files, load, fields: str, groups, active) -> None:
+def test_user_groups_and_active(
+    files: Files, load: Load, fields: str, groups: tuple[str, ...], active: bool
+) -> None:
     files({"records.yaml": f"users:\n  - {{Id: 005A, {fields}}}\n"})
     (user,) = load("records.yaml").users
     assert (user.groups, user.active) == (groups, active)
 
 
-def test_personalization_attributes_are_text(files: Files, load) -> None:
+def test_personalization_attributes_are_text(files: Files, load: Load) -> None:
     files(
         {
             "records.yaml": """\
@@ -493,7 +497,7 @@ def test_personalization_attributes_are_text(files: Files, load) -> None:
     assert (account.id, account.values) == ("1", {"id": "1", "AccountNumber": "0042"})
 
 
-def test_yaml_merge_keys(files: Files, load) -> None:
+def test_yaml_merge_keys(files: Files, load: Load) -> None:
     files(
         {
             "records.yaml": "leads:\n  - &base {Id: 00Q0, Company: Analytical}\n"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from engine.records.model import Origin, Record, RecordSet
+from engine.records.model import Origin, Record, RecordSet, Value
 from engine.records.write import render_text, render_value, write_records
 
-from .conftest import Files
+from .conftest import Files, Load
 from .test_load import DATA_LOADER, DATATREE, SPEC_EXAMPLE
 
 UTC = dt.UTC
@@ -50,7 +50,7 @@ def _created_lead(lead_id: str, values: dict) -> Record:  # type: ignore[type-ar
 # -- unchanged record sets -------------------------------------------------------------------
 
 
-def test_unchanged_yaml_is_written_back_in_block_style(files: Files, load) -> None:
+def test_unchanged_yaml_is_written_back_in_block_style(files: Files, load: Load) -> None:
     files({"records.yaml": SPEC_EXAMPLE})
     records = load("records.yaml")
     assert write_records(records, "out") == ["out/records.yaml"]
@@ -84,7 +84,7 @@ def test_unchanged_yaml_is_written_back_in_block_style(files: Files, load) -> No
     _same_records(records, load("out/records.yaml"))
 
 
-def test_unchanged_yaml_keeps_undeclared_values_as_they_came(files: Files, load) -> None:
+def test_unchanged_yaml_keeps_undeclared_values_as_they_came(files: Files, load: Load) -> None:
     files(
         {
             "records.yaml": """\
@@ -125,7 +125,7 @@ def test_unchanged_yaml_keeps_undeclared_values_as_they_came(files: Files, load)
     _same_records(records, load("out/records.yaml"))
 
 
-def test_writing_twice_gives_the_same_bytes(files: Files, load) -> None:
+def test_writing_twice_gives_the_same_bytes(files: Files, load: Load) -> None:
     files({"records.yaml": SPEC_EXAMPLE})
     records = load("records.yaml")
     records.prospects[0].values["score"] = Decimal("0.1")
@@ -136,7 +136,7 @@ def test_writing_twice_gives_the_same_bytes(files: Files, load) -> None:
     assert Path("a/records.yaml").read_bytes() == Path("b/records.yaml").read_bytes()
 
 
-def test_unchanged_json_round_trip(files: Files, load) -> None:
+def test_unchanged_json_round_trip(files: Files, load: Load) -> None:
     source = {
         "prospects": [{"id": "p1", "score": 0.1, "email": "a@example.com", "extra": {"k": [1]}}],
         "leads": [{"Id": "00Q1", "LastName": "Lovelace", "Weird": None}],
@@ -150,7 +150,7 @@ def test_unchanged_json_round_trip(files: Files, load) -> None:
     _same_records(records, load("out/records.json"))
 
 
-def test_unchanged_directory_keeps_file_names_and_formats(files: Files, load) -> None:
+def test_unchanged_directory_keeps_file_names_and_formats(files: Files, load: Load) -> None:
     files(
         {
             "rs/prospects.yml": "prospects:\n  - {id: p1, score: 7}\n",
@@ -178,7 +178,7 @@ def test_unchanged_directory_keeps_file_names_and_formats(files: Files, load) ->
     _same_records(records, load("out"))
 
 
-def test_unchanged_data_loader_csv_keeps_every_cell(files: Files, load) -> None:
+def test_unchanged_data_loader_csv_keeps_every_cell(files: Files, load: Load) -> None:
     files({"rs/leads.csv": DATA_LOADER})
     records = load("rs")
     write_records(records, "out")
@@ -194,7 +194,7 @@ def test_unchanged_data_loader_csv_keeps_every_cell(files: Files, load) -> None:
     _same_records(records, load("out"))
 
 
-def test_unchanged_datatree_keeps_record_order_across_types(files: Files, load) -> None:
+def test_unchanged_datatree_keeps_record_order_across_types(files: Files, load: Load) -> None:
     files({"export.json": DATATREE})
     records = load("export.json")
     write_records(records, "out")
@@ -202,7 +202,7 @@ def test_unchanged_datatree_keeps_record_order_across_types(files: Files, load) 
     _same_records(records, load("out/export.json"))
 
 
-def test_empty_csv_header_is_kept(files: Files, load) -> None:
+def test_empty_csv_header_is_kept(files: Files, load: Load) -> None:
     files({"rs/leads.csv": "Id,LastName\n", "rs/prospects.yaml": "[]\n"})
     write_records(load("rs"), "out")
     assert Path("out/leads.csv").read_text() == "Id,LastName\n"
@@ -212,7 +212,7 @@ def test_empty_csv_header_is_kept(files: Files, load) -> None:
 # -- changed fields ------------------------------------------------------------------------------
 
 
-def test_changed_fields_are_rendered_over_raw(files: Files, load) -> None:
+def test_changed_fields_are_rendered_over_raw(files: Files, load: Load) -> None:
     files(
         {
             "records.yaml": """\
@@ -291,7 +291,7 @@ def test_changed_fields_are_rendered_over_raw(files: Files, load) -> None:
     }
 
 
-def test_created_lead_in_yaml(files: Files, load) -> None:
+def test_created_lead_in_yaml(files: Files, load: Load) -> None:
     files({"records.yaml": "prospects:\n  - {id: p1, crm_lead_fid: null}\n"})
     records = load("records.yaml")
     records.prospects[0].crm_lead_fid = "00QSR0000000001"
@@ -321,7 +321,7 @@ def test_created_lead_in_yaml(files: Files, load) -> None:
     )
 
 
-def test_created_lead_and_changes_in_csv(files: Files, load) -> None:
+def test_created_lead_and_changes_in_csv(files: Files, load: Load) -> None:
     files(
         {
             "rs/leads.csv": "ID,LASTNAME,COMPANY,HASOPTEDOUTOFEMAIL\n00Q1,Lovelace,,false\n",
@@ -362,7 +362,7 @@ def test_created_lead_and_changes_in_csv(files: Files, load) -> None:
     ]
 
 
-def test_created_lead_in_datatree(files: Files, load) -> None:
+def test_created_lead_in_datatree(files: Files, load: Load) -> None:
     files({"export.json": DATATREE})
     records = load("export.json")
     records.leads.append(_created_lead("00QSR1", {"LastName": "New", "Company": "Co"}))
@@ -386,7 +386,7 @@ def test_created_lead_in_datatree(files: Files, load) -> None:
     assert [lead.id for lead in load("out/export.json").leads] == ["00Q1", "00Q2", "00QSR1"]
 
 
-def test_created_reference_ids_never_clash(files: Files, load) -> None:
+def test_created_reference_ids_never_clash(files: Files, load: Load) -> None:
     files(
         {
             "rs/Lead.json": '{"records": [{"attributes": {"type": "Lead", "referenceId": '
@@ -401,7 +401,7 @@ def test_created_reference_ids_never_clash(files: Files, load) -> None:
     assert [r["attributes"]["referenceId"] for r in written] == ["LeadRef2", "LeadRef3", "LeadRef4"]
 
 
-def test_a_list_without_a_file_takes_the_first_files_format(files: Files, load) -> None:
+def test_a_list_without_a_file_takes_the_first_files_format(files: Files, load: Load) -> None:
     files({"rs/prospects.csv": "id\np1\n"})
     records = load("rs")
     records.lists["leads"] = [_created_lead("00QSR1", {"LastName": "A", "Company": "B"})]
@@ -409,7 +409,7 @@ def test_a_list_without_a_file_takes_the_first_files_format(files: Files, load) 
     assert Path("out/leads.csv").read_text() == "Id,LastName,Company\n00QSR1,A,B\n"
 
 
-def test_a_change_without_a_value_is_a_bug_not_a_silent_skip(files: Files, load) -> None:
+def test_a_change_without_a_value_is_a_bug_not_a_silent_skip(files: Files, load: Load) -> None:
     files({"records.yaml": "leads:\n  - {Id: 00Q1}\n"})
     records = load("records.yaml")
     records.leads[0].changed.add("Nowhere")
@@ -444,7 +444,7 @@ def test_a_change_without_a_value_is_a_bug_not_a_silent_skip(files: Files, load)
         ("A;B", "json", "A;B"),
     ],
 )
-def test_render_value(value, fmt: str, expected) -> None:
+def test_render_value(value: Value, fmt: str, expected: object) -> None:
     rendered = render_value(value, fmt)
     assert rendered == expected
     assert type(rendered) is type(expected)

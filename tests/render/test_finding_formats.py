@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -110,10 +111,11 @@ def test_every_format_reports_the_same_findings(capsys: pytest.CaptureFixture[st
     ] == listed
     github_level = {"error": "error", "warning": "warning", "notice": "info"}
     commands = [GITHUB_LINE.match(line) for line in outputs["github"].splitlines()]
-    assert all(commands), outputs["github"]
+    matched = [m for m in commands if m is not None]
+    assert len(matched) == len(commands), outputs["github"]
     assert [
         (m["file"], int(m["line"]), int(m["col"]), m["code"], github_level[m["level"]])
-        for m in commands  # type: ignore[index]
+        for m in matched
     ] == listed
     heads = [
         line for line in outputs["text"].splitlines() if re.match(r"^rules/\S+:\d+:\d+: ", line)
@@ -137,8 +139,8 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(SCHEMA, format_checker=cls.FORMAT_CHECKER)
 
 
-def _assert_valid_sarif(text: str) -> dict:  # type: ignore[type-arg]
-    log = json.loads(text)
+def _assert_valid_sarif(text: str) -> dict[str, Any]:
+    log: dict[str, Any] = json.loads(text)
     errors = sorted(_validator().iter_errors(log), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
     return log

@@ -62,9 +62,10 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def _plan(capsys: pytest.CaptureFixture[str], records: str = RECORDS) -> dict[str, Any]:
-    return json.loads(
+    plan: dict[str, Any] = json.loads(
         _cli(capsys, "dry-run", RULES, "--records", records, *NOW, "--format", "json")
     )
+    return plan
 
 
 def _by_id(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -48,7 +48,8 @@ def test_user_sync_gain_change_lose_keep_none_and_the_connector_user(tmp_path: P
 
 def test_no_user_sync_block_means_no_list(tmp_path: Path) -> None:
     data = plan(tmp_path, "connector {}\n", USERS, base=False)
-    assert "user_sync" not in data and "campaigns" not in data
+    assert "user_sync" not in data
+    assert "campaigns" not in data
 
 
 CAMPAIGN_RULES = """

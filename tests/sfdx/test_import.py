@@ -6,10 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import api
-from engine.check.model import CheckedRules
+from engine.check.model import CheckedRules, FieldInfo
 from engine.fieldtypes import FieldType, Kind
 from engine.render import text
 from tests.sfdx.conftest import HEAD, NS, Tree, field_xml, rule_xml
+
+
+def declared(rules: CheckedRules, obj: str, name: str) -> FieldInfo:
+    """A field the import must have declared."""
+    found = rules.object(obj).get(name)
+    assert found is not None, f"{obj}.{name} is not declared"
+    return found
+
 
 REGION = field_xml(
     "    <fullName>Region__c</fullName>\n    <type>Picklist</type>\n"
@@ -52,15 +60,16 @@ def test_sfdx_layout_declares_fields_and_rules(tree: Tree) -> None:
     )
     rules = check(root)
     assert rules.diagnostics == (), shown(rules)
-    lead = rules.object("lead")
-    assert lead.get("Region__c").type == FieldType(Kind.PICKLIST, values=("EMEA", "AMER"))
-    score = lead.get("Score__c")
+    region = declared(rules, "lead", "Region__c")
+    assert region.type == FieldType(Kind.PICKLIST, values=("EMEA", "AMER"))
+    score = declared(rules, "lead", "Score__c")
     assert (score.type.kind, score.required) == (Kind.NUMBER, True)
     # standard fields of an imported object are typed without a declaration
-    assert lead.get("Company").type == FieldType(Kind.TEXT, length=255)
-    assert lead.get("Company").required
+    assert declared(rules, "lead", "Company").type == FieldType(Kind.TEXT, length=255)
+    assert declared(rules, "lead", "Company").required
     assert [v.name for v in rules.validations] == ["A_First", "B_Second"]  # file-name order
     first = rules.validations[0]
+    assert first.field is not None
     assert (first.message, first.field.name, first.active) == (
         'Needs a "country".',
         "Country",
@@ -87,7 +96,8 @@ def test_metadata_api_layout(tree: Tree) -> None:
     obj = (
         f"{HEAD}<CustomObject {NS}>\n"
         "    <fields>\n        <fullName>Tier__c</fullName>\n        <type>Picklist</type>\n"
-        "        <picklist>\n            <picklistValues><fullName>Gold</fullName></picklistValues>\n"
+        "        <picklist>\n"
+        "            <picklistValues><fullName>Gold</fullName></picklistValues>\n"
         "            <picklistValues><fullName>Silver</fullName></picklistValues>\n"
         "        </picklist>\n    </fields>\n"
         "    <fields>\n        <fullName>Active__c</fullName>\n        <type>Checkbox</type>\n"
@@ -102,9 +112,8 @@ def test_metadata_api_layout(tree: Tree) -> None:
     )
     root = tree({"objects/Account.object": obj})
     rules = check(root)
-    account = rules.object("account")
-    assert account.get("Tier__c").type.values == ("Gold", "Silver")
-    assert account.get("Active__c").type.kind is Kind.BOOLEAN
+    assert declared(rules, "account", "Tier__c").type.values == ("Gold", "Silver")
+    assert declared(rules, "account", "Active__c").type.kind is Kind.BOOLEAN
     assert [v.name for v in rules.validations] == ["Zeta"]  # Alpha is set aside
     (problem,) = rules.diagnostics
     assert (problem.name, problem.severity, problem.span.line, problem.span.col) == (
@@ -124,9 +133,12 @@ def test_global_and_standard_value_sets(tree: Tree) -> None:
             "    <customValue><fullName>North</fullName><default>false</default></customValue>\n"
             "    <customValue><fullName>South</fullName><default>false</default></customValue>\n"
             "    <masterLabel>Regions</masterLabel>\n</GlobalValueSet>\n",
-            "standardValueSets/LeadSource.standardValueSet-meta.xml": f"{HEAD}<StandardValueSet {NS}>\n"
-            "    <standardValue><fullName>Webinar</fullName></standardValue>\n"
-            "    <standardValue><fullName>Event</fullName></standardValue>\n</StandardValueSet>\n",
+            "standardValueSets/LeadSource.standardValueSet-meta.xml": (
+                f"{HEAD}<StandardValueSet {NS}>\n"
+                "    <standardValue><fullName>Webinar</fullName></standardValue>\n"
+                "    <standardValue><fullName>Event</fullName></standardValue>\n"
+                "</StandardValueSet>\n"
+            ),
             "objects/Contact/fields/Area__c.field-meta.xml": field_xml(
                 "    <fullName>Area__c</fullName>\n    <type>Picklist</type>\n"
                 "    <valueSet><valueSetName>Regions</valueSetName></valueSet>"
@@ -141,9 +153,8 @@ def test_global_and_standard_value_sets(tree: Tree) -> None:
         }
     )
     rules = check(root)
-    contact = rules.object("contact")
-    assert contact.get("Area__c").type.values == ("North", "South")
-    assert contact.get("LeadSource").type.values == ("Webinar", "Event")
+    assert declared(rules, "contact", "Area__c").type.values == ("North", "South")
+    assert declared(rules, "contact", "LeadSource").type.values == ("Webinar", "Event")
     (missing,) = rules.diagnostics
     assert missing.severity == "warning"
     assert 'global value set "Missing"' in missing.message
@@ -175,7 +186,7 @@ def test_standard_table_yields_to_a_rule_file_declaration(tree: Tree) -> None:
     )
     rules = check(root, 'object lead { Country: picklist("UK", "DE") }\n')
     assert rules.diagnostics == (), shown(rules)
-    assert rules.object("lead").get("Country").type.kind is Kind.PICKLIST
+    assert declared(rules, "lead", "Country").type.kind is Kind.PICKLIST
 
 
 def test_without_an_import_standard_fields_are_not_declared() -> None:
@@ -232,7 +243,9 @@ def test_external_entity_is_refused(tree: Tree, tmp_path: Path) -> None:
 def test_malformed_xml_is_located(tree: Tree) -> None:
     root = tree(
         {
-            "objects/Lead/fields/Bad__c.field-meta.xml": f"{HEAD}<CustomField {NS}>\n<fullName>Bad__c</fullName>\n<type>Text</CustomField>\n"
+            "objects/Lead/fields/Bad__c.field-meta.xml": (
+                f"{HEAD}<CustomField {NS}>\n<fullName>Bad__c</fullName>\n<type>Text</CustomField>\n"
+            )
         }
     )
     (error,) = check(root).diagnostics
