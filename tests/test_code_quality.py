@@ -29,3 +29,22 @@ def test_mypy_strict_is_clean() -> None:
     # one run over all three: they import one another, so mypy reads the package once
     result = _run("mypy", "--strict", *CHECKED)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layers_contract_is_kept() -> None:
+    """import-linter's contracts in pyproject.toml: the pipeline flows one way (STYLE §2).
+
+    Known violations are listed there as issue 10's debt; a new one breaks the contract,
+    and so does an ignore that no longer matches (remove it when its import goes)."""
+    # `-c` puts the checkout first on sys.path: the contracts are checked on this code,
+    # not on an installed copy; no cache, so nothing is written into the checkout
+    lint = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
+    result = subprocess.run(
+        [sys.executable, "-c", lint, "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
