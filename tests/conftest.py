@@ -50,12 +50,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     if settings.get_current_profile_name() != "ci":
         return
+    scaled: set[int] = set()  # a parametrized property is one function behind many items
     for item in items:
         test = getattr(item, "obj", None)
-        if not getattr(test, "is_hypothesis_test", False):
+        if not getattr(test, "is_hypothesis_test", False) or id(test) in scaled:
             continue
         if not getattr(test, "_hypothesis_internal_settings_applied", False):
             continue  # no @settings of its own: the profile's budget already applies
+        scaled.add(id(test))
         # Hypothesis keeps a test's settings on this attribute and reads it at call time
         own: settings = test._hypothesis_internal_use_settings  # type: ignore[union-attr]
         test._hypothesis_internal_use_settings = settings(  # type: ignore[union-attr]
