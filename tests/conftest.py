@@ -42,6 +42,14 @@ def ci_examples(explicit: int) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # the house checks (tests/test_*.py: mypy, ruff, import-linter, suites in subprocesses)
+    # are a few long single tests: started first, they are not left for the tail of a run
+    # split between workers
+    items.sort(key=lambda item: item.path.parent != Path(__file__).parent)
+    _scale_properties_for_ci(items)
+
+
+def _scale_properties_for_ci(items: list[pytest.Item]) -> None:
     """Under the ci profile, scale the explicit `@settings(max_examples=N)` of every property.
 
     A test's own `@settings` overrides the loaded profile's `max_examples`, so the profile
@@ -108,7 +116,7 @@ def needs_corpus() -> pytest.MarkDecorator:
     """Mark for tests over the real-world corpus: skip without it, except in CI.
 
     In CI a missing corpus is a failure, not a skip: a green run must have measured it. The
-    mark is a no-op there, and the test's own use of `REALWORLD` fails (see `corpus()`).
+    mark is a no-op there, and the test's call to `corpus()` fails it.
     """
     return pytest.mark.skipif(REALWORLD is None and not CI, reason=CORPUS_MISSING)
 
