@@ -143,8 +143,7 @@ def cmd_test(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_import_salesforce(args: argparse.Namespace) -> ExitCode:
-    from engine.sfdx.report import report
-    from engine.sfdx.text import declarations_text
+    from engine import api, import_report, import_text
 
     if not os.path.isdir(args.dir):
         raise CannotRun(f"{args.dir}: no such directory")
@@ -156,8 +155,23 @@ def cmd_import_salesforce(args: argparse.Namespace) -> ExitCode:
             else " (pass the folder that holds objects/, e.g. force-app/main/default)"
         )
         raise CannotRun(f"{args.dir}: no objects/ folder here{hint}")
-    _write(report(args.dir) if args.report else declarations_text(args.dir))
-    return ExitCode.OK
+    if args.format == "json" and not args.report:
+        raise CannotRun("--format json is the format of --report: add --report")
+    result = api.import_report(args.dir)
+    if not args.report:
+        _write(import_text.render(result))
+        # stdout stays a rule file; what the tree could not give goes to stderr, located
+        sys.stderr.write("".join(f"syncrules: refused: {_where(d)}\n" for d in result.refused))
+    elif args.format == "json":
+        _write(import_report.report_json(result))
+    else:
+        _write(import_report.render(result))
+    return ExitCode.FINDINGS if result.refused else ExitCode.OK
+
+
+def _where(d) -> str:  # type: ignore[no-untyped-def]
+    s = d.span
+    return f"{s.path}:{s.line}:{s.col}: {d.code} {d.name}: {d.message}"
 
 
 def cmd_rule(args: argparse.Namespace) -> ExitCode:
@@ -383,6 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--report",
         action="store_true",
         help="how many validation rules import, evaluate, or are set aside, and why",
+    )
+    imp.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="with --report: text, or one JSON object with an entry per validation rule",
     )
     imp.set_defaults(func=cmd_import_salesforce)
 

@@ -28,7 +28,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
-from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
+from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, FieldType, Kind, api_key
 from engine.files import InputError, read_source
 from engine.records.model import (
     LISTS,
@@ -852,9 +852,9 @@ def _typed_value(info: FieldInfo, value: Any, text: str | None = None) -> Value:
     if kind is Kind.GRADE:
         return _grade(value, text)
     if kind is Kind.PICKLIST:
-        return _picklist(value, text, info.type.values)
+        return _picklist(value, text, info.type)
     if kind is Kind.MULTIPICKLIST:
-        return _multipicklist(value, text, info.type.values)
+        return _multipicklist(value, text, info.type)
     return _text(value, text)  # text, textarea, email, phone, id, reference: never too long
 
 
@@ -982,14 +982,14 @@ def _grade(value: Any, text: str | None) -> str | None:
     raise _Bad(f"{_show(value, text)} is not a grade from F to A+")
 
 
-def _picklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> str:
+def _picklist(value: Any, text: str | None, ftype: FieldType) -> str:
     chosen = _text(value, text)
-    if chosen and chosen not in allowed:
+    if chosen and not ftype.allows(chosen):
         raise _Bad(f"{_show(chosen)} is not one of its values")
     return chosen
 
 
-def _multipicklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> str:
+def _multipicklist(value: Any, text: str | None, ftype: FieldType) -> str:
     """`"A;B"` or a list; kept in the order given (model.py)."""
     if isinstance(value, list):
         parts = [_text(item, None) for item in value]
@@ -997,7 +997,7 @@ def _multipicklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> st
         parts = _text(value, text).split(";")
     chosen = [part.strip() for part in parts if part.strip()]
     for part in chosen:
-        if part not in allowed:
+        if not ftype.allows(part):
             raise _Bad(f"{_show(part)} is not one of its values")
     return ";".join(chosen)
 
