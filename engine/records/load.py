@@ -40,9 +40,18 @@ from engine.records.model import (
     RecordSet,
     Value,
 )
+from engine.records.parquet import read_table
 from engine.source import SourceFile
 
-FORMATS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+FORMATS: dict[str, str] = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
+# the formats a file of one list only can have: it is named for its list, in a directory
+ONE_LIST = {"csv": "CSV", "parquet": "Parquet"}
 LIST_NAMES = ", ".join(LISTS)
 TYPE_NAMES = ", ".join(SALESFORCE_TYPES)
 # a directory file is named for its list (`leads.csv`) or its Salesforce type (`Lead.json`)
@@ -383,10 +392,11 @@ def load_records_text(text: str, path: str, rules: CheckedRules) -> RecordSet:
 
 def _load_single(path: str, rules: CheckedRules) -> RecordSet:
     fmt = FORMATS.get(Path(path).suffix.lower())
-    if fmt == "csv":
+    if fmt in ONE_LIST:
+        ext = Path(path).suffix.lower()
         raise InputError(
-            f"{path}: a CSV file holds one list: put it in a directory named "
-            f"for its list (prospects.csv, leads.csv, …) and pass the directory"
+            f"{path}: a {ONE_LIST[fmt]} file holds one list: put it in a directory named "
+            f"for its list (prospects{ext}, leads{ext}, …) and pass the directory"
         )
     if fmt is None:
         raise InputError(
@@ -553,6 +563,7 @@ def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
     files: dict[str, str] = {}
     formats: dict[str, str] = {}
     headers: dict[str, tuple[str, ...]] = {}
+    types: dict[str, tuple[str, ...]] = {}
     wrapped: set[str] = set()
     for list_name in LISTS:
         if list_name not in found:
@@ -560,7 +571,11 @@ def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
         file_name = found[list_name]
         path = os.path.join(root, file_name)
         fmt = FORMATS[Path(file_name).suffix.lower()]
-        if fmt == "csv":
+        if fmt == "parquet":
+            table = read_table(path)
+            headers[list_name], types[list_name] = table.columns, table.types
+            lists[list_name] = _build_list(rules, list_name, _parquet_rows(table.rows), path)
+        elif fmt == "csv":
             headers[list_name], rows = _read_csv(path, list_name)
             lists[list_name] = _build_list(rules, list_name, rows, path)
         else:
@@ -568,8 +583,27 @@ def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
             if is_wrapped:
                 wrapped.add(list_name)
         files[list_name], formats[list_name] = file_name, fmt
-    layout = Layout(root, None, files, formats, headers=headers, wrapped=frozenset(wrapped))
+    layout = Layout(
+        root,
+        None,
+        files,
+        formats,
+        headers=headers,
+        wrapped=frozenset(wrapped),
+        column_types=types,
+    )
     return _record_set(lists, layout)
+
+
+def _parquet_rows(rows: list[dict[str, Any]]) -> list[Any]:
+    """Parquet rows as the other readers give records (a Parquet file has no lines: its
+    records are named by their ids, else their position)."""
+    out: list[Any] = []
+    for row in rows:
+        entry = _Map()
+        entry.update(row)
+        out.append(entry)
+    return out
 
 
 def _directory_files(root: str) -> dict[str, str]:
@@ -584,12 +618,15 @@ def _directory_files(root: str) -> dict[str, str]:
             continue
         if entry.name == "error_queue.json":  # written beside the records by `run --out`
             continue
+        if Path(entry.name).suffix.lower() not in FORMATS:
+            continue  # SPEC §2: a README, rule files, notes — not records, so not read
         path = os.path.join(root, entry.name)
         list_name = _LIST_BY_STEM.get(Path(entry.name).stem.casefold())
-        if list_name is None or Path(entry.name).suffix.lower() not in FORMATS:
+        if list_name is None:
             raise InputError(
-                f"{path}: not a record list: a record-set directory holds one "
-                f"file per list ({LIST_NAMES}), as .yaml, .yml, .json or .csv"
+                f"{path}: not a record list: a record-set directory holds one file per "
+                f"list ({LIST_NAMES}), as .yaml, .yml, .json, .csv or .parquet; files of "
+                "other kinds (a README, rule files) are ignored"
             )
         if list_name in found:
             first = os.path.join(root, found[list_name])
@@ -870,6 +907,8 @@ def _show(value: Any, text: str | None = None) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, dt.datetime):
         return _iso_datetime(value)
     if isinstance(value, dt.date):
@@ -894,7 +933,7 @@ def _text(value: Any, text: str | None) -> str:
         return text  # the scalar as written: `phone: 0049 …`, `zip: 02134`
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | dt.date):
+    if isinstance(value, int | float | Decimal | dt.date):
         return _show(value)
     raise _Bad(f"{_show(value)} is not text")
 
@@ -915,6 +954,8 @@ def _number(value: Any, text: str | None) -> Decimal | None:
         return Decimal(value)
     if isinstance(value, float) and math.isfinite(value):
         return Decimal(repr(value))  # the float's shortest form: 0.1, never 0.1000000000000000055…
+    if isinstance(value, Decimal) and value.is_finite():  # a Parquet DECIMAL column
+        return value
     if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         return Decimal(value.strip())
     raise _Bad(f"{_show(value, text)} is not a number")
