@@ -85,6 +85,7 @@ def lint(
 def lint_codes() -> tuple[Code, ...]:
     """Every diagnostic `lint` can report: check errors and lint rules."""
     from engine import codes
+    from engine.lint import suppress  # noqa: F401  (registers unused-ignore)
     from engine.lint.registry import load_rules
 
     load_rules()

@@ -130,8 +130,14 @@ def cmd_test(args: argparse.Namespace) -> ExitCode:
     from engine.files import write_atomic
     from engine.render import text
 
+    _split_tests(args)
     try:
         run = ruletest.run_tests(args.tests, args.rules or None)
+    except ruletest.NoTests as error:
+        if not args.allow_no_tests:
+            raise
+        _write(f"no rule tests found ({error}); nothing to run\n")
+        return ExitCode.OK
     except ruletest.InvalidRules as error:
         found = error.rules.diagnostics
         sys.stderr.write(text.diagnostics(found, error.rules.sources, _colour(sys.stderr)))
@@ -140,6 +146,27 @@ def cmd_test(args: argparse.Namespace) -> ExitCode:
     if args.junit_xml:
         write_atomic(args.junit_xml, ruletest.render_junit_xml(run))
     return ExitCode.FINDINGS if run.failed else ExitCode.OK
+
+
+def _split_tests(args: argparse.Namespace) -> None:
+    """`test --rules rules tests`: `--rules` takes every word after it, TESTS too. The
+    trailing words that hold rule tests are TESTS (else the last word, as `cp` reads its
+    last argument), so the command means what it reads as."""
+    from engine.ruletest import holds_tests
+
+    missing = "test: no TESTS given (test files, or directories holding *_test.yaml files)"
+    if args.tests or not args.rules:
+        if not args.tests:
+            raise CannotRun(missing)
+        return
+    split = len(args.rules)
+    while split > 1 and holds_tests(args.rules[split - 1]):
+        split -= 1
+    if split == len(args.rules):
+        split -= 1
+    if split == 0:
+        raise CannotRun(missing)
+    args.rules, args.tests = args.rules[:split], args.rules[split:]
 
 
 def cmd_import_salesforce(args: argparse.Namespace) -> ExitCode:
@@ -177,6 +204,12 @@ def _where(d) -> str:  # type: ignore[no-untyped-def]
 def cmd_rule(args: argparse.Namespace) -> ExitCode:
     from engine import api
 
+    if args.name is None:  # no name: the list of every rule and error, to pick from
+        codes = api.lint_codes()
+        width = max(len(c.name) for c in codes)
+        lines = [f"{c.code}  {c.name:<{width}}  {c.severity:<7}  {c.summary}" for c in codes]
+        _write("\n".join(lines) + "\n\nsyncrules rule NAME prints a rule's page\n")
+        return ExitCode.OK
     _write(api.rule_doc(args.name))
     return ExitCode.OK
 
@@ -200,10 +233,10 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
     rules = _checked_or_exit(args.rules)
     graph = api.graph(rules)
     only = None
-    if args.depends:
-        roots = graph.resolve(args.depends)
+    if args.depends is not None:
+        roots = graph.resolve(args.depends) if args.depends.strip() else []
         if not roots:
-            raise CannotRun(f'--depends: nothing in the rule set is called "{args.depends}"')
+            raise CannotRun(_nothing_called(args.depends, graph.view().nodes))
         dependents = graph.dependents(roots)
         if args.format == "text":
             lines = [f"{', '.join(roots)} feeds (directly, or through what reads it):"]
@@ -220,6 +253,20 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
     }
     _write(renderers[args.format](view))
     return ExitCode.OK
+
+
+def _nothing_called(name: str, nodes) -> str:  # type: ignore[no-untyped-def]
+    """`graph --depends` of a name that is no node: the nearest names, or what to give."""
+    from engine.check.exprs import suggest
+
+    if not name.strip():
+        return "--depends needs a name: a field (lead.Country, score) or a stage (MQL)"
+    names = sorted({n.id for n in nodes} | {n.label for n in nodes if n.kind in FIELD_OR_STAGE})
+    hint = suggest(name, names) or "give a field (lead.Country, score) or a stage (MQL)"
+    return f'--depends: nothing in the rule set is called "{name}"; {hint}'
+
+
+FIELD_OR_STAGE = ("field", "stage")
 
 
 def _now(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -369,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test.add_argument(
         "tests",
-        nargs="+",
+        nargs="*",
         metavar="TESTS",
         help="test files, or directories holding *_test.yaml files",
     )
@@ -380,6 +427,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the rules under test, unless a test file names its own",
     )
     test.add_argument("--junit-xml", metavar="PATH", help="also write a JUnit XML report")
+    test.add_argument(
+        "--allow-no-tests",
+        action="store_true",
+        help="exit 0 when a directory holds no test files yet (the pre-commit hook does)",
+    )
     test.add_argument(
         "--coverage",
         action="store_true",
@@ -407,7 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import_salesforce)
 
     rule_cmd = sub.add_parser("rule", help="show the documentation of a lint rule or error")
-    rule_cmd.add_argument("name", metavar="NAME", help="a rule name or code, e.g. double-write")
+    rule_cmd.add_argument(
+        "name",
+        nargs="?",
+        metavar="NAME",
+        help="a rule name or code, e.g. double-write (none: list every rule)",
+    )
     rule_cmd.set_defaults(func=cmd_rule)
 
     graph = sub.add_parser("graph", help="print the evaluation graph")
@@ -482,6 +539,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"
     )
     dif.set_defaults(func=cmd_diff)
+    for command in sub.choices.values():
+        # `syncrules check --debug …` as well as `syncrules --debug check …`; SUPPRESS keeps
+        # a --debug given before the command from being reset by the command's default
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show tracebacks of internal errors",
+        )
     SUBPARSERS.clear()
     SUBPARSERS.update(sub.choices)
     return parser

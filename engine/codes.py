@@ -61,8 +61,13 @@ INCLUDE_CYCLE = Code("SR005", "include-cycle", E, "a file includes itself", "che
 INVALID_SETTING = Code(
     "SR006", "invalid-setting", E, "a block holds an unknown setting or a bad value", "check"
 )
+# only ever a note (an imported tree's objects syncrules does not model): never fails check
 UNSUPPORTED = Code(
-    "SR007", "not-supported-yet", E, "a construct this version cannot handle yet", "check"
+    "SR007",
+    "not-supported-yet",
+    Severity.INFO,
+    "a construct this version cannot handle yet (a note)",
+    "check",
 )
 UNKNOWN_FIELD = Code(
     "SR101", "unknown-field", E, "a field, object or stage that is never declared", "check"

@@ -297,7 +297,6 @@ def import_tree(root: str, at: Span) -> ImportedTree:
                 at,
                 f"{count} object{'s' if count != 1 else ''} skipped: {listed}",
                 hint="syncrules reads Lead, Contact, Account, User, Campaign and CampaignMember",
-                severity=Severity.INFO,
             )
         )
     return ImportedTree(
