@@ -59,12 +59,14 @@ _LIST_BY_STEM: dict[str, str] = {name.casefold(): name for name in LISTS} | {
     type_name.casefold(): OBJECT_LISTS[obj] for type_name, obj in SALESFORCE_TYPES.items()
 }
 
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # SPEC §3.6: sign, digits, decimal point
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# re.ASCII: only 0-9 are digits (SPEC §3.6), never Arabic-Indic or fullwidth digits
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)  # sign, digits, decimal point
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?", re.I
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?",
+    re.I | re.ASCII,
 )
-_LEADING_ZERO = re.compile(r"[+-]?0\d+")
+_LEADING_ZERO = re.compile(r"[+-]?0\d+", re.ASCII)
 _UNTYPED = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:null")
 _YAML_MERGE = "tag:yaml.org,2002:merge"
 _DATETIME_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-01T10:00:00Z"
@@ -284,7 +286,23 @@ class _LocatingDecoder(json.JSONDecoder):
     calls `parse_object` through the decoder, the C scanner does not)."""
 
     def __init__(self, source: SourceFile) -> None:
-        super().__init__(object_pairs_hook=_json_map)
+        def number(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+            def checked(text: str) -> Any:
+                # the pure-Python scanner matches numbers with \d, so `١٢` would be 12:
+                # only 0-9 are digits (SPEC §3.6)
+                if not text.isascii():
+                    line, col = source.position(source.text.find(text))
+                    raise InputError(
+                        f"{source.path}:{line}:{col}: invalid JSON: {text} is not a number "
+                        "(only the digits 0-9 make a number)"
+                    )
+                return parse(text)
+
+            return checked
+
+        super().__init__(
+            object_pairs_hook=_json_map, parse_int=number(int), parse_float=number(float)
+        )
         plain: Callable[..., tuple[_Map, int]] = self.parse_object  # type: ignore[has-type]
 
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[_Map, int]:
@@ -315,8 +333,19 @@ def _read_csv(path: str, list_name: str) -> tuple[tuple[str, ...], list[_Map]]:
     return header or (), rows
 
 
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
 def _csv_header(path: str, line: int, cells: list[str], list_name: str) -> tuple[str, ...]:
     names = tuple(cell.strip() for cell in cells)
+    if len(names) == 1:  # a spreadsheet's ";"-separated export reads as one column
+        for delimiter, word in OTHER_DELIMITERS.items():
+            if delimiter in names[0]:
+                raise InputError(
+                    f"{path}:{line}: the header is one column {_show(names[0])}: the file "
+                    f"seems separated by {word} ({delimiter!r}); syncrules reads CSV separated "
+                    "by commas, as Data Loader writes it: export again with commas"
+                )
     seen: dict[str, str] = {}
     for number, name in enumerate(names, 1):
         if not name:
@@ -940,6 +969,8 @@ def _text(value: Any, text: str | None) -> str:
 
 def _id_text(value: Any, text: str | None) -> str | None:
     if isinstance(value, bool | list | dict):
+        raise _Bad(_show(value, text))
+    if isinstance(value, float) and not math.isfinite(value):  # YAML .inf/.nan, JSON NaN
         raise _Bad(_show(value, text))
     try:
         return _text(value, text).strip() or None
