@@ -30,6 +30,16 @@ def _colour(stream: object) -> bool:
     return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
 
 
+def _terminal_width(stream: object) -> int | None:
+    """The terminal's width, to fit table lines to; None for a file or a pipe (never cut)."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -307,7 +317,7 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     if args.format == "json":
         _write(plan_json.render(plan))
     else:
-        _write(plan_table.render(plan, _colour(sys.stdout)))
+        _write(plan_table.render(plan, _colour(sys.stdout), _terminal_width(sys.stdout)))
     return ExitCode.FINDINGS if args.fail_on_error and plan.has_errors else ExitCode.OK
 
 
