@@ -236,7 +236,11 @@ def report_json(result: TreeReport) -> str:
     data = {
         "root": result.root,
         "rules": [_rule_json(r) for r in result.rules],
-        "problems": [_diagnostic_json(d) for d in result.tree_problems],
+        # what the tree lacks and what it refused; the note on skipped objects is a list
+        "problems": [
+            _diagnostic_json(d) for d in result.tree_problems if d.severity is not Severity.INFO
+        ],
+        "skipped_objects": list(result.tree.skipped) if result.tree else [],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

@@ -124,10 +124,11 @@ def _valueset_values(element: Element) -> tuple[str, ...]:
         definition = value_set.child("valueSetDefinition")
         if definition is None:
             return ()
-        return tuple(_active(v) for v in definition.all("value") if v.flag("isActive", True))
+        values = [_active(v) for v in definition.all("value") if v.flag("isActive", True)]
+        return tuple(dict.fromkeys(values))  # each once, as a picklist declares them
     picklist = element.child("picklist")  # metadata API before v38
     if picklist is not None:
-        return tuple(_active(v) for v in picklist.all("picklistValues"))
+        return tuple(dict.fromkeys(_active(v) for v in picklist.all("picklistValues")))
     return ()
 
 

@@ -115,9 +115,11 @@ class _Reader:
                 doc = self.document(path)
                 if doc is not None:
                     values = tuple(
-                        (v.value("fullName") or "")
-                        for v in doc.root.all(tag)
-                        if v.flag("isActive", True)
+                        dict.fromkeys(  # each once (StateCode has "WA" twice)
+                            (v.value("fullName") or "")
+                            for v in doc.root.all(tag)
+                            if v.flag("isActive", True)
+                        )
                     )
             self.value_sets[key] = values
         return self.value_sets[key]

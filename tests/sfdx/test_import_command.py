@@ -113,3 +113,17 @@ def test_json_without_report_is_a_usage_error(
     tree({"objects/Lead/validationRules/Ok.validationRule-meta.xml": rule_xml("Ok", "true")})
     assert main(["import-salesforce", "sfdx", "--format", "json"]) == 2
     assert "add --report" in capsys.readouterr().err
+
+
+def test_report_json_lists_skipped_objects(
+    tree: Tree, here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree(
+        {
+            "objects/Lead/validationRules/Ok.validationRule-meta.xml": rule_xml("Ok", "true"),
+            "objects/Case/fields/Origin.field-meta.xml": field_xml("<fullName>Origin</fullName>"),
+        }
+    )
+    assert main(["import-salesforce", "sfdx", "--report", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["problems"], data["skipped_objects"]) == ([], ["Case"])
