@@ -197,3 +197,19 @@ def test_run_out_writes_parquet_in_the_layout_read(
     assert prospects[0][5] == "00QSR0000000001"  # crm_lead_fid: the link to the new lead
     queue = json.loads(Path("out/error_queue.json").read_text(encoding="utf-8"))
     assert queue["errors"] == []
+
+
+def test_a_fraction_written_into_an_integer_column_widens_it(files: Files, load) -> None:
+    files({})
+    write_parquet(
+        "rs/leads.parquet",
+        "SELECT * FROM (VALUES ('00Q1', 3::BIGINT)) AS t(Id, NumberOfEmployees)",
+    )
+    records = load("rs")
+    lead = records.leads[0]
+    lead.values["NumberOfEmployees"] = Decimal("2.5")
+    lead.changed.add("NumberOfEmployees")
+    write_records(records, "out")
+    types, rows = read_back("out/leads.parquet")
+    assert types == [("Id", "VARCHAR"), ("NumberOfEmployees", "DOUBLE")]
+    assert rows == [("00Q1", 2.5)]
