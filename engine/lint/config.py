@@ -91,11 +91,20 @@ def find_config(start: str | None = None) -> str | None:
     for folder in (here, *here.parents):
         dedicated = folder / ".syncrules.toml"
         if dedicated.is_file():
-            return str(dedicated)
+            return _relative(dedicated)
         project = folder / "pyproject.toml"
         if project.is_file() and "[tool.syncrules" in project.read_text("utf-8", "replace"):
-            return str(project)
+            return _relative(project)
     return None
+
+
+def _relative(path: Path) -> str:
+    """The path as messages print it: relative to the working directory, like every other
+    path syncrules prints (`../pyproject.toml` above it)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # on another drive (Windows)
+        return str(path)
 
 
 def load_config(path: str | None) -> LintConfig:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.cli import main
 from tests.render.test_config import bad, lint, project
 
 __all__ = ["project"]  # the fixture, used by name
@@ -34,7 +35,7 @@ def test_a_bad_setting_in_the_tool_table_names_its_line(
         '# lint settings\n[tool.syncrules]\nselct = ["double-write"]\n', "utf-8"
     )
     assert bad(capsys) == (
-        f"syncrules: {project / '.syncrules.toml'}:3: unknown setting 'selct' "
+        "syncrules: .syncrules.toml:3: unknown setting 'selct' "
         "(settings: fail-level, ignore, per-path-ignores, select, severity)\n"
     )
 
@@ -46,7 +47,20 @@ def test_both_forms_in_one_file_are_refused(
         'ignore = ["double-write"]\n[tool.syncrules]\nselect = ["ALL"]\n', "utf-8"
     )
     assert bad(capsys) == (
-        f"syncrules: {project / '.syncrules.toml'}: settings both at the top level (ignore) "
+        "syncrules: .syncrules.toml: settings both at the top level (ignore) "
         "and under "
         "[tool.syncrules]: keep one of the two\n"
+    )
+
+
+def test_a_configuration_above_prints_relative(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like every path syncrules prints (issue 11: --report and config errors were absolute)."""
+    (project / ".syncrules.toml").write_text('selct = ["double-write"]\n', "utf-8")
+    monkeypatch.chdir(project / "rules")
+    assert main(["lint", "main.sync"]) == 2
+    assert capsys.readouterr().err == (
+        "syncrules: ../.syncrules.toml:1: unknown setting 'selct' "
+        "(settings: fail-level, ignore, per-path-ignores, select, severity)\n"
     )
