@@ -27,6 +27,7 @@ from engine.source import SourceFile
 if TYPE_CHECKING:
     from engine.codes import Code
     from engine.graph import EvaluationGraph
+    from engine.import_report import TreeReport
     from engine.lint.config import LintConfig
     from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
     from engine.records.model import RecordSet
@@ -45,6 +46,7 @@ __all__ = [
     "explain_subject",
     "format_files",
     "graph",
+    "import_report",
     "lint",
     "lint_codes",
     "load_records",
@@ -83,6 +85,7 @@ def lint(
 def lint_codes() -> tuple[Code, ...]:
     """Every diagnostic `lint` can report: check errors and lint rules."""
     from engine import codes
+    from engine.lint import suppress  # noqa: F401  (registers unused-ignore)
     from engine.lint.registry import load_rules
 
     load_rules()
@@ -291,6 +294,14 @@ def diff(
     before = dry_run(old, load_records(records, _valid(old)), now=clock_now)
     after = dry_run(new, load_records(records, _valid(new)), now=clock_now)
     return compare_plans(before, after), len(after.outcomes)
+
+
+def import_report(root: str) -> TreeReport:
+    """What an SFDX tree imports: each validation rule clean or set aside (with a located
+    reason), what the tree lacks, and what it refused. Never raises for bad metadata."""
+    from engine.import_report import analyse
+
+    return analyse(root)
 
 
 def _read_doc(path: str) -> str:

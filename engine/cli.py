@@ -30,6 +30,16 @@ def _colour(stream: object) -> bool:
     return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
 
 
+def _terminal_width(stream: object) -> int | None:
+    """The terminal's width, to fit table lines to; None for a file or a pipe (never cut)."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -130,8 +140,14 @@ def cmd_test(args: argparse.Namespace) -> ExitCode:
     from engine.files import write_atomic
     from engine.render import text
 
+    _split_tests(args)
     try:
         run = ruletest.run_tests(args.tests, args.rules or None)
+    except ruletest.NoTests as error:
+        if not args.allow_no_tests:
+            raise
+        _write(f"no rule tests found ({error}); nothing to run\n")
+        return ExitCode.OK
     except ruletest.InvalidRules as error:
         found = error.rules.diagnostics
         sys.stderr.write(text.diagnostics(found, error.rules.sources, _colour(sys.stderr)))
@@ -142,9 +158,29 @@ def cmd_test(args: argparse.Namespace) -> ExitCode:
     return ExitCode.FINDINGS if run.failed else ExitCode.OK
 
 
+def _split_tests(args: argparse.Namespace) -> None:
+    """`test --rules rules tests`: `--rules` takes every word after it, TESTS too. The
+    trailing words that hold rule tests are TESTS (else the last word, as `cp` reads its
+    last argument), so the command means what it reads as."""
+    from engine.ruletest import holds_tests
+
+    missing = "test: no TESTS given (test files, or directories holding *_test.yaml files)"
+    if args.tests or not args.rules:
+        if not args.tests:
+            raise CannotRun(missing)
+        return
+    split = len(args.rules)
+    while split > 1 and holds_tests(args.rules[split - 1]):
+        split -= 1
+    if split == len(args.rules):
+        split -= 1
+    if split == 0:
+        raise CannotRun(missing)
+    args.rules, args.tests = args.rules[:split], args.rules[split:]
+
+
 def cmd_import_salesforce(args: argparse.Namespace) -> ExitCode:
-    from engine.sfdx.report import report
-    from engine.sfdx.text import declarations_text
+    from engine import api, import_report, import_text
 
     if not os.path.isdir(args.dir):
         raise CannotRun(f"{args.dir}: no such directory")
@@ -156,13 +192,34 @@ def cmd_import_salesforce(args: argparse.Namespace) -> ExitCode:
             else " (pass the folder that holds objects/, e.g. force-app/main/default)"
         )
         raise CannotRun(f"{args.dir}: no objects/ folder here{hint}")
-    _write(report(args.dir) if args.report else declarations_text(args.dir))
-    return ExitCode.OK
+    if args.format == "json" and not args.report:
+        raise CannotRun("--format json is the format of --report: add --report")
+    result = api.import_report(args.dir)
+    if not args.report:
+        _write(import_text.render(result))
+        # stdout stays a rule file; what the tree could not give goes to stderr, located
+        sys.stderr.write("".join(f"syncrules: refused: {_where(d)}\n" for d in result.refused))
+    elif args.format == "json":
+        _write(import_report.report_json(result))
+    else:
+        _write(import_report.render(result))
+    return ExitCode.FINDINGS if result.refused else ExitCode.OK
+
+
+def _where(d) -> str:  # type: ignore[no-untyped-def]
+    s = d.span
+    return f"{s.path}:{s.line}:{s.col}: {d.code} {d.name}: {d.message}"
 
 
 def cmd_rule(args: argparse.Namespace) -> ExitCode:
     from engine import api
 
+    if args.name is None:  # no name: the list of every rule and error, to pick from
+        codes = api.lint_codes()
+        width = max(len(c.name) for c in codes)
+        lines = [f"{c.code}  {c.name:<{width}}  {c.severity:<7}  {c.summary}" for c in codes]
+        _write("\n".join(lines) + "\n\nsyncrules rule NAME prints a rule's page\n")
+        return ExitCode.OK
     _write(api.rule_doc(args.name))
     return ExitCode.OK
 
@@ -186,10 +243,10 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
     rules = _checked_or_exit(args.rules)
     graph = api.graph(rules)
     only = None
-    if args.depends:
-        roots = graph.resolve(args.depends)
+    if args.depends is not None:
+        roots = graph.resolve(args.depends) if args.depends.strip() else []
         if not roots:
-            raise CannotRun(f'--depends: nothing in the rule set is called "{args.depends}"')
+            raise CannotRun(_nothing_called(args.depends, graph.view().nodes))
         dependents = graph.dependents(roots)
         if args.format == "text":
             lines = [f"{', '.join(roots)} feeds (directly, or through what reads it):"]
@@ -206,6 +263,20 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
     }
     _write(renderers[args.format](view))
     return ExitCode.OK
+
+
+def _nothing_called(name: str, nodes) -> str:  # type: ignore[no-untyped-def]
+    """`graph --depends` of a name that is no node: the nearest names, or what to give."""
+    from engine.check.exprs import suggest
+
+    if not name.strip():
+        return "--depends needs a name: a field (lead.Country, score) or a stage (MQL)"
+    names = sorted({n.id for n in nodes} | {n.label for n in nodes if n.kind in FIELD_OR_STAGE})
+    hint = suggest(name, names) or "give a field (lead.Country, score) or a stage (MQL)"
+    return f'--depends: nothing in the rule set is called "{name}"; {hint}'
+
+
+FIELD_OR_STAGE = ("field", "stage")
 
 
 def _now(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -246,7 +317,7 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     if args.format == "json":
         _write(plan_json.render(plan))
     else:
-        _write(plan_table.render(plan, _colour(sys.stdout)))
+        _write(plan_table.render(plan, _colour(sys.stdout), _terminal_width(sys.stdout)))
     return ExitCode.FINDINGS if args.fail_on_error and plan.has_errors else ExitCode.OK
 
 
@@ -355,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test.add_argument(
         "tests",
-        nargs="+",
+        nargs="*",
         metavar="TESTS",
         help="test files, or directories holding *_test.yaml files",
     )
@@ -366,6 +437,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the rules under test, unless a test file names its own",
     )
     test.add_argument("--junit-xml", metavar="PATH", help="also write a JUnit XML report")
+    test.add_argument(
+        "--allow-no-tests",
+        action="store_true",
+        help="exit 0 when a directory holds no test files yet (the pre-commit hook does)",
+    )
     test.add_argument(
         "--coverage",
         action="store_true",
@@ -384,10 +460,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="how many validation rules import, evaluate, or are set aside, and why",
     )
+    imp.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="with --report: text, or one JSON object with an entry per validation rule",
+    )
     imp.set_defaults(func=cmd_import_salesforce)
 
     rule_cmd = sub.add_parser("rule", help="show the documentation of a lint rule or error")
-    rule_cmd.add_argument("name", metavar="NAME", help="a rule name or code, e.g. double-write")
+    rule_cmd.add_argument(
+        "name",
+        nargs="?",
+        metavar="NAME",
+        help="a rule name or code, e.g. double-write (none: list every rule)",
+    )
     rule_cmd.set_defaults(func=cmd_rule)
 
     graph = sub.add_parser("graph", help="print the evaluation graph")
@@ -462,6 +549,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"
     )
     dif.set_defaults(func=cmd_diff)
+    for command in sub.choices.values():
+        # `syncrules check --debug …` as well as `syncrules --debug check …`; SUPPRESS keeps
+        # a --debug given before the command from being reset by the command's default
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show tracebacks of internal errors",
+        )
     SUBPARSERS.clear()
     SUBPARSERS.update(sub.choices)
     return parser

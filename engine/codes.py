@@ -61,8 +61,13 @@ INCLUDE_CYCLE = Code("SR005", "include-cycle", E, "a file includes itself", "che
 INVALID_SETTING = Code(
     "SR006", "invalid-setting", E, "a block holds an unknown setting or a bad value", "check"
 )
+# only ever a note (an imported tree's objects syncrules does not model): never fails check
 UNSUPPORTED = Code(
-    "SR007", "not-supported-yet", E, "a construct this version cannot handle yet", "check"
+    "SR007",
+    "not-supported-yet",
+    Severity.INFO,
+    "a construct this version cannot handle yet (a note)",
+    "check",
 )
 UNKNOWN_FIELD = Code(
     "SR101", "unknown-field", E, "a field, object or stage that is never declared", "check"
@@ -111,6 +116,25 @@ CHECK_CODES: tuple[Code, ...] = (
     STAGE_CYCLE,
 )
 
+# What an org retrieved in part leaves out (SPEC §1): not errors, so `check` stays silent
+# and the rule set runs; `lint` reports each at its metadata file and line.
+W = Severity.WARNING
+GLOBAL_VALUE_SET_MISSING = Code(
+    "SR110",
+    "global-value-set-missing",
+    W,
+    "an imported picklist's global value set is not in the tree: it accepts any value",
+    "lint",
+)
+IMPORTED_RULE_SET_ASIDE = Code(
+    "SR410",
+    "imported-rule-set-aside",
+    W,
+    "an imported validation rule that does not parse or check: set aside, it never fires",
+    "lint",
+)
+PARTIAL_IMPORT_CODES: tuple[Code, ...] = (GLOBAL_VALUE_SET_MISSING, IMPORTED_RULE_SET_ASIDE)
+
 REGISTRY: dict[str, Code] = {}
 
 
@@ -123,7 +147,7 @@ def register(code: Code) -> Code:
     return code
 
 
-for _code in CHECK_CODES:
+for _code in (*CHECK_CODES, *PARTIAL_IMPORT_CODES):
     register(_code)
 
 

@@ -58,6 +58,13 @@ class FieldType:
     length: int | None = None
     values: tuple[str, ...] = ()
     target: str | None = None
+    # a picklist whose values are unknown (its global value set is missing from an imported
+    # tree) accepts any value (SPEC §1); rule files cannot declare one
+    any_value: bool = False
+
+    def allows(self, value: str) -> bool:
+        """Whether a picklist (or one part of a multipicklist) accepts this value."""
+        return self.any_value or value in self.values
 
     @property
     def value_type(self) -> VType:

@@ -70,14 +70,19 @@ def sync_files_below(directory: str) -> list[str]:
     return sorted(str(p) for p in found)
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file so a reader sees the old content or the new, never a torn one."""
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write a file so a reader sees the old content or the new, never a torn one.
+    Text is written as UTF-8 with `\n` line ends; bytes (a Parquet file) as they are."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
         # mkstemp creates 0600; a written file gets the mode any new file would (umask)
         os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, target)

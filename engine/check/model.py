@@ -164,6 +164,8 @@ class CheckedRules:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     user_sync: UserSyncConfig | None = None
     campaigns: CampaignsConfig | None = None
+    # what an SFDX tree retrieved in part left out (SPEC §1): lint findings, never check errors
+    import_findings: tuple[Diagnostic, ...] = field(default=())
 
     @property
     def has_errors(self) -> bool:

@@ -94,6 +94,8 @@ def check_rules(loaded: Loaded) -> CheckedRules:
     shares = _shares(items.shares, objects, stage_names, report)
     validations = _validations(items.validations, objects, stage_names, report)
     duplicates = _duplicates(items.duplicates, objects, report)
+    found = report.sorted()
+    partial = {c.code for c in codes.PARTIAL_IMPORT_CODES}
     return CheckedRules(
         sources=loaded.sources,
         files=loaded.files,
@@ -108,7 +110,8 @@ def check_rules(loaded: Loaded) -> CheckedRules:
         personalization=personalization,
         user_sync=_user_sync(items.user_syncs, report),
         campaigns=_campaigns(items.campaigns, report),
-        diagnostics=report.sorted(),
+        diagnostics=tuple(d for d in found if d.code not in partial),
+        import_findings=tuple(d for d in found if d.code in partial),
     )
 
 
@@ -434,8 +437,9 @@ def _validations(
         error_if = _condition(checker, node.error_if)
         display = _field_of(objects, obj, node.field, own) if node.field else None
         if imported:
-            report.extend(set_aside(d) for d in own)
-            if own.has_errors:
+            aside = set_aside(node.name.name, own.items)
+            if aside is not None:
+                report.add(aside)
                 continue
         rules.append(
             ValidationRule(node.name.name, obj, error_if, node.message, display, node.active, node)

@@ -9,7 +9,8 @@
     [tool.syncrules.per-path-ignores]
     "rules/legacy/*.sync" = ["type-mismatch"]
 
-`.syncrules.toml` holds the same keys at its top level. The nearest file from the current
+`.syncrules.toml` holds the same keys at its top level, or under `[tool.syncrules]` as in
+pyproject.toml (one or the other). The nearest file from the current
 directory upwards wins; `--config PATH` names one. A per-path-ignores pattern is matched
 against a finding's path as given on the command line and relative to the folder of the
 configuration file (`*` also matches `/`).
@@ -90,11 +91,20 @@ def find_config(start: str | None = None) -> str | None:
     for folder in (here, *here.parents):
         dedicated = folder / ".syncrules.toml"
         if dedicated.is_file():
-            return str(dedicated)
+            return _relative(dedicated)
         project = folder / "pyproject.toml"
         if project.is_file() and "[tool.syncrules" in project.read_text("utf-8", "replace"):
-            return str(project)
+            return _relative(project)
     return None
+
+
+def _relative(path: Path) -> str:
+    """The path as messages print it: relative to the working directory, like every other
+    path syncrules prints (`../pyproject.toml` above it)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # on another drive (Windows)
+        return str(path)
 
 
 def load_config(path: str | None) -> LintConfig:
@@ -117,7 +127,16 @@ def load_config(path: str | None) -> LintConfig:
             raise InputError(f"{where}: invalid TOML: {message[: at.start()]}") from None
         raise InputError(f"{path}: invalid TOML: {message}") from None
     start = 0
-    if Path(path).name == "pyproject.toml":
+    # a .syncrules.toml may hold the keys at its top level or, as pasted from the README's
+    # pyproject example, under [tool.syncrules]: both mean the same
+    nested = Path(path).name != "pyproject.toml" and "tool" in data
+    if nested and set(data) != {"tool"}:
+        others = ", ".join(sorted(k for k in data if k != "tool"))
+        raise InputError(
+            f"{path}: settings both at the top level ({others}) and under [tool.syncrules]: "
+            "keep one of the two"
+        )
+    if Path(path).name == "pyproject.toml" or nested:
         tool = data.get("tool", {})
         data = tool.get("syncrules", {}) if isinstance(tool, dict) else {}
         header = re.search(r"^\s*\[\s*tool\.syncrules\b", text, re.MULTILINE)

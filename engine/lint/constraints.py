@@ -506,7 +506,8 @@ class Expander:
         if kind in TEXT_KINDS:
             return Subject(key, Domain.TEXT, label, field=where)
         if kind is Kind.PICKLIST:
-            return Subject(key, Domain.TEXT, label, values, field=where)
+            # no values known (a global value set missing from an import): any value may come
+            return Subject(key, Domain.TEXT, label, values or None, field=where)
         domain = {Kind.NUMBER: Domain.NUMBER, Kind.GRADE: Domain.GRADE, Kind.BOOLEAN: Domain.BOOL}
         return Subject(key, domain.get(kind, Domain.BLANK_ONLY), label, field=where)
 

@@ -24,7 +24,7 @@ def lint(
     A rule set with check errors is still linted: a finding about a mapping is worth
     knowing even while a stage has a typo elsewhere."""
     config = config or LintConfig()
-    report = Report(list(rules.diagnostics))
+    report = Report([*rules.diagnostics, *rules.import_findings])
     ctx = LintContext(rules, records)
     for rule in load_rules():
         if rule.data_aware and records is None:

@@ -28,7 +28,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
-from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
+from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, FieldType, Kind, api_key
 from engine.files import InputError, read_source
 from engine.records.model import (
     LISTS,
@@ -40,9 +40,18 @@ from engine.records.model import (
     RecordSet,
     Value,
 )
+from engine.records.parquet import read_table
 from engine.source import SourceFile
 
-FORMATS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+FORMATS: dict[str, str] = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
+# the formats a file of one list only can have: it is named for its list, in a directory
+ONE_LIST = {"csv": "CSV", "parquet": "Parquet"}
 LIST_NAMES = ", ".join(LISTS)
 TYPE_NAMES = ", ".join(SALESFORCE_TYPES)
 # a directory file is named for its list (`leads.csv`) or its Salesforce type (`Lead.json`)
@@ -50,12 +59,14 @@ _LIST_BY_STEM: dict[str, str] = {name.casefold(): name for name in LISTS} | {
     type_name.casefold(): OBJECT_LISTS[obj] for type_name, obj in SALESFORCE_TYPES.items()
 }
 
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # SPEC §3.6: sign, digits, decimal point
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# re.ASCII: only 0-9 are digits (SPEC §3.6), never Arabic-Indic or fullwidth digits
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)  # sign, digits, decimal point
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?", re.I
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?",
+    re.I | re.ASCII,
 )
-_LEADING_ZERO = re.compile(r"[+-]?0\d+")
+_LEADING_ZERO = re.compile(r"[+-]?0\d+", re.ASCII)
 _UNTYPED = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:null")
 _YAML_MERGE = "tag:yaml.org,2002:merge"
 _DATETIME_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-01T10:00:00Z"
@@ -275,7 +286,23 @@ class _LocatingDecoder(json.JSONDecoder):
     calls `parse_object` through the decoder, the C scanner does not)."""
 
     def __init__(self, source: SourceFile) -> None:
-        super().__init__(object_pairs_hook=_json_map)
+        def number(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+            def checked(text: str) -> Any:
+                # the pure-Python scanner matches numbers with \d, so `١٢` would be 12:
+                # only 0-9 are digits (SPEC §3.6)
+                if not text.isascii():
+                    line, col = source.position(source.text.find(text))
+                    raise InputError(
+                        f"{source.path}:{line}:{col}: invalid JSON: {text} is not a number "
+                        "(only the digits 0-9 make a number)"
+                    )
+                return parse(text)
+
+            return checked
+
+        super().__init__(
+            object_pairs_hook=_json_map, parse_int=number(int), parse_float=number(float)
+        )
         plain: Callable[..., tuple[_Map, int]] = self.parse_object  # type: ignore[has-type]
 
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[_Map, int]:
@@ -306,8 +333,19 @@ def _read_csv(path: str, list_name: str) -> tuple[tuple[str, ...], list[_Map]]:
     return header or (), rows
 
 
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
 def _csv_header(path: str, line: int, cells: list[str], list_name: str) -> tuple[str, ...]:
     names = tuple(cell.strip() for cell in cells)
+    if len(names) == 1:  # a spreadsheet's ";"-separated export reads as one column
+        for delimiter, word in OTHER_DELIMITERS.items():
+            if delimiter in names[0]:
+                raise InputError(
+                    f"{path}:{line}: the header is one column {_show(names[0])}: the file "
+                    f"seems separated by {word} ({delimiter!r}); syncrules reads CSV separated "
+                    "by commas, as Data Loader writes it: export again with commas"
+                )
     seen: dict[str, str] = {}
     for number, name in enumerate(names, 1):
         if not name:
@@ -383,10 +421,11 @@ def load_records_text(text: str, path: str, rules: CheckedRules) -> RecordSet:
 
 def _load_single(path: str, rules: CheckedRules) -> RecordSet:
     fmt = FORMATS.get(Path(path).suffix.lower())
-    if fmt == "csv":
+    if fmt in ONE_LIST:
+        ext = Path(path).suffix.lower()
         raise InputError(
-            f"{path}: a CSV file holds one list: put it in a directory named "
-            f"for its list (prospects.csv, leads.csv, …) and pass the directory"
+            f"{path}: a {ONE_LIST[fmt]} file holds one list: put it in a directory named "
+            f"for its list (prospects{ext}, leads{ext}, …) and pass the directory"
         )
     if fmt is None:
         raise InputError(
@@ -553,6 +592,7 @@ def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
     files: dict[str, str] = {}
     formats: dict[str, str] = {}
     headers: dict[str, tuple[str, ...]] = {}
+    types: dict[str, tuple[str, ...]] = {}
     wrapped: set[str] = set()
     for list_name in LISTS:
         if list_name not in found:
@@ -560,7 +600,11 @@ def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
         file_name = found[list_name]
         path = os.path.join(root, file_name)
         fmt = FORMATS[Path(file_name).suffix.lower()]
-        if fmt == "csv":
+        if fmt == "parquet":
+            table = read_table(path)
+            headers[list_name], types[list_name] = table.columns, table.types
+            lists[list_name] = _build_list(rules, list_name, _parquet_rows(table.rows), path)
+        elif fmt == "csv":
             headers[list_name], rows = _read_csv(path, list_name)
             lists[list_name] = _build_list(rules, list_name, rows, path)
         else:
@@ -568,8 +612,27 @@ def _load_directory(root: str, rules: CheckedRules) -> RecordSet:
             if is_wrapped:
                 wrapped.add(list_name)
         files[list_name], formats[list_name] = file_name, fmt
-    layout = Layout(root, None, files, formats, headers=headers, wrapped=frozenset(wrapped))
+    layout = Layout(
+        root,
+        None,
+        files,
+        formats,
+        headers=headers,
+        wrapped=frozenset(wrapped),
+        column_types=types,
+    )
     return _record_set(lists, layout)
+
+
+def _parquet_rows(rows: list[dict[str, Any]]) -> list[Any]:
+    """Parquet rows as the other readers give records (a Parquet file has no lines: its
+    records are named by their ids, else their position)."""
+    out: list[Any] = []
+    for row in rows:
+        entry = _Map()
+        entry.update(row)
+        out.append(entry)
+    return out
 
 
 def _directory_files(root: str) -> dict[str, str]:
@@ -584,12 +647,15 @@ def _directory_files(root: str) -> dict[str, str]:
             continue
         if entry.name == "error_queue.json":  # written beside the records by `run --out`
             continue
+        if Path(entry.name).suffix.lower() not in FORMATS:
+            continue  # SPEC §2: a README, rule files, notes — not records, so not read
         path = os.path.join(root, entry.name)
         list_name = _LIST_BY_STEM.get(Path(entry.name).stem.casefold())
-        if list_name is None or Path(entry.name).suffix.lower() not in FORMATS:
+        if list_name is None:
             raise InputError(
-                f"{path}: not a record list: a record-set directory holds one "
-                f"file per list ({LIST_NAMES}), as .yaml, .yml, .json or .csv"
+                f"{path}: not a record list: a record-set directory holds one file per "
+                f"list ({LIST_NAMES}), as .yaml, .yml, .json, .csv or .parquet; files of "
+                "other kinds (a README, rule files) are ignored"
             )
         if list_name in found:
             first = os.path.join(root, found[list_name])
@@ -852,9 +918,9 @@ def _typed_value(info: FieldInfo, value: Any, text: str | None = None) -> Value:
     if kind is Kind.GRADE:
         return _grade(value, text)
     if kind is Kind.PICKLIST:
-        return _picklist(value, text, info.type.values)
+        return _picklist(value, text, info.type)
     if kind is Kind.MULTIPICKLIST:
-        return _multipicklist(value, text, info.type.values)
+        return _multipicklist(value, text, info.type)
     return _text(value, text)  # text, textarea, email, phone, id, reference: never too long
 
 
@@ -870,6 +936,8 @@ def _show(value: Any, text: str | None = None) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, dt.datetime):
         return _iso_datetime(value)
     if isinstance(value, dt.date):
@@ -894,13 +962,15 @@ def _text(value: Any, text: str | None) -> str:
         return text  # the scalar as written: `phone: 0049 …`, `zip: 02134`
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | dt.date):
+    if isinstance(value, int | float | Decimal | dt.date):
         return _show(value)
     raise _Bad(f"{_show(value)} is not text")
 
 
 def _id_text(value: Any, text: str | None) -> str | None:
     if isinstance(value, bool | list | dict):
+        raise _Bad(_show(value, text))
+    if isinstance(value, float) and not math.isfinite(value):  # YAML .inf/.nan, JSON NaN
         raise _Bad(_show(value, text))
     try:
         return _text(value, text).strip() or None
@@ -915,6 +985,8 @@ def _number(value: Any, text: str | None) -> Decimal | None:
         return Decimal(value)
     if isinstance(value, float) and math.isfinite(value):
         return Decimal(repr(value))  # the float's shortest form: 0.1, never 0.1000000000000000055…
+    if isinstance(value, Decimal) and value.is_finite():  # a Parquet DECIMAL column
+        return value
     if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         return Decimal(value.strip())
     raise _Bad(f"{_show(value, text)} is not a number")
@@ -982,14 +1054,14 @@ def _grade(value: Any, text: str | None) -> str | None:
     raise _Bad(f"{_show(value, text)} is not a grade from F to A+")
 
 
-def _picklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> str:
+def _picklist(value: Any, text: str | None, ftype: FieldType) -> str:
     chosen = _text(value, text)
-    if chosen and chosen not in allowed:
+    if chosen and not ftype.allows(chosen):
         raise _Bad(f"{_show(chosen)} is not one of its values")
     return chosen
 
 
-def _multipicklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> str:
+def _multipicklist(value: Any, text: str | None, ftype: FieldType) -> str:
     """`"A;B"` or a list; kept in the order given (model.py)."""
     if isinstance(value, list):
         parts = [_text(item, None) for item in value]
@@ -997,7 +1069,7 @@ def _multipicklist(value: Any, text: str | None, allowed: tuple[str, ...]) -> st
         parts = _text(value, text).split(";")
     chosen = [part.strip() for part in parts if part.strip()]
     for part in chosen:
-        if part not in allowed:
+        if not ftype.allows(part):
             raise _Bad(f"{_show(part)} is not one of its values")
     return ";".join(chosen)
 

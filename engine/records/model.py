@@ -99,7 +99,7 @@ class Layout:
 
     `single` is the file name when one file held every list; otherwise `files` maps each
     list name (`prospects`, `leads`…) to the file name it came from inside the directory,
-    and `formats` to that file's format ("yaml", "json", "datatree", "csv").
+    and `formats` to that file's format ("yaml", "json", "datatree", "csv", "parquet").
 
     For a single file, `files` and `formats` map every list the file held to that file, in
     the file's order (so the writer keeps the top-level order), and `single_format` says
@@ -116,6 +116,8 @@ class Layout:
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     wrapped: frozenset[str] = frozenset()
     interleave: tuple[str, ...] = ()
+    # each Parquet file's column types, beside its columns in `headers`, to write them back
+    column_types: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

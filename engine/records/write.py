@@ -31,8 +31,15 @@ from engine.records.model import (
     RecordSet,
     Value,
 )
+from engine.records.parquet import render_table
 
-_EXTENSIONS = {"yaml": ".yaml", "json": ".json", "datatree": ".json", "csv": ".csv"}
+_EXTENSIONS = {
+    "yaml": ".yaml",
+    "json": ".json",
+    "datatree": ".json",
+    "csv": ".csv",
+    "parquet": ".parquet",
+}
 
 
 def write_records(records: RecordSet, out_dir: str) -> list[str]:
@@ -45,12 +52,12 @@ def write_records(records: RecordSet, out_dir: str) -> list[str]:
     return paths
 
 
-def render_records(records: RecordSet) -> dict[str, str]:
-    """File name → text: what `write_records` writes."""
+def render_records(records: RecordSet) -> dict[str, str | bytes]:
+    """File name → text (bytes for a Parquet file): what `write_records` writes."""
     layout = records.layout
     if layout.single is not None:
         return {layout.single: _render_single(records)}
-    rendered: dict[str, str] = {}
+    rendered: dict[str, str | bytes] = {}
     for name in _list_order(records):
         fmt = layout.formats.get(name) or _new_format(records, name)
         file_name = layout.files.get(name) or name + _EXTENSIONS[fmt]
@@ -91,8 +98,16 @@ def _interleaved(records: RecordSet) -> list[Record]:
     return ordered
 
 
-def _render_list(records: RecordSet, name: str, fmt: str) -> str:
+def _render_list(records: RecordSet, name: str, fmt: str) -> str | bytes:
     items = records.get(name)
+    if fmt == "parquet":
+        layout = records.layout
+        return render_table(
+            [render_record(r, fmt) for r in items],
+            layout.headers.get(name, ()),
+            layout.column_types.get(name, ()),
+            layout.files.get(name) or name + ".parquet",
+        )
     if fmt == "csv":
         salesforce = LISTS[name] in SALESFORCE_OBJECTS
         return _render_csv(items, records.layout.headers.get(name, ()), salesforce)
@@ -191,8 +206,8 @@ def _reference(record: Record) -> str | None:
 
 
 def render_value(value: Value | tuple[str, ...], fmt: str, previous: Any = None) -> Any:
-    """A runtime value as `fmt` ("yaml", "json", "datatree", "csv") writes it. Numbers are
-    ints when whole, else floats in their shortest form (0.1); dates and date-times are
+    """A runtime value as `fmt` ("yaml", "json", "datatree", "csv", "parquet") writes it.
+    Numbers are ints when whole, else floats in their shortest form (0.1); dates and date-times are
     ISO 8601 (`2026-11-01`, `2026-11-01T10:00:00Z`); blank text stays "" and other blanks
     null. `previous` is the value it replaces: a multipicklist written as a list stays one."""
     if isinstance(value, dt.datetime):
@@ -202,9 +217,9 @@ def render_value(value: Value | tuple[str, ...], fmt: str, previous: Any = None)
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(value, dt.datetime):
-        return value if fmt == "yaml" else iso_datetime(value)
+        return value if fmt in ("yaml", "parquet") else iso_datetime(value)
     if isinstance(value, dt.date):
-        return value if fmt == "yaml" else value.isoformat()
+        return value if fmt in ("yaml", "parquet") else value.isoformat()
     if isinstance(value, tuple):
         return ";".join(value) if isinstance(previous, str) else list(value)
     if isinstance(value, str) and isinstance(previous, list):

@@ -1,5 +1,7 @@
 """`dry-run --format table`: a summary a RevOps person reads first, then one line per
-prospect, fitted to an 80-column terminal. Colour only when writing to a terminal."""
+prospect. On a terminal, lines are fitted to its width (the caller passes it) and coloured;
+written to a file or a pipe, nothing is cut. Ids are never cut: only the DETAIL column
+(and the tail of a summary line) gives way, and it keeps at least MIN_DETAIL characters."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Sequence
 
 from engine.plan import Action, CampaignLink, Outcome, Plan, UserAccess
 
-WIDTH = 80
+MIN_DETAIL = 24  # a narrower terminal wraps the line rather than lose the detail
 COLOURS = {
     Action.CREATE_LEAD: "\033[32m",
     Action.UPDATE: "\033[36m",
@@ -19,8 +21,11 @@ COLOURS = {
 RESET = "\033[0m"
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _fit(text: str, width: int | None) -> str:
+    """The text cut to width with "…" (None: never cut)."""
+    if width is None or len(text) <= width:
+        return text
+    return text[: max(width, 2) - 1] + "…"
 
 
 def _target(o: Outcome) -> str:
@@ -35,7 +40,10 @@ def _detail(o: Outcome) -> str:
     if o.action is Action.SKIP:
         return o.reason.value if o.reason else ""
     if o.error is not None:
-        return f"{o.error.code.value} {o.error.rule or ', '.join(o.error.fields)}"
+        # the rule first: it is what says which validation rule failed, and a cut line
+        # keeps its start
+        what = o.error.rule or ", ".join(o.error.fields)
+        return f"{what} ({o.error.code.value})" if what else o.error.code.value
     parts = []
     if o.to_salesforce:
         parts.append("SF: " + ", ".join(k for k, _ in o.to_salesforce))
@@ -48,7 +56,7 @@ def _detail(o: Outcome) -> str:
     return "; ".join(parts)
 
 
-def summary(plan: Plan) -> list[str]:
+def summary(plan: Plan, width: int | None = None) -> list[str]:
     counts = plan.counts()
     actions = ", ".join(f"{counts[a.value]} {a.value}" for a in Action if counts[a.value])
     lines = [f"{counts['prospects']} prospects: {actions or 'nothing to do'}"]
@@ -62,31 +70,30 @@ def summary(plan: Plan) -> list[str]:
         lines.append("  errors:")
     for code, rules in by_code.items():
         lines.append(f"    {sum(n for _, n in rules)} {code}")
-        lines.extend(_fit(f"      {n} {rule}", WIDTH) for rule, n in rules if rule)
+        lines.extend(_fit(f"      {n} {rule}", width) for rule, n in rules if rule)
     problems = len(plan.problems) + sum(len(o.problems) for o in plan.outcomes)
     if problems:
         lines.append(f"  formulas: {problems} failed while evaluating (see --format json)")
     return lines
 
 
-def render(plan: Plan, colour: bool = False) -> str:
-    lines = summary(plan)
+def render(plan: Plan, colour: bool = False, width: int | None = None) -> str:
+    """The table; `width` is the terminal's (None when not writing to one: nothing cut)."""
+    lines = summary(plan, width)
     if plan.outcomes:
+        # the columns fit the longest id and target: ids are never cut
         pw = max(8, *(len(o.prospect) for o in plan.outcomes))
-        pw = min(pw, 16)
-        # room for "contact " and an 18-character Salesforce Id
-        tw = min(26, max(6, *(len(_target(o)) for o in plan.outcomes)))
+        tw = max(6, *(len(_target(o)) for o in plan.outcomes))
         aw = 11
         lines.append("")
         lines.append(f"{'PROSPECT':<{pw}} {'ACTION':<{aw}} {'TARGET':<{tw}} DETAIL")
-        rest = WIDTH - pw - aw - tw - 3
+        rest = None if width is None else max(MIN_DETAIL, width - pw - aw - tw - 3)
         for o in plan.outcomes:
             action = f"{o.action.value:<{aw}}"
             if colour:
                 action = f"{COLOURS[o.action]}{action}{RESET}"
             lines.append(
-                f"{_fit(o.prospect, pw):<{pw}} {action} {_fit(_target(o), tw):<{tw}} "
-                f"{_fit(_detail(o), rest)}".rstrip()
+                f"{o.prospect:<{pw}} {action} {_target(o):<{tw}} {_fit(_detail(o), rest)}".rstrip()
             )
     if plan.personalization is not None:
         lines.append("")
@@ -94,13 +101,13 @@ def render(plan: Plan, colour: bool = False) -> str:
         lines.append(f"Personalization: {merged} of {len(plan.personalization)} merge")
         for p in plan.personalization:
             where = f"{p.target.object} {p.target.id} by {p.matched_by}" if p.target else p.reason
-            lines.append(_fit(f"  {p.kind} {p.id}: {p.action} ({where})", WIDTH))
+            lines.append(_fit(f"  {p.kind} {p.id}: {p.action} ({where})", width))
     if plan.user_sync is not None:
         lines.append("")
-        lines.extend(_user_sync(plan.user_sync))
+        lines.extend(_user_sync(plan.user_sync, width))
     if plan.campaigns is not None:
         lines.append("")
-        lines.extend(_campaigns(plan.campaigns))
+        lines.extend(_campaigns(plan.campaigns, width))
     return "\n".join(lines) + "\n"
 
 
@@ -109,7 +116,7 @@ def _tally(actions: Sequence[str], order: tuple[str, ...]) -> str:
     return ", ".join(f"{counts[a]} {a}" for a in order if counts[a])
 
 
-def _user_sync(entries: Sequence[UserAccess]) -> list[str]:
+def _user_sync(entries: Sequence[UserAccess], width: int | None) -> list[str]:
     order = ("gain", "change", "lose", "keep", "none", "skip")
     lines = [
         f"User Sync: {len(entries)} users ({_tally([u.action for u in entries], order) or 'none'})"
@@ -126,11 +133,11 @@ def _user_sync(entries: Sequence[UserAccess]) -> list[str]:
         why = f"({u.reason})" if u.reason else ""
         label = f"{u.user} {u.name}".strip()
         said = " ".join(p for p in (u.action, what, why) if p)
-        lines.append(_fit(f"  {label}: {said}", WIDTH))
+        lines.append(_fit(f"  {label}: {said}", width))
     return lines
 
 
-def _campaigns(entries: Sequence[CampaignLink]) -> list[str]:
+def _campaigns(entries: Sequence[CampaignLink], width: int | None) -> list[str]:
     order = ("create", "link", "linked", "unlinked", "skip")
     lines = [f"Campaigns: {len(entries)} ({_tally([c.action for c in entries], order) or 'none'})"]
     for c in entries:
@@ -143,5 +150,5 @@ def _campaigns(entries: Sequence[CampaignLink]) -> list[str]:
         )
         sf = f"Salesforce {c.salesforce_campaign}" if c.salesforce_campaign else "Salesforce -"
         why = f" ({c.reason})" if c.reason else ""
-        lines.append(_fit(f'  "{c.name}": {c.action}{why}  {ae} <-> {sf}', WIDTH))
+        lines.append(_fit(f'  "{c.name}": {c.action}{why}  {ae} <-> {sf}', width))
     return lines

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from engine.ruletest.compare import Mismatch
 from engine.ruletest.coverage import Coverage, Item, RuleSetCoverage
-from engine.ruletest.load import find_test_files, load_test_file
+from engine.ruletest.load import NoTests, find_test_files, holds_tests, load_test_file
 from engine.ruletest.model import RuleTest, TestFile
 from engine.ruletest.report import coverage as render_coverage
 from engine.ruletest.report import junit_xml as render_junit_xml
@@ -24,6 +24,7 @@ __all__ = [
     "InvalidRules",
     "Item",
     "Mismatch",
+    "NoTests",
     "RuleSetCoverage",
     "RuleTest",
     "Status",
@@ -31,6 +32,7 @@ __all__ = [
     "TestResult",
     "TestRun",
     "find_test_files",
+    "holds_tests",
     "load_test_file",
     "render_coverage",
     "render_junit_xml",

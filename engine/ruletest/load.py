@@ -55,6 +55,18 @@ _NULL = "tag:yaml.org,2002:null"
 _NOW_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-23T12:00:00Z"
 
 
+class NoTests(InputError):
+    """A directory holds no test files (`test --allow-no-tests` accepts that)."""
+
+
+def holds_tests(path: str) -> bool:
+    """Whether a path is a test file, or a directory with test files below it."""
+    if os.path.isdir(path):
+        return bool(_test_files_below(path))
+    name = os.path.basename(path)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in TEST_FILE_PATTERNS)
+
+
 def find_test_files(paths: Sequence[str]) -> list[str]:
     """Test files from paths: a file as given, or every `*_test.yaml` / `*.test.yaml`
     (`.yml` too) below a directory, in path order; each file once. Hidden directories
@@ -64,7 +76,7 @@ def find_test_files(paths: Sequence[str]) -> list[str]:
         if os.path.isdir(path):
             below = _test_files_below(path)
             if not below:
-                raise InputError(
+                raise NoTests(
                     f"{path}: no test files (*_test.yaml or *.test.yaml) below this directory"
                 )
             found.extend(below)

@@ -42,11 +42,11 @@ def fit(value: Value, ftype: FieldType) -> tuple[Value, DropCode | None]:
             return (text, None) if text in GRADE_RANK else (None, DropCode.INVALID_TYPE)
         case Kind.PICKLIST:
             text = to_text(value)
-            ok = text in ftype.values
+            ok = ftype.allows(text)
             return (text, None) if ok else (None, DropCode.INVALID_PICKLIST_VALUE)
         case Kind.MULTIPICKLIST:
             parts = to_text(value).split(";")
-            ok = all(p in ftype.values for p in parts)
+            ok = all(ftype.allows(p) for p in parts)
             return (";".join(parts), None) if ok else (None, DropCode.INVALID_PICKLIST_VALUE)
         case Kind.EMAIL:
             text = to_text(value)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ast, codes
-from engine.diagnostics import Diagnostic, Severity
+from engine.diagnostics import Diagnostic
 from engine.fieldtypes import FieldType, Kind
 from engine.sfdx.standard import OBJECT_API_NAMES, SALESFORCE_OBJECTS, standard_field
 from engine.sfdx.xmlread import Document, Element
@@ -124,10 +124,11 @@ def _valueset_values(element: Element) -> tuple[str, ...]:
         definition = value_set.child("valueSetDefinition")
         if definition is None:
             return ()
-        return tuple(_active(v) for v in definition.all("value") if v.flag("isActive", True))
+        values = [_active(v) for v in definition.all("value") if v.flag("isActive", True)]
+        return tuple(dict.fromkeys(values))  # each once, as a picklist declares them
     picklist = element.child("picklist")  # metadata API before v38
     if picklist is not None:
-        return tuple(_active(v) for v in picklist.all("picklistValues"))
+        return tuple(dict.fromkeys(_active(v) for v in picklist.all("picklistValues")))
     return ()
 
 
@@ -176,7 +177,8 @@ class _Reader:
             return FieldType(Kind.TEXT, length=255), False
         if type_text in ("Picklist", "MultiselectPicklist"):
             kind = Kind.PICKLIST if type_text == "Picklist" else Kind.MULTIPICKLIST
-            return FieldType(kind, values=self.picklist_values()), False
+            values = self.picklist_values()
+            return FieldType(kind, values=values or (), any_value=values is None), False
         if type_text in REFERENCE_TYPES:
             return self.reference(), False
         if type_text in ID_TYPES:
@@ -199,7 +201,8 @@ class _Reader:
                 return FieldType(Kind.REFERENCE, target=target)
         return FieldType(Kind.ID)
 
-    def picklist_values(self) -> tuple[str, ...]:
+    def picklist_values(self) -> tuple[str, ...] | None:
+        """The picklist's values; None when they are unknown (a missing global value set)."""
         value_set = self.element.child("valueSet")
         if value_set is not None:
             set_name = value_set.child("valueSetName")
@@ -209,18 +212,17 @@ class _Reader:
                 self.note("an unrestricted picklist: the API accepts other values too")
         return _valueset_values(self.element)
 
-    def global_values(self, set_name: Element) -> tuple[str, ...]:
+    def global_values(self, set_name: Element) -> tuple[str, ...] | None:
         name = set_name.text.strip()
         found = self.global_sets(name)
         if found is None:
+            # an org retrieved in part (SPEC §1): not an error, a lint finding
             self.diagnostics.append(
-                codes.INVALID_TYPE.at(
+                codes.GLOBAL_VALUE_SET_MISSING.at(
                     self.doc.span(set_name),
                     f'the global value set "{name}" is not in the imported tree: '
-                    f"{self.ident.name} has no known values",
+                    f"{OBJECT_API_NAMES[self.obj]}.{self.ident.name} accepts any value",
                     hint=f"add globalValueSets/{name}.globalValueSet-meta.xml to the tree",
-                    severity=Severity.WARNING,
                 )
             )
-            return ()
         return found

@@ -48,7 +48,9 @@ def _table() -> dict[str, Any]:
 
 def value_set(name: str) -> tuple[str, ...]:
     """The values a new org ships in a standard value set (`LeadSource`, `Industry` …)."""
-    return tuple(_table()["value_sets"].get(name, ()))
+    # each value once: StateCode lists "WA" for Washington and for Western Australia, and a
+    # picklist's values are texts (a value listed twice is a duplicate-declaration)
+    return tuple(dict.fromkeys(_table()["value_sets"].get(name, ())))
 
 
 @cache

@@ -17,6 +17,7 @@ file-name order (SPEC §1: imported validation rules are declared in that order)
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,9 +115,11 @@ class _Reader:
                 doc = self.document(path)
                 if doc is not None:
                     values = tuple(
-                        (v.value("fullName") or "")
-                        for v in doc.root.all(tag)
-                        if v.flag("isActive", True)
+                        dict.fromkeys(  # each once (StateCode has "WA" twice)
+                            (v.value("fullName") or "")
+                            for v in doc.root.all(tag)
+                            if v.flag("isActive", True)
+                        )
                     )
             self.value_sets[key] = values
         return self.value_sets[key]
@@ -221,21 +224,20 @@ class _Reader:
         name_span = doc.span(name_el) if name_el is not None else doc.source.span(0, 0)
         formula_el = element.child("errorConditionFormula")
         if formula_el is None:
-            self.diagnostics.append(
-                codes.INVALID_SETTING.at(
-                    name_span,
-                    f"validation rule {name} has no errorConditionFormula",
-                    severity=Severity.WARNING,
-                )
+            missing = codes.INVALID_SETTING.at(
+                name_span, f"validation rule {name} has no errorConditionFormula"
             )
+            self.diagnostics.append(_required(set_aside(name, [missing])))
             self.rules.append(ImportedRule(name, obj, doc.source.path, start, end, "", None))
             return
         formula = formula_el.text
         parsed = parse_formula(formula, Placed(doc.source, doc.text_positions(formula_el)))
         # a rule whose formula cannot be read is set aside: located, and the rest runs
-        self.diagnostics.extend(set_aside(d) for d in parsed.diagnostics)
+        aside = set_aside(name, parsed.diagnostics)
+        if aside is not None:
+            self.diagnostics.append(aside)
         node = None
-        if parsed.expr is not None:
+        if parsed.expr is not None and aside is None:
             display_el = element.child("errorDisplayField")
             display = (
                 ast.Ident(display_el.text.strip(), doc.span(display_el))
@@ -256,19 +258,25 @@ class _Reader:
         self.rules.append(ImportedRule(name, obj, doc.source.path, start, end, formula, node))
 
 
-def set_aside(diagnostic: Diagnostic) -> Diagnostic:
-    """An imported rule's problem: a warning, and the rule is left out of the rule set."""
-    if diagnostic.severity is not Severity.ERROR:
-        return diagnostic
-    return Diagnostic(
-        diagnostic.code,
-        diagnostic.name,
-        Severity.WARNING,
-        diagnostic.message + " (this imported rule is set aside)",
-        diagnostic.span,
-        diagnostic.hint,
-        diagnostic.related,
+def set_aside(name: str, problems: Sequence[Diagnostic]) -> Diagnostic | None:
+    """An imported rule that does not parse or check is left out of the rule set (SPEC §1):
+    not an error but one `imported-rule-set-aside` finding, at its first problem, with every
+    problem as a located reason. None when the rule has no error."""
+    errors = sorted((d for d in problems if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
+    if not errors:
+        return None
+    first = errors[0]
+    return codes.IMPORTED_RULE_SET_ASIDE.at(
+        first.span,
+        f"validation rule {name} is set aside, it never fires: {first.message}",
+        hint=first.hint,
+        related=tuple((d.span, f"{d.code} {d.name}: {d.message}") for d in errors),
     )
+
+
+def _required(diagnostic: Diagnostic | None) -> Diagnostic:
+    assert diagnostic is not None  # set_aside of an error is a finding
+    return diagnostic
 
 
 def _files(folder: str, suffix: str) -> list[str]:
@@ -291,7 +299,6 @@ def import_tree(root: str, at: Span) -> ImportedTree:
                 at,
                 f"{count} object{'s' if count != 1 else ''} skipped: {listed}",
                 hint="syncrules reads Lead, Contact, Account, User, Campaign and CampaignMember",
-                severity=Severity.INFO,
             )
         )
     return ImportedTree(

@@ -245,10 +245,29 @@ class Lower:
         if kind in (Kind.TEXT, Kind.TEXTAREA):
             return FieldType(kind, length=int(args[0]) if args else None)
         if kind in (Kind.PICKLIST, Kind.MULTIPICKLIST):
-            return FieldType(kind, values=tuple(unescape(str(a)) for a in args))
+            return FieldType(kind, values=self.picklist_values(kind, args))
         if kind is Kind.REFERENCE:
             return FieldType(kind, target=str(args[0]))
         return FieldType(kind)
+
+    def picklist_values(self, kind: Kind, args: list[Token]) -> tuple[str, ...]:
+        """The values, each once: a value listed twice is a duplicate declaration (values are
+        case-sensitive, SPEC §3.6, so "Web" and "web" are two values)."""
+        first: dict[str, Token] = {}
+        for arg in args:
+            value = unescape(str(arg))
+            if value in first:
+                self.report(
+                    codes.DUPLICATE_DECLARATION.at(
+                        self.tspan(arg),
+                        f"{kind} value {arg} is listed twice",
+                        hint="remove one of them",
+                        related=((self.tspan(first[value]), "first listed here"),),
+                    )
+                )
+                continue
+            first[value] = arg
+        return tuple(first)
 
     def share(self, meta: Meta, children: list[Any]) -> ast.Share:
         obj, when = children

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from lark import Token, Tree
@@ -149,7 +152,8 @@ def _located(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
         char = source.text[offset : offset + 1]
         span = source.span(offset, offset + 1)
         what = _describe_char(char)
-        return codes.SYNTAX_ERROR.at(span, f"unexpected {what}", hint=_expected(set(error.allowed)))
+        hint = _digits_hint(source.text, offset) or _expected(set(error.allowed))
+        return codes.SYNTAX_ERROR.at(span, f"unexpected {what}", hint=hint)
     if isinstance(error, UnexpectedEOF):
         span = source.span(len(source.text), len(source.text))
         return codes.SYNTAX_ERROR.at(
@@ -168,11 +172,51 @@ def _located(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
         )
     start = token.start_pos if token.start_pos is not None else offset
     end = token.end_pos if token.end_pos is not None else start + len(token)
+    hint = _keyword_hint(source.text, token, start, error.expected) or _expected(error.expected)
     return codes.SYNTAX_ERROR.at(
-        source.span(start, end),
-        f"unexpected {_describe_token(token)}",
-        hint=_expected(error.expected),
+        source.span(start, end), f"unexpected {_describe_token(token)}", hint=hint
     )
+
+
+# keywords an author may write in another case or near-miss; and/or/not have a symbol too
+EXPR_KEYWORDS = {"and": '"and" or "&&"', "or": '"or" or "||"', "not": '"not" or "!"'}
+KEYWORDS = RULE_KEYWORDS | {"when", "on", "by", "in", "group", "match", "required", "readonly"}
+_WORD_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
+
+
+def _keyword_hint(text: str, token: Token, start: int, expected: set[str] | None) -> str | None:
+    """The obvious fix when a name is a keyword in the wrong case (`Stage`, `AND`, also just
+    before the error: `NOT score`), or a near miss of a keyword the parser expected
+    (`stge`, `whne`). Keywords are lower case (SPEC §1)."""
+    if token.type != "NAME":
+        return None
+    before = _WORD_BEFORE.search(text[max(0, start - 40) : start])
+    for word in (token.value, before.group(1) if before else ""):
+        lower = word.casefold()
+        if word != lower and (lower in KEYWORDS or lower in EXPR_KEYWORDS):
+            return "keywords are lower case: write " + EXPR_KEYWORDS.get(lower, f'"{lower}"')
+    wanted = sorted(
+        word
+        for name in expected or ()
+        if (word := name.removesuffix("_KW").lower()) in KEYWORDS | EXPR_KEYWORDS.keys()
+    )
+    close = difflib.get_close_matches(token.value.casefold(), wanted, n=1, cutoff=0.6)
+    return f'did you mean "{close[0]}"?' if close else None
+
+
+def _digits_hint(text: str, offset: int) -> str | None:
+    """Digits other than 0-9 (Arabic-Indic, fullwidth …) are no number (SPEC §3.6): say so."""
+    start = offset
+    while start > 0 and unicodedata.category(text[start - 1]) == "Nd":
+        start -= 1  # the whole number: `1٢` is 12
+    end = offset
+    while end < len(text) and unicodedata.category(text[end]) == "Nd":
+        end += 1
+    run = text[start:end]
+    if not run or run.isascii():
+        return None
+    ascii_digits = "".join(str(unicodedata.digit(ch)) for ch in run)
+    return f"only the digits 0-9 make a number: write {ascii_digits}"
 
 
 def _describe_char(char: str) -> str:

@@ -152,7 +152,7 @@ def test_hooks_file_publishes_the_three_hooks() -> None:
     assert {h["language"] for h in hooks.values()} == {"python"}
     assert hooks["syncrules-lint"]["entry"] == "syncrules lint"
     assert hooks["syncrules-fmt"]["entry"] == "syncrules fmt"  # rewrites; pre-commit reports it
-    assert hooks["syncrules-test"]["entry"] == "syncrules test"
+    assert hooks["syncrules-test"]["entry"] == "syncrules test --allow-no-tests"
     assert hooks["syncrules-lint"]["files"] == hooks["syncrules-fmt"]["files"] == r"\.sync$"
     assert hooks["syncrules-test"]["files"] == r"\.sync$|_test\.yaml$"
     assert hooks["syncrules-test"]["pass_filenames"] is False

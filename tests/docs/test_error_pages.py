@@ -49,7 +49,7 @@ def test_title(page: Path) -> None:
     code = codes.lookup(page.stem)
     assert code is not None
     first = page.read_text(encoding="utf-8").splitlines()[0]
-    assert first == f"# {code.name} ({code.code}) — error"
+    assert first == f"# {code.name} ({code.code}) — {code.severity}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_name)

@@ -353,19 +353,37 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
         "records.txt: not a record-set file: use .yaml, .yml or .json, or a directory of them",
     ),
     (
-        "directory-unknown-file",
-        {"rs/prospects.yaml": "[]", "rs/notes.txt": "x"},
-        "rs",
-        "rs/notes.txt: not a record list: a record-set directory holds one file per list "
-        f"({LISTS}), as .yaml, .yml, .json or .csv",
-    ),
-    (
         "directory-unknown-list",
         {"rs/opportunities.csv": "Id\n"},
         "rs",
         "rs/opportunities.csv: not a record list: a record-set directory holds one file per "
-        f"list ({LISTS}), as .yaml, .yml, .json or .csv",
+        f"list ({LISTS}), as .yaml, .yml, .json, .csv or .parquet; files of other kinds (a "
+        "README, rule files) are ignored",
     ),
+    (
+        "directory-unknown-list-yaml",
+        {"rs/prospects.yaml": "[]", "rs/notes.yaml": "x"},
+        "rs",
+        "rs/notes.yaml: not a record list: a record-set directory holds one file per "
+        f"list ({LISTS}), as .yaml, .yml, .json, .csv or .parquet; files of other kinds (a "
+        "README, rule files) are ignored",
+    ),
+    (
+        "directory-unknown-list-parquet",
+        {"rs/Opportunity.parquet": "x"},
+        "rs",
+        "rs/Opportunity.parquet: not a record list: a record-set directory holds one file per "
+        f"list ({LISTS}), as .yaml, .yml, .json, .csv or .parquet; files of other kinds (a "
+        "README, rule files) are ignored",
+    ),
+    (
+        "parquet-single-file",
+        {"leads.parquet": "x"},
+        "leads.parquet",
+        "leads.parquet: a Parquet file holds one list: put it in a directory named for its "
+        "list (prospects.parquet, leads.parquet, …) and pass the directory",
+    ),
+
     (
         "directory-two-files-for-one-list",
         {"rs/leads.yaml": "[]", "rs/Lead.json": "[]"},

@@ -244,7 +244,7 @@ def test_check_errors_show_whatever_the_selection(
 def test_unknown_setting(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pyproject(project, '[tool.syncrules]\nselect = ["ALL"]\nselct = ["double-write"]\n')
     assert bad(capsys) == (
-        f"syncrules: {project / 'pyproject.toml'}:6: unknown setting 'selct' "
+        "syncrules: pyproject.toml:6: unknown setting 'selct' "
         "(settings: fail-level, ignore, per-path-ignores, select, severity)\n"
     )
 
@@ -254,7 +254,7 @@ def test_unknown_rule_name(project: Path, capsys: pytest.CaptureFixture[str]) ->
         '# team settings\nignore = [\n  "double-write",\n  "no-such-rule",\n]\n', "utf-8"
     )
     assert bad(capsys) == (
-        f"syncrules: {project / '.syncrules.toml'}:4: ignore: no rule named 'no-such-rule'\n"
+        "syncrules: .syncrules.toml:4: ignore: no rule named 'no-such-rule'\n"
     )
 
 
@@ -263,14 +263,14 @@ def test_unknown_rule_in_a_severity_table(
 ) -> None:
     (project / ".syncrules.toml").write_text('[severity]\ndouble-wirte = "warning"\n', "utf-8")
     assert bad(capsys) == (
-        f"syncrules: {project / '.syncrules.toml'}:2: severity: no rule named 'double-wirte'\n"
+        "syncrules: .syncrules.toml:2: severity: no rule named 'double-wirte'\n"
     )
 
 
 def test_bad_severity_value(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / ".syncrules.toml").write_text('[severity]\ndouble-write = "fatal"\n', "utf-8")
     assert bad(capsys) == (
-        f"syncrules: {project / '.syncrules.toml'}:2: severity.double-write must be one of "
+        "syncrules: .syncrules.toml:2: severity.double-write must be one of "
         "error, warning, info, not 'fatal'\n"
     )
 
@@ -283,7 +283,7 @@ def test_bad_fail_level(project: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_bad_toml(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pyproject(project, '[tool.syncrules]\nselect = ["double-write"\nignore = []\n')
     # where the parser noticed: the line after the unclosed list
-    assert bad(capsys).startswith(f"syncrules: {project / 'pyproject.toml'}:6:1: invalid TOML: ")
+    assert bad(capsys).startswith("syncrules: pyproject.toml:6:1: invalid TOML: ")
 
 
 def test_a_list_where_a_table_belongs(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,8 +16,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from engine.codes import PARTIAL_IMPORT_CODES
+from engine.import_report import Status, TreeReport, analyse
 from engine.runtime.evaluate import EvalError
-from engine.sfdx.report import Status, TreeReport, analyse
 from tests.conftest import corpus, needs_corpus
 
 pytestmark = needs_corpus()
@@ -92,3 +93,20 @@ def test_every_rule_evaluates_or_is_set_aside_with_a_located_reason(
             assert rule.probe is None or isinstance(rule.probe, (bool, EvalError)), where
             if isinstance(rule.probe, EvalError):
                 assert rule.probe.span.path == rule.rule.path, where
+
+
+def test_the_corpus_checks_clean_and_lint_reports_what_is_partial(
+    reports: list[TreeReport],
+) -> None:
+    """SPEC §1, partial imports: the corpus's trees lack global value sets and fields its
+    rules name; `check` reports none of that, `lint` reports each set-aside rule once."""
+    partial = {c.code for c in PARTIAL_IMPORT_CODES}
+    missing_sets = 0
+    for report in reports:
+        assert report.refused == (), report.root
+        assert all(d.code in partial or d.severity == "info" for d in report.tree_problems)
+        missing_sets += sum(1 for d in report.tree_problems if d.code == "SR110")
+        for rule in report.rules:
+            expected = ["SR410"] if rule.status is Status.SET_ASIDE else []
+            assert [d.code for d in rule.problems] == expected, rule.rule.name
+    assert missing_sets > 0  # the corpus has picklists whose global value set it lacks

@@ -36,7 +36,7 @@ def check(root: Path, before: str = "", after: str = "") -> CheckedRules:
 
 
 def shown(rules: CheckedRules) -> str:
-    return text.diagnostics(rules.diagnostics, rules.sources)
+    return text.diagnostics((*rules.diagnostics, *rules.import_findings), rules.sources)
 
 
 def test_sfdx_layout_declares_fields_and_rules(tree: Tree) -> None:
@@ -115,15 +115,21 @@ def test_metadata_api_layout(tree: Tree) -> None:
     assert declared(rules, "account", "Tier__c").type.values == ("Gold", "Silver")
     assert declared(rules, "account", "Active__c").type.kind is Kind.BOOLEAN
     assert [v.name for v in rules.validations] == ["Zeta"]  # Alpha is set aside
-    (problem,) = rules.diagnostics
+    assert rules.diagnostics == ()  # a set-aside rule is not an error (SPEC §1)
+    (problem,) = rules.import_findings
     assert (problem.name, problem.severity, problem.span.line, problem.span.col) == (
-        "unknown-field",
+        "imported-rule-set-aside",
         "warning",
         25,
         70,
     )
     assert problem.span.path.endswith("Account.object")
-    assert "set aside" in problem.message
+    assert problem.message == (
+        'validation rule Alpha is set aside, it never fires: account has no field "Nope__c"'
+    )
+    assert [note for _span, note in problem.related] == [
+        'SR101 unknown-field: account has no field "Nope__c"'
+    ]
 
 
 def test_global_and_standard_value_sets(tree: Tree) -> None:
@@ -155,9 +161,18 @@ def test_global_and_standard_value_sets(tree: Tree) -> None:
     rules = check(root)
     assert declared(rules, "contact", "Area__c").type.values == ("North", "South")
     assert declared(rules, "contact", "LeadSource").type.values == ("Webinar", "Event")
-    (missing,) = rules.diagnostics
-    assert missing.severity == "warning"
-    assert 'global value set "Missing"' in missing.message
+    assert declared(rules, "contact", "Zone__c").type.any_value
+    assert rules.diagnostics == ()  # an org retrieved in part checks clean (SPEC §1)
+    (missing,) = rules.import_findings
+    assert (missing.name, missing.severity, missing.span.line) == (
+        "global-value-set-missing",
+        "warning",
+        5,
+    )
+    assert missing.message == (
+        'the global value set "Missing" is not in the imported tree: '
+        "Contact.Zone__c accepts any value"
+    )
 
 
 def test_typeless_field_that_is_not_standard_is_an_error_naming_the_file(tree: Tree) -> None:
@@ -257,7 +272,8 @@ def test_formula_errors_point_into_the_xml_past_entities(tree: Tree) -> None:
     formula = "ISBLANK(Email) &amp;&amp; LEN(Company) &gt;\n    5 &amp;&amp; Bogus__c"
     root = tree({"objects/Lead/validationRules/R.validationRule-meta.xml": rule_xml("R", formula)})
     rules = check(root)
-    (problem,) = rules.diagnostics
+    assert rules.diagnostics == ()
+    (problem,) = rules.import_findings
     assert (problem.span.line, problem.span.col) == (6, 18)
     assert problem.span.end_col - problem.span.col == len("Bogus__c")
     assert rules.validations == ()  # set aside; the rest of the rule set runs
@@ -272,13 +288,17 @@ def test_syntax_error_in_a_formula_is_a_located_warning(tree: Tree) -> None:
             )
         }
     )
-    (problem,) = check(root).diagnostics
+    rules = check(root)
+    assert rules.diagnostics == ()
+    assert rules.validations == ()
+    (problem,) = rules.import_findings
     assert (problem.name, problem.severity, problem.span.line, problem.span.col) == (
-        "syntax-error",
+        "imported-rule-set-aside",
         "warning",
         5,
         47,
     )
+    assert problem.related[0][1].startswith("SR001 syntax-error: ")
 
 
 def test_missing_import_directory(tmp_path: Path) -> None:

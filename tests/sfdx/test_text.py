@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import api
-from engine.sfdx.report import Status, analyse, report
-from engine.sfdx.text import declarations_text
+from engine.import_report import Status, analyse, report
+from engine.import_text import declarations_text
 from tests.sfdx.conftest import Tree, field_xml, rule_xml
 from tests.sfdx.test_import import REGION
 
@@ -80,8 +80,8 @@ def test_report_text(tree: Tree) -> None:
         "      $Profile.Name  (1 rule)\n"
         "      Owner.IsActive  (1 rule)\n"
         "  1 set aside:\n"
-        f'      {broken}:5:36: warning SR101 unknown-field: lead has no field "Nope__c" '
-        "(this imported rule is set aside)\n"
+        f"      {broken}:5:36: warning SR410 imported-rule-set-aside: validation rule "
+        'C_Broken is set aside, it never fires: lead has no field "Nope__c"\n'
     )
 
 

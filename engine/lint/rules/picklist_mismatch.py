@@ -30,7 +30,7 @@ def _label(info: FieldInfo) -> str:
 def gaps(src: FieldInfo, dst: FieldInfo) -> str | None:
     """What of src's values a write into dst drops, in words; None when all fit."""
     parts = []
-    missing = [v for v in src.type.values if v not in dst.type.values]  # case-sensitive (§3.6)
+    missing = [v for v in src.type.values if not dst.type.allows(v)]  # case-sensitive (§3.6)
     if missing:
         parts.append(f"{_label(src)} allows {_values(missing)}, which {_label(dst)} does not")
     if src.type.kind is Kind.MULTIPICKLIST and dst.type.kind is Kind.PICKLIST:

@@ -3,14 +3,15 @@
 `analyse` imports a tree the way `import salesforce` does, type-checks it, and evaluates
 every checked rule once on a blank record of its object, so a rule that would crash or
 silently pass shows up here first. `report` renders that for `syncrules import-salesforce
-DIR --report`. This is the one module of `engine.sfdx` that reaches the checker and the
-evaluator: it answers a question about the whole pipeline.
+DIR --report`, `report_json` for `--report --format json` (SPEC §1, pinned). It sits at the
+API level, beside `api.py`: it answers a question about the whole pipeline (loader,
+checker and evaluator), which the SFDX front end below the checker must not reach.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import json
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
@@ -54,6 +55,15 @@ class RuleReport:
     def reason(self) -> Diagnostic | None:
         return self.problems[0] if self.problems else None
 
+    @property
+    def reason_text(self) -> str:
+        """Why the rule is set aside, located within its file: `LINE:COL: CODE name: …`."""
+        reason = self.reason
+        if reason is None:
+            return "it could not be read"
+        span, text = reason.related[0] if reason.related else (reason.span, reason.message)
+        return f"{span.line}:{span.col}: {text}"
+
 
 @dataclass(frozen=True, slots=True)
 class TreeReport:
@@ -69,9 +79,16 @@ class TreeReport:
     def clean(self) -> int:
         return sum(1 for r in self.rules if r.clean)
 
+    @property
+    def refused(self) -> tuple[Diagnostic, ...]:
+        """What the import refused (malformed or unreadable files, typeless unknown fields):
+        errors, unlike a set-aside rule or a missing global value set (SPEC §1)."""
+        return tuple(d for d in self.tree_problems if d.severity is Severity.ERROR)
+
 
 def _import_line(root: str) -> str:
-    quoted = os.path.abspath(root).replace("\\", "\\\\").replace('"', '\\"')
+    # the root as given, never made absolute: paths print relative like everywhere else
+    quoted = root.replace("\\", "\\\\").replace('"', '\\"')
     return f'import salesforce "{quoted}"\n'
 
 
@@ -89,12 +106,13 @@ def _analyse(root: str) -> TreeReport:
     by_node = {id(v.node): v for v in checked.validations}
     reports: list[RuleReport] = []
     placed: set[int] = set()
+    found = sorted((*checked.diagnostics, *checked.import_findings), key=Diagnostic.sort_key)
     for rule in tree.rules:
-        mine = tuple(d for d in checked.diagnostics if rule.contains(d.span))
+        mine = tuple(d for d in found if rule.contains(d.span))
         placed.update(id(d) for d in mine)
         checked_rule = by_node.get(id(rule.node)) if rule.node is not None else None
         reports.append(_rule_report(rule, mine, checked_rule, checked))
-    rest = tuple(d for d in checked.diagnostics if id(d) not in placed)
+    rest = tuple(d for d in found if id(d) not in placed)
     return TreeReport(root, tree, tuple(reports), rest)
 
 
@@ -162,10 +180,6 @@ def render(result: TreeReport) -> str:
             f"      {_located(r.reason)}" if r.reason else f"      {r.rule.path}: {r.rule.name}"
             for r in aside
         ]
-        warned = [r for r in result.rules if r.status is not Status.SET_ASIDE and r.problems]
-        if warned:
-            lines.append(f"  {len(warned)} imported with warnings:")
-            lines += [f"      {_located(d)}" for r in warned for d in r.problems]
         failing = [
             r
             for r in result.rules
@@ -178,10 +192,13 @@ def render(result: TreeReport) -> str:
                 for r in failing
                 if isinstance(r.probe, EvalError)
             ]
-    problems = [d for d in result.tree_problems if d.severity is not Severity.INFO]
-    if problems:
-        lines.append(f"other problems: {len(problems)}")
-        lines += [f"  {_located(d)}" for d in problems]
+    partial = [d for d in result.tree_problems if d.severity is Severity.WARNING]
+    if partial:
+        lines.append(f"not in the tree: {len(partial)}")
+        lines += [f"  {_located(d)}" for d in partial]
+    if result.refused:
+        lines.append(f"refused: {len(result.refused)}")
+        lines += [f"  {_located(d)}" for d in result.refused]
     if tree.notes:
         lines.append("notes:")
         lines += [f"  {note}" for note in tree.notes]
@@ -208,3 +225,46 @@ def _objects_line(tree: ImportedTree) -> str:
 def _located(d: Diagnostic) -> str:
     s = d.span
     return f"{s.path}:{s.line}:{s.col}: {d.severity} {d.code} {d.name}: {d.message}"
+
+
+# -- json ----------------------------------------------------------------------------------
+
+
+def report_json(result: TreeReport) -> str:
+    """`import-salesforce DIR --report --format json`: one JSON object (SPEC §1, pinned),
+    whose `rules` list has one entry per validation rule of the tree, in declaration order."""
+    data = {
+        "root": result.root,
+        "rules": [_rule_json(r) for r in result.rules],
+        # what the tree lacks and what it refused; the note on skipped objects is a list
+        "problems": [
+            _diagnostic_json(d) for d in result.tree_problems if d.severity is not Severity.INFO
+        ],
+        "skipped_objects": list(result.tree.skipped) if result.tree else [],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule_json(report: RuleReport) -> dict[str, str]:
+    entry = {
+        "object": report.rule.object,
+        "name": report.rule.name,
+        "path": report.rule.path,
+        "status": "set_aside" if report.status is Status.SET_ASIDE else "clean",
+    }
+    if report.status is Status.SET_ASIDE:
+        entry["reason"] = report.reason_text
+    return entry
+
+
+def _diagnostic_json(d: Diagnostic) -> dict[str, str | int]:
+    s = d.span
+    return {
+        "path": s.path,
+        "line": s.line,
+        "col": s.col,
+        "severity": str(d.severity),
+        "code": d.code,
+        "name": d.name,
+        "message": d.message,
+    }

@@ -12,8 +12,8 @@ from __future__ import annotations
 import textwrap
 
 from engine import ast
+from engine.import_report import RuleReport, Status, TreeReport, analyse
 from engine.sfdx.formula import normalise
-from engine.sfdx.report import RuleReport, Status, TreeReport, analyse
 from engine.sfdx.standard import OBJECT_API_NAMES
 from engine.sfdx.tree import standard_declarations
 
@@ -85,12 +85,7 @@ def _rule_block(report: RuleReport) -> list[str]:
     rule = report.rule
     node = rule.node
     if report.status is Status.SET_ASIDE or node is None:
-        reason = report.reason
-        where = (
-            f"{reason.span.path}:{reason.span.line}:{reason.span.col}: {reason.message}"
-            if reason
-            else rule.path
-        )
+        where = f"{rule.path}:{report.reason_text}"
         lines = [f"# validation {rule.name} on {rule.object} is set aside: {where}"]
         lines += [f"#     {line}" for line in rule.formula.strip().splitlines()]
         return lines
