@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
@@ -150,11 +152,29 @@ def _parse_yaml(path: str, text: str) -> Any:
         raise InputError(f"{path}: invalid YAML: {error}") from None
 
 
+# Bounds on what a YAML file may ask of us (issue 11). Aliases share one node, so an
+# "alias bomb" (each level aliasing the one before ten times) is small on disk and
+# astronomically large once read: the values aliases stand for are counted as they are met,
+# and past the bound the file is refused at the alias. Nesting is bounded too: ruamel's
+# composer recurses, and its scanner slows with every open flow collection.
+MAX_YAML_DEPTH = 100
+MAX_ALIAS_EXPANSION = 200_000
+
+
 def compose_yaml(path: str, text: str, yaml: YAML | None = None) -> Node | None:
     """YAML text → ruamel's node tree (lines kept); a syntax error is a located InputError
     that also names the likely cause. Rule tests read their files with it too."""
+    yaml = yaml or YAML(typ="safe", pure=True)
+    yaml.Composer = _BoundedComposer
+    yaml.max_depth = MAX_YAML_DEPTH
     try:
-        return (yaml or YAML(typ="safe", pure=True)).compose(text)  # type: ignore[no-any-return]
+        return yaml.compose(text)  # type: ignore[no-any-return]
+    except MaxDepthExceededError as error:
+        mark = error.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise InputError(
+            f"{where}: invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep"
+        ) from None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
@@ -165,6 +185,63 @@ def compose_yaml(path: str, text: str, yaml: YAML | None = None) -> Node | None:
         raise InputError(f"{where}: invalid YAML: {problem}{plain}") from None
     except YAMLError as error:
         raise InputError(f"{path}: invalid YAML: {error}") from None
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, counting what aliases expand to and refusing an alias to a node
+    that contains it (a recursive structure no record or test can be)."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self.expanded = 0
+        self.open_anchors: list[Any] = []
+        self.sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)  # an undefined alias is an error there
+            if event.anchor in self.open_anchors:
+                raise ComposerError(
+                    None, None, f"alias *{event.anchor} inside the node it names", event.start_mark
+                )
+            self.expanded += _expanded_size(node, self.sizes)
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                raise ComposerError(
+                    None,
+                    None,
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values "
+                    "(an alias bomb?); write the values out or use fewer aliases",
+                    event.start_mark,
+                )
+            return node
+        anchor = getattr(event, "anchor", None)
+        self.open_anchors.append(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.open_anchors.pop()
+
+
+def _expanded_size(root: Node, sizes: dict[int, int]) -> int:
+    """How many nodes `root` stands for with every alias in it written out (memoized; the
+    composer has refused cycles, so the node graph is acyclic)."""
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if children_done or not children:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
 
 
 # YAML's parser speaks of tokens; say what usually causes each in an export edited by hand
