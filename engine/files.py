@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,16 +34,66 @@ class ReadResult:
     diagnostic: Diagnostic | None
 
 
-def read_source(path: str, *, keep_newlines: bool = False) -> ReadResult:
+# Every file syncrules reads is a regular file of bounded size (issue 11): a FIFO would
+# block the read forever, /dev/zero and /dev/urandom never end, and a file that grows while
+# it is read must not take all memory. Rule files are written by hand (an imported SFDX
+# object file is the largest at a few MB); record sets are exports and may be large.
+MAX_RULE_FILE_BYTES = 64 * 1024 * 1024
+MAX_RECORD_FILE_BYTES = 2 * 1024 * 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_source(
+    path: str, *, keep_newlines: bool = False, max_bytes: int = MAX_RULE_FILE_BYTES
+) -> ReadResult:
     """Read a rule file as UTF-8; an unreadable or undecodable file is a diagnostic."""
     try:
-        data = Path(path).read_bytes()
+        data = read_regular_file(path, max_bytes)
     except OSError as error:
         reason = error.strerror or str(error)
         return ReadResult(
             None, codes.UNREADABLE_FILE.at(whole_file(path), f"cannot read: {reason}")
         )
     return decode_source(path, data, keep_newlines=keep_newlines)
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; anything else is an OSError
+    whose strerror says what the path is. Opening does not block on a FIFO (O_NONBLOCK),
+    and the read stops one byte past the bound, so a file growing meanwhile is caught."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise OSError(errno.EINVAL, f"{kind}, not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            raise OSError(errno.EFBIG, f"larger than {_size_text(max_bytes)}")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"
 
 
 def decode_source(path: str, data: bytes, *, keep_newlines: bool = False) -> ReadResult:

@@ -31,7 +31,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
-from engine.files import InputError, read_source
+from engine.files import MAX_RECORD_FILE_BYTES, InputError, read_source
 from engine.records.model import (
     LISTS,
     OBJECT_LISTS,
@@ -121,7 +121,7 @@ def _at(path: str, line: int | None) -> str:
 
 
 def _read_text(path: str) -> str:
-    result = read_source(path)
+    result = read_source(path, max_bytes=MAX_RECORD_FILE_BYTES)
     if result.source is None:
         assert result.diagnostic is not None
         span = result.diagnostic.span
