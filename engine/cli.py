@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     OK = 0
     FINDINGS = 1
     CANNOT_RUN = 2
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
 
 def _colour(stream: object) -> bool:
@@ -469,6 +470,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The `syncrules` command. Returns the exit code; never raises."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before the command started, or while it reported
+        sys.stderr.write("syncrules: interrupted\n")
+        return ExitCode.INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from engine.deep import call_deep
     from engine.files import InputError
 
@@ -484,9 +493,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, CannotRun) as error:
         sys.stderr.write(f"syncrules: {error}\n")
         return ExitCode.CANNOT_RUN
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # stopped at once; nothing new was written (deep.shielded)
         sys.stderr.write("syncrules: interrupted\n")
-        return ExitCode.CANNOT_RUN
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
     except Exception:  # last resort: a bug, reported without a traceback unless asked

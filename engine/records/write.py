@@ -22,7 +22,12 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
-from engine.files import write_atomic
+from engine.files import (
+    MAX_RECORD_FILE_BYTES,
+    InputError,
+    read_regular_file,
+    replace_folder,
+)
 from engine.records.model import (
     LISTS,
     PROSPECT_ATTRIBUTES,
@@ -36,13 +41,41 @@ _EXTENSIONS = {"yaml": ".yaml", "json": ".json", "datatree": ".json", "csv": ".c
 
 
 def write_records(records: RecordSet, out_dir: str) -> list[str]:
-    """Write the record set into `out_dir`, each file atomically; returns the paths written."""
-    paths: list[str] = []
-    for name, text in render_records(records).items():
-        path = os.path.join(out_dir, name)
-        write_atomic(path, text)
-        paths.append(path)
-    return paths
+    """Write the record set, every file rendered, into `out_dir` as one set (see
+    `files.replace_folder`); returns the paths written."""
+    return replace_folder(out_dir, dict(render_records(records)))
+
+
+def output_files(records: RecordSet) -> dict[str, str | bytes]:
+    """File name → content: what `run --out` writes. A file none of whose records the
+    cycle touched is the input file's bytes, so its comments, quoting and style stay as
+    they were; the other files are rendered (`render_records`)."""
+    layout = records.layout
+    if layout.single is not None:
+        if not any(_touched(r) for items in records.lists.values() for r in items):
+            return {layout.single: _input_bytes(layout.root)}
+        return dict(render_records(records))
+    output: dict[str, str | bytes] = {}
+    for name in _list_order(records):
+        stored = layout.files.get(name)
+        if stored is not None and not any(_touched(r) for r in records.get(name)):
+            output[stored] = _input_bytes(os.path.join(layout.root, stored))
+            continue
+        fmt = layout.formats.get(name) or _new_format(records, name)
+        output[stored or name + _EXTENSIONS[fmt]] = _render_list(records, name, fmt)
+    return output
+
+
+def _touched(record: Record) -> bool:
+    return record.created or bool(record.changed)
+
+
+def _input_bytes(path: str) -> bytes:
+    try:
+        return read_regular_file(path, MAX_RECORD_FILE_BYTES)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError(f"{path}: cannot copy the input file unchanged: {reason}") from None
 
 
 def render_records(records: RecordSet) -> dict[str, str]:
