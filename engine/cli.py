@@ -32,7 +32,12 @@ def _colour(stream: object) -> bool:
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (surrogateescape), a
+        # terminal in ASCII: shown escaped, as Python shows it on stderr, never a crash
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
     sys.stdout.flush()
 
 
@@ -468,6 +473,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# import name → the distribution pip installs it from, where the two differ
+_DISTRIBUTIONS = {
+    "re2": "google-re2",
+    "ruamel": "ruamel.yaml",
+    "yaml": "PyYAML",
+    "pyspark": "syncrules[spark]",
+}
+
+
+def _missing_package(error: ModuleNotFoundError) -> str:
+    module = (error.name or str(error)).split(".")[0]
+    package = _DISTRIBUTIONS.get(module, module)
+    return (
+        f"the Python package {package!r} is not installed (import {error.name!r} failed); "
+        f"install it into this environment: {sys.executable} -m pip install '{package}'"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The `syncrules` command. Returns the exit code; never raises."""
     try:
@@ -498,6 +521,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
+    except ModuleNotFoundError as error:  # an installation problem, not a bug
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write(f"syncrules: {_missing_package(error)}\n")
+        return ExitCode.CANNOT_RUN
     except Exception:  # last resort: a bug, reported without a traceback unless asked
         if args.debug:
             traceback.print_exc()

@@ -47,10 +47,10 @@ def parse_number(text: str) -> Decimal | None:
 
 def number_text(value: Decimal) -> str:
     """`5`, `5.25`, `-0.5`: no exponent, no trailing zeros, no point for whole numbers."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
-    return text
+    # exact text, never quantize() or normalize(): a 29-digit or 1.5e300 value has more
+    # digits than the decimal context holds, and those would fail or round it
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def to_text(value: object) -> str:

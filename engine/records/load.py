@@ -26,7 +26,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import AliasEvent, ScalarEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
@@ -199,6 +199,10 @@ class _BoundedComposer(Composer):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
+        if isinstance(event, ScalarEvent):
+            lone = _SURROGATE.search(event.value)
+            if lone is not None:  # "\ud800" alone: no character, and nothing can print it
+                raise ComposerError(None, None, _surrogate_message(lone.group()), event.start_mark)
         if isinstance(event, AliasEvent):
             node = super().compose_node(parent, index)  # an undefined alias is an error there
             if event.anchor in self.open_anchors:
@@ -361,7 +365,39 @@ class _LocatingDecoder(json.JSONDecoder):
             return result, end
 
         self.parse_object = parse_object
+        self.parse_int = _json_int(source.text)
+        plain_string: Callable[..., tuple[str, int]] = self.parse_string  # type: ignore[has-type]
+
+        def parse_string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
+            value, after = plain_string(text, end, strict)
+            lone = _SURROGATE.search(value)
+            if lone is not None:  # "\ud800" alone: no character, and nothing can print it
+                raise json.JSONDecodeError(_surrogate_message(lone.group()), text, end - 1)
+            return value, after
+
+        self.parse_string = parse_string
         self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_NUMBER_DIGITS = 4300  # Python's int/str conversion limit, which guards against DoS
+
+
+def _surrogate_message(char: str) -> str:
+    return f"\\u{ord(char):04x} is half of a UTF-16 surrogate pair, not a character"
+
+
+def _json_int(text: str) -> Callable[[str], int]:
+    def parse_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+            raise json.JSONDecodeError(
+                f"a number of {len(digits.lstrip('-')):,} digits (at most {MAX_NUMBER_DIGITS:,})",
+                text,
+                max(text.find(digits), 0),
+            )
+        return int(digits)
+
+    return parse_int
 
 
 def _read_csv(path: str, list_name: str) -> tuple[tuple[str, ...], list[_Map]]:
@@ -1023,6 +1059,13 @@ def _date(value: Any, text: str | None) -> dt.date | None:
 
 
 def _datetime(value: Any, text: str | None) -> dt.datetime | None:
+    try:
+        return _datetime_in_utc(value, text)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
+        raise _Bad(f"{_show(value, text)} is out of range in UTC (years 1 to 9999)") from None
+
+
+def _datetime_in_utc(value: Any, text: str | None) -> dt.datetime | None:
     if _blank(value):
         return None
     if isinstance(value, dt.datetime):
