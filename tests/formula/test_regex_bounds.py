@@ -32,7 +32,7 @@ def test_nested_repetition_answers_at_once() -> None:
     assert run('REGEX(t, "(a+)+$")', {"t": text(EVIL)}) is False
     assert run('REGEX(t, "(a|aa)+")', {"t": text(EVIL)}) is False
     assert run('REGEX(t, "(a+)+$")', {"t": text("a" * 40)}) is True
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # backtracking: 2**40 steps, hours
 
 
 def test_a_backtracking_only_pattern_past_its_budget_is_a_formula_error() -> None:
@@ -42,7 +42,7 @@ def test_a_backtracking_only_pattern_past_its_budget_is_a_formula_error() -> Non
     elapsed = time.perf_counter() - started
     assert isinstance(result, EvalError)
     assert "took more than" in result.message
-    assert elapsed < functions.REGEX_BUDGET_SECONDS + 1
+    assert elapsed < functions.REGEX_BUDGET_SECONDS + 5  # 2**40 steps would take hours
 
 
 def test_backreferences_and_lookaround_still_match() -> None:
