@@ -496,8 +496,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:  # before the command started, or while it reported
-        sys.stderr.write("syncrules: interrupted\n")
-        return ExitCode.INTERRUPTED
+        return _interrupted()
+
+
+def _interrupted() -> ExitCode:
+    # CPython remembers a KeyboardInterrupt that escaped code run by exec() (dataclasses
+    # and namedtuple build their methods so while modules import) and ends the process by
+    # SIGINT at exit instead of with our code; the next exec() of a string forgets it
+    exec("")
+    sys.stderr.write("syncrules: interrupted\n")
+    return ExitCode.INTERRUPTED
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -517,8 +525,7 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stderr.write(f"syncrules: {error}\n")
         return ExitCode.CANNOT_RUN
     except KeyboardInterrupt:  # stopped at once; nothing new was written (deep.shielded)
-        sys.stderr.write("syncrules: interrupted\n")
-        return ExitCode.INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:
         return ExitCode.OK
     except ModuleNotFoundError as error:  # an installation problem, not a bug

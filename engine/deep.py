@@ -45,8 +45,7 @@ def call_deep(fn: Callable[[], T]) -> T:
         # a daemon, so a worker stuck in C code cannot keep an interrupted process alive
         thread = threading.Thread(target=work, name="syncrules", daemon=True)
         _interrupts.arm()
-        thread.start()
-        _join(thread, done)
+        _run(thread, done)
     finally:
         threading.stack_size(old_stack)
         sys.setrecursionlimit(old_limit)
@@ -115,12 +114,15 @@ def shielded() -> contextlib.AbstractContextManager[None]:
     return _interrupts.shield()
 
 
-def _join(thread: threading.Thread, done: threading.Event) -> None:
+def _run(thread: threading.Thread, done: threading.Event) -> None:
     # an Event, not Thread.join(): a join interrupted by Ctrl-C marks the thread finished
     # while it still runs (CPython's bpo-45274 clean-up releases the running thread's lock)
     try:
+        thread.start()  # Ctrl-C may come while it starts, too
         done.wait()
     except KeyboardInterrupt:
+        if thread.ident is None:  # it never started: nothing to stop
+            raise
         _interrupts.interrupt(thread)
         # the worker unwinds and re-raises KeyboardInterrupt to us through `error`; if it
         # is stuck in C code past the grace period, give up on it (it is a daemon)
