@@ -46,7 +46,7 @@ def _refused(load: object, path: Path, text: str) -> str:
     started = time.perf_counter()
     with pytest.raises(InputError) as raised:
         load(str(path))  # type: ignore[operator]
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # unbounded: memory or time without end
     return str(raised.value)
 
 
