@@ -175,3 +175,69 @@ def test_junit_xml_naming_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     code = main(["test", str(test_file), "--junit-xml", str(tmp_path)])
     err = capsys.readouterr().err
     assert (code, err) == (2, f"syncrules: {tmp_path}: is a folder; give a file path to write to\n")
+
+
+TOUCHED_RULES = """\
+object prospect { email: email last_name: text(80) company: text(80) job_title: text(80) }
+object lead { Email: email LastName: text(80) required Company: text(80) required
+              Title: text(80) }
+field email { lead: Email }
+field last_name { lead: LastName }
+field company { lead: Company }
+field job_title { lead: Title sync: salesforce }
+create lead when true
+"""
+TOUCHED_PROSPECTS = """\
+# prospects exported on Monday
+prospects:
+  - {id: p1, email: "a@example.com", last_name: L, company: 'C'}   # new one
+  - id: p2
+    email: b@example.com   # has a lead
+    last_name: "Brown"
+    company: B
+    crm_lead_fid: 00Q1
+"""
+TOUCHED_LEADS = """\
+leads:
+- Id: 00Q1   # the existing lead
+  Email: "b@example.com"
+  LastName: Brown
+  Company: B
+  Title: "CTO"
+"""
+
+
+def test_a_touched_yaml_file_keeps_comments_quoting_and_style(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "rules.sync").write_text(TOUCHED_RULES, encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "prospects.yaml").write_text(TOUCHED_PROSPECTS, encoding="utf-8")
+    (records / "leads.yaml").write_text(TOUCHED_LEADS, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(tmp_path, str(out), capsys) == (0, "")
+    # p1 is linked to its new lead, p2 takes the lead's Title: only those lines change
+    assert (out / "prospects.yaml").read_text(encoding="utf-8") == (
+        "# prospects exported on Monday\n"
+        "prospects:\n"
+        "  - {id: p1, email: \"a@example.com\", last_name: L, company: 'C', "
+        "crm_lead_fid: 00QSR0000000001} # new one\n"
+        "  - id: p2\n"
+        "    email: b@example.com   # has a lead\n"
+        '    last_name: "Brown"\n'
+        "    company: B\n"
+        "    crm_lead_fid: 00Q1\n"
+        "    job_title: CTO\n"
+    )
+    assert (out / "leads.yaml").read_text(encoding="utf-8") == TOUCHED_LEADS + (
+        "- Id: 00QSR0000000001\n  Email: a@example.com\n  LastName: L\n  Company: C\n"
+    )
+    # and the next cycle over the output changes nothing (SPEC §3 idempotency)
+    again = tmp_path / "again"
+    code = main(["run", str(tmp_path / "rules.sync"), "--records", str(out), "--out", str(again)])
+    assert code == 0
+    assert "2 prospects: 2 no_change" in capsys.readouterr().out
+    assert tree(again) == tree(out) | {
+        "error_queue.json": (again / "error_queue.json").read_bytes()
+    }
