@@ -138,17 +138,17 @@ def write_files_atomic(items: Sequence[tuple[str, str | bytes]]) -> None:
     written are they renamed into place, together, shielded from Ctrl-C. A failure or an
     interrupt before that changes nothing (the temporary files are removed)."""
     temps: list[tuple[str, str]] = []
+    current = ""  # the target being written, for the message
     try:
-        for path, data in items:
-            target = _writable_target(path)
-            temps.append((_write_temp(target, data), target))
+        for current, data in items:
+            temps.append((_write_temp(_writable_target(current), data), current))
         with shielded():
             while temps:
-                temp, target = temps[0]
-                os.replace(temp, target)
+                temp, current = temps[0]
+                os.replace(temp, current)
                 temps.pop(0)
     except OSError as error:
-        raise InputError(f"{error.filename or ''}: cannot write: {_reason(error)}") from None
+        raise InputError(f"{current}: cannot write: {_reason(error)}") from None
     finally:
         for temp, _target in temps:
             Path(temp).unlink(missing_ok=True)
