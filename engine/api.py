@@ -332,6 +332,7 @@ def format_files(paths: Sequence[str]) -> tuple[Formatted, ...]:
     from engine.files import read_source
     from engine.fmt import format_source
     from engine.loader import expand_paths
+    from engine.syntax.parser import NOT_RULE_TEXT
 
     results = []
     for path in expand_paths(paths):
@@ -342,9 +343,10 @@ def format_files(paths: Sequence[str]) -> tuple[Formatted, ...]:
             continue
         source = read.source
         result = format_source(source.text, path)
-        results.append(
-            Formatted(path, source.text, result.text, result.diagnostics, {path: source})
-        )
+        # a file with no rule syntax is never echoed (syntax/parser.py): no source to show
+        hidden = any(d.message == NOT_RULE_TEXT for d in result.diagnostics)
+        shown: dict[str, SourceFile] = {} if hidden else {path: source}
+        results.append(Formatted(path, source.text, result.text, result.diagnostics, shown))
     return tuple(results)
 
 

@@ -8,9 +8,7 @@ and a file that includes itself, directly or through others, is an `include-cycl
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,7 +27,7 @@ from engine.files import (
 from engine.sfdx.tree import ImportedTree, import_tree, standard_declarations
 from engine.source import SourceFile, whole_file
 from engine.syntax.lower import lower_tree
-from engine.syntax.parser import RULE_KEYWORDS, parse_tree
+from engine.syntax.parser import NOT_RULE_TEXT, parse_tree
 
 PACK_PREFIX = "@syncrules/"
 
@@ -156,16 +154,8 @@ def _load_source(state: _State, source: SourceFile) -> None:
     if parsed.tree is None:
         assert parsed.diagnostic is not None
         diagnostic = parsed.diagnostic
-        if _not_rule_text(source.text, diagnostic.span.start):
-            # no rule syntax at all: maybe not a rule file (`include "/proc/self/environ"`);
-            # its text is never echoed — not in the message, not as a source line
+        if diagnostic.message == NOT_RULE_TEXT:  # its text is never echoed (parser.py)
             del state.sources[source.path]
-            diagnostic = codes.SYNTAX_ERROR.at(
-                diagnostic.span,
-                "not a rule file: its first word does not start a rule",
-                hint="a rule file starts with a rule (object, field, stage, share, include, …)"
-                " or a comment",
-            )
         state.report.add(diagnostic)
         state.files.append(ast.RuleFile(source.path, (), comments))
         return
@@ -180,24 +170,6 @@ def _load_source(state: _State, source: SourceFile) -> None:
             _import(state, source, item)
             continue
         state.items.append(item)
-
-
-_LEADING = re.compile(r"(?:\s+|#[^\n]*|/\*.*?\*/)*", re.S)
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _not_rule_text(text: str, error_at: int) -> bool:
-    """Whether a file whose parse failed at `error_at` shows no rule syntax at all: the
-    error is at its first token (past blanks and comments), and that token is not a
-    mistyped rule keyword (`stge`, `Stage` are a rule file with a typo)."""
-    leading = _LEADING.match(text)
-    first = leading.end() if leading else 0
-    if error_at > first:
-        return False
-    word = _WORD.match(text, first)
-    return word is None or not difflib.get_close_matches(word.group(), RULE_KEYWORDS, cutoff=0.75)
 
 
 def _import(state: _State, source: SourceFile, item: ast.ImportSalesforce) -> None:

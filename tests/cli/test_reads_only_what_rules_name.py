@@ -162,3 +162,15 @@ def test_a_symlink_out_of_the_tree_is_not_followed(
     ) in out
     main(["import-salesforce", str(tmp_path / "org")])
     assert SECRET not in capsys.readouterr().out
+
+
+def test_fmt_does_not_echo_a_file_with_no_rule_syntax(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret.sync"
+    secret.write_text(f"TOKEN={SECRET}\n", encoding="utf-8")
+    code = main(["fmt", "--check", str(secret)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert SECRET not in captured.out + captured.err
+    assert f"{secret}:1:1: error SR001 syntax-error: not a rule file" in captured.out
