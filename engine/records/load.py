@@ -359,12 +359,31 @@ class _LocatingDecoder(json.JSONDecoder):
         super().__init__(object_pairs_hook=_json_map)
         plain: Callable[..., tuple[_Map, int]] = self.parse_object  # type: ignore[has-type]
 
+        depth = [0]  # open objects and arrays: bounded as YAML's nesting is
+
+        def nested(parse: Callable[..., Any]) -> Callable[..., Any]:
+            def parse_nested(s_and_end: tuple[str, int], *args: Any) -> Any:
+                depth[0] += 1
+                try:
+                    if depth[0] > MAX_YAML_DEPTH:
+                        raise json.JSONDecodeError(
+                            f"nested more than {MAX_YAML_DEPTH} levels deep",
+                            s_and_end[0],
+                            s_and_end[1] - 1,
+                        )
+                    return parse(s_and_end, *args)
+                finally:
+                    depth[0] -= 1
+
+            return parse_nested
+
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[_Map, int]:
             result, end = plain(s_and_end, *args)
             result.line = source.position(s_and_end[1] - 1)[0]
             return result, end
 
-        self.parse_object = parse_object
+        self.parse_object = nested(parse_object)
+        self.parse_array = nested(self.parse_array)  # type: ignore[has-type]
         self.parse_int = _json_int(source.text)
         plain_string: Callable[..., tuple[str, int]] = self.parse_string  # type: ignore[has-type]
 

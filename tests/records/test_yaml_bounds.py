@@ -97,3 +97,19 @@ def test_nesting_at_the_bound_gets_past_the_composer(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match="nested more than 100 levels deep"):
         api.load_records(str(path), RULES)
+
+
+def test_json_nesting_is_bounded_alike(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    head = '{"prospects": '
+    path.write_text(head + "[" * 150_000 + "]" * 150_000 + "}", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        api.load_records(str(path), RULES)
+    # the document's object is the first level: the 100th "[" is the 101st level
+    column = len(head) + MAX_YAML_DEPTH
+    assert str(raised.value) == (
+        f"{path}:1:{column}: invalid JSON: nested more than {MAX_YAML_DEPTH} levels deep"
+    )
+    path.write_text(head + '[{"x": ' + "[" * 90 + "]" * 90 + "}]}", encoding="utf-8")
+    with pytest.raises(InputError, match="record #1 in prospects, field id: missing"):
+        api.load_records(str(path), RULES)  # read in full, then refused for its missing id
