@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -196,17 +195,18 @@ def run(
     progress: Callable[[int], object] | None = None,
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
-    from engine.files import write_atomic
-    from engine.records.write import write_records
+    from engine.files import replace_folder
+    from engine.records.write import output_files
     from engine.runtime.cycle import run_cycle
 
     _valid(rules)
     result = call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress))
-    queue = error_queue(result.plan)  # rendered before anything is written
-    written = write_records(result.records, out_dir)
-    queue_path = os.path.join(out_dir, "error_queue.json")
-    write_atomic(queue_path, queue)
-    return RunResult(result.plan, result.records, (*written, queue_path))
+    # everything is rendered first, then written as one set: a failure or Ctrl-C part-way
+    # leaves out_dir as it was (docs/records.md)
+    contents = output_files(result.records)
+    contents["error_queue.json"] = error_queue(result.plan)
+    written = replace_folder(out_dir, contents)
+    return RunResult(result.plan, result.records, tuple(written))
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +343,7 @@ def format_files(paths: Sequence[str]) -> tuple[Formatted, ...]:
     from engine.files import read_source
     from engine.fmt import format_source
     from engine.loader import expand_paths
+    from engine.syntax.parser import NOT_RULE_TEXT
 
     results = []
     for path in expand_paths(paths):
@@ -353,16 +354,16 @@ def format_files(paths: Sequence[str]) -> tuple[Formatted, ...]:
             continue
         source = read.source
         result = format_source(source.text, path)
-        results.append(
-            Formatted(path, source.text, result.text, result.diagnostics, {path: source})
-        )
+        # a file with no rule syntax is never echoed (syntax/parser.py): no source to show
+        hidden = any(d.message == NOT_RULE_TEXT for d in result.diagnostics)
+        shown: dict[str, SourceFile] = {} if hidden else {path: source}
+        results.append(Formatted(path, source.text, result.text, result.diagnostics, shown))
     return tuple(results)
 
 
 def write_formatted(results: Sequence[Formatted]) -> None:
-    """Write formatted files in place, each atomically."""
-    from engine.files import write_atomic
+    """Write formatted files in place, each atomically, all renamed together at the end
+    (a failure or Ctrl-C before then rewrites none)."""
+    from engine.files import write_files_atomic
 
-    for result in results:
-        if result.changed and result.text is not None:
-            write_atomic(result.path, result.text)
+    write_files_atomic([(r.path, r.text) for r in results if r.changed and r.text is not None])

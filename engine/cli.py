@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     OK = 0
     FINDINGS = 1
     CANNOT_RUN = 2
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
 
 def _colour(stream: object) -> bool:
@@ -41,7 +42,12 @@ def _terminal_width(stream: object) -> int | None:
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (surrogateescape), a
+        # terminal in ASCII: shown escaped, as Python shows it on stderr, never a crash
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
     sys.stdout.flush()
 
 
@@ -563,8 +569,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# import name → the distribution pip installs it from, where the two differ
+_DISTRIBUTIONS = {
+    "re2": "google-re2",
+    "ruamel": "ruamel.yaml",
+    "yaml": "PyYAML",
+    "pyspark": "syncrules[spark]",
+}
+
+
+def _missing_package(error: ModuleNotFoundError) -> str:
+    module = (error.name or str(error)).split(".")[0]
+    package = _DISTRIBUTIONS.get(module, module)
+    return (
+        f"the Python package {package!r} is not installed (import {error.name!r} failed); "
+        f"install it into this environment: {sys.executable} -m pip install '{package}'"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The `syncrules` command. Returns the exit code; never raises."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before the command started, or while it reported
+        return _interrupted()
+
+
+def _interrupted() -> ExitCode:
+    # CPython remembers a KeyboardInterrupt that escaped code run by exec() (dataclasses
+    # and namedtuple build their methods so while modules import) and ends the process by
+    # SIGINT at exit instead of with our code; the next exec() of a string forgets it
+    exec("")
+    sys.stderr.write("syncrules: interrupted\n")
+    return ExitCode.INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from engine.deep import call_deep
     from engine.files import InputError
 
@@ -580,11 +620,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, CannotRun) as error:
         sys.stderr.write(f"syncrules: {error}\n")
         return ExitCode.CANNOT_RUN
-    except KeyboardInterrupt:
-        sys.stderr.write("syncrules: interrupted\n")
-        return ExitCode.CANNOT_RUN
+    except KeyboardInterrupt:  # stopped at once; nothing new was written (deep.shielded)
+        return _interrupted()
     except BrokenPipeError:
         return ExitCode.OK
+    except ModuleNotFoundError as error:  # an installation problem, not a bug
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write(f"syncrules: {_missing_package(error)}\n")
+        return ExitCode.CANNOT_RUN
     except Exception:  # last resort: a bug, reported without a traceback unless asked
         if args.debug:
             traceback.print_exc()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import shutil
+import stat
+import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine import codes
+from engine.deep import shielded
 from engine.diagnostics import Diagnostic
 from engine.source import SourceFile, Span, whole_file
 
@@ -32,16 +39,66 @@ class ReadResult:
     diagnostic: Diagnostic | None
 
 
-def read_source(path: str, *, keep_newlines: bool = False) -> ReadResult:
+# Every file syncrules reads is a regular file of bounded size (issue 11): a FIFO would
+# block the read forever, /dev/zero and /dev/urandom never end, and a file that grows while
+# it is read must not take all memory. Rule files are written by hand (an imported SFDX
+# object file is the largest at a few MB); record sets are exports and may be large.
+MAX_RULE_FILE_BYTES = 64 * 1024 * 1024
+MAX_RECORD_FILE_BYTES = 2 * 1024 * 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_source(
+    path: str, *, keep_newlines: bool = False, max_bytes: int = MAX_RULE_FILE_BYTES
+) -> ReadResult:
     """Read a rule file as UTF-8; an unreadable or undecodable file is a diagnostic."""
     try:
-        data = Path(path).read_bytes()
+        data = read_regular_file(path, max_bytes)
     except OSError as error:
         reason = error.strerror or str(error)
         return ReadResult(
             None, codes.UNREADABLE_FILE.at(whole_file(path), f"cannot read: {reason}")
         )
     return decode_source(path, data, keep_newlines=keep_newlines)
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; anything else is an OSError
+    whose strerror says what the path is. Opening does not block on a FIFO (O_NONBLOCK),
+    and the read stops one byte past the bound, so a file growing meanwhile is caught."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise OSError(errno.EINVAL, f"{kind}, not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            raise OSError(errno.EFBIG, f"larger than {_size_text(max_bytes)}")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"
 
 
 def decode_source(path: str, data: bytes, *, keep_newlines: bool = False) -> ReadResult:
@@ -73,22 +130,177 @@ def sync_files_below(directory: str) -> list[str]:
 def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Write a file so a reader sees the old content or the new, never a torn one.
     Text is written as UTF-8 with `\n` line ends; bytes (a Parquet file) as they are."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    write_files_atomic([(str(path), text)])
+
+
+def write_files_atomic(items: Sequence[tuple[str, str | bytes]]) -> None:
+    """Write files in place, each atomically, and as a set as far as a directory allows:
+    every file goes to a temporary file beside its target first, and only when all are
+    written are they renamed into place, together, shielded from Ctrl-C. A failure or an
+    interrupt before that changes nothing (the temporary files are removed)."""
+    temps: list[tuple[str, str]] = []
+    current = ""  # the target being written, for the message
     try:
-        if isinstance(text, bytes):
-            with os.fdopen(fd, "wb") as binary:
-                binary.write(text)
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+        for current, data in items:
+            temps.append((_write_temp(_writable_target(current), data), current))
+        with shielded():
+            while temps:
+                temp, current = temps[0]
+                os.replace(temp, current)
+                temps.pop(0)
+    except OSError as error:
+        raise InputError(f"{current}: cannot write: {_reason(error)}") from None
+    finally:
+        for temp, _target in temps:
+            Path(temp).unlink(missing_ok=True)
+
+
+def _writable_target(path: str) -> str:
+    if path in ("", "-"):
+        raise InputError(f"{path!r}: give a file path to write to")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a folder; give a file path to write to")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise InputError(f"{path}: not a regular file; give a file path to write to")
+    parent = os.path.dirname(path) or "."
+    os.makedirs(parent, exist_ok=True)
+    return path
+
+
+def _write_temp(target: str, data: str | bytes) -> str:
+    """`data` in a new temporary file beside `target`; returns its path."""
+    folder = os.path.dirname(target) or "."
+    name = os.path.basename(target)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
         # mkstemp creates 0600; a written file gets the mode any new file would (umask)
         os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return temp
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def replace_folder(out_dir: str, contents: Mapping[str, str | bytes]) -> list[str]:
+    """Write `contents` (file name → text or bytes) into `out_dir` as one set: every file
+    is written to a staging folder beside `out_dir`, with the files `out_dir` already holds
+    that are not rewritten (hard links, else copies), and the staging folder then takes
+    `out_dir`'s place — in one atomic exchange where the system has one (Linux), else in two
+    renames. A failure or Ctrl-C before the switch leaves `out_dir` byte-identical and
+    removes the staging folder. Returns the paths written, in `contents` order."""
+    target = _output_folder(out_dir)
+    for name in contents:
+        existing = os.path.join(target, name)
+        if os.path.isdir(existing) and not os.path.islink(existing):
+            raise InputError(f"--out {out_dir}: {name} is a folder there; run writes a file {name}")
+    parent, base = os.path.split(target)
+    if os.path.isdir(target) and not os.access(target, os.W_OK):
+        raise InputError(f"--out {out_dir}: cannot write: the folder is not writable")
+    try:
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(dir=parent, prefix=f".{base}.staging-")
+    except PermissionError:
+        if not os.path.isdir(target):
+            raise InputError(f"--out {out_dir}: cannot write: permission denied") from None
+        # a writable folder in a read-only one (`--out .`): no staging folder can go beside
+        # it, so each file is replaced atomically, all renames together (docs/records.md)
+        write_files_atomic([(os.path.join(target, name), data) for name, data in contents.items()])
+        return [os.path.join(out_dir, name) for name in contents]
+    except OSError as error:
+        raise InputError(f"--out {out_dir}: cannot write: {_reason(error)}") from None
+    try:
+        try:
+            if os.path.isdir(target):
+                _keep_others(target, staging, set(contents))
+                shutil.copymode(target, staging)
+            else:  # mkdtemp makes 0700; a new folder gets the mode any new folder would
+                os.chmod(staging, 0o777 & ~_umask())
+            for name, data in contents.items():
+                with open(os.path.join(staging, name), "wb") as handle:
+                    handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+                os.chmod(os.path.join(staging, name), 0o666 & ~_umask())
+            with shielded():
+                _switch(staging, target)
+        except OSError as error:
+            raise InputError(f"--out {out_dir}: cannot write: {_reason(error)}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the staging folder, or the old out_dir
+    return [os.path.join(out_dir, name) for name in contents]
+
+
+def _output_folder(out_dir: str) -> str:
+    """The real path `run --out` will replace; what cannot be a folder is refused."""
+    if out_dir in ("", "-"):
+        raise InputError(f"--out {out_dir!r}: give the folder to write the new record set into")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        mode = os.stat(out_dir).st_mode
+        kind = next((name for test, name in _KINDS if test(mode)), "a file")
+        raise InputError(f"--out {out_dir}: {kind}, not a folder")
+    target = os.path.realpath(out_dir)  # a symlinked folder: replace what it points to
+    ancestor = os.path.dirname(target)
+    while ancestor and not os.path.exists(ancestor):
+        ancestor = os.path.dirname(ancestor)
+    if ancestor and not os.path.isdir(ancestor):
+        raise InputError(f"--out {out_dir}: {ancestor} is a file, so no folder can be made in it")
+    return target
+
+
+def _keep_others(source: str, staging: str, rewritten: set[str]) -> None:
+    """What `source` holds and the run does not rewrite, into `staging` unchanged."""
+    for entry in os.scandir(source):
+        if entry.name in rewritten:
+            continue
+        destination = os.path.join(staging, entry.name)
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry.path), destination)
+        elif entry.is_dir():
+            shutil.copytree(entry.path, destination, symlinks=True, copy_function=_link)
+        else:
+            _link(entry.path, destination)
+
+
+def _link(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)  # same bytes, same mode, no copy
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def _switch(staging: str, target: str) -> None:
+    """Put `staging` where `target` is; `staging` then holds the old folder (if any)."""
+    if not os.path.exists(target):
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        return
+    old = staging + ".old"
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    os.rename(old, staging)
+
+
+def _exchange(first: str, second: str) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(done == 0)
 
 
 def _umask() -> int:

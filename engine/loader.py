@@ -27,7 +27,7 @@ from engine.files import (
 from engine.sfdx.tree import ImportedTree, import_tree, standard_declarations
 from engine.source import SourceFile, whole_file
 from engine.syntax.lower import lower_tree
-from engine.syntax.parser import parse_tree
+from engine.syntax.parser import NOT_RULE_TEXT, parse_tree
 
 PACK_PREFIX = "@syncrules/"
 
@@ -153,7 +153,10 @@ def _load_source(state: _State, source: SourceFile) -> None:
     )
     if parsed.tree is None:
         assert parsed.diagnostic is not None
-        state.report.add(parsed.diagnostic)
+        diagnostic = parsed.diagnostic
+        if diagnostic.message == NOT_RULE_TEXT:  # its text is never echoed (parser.py)
+            del state.sources[source.path]
+        state.report.add(diagnostic)
         state.files.append(ast.RuleFile(source.path, (), comments))
         return
     items, problems = lower_tree(parsed.tree, source)

@@ -47,10 +47,10 @@ def parse_number(text: str) -> Decimal | None:
 
 def number_text(value: Decimal) -> str:
     """`5`, `5.25`, `-0.5`: no exponent, no trailing zeros, no point for whole numbers."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
-    return text
+    # exact text, never quantize() or normalize(): a 29-digit or 1.5e300 value has more
+    # digits than the decimal context holds, and those would fail or round it
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def to_text(value: object) -> str:
@@ -245,8 +245,114 @@ def _escape(match: re.Match[str], pattern: str, in_class: bool) -> str:
     return whole
 
 
+# A backtracking match may take exponential time ("(a+)+$" on "aaa…ab"). Patterns RE2 can
+# express run on RE2, in time linear in the text; the rest (backreferences, lookaround,
+# possessive quantifiers, atomic groups) run on the `regex` package's backtracking engine
+# under a time budget. A pattern that runs out of it is this record's formula error, as
+# VALUE("x") is: Salesforce's own REGEX has limits too.
+REGEX_BUDGET_SECONDS = 0.5
+
+
 def _regex(text: str, pattern: str) -> bool:
-    return java_pattern(pattern).fullmatch(text) is not None
+    java_pattern(pattern)  # Python's reading of the pattern decides what is valid
+    linear = _re2_pattern(pattern)
+    if linear is not None and _re2_agrees(pattern, text):
+        return linear.fullmatch(text) is not None
+    try:
+        return _budgeted_pattern(pattern).fullmatch(text, timeout=REGEX_BUDGET_SECONDS) is not None
+    except TimeoutError:
+        raise FormulaError(
+            f"REGEX: the pattern {pattern!r} took more than {REGEX_BUDGET_SECONDS} s on this "
+            "value (catastrophic backtracking); rewrite it without nested repetition"
+        ) from None
+
+
+@lru_cache(maxsize=512)
+def _re2_pattern(pattern: str) -> Any:
+    """The pattern compiled by RE2, or None when RE2 cannot express it."""
+    import re2  # type: ignore[import-untyped]
+
+    translated = _for_re2(_translate(pattern))
+    if translated is None:
+        return None
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(translated, options)
+    except re2.error:
+        return None
+
+
+@lru_cache(maxsize=512)
+def _budgeted_pattern(pattern: str) -> Any:
+    import regex  # type: ignore[import-untyped]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return regex.compile(_translate(pattern), regex.ASCII | regex.VERSION0)
+
+
+_CASE_FLAG = re.compile(r"\(\?[a-zA-Z]*i[a-zA-Z]*[:)]")
+_DOLLAR = re.compile(r"(?<!\\)(?:\\\\)*\$")
+
+
+def _re2_agrees(pattern: str, text: str) -> bool:
+    """Whether RE2 gives Python's answer for this text. RE2 folds case beyond ASCII (Java
+    and re.ASCII do not), and its `$` is the end of the text only, where Python's also
+    matches before a final newline."""
+    translated = _translate(pattern)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")  # RE2 reads UTF-8: a lone surrogate cannot be given to it
+        except UnicodeEncodeError:
+            return False
+    if not (translated.isascii() and text.isascii()) and _CASE_FLAG.search(translated):
+        return False
+    return "\n" not in text or _DOLLAR.search(translated) is None
+
+
+_PY_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
+_RE2_SPACE = r"\t\n\x0b\f\r "
+
+
+def _for_re2(translated: str) -> str | None:
+    r"""A Python pattern (as `_translate` writes it) in RE2's syntax, or None if RE2's
+    meaning would differ: `\uXXXX` becomes `\x{XXXX}`, `\Z` `\z`, and `\s` spells out
+    Java's set (RE2's leaves out the vertical tab)."""
+    out: list[str] = []
+    index = 0
+    class_start = -1  # where the open [...] begins in out, -1 outside one
+    while index < len(translated):
+        char = translated[index]
+        if char == "\\":
+            match = _PY_ESCAPE.match(translated, index)
+            if match is None:
+                return None
+            index = match.end()
+            code = match.group(1) or match.group(2)
+            letter = match.group(3)
+            if code is not None:
+                out.append(f"\\x{{{code}}}")
+            elif letter == "Z":
+                out.append("\\z")
+            elif letter == "s":
+                out.append(_RE2_SPACE if class_start >= 0 else f"[{_RE2_SPACE}]")
+            elif letter == "S":
+                if class_start >= 0:
+                    return None
+                out.append(f"[^{_RE2_SPACE}]")
+            elif letter.isdigit() and letter != "0":
+                return None  # a backreference
+            else:
+                out.append(match.group())
+            continue
+        if class_start < 0:
+            class_start = len(out) if char == "[" else -1
+        elif char == "]" and out[class_start + 1 :] not in ([], ["^"]):
+            class_start = -1  # a `]` first in the class is a literal
+        out.append(char)
+        index += 1
+    return "".join(out)
 
 
 def _left(text: str, n: Decimal | None) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 
 from engine import codes
 from engine.diagnostics import Diagnostic, Severity
-from engine.files import InputError
+from engine.files import MAX_RULE_FILE_BYTES, InputError, read_regular_file
 
 KEYS = {"select", "ignore", "fail-level", "severity", "per-path-ignores"}
 
@@ -93,7 +93,9 @@ def find_config(start: str | None = None) -> str | None:
         if dedicated.is_file():
             return _relative(dedicated)
         project = folder / "pyproject.toml"
-        if project.is_file() and "[tool.syncrules" in project.read_text("utf-8", "replace"):
+        if project.is_file() and b"[tool.syncrules" in read_regular_file(
+            str(project), MAX_RULE_FILE_BYTES
+        ):
             return _relative(project)
     return None
 
@@ -112,7 +114,7 @@ def load_config(path: str | None) -> LintConfig:
     if path is None:
         return LintConfig()
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_regular_file(path, MAX_RULE_FILE_BYTES).decode("utf-8")
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError:

@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, ScalarEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, FieldType, Kind, api_key
-from engine.files import InputError, read_source
+from engine.files import MAX_RECORD_FILE_BYTES, InputError, read_source
 from engine.records.model import (
     LISTS,
     OBJECT_LISTS,
@@ -130,7 +132,7 @@ def _at(path: str, line: int | None) -> str:
 
 
 def _read_text(path: str) -> str:
-    result = read_source(path)
+    result = read_source(path, max_bytes=MAX_RECORD_FILE_BYTES)
     if result.source is None:
         assert result.diagnostic is not None
         span = result.diagnostic.span
@@ -161,11 +163,29 @@ def _parse_yaml(path: str, text: str) -> Any:
         raise InputError(f"{path}: invalid YAML: {error}") from None
 
 
+# Bounds on what a YAML file may ask of us (issue 11). Aliases share one node, so an
+# "alias bomb" (each level aliasing the one before ten times) is small on disk and
+# astronomically large once read: the values aliases stand for are counted as they are met,
+# and past the bound the file is refused at the alias. Nesting is bounded too: ruamel's
+# composer recurses, and its scanner slows with every open flow collection.
+MAX_YAML_DEPTH = 100
+MAX_ALIAS_EXPANSION = 200_000
+
+
 def compose_yaml(path: str, text: str, yaml: YAML | None = None) -> Node | None:
     """YAML text → ruamel's node tree (lines kept); a syntax error is a located InputError
     that also names the likely cause. Rule tests read their files with it too."""
+    yaml = yaml or YAML(typ="safe", pure=True)
+    yaml.Composer = _BoundedComposer
+    yaml.max_depth = MAX_YAML_DEPTH
     try:
-        return (yaml or YAML(typ="safe", pure=True)).compose(text)  # type: ignore[no-any-return]
+        return yaml.compose(text)  # type: ignore[no-any-return]
+    except MaxDepthExceededError as error:
+        mark = error.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise InputError(
+            f"{where}: invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep"
+        ) from None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
@@ -176,6 +196,67 @@ def compose_yaml(path: str, text: str, yaml: YAML | None = None) -> Node | None:
         raise InputError(f"{where}: invalid YAML: {problem}{plain}") from None
     except YAMLError as error:
         raise InputError(f"{path}: invalid YAML: {error}") from None
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, counting what aliases expand to and refusing an alias to a node
+    that contains it (a recursive structure no record or test can be)."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self.expanded = 0
+        self.open_anchors: list[Any] = []
+        self.sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, ScalarEvent):
+            lone = _SURROGATE.search(event.value)
+            if lone is not None:  # "\ud800" alone: no character, and nothing can print it
+                raise ComposerError(None, None, _surrogate_message(lone.group()), event.start_mark)
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)  # an undefined alias is an error there
+            if event.anchor in self.open_anchors:
+                raise ComposerError(
+                    None, None, f"alias *{event.anchor} inside the node it names", event.start_mark
+                )
+            self.expanded += _expanded_size(node, self.sizes)
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                raise ComposerError(
+                    None,
+                    None,
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values "
+                    "(an alias bomb?); write the values out or use fewer aliases",
+                    event.start_mark,
+                )
+            return node
+        anchor = getattr(event, "anchor", None)
+        self.open_anchors.append(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.open_anchors.pop()
+
+
+def _expanded_size(root: Node, sizes: dict[int, int]) -> int:
+    """How many nodes `root` stands for with every alias in it written out (memoized; the
+    composer has refused cycles, so the node graph is acyclic)."""
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if children_done or not children:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
 
 
 # YAML's parser speaks of tokens; say what usually causes each in an export edited by hand
@@ -305,13 +386,64 @@ class _LocatingDecoder(json.JSONDecoder):
         )
         plain: Callable[..., tuple[_Map, int]] = self.parse_object  # type: ignore[has-type]
 
+        depth = [0]  # open objects and arrays: bounded as YAML's nesting is
+
+        def nested(parse: Callable[..., Any]) -> Callable[..., Any]:
+            def parse_nested(s_and_end: tuple[str, int], *args: Any) -> Any:
+                depth[0] += 1
+                try:
+                    if depth[0] > MAX_YAML_DEPTH:
+                        raise json.JSONDecodeError(
+                            f"nested more than {MAX_YAML_DEPTH} levels deep",
+                            s_and_end[0],
+                            s_and_end[1] - 1,
+                        )
+                    return parse(s_and_end, *args)
+                finally:
+                    depth[0] -= 1
+
+            return parse_nested
+
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[_Map, int]:
             result, end = plain(s_and_end, *args)
             result.line = source.position(s_and_end[1] - 1)[0]
             return result, end
 
-        self.parse_object = parse_object
+        self.parse_object = nested(parse_object)
+        self.parse_array = nested(self.parse_array)  # type: ignore[has-type]
+        self.parse_int = number(_json_int(source.text))
+        plain_string: Callable[..., tuple[str, int]] = self.parse_string  # type: ignore[has-type]
+
+        def parse_string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
+            value, after = plain_string(text, end, strict)
+            lone = _SURROGATE.search(value)
+            if lone is not None:  # "\ud800" alone: no character, and nothing can print it
+                raise json.JSONDecodeError(_surrogate_message(lone.group()), text, end - 1)
+            return value, after
+
+        self.parse_string = parse_string
         self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_NUMBER_DIGITS = 4300  # Python's int/str conversion limit, which guards against DoS
+
+
+def _surrogate_message(char: str) -> str:
+    return f"\\u{ord(char):04x} is half of a UTF-16 surrogate pair, not a character"
+
+
+def _json_int(text: str) -> Callable[[str], int]:
+    def parse_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+            raise json.JSONDecodeError(
+                f"a number of {len(digits.lstrip('-')):,} digits (at most {MAX_NUMBER_DIGITS:,})",
+                text,
+                max(text.find(digits), 0),
+            )
+        return int(digits)
+
+    return parse_int
 
 
 def _read_csv(path: str, list_name: str) -> tuple[tuple[str, ...], list[_Map]]:
@@ -1018,6 +1150,13 @@ def _date(value: Any, text: str | None) -> dt.date | None:
 
 
 def _datetime(value: Any, text: str | None) -> dt.datetime | None:
+    try:
+        return _datetime_in_utc(value, text)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
+        raise _Bad(f"{_show(value, text)} is out of range in UTC (years 1 to 9999)") from None
+
+
+def _datetime_in_utc(value: Any, text: str | None) -> dt.datetime | None:
     if _blank(value):
         return None
     if isinstance(value, dt.datetime):

@@ -22,7 +22,12 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
-from engine.files import write_atomic
+from engine.files import (
+    MAX_RECORD_FILE_BYTES,
+    InputError,
+    read_regular_file,
+    replace_folder,
+)
 from engine.records.model import (
     LISTS,
     PROSPECT_ATTRIBUTES,
@@ -43,13 +48,106 @@ _EXTENSIONS = {
 
 
 def write_records(records: RecordSet, out_dir: str) -> list[str]:
-    """Write the record set into `out_dir`, each file atomically; returns the paths written."""
-    paths: list[str] = []
-    for name, text in render_records(records).items():
-        path = os.path.join(out_dir, name)
-        write_atomic(path, text)
-        paths.append(path)
-    return paths
+    """Write the record set, every file rendered, into `out_dir` as one set (see
+    `files.replace_folder`); returns the paths written."""
+    return replace_folder(out_dir, dict(render_records(records)))
+
+
+def output_files(records: RecordSet) -> dict[str, str | bytes]:
+    """File name → content: what `run --out` writes. A file none of whose records the
+    cycle touched is the input file's bytes, so its comments, quoting and style stay as
+    they were; the other files are rendered (`render_records`)."""
+    layout = records.layout
+    if layout.single is not None:
+        if not any(_touched(r) for items in records.lists.values() for r in items):
+            return {layout.single: _input_bytes(layout.root)}
+        if layout.single_format == "yaml":
+            kept = _round_trip(layout.root, records, _list_order(records), wrapped=True)
+            if kept is not None:
+                return {layout.single: kept}
+        return dict(render_records(records))
+    output: dict[str, str | bytes] = {}
+    for name in _list_order(records):
+        stored = layout.files.get(name)
+        if stored is not None and not any(_touched(r) for r in records.get(name)):
+            output[stored] = _input_bytes(os.path.join(layout.root, stored))
+            continue
+        fmt = layout.formats.get(name) or _new_format(records, name)
+        if stored is not None and fmt == "yaml":
+            path = os.path.join(layout.root, stored)
+            kept = _round_trip(path, records, [name], wrapped=name in layout.wrapped)
+            if kept is not None:
+                output[stored] = kept
+                continue
+        output[stored or name + _EXTENSIONS[fmt]] = _render_list(records, name, fmt)
+    return output
+
+
+def _round_trip(path: str, records: RecordSet, names: list[str], *, wrapped: bool) -> str | None:
+    """A touched YAML file written back through ruamel's round-trip mode: its comments,
+    quoting, flow style and indentation stay wherever its records did not change; changed
+    fields are set in place and created records appended. None when the file is not laid
+    out as its records were read (then it is rendered whole)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    yaml = _round_trip_yaml()
+    try:
+        text = _input_bytes(path).decode("utf-8-sig")
+        _doc, indent, block_indent = load_yaml_guess_indent(text)
+        doc = yaml.load(text)
+    except Exception:  # the file changed since it was read: render it instead
+        return None
+    for name in names:
+        items = records.get(name)
+        if wrapped:
+            if not isinstance(doc, CommentedMap):
+                return None
+            if name not in doc or doc[name] is None:
+                doc[name] = CommentedSeq()
+            seq = doc[name]
+        else:
+            seq = doc
+        read = [r for r in items if not r.created]
+        if not isinstance(seq, CommentedSeq) or len(seq) != len(read):
+            return None
+        for record, node in zip(read, seq, strict=True):
+            if not isinstance(node, CommentedMap):
+                return None
+            for field_name, value in _changes(record):
+                key = _raw_key(record, node, field_name)
+                node[key] = render_value(value, "yaml", node.get(key))
+        seq.extend(render_record(r, "yaml") for r in items if r.created)
+    offset = 2 if block_indent is None else block_indent  # no block list yet: dump_yaml's
+    yaml.indent(mapping=indent or 2, sequence=max(indent or 2, offset + 2), offset=offset)
+    stream = io.StringIO()
+    yaml.dump(doc, stream)
+    return stream.getvalue()
+
+
+def _round_trip_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 30
+    for kind, represent in (
+        (dt.datetime, _represent_datetime),
+        (dt.date, _represent_date),
+        (Decimal, _represent_decimal),
+    ):
+        yaml.representer.add_representer(kind, represent)
+    return yaml
+
+
+def _touched(record: Record) -> bool:
+    return record.created or bool(record.changed)
+
+
+def _input_bytes(path: str) -> bytes:
+    try:
+        return read_regular_file(path, MAX_RECORD_FILE_BYTES)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError(f"{path}: cannot copy the input file unchanged: {reason}") from None
 
 
 def render_records(records: RecordSet) -> dict[str, str | bytes]:

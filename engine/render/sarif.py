@@ -19,8 +19,10 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 def _artifact(path: str) -> dict[str, str]:
     """A SARIF artifactLocation: a relative path is a URI reference under %SRCROOT% (the
     checkout, for code scanning); an absolute one is a file: URI. Both percent-encoded."""
-    native: PurePath = PureWindowsPath(path) if "\\" in path else PurePosixPath(path)
-    if native.is_absolute() or os.path.isabs(path):
+    # the running system's path flavour: on POSIX a backslash is a character of a file
+    # name (percent-encoded as %5C), on Windows a separator
+    native: PurePath = PureWindowsPath(path) if os.name == "nt" else PurePosixPath(path)
+    if native.is_absolute():
         if isinstance(native, PureWindowsPath):
             return {"uri": native.as_uri()}
         return {"uri": "file://" + quote(native.as_posix(), safe="/")}

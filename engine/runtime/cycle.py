@@ -309,6 +309,7 @@ class _Cycle:
                 problems=tuple(problems),
             )
         self.records.leads.append(lead)
+        self.next_lead = int(lead.id.removeprefix(NEW_LEAD_PREFIX)) + 1  # the Id is taken
         self.index(lead)
         self.visible.pop(lead.id, None)
         prospect.crm_lead_fid = lead.id
@@ -324,11 +325,12 @@ class _Cycle:
         )
 
     def _new_lead_id(self) -> str:
-        while True:
-            candidate = f"{NEW_LEAD_PREFIX}{self.next_lead:010d}"
-            self.next_lead += 1
-            if ("lead", candidate) not in self.by_id:
-                return candidate
+        """The next free Id. It is taken (`next_lead` moves past it) only when the lead is
+        created, so a create that ends in an error consumes none: Ids have no gaps."""
+        number = self.next_lead
+        while ("lead", f"{NEW_LEAD_PREFIX}{number:010d}") in self.by_id:
+            number += 1
+        return f"{NEW_LEAD_PREFIX}{number:010d}"
 
     # -- field resolution (SPEC §3.5, §3.6) -------------------------------------------
 

@@ -16,7 +16,7 @@ from engine import ir
 from engine.ast import BinaryOp, LogicOp, UnaryOp
 from engine.fieldtypes import GRADE_RANK, VType
 from engine.formula import merge_fields
-from engine.formula.functions import FormulaError, call_strict, is_blank
+from engine.formula.functions import FormulaError, call_strict, is_blank, number_text
 from engine.formula.signatures import SIGNATURES, UNAVAILABLE, P, param_for
 from engine.records.model import Value
 from engine.source import Span
@@ -248,10 +248,16 @@ def _date_arithmetic(op: BinaryOp, left: Value, right: Value) -> Value:
     date, days = (left, right) if isinstance(left, dt.date) else (right, left)
     assert isinstance(days, Decimal)
     sign = -1 if op is BinaryOp.SUB else 1
-    if isinstance(date, dt.datetime):
-        return date + sign * dt.timedelta(days=float(days))
     assert isinstance(date, dt.date)
-    return date + dt.timedelta(days=sign * int(days))
+    try:
+        if isinstance(date, dt.datetime):
+            return date + sign * dt.timedelta(days=float(days))
+        return date + dt.timedelta(days=sign * int(days))
+    except OverflowError:  # Python's dates, like Salesforce's, end with the year 9999
+        raise FormulaError(
+            f"date out of range: {date.isoformat()} {'-' if sign < 0 else '+'} "
+            f"{number_text(days)} days is outside the years 1 to 9999"
+        ) from None
 
 
 def _in_list(expr: ir.InList, ctx: Context, trace: Trace | None) -> Result:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,21 @@ TEXT_TYPES = ("Text", "EncryptedText")
 LONG_TEXT_TYPES = ("LongTextArea", "Html")
 REFERENCE_TYPES = ("Lookup", "MasterDetail", "Hierarchy")
 ID_TYPES = ("ExternalLookup", "IndirectLookup", "MetadataRelationship")
+# An API name as Salesforce allows it (`Email`, `Region__c`, `ns__Score__c`): metadata names
+# files by these, so a name that is anything else (`../../outside/secret`) is refused
+# rather than followed out of the imported tree.
+METADATA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def bad_name(what: str, name: str, span: Span) -> Diagnostic:
+    return codes.INVALID_SETTING.at(
+        span,
+        f"{what} name {name[:80]!r} is not a Salesforce API name "
+        "(letters, digits and _, starting with a letter)",
+        hint="metadata names are never paths; nothing outside the imported tree is read",
+    )
+
+
 FORMULA_TEXT_LENGTH = 1300  # what a text formula can return in a record, roughly
 
 # Looks up a value set (global or standard) by name: its values, or None if absent.
@@ -55,6 +71,8 @@ def read_field(
     name_el = element.child("fullName")
     name = name_el.text.strip() if name_el is not None else fallback_name
     name_span = doc.span(name_el) if name_el is not None else doc.span(element)
+    if not METADATA_NAME.fullmatch(name):
+        return FieldResult((), (bad_name("field", name, name_span),), ())
     ident = ast.Ident(name, name_span)
     type_text = element.value("type")
     if type_text is None:
@@ -214,6 +232,9 @@ class _Reader:
 
     def global_values(self, set_name: Element) -> tuple[str, ...] | None:
         name = set_name.text.strip()
+        if not METADATA_NAME.fullmatch(name):  # never a path: ../../outside/secret
+            self.diagnostics.append(bad_name("value set", name, self.doc.span(set_name)))
+            return ()
         found = self.global_sets(name)
         if found is None:
             # an org retrieved in part (SPEC §1): not an error, a lint finding

@@ -25,7 +25,7 @@ from engine import ast, codes
 from engine.diagnostics import Diagnostic, Severity
 from engine.fieldtypes import FieldType
 from engine.files import read_source
-from engine.sfdx.fields import read_field
+from engine.sfdx.fields import METADATA_NAME, bad_name, read_field
 from engine.sfdx.formula import Placed, parse_formula
 from engine.sfdx.standard import SALESFORCE_OBJECTS, standard_fields
 from engine.sfdx.xmlread import Document, Element, parse_document
@@ -88,6 +88,8 @@ class _Reader:
     # -- files ---------------------------------------------------------------------------
 
     def document(self, path: str) -> Document | None:
+        if not self.inside(path):
+            return None
         result = read_source(path)
         if result.source is None:
             assert result.diagnostic is not None
@@ -99,6 +101,22 @@ class _Reader:
             self.diagnostics.append(parsed)
             return None
         return parsed
+
+    def inside(self, path: str) -> bool:
+        """Whether `path` resolves (symbolic links followed) inside the imported tree; one
+        that does not is refused with an error at the `import` line, and not read."""
+        real_root = os.path.realpath(self.root)
+        if os.path.commonpath([real_root, os.path.realpath(path)]) == real_root:
+            return True
+        self.diagnostics.append(
+            codes.MISSING_INCLUDE.at(
+                self.at,
+                f"{os.path.relpath(path, self.root)} resolves outside the imported tree "
+                f"({os.path.realpath(path)}): not read",
+                hint="an imported tree is read only inside its own folder",
+            )
+        )
+        return False
 
     def value_set(self, kind: str, name: str) -> tuple[str, ...] | None:
         """A global or standard value set from the tree, read once; None if absent."""
@@ -215,6 +233,10 @@ class _Reader:
     def rule(self, doc: Document, element: Element, obj: str, stem: str, *, whole: bool) -> None:
         name_el = element.child("fullName")
         name = name_el.text.strip() if name_el is not None else stem
+        if not METADATA_NAME.fullmatch(name):
+            where = doc.span(name_el) if name_el is not None else doc.source.span(0, 0)
+            self.diagnostics.append(bad_name("validation rule", name, where))
+            return
         if whole:
             start, end = 0, len(doc.source.text)
         else:

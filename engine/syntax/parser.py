@@ -93,8 +93,35 @@ def parse_tree(source: SourceFile) -> Parsed:
     try:
         tree = parser().parse(source.text)
     except UnexpectedInput as error:
-        return Parsed(None, tuple(COMMENTS.tokens), _diagnostic(source, error))
+        diagnostic = _diagnostic(source, error)
+        if _not_rule_text(source.text, diagnostic.span.start):
+            # maybe not a rule file at all (`include "/proc/self/environ"`): say so without
+            # quoting it, and callers show no source line for this message (NOT_RULE_TEXT)
+            diagnostic = codes.SYNTAX_ERROR.at(
+                diagnostic.span,
+                NOT_RULE_TEXT,
+                hint="a rule file starts with a rule (object, field, stage, share, include, …)"
+                " or a comment",
+            )
+        return Parsed(None, tuple(COMMENTS.tokens), diagnostic)
     return Parsed(tree, tuple(COMMENTS.tokens), None)
+
+
+NOT_RULE_TEXT = "not a rule file: its first word does not start a rule"
+_LEADING = re.compile(r"(?:\s+|#[^\n]*|/\*.*?\*/)*", re.S)
+_WORD = re.compile(r"\w+")
+
+
+def _not_rule_text(text: str, error_at: int) -> bool:
+    """Whether a file whose parse failed at `error_at` shows no rule syntax at all: the
+    error is at its first token (past blanks and comments), and that token is not a
+    mistyped rule keyword (`stge`, `Stage` are a rule file with a typo)."""
+    leading = _LEADING.match(text)
+    first = leading.end() if leading else 0
+    if error_at > first:
+        return False
+    word = _WORD.match(text, first)
+    return word is None or not difflib.get_close_matches(word.group(), RULE_KEYWORDS, cutoff=0.75)
 
 
 def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:

@@ -311,7 +311,7 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
         "json-nested-too-deeply",
         {"records.json": "[" * 100_000},
         "records.json",
-        "records.json: invalid JSON: nested too deeply",
+        "records.json:1:101: invalid JSON: nested more than 100 levels deep",  # located now
     ),
     (
         "malformed-csv",
