@@ -101,7 +101,7 @@ def rule_doc(name: str) -> str:
     load_rules()
     code = codes.lookup(name)
     if code is None:
-        from engine.check.exprs import suggest
+        from engine.diagnostics import suggest
 
         names = sorted({c.name for c in codes.REGISTRY.values()})
         hint = suggest(name, names) or "docs/rules/README.md lists every rule"

@@ -273,7 +273,7 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
 
 def _nothing_called(name: str, nodes) -> str:  # type: ignore[no-untyped-def]
     """`graph --depends` of a name that is no node: the nearest names, or what to give."""
-    from engine.check.exprs import suggest
+    from engine.diagnostics import suggest
 
     if not name.strip():
         return "--depends needs a name: a field (lead.Country, score) or a stage (MQL)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -61,3 +62,14 @@ class Report:
         """Diagnostics in a stable order, exact duplicates removed."""
         unique = {(d.sort_key(), d.name, d.hint): d for d in self.items}
         return tuple(sorted(unique.values(), key=Diagnostic.sort_key))
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """`did you mean "score"?` for a near miss, else None."""
+    pool = list(candidates)
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
+    if not close:
+        folded = {c.casefold(): c for c in pool}
+        hit = folded.get(name.casefold())
+        close = [hit] if hit else []
+    return f'did you mean "{close[0]}"?' if close else None

@@ -6,14 +6,13 @@ An unresolvable name or an ill-typed node becomes an `ANY` node after its diagno
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from engine import ast, codes, ir
 from engine.check.model import ObjectModel
-from engine.diagnostics import Report
+from engine.diagnostics import Report, suggest
 from engine.fieldtypes import GRADE_RANK, OBJECTS, FieldType, VType
 from engine.formula import merge_fields
 from engine.formula.signatures import SIGNATURES, P, R, Signature, arity_text, param_for
@@ -69,17 +68,6 @@ class Scope:
     def marketing(self) -> bool:
         """Stage and gate conditions read the prospect and its matched record."""
         return self.kind in ("stage", "create")
-
-
-def suggest(name: str, candidates: Iterable[str]) -> str | None:
-    """`did you mean "score"?` for a near miss, else None."""
-    pool = list(candidates)
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
-    if not close:
-        folded = {c.casefold(): c for c in pool}
-        hit = folded.get(name.casefold())
-        close = [hit] if hit else []
-    return f'did you mean "{close[0]}"?' if close else None
 
 
 class ExprChecker:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine import ast, codes, ir
-from engine.check.exprs import ExprChecker, Scope, suggest
+from engine.check.exprs import ExprChecker, Scope
 from engine.check.model import (
     CampaignsConfig,
     CheckedRules,
@@ -27,7 +27,7 @@ from engine.check.model import (
     ValidationRule,
 )
 from engine.check.stages import stage_cycles
-from engine.diagnostics import Report
+from engine.diagnostics import Report, suggest
 from engine.fieldtypes import OBJECTS, SALESFORCE_OBJECTS, VType
 from engine.loader import Loaded
 from engine.sfdx.tree import is_imported, set_aside

@@ -116,7 +116,7 @@ def test_a_run_failing_part_way_leaves_dir_byte_identical(
                 raise OSError(errno.ENOSPC, "No space left on device")
             real_chmod(path, mode)
 
-        monkeypatch.setattr(files.os, "chmod", chmod)
+        monkeypatch.setattr(os, "chmod", chmod)
     code, err = run(project, str(out), capsys)
     assert (code, err) == (2, f"syncrules: --out {out}: cannot write: No space left on device\n")
     assert tree(project) == before

@@ -383,7 +383,6 @@ CASES: list[tuple[str, dict[str, str], str, str]] = [
         "leads.parquet: a Parquet file holds one list: put it in a directory named for its "
         "list (prospects.parquet, leads.parquet, …) and pass the directory",
     ),
-
     (
         "directory-two-files-for-one-list",
         {"rs/leads.yaml": "[]", "rs/Lead.json": "[]"},

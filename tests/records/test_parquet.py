@@ -16,7 +16,7 @@ from engine.cli import main
 from engine.records.model import Origin
 from engine.records.write import write_records
 
-from .conftest import Files
+from .conftest import Files, Load, LoadError
 
 PROSPECTS_SQL = """
 SELECT * FROM (VALUES
@@ -58,7 +58,7 @@ def read_back(path: str) -> tuple[list[tuple[str, str]], list[tuple[object, ...]
     return types, rows
 
 
-def test_parquet_values_type_as_the_same_records_in_yaml(files: Files, load) -> None:
+def test_parquet_values_type_as_the_same_records_in_yaml(files: Files, load: Load) -> None:
     files({"yaml/prospects.yaml": PROSPECTS_YAML})
     write_parquet("pq/prospects.parquet", PROSPECTS_SQL)
     from_parquet, from_yaml = load("pq").prospects, load("yaml").prospects
@@ -77,7 +77,7 @@ def test_parquet_values_type_as_the_same_records_in_yaml(files: Files, load) -> 
     assert from_parquet[0].origin == Origin("pq/prospects.parquet", 0, None)
 
 
-def test_decimal_and_double_columns_are_numbers(files: Files, load) -> None:
+def test_decimal_and_double_columns_are_numbers(files: Files, load: Load) -> None:
     files({})
     write_parquet("rs/leads.parquet", LEADS_SQL)
     leads = load("rs").leads
@@ -89,7 +89,9 @@ def test_decimal_and_double_columns_are_numbers(files: Files, load) -> None:
     assert leads[0].raw["Extra__c"] == "x"  # undeclared: kept, not typed
 
 
-def test_a_value_that_does_not_fit_names_file_record_and_field(files: Files, load_error) -> None:
+def test_a_value_that_does_not_fit_names_file_record_and_field(
+    files: Files, load_error: LoadError
+) -> None:
     files({})
     write_parquet(
         "rs/leads.parquet",
@@ -101,7 +103,7 @@ def test_a_value_that_does_not_fit_names_file_record_and_field(files: Files, loa
     )
 
 
-def test_a_record_without_id_is_named_by_its_position(files: Files, load_error) -> None:
+def test_a_record_without_id_is_named_by_its_position(files: Files, load_error: LoadError) -> None:
     files({})
     write_parquet(
         "rs/leads.parquet",
@@ -112,12 +114,12 @@ def test_a_record_without_id_is_named_by_its_position(files: Files, load_error) 
     )
 
 
-def test_a_file_that_is_not_parquet_is_an_input_error(files: Files, load_error) -> None:
+def test_a_file_that_is_not_parquet_is_an_input_error(files: Files, load_error: LoadError) -> None:
     files({"rs/leads.parquet": "Id,LastName\n00Q1,Lovelace\n"})
     assert load_error("rs").startswith("rs/leads.parquet: not a readable Parquet file: ")
 
 
-def test_other_files_in_the_directory_are_ignored(files: Files, load) -> None:
+def test_other_files_in_the_directory_are_ignored(files: Files, load: Load) -> None:
     files(
         {
             "rs/prospects.yaml": "- {id: p1}\n",
@@ -133,7 +135,7 @@ def test_other_files_in_the_directory_are_ignored(files: Files, load) -> None:
     assert records.layout.files == {"prospects": "prospects.yaml"}
 
 
-def test_write_keeps_columns_types_and_values(files: Files, load) -> None:
+def test_write_keeps_columns_types_and_values(files: Files, load: Load) -> None:
     files({})
     write_parquet("rs/leads.parquet", LEADS_SQL)
     write_parquet("rs/prospects.parquet", PROSPECTS_SQL)
@@ -199,7 +201,7 @@ def test_run_out_writes_parquet_in_the_layout_read(
     assert queue["errors"] == []
 
 
-def test_a_fraction_written_into_an_integer_column_widens_it(files: Files, load) -> None:
+def test_a_fraction_written_into_an_integer_column_widens_it(files: Files, load: Load) -> None:
     files({})
     write_parquet(
         "rs/leads.parquet",

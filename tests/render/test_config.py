@@ -253,18 +253,14 @@ def test_unknown_rule_name(project: Path, capsys: pytest.CaptureFixture[str]) ->
     (project / ".syncrules.toml").write_text(
         '# team settings\nignore = [\n  "double-write",\n  "no-such-rule",\n]\n', "utf-8"
     )
-    assert bad(capsys) == (
-        "syncrules: .syncrules.toml:4: ignore: no rule named 'no-such-rule'\n"
-    )
+    assert bad(capsys) == ("syncrules: .syncrules.toml:4: ignore: no rule named 'no-such-rule'\n")
 
 
 def test_unknown_rule_in_a_severity_table(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / ".syncrules.toml").write_text('[severity]\ndouble-wirte = "warning"\n', "utf-8")
-    assert bad(capsys) == (
-        "syncrules: .syncrules.toml:2: severity: no rule named 'double-wirte'\n"
-    )
+    assert bad(capsys) == ("syncrules: .syncrules.toml:2: severity: no rule named 'double-wirte'\n")
 
 
 def test_bad_severity_value(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -60,7 +60,7 @@ def test_ids_are_never_cut_on_a_narrow_terminal(plan: Plan) -> None:
     long_id = "p-" + "7" * 40
     outcome = plan.outcomes[15]  # 48210016, a validation error on a contact
     narrow = plan_table.render(
-        type(plan)(**{**_fields(plan), "outcomes": (_renamed(outcome, long_id),)}), width=40
+        dataclasses.replace(plan, outcomes=(_renamed(outcome, long_id),)), width=40
     )
     (row,) = [line for line in narrow.splitlines() if line.startswith(long_id)]
     assert "contact 003Dn00000C3002" in row
@@ -68,10 +68,6 @@ def test_ids_are_never_cut_on_a_narrow_terminal(plan: Plan) -> None:
     detail = row.split("003Dn00000C3002 ", 1)[1]
     assert detail == "Contact_Mailing_Country…"
     assert len(detail) == plan_table.MIN_DETAIL
-
-
-def _fields(plan: Plan) -> dict[str, object]:
-    return {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
 
 
 def _renamed(outcome, prospect: str):  # type: ignore[no-untyped-def]
