@@ -19,6 +19,7 @@ class Action(StrEnum):
 
 class SkipReason(StrEnum):
     PAUSED = "paused"
+    CRM_DELETED = "crm_deleted"
     NOT_SHARED = "not_shared"
     GATED = "gated"
 
@@ -97,6 +98,22 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class NewProspect:
+    """A prospect the connector creates from a lead or contact that has none (SPEC §3.9).
+
+    `id` is the id `run` gives it (docs/design.md: `sf-<object>-<Id>`); the JSON plan
+    does not show it, as SPEC §4 pins the entry's keys."""
+
+    source: Target
+    id: str
+    to_pardot: tuple[tuple[str, Value], ...]
+    dropped: tuple[Dropped, ...] = ()
+
+
+CREATE_PROSPECT = "create_prospect"  # the action of every NewProspect (SPEC §3.8, §4)
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One step of `explain`: a title (`match`, `stage MQL` …), what was found, and detail."""
 
@@ -151,6 +168,7 @@ class Plan:
     personalization: tuple[PzOutcome, ...] | None = None  # None: no personalization block
     user_sync: tuple[UserAccess, ...] | None = None  # None: no user_sync block
     campaigns: tuple[CampaignLink, ...] | None = None  # None: no campaigns block
+    from_salesforce: tuple[NewProspect, ...] = ()  # SPEC §3.9, in creation order
 
     @property
     def has_errors(self) -> bool:
@@ -159,7 +177,11 @@ class Plan:
     def counts(self) -> dict[str, int]:
         """Prospects per action, every action present (SPEC §4 summary)."""
         tally = Counter(o.action for o in self.outcomes)
-        return {"prospects": len(self.outcomes)} | {a.value: tally.get(a, 0) for a in Action}
+        return (
+            {"prospects": len(self.outcomes)}
+            | {a.value: tally.get(a, 0) for a in Action}
+            | {CREATE_PROSPECT: len(self.from_salesforce)}
+        )
 
     def reasons(self) -> dict[str, int]:
         tally = Counter(o.reason.value for o in self.outcomes if o.reason is not None)

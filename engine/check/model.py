@@ -50,6 +50,9 @@ class ConnectorConfig:
     paused: bool
     match: ast.MatchMode
     span: Span | None
+    # SPEC §3.9: prospects from leads and contacts that have none; the default is true
+    # with `match: crm_id` and false with `match: email`
+    create_prospects: bool = False
 
 
 @dataclass(frozen=True, slots=True)

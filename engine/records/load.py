@@ -40,6 +40,7 @@ from engine.records.model import (
     RecordSet,
     Value,
 )
+from engine.records.state import StateError, read_state
 from engine.source import SourceFile
 
 FORMATS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
@@ -50,7 +51,8 @@ _LIST_BY_STEM: dict[str, str] = {name.casefold(): name for name in LISTS} | {
     type_name.casefold(): OBJECT_LISTS[obj] for type_name, obj in SALESFORCE_TYPES.items()
 }
 
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # SPEC §3.6: sign, digits, decimal point
+# SPEC §3.6: optional sign, ASCII digits 0-9 (never other scripts' digits), decimal point
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?", re.I
@@ -646,10 +648,17 @@ def _build_record(
     """One record, typed; `datatree` when it came from a data-tree file."""
     obj = LISTS[list_name]
     if obj == "prospect":
-        return _prospect(rules.object(obj), entry, place)
-    if obj in SALESFORCE_OBJECTS:
-        return _salesforce(rules.object(obj), entry, place, datatree)
-    return _personalization(obj, entry, place)
+        record = _prospect(rules.object(obj), entry, place)
+    elif obj in SALESFORCE_OBJECTS:
+        record = _salesforce(rules.object(obj), entry, place, datatree)
+    else:
+        return _personalization(obj, entry, place)
+    try:  # SPEC §2: the connector's state columns, declared or not
+        read_state(record, entry)
+    except StateError as bad:
+        where = replace(place, id=record.id)
+        raise where.error(bad.key, bad.problem, entry.key_lines.get(bad.key)) from None
+    return record
 
 
 def _origin(place: _Place) -> Origin:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from engine.plan import Change, Outcome
 from engine.render import plan_json
-from engine.render.values import json_value
+from engine.render.values import write_value
 
 
 def _brief(o: Outcome | None) -> str:
@@ -24,7 +24,7 @@ def _brief(o: Outcome | None) -> str:
 
 
 def _writes(o: Outcome | None, attr: str) -> dict[str, object]:
-    return {k: json_value(v) for k, v in getattr(o, attr)} if o else {}
+    return {k: write_value(v) for k, v in getattr(o, attr)} if o else {}
 
 
 def _stages(o: Outcome | None) -> str:

@@ -24,6 +24,7 @@ from engine.plan import (
     ErrorCode,
     Failure,
     FormulaProblem,
+    NewProspect,
     Outcome,
     Plan,
     SkipReason,
@@ -47,6 +48,7 @@ from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
 
 NEW_LEAD_PREFIX = "00QSR"  # 00Q is Salesforce's Lead key prefix; SR marks syncrules
+NEW_PROSPECT_PREFIX = "sf"  # a prospect created from lead 00Q1 is sf-lead-00Q1 (design.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ class _Cycle:
         """Keep the Id and email look-ups current as records are created and written."""
         key = (record.object, record.id)
         self.by_id.setdefault(key, record)
+        if record.deleted or record.converted:
+            return  # SPEC §3.2, §3.3: never matched by email, never counted as a duplicate
         for n, rule in enumerate(self.rules.duplicates):
             twin_key = _dup_key(self.rules, record, rule.fields)
             before = self.twin_keys.get((n, *key))
@@ -112,6 +116,8 @@ class _Cycle:
     # -- visibility (SPEC §3.2) --------------------------------------------------------
 
     def is_visible(self, record: Record) -> bool:
+        if record.deleted:
+            return False  # SPEC §3.2: whatever the share rule says
         if record.id not in self.visible:
             self.visible[record.id] = self._share_holds(record, None)
         return self.visible[record.id]
@@ -143,8 +149,33 @@ class _Cycle:
     def find(self, obj: str, record_id: str | None) -> Record | None:
         return self.by_id.get((obj, record_id)) if record_id else None
 
+    def deleted_in_salesforce(self, prospect: Record, explain: Explainer) -> bool:
+        """SPEC §3.2: flagged crm_deleted, or its linked record — the contact its
+        crm_contact_fid names when that contact exists, else its crm_lead_fid's lead — is
+        in the recycle bin."""
+        if prospect.crm_deleted:
+            explain.add(
+                "deleted",
+                "the prospect is flagged crm_deleted: its Salesforce record was deleted, "
+                "and the connector never re-creates or re-matches it",
+            )
+            return True
+        contact = self.find("contact", prospect.crm_contact_fid)
+        linked = contact if contact is not None else self.find("lead", prospect.crm_lead_fid)
+        if linked is None or not linked.deleted:
+            return False
+        via = "crm_contact_fid" if linked is contact else "crm_lead_fid"
+        explain.add(
+            "deleted",
+            f"{via} {linked.id} names {linked.object} {linked.id}, which is deleted "
+            "(IsDeleted: true): the connector marks the prospect crm_deleted and never "
+            "re-creates or re-matches it",
+        )
+        return True
+
     def match(self, prospect: Record, explain: Explainer) -> Match:
         invisible: list[Record] = []
+        contact_exists = self.find("contact", prospect.crm_contact_fid) is not None
         for obj, record_id in (
             ("contact", prospect.crm_contact_fid),
             ("lead", prospect.crm_lead_fid),
@@ -154,6 +185,14 @@ class _Cycle:
                 if record_id:
                     explain.add("match", f"crm_{obj}_fid {record_id} names no {obj}")
                 continue
+            if record.converted:
+                if contact_exists:
+                    explain.add("match", f"lead {record.id} is converted: never matched")
+                    continue
+                followed = self.follow_conversion(record, explain)
+                if followed is None:
+                    break  # SPEC §3.3: treated as unlinked
+                return followed
             if self.is_visible(record):
                 explain.add("match", f"crm_{obj}_fid {record_id} names a visible {obj}: matched")
                 return Match(record, "crm_id")
@@ -167,6 +206,35 @@ class _Cycle:
             explain.add("match", "match: crm_id and no CRM id links a record: unmatched")
             return Match(None, None)
         return self.match_email(prospect, explain)
+
+    def follow_conversion(self, lead: Record, explain: Explainer) -> Match | None:
+        """SPEC §3.3: a prospect linked to a converted lead follows its ConvertedContactId
+        (visible or not, the lead itself is never matched); None: treated as unlinked."""
+        contact = self.find("contact", lead.converted_contact)
+        said = f"crm_lead_fid {lead.id} names a converted lead"
+        if contact is None or contact.deleted:
+            why = (
+                f"its ConvertedContactId {lead.converted_contact} is deleted"
+                if contact is not None
+                else f"its ConvertedContactId {lead.converted_contact} names no contact"
+                if lead.converted_contact
+                else "it has no ConvertedContactId"
+            )
+            explain.add("match", f"{said}, but {why}: the prospect is treated as unlinked")
+            return None
+        if self.is_visible(contact):
+            explain.add(
+                "match",
+                f"{said}: the prospect follows the conversion to visible contact "
+                f"{contact.id} (ConvertedContactId); run records it in crm_contact_fid",
+            )
+            return Match(contact, "crm_id")
+        explain.add(
+            "match",
+            f"{said}, converted to contact {contact.id}, which the connector cannot see",
+        )
+        self._share_holds(contact, explain)
+        return Match(None, None, not_shared=True)
 
     def match_email(self, prospect: Record, explain: Explainer) -> Match:
         email = prospect.email.strip().casefold()
@@ -225,12 +293,18 @@ class _Cycle:
         explain = Explainer(self.rules, prospect.id == self.explain_id)
         if explain.enabled:
             self.explainers.append(explain)
-        found = self.match(prospect, explain)
+        deleted = self.deleted_in_salesforce(prospect, explain)
+        found = Match(None, None) if deleted else self.match(prospect, explain)
         ctx, stages, problems = self.stages(prospect, found.record, explain)
         if self.rules.connector.paused:
             explain.add("paused", "the connector is paused: nothing syncs")
             return Outcome(
                 prospect.id, Action.SKIP, stages, SkipReason.PAUSED, problems=tuple(problems)
+            )
+        if deleted:
+            self._flag_deleted(prospect)
+            return Outcome(
+                prospect.id, Action.SKIP, stages, SkipReason.CRM_DELETED, problems=tuple(problems)
             )
         if found.not_shared:
             return Outcome(
@@ -295,7 +369,8 @@ class _Cycle:
             dict(writes),
             {},
             Origin("<created>", len(self.records.leads)),
-            changed=set(writes),
+            updated_at=self.clock.now,  # SPEC §3: last modified at the cycle's time
+            changed={*writes, "updated_at"},
             created=True,
         )
         failures = self.checks(lead, None, writes, problems, explain)
@@ -387,6 +462,14 @@ class _Cycle:
             to_pardot=tuple(to_pd.items()),
             problems=tuple(problems),
         )
+
+    def _flag_deleted(self, prospect: Record) -> None:
+        """`run` sets crm_deleted: true and leaves the CRM ids as they are (SPEC §3.2)."""
+        if "crm_deleted" in prospect.values:  # a rule set may declare the flag as a field
+            prospect.values["crm_deleted"] = True
+        if not prospect.crm_deleted:
+            prospect.crm_deleted = True
+            prospect.changed.add("crm_deleted")
 
     def _link(self, prospect: Record, record: Record) -> None:
         attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
@@ -549,7 +632,77 @@ class _Cycle:
             outcomes.append(self.prospect(prospect))
             if progress is not None:
                 progress(1)
-        return Plan(tuple(outcomes), tuple(self.problems))
+        created = self.prospects_from_salesforce(outcomes)
+        return Plan(tuple(outcomes), tuple(self.problems), from_salesforce=created)
+
+    # -- prospects from Salesforce (SPEC §3.9) -----------------------------------------
+
+    def prospects_from_salesforce(self, outcomes: list[Outcome]) -> tuple[NewProspect, ...]:
+        """After every prospect has its action: one new prospect per visible, non-deleted,
+        non-converted contact, then lead (each in Id order) with an Email, that no
+        prospect is linked to or matched with."""
+        connector = self.rules.connector
+        if not connector.create_prospects or connector.paused:
+            return ()
+        prospects = list(self.records.prospects)
+        taken: set[tuple[str, str | None]] = {
+            (o.target.object, o.target.id) for o in outcomes if o.target is not None
+        }
+        for p in prospects:
+            taken |= {("contact", p.crm_contact_fid), ("lead", p.crm_lead_fid)}
+        emails = {_prospect_email(p) for p in prospects} - {""}
+        ids = {p.id for p in prospects}
+        created: list[NewProspect] = []
+        for obj, pool in (("contact", self.records.contacts), ("lead", self.records.leads)):
+            for record in sorted(pool, key=lambda r: r.id):
+                if record.deleted or record.converted or (obj, record.id) in taken:
+                    continue
+                email = _email_of(self.rules, record)
+                if not email or not self.is_visible(record):
+                    continue
+                if connector.match is MatchMode.EMAIL and email in emails:
+                    continue  # SPEC §3.9: that person already has a prospect
+                emails.add(email)
+                created.append(self.new_prospect(record, ids))
+        return tuple(created)
+
+    def new_prospect(self, record: Record, ids: set[str]) -> NewProspect:
+        email = str(_read(self.rules, record, "Email") or "")
+        declared = self.rules.object("prospect")
+        values: dict[str, Value] = {"email": email} if declared.get("email") else {}
+        writes: list[tuple[str, Value]] = [("email", email)]
+        dropped: list[Dropped] = []
+        for mapping in self.rules.mappings_for(record.object):
+            target = mapping.target(record.object)
+            if target is None or mapping.sync is Sync.OFF or mapping.prospect.name == "email":
+                continue
+            value = field_value(self.rules, record, record.object, target.name)
+            if is_blank(value):
+                continue
+            fitted, code = fit(value, mapping.prospect.type)
+            if code is not None:
+                dropped.append(Dropped(mapping.prospect.name, code, value))
+                continue
+            values[mapping.prospect.name] = fitted
+            writes.append((mapping.prospect.name, fitted))
+        new_id = _new_prospect_id(record, ids)
+        ids.add(new_id)
+        link = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
+        prospect = Record(
+            "prospect",
+            new_id,
+            values,
+            {},
+            Origin("<created>", len(self.records.prospects)),
+            email=email,
+            updated_at=self.clock.now,  # created at the cycle's time, as a created lead is
+            changed={*values, "email", link, "updated_at"},
+            created=True,
+        )
+        setattr(prospect, link, record.id)
+        self.records.prospects.append(prospect)
+        source = Target(record.object, record.id)
+        return NewProspect(source, new_id, tuple(writes), tuple(dropped))
 
 
 def decide(
@@ -618,6 +771,23 @@ def _read(rules: CheckedRules, record: Record, name: str) -> Value:
         return field_value(rules, record, record.object, name)
     folded = name.casefold()
     return next((v for k, v in record.raw.items() if k.casefold() == folded), None)
+
+
+def _prospect_email(prospect: Record) -> str:
+    """The prospect's email after the cycle's writes, folded."""
+    email = prospect.values.get("email", prospect.email)
+    return str(email or "").strip().casefold()
+
+
+def _new_prospect_id(record: Record, ids: set[str]) -> str:
+    """`sf-lead-00Q1`: readable, the same in every engine, and no prospect's id (a taken
+    one gets `-2`, `-3`, … in turn)."""
+    base = f"{NEW_PROSPECT_PREFIX}-{record.object}-{record.id}"
+    candidate, n = base, 1
+    while candidate in ids:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def _email_of(rules: CheckedRules, record: Record) -> str:

@@ -27,6 +27,7 @@ def test_paused_connector_skips_every_prospect_but_still_reports_stages(tmp_path
     )
     assert data["summary"] == {
         "prospects": 2, "create_lead": 0, "update": 0, "no_change": 0, "skip": 2, "error": 0,
+        "create_prospect": 0,
     }
     assert data["records"] == [
         {"prospect": "p1", "action": "skip", "reason": "paused", "stages": ["MQL"]},
@@ -206,10 +207,11 @@ def test_sync_pardot_mirror(tmp_path: Path) -> None:
 
 
 def test_sync_always_writes_blanks(tmp_path: Path) -> None:
+    # SPEC §4: a value that blanks a field is null in the plan
     assert _resolve(tmp_path, "salesforce_always", "country: Canada", "Country: null") == {
-        "sf": {}, "pd": {"country": ""}, "action": "update"}
+        "sf": {}, "pd": {"country": None}, "action": "update"}
     assert _resolve(tmp_path, "pardot_always", "country: ''", "Country: Germany") == {
-        "sf": {"Country": ""}, "pd": {}, "action": "update"}
+        "sf": {"Country": None}, "pd": {}, "action": "update"}
 
 
 def test_sync_off_never_syncs(tmp_path: Path) -> None:
