@@ -56,7 +56,15 @@ def _flag(entry: Mapping[str, Any], name: str, key: str | None) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    shown = f'"{value}"' if isinstance(value, str) else str(value)
+    shown = (
+        f'"{value}"'
+        if isinstance(value, str)
+        else "a list"
+        if isinstance(value, list)
+        else "a mapping"
+        if isinstance(value, dict)
+        else str(value)
+    )
     raise StateError(key, f"{shown} is not true or false ({name} is the connector's {_what(name)})")
 
 
