@@ -205,6 +205,9 @@ class Change:
     old: Outcome | None
     new: Outcome | None
     what: tuple[str, ...]  # "action", "target", "reason", "to_salesforce", …
+    # a prospect created from Salesforce (SPEC §3.9) under either version: `prospect` is
+    # then its source record ("lead 00Q1") and old/new Outcome are None
+    created: tuple[NewProspect | None, NewProspect | None] | None = None
 
 
 def _signature(o: Outcome) -> dict[str, object]:
@@ -234,4 +237,28 @@ def compare_plans(old: Plan, new: Plan) -> tuple[Change, ...]:
         what = tuple(k for k in sa if sa[k] != sb[k])
         if what:
             changes.append(Change(prospect, a, b, what))
+    return tuple(changes) + _compare_created(old, new)
+
+
+def _compare_created(old: Plan, new: Plan) -> tuple[Change, ...]:
+    """Prospects from Salesforce that one version creates and the other does not, or
+    creates with other fields; in source order (contacts, then leads, by Id)."""
+    before = {(n.source.object, n.source.id): n for n in old.from_salesforce}
+    after = {(n.source.object, n.source.id): n for n in new.from_salesforce}
+    changes: list[Change] = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0] != "contact", k[1])):
+        a, b = before.get(key), after.get(key)
+        if a is None or b is None:
+            what: tuple[str, ...] = ("action",)
+        else:
+            what = tuple(
+                name
+                for name, x, y in (
+                    ("to_pardot", a.to_pardot, b.to_pardot),
+                    ("dropped", a.dropped, b.dropped),
+                )
+                if x != y
+            )
+        if what:
+            changes.append(Change(f"{key[0]} {key[1]}", None, None, what, (a, b)))
     return tuple(changes)

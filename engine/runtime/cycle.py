@@ -28,6 +28,7 @@ from engine.plan import (
     Outcome,
     Plan,
     SkipReason,
+    Step,
     Target,
 )
 from engine.records.model import Origin, Record, RecordSet, Value
@@ -826,6 +827,110 @@ def _working_copy(records: RecordSet) -> RecordSet:
         for name, pool in records.lists.items()
     }
     return RecordSet(lists, records.layout)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordExplanation:
+    """`explain --lead ID` / `--contact ID`: whether the record gets a prospect, and why."""
+
+    object: str
+    id: str
+    verdict: str  # "create_prospect" | "synced" (a prospect syncs with it) | "no_prospect"
+    steps: tuple[Step, ...]
+    created: NewProspect | None = None
+
+
+def explain_record(
+    rules: CheckedRules, records: RecordSet, clock: Clock, obj: str, record_id: str
+) -> RecordExplanation | None:
+    """Why a lead or contact does or does not get a prospect (SPEC §3.2, §3.3, §3.9),
+    after a whole cycle; None when the record set has no such record."""
+    working = _working_copy(records)
+    cycle = _Cycle(rules, working, clock, None)
+    plan = cycle.run()
+    record = cycle.find(obj, record_id)
+    if record is None or record.created:
+        return None
+    explain = Explainer(rules, True)
+    verdict = _record_verdict(cycle, plan, record, explain)
+    created = next(
+        (n for n in plan.from_salesforce if (n.source.object, n.source.id) == (obj, record_id)),
+        None,
+    )
+    return RecordExplanation(obj, record_id, verdict, tuple(explain.steps), created)
+
+
+def _record_verdict(cycle: _Cycle, plan: Plan, record: Record, explain: Explainer) -> str:
+    label = f"{record.object} {record.id}"
+    attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
+    linked = [
+        p for p in cycle.records.prospects if getattr(p, attribute) == record.id and not p.created
+    ]
+    for p in linked:
+        outcome = plan.outcome(p.id)
+        said = outcome.action.value if outcome else ""
+        if outcome is not None and outcome.reason is not None:
+            said += f" / {outcome.reason.value}"
+        explain.add("linked", f"prospect {p.id} is linked to it by {attribute}: {said}")
+    if record.deleted:
+        explain.add(
+            "deleted",
+            f"{label} is deleted (IsDeleted: true): invisible to every step, so it never "
+            "gets a prospect, and prospects linked to it are skipped crm_deleted",
+        )
+        return "no_prospect"
+    if record.converted:
+        to = record.converted_contact or "no contact"
+        explain.add(
+            "converted",
+            f"{label} is converted (IsConverted: true, ConvertedContactId {to}): never "
+            "matched by email, written or given a prospect; prospects linked to it follow "
+            "the converted contact",
+        )
+        return "no_prospect"
+    if not cycle.is_visible(record):
+        cycle._share_holds(record, explain)
+        explain.add("share", f"the connector cannot see {label}: it never gets a prospect")
+        return "no_prospect"
+    matched = [o for o in plan.outcomes if o.target == Target(record.object, record.id)]
+    for o in matched:
+        explain.add("matched", f"prospect {o.prospect} matched it by {o.matched_by}: {o.action}")
+    if linked or matched:
+        return "synced"
+    return _create_verdict(cycle, plan, record, explain)
+
+
+def _create_verdict(cycle: _Cycle, plan: Plan, record: Record, explain: Explainer) -> str:
+    connector = cycle.rules.connector
+    new = next((n for n in plan.from_salesforce if n.source.id == record.id), None)
+    if new is not None and new.source.object == record.object:
+        fields = ", ".join(k for k, _ in new.to_pardot)
+        explain.add(
+            "create_prospect",
+            f"visible, with an Email, and no prospect has it: the connector creates "
+            f"prospect {new.id} ({fields})",
+            [f"{d.field}: {show(d.value)} dropped ({d.code})" for d in new.dropped],
+        )
+        return "create_prospect"
+    if not connector.create_prospects:
+        explain.add(
+            "create_prospects",
+            "create_prospects is false (the default with match: email): the connector "
+            "creates no prospect for a record that has none",
+        )
+    elif connector.paused:
+        explain.add("paused", "the connector is paused: it creates no prospect")
+    elif not _email_of(cycle.rules, record):
+        explain.add("email", "its Email is blank: the connector creates no prospect for it")
+    else:
+        email = _email_of(cycle.rules, record)
+        holder = next((p.id for p in cycle.records.prospects if _prospect_email(p) == email), "")
+        explain.add(
+            "email",
+            f"prospect {holder} already has its email {email} (match: email): the "
+            "connector creates no second prospect",
+        )
+    return "no_prospect"
 
 
 def run_cycle(
