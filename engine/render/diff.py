@@ -68,7 +68,12 @@ def text(changes: Sequence[Change], prospects: int) -> str:
         if "stages" in c.what:
             lines.append(f"      stages: {_stages(c.old)} ⇒ {_stages(c.new)}")
     if created:
-        lines.append(f"{len(created)} prospects from Salesforce change:")
+        n = len(created)
+        lines.append(
+            f"{n} prospect from Salesforce changes:"
+            if n == 1
+            else f"{n} prospects from Salesforce change:"
+        )
         lines.extend(line for c in created for line in _created(c))
     return "\n".join(lines) + "\n"
 

@@ -113,11 +113,11 @@ def _from_salesforce(entries: Sequence[NewProspect]) -> list[str]:
     """SPEC §3.9: each lead or contact that gets a new prospect, and its fields."""
     lines = [f"Prospects from Salesforce: {len(entries)} create_prospect"]
     for n in entries:
-        detail = "AE: " + ", ".join(k for k, _ in n.to_pardot)
+        detail = ", ".join(k for k, _ in n.to_pardot)
         if n.dropped:
             detail += "; dropped: " + ", ".join(f"{d.field} {d.code.value}" for d in n.dropped)
         source = f"{n.source.object} {n.source.id}"
-        lines.append(_fit(f"  {source} -> prospect {n.id}: {detail}", WIDTH))
+        lines.append(_fit(f"  {source} -> {n.id}: {detail}", WIDTH))
     return lines
 
 

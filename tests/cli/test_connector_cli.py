@@ -137,8 +137,8 @@ def test_dry_run_table_lists_the_new_prospects(
     ]
     assert out.endswith(
         "Prospects from Salesforce: 2 create_prospect\n"
-        "  contact 003G -> prospect sf-contact-003G: AE: email, first_name, last_name\n"
-        "  lead 00Q6 -> prospect sf-lead-00Q6: AE: email, first_name, last_name, company\n"
+        "  contact 003G -> sf-contact-003G: email, first_name, last_name\n"
+        "  lead 00Q6 -> sf-lead-00Q6: email, first_name, last_name, company\n"
     )
 
 
