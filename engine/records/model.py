@@ -92,6 +92,7 @@ class Record:
     converted: bool = False
     converted_contact: str | None = None
     crm_deleted: bool = False
+    master: str | None = None  # MasterRecordId: a merge's loser names the record it went into
     # users (SPEC §2): public groups and whether the user is active
     groups: tuple[str, ...] = ()
     active: bool = True

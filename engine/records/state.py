@@ -2,9 +2,10 @@
 
 `IsDeleted` on leads and contacts (a `queryAll` export carries the recycle bin),
 `IsConverted` and `ConvertedContactId` on leads, and `crm_deleted` on prospects (Account
-Engagement's `[[crm_deleted]]` flag). The flags are booleans: `true`/`false` in any case
-(CSV cells too) or a real boolean; blank, null or absent is false; anything else is an
-input error the loader locates (file, record, field).
+Engagement's `[[crm_deleted]]` flag); and `MasterRecordId` on leads and contacts (a merge's
+deleted loser names the record it was merged into; docs/design.md, merges). The flags are
+booleans: `true`/`false` in any case (CSV cells too) or a real boolean; blank, null or
+absent is false; anything else is an input error the loader locates (file, record, field).
 """
 
 from __future__ import annotations
@@ -34,12 +35,17 @@ def read_state(record: Record, entry: Mapping[str, Any]) -> None:
         return
     keys = {api_key(key): key for key in entry if isinstance(key, str)}
     record.deleted = _flag(entry, "IsDeleted", keys.get("isdeleted"))
+    record.master = _id(entry, keys.get("masterrecordid"))
     if record.object == "lead":
         record.converted = _flag(entry, "IsConverted", keys.get("isconverted"))
-        converted_to = keys.get("convertedcontactid")
-        value = entry.get(converted_to) if converted_to is not None else None
-        text = "" if value is None or isinstance(value, bool) else str(value).strip()
-        record.converted_contact = text or None
+        record.converted_contact = _id(entry, keys.get("convertedcontactid"))
+
+
+def _id(entry: Mapping[str, Any], key: str | None) -> str | None:
+    """An Id column (ConvertedContactId, MasterRecordId): text; blank means none."""
+    value = entry.get(key) if key is not None else None
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
+    return text or None
 
 
 def _exact(entry: Mapping[str, Any], key: str) -> str | None:

@@ -83,12 +83,57 @@ class _Cycle:
     # per duplicate rule: its key (the rule's field values, folded) → the records holding it
     twins: list[dict[tuple[str, ...], set[tuple[str, str]]]] = field(default_factory=list)
     twin_keys: dict[tuple[int, str, str], tuple[str, ...] | None] = field(default_factory=dict)
+    # prospect id → (merged loser, its master, the prospect already on the master or None)
+    merges: dict[str, tuple[Record, Record, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
         self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
+        self.plan_merges()
+
+    # -- merges (docs/design.md: not pinned) -------------------------------------------
+
+    def linked_record(self, prospect: Record) -> Record | None:
+        """SPEC §3.2's linked record: the contact crm_contact_fid names when it exists,
+        else the lead crm_lead_fid names."""
+        contact = self.find("contact", prospect.crm_contact_fid)
+        return contact if contact is not None else self.find("lead", prospect.crm_lead_fid)
+
+    def master_of(self, record: Record) -> Record | None:
+        """The live record a deleted merge loser went into, following MasterRecordId
+        (a master merged again later is followed too); None when there is none."""
+        seen = {record.id}
+        while record.deleted and record.master and record.master not in seen:
+            seen.add(record.master)
+            found = self.find(record.object, record.master)
+            if found is None:
+                return None
+            record = found
+        return None if record.deleted else record
+
+    def plan_merges(self) -> None:
+        """Which prospects follow a merge (Salesforce Help, "Automatically Merge and
+        Delete Prospects"): a prospect linked to a merged loser moves to the master,
+        unless a prospect is already linked to the master (or an earlier one, in id
+        order, moved there): then, as the connector does, it is flagged crm_deleted."""
+        owners: dict[tuple[str, str], str] = {}
+        moving: list[tuple[Record, Record, Record]] = []
+        for prospect in sorted(self.records.prospects, key=lambda r: r.id):
+            linked = None if prospect.crm_deleted else self.linked_record(prospect)
+            master = self.master_of(linked) if linked is not None and linked.deleted else None
+            if master is not None and linked is not None:
+                moving.append((prospect, linked, master))
+            for obj, record_id in (
+                ("contact", prospect.crm_contact_fid),
+                ("lead", prospect.crm_lead_fid),
+            ):
+                if record_id:
+                    owners.setdefault((obj, record_id), prospect.id)
+        for prospect, loser, master in moving:
+            rival = owners.setdefault((master.object, master.id), prospect.id)
+            self.merges[prospect.id] = (loser, master, rival if rival != prospect.id else None)
 
     def index(self, record: Record) -> None:
         """Keep the Id and email look-ups current as records are created and written."""
@@ -161,11 +206,23 @@ class _Cycle:
                 "and the connector never re-creates or re-matches it",
             )
             return True
-        contact = self.find("contact", prospect.crm_contact_fid)
-        linked = contact if contact is not None else self.find("lead", prospect.crm_lead_fid)
+        merge = self.merges.get(prospect.id)
+        if merge is not None:
+            loser, master, rival = merge
+            if rival is None:
+                return False  # it follows the merge (match)
+            explain.add(
+                "deleted",
+                f"{loser.object} {loser.id} was merged into {master.object} {master.id} "
+                f"(MasterRecordId), which prospect {rival} is already linked to: as the "
+                "connector does, this prospect is flagged crm_deleted (its activity stays "
+                f"with {rival}), so the two never both sync with one record",
+            )
+            return True
+        linked = self.linked_record(prospect)
         if linked is None or not linked.deleted:
             return False
-        via = "crm_contact_fid" if linked is contact else "crm_lead_fid"
+        via = "crm_contact_fid" if linked.object == "contact" else "crm_lead_fid"
         explain.add(
             "deleted",
             f"{via} {linked.id} names {linked.object} {linked.id}, which is deleted "
@@ -175,6 +232,10 @@ class _Cycle:
         return True
 
     def match(self, prospect: Record, explain: Explainer) -> Match:
+        merge = self.merges.get(prospect.id)
+        if merge is not None:
+            followed = self.follow_merge(merge[0], merge[1], explain)
+            return followed if followed is not None else self.unlinked(prospect, explain)
         invisible: list[Record] = []
         contact_exists = self.find("contact", prospect.crm_contact_fid) is not None
         for obj, record_id in (
@@ -203,6 +264,31 @@ class _Cycle:
             names = ", ".join(f"{r.object} {r.id}" for r in invisible)
             explain.add("match", f"the CRM id names {names}, which the connector cannot see")
             return Match(None, None, not_shared=True)
+        return self.unlinked(prospect, explain)
+
+    def follow_merge(self, loser: Record, master: Record, explain: Explainer) -> Match | None:
+        """A prospect linked to a merged loser syncs with the master (the connector moves
+        its CRM id there); None: treated as unlinked (a converted master with no contact)."""
+        said = (
+            f"{loser.object} {loser.id} was merged into {master.object} {master.id} "
+            "(MasterRecordId)"
+        )
+        if master.converted:
+            explain.add("match", f"{said}, a converted lead")
+            return self.follow_conversion(master, explain)
+        if self.is_visible(master):
+            attribute = "crm_contact_fid" if master.object == "contact" else "crm_lead_fid"
+            explain.add(
+                "match",
+                f"{said}: the prospect follows the merge and matches it; run records "
+                f"{attribute} {master.id}",
+            )
+            return Match(master, "crm_id")
+        explain.add("match", f"{said}, which the connector cannot see")
+        self._share_holds(master, explain)
+        return Match(None, None, not_shared=True)
+
+    def unlinked(self, prospect: Record, explain: Explainer) -> Match:
         if self.rules.connector.match is MatchMode.CRM_ID:
             explain.add("match", "match: crm_id and no CRM id links a record: unmatched")
             return Match(None, None)
@@ -872,6 +958,15 @@ def _record_verdict(cycle: _Cycle, plan: Plan, record: Record, explain: Explaine
         if outcome is not None and outcome.reason is not None:
             said += f" / {outcome.reason.value}"
         explain.add("linked", f"prospect {p.id} is linked to it by {attribute}: {said}")
+    if record.deleted and record.master:
+        master = cycle.master_of(record)
+        into = f"{master.object} {master.id}" if master else f"{record.master}, which is gone"
+        explain.add(
+            "merged",
+            f"{label} was merged into {into} (MasterRecordId): it never gets a prospect; "
+            "a prospect linked to it follows the merge unless one is already linked there",
+        )
+        return "no_prospect"
     if record.deleted:
         explain.add(
             "deleted",

@@ -8,7 +8,8 @@
 The generator keeps to orgs where each person is one prospect (unique emails, CRM ids
 pointing at the record with that prospect's email), as `match: email` assumes. It also
 draws the connector's own state (issue 12): deleted leads and contacts, prospects flagged
-`crm_deleted`, leads converted to the person's contact, and leads and contacts that no
+`crm_deleted`, leads converted to the person's contact, prospects still linked to a lead
+merged into the person's lead (`MasterRecordId`), and leads and contacts that no
 prospect has, which `create_prospects` turns into new prospects — so the second cycle
 must also create no further prospect.
 
@@ -142,6 +143,12 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
                 leads[-1] |= {"IsConverted": True, "ConvertedContactId": f"003{n:02d}"}
             if draw(st.booleans()):
                 prospect["crm_lead_fid"] = lead_id
+            if draw(st.integers(0, 4)) == 0:
+                # a duplicate lead merged into this one: the prospect still names the loser
+                leads.append({"Id": f"00Q8{n}", "Email": shown, "LastName": "Lovelace",
+                              "Company": "Analytical", "IsDeleted": True,
+                              "MasterRecordId": lead_id})
+                prospect["crm_lead_fid"] = f"00Q8{n}"
         if where in ("contact", "both"):
             contact_id = f"003{n:02d}"
             contacts.append({

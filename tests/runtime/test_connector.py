@@ -542,3 +542,93 @@ def test_run_adds_the_new_prospects_linked_with_fresh_ids(tmp_path: Path) -> Non
     assert again["summary"]["create_prospect"] == 0
     assert {r["prospect"]: r["action"] for r in again["records"]} == {
         "sf-contact-003C": "no_change", "sf-lead-00Q1": "skip", "sf-lead-00Q1-2": "no_change"}
+
+
+# -- merges (MasterRecordId; designed, not pinned: docs/design.md) -----------------------------
+
+
+MERGED = """
+        prospects:
+          - {id: p1, email: old@example.com, crm_lead_fid: 00Q1, job_title: CTO}
+          - {id: p2, email: a@example.com, crm_lead_fid: 00Q2}
+          - {id: p3, email: loser@example.com, crm_lead_fid: 00Q3}
+          - {id: p4, email: c@example.com, crm_contact_fid: 003A, crm_lead_fid: 00Q9}
+          - {id: p5, email: d@example.com, crm_contact_fid: 003D}
+          - {id: p6, email: e@example.com, crm_contact_fid: 003E}
+        leads:
+          - {Id: 00Q1, Email: old@example.com, LastName: L, Company: C, IsDeleted: true,
+             MasterRecordId: 00Q5}
+          - {Id: 00Q2, Email: a@example.com, LastName: L, Company: C, IsDeleted: true,
+             MasterRecordId: 00Q6}
+          - {Id: 00Q3, Email: loser@example.com, LastName: L, Company: C, IsDeleted: true,
+             MasterRecordId: 00Q4}
+          - {Id: 00Q4, Email: b@example.com, LastName: L, Company: C, IsDeleted: true,
+             MasterRecordId: 00Q5}
+          - {Id: 00Q5, Email: new@example.com, LastName: L, Company: C}
+          - {Id: 00Q6, Email: gone@example.com, LastName: L, Company: C}
+        contacts:
+          - {Id: 003A, Email: c@example.com, LastName: L, IsDeleted: true,
+             MasterRecordId: 003B}
+          - {Id: 003B, Email: c@example.com, LastName: L, OwnerId: 005B}
+          - {Id: 003D, Email: d@example.com, LastName: L, IsDeleted: true,
+             MasterRecordId: 003Z}
+          - {Id: 003E, Email: e@example.com, LastName: L, IsDeleted: true, MasterRecordId: 003F}
+          - {Id: 003F, Email: e@example.com, LastName: L, OwnerId: 005A}
+"""
+
+
+def test_a_prospect_follows_a_merge_to_the_master_record(tmp_path: Path) -> None:
+    data, written = _run(
+        tmp_path,
+        SHARED_CONTACTS + "create lead when false\n",
+        USERS + MERGED,
+    )
+    outcome = {
+        r["prospect"]: (r["action"], r.get("reason"), r.get("target"), r.get("matched_by"))
+        for r in data["records"]
+    }
+    assert outcome == {
+        # 00Q1 was merged into 00Q5: the prospect moves there (and its email follows)
+        "p1": ("update", None, {"object": "lead", "id": "00Q5"}, "crm_id"),
+        # 00Q2 went into 00Q6, which no prospect has: p2 follows
+        "p2": ("update", None, {"object": "lead", "id": "00Q6"}, "crm_id"),
+        # 00Q3 went into 00Q4, itself merged into 00Q5 — which p1 (earlier in id order)
+        # already took: flagged crm_deleted, never both synced with one record
+        "p3": ("skip", "crm_deleted", None, None),
+        # 003A went into 003B, which the connector cannot see
+        "p4": ("skip", "not_shared", None, None),
+        # 003D names a master that is not in the record set: deleted, as before
+        "p5": ("skip", "crm_deleted", None, None),
+        "p6": ("update", None, {"object": "contact", "id": "003F"}, "crm_id"),
+    }
+    prospects = _by_id(written["prospects"])
+    assert (prospects["p1"]["crm_lead_fid"], prospects["p2"]["crm_lead_fid"]) == ("00Q5", "00Q6")
+    assert (prospects["p3"]["crm_lead_fid"], prospects["p3"]["crm_deleted"]) == ("00Q3", True)
+    assert prospects["p6"]["crm_contact_fid"] == "003F"
+
+
+def test_a_loser_s_prospect_is_flagged_when_the_master_has_its_own(tmp_path: Path) -> None:
+    data = plan(
+        tmp_path,
+        "",
+        """
+        prospects:
+          - {id: p1, email: a@example.com, crm_lead_fid: 00Q1}
+          - {id: p9, email: b@example.com, crm_lead_fid: 00Q2, last_name: L, company: C}
+        leads:
+          - {Id: 00Q1, Email: a@example.com, LastName: L, Company: C, IsDeleted: true,
+             MasterRecordId: 00Q2}
+          - {Id: 00Q2, Email: b@example.com, LastName: L, Company: C}
+        """,
+    )
+    # p9 comes later in id order but is linked to the master itself: p1 is the loser
+    assert [(r["prospect"], r["action"], r.get("reason")) for r in data["records"]] == [
+        ("p1", "skip", "crm_deleted"), ("p9", "no_change", None)]
+    rules = rules_of("")
+    records = records_of(tmp_path, rules, (tmp_path / "records.yaml").read_text("utf-8"))
+    steps = api.explain(rules, records, "p1", now=NOW).steps
+    assert steps[0].summary == (
+        "lead 00Q1 was merged into lead 00Q2 (MasterRecordId), which prospect p9 is already "
+        "linked to: as the connector does, this prospect is flagged crm_deleted (its activity "
+        "stays with p9), so the two never both sync with one record"
+    )
