@@ -83,8 +83,10 @@ class _Cycle:
     # per duplicate rule: its key (the rule's field values, folded) → the records holding it
     twins: list[dict[tuple[str, ...], set[tuple[str, str]]]] = field(default_factory=list)
     twin_keys: dict[tuple[int, str, str], tuple[str, ...] | None] = field(default_factory=dict)
-    # prospect id → (merged loser, its master, the prospect already on the master or None)
-    merges: dict[str, tuple[Record, Record, str | None]] = field(default_factory=dict)
+    # prospect id → (the merged loser it is linked to, that loser's master)
+    merges: dict[str, tuple[Record, Record]] = field(default_factory=dict)
+    # record (object, Id) → the first prospect linked to it, kept current as links are made
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
@@ -114,26 +116,27 @@ class _Cycle:
         return None if record.deleted else record
 
     def plan_merges(self) -> None:
-        """Which prospects follow a merge (Salesforce Help, "Automatically Merge and
-        Delete Prospects"): a prospect linked to a merged loser moves to the master,
-        unless a prospect is already linked to the master (or an earlier one, in id
-        order, moved there): then, as the connector does, it is flagged crm_deleted."""
-        owners: dict[tuple[str, str], str] = {}
-        moving: list[tuple[Record, Record, Record]] = []
+        """Which prospects are linked to a merged loser (Salesforce Help, "Automatically
+        Merge and Delete Prospects"), and which prospect each record already has."""
         for prospect in sorted(self.records.prospects, key=lambda r: r.id):
-            linked = None if prospect.crm_deleted else self.linked_record(prospect)
+            if prospect.crm_deleted:
+                continue
+            linked = self.linked_record(prospect)
             master = self.master_of(linked) if linked is not None and linked.deleted else None
             if master is not None and linked is not None:
-                moving.append((prospect, linked, master))
+                self.merges[prospect.id] = (linked, master)
             for obj, record_id in (
                 ("contact", prospect.crm_contact_fid),
                 ("lead", prospect.crm_lead_fid),
             ):
                 if record_id:
-                    owners.setdefault((obj, record_id), prospect.id)
-        for prospect, loser, master in moving:
-            rival = owners.setdefault((master.object, master.id), prospect.id)
-            self.merges[prospect.id] = (loser, master, rival if rival != prospect.id else None)
+                    self.owners.setdefault((obj, record_id), prospect.id)
+
+    def rival(self, prospect: Record, master: Record) -> str | None:
+        """Another prospect already on the master: linked to it in the record set, or
+        linked by this cycle before this prospect's turn."""
+        owner = self.owners.get((master.object, master.id))
+        return owner if owner is not None and owner != prospect.id else None
 
     def index(self, record: Record) -> None:
         """Keep the Id and email look-ups current as records are created and written."""
@@ -208,7 +211,8 @@ class _Cycle:
             return True
         merge = self.merges.get(prospect.id)
         if merge is not None:
-            loser, master, rival = merge
+            loser, master = merge
+            rival = self.rival(prospect, master)
             if rival is None:
                 return False  # it follows the merge (match)
             explain.add(
@@ -563,6 +567,7 @@ class _Cycle:
         if getattr(prospect, attribute) != record.id:
             setattr(prospect, attribute, record.id)
             prospect.changed.add(attribute)
+        self.owners.setdefault((record.object, record.id), prospect.id)
 
     def resolve(
         self,

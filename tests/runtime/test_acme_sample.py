@@ -157,6 +157,8 @@ def test_pinned_interactions_are_in_the_sample(capsys: pytest.CaptureFixture[str
     # the connector's own state (SPEC §3.2, §3.3): a lead in the recycle bin, a prospect
     # Account Engagement already flagged, and a converted lead followed to its contact
     assert r["48210039"]["reason"] == r["48210040"]["reason"] == "crm_deleted"
+    # a lead merged into one 48210023 already syncs with: flagged, never both synced
+    assert r["48210041"]["reason"] == "crm_deleted"
     assert (r["48210033"]["target"], r["48210033"]["matched_by"]) == (
         {"object": "contact", "id": "003Dn00000C3010"}, "crm_id")
 
