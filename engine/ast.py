@@ -164,6 +164,7 @@ class Connector:
     settings: tuple[Setting, ...]
     span: Span = field(compare=False)
     create_prospects: bool | None = None  # None: not written (the default follows `match`)
+    email_fallback: bool = False  # match: crm_id, and an unlinked prospect matches by email
 
 
 @dataclass(frozen=True, slots=True)

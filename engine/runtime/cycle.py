@@ -293,7 +293,11 @@ class _Cycle:
         return Match(None, None, not_shared=True)
 
     def unlinked(self, prospect: Record, explain: Explainer) -> Match:
-        if self.rules.connector.match is MatchMode.CRM_ID:
+        connector = self.rules.connector
+        if connector.match is MatchMode.CRM_ID and connector.email_fallback:
+            explain.add("match", "no CRM id links a record: email_fallback matches by email")
+            return self.match_email(prospect, explain)
+        if connector.match is MatchMode.CRM_ID:
             explain.add("match", "match: crm_id and no CRM id links a record: unmatched")
             return Match(None, None)
         return self.match_email(prospect, explain)

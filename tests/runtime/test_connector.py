@@ -632,3 +632,39 @@ def test_a_loser_s_prospect_is_flagged_when_the_master_has_its_own(tmp_path: Pat
         "linked to: as the connector does, this prospect is flagged crm_deleted (its activity "
         "stays with p9), so the two never both sync with one record"
     )
+
+
+# -- email fallback (designed, not pinned: docs/design.md) -----------------------------------
+
+
+def test_email_fallback_lets_match_crm_id_match_an_unlinked_prospect_by_email(
+    tmp_path: Path,
+) -> None:
+    records = """
+        prospects:
+          - {id: p1, email: A@example.com, job_title: CTO}
+          - {id: p2, email: b@example.com, crm_lead_fid: 00Q2}
+        leads:
+          - {Id: 00Q1, Email: a@example.com, LastName: L, Company: C,
+             LastModifiedDate: 2026-11-01T00:00:00Z}
+          - {Id: 00Q9, Email: a@example.com, LastName: L, Company: C,
+             LastModifiedDate: 2026-11-02T00:00:00Z}
+          - {Id: 00Q2, Email: b@example.com, LastName: L, Company: C}
+        contacts:
+          - {Id: 003A, Email: b@example.com, LastName: L}
+    """
+    with_fallback = plan(
+        tmp_path,
+        "connector { match: crm_id email_fallback: true }\ncreate lead when false\n",
+        records,
+    )
+    p1 = entry(with_fallback, "p1")
+    # the latest of the two leads with its email, as match: email would pick
+    assert (p1["action"], p1["target"], p1["matched_by"]) == (
+        "update", {"object": "lead", "id": "00Q9"}, "email")
+    # p2 has a CRM id: no fallback; still one prospect per unlinked record (crm_id)
+    assert entry(with_fallback, "p2")["target"] == {"object": "lead", "id": "00Q2"}
+    assert [n["source"]["id"] for n in with_fallback["prospects_from_salesforce"]] == [
+        "003A", "00Q1"]
+    without = plan(tmp_path, "connector { match: crm_id }\ncreate lead when false\n", records)
+    assert entry(without, "p1")["reason"] == "gated"
