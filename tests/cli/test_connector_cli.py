@@ -230,6 +230,15 @@ def test_diff_shows_prospects_from_salesforce_that_change(
         "  contact 003G: create_prospect  ⇒  absent\n"
         "  lead 00Q6: create_prospect  ⇒  absent\n"
     )
+    data = json.loads(_out(capsys, "diff", "rules.sync", "off.sync", "--records", "records",
+                           *NOW, "--format", "json"))
+    assert (data["changed"], data["changes"]) == (0, [])
+    assert [(c["source"], c["changed"], c["new"]) for c in data["prospects_from_salesforce"]] == [
+        ("contact 003G", ["action"], None), ("lead 00Q6", ["action"], None)]
+    assert data["prospects_from_salesforce"][0]["old"]["to_pardot"]["first_name"] == "Gil"
+    # only prospects from Salesforce change: that is a change for --fail-on-change
+    assert main(["diff", "rules.sync", "off.sync", "--records", "records", *NOW,
+                 "--fail-on-change"]) == 1
 
 
 def test_a_bad_state_value_exits_2_naming_file_record_and_field(
