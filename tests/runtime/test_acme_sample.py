@@ -210,6 +210,11 @@ def test_a_second_cycle_only_repeats_the_errors(
     first, second = _plan(capsys), _plan(capsys, str(again))
     assert {r["action"] for r in second["records"]} <= {"no_change", "skip", "error"}
     assert _errors(second) == _errors(first)
+    # the prospect created from Salesforce is there now, linked: nothing more to create
+    assert second["summary"]["create_prospect"] == 0
+    r = _by_id(second)
+    assert r["sf-contact-003Dn00000C3014"]["action"] == "no_change"
+    assert {r[p]["reason"] for p in ("48210039", "48210040", "48210041")} == {"crm_deleted"}
 
 
 def test_the_run_output_directory_reads_back_as_a_record_set(
