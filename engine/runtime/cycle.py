@@ -984,10 +984,14 @@ def _record_verdict(cycle: _Cycle, plan: Plan, record: Record, explain: Explaine
         )
         return "no_prospect"
     if record.converted:
-        to = record.converted_contact or "no contact"
+        to = (
+            f"ConvertedContactId {record.converted_contact}"
+            if record.converted_contact
+            else ("no ConvertedContactId")
+        )
         explain.add(
             "converted",
-            f"{label} is converted (IsConverted: true, ConvertedContactId {to}): never "
+            f"{label} is converted (IsConverted: true, {to}): never "
             "matched by email, written or given a prospect; prospects linked to it follow "
             "the converted contact",
         )
