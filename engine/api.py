@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from engine.lint.config import LintConfig
     from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
     from engine.records.model import RecordSet
+    from engine.runtime.cycle import RecordExplanation
 
 __all__ = [
     "CheckedRules",
@@ -42,6 +43,7 @@ __all__ = [
     "diff",
     "dry_run",
     "explain",
+    "explain_record",
     "explain_subject",
     "format_files",
     "graph",
@@ -280,6 +282,27 @@ def _no_subject(rules: CheckedRules, records: RecordSet, kind: str, subject: str
         )
     shown = ", ".join(known[:10]) or "none"
     return f"no {kind} with id {subject!r} among the {where} (ids: {shown})"
+
+
+def explain_record(
+    rules: CheckedRules,
+    records: RecordSet,
+    obj: str,
+    record_id: str,
+    *,
+    now: dt.datetime | None = None,
+) -> RecordExplanation:
+    """`explain --lead ID` / `--contact ID`: whether the connector gives that Salesforce
+    record a prospect (SPEC §3.9), or why not (deleted, converted, hidden, linked…)."""
+    from engine.runtime.cycle import explain_record as explain_it
+
+    _valid(rules)
+    found = call_deep(lambda: explain_it(rules, records, _clock(now), obj, record_id))
+    if found is None:
+        pool = records.leads if obj == "lead" else records.contacts
+        known = ", ".join(sorted(r.id for r in pool)[:10]) or "none"
+        raise InputError(f"no {obj} with Id {record_id!r} in the record set (Ids: {known})")
+    return found
 
 
 def diff(

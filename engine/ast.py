@@ -156,13 +156,15 @@ class MatchMode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Connector:
-    """`connector { user: "…" paused: false match: email }`."""
+    """`connector { user: "…" paused: false match: email create_prospects: false }`."""
 
     user: str | None
     paused: bool
     match: MatchMode
     settings: tuple[Setting, ...]
     span: Span = field(compare=False)
+    create_prospects: bool | None = None  # None: not written (the default follows `match`)
+    email_fallback: bool = False  # match: crm_id, and an unlinked prospect matches by email
 
 
 @dataclass(frozen=True, slots=True)

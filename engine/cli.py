@@ -346,6 +346,12 @@ def cmd_explain(args: argparse.Namespace) -> ExitCode:
 
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
+    record = ("lead", args.lead) if args.lead is not None else ("contact", args.contact)
+    if record[1] is not None:
+        why = api.explain_record(rules, records, *record, now=_now(args))
+        draw_record = explain.record_json if args.format == "json" else explain.record_text
+        _write(draw_record(why.object, why.id, why.verdict, why.steps, why.created))
+        return ExitCode.OK
     if args.prospect is None:
         kind, subject = ("user", args.user) if args.user is not None else ("account", args.account)
         found = api.explain_subject(rules, records, kind, subject)
@@ -543,6 +549,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(User Sync) with this id",
     )
     who.add_argument("--account", metavar="ID", help="a Personalization account (match-and-merge)")
+    for obj in ("lead", "contact"):
+        who.add_argument(
+            f"--{obj}",
+            metavar="ID",
+            help=f"a Salesforce {obj}: whether the connector gives it a prospect, and why",
+        )
     exp.set_defaults(func=cmd_explain)
 
     dif = sub.add_parser("diff", help="prospects whose outcome changes between two rule versions")

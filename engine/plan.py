@@ -19,6 +19,7 @@ class Action(StrEnum):
 
 class SkipReason(StrEnum):
     PAUSED = "paused"
+    CRM_DELETED = "crm_deleted"
     NOT_SHARED = "not_shared"
     GATED = "gated"
 
@@ -97,6 +98,22 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class NewProspect:
+    """A prospect the connector creates from a lead or contact that has none (SPEC §3.9).
+
+    `id` is the id `run` gives it (docs/design.md: `sf-<object>-<Id>`); the JSON plan
+    does not show it, as SPEC §4 pins the entry's keys."""
+
+    source: Target
+    id: str
+    to_pardot: tuple[tuple[str, Value], ...]
+    dropped: tuple[Dropped, ...] = ()
+
+
+CREATE_PROSPECT = "create_prospect"  # the action of every NewProspect (SPEC §3.8, §4)
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One step of `explain`: a title (`match`, `stage MQL` …), what was found, and detail."""
 
@@ -151,6 +168,7 @@ class Plan:
     personalization: tuple[PzOutcome, ...] | None = None  # None: no personalization block
     user_sync: tuple[UserAccess, ...] | None = None  # None: no user_sync block
     campaigns: tuple[CampaignLink, ...] | None = None  # None: no campaigns block
+    from_salesforce: tuple[NewProspect, ...] = ()  # SPEC §3.9, in creation order
 
     @property
     def has_errors(self) -> bool:
@@ -159,7 +177,11 @@ class Plan:
     def counts(self) -> dict[str, int]:
         """Prospects per action, every action present (SPEC §4 summary)."""
         tally = Counter(o.action for o in self.outcomes)
-        return {"prospects": len(self.outcomes)} | {a.value: tally.get(a, 0) for a in Action}
+        return (
+            {"prospects": len(self.outcomes)}
+            | {a.value: tally.get(a, 0) for a in Action}
+            | {CREATE_PROSPECT: len(self.from_salesforce)}
+        )
 
     def reasons(self) -> dict[str, int]:
         tally = Counter(o.reason.value for o in self.outcomes if o.reason is not None)
@@ -183,6 +205,9 @@ class Change:
     old: Outcome | None
     new: Outcome | None
     what: tuple[str, ...]  # "action", "target", "reason", "to_salesforce", …
+    # a prospect created from Salesforce (SPEC §3.9) under either version: `prospect` is
+    # then its source record ("lead 00Q1") and old/new Outcome are None
+    created: tuple[NewProspect | None, NewProspect | None] | None = None
 
 
 def _signature(o: Outcome) -> dict[str, object]:
@@ -212,4 +237,28 @@ def compare_plans(old: Plan, new: Plan) -> tuple[Change, ...]:
         what = tuple(k for k in sa if sa[k] != sb[k])
         if what:
             changes.append(Change(prospect, a, b, what))
+    return tuple(changes) + _compare_created(old, new)
+
+
+def _compare_created(old: Plan, new: Plan) -> tuple[Change, ...]:
+    """Prospects from Salesforce that one version creates and the other does not, or
+    creates with other fields; in source order (contacts, then leads, by Id)."""
+    before = {(n.source.object, n.source.id): n for n in old.from_salesforce}
+    after = {(n.source.object, n.source.id): n for n in new.from_salesforce}
+    changes: list[Change] = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0] != "contact", k[1])):
+        a, b = before.get(key), after.get(key)
+        if a is None or b is None:
+            what: tuple[str, ...] = ("action",)
+        else:
+            what = tuple(
+                name
+                for name, x, y in (
+                    ("to_pardot", a.to_pardot, b.to_pardot),
+                    ("dropped", a.dropped, b.dropped),
+                )
+                if x != y
+            )
+        if what:
+            changes.append(Change(f"{key[0]} {key[1]}", None, None, what, (a, b)))
     return tuple(changes)

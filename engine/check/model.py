@@ -50,6 +50,12 @@ class ConnectorConfig:
     paused: bool
     match: ast.MatchMode
     span: Span | None
+    # SPEC §3.9: prospects from leads and contacts that have none; the default is true
+    # with `match: crm_id` and false with `match: email`
+    create_prospects: bool = False
+    # with match: crm_id, an unlinked prospect syncs to the first record with its email
+    # (the connector's "use email address to match" option); match: email always does
+    email_fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)

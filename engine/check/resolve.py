@@ -201,7 +201,12 @@ def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
     if not nodes:
         return ConnectorConfig(None, False, ast.MatchMode.EMAIL, None)
     node = nodes[0]
-    return ConnectorConfig(node.user, node.paused, node.match, node.span)
+    create = node.create_prospects
+    if create is None:
+        create = node.match is ast.MatchMode.CRM_ID
+    return ConnectorConfig(
+        node.user, node.paused, node.match, node.span, create, node.email_fallback
+    )
 
 
 def _keyword_span(span: Span, keyword: str) -> Span:

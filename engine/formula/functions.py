@@ -27,7 +27,8 @@ from decimal import (
 from functools import lru_cache
 from typing import Any
 
-NUMBER_TEXT = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
+# SPEC §3.6: ASCII digits 0-9 only ("١٢" is not a number, though str.isdigit says so)
+NUMBER_TEXT = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*")
 
 
 class FormulaError(Exception):

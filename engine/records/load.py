@@ -43,6 +43,7 @@ from engine.records.model import (
     Value,
 )
 from engine.records.parquet import read_table
+from engine.records.state import StateError, read_state
 from engine.source import SourceFile
 
 FORMATS: dict[str, str] = {
@@ -844,10 +845,17 @@ def _build_record(
     """One record, typed; `datatree` when it came from a data-tree file."""
     obj = LISTS[list_name]
     if obj == "prospect":
-        return _prospect(rules.object(obj), entry, place)
-    if obj in SALESFORCE_OBJECTS:
-        return _salesforce(rules.object(obj), entry, place, datatree)
-    return _personalization(obj, entry, place)
+        record = _prospect(rules.object(obj), entry, place)
+    elif obj in SALESFORCE_OBJECTS:
+        record = _salesforce(rules.object(obj), entry, place, datatree)
+    else:
+        return _personalization(obj, entry, place)
+    try:  # SPEC §2: the connector's state columns, declared or not
+        read_state(record, entry)
+    except StateError as bad:
+        where = replace(place, id=record.id)
+        raise where.error(bad.key, bad.problem, entry.key_lines.get(bad.key)) from None
+    return record
 
 
 def _origin(place: _Place) -> Origin:

@@ -51,6 +51,7 @@ PROSPECT_ATTRIBUTES: tuple[str, ...] = (
     "crm_lead_fid",
     "crm_contact_fid",
     "updated_at",
+    "crm_deleted",
 )
 
 
@@ -84,6 +85,14 @@ class Record:
     crm_lead_fid: str | None = None
     crm_contact_fid: str | None = None
     updated_at: dt.datetime | None = None  # prospects: updated_at; Salesforce: LastModifiedDate
+    # the connector's own state (SPEC §2), read whether or not an object declares it:
+    # IsDeleted (leads, contacts), IsConverted and ConvertedContactId (leads), and the
+    # prospect's crm_deleted flag
+    deleted: bool = False
+    converted: bool = False
+    converted_contact: str | None = None
+    crm_deleted: bool = False
+    master: str | None = None  # MasterRecordId: a merge's loser names the record it went into
     # users (SPEC §2): public groups and whether the user is active
     groups: tuple[str, ...] = ()
     active: bool = True

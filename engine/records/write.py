@@ -378,6 +378,9 @@ def dump_yaml(doc: Any) -> str:
     yaml.width = 1 << 30
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.representer.sort_base_mapping_type_on_output = False
+    # one object written twice (the cycle's time on every created record) stays a plain
+    # value each time: no `&id001` anchors in a record set people read and diff
+    yaml.representer.ignore_aliases = lambda _data: True
     yaml.representer.add_representer(dt.datetime, _represent_datetime)
     yaml.representer.add_representer(dt.date, _represent_date)
     yaml.representer.add_representer(Decimal, _represent_decimal)

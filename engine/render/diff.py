@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from engine.plan import Change, Outcome
+from engine.plan import Change, NewProspect, Outcome
 from engine.render import plan_json
-from engine.render.values import json_value
+from engine.render.values import write_value
 
 
 def _brief(o: Outcome | None) -> str:
@@ -24,7 +24,7 @@ def _brief(o: Outcome | None) -> str:
 
 
 def _writes(o: Outcome | None, attr: str) -> dict[str, object]:
-    return {k: json_value(v) for k, v in getattr(o, attr)} if o else {}
+    return {k: write_value(v) for k, v in getattr(o, attr)} if o else {}
 
 
 def _stages(o: Outcome | None) -> str:
@@ -35,9 +35,15 @@ def text(changes: Sequence[Change], prospects: int) -> str:
     """Each changed prospect: its outcome before ⇒ after (once, when only details change),
     then only what changed, one line each: `+` a new write, `-` a write that goes, `~` a
     write whose value changes."""
-    if not changes:
+    created = [c for c in changes if c.created is not None]
+    changes = [c for c in changes if c.created is None]
+    if not changes and not created:
         return f"no prospect changes ({prospects} compared)\n"
-    lines = [f"{len(changes)} of {prospects} prospects change:"]
+    lines = (
+        [f"{len(changes)} of {prospects} prospects change:"]
+        if changes
+        else [f"no prospect changes ({prospects} compared)"]
+    )
     for c in changes:
         before, after = _brief(c.old), _brief(c.new)
         same = before == after
@@ -61,13 +67,47 @@ def text(changes: Sequence[Change], prospects: int) -> str:
                     )
         if "stages" in c.what:
             lines.append(f"      stages: {_stages(c.old)} ⇒ {_stages(c.new)}")
+    if created:
+        n = len(created)
+        lines.append(
+            f"{n} prospect from Salesforce changes:"
+            if n == 1
+            else f"{n} prospects from Salesforce change:"
+        )
+        lines.extend(line for c in created for line in _created(c))
     return "\n".join(lines) + "\n"
+
+
+def _created(c: Change) -> list[str]:
+    """A prospect from Salesforce (SPEC §3.9) one version creates, or creates otherwise."""
+    assert c.created is not None
+    old, new = c.created
+    if old is None or new is None:
+        said = "absent  ⇒  create_prospect" if old is None else "create_prospect  ⇒  absent"
+        return [f"  {c.prospect}: {said}"]
+    lines = [f"  {c.prospect}: create_prospect (unchanged)"]
+    before, after = _fields(old), _fields(new)
+    for key in sorted(before.keys() | after.keys()):
+        if key not in before:
+            lines.append(f"      + Account Engagement {key} = {json.dumps(after[key])}")
+        elif key not in after:
+            lines.append(f"      - Account Engagement {key} (was {json.dumps(before[key])})")
+        elif before[key] != after[key]:
+            lines.append(
+                f"      ~ Account Engagement {key}: "
+                f"{json.dumps(before[key])} ⇒ {json.dumps(after[key])}"
+            )
+    return lines
+
+
+def _fields(n: NewProspect) -> dict[str, object]:
+    return {k: write_value(v) for k, v in n.to_pardot}
 
 
 def as_json(changes: Sequence[Change], prospects: int) -> str:
     data = {
         "prospects": prospects,
-        "changed": len(changes),
+        "changed": sum(1 for c in changes if c.created is None),
         "changes": [
             {
                 "prospect": c.prospect,
@@ -76,6 +116,17 @@ def as_json(changes: Sequence[Change], prospects: int) -> str:
                 "new": plan_json.outcome(c.new) if c.new else None,
             }
             for c in changes
+            if c.created is None
+        ],
+        "prospects_from_salesforce": [
+            {
+                "source": c.prospect,
+                "changed": list(c.what),
+                "old": plan_json.new_prospect(c.created[0]) if c.created[0] else None,
+                "new": plan_json.new_prospect(c.created[1]) if c.created[1] else None,
+            }
+            for c in changes
+            if c.created is not None
         ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

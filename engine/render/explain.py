@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from engine.plan import Outcome, PzOutcome, Step, UserAccess
+from engine.plan import NewProspect, Outcome, PzOutcome, Step, UserAccess
 from engine.render import plan_json
 
 
@@ -90,4 +90,30 @@ def subject_json(
                 {"step": s.step, "summary": s.summary, "details": list(s.details)} for s in steps
             ],
         }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def record_text(
+    obj: str, record_id: str, verdict: str, steps: Sequence[Step], created: NewProspect | None
+) -> str:
+    """`explain --lead/--contact`: whether the record gets a prospect, step by step."""
+    lines = [f"{obj} {record_id}: {verdict}", *_steps(steps)]
+    if created is not None:
+        lines.append("result:")
+        body = json.dumps(plan_json.new_prospect(created), indent=2, ensure_ascii=False)
+        lines.extend(f"  {line}" for line in body.splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def record_json(
+    obj: str, record_id: str, verdict: str, steps: Sequence[Step], created: NewProspect | None
+) -> str:
+    data = {
+        obj: record_id,
+        "verdict": verdict,
+        "prospect_from_salesforce": plan_json.new_prospect(created) if created else None,
+        "steps": [
+            {"step": s.step, "summary": s.summary, "details": list(s.details)} for s in steps
+        ],
+    }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -6,16 +6,18 @@ import json
 from typing import Any
 
 from engine.plan import (
+    CREATE_PROSPECT,
     Action,
     CampaignLink,
     Failure,
     FormulaProblem,
+    NewProspect,
     Outcome,
     Plan,
     PzOutcome,
     UserAccess,
 )
-from engine.render.values import json_value
+from engine.render.values import json_value, write_value
 
 
 def _failure(failure: Failure) -> dict[str, Any]:
@@ -48,8 +50,8 @@ def outcome(o: Outcome) -> dict[str, Any]:
         entry["errors"] = [_failure(f) for f in o.failures]
     entry["stages"] = list(o.stages)
     if o.action in (Action.UPDATE, Action.NO_CHANGE, Action.CREATE_LEAD):
-        entry["to_salesforce"] = {k: json_value(v) for k, v in o.to_salesforce}
-        entry["to_pardot"] = {k: json_value(v) for k, v in o.to_pardot}
+        entry["to_salesforce"] = {k: write_value(v) for k, v in o.to_salesforce}
+        entry["to_pardot"] = {k: write_value(v) for k, v in o.to_pardot}
     if o.action is not Action.SKIP:
         entry["dropped"] = [
             {"field": d.field, "code": d.code.value, "value": json_value(d.value)}
@@ -60,10 +62,24 @@ def outcome(o: Outcome) -> dict[str, Any]:
     return entry
 
 
+def new_prospect(n: NewProspect) -> dict[str, Any]:
+    """SPEC §4: `{"source", "action": "create_prospect", "to_pardot", "dropped"}`."""
+    return {
+        "source": {"object": n.source.object, "id": n.source.id},
+        "action": CREATE_PROSPECT,
+        "to_pardot": {k: write_value(v) for k, v in n.to_pardot},
+        "dropped": [
+            {"field": d.field, "code": d.code.value, "value": json_value(d.value)}
+            for d in n.dropped
+        ],
+    }
+
+
 def as_dict(plan: Plan) -> dict[str, Any]:
     data: dict[str, Any] = {
         "summary": plan.counts(),
         "records": [outcome(o) for o in plan.outcomes],
+        "prospects_from_salesforce": [new_prospect(n) for n in plan.from_salesforce],
     }
     if plan.problems:
         data["formula_errors"] = [_problem(p) for p in plan.problems]

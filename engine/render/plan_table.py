@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from engine.plan import Action, CampaignLink, Outcome, Plan, UserAccess
+from engine.plan import Action, CampaignLink, NewProspect, Outcome, Plan, UserAccess
 
 MIN_DETAIL = 24  # a narrower terminal wraps the line rather than lose the detail
 COLOURS = {
@@ -60,6 +60,8 @@ def summary(plan: Plan, width: int | None = None) -> list[str]:
     counts = plan.counts()
     actions = ", ".join(f"{counts[a.value]} {a.value}" for a in Action if counts[a.value])
     lines = [f"{counts['prospects']} prospects: {actions or 'nothing to do'}"]
+    if plan.from_salesforce:
+        lines.append(f"  from Salesforce: {len(plan.from_salesforce)} create_prospect")
     reasons = plan.reasons()
     if reasons:
         lines.append("  skipped: " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
@@ -95,6 +97,9 @@ def render(plan: Plan, colour: bool = False, width: int | None = None) -> str:
             lines.append(
                 f"{o.prospect:<{pw}} {action} {_target(o):<{tw}} {_fit(_detail(o), rest)}".rstrip()
             )
+    if plan.from_salesforce:
+        lines.append("")
+        lines.extend(_from_salesforce(plan.from_salesforce))
     if plan.personalization is not None:
         lines.append("")
         merged = sum(1 for p in plan.personalization if p.action == "merge")
@@ -109,6 +114,18 @@ def render(plan: Plan, colour: bool = False, width: int | None = None) -> str:
         lines.append("")
         lines.extend(_campaigns(plan.campaigns, width))
     return "\n".join(lines) + "\n"
+
+
+def _from_salesforce(entries: Sequence[NewProspect]) -> list[str]:
+    """SPEC §3.9: each lead or contact that gets a new prospect, and its fields."""
+    lines = [f"Prospects from Salesforce: {len(entries)} create_prospect"]
+    for n in entries:
+        detail = ", ".join(k for k, _ in n.to_pardot)
+        if n.dropped:
+            detail += "; dropped: " + ", ".join(f"{d.field} {d.code.value}" for d in n.dropped)
+        source = f"{n.source.object} {n.source.id}"
+        lines.append(_fit(f"  {source} -> {n.id}: {detail}", WIDTH))
+    return lines
 
 
 def _tally(actions: Sequence[str], order: tuple[str, ...]) -> str:

@@ -143,7 +143,10 @@ def _writes(prospect: str, check: Check, actual: dict[str, Any]) -> Iterator[Mis
         else:
             name = field.name
         where = f"{check.key.value}.{field.name}"
-        yield from _value(prospect, where, field.value, actual.get(name, ABSENT), field.line)
+        written = actual.get(name, ABSENT)
+        if field.value.value == "" and written is None:
+            continue  # `""` expects the field written blank, which the plan shows as null
+        yield from _value(prospect, where, field.value, written, field.line)
 
 
 def _dropped(prospect: str, check: Check, actual: list[dict[str, Any]]) -> Iterator[Mismatch]:

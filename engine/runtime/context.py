@@ -13,7 +13,7 @@ from engine.check.model import CheckedRules
 from engine.fieldtypes import TEXT_LIKE, VType
 from engine.formula.functions import number_text, parse_number
 from engine.records.model import Record, Value
-from engine.runtime.evaluate import Missing, Result, Trace, evaluate
+from engine.runtime.evaluate import Missing, Result, Trace, evaluate, holds
 from engine.runtime.fit import blank_of
 
 
@@ -125,11 +125,13 @@ class ProspectContext:
         return Missing("stage and gate conditions have no Salesforce record or running user")
 
     def stage(self, name: str) -> Result:
-        """A stage's value, computed once; stage cycles were refused by `check`."""
+        """Whether a stage holds, computed once: `true` or `false`, never null (SPEC §1:
+        `not MQL` holds when MQL's condition is null); stage cycles were refused by
+        `check`. `trace_stage` is told the condition's own value."""
         if name in self._stages:
-            return self._stages[name]
+            return holds(self._stages[name])
         if name in self._busy:  # defensive: check refuses stage cycles
-            return None
+            return False
         rule = next(s for s in self.rules.stages if s.name == name)
         self._busy.add(name)
         trace = Trace() if self.traces else None
@@ -138,7 +140,7 @@ class ProspectContext:
         self._stages[name] = value
         if self.trace_stage is not None:
             self.trace_stage(name, value, trace)
-        return value
+        return holds(value)
 
 
 @dataclass(slots=True)

@@ -24,9 +24,11 @@ from engine.plan import (
     ErrorCode,
     Failure,
     FormulaProblem,
+    NewProspect,
     Outcome,
     Plan,
     SkipReason,
+    Step,
     Target,
 )
 from engine.records.model import Origin, Record, RecordSet, Value
@@ -47,6 +49,7 @@ from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
 
 NEW_LEAD_PREFIX = "00QSR"  # 00Q is Salesforce's Lead key prefix; SR marks syncrules
+NEW_PROSPECT_PREFIX = "sf"  # a prospect created from lead 00Q1 is sf-lead-00Q1 (design.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +83,67 @@ class _Cycle:
     # per duplicate rule: its key (the rule's field values, folded) → the records holding it
     twins: list[dict[tuple[str, ...], set[tuple[str, str]]]] = field(default_factory=list)
     twin_keys: dict[tuple[int, str, str], tuple[str, ...] | None] = field(default_factory=dict)
+    # prospect id → (the merged loser it is linked to, that loser's master)
+    merges: dict[str, tuple[Record, Record]] = field(default_factory=dict)
+    # record (object, Id) → the first prospect linked to it, kept current as links are made
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
         self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
+        self.plan_merges()
+
+    # -- merges (docs/design.md: not pinned) -------------------------------------------
+
+    def linked_record(self, prospect: Record) -> Record | None:
+        """SPEC §3.2's linked record: the contact crm_contact_fid names when it exists,
+        else the lead crm_lead_fid names."""
+        contact = self.find("contact", prospect.crm_contact_fid)
+        return contact if contact is not None else self.find("lead", prospect.crm_lead_fid)
+
+    def master_of(self, record: Record) -> Record | None:
+        """The live record a deleted merge loser went into, following MasterRecordId
+        (a master merged again later is followed too); None when there is none."""
+        seen = {record.id}
+        while record.deleted and record.master and record.master not in seen:
+            seen.add(record.master)
+            found = self.find(record.object, record.master)
+            if found is None:
+                return None
+            record = found
+        return None if record.deleted else record
+
+    def plan_merges(self) -> None:
+        """Which prospects are linked to a merged loser (Salesforce Help, "Automatically
+        Merge and Delete Prospects"), and which prospect each record already has."""
+        for prospect in sorted(self.records.prospects, key=lambda r: r.id):
+            if prospect.crm_deleted:
+                continue
+            linked = self.linked_record(prospect)
+            master = self.master_of(linked) if linked is not None and linked.deleted else None
+            if master is not None and linked is not None:
+                self.merges[prospect.id] = (linked, master)
+            for obj, record_id in (
+                ("contact", prospect.crm_contact_fid),
+                ("lead", prospect.crm_lead_fid),
+            ):
+                if record_id:
+                    self.owners.setdefault((obj, record_id), prospect.id)
+
+    def rival(self, prospect: Record, master: Record) -> str | None:
+        """Another prospect already on the master: linked to it in the record set, or
+        linked by this cycle before this prospect's turn."""
+        owner = self.owners.get((master.object, master.id))
+        return owner if owner is not None and owner != prospect.id else None
 
     def index(self, record: Record) -> None:
         """Keep the Id and email look-ups current as records are created and written."""
         key = (record.object, record.id)
         self.by_id.setdefault(key, record)
+        if record.deleted or record.converted:
+            return  # SPEC §3.2, §3.3: never matched by email, never counted as a duplicate
         for n, rule in enumerate(self.rules.duplicates):
             twin_key = _dup_key(self.rules, record, rule.fields)
             before = self.twin_keys.get((n, *key))
@@ -112,6 +165,8 @@ class _Cycle:
     # -- visibility (SPEC §3.2) --------------------------------------------------------
 
     def is_visible(self, record: Record) -> bool:
+        if record.deleted:
+            return False  # SPEC §3.2: whatever the share rule says
         if record.id not in self.visible:
             self.visible[record.id] = self._share_holds(record, None)
         return self.visible[record.id]
@@ -143,8 +198,50 @@ class _Cycle:
     def find(self, obj: str, record_id: str | None) -> Record | None:
         return self.by_id.get((obj, record_id)) if record_id else None
 
+    def deleted_in_salesforce(self, prospect: Record, explain: Explainer) -> bool:
+        """SPEC §3.2: flagged crm_deleted, or its linked record — the contact its
+        crm_contact_fid names when that contact exists, else its crm_lead_fid's lead — is
+        in the recycle bin."""
+        if prospect.crm_deleted:
+            explain.add(
+                "deleted",
+                "the prospect is flagged crm_deleted: its Salesforce record was deleted, "
+                "and the connector never re-creates or re-matches it",
+            )
+            return True
+        merge = self.merges.get(prospect.id)
+        if merge is not None:
+            loser, master = merge
+            rival = self.rival(prospect, master)
+            if rival is None:
+                return False  # it follows the merge (match)
+            explain.add(
+                "deleted",
+                f"{loser.object} {loser.id} was merged into {master.object} {master.id} "
+                f"(MasterRecordId), which prospect {rival} is already linked to: as the "
+                "connector does, this prospect is flagged crm_deleted (its activity stays "
+                f"with {rival}), so the two never both sync with one record",
+            )
+            return True
+        linked = self.linked_record(prospect)
+        if linked is None or not linked.deleted:
+            return False
+        via = "crm_contact_fid" if linked.object == "contact" else "crm_lead_fid"
+        explain.add(
+            "deleted",
+            f"{via} {linked.id} names {linked.object} {linked.id}, which is deleted "
+            "(IsDeleted: true): the connector marks the prospect crm_deleted and never "
+            "re-creates or re-matches it",
+        )
+        return True
+
     def match(self, prospect: Record, explain: Explainer) -> Match:
+        merge = self.merges.get(prospect.id)
+        if merge is not None:
+            followed = self.follow_merge(merge[0], merge[1], explain)
+            return followed if followed is not None else self.unlinked(prospect, explain)
         invisible: list[Record] = []
+        contact_exists = self.find("contact", prospect.crm_contact_fid) is not None
         for obj, record_id in (
             ("contact", prospect.crm_contact_fid),
             ("lead", prospect.crm_lead_fid),
@@ -154,6 +251,14 @@ class _Cycle:
                 if record_id:
                     explain.add("match", f"crm_{obj}_fid {record_id} names no {obj}")
                 continue
+            if record.converted:
+                if contact_exists:
+                    explain.add("match", f"lead {record.id} is converted: never matched")
+                    continue
+                followed = self.follow_conversion(record, explain)
+                if followed is None:
+                    break  # SPEC §3.3: treated as unlinked
+                return followed
             if self.is_visible(record):
                 explain.add("match", f"crm_{obj}_fid {record_id} names a visible {obj}: matched")
                 return Match(record, "crm_id")
@@ -163,10 +268,68 @@ class _Cycle:
             names = ", ".join(f"{r.object} {r.id}" for r in invisible)
             explain.add("match", f"the CRM id names {names}, which the connector cannot see")
             return Match(None, None, not_shared=True)
-        if self.rules.connector.match is MatchMode.CRM_ID:
+        return self.unlinked(prospect, explain)
+
+    def follow_merge(self, loser: Record, master: Record, explain: Explainer) -> Match | None:
+        """A prospect linked to a merged loser syncs with the master (the connector moves
+        its CRM id there); None: treated as unlinked (a converted master with no contact)."""
+        said = (
+            f"{loser.object} {loser.id} was merged into {master.object} {master.id} "
+            "(MasterRecordId)"
+        )
+        if master.converted:
+            explain.add("match", f"{said}, a converted lead")
+            return self.follow_conversion(master, explain)
+        if self.is_visible(master):
+            attribute = "crm_contact_fid" if master.object == "contact" else "crm_lead_fid"
+            explain.add(
+                "match",
+                f"{said}: the prospect follows the merge and matches it; run records "
+                f"{attribute} {master.id}",
+            )
+            return Match(master, "crm_id")
+        explain.add("match", f"{said}, which the connector cannot see")
+        self._share_holds(master, explain)
+        return Match(None, None, not_shared=True)
+
+    def unlinked(self, prospect: Record, explain: Explainer) -> Match:
+        connector = self.rules.connector
+        if connector.match is MatchMode.CRM_ID and connector.email_fallback:
+            explain.add("match", "no CRM id links a record: email_fallback matches by email")
+            return self.match_email(prospect, explain)
+        if connector.match is MatchMode.CRM_ID:
             explain.add("match", "match: crm_id and no CRM id links a record: unmatched")
             return Match(None, None)
         return self.match_email(prospect, explain)
+
+    def follow_conversion(self, lead: Record, explain: Explainer) -> Match | None:
+        """SPEC §3.3: a prospect linked to a converted lead follows its ConvertedContactId
+        (visible or not, the lead itself is never matched); None: treated as unlinked."""
+        contact = self.find("contact", lead.converted_contact)
+        said = f"crm_lead_fid {lead.id} names a converted lead"
+        if contact is None or contact.deleted:
+            why = (
+                f"its ConvertedContactId {lead.converted_contact} is deleted"
+                if contact is not None
+                else f"its ConvertedContactId {lead.converted_contact} names no contact"
+                if lead.converted_contact
+                else "it has no ConvertedContactId"
+            )
+            explain.add("match", f"{said}, but {why}: the prospect is treated as unlinked")
+            return None
+        if self.is_visible(contact):
+            explain.add(
+                "match",
+                f"{said}: the prospect follows the conversion to visible contact "
+                f"{contact.id} (ConvertedContactId); run records it in crm_contact_fid",
+            )
+            return Match(contact, "crm_id")
+        explain.add(
+            "match",
+            f"{said}, converted to contact {contact.id}, which the connector cannot see",
+        )
+        self._share_holds(contact, explain)
+        return Match(None, None, not_shared=True)
 
     def match_email(self, prospect: Record, explain: Explainer) -> Match:
         email = prospect.email.strip().casefold()
@@ -225,12 +388,18 @@ class _Cycle:
         explain = Explainer(self.rules, prospect.id == self.explain_id)
         if explain.enabled:
             self.explainers.append(explain)
-        found = self.match(prospect, explain)
+        deleted = self.deleted_in_salesforce(prospect, explain)
+        found = Match(None, None) if deleted else self.match(prospect, explain)
         ctx, stages, problems = self.stages(prospect, found.record, explain)
         if self.rules.connector.paused:
             explain.add("paused", "the connector is paused: nothing syncs")
             return Outcome(
                 prospect.id, Action.SKIP, stages, SkipReason.PAUSED, problems=tuple(problems)
+            )
+        if deleted:
+            self._flag_deleted(prospect)
+            return Outcome(
+                prospect.id, Action.SKIP, stages, SkipReason.CRM_DELETED, problems=tuple(problems)
             )
         if found.not_shared:
             return Outcome(
@@ -295,7 +464,8 @@ class _Cycle:
             dict(writes),
             {},
             Origin("<created>", len(self.records.leads)),
-            changed=set(writes),
+            updated_at=self.clock.now,  # SPEC §3: last modified at the cycle's time
+            changed={*writes, "updated_at"},
             created=True,
         )
         failures = self.checks(lead, None, writes, problems, explain)
@@ -390,11 +560,20 @@ class _Cycle:
             problems=tuple(problems),
         )
 
+    def _flag_deleted(self, prospect: Record) -> None:
+        """`run` sets crm_deleted: true and leaves the CRM ids as they are (SPEC §3.2)."""
+        if "crm_deleted" in prospect.values:  # a rule set may declare the flag as a field
+            prospect.values["crm_deleted"] = True
+        if not prospect.crm_deleted:
+            prospect.crm_deleted = True
+            prospect.changed.add("crm_deleted")
+
     def _link(self, prospect: Record, record: Record) -> None:
         attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
         if getattr(prospect, attribute) != record.id:
             setattr(prospect, attribute, record.id)
             prospect.changed.add(attribute)
+        self.owners.setdefault((record.object, record.id), prospect.id)
 
     def resolve(
         self,
@@ -551,7 +730,77 @@ class _Cycle:
             outcomes.append(self.prospect(prospect))
             if progress is not None:
                 progress(1)
-        return Plan(tuple(outcomes), tuple(self.problems))
+        created = self.prospects_from_salesforce(outcomes)
+        return Plan(tuple(outcomes), tuple(self.problems), from_salesforce=created)
+
+    # -- prospects from Salesforce (SPEC §3.9) -----------------------------------------
+
+    def prospects_from_salesforce(self, outcomes: list[Outcome]) -> tuple[NewProspect, ...]:
+        """After every prospect has its action: one new prospect per visible, non-deleted,
+        non-converted contact, then lead (each in Id order) with an Email, that no
+        prospect is linked to or matched with."""
+        connector = self.rules.connector
+        if not connector.create_prospects or connector.paused:
+            return ()
+        prospects = list(self.records.prospects)
+        taken: set[tuple[str, str | None]] = {
+            (o.target.object, o.target.id) for o in outcomes if o.target is not None
+        }
+        for p in prospects:
+            taken |= {("contact", p.crm_contact_fid), ("lead", p.crm_lead_fid)}
+        emails = {_prospect_email(p) for p in prospects} - {""}
+        ids = {p.id for p in prospects}
+        created: list[NewProspect] = []
+        for obj, pool in (("contact", self.records.contacts), ("lead", self.records.leads)):
+            for record in sorted(pool, key=lambda r: r.id):
+                if record.deleted or record.converted or (obj, record.id) in taken:
+                    continue
+                email = _email_of(self.rules, record)
+                if not email or not self.is_visible(record):
+                    continue
+                if connector.match is MatchMode.EMAIL and email in emails:
+                    continue  # SPEC §3.9: that person already has a prospect
+                emails.add(email)
+                created.append(self.new_prospect(record, ids))
+        return tuple(created)
+
+    def new_prospect(self, record: Record, ids: set[str]) -> NewProspect:
+        email = str(_read(self.rules, record, "Email") or "")
+        declared = self.rules.object("prospect")
+        values: dict[str, Value] = {"email": email} if declared.get("email") else {}
+        writes: list[tuple[str, Value]] = [("email", email)]
+        dropped: list[Dropped] = []
+        for mapping in self.rules.mappings_for(record.object):
+            target = mapping.target(record.object)
+            if target is None or mapping.sync is Sync.OFF or mapping.prospect.name == "email":
+                continue
+            value = field_value(self.rules, record, record.object, target.name)
+            if is_blank(value):
+                continue
+            fitted, code = fit(value, mapping.prospect.type)
+            if code is not None:
+                dropped.append(Dropped(mapping.prospect.name, code, value))
+                continue
+            values[mapping.prospect.name] = fitted
+            writes.append((mapping.prospect.name, fitted))
+        new_id = _new_prospect_id(record, ids)
+        ids.add(new_id)
+        link = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
+        prospect = Record(
+            "prospect",
+            new_id,
+            values,
+            {},
+            Origin("<created>", len(self.records.prospects)),
+            email=email,
+            updated_at=self.clock.now,  # created at the cycle's time, as a created lead is
+            changed={*values, "email", link, "updated_at"},
+            created=True,
+        )
+        setattr(prospect, link, record.id)
+        self.records.prospects.append(prospect)
+        source = Target(record.object, record.id)
+        return NewProspect(source, new_id, tuple(writes), tuple(dropped))
 
 
 def decide(
@@ -622,6 +871,23 @@ def _read(rules: CheckedRules, record: Record, name: str) -> Value:
     return next((v for k, v in record.raw.items() if k.casefold() == folded), None)
 
 
+def _prospect_email(prospect: Record) -> str:
+    """The prospect's email after the cycle's writes, folded."""
+    email = prospect.values.get("email", prospect.email)
+    return str(email or "").strip().casefold()
+
+
+def _new_prospect_id(record: Record, ids: set[str]) -> str:
+    """`sf-lead-00Q1`: readable, the same in every engine, and no prospect's id (a taken
+    one gets `-2`, `-3`, … in turn)."""
+    base = f"{NEW_PROSPECT_PREFIX}-{record.object}-{record.id}"
+    candidate, n = base, 1
+    while candidate in ids:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
 def _email_of(rules: CheckedRules, record: Record) -> str:
     return str(_read(rules, record, "Email") or "").strip().casefold()
 
@@ -658,6 +924,123 @@ def _working_copy(records: RecordSet) -> RecordSet:
         for name, pool in records.lists.items()
     }
     return RecordSet(lists, records.layout)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordExplanation:
+    """`explain --lead ID` / `--contact ID`: whether the record gets a prospect, and why."""
+
+    object: str
+    id: str
+    verdict: str  # "create_prospect" | "synced" (a prospect syncs with it) | "no_prospect"
+    steps: tuple[Step, ...]
+    created: NewProspect | None = None
+
+
+def explain_record(
+    rules: CheckedRules, records: RecordSet, clock: Clock, obj: str, record_id: str
+) -> RecordExplanation | None:
+    """Why a lead or contact does or does not get a prospect (SPEC §3.2, §3.3, §3.9),
+    after a whole cycle; None when the record set has no such record."""
+    working = _working_copy(records)
+    cycle = _Cycle(rules, working, clock, None)
+    plan = cycle.run()
+    record = cycle.find(obj, record_id)
+    if record is None or record.created:
+        return None
+    explain = Explainer(rules, True)
+    verdict = _record_verdict(cycle, plan, record, explain)
+    created = next(
+        (n for n in plan.from_salesforce if (n.source.object, n.source.id) == (obj, record_id)),
+        None,
+    )
+    return RecordExplanation(obj, record_id, verdict, tuple(explain.steps), created)
+
+
+def _record_verdict(cycle: _Cycle, plan: Plan, record: Record, explain: Explainer) -> str:
+    label = f"{record.object} {record.id}"
+    attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
+    linked = [
+        p for p in cycle.records.prospects if getattr(p, attribute) == record.id and not p.created
+    ]
+    for p in linked:
+        outcome = plan.outcome(p.id)
+        said = outcome.action.value if outcome else ""
+        if outcome is not None and outcome.reason is not None:
+            said += f" / {outcome.reason.value}"
+        explain.add("linked", f"prospect {p.id} is linked to it by {attribute}: {said}")
+    if record.deleted and record.master:
+        master = cycle.master_of(record)
+        into = f"{master.object} {master.id}" if master else f"{record.master}, which is gone"
+        explain.add(
+            "merged",
+            f"{label} was merged into {into} (MasterRecordId): it never gets a prospect; "
+            "a prospect linked to it follows the merge unless one is already linked there",
+        )
+        return "no_prospect"
+    if record.deleted:
+        explain.add(
+            "deleted",
+            f"{label} is deleted (IsDeleted: true): invisible to every step, so it never "
+            "gets a prospect, and prospects linked to it are skipped crm_deleted",
+        )
+        return "no_prospect"
+    if record.converted:
+        to = (
+            f"ConvertedContactId {record.converted_contact}"
+            if record.converted_contact
+            else ("no ConvertedContactId")
+        )
+        explain.add(
+            "converted",
+            f"{label} is converted (IsConverted: true, {to}): never "
+            "matched by email, written or given a prospect; prospects linked to it follow "
+            "the converted contact",
+        )
+        return "no_prospect"
+    if not cycle.is_visible(record):
+        cycle._share_holds(record, explain)
+        explain.add("share", f"the connector cannot see {label}: it never gets a prospect")
+        return "no_prospect"
+    matched = [o for o in plan.outcomes if o.target == Target(record.object, record.id)]
+    for o in matched:
+        explain.add("matched", f"prospect {o.prospect} matched it by {o.matched_by}: {o.action}")
+    if linked or matched:
+        return "synced"
+    return _create_verdict(cycle, plan, record, explain)
+
+
+def _create_verdict(cycle: _Cycle, plan: Plan, record: Record, explain: Explainer) -> str:
+    connector = cycle.rules.connector
+    new = next((n for n in plan.from_salesforce if n.source.id == record.id), None)
+    if new is not None and new.source.object == record.object:
+        fields = ", ".join(k for k, _ in new.to_pardot)
+        explain.add(
+            "create_prospect",
+            f"visible, with an Email, and no prospect has it: the connector creates "
+            f"prospect {new.id} ({fields})",
+            [f"{d.field}: {show(d.value)} dropped ({d.code})" for d in new.dropped],
+        )
+        return "create_prospect"
+    if not connector.create_prospects:
+        explain.add(
+            "create_prospects",
+            "create_prospects is false (the default with match: email): the connector "
+            "creates no prospect for a record that has none",
+        )
+    elif connector.paused:
+        explain.add("paused", "the connector is paused: it creates no prospect")
+    elif not _email_of(cycle.rules, record):
+        explain.add("email", "its Email is blank: the connector creates no prospect for it")
+    else:
+        email = _email_of(cycle.rules, record)
+        holder = next((p.id for p in cycle.records.prospects if _prospect_email(p) == email), "")
+        explain.add(
+            "email",
+            f"prospect {holder} already has its email {email} (match: email): the "
+            "connector creates no second prospect",
+        )
+    return "no_prospect"
 
 
 def run_cycle(

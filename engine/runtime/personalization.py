@@ -77,15 +77,21 @@ def _converted(records: RecordSet, lead: Record) -> Record:
     return next((c for c in records.contacts if c.id == contact_id), lead)
 
 
+def _live(pool: list[Record]) -> list[Record]:
+    """Records not in Salesforce's recycle bin (`IsDeleted`): the nightly share never
+    sees a deleted record, as the prospect sync does not (SPEC §3.2)."""
+    return [r for r in pool if not r.deleted]
+
+
 def match_personalization(rules: CheckedRules, records: RecordSet) -> tuple[PzOutcome, ...]:
     """One outcome per Personalization user, then per account, each in id order."""
     config = rules.personalization
     if config is None:
         return ()
     by_object = {m.object: m.fields for m in config.matches}
-    person_pools = [("contact", records.contacts, by_object.get("contact", ()))]
+    person_pools = [("contact", _live(records.contacts), by_object.get("contact", ()))]
     if "lead" in by_object:  # leads only when a `match lead` line enables them
-        person_pools.append(("lead", records.leads, by_object["lead"]))
+        person_pools.append(("lead", _live(records.leads), by_object["lead"]))
     account_pools = [("account", records.get("accounts"), by_object.get("account", ()))]
     outcomes: list[PzOutcome] = []
     for kind, subjects, pools in (
@@ -167,7 +173,7 @@ def explain_personalization(
             steps.append(Step("match lead", "off: no `match lead` line, so leads are never tried"))
             continue
         order = _priorities(by_object.get(obj, ()), config.designated_only, kind == "account")
-        pool = records.get("accounts") if obj == "account" else records.get(f"{obj}s")
+        pool = records.get("accounts") if obj == "account" else _live(records.get(f"{obj}s"))
         results[obj], step = _try_pool(rules, subject, obj, pool, order)
         steps.append(step)
     contact, lead = results.get("contact"), results.get("lead")

@@ -108,16 +108,36 @@ class Lower:
         return ast.Setting(self.ident(key), value, self.span(meta))
 
     def connector(self, meta: Meta, settings: list[ast.Setting]) -> ast.Connector:
-        keys = ("user", "paused", "match", "profile", "role", "permissions")
+        keys = (
+            "user",
+            "paused",
+            "match",
+            "create_prospects",
+            "email_fallback",
+            "profile",
+            "role",
+            "permissions",
+        )
         read = SettingsReader(self, settings, "connector", keys)
         user = read.text("user")
         paused = read.boolean("paused", default=False)
         match = read.choice("match", MATCH_VALUES, default=ast.MatchMode.EMAIL)
+        create = read.boolean("create_prospects", default=False)
+        written = "create_prospects" in read.found
+        fallback = read.boolean("email_fallback", default=False)
         # the connector user's profile, role and custom permissions ("A, B"), for
         # $Profile.Name, $UserRole.Name and $Permission.X in imported validation rules
         for key in ("profile", "role", "permissions"):
             read.text(key)
-        return ast.Connector(user, paused, match, tuple(settings), self.span(meta))
+        return ast.Connector(
+            user,
+            paused,
+            match,
+            tuple(settings),
+            self.span(meta),
+            create if written else None,
+            fallback,
+        )
 
     def field_map(self, meta: Meta, children: list[Any]) -> ast.FieldMapping:
         _keyword, name, *settings = children

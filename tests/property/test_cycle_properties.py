@@ -6,7 +6,12 @@
   no byte of the plan.
 
 The generator keeps to orgs where each person is one prospect (unique emails, CRM ids
-pointing at the record with that prospect's email), as `match: email` assumes.
+pointing at the record with that prospect's email), as `match: email` assumes. It also
+draws the connector's own state (issue 12): deleted leads and contacts, prospects flagged
+`crm_deleted`, leads converted to the person's contact, prospects still linked to a lead
+merged into the person's lead (`MasterRecordId`), and leads and contacts that no
+prospect has, which `create_prospects` turns into new prospects — so the second cycle
+must also create no further prospect.
 
 One combination is left out on purpose: `salesforce_always` on a mapping whose prospect
 value may not fit the Lead field (employees → number, country → picklist, a long title).
@@ -86,8 +91,13 @@ def rule_sets(draw: st.DrawFn) -> str:
         parts.append('share lead when OwnerId in group "Direct Sales"')
     if draw(st.booleans()):
         parts.append("duplicate lead by Email")
-    if draw(st.booleans()):
-        parts.append("connector { match: crm_id }")
+    connector = draw(
+        st.sampled_from(
+            ("", "match: crm_id", "create_prospects: true", "match: crm_id create_prospects: false")
+        )
+    )
+    if connector:
+        parts.append(f"connector {{ {connector} }}")
     parts += draw(st.lists(st.sampled_from(VALIDATIONS), unique=True, max_size=3))
     return "\n".join(parts) + "\n"
 
@@ -115,6 +125,7 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
             "opted_out": draw(st.booleans()),
             "assigned_user": _maybe(draw, ("005A", "005B", None)),
             "updated_at": _maybe(draw, STAMPS),
+            "crm_deleted": _maybe(draw, (None, False, False, False, True)),
         }
         where = draw(st.sampled_from(("none", "lead", "contact", "both")))
         shown = email.upper() if draw(st.booleans()) else email
@@ -126,16 +137,32 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
                     "Email": shown,
                     "LastName": "Lovelace",
                     "Company": "Analytical",
-                    "Title": _maybe(draw, (*TITLES[:3], "")),
+                    "Title": _maybe(draw, TITLES[:3] + ("",)),
                     "Country": _maybe(draw, ("Canada", "Germany", None)),
                     "NumberOfEmployees": _maybe(draw, (10, 5000, None)),
                     "OwnerId": _maybe(draw, ("005A", "005B")),
                     "HasOptedOutOfEmail": draw(st.booleans()),
                     "LastModifiedDate": _maybe(draw, STAMPS),
+                    "IsDeleted": _maybe(draw, (None, False, False, False, True)),
                 }
             )
+            if where == "both" and draw(st.integers(0, 3)) == 0:
+                leads[-1] |= {"IsConverted": True, "ConvertedContactId": f"003{n:02d}"}
             if draw(st.booleans()):
                 prospect["crm_lead_fid"] = lead_id
+            if draw(st.integers(0, 4)) == 0:
+                # a duplicate lead merged into this one: the prospect still names the loser
+                leads.append(
+                    {
+                        "Id": f"00Q8{n}",
+                        "Email": shown,
+                        "LastName": "Lovelace",
+                        "Company": "Analytical",
+                        "IsDeleted": True,
+                        "MasterRecordId": lead_id,
+                    }
+                )
+                prospect["crm_lead_fid"] = f"00Q8{n}"
         if where in ("contact", "both"):
             contact_id = f"003{n:02d}"
             contacts.append(
@@ -143,10 +170,11 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
                     "Id": contact_id,
                     "Email": shown,
                     "LastName": "Lovelace",
-                    "Title": _maybe(draw, (*TITLES[:3], "")),
+                    "Title": _maybe(draw, TITLES[:3] + ("",)),
                     "OwnerId": _maybe(draw, ("005A", "005B")),
                     "HasOptedOutOfEmail": draw(st.booleans()),
                     "LastModifiedDate": _maybe(draw, STAMPS),
+                    "IsDeleted": _maybe(draw, (None, False, False, False, True)),
                 }
             )
             if draw(st.booleans()):
@@ -163,6 +191,22 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
                 "OwnerId": "005B",
             }
         )
+    for n in range(draw(st.integers(min_value=0, max_value=3))):
+        # people in Salesforce with no prospect: create_prospects gives them one
+        orphan = {
+            "Id": f"00Q7{n}",
+            "Email": f"orphan{n}@example.com",
+            "LastName": "Orphan",
+            "Company": "Solo",
+            "Title": _maybe(draw, TITLES[:3]),
+            "OwnerId": _maybe(draw, ("005A", "005B")),
+        }
+        if draw(st.booleans()):
+            contacts.append(
+                {k: v for k, v in orphan.items() if k != "Company"} | {"Id": f"0037{n}"}
+            )
+        else:
+            leads.append(orphan)
     users = [
         {"Id": "005A", "Name": "Dana Direct", "groups": ["Direct Sales"], "active": True},
         {"Id": "005B", "Name": "Pat Partner", "groups": ["Partners"], "active": True},
@@ -199,6 +243,11 @@ def test_a_cycle_is_idempotent(rules_text: str, data: dict[str, Any]) -> None:
     actions = {r["action"] for r in second_plan["records"]}
     assert actions <= {"no_change", "skip", "error"}, json.dumps(second_plan, indent=1)
     assert _errors(second_plan) == _errors(first_plan)
+    # the prospects the first cycle created from Salesforce are there, and none more
+    assert second_plan["summary"]["prospects"] == (
+        first_plan["summary"]["prospects"] + first_plan["summary"]["create_prospect"]
+    )
+    assert second_plan["prospects_from_salesforce"] == [], json.dumps(second_plan, indent=1)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -303,7 +303,7 @@ MISTAKES: dict[str, tuple[str, str]] = {
     "unknown reason": (
         HEAD + "    expect:\n      p2: {reason: blocked}\n",
         't_test.yaml:6: test "gated", prospect p2, reason: "blocked" is not a skip reason '
-        "(paused, not_shared, gated)",
+        "(paused, crm_deleted, not_shared, gated)",
     ),
     "unknown match kind": (
         HEAD + "    expect:\n      p2: {matched_by: id}\n",

@@ -26,7 +26,7 @@ EXPLAINED = "48210012"  # new lead blocked as a duplicate of a Channel lead it c
 
 ACTIONS = {"create_lead", "update", "no_change", "skip", "error"}
 # `paused` cannot occur: Acme's connector block says `paused: false`.
-SKIP_REASONS = {"not_shared", "gated"}
+SKIP_REASONS = {"crm_deleted", "not_shared", "gated"}
 # INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY cannot occur: Acme maps no readonly field
 # (Lead.Routing_Key__c is readonly but unmapped), so the connector never writes one.
 ERROR_CODES = {
@@ -183,6 +183,25 @@ def test_pinned_interactions_are_in_the_sample(capsys: pytest.CaptureFixture[str
         "48210036": ("00QDn00000B2018", "email"),
         "48210038": ("00QDn00000B2022", "email"),
     }
+    # the connector's own state (SPEC §3.2, §3.3): a lead in the recycle bin, a prospect
+    # Account Engagement already flagged, and a converted lead followed to its contact
+    assert r["48210039"]["reason"] == r["48210040"]["reason"] == "crm_deleted"
+    # a lead merged into one 48210023 already syncs with: flagged, never both synced
+    assert r["48210041"]["reason"] == "crm_deleted"
+    assert (r["48210033"]["target"], r["48210033"]["matched_by"]) == (
+        {"object": "contact", "id": "003Dn00000C3010"},
+        "crm_id",
+    )
+
+
+def test_prospects_from_salesforce_in_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
+    """create_prospects: true gives the one visible contact without a prospect its own;
+    the deleted lead, the converted lead and the Channel team's hidden contacts get none."""
+    plan = _plan(capsys)
+    assert plan["summary"]["create_prospect"] == 1
+    assert [(n["source"], n["to_pardot"]["email"]) for n in plan["prospects_from_salesforce"]] == [
+        ({"object": "contact", "id": "003Dn00000C3014"}, "grace.okafor@orbitpay.example"),
+    ]
 
 
 # -- run, then run again ---------------------------------------------------------------------
@@ -224,6 +243,11 @@ def test_a_second_cycle_only_repeats_the_errors(
     first, second = _plan(capsys), _plan(capsys, str(again))
     assert {r["action"] for r in second["records"]} <= {"no_change", "skip", "error"}
     assert _errors(second) == _errors(first)
+    # the prospect created from Salesforce is there now, linked: nothing more to create
+    assert second["summary"]["create_prospect"] == 0
+    r = _by_id(second)
+    assert r["sf-contact-003Dn00000C3014"]["action"] == "no_change"
+    assert {r[p]["reason"] for p in ("48210039", "48210040", "48210041")} == {"crm_deleted"}
 
 
 def test_the_run_output_directory_reads_back_as_a_record_set(

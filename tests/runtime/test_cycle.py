@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from tests.runtime.helpers import BASE, entry, plan
 
@@ -33,6 +32,7 @@ def test_paused_connector_skips_every_prospect_but_still_reports_stages(tmp_path
         "no_change": 0,
         "skip": 2,
         "error": 0,
+        "create_prospect": 0,
     }
     assert data["records"] == [
         {"prospect": "p1", "action": "skip", "reason": "paused", "stages": ["MQL"]},
@@ -200,7 +200,7 @@ def test_gate_with_stages(tmp_path: Path) -> None:
 # -- 5. field resolution -------------------------------------------------------------------
 
 
-def _resolve(tmp_path: Path, sync: str, prospect: str, lead: str) -> dict[str, Any]:
+def _resolve(tmp_path: Path, sync: str, prospect: str, lead: str) -> dict:
     data = plan(
         tmp_path,
         f"field country {{ lead: Country sync: {sync} }}\n",
@@ -242,13 +242,14 @@ def test_sync_pardot_mirror(tmp_path: Path) -> None:
 
 
 def test_sync_always_writes_blanks(tmp_path: Path) -> None:
+    # SPEC §4: a value that blanks a field is null in the plan
     assert _resolve(tmp_path, "salesforce_always", "country: Canada", "Country: null") == {
         "sf": {},
-        "pd": {"country": ""},
+        "pd": {"country": None},
         "action": "update",
     }
     assert _resolve(tmp_path, "pardot_always", "country: ''", "Country: Germany") == {
-        "sf": {"Country": ""},
+        "sf": {"Country": None},
         "pd": {},
         "action": "update",
     }

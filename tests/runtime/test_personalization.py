@@ -160,3 +160,35 @@ def test_account_matching_skips_email_even_when_listed(tmp_path: Path) -> None:
     data = plan(tmp_path, rules, RECORDS, base=False)
     a2 = next(p for p in data["personalization"] if p.get("account") == "a2")
     assert a2 == {"account": "a2", "action": "skip", "reason": "unmatched"}
+
+
+def test_deleted_records_are_never_merged(tmp_path: Path) -> None:
+    """A queryAll export carries the recycle bin; the nightly share never does."""
+    data = plan(
+        tmp_path,
+        """
+        object contact { Email: email LastName: text(80) }
+        object lead { Email: email LastName: text(80) Company: text(255) }
+        personalization { match contact by Id, Email  match lead by Email }
+        """,
+        """
+        contacts:
+          - {Id: 003A, Email: ada@company.com, LastName: L, IsDeleted: true}
+          - {Id: 003B, Email: bob@company.com, LastName: B, IsDeleted: true}
+        leads:
+          - {Id: 00Q1, Email: ada@company.com, LastName: L, Company: C}
+        personalization_users:
+          - {id: u1, Email: ada@company.com}
+          - {id: u2, Id: 003B}
+        """,
+        base=False,
+    )
+    assert data["personalization"] == [
+        {
+            "user": "u1",
+            "action": "merge",
+            "target": {"object": "lead", "id": "00Q1"},
+            "matched_by": "Email",
+        },
+        {"user": "u2", "action": "skip", "reason": "unmatched"},
+    ]
