@@ -99,7 +99,7 @@ def render(plan: Plan, colour: bool = False, width: int | None = None) -> str:
             )
     if plan.from_salesforce:
         lines.append("")
-        lines.extend(_from_salesforce(plan.from_salesforce))
+        lines.extend(_from_salesforce(plan.from_salesforce, width))
     if plan.personalization is not None:
         lines.append("")
         merged = sum(1 for p in plan.personalization if p.action == "merge")
@@ -116,7 +116,7 @@ def render(plan: Plan, colour: bool = False, width: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _from_salesforce(entries: Sequence[NewProspect]) -> list[str]:
+def _from_salesforce(entries: Sequence[NewProspect], width: int | None) -> list[str]:
     """SPEC §3.9: each lead or contact that gets a new prospect, and its fields."""
     lines = [f"Prospects from Salesforce: {len(entries)} create_prospect"]
     for n in entries:
@@ -124,7 +124,7 @@ def _from_salesforce(entries: Sequence[NewProspect]) -> list[str]:
         if n.dropped:
             detail += "; dropped: " + ", ".join(f"{d.field} {d.code.value}" for d in n.dropped)
         source = f"{n.source.object} {n.source.id}"
-        lines.append(_fit(f"  {source} -> {n.id}: {detail}", WIDTH))
+        lines.append(_fit(f"  {source} -> {n.id}: {detail}", width))
     return lines
 
 

@@ -81,9 +81,10 @@ def _out(capsys: pytest.CaptureFixture[str], *argv: str, code: int = 0) -> str:
 
 
 def _plan(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    return json.loads(
+    plan: dict[str, Any] = json.loads(
         _out(capsys, "dry-run", "rules.sync", "--records", "records", *NOW, "--format", "json")
     )
+    return plan
 
 
 def test_dry_run_json(org: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -41,8 +41,11 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+NOW = ("--now", "2026-11-01T10:00:00Z")  # a created lead's LastModifiedDate (SPEC §3)
+
+
 def run(project: Path, out: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    argv = ["run", str(project / "rules.sync"), "--records", str(project / "records")]
+    argv = ["run", str(project / "rules.sync"), "--records", str(project / "records"), *NOW]
     code = main([*argv, "--out", out])
     return code, capsys.readouterr().err
 
@@ -232,10 +235,13 @@ def test_a_touched_yaml_file_keeps_comments_quoting_and_style(
     )
     assert (out / "leads.yaml").read_text(encoding="utf-8") == TOUCHED_LEADS + (
         "- Id: 00QSR0000000001\n  Email: a@example.com\n  LastName: L\n  Company: C\n"
+        "  LastModifiedDate: 2026-11-01T10:00:00Z\n"
     )
     # and the next cycle over the output changes nothing (SPEC §3 idempotency)
     again = tmp_path / "again"
-    code = main(["run", str(tmp_path / "rules.sync"), "--records", str(out), "--out", str(again)])
+    code = main(
+        ["run", str(tmp_path / "rules.sync"), "--records", str(out), "--out", str(again), *NOW]
+    )
     assert code == 0
     assert "2 prospects: 2 no_change" in capsys.readouterr().out
     assert tree(again) == tree(out) | {

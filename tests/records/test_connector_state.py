@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.records.conftest import Files
+from tests.records.conftest import Files, Load, LoadError
 
 
-def test_yaml_flags_in_any_case_and_blank_or_absent_is_false(files: Files, load) -> None:
+def test_yaml_flags_in_any_case_and_blank_or_absent_is_false(files: Files, load: Load) -> None:
     files(
         {
             "records.yaml": """
@@ -44,7 +44,7 @@ def test_yaml_flags_in_any_case_and_blank_or_absent_is_false(files: Files, load)
     assert "IsDeleted" not in records.leads[0].values
 
 
-def test_csv_flags(files: Files, load) -> None:
+def test_csv_flags(files: Files, load: Load) -> None:
     files(
         {
             "rs/leads.csv": """\
@@ -69,7 +69,7 @@ def test_csv_flags(files: Files, load) -> None:
     assert [p.crm_deleted for p in records.prospects] == [True, False]
 
 
-def test_json_flags(files: Files, load) -> None:
+def test_json_flags(files: Files, load: Load) -> None:
     files(
         {
             "records.json": """
@@ -117,7 +117,7 @@ def test_json_flags(files: Files, load) -> None:
     ],
 )
 def test_anything_else_is_an_input_error_naming_file_record_and_field(
-    files: Files, load_error, path: str, text: str, expected: str
+    files: Files, load_error: LoadError, path: str, text: str, expected: str
 ) -> None:
     files({path: text})
     assert load_error(path.split("/")[0] if "/" in path else path) == expected

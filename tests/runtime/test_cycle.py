@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.runtime.helpers import BASE, entry, plan
 
@@ -200,7 +201,7 @@ def test_gate_with_stages(tmp_path: Path) -> None:
 # -- 5. field resolution -------------------------------------------------------------------
 
 
-def _resolve(tmp_path: Path, sync: str, prospect: str, lead: str) -> dict:
+def _resolve(tmp_path: Path, sync: str, prospect: str, lead: str) -> dict[str, Any]:
     data = plan(
         tmp_path,
         f"field country {{ lead: Country sync: {sync} }}\n",
