@@ -145,13 +145,20 @@ def dry_run(
     *,
     now: dt.datetime | None = None,
     progress: Callable[[int], object] | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
 ) -> Plan:
     """The plan of one cycle (SPEC §3); nothing is written anywhere. `progress(n)` is
-    called as prospects are done."""
-    from engine.runtime.cycle import run_cycle
+    called as prospects are done. `engine`: python, duckdb, spark or auto (SPEC §4)."""
+    from engine.bulk.engines import run_engine
 
     _valid(rules)
-    return call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress).plan)
+    clock = _clock(now)
+    return call_deep(
+        lambda: run_engine(
+            rules, records, clock, engine, spark_master=spark_master, progress=progress
+        ).plan
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +198,21 @@ def run(
     *,
     now: dt.datetime | None = None,
     progress: Callable[[int], object] | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
+    from engine.bulk.engines import run_engine
     from engine.files import write_atomic
     from engine.records.write import write_records
-    from engine.runtime.cycle import run_cycle
 
     _valid(rules)
-    result = call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress))
+    clock = _clock(now)
+    result = call_deep(
+        lambda: run_engine(
+            rules, records, clock, engine, spark_master=spark_master, progress=progress
+        )
+    )
     queue = error_queue(result.plan)  # rendered before anything is written
     written = write_records(result.records, out_dir)
     queue_path = os.path.join(out_dir, "error_queue.json")
@@ -280,7 +294,13 @@ def _no_subject(rules: CheckedRules, records: RecordSet, kind: str, subject: str
 
 
 def diff(
-    old: CheckedRules, new: CheckedRules, records: str, *, now: dt.datetime | None = None
+    old: CheckedRules,
+    new: CheckedRules,
+    records: str,
+    *,
+    now: dt.datetime | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
 ) -> tuple[tuple[Change, ...], int]:
     """Prospects whose action, target or writes change between two rule versions, and how
     many prospects were compared. The record set is read once per version, since each
@@ -288,9 +308,17 @@ def diff(
     from engine.plan import compare_plans
 
     clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    before = dry_run(old, load_records(records, _valid(old)), now=clock_now)
-    after = dry_run(new, load_records(records, _valid(new)), now=clock_now)
+    use = {"engine": engine, "spark_master": spark_master}
+    before = dry_run(old, load_records(records, _valid(old)), now=clock_now, **use)
+    after = dry_run(new, load_records(records, _valid(new)), now=clock_now, **use)
     return compare_plans(before, after), len(after.outcomes)
+
+
+def compile_sql(rules: CheckedRules, dialect: str) -> str:
+    """`syncrules compile`: the whole cycle as SQL in a dialect (duckdb, spark)."""
+    from engine.bulk.compile import render
+
+    return render(_valid(rules), dialect)
 
 
 def _read_doc(path: str) -> str:

@@ -306,7 +306,7 @@ def _regex(c: Compiler, e: ir.Call) -> str:
 
 
 SAFE_REGEX_CHARS = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,.&-_@:/'#!%=~[]()|*+?"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,.&-_@:/'#!%=~[]()|*+?{}"
 )
 
 
