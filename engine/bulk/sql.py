@@ -572,7 +572,8 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
 
 def equal_sql(a: str, b: str, c: Cls) -> str:
     if c is Cls.NUMBER:
-        return f"({as_dec(a)} = {as_dec(b)})"
+        # TRY_CAST: SQL does not short-circuit, and the value is only read when it fitted
+        return f"(TRY_CAST({a} AS {DEC}) = TRY_CAST({b} AS {DEC}))"
     return f"({a} = {b})"
 
 
