@@ -155,9 +155,11 @@ def dry_run(
     _valid(rules)
     clock = _clock(now)
     return call_deep(
-        lambda: run_engine(
-            rules, records, clock, engine, spark_master=spark_master, progress=progress
-        ).plan
+        lambda: (
+            run_engine(
+                rules, records, clock, engine, spark_master=spark_master, progress=progress
+            ).plan
+        )
     )
 
 
@@ -308,9 +310,20 @@ def diff(
     from engine.plan import compare_plans
 
     clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    use = {"engine": engine, "spark_master": spark_master}
-    before = dry_run(old, load_records(records, _valid(old)), now=clock_now, **use)
-    after = dry_run(new, load_records(records, _valid(new)), now=clock_now, **use)
+    before = dry_run(
+        old,
+        load_records(records, _valid(old)),
+        now=clock_now,
+        engine=engine,
+        spark_master=spark_master,
+    )
+    after = dry_run(
+        new,
+        load_records(records, _valid(new)),
+        now=clock_now,
+        engine=engine,
+        spark_master=spark_master,
+    )
     return compare_plans(before, after), len(after.outcomes)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sqlglot
 
-from engine.check.model import CheckedRules
 from engine.bulk.duck import program_for
 from engine.bulk.sql import Program, sql_type
+from engine.check.model import CheckedRules
 
 _DIALECTS = {"duckdb": "duckdb", "spark": "spark"}
 
@@ -22,7 +22,7 @@ def _emit(statement: str, dialect: str) -> str:
     try:
         out = sqlglot.transpile(statement, read="duckdb", write=_DIALECTS[dialect], pretty=True)
     except sqlglot.errors.SqlglotError as error:
-        return f"-- sqlglot could not re-emit this statement ({error}); as DuckDB runs it:\n{statement}"
+        return f"-- sqlglot could not re-emit this ({error}); as DuckDB runs it:\n{statement}"
     return ";\n".join(out)
 
 
@@ -77,6 +77,8 @@ def render(rules: CheckedRules, dialect: str) -> str:
     parts = ["\n-- the tables", *(_emit(t, dialect) + ";" for t in _tables(program))]
     parts.append("\n-- one round: the plan rows of the round's prospects")
     parts.append(_emit(f"CREATE TABLE cycle_round AS {program.round_sql}", dialect) + ";")
-    parts.append("\n-- apply the round's writes before the next round")
-    parts += [_emit(s, dialect) + ";" for s in program.apply_sql]
+    parts.append("\n-- apply the round's writes before the next round: each table as it is after")
+    for table, select in program.next_tables:
+        parts.append(_emit(f"CREATE TABLE {table}__next AS {select}", dialect) + ";")
+        parts.append(f"DROP TABLE {table};\nALTER TABLE {table}__next RENAME TO {table};")
     return "\n".join(lines + parts) + "\n"

@@ -13,7 +13,6 @@ different components creating leads with one duplicate key.
 
 from __future__ import annotations
 
-import dataclasses
 import graphlib
 import os
 import tempfile
@@ -23,6 +22,19 @@ from decimal import Decimal
 from typing import Any
 
 from engine import ir
+from engine.bulk.sql import (
+    KEY_SEP,
+    NEW_LEAD_PREFIX,
+    CannotEvaluate,
+    Cls,
+    Column,
+    Program,
+    Reason,
+    cls_of,
+    compile_cycle,
+    number_fits,
+    printable,
+)
 from engine.check.model import CheckedRules
 from engine.plan import (
     Action,
@@ -38,19 +50,6 @@ from engine.plan import (
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.context import Clock, directory, field_value
 from engine.runtime.cycle import _dup_key, _email_of, _rule_fields
-from engine.bulk.sql import (
-    KEY_SEP,
-    NEW_LEAD_PREFIX,
-    CannotEvaluate,
-    Cls,
-    Column,
-    Program,
-    Reason,
-    cls_of,
-    compile_cycle,
-    number_fits,
-    printable,
-)
 
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
 
@@ -235,7 +234,7 @@ class DuckEngine:
 
     def plan(self, records: RecordSet, clock: Clock) -> Plan:
         import duckdb
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         program = program_for(self.rules)
         if program.reasons:
@@ -286,8 +285,10 @@ class DuckEngine:
             batch = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
             _check_round(self.rules, program, batch)
             out.extend(batch)
-            for statement in program.apply_sql:
-                self._sql(con, statement)
+            for table, select in program.next_tables:
+                self._sql(con, f"CREATE TABLE {table}__next AS {select}")
+                self._sql(con, f"DROP TABLE {table}")
+                self._sql(con, f"ALTER TABLE {table}__next RENAME TO {table}")
         return out
 
     # -- the plan from the rows ---------------------------------------------------------
@@ -308,9 +309,7 @@ class DuckEngine:
             for n, r in enumerate(attempts, start=1)
         }
         prospects = {p.id: p for p in records.prospects}
-        outcomes = [
-            _outcome(rules, program, prospects[r["__id"]], r, final) for r in rows
-        ]
+        outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
         return Plan(tuple(outcomes), ())
 
 
@@ -358,11 +357,16 @@ def _check_round(rules: CheckedRules, program: Program, batch: list[dict[str, An
     email_mode = rules.connector.match.value == "email"
     dup_names = {i.name.casefold() for n in program.dup_rules for i in rules.duplicates[n].fields}
     for row in batch:
-        if row["__action"] == "create_lead" and email_mode:
-            if row["__nemail"] and row["__nemail"] != row["__email"]:
-                raise CannotEvaluate(
-                    [Reason(f"prospect {row['__id']}", "a created lead's email is not the prospect's")]
-                )
+        created = row["__action"] == "create_lead" and email_mode and row["__nemail"]
+        if created and row["__nemail"] != row["__email"]:
+            raise CannotEvaluate(
+                [
+                    Reason(
+                        f"prospect {row['__id']}",
+                        "a created lead's email is not the prospect's",
+                    )
+                ]
+            )
         if row["__action"] != "matched":
             continue
         obj = row["__mobj"]
@@ -376,11 +380,21 @@ def _check_round(rules: CheckedRules, program: Program, batch: list[dict[str, An
             new_key = str(w["s"] or "").strip().casefold()
             if name == "email" and new_key != row[f"{obj}.__email"]:
                 raise CannotEvaluate(
-                    [Reason(f"prospect {row['__id']}", f"a write changes {obj} {row['__mid']}'s email key")]
+                    [
+                        Reason(
+                            f"prospect {row['__id']}",
+                            f"a write changes {obj} {row['__mid']}'s email key",
+                        )
+                    ]
                 )
             if name in dup_names:
                 raise CannotEvaluate(
-                    [Reason(f"prospect {row['__id']}", f"a write to {obj} {target.name}, a duplicate rule's field")]
+                    [
+                        Reason(
+                            f"prospect {row['__id']}",
+                            f"a write to {obj} {target.name}, a duplicate rule's field",
+                        )
+                    ]
                 )
 
 
@@ -398,7 +412,12 @@ def _check_duplicates(
             c = component[row["__id"]]
             if owner.setdefault(key, c) != c:
                 raise CannotEvaluate(
-                    [Reason(f"prospect {row['__id']}", "leads created for unrelated prospects share a duplicate key")]
+                    [
+                        Reason(
+                            f"prospect {row['__id']}",
+                            "leads created for unrelated prospects share a duplicate key",
+                        )
+                    ]
                 )
 
 
@@ -522,25 +541,27 @@ def _failures(
         for j, _ in listed:
             if j in fired:
                 rule = rules.validations[j]
-                out.append(Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule)))
+                out.append(
+                    Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule))
+                )
         return tuple(out)
-    out = []
+    duplicates: list[Failure] = []
     for n in program.dup_rules:
         twins: Iterable[str] | None = row[f"twins{n}"]
         if not twins:
             continue
-        rule = rules.duplicates[n]
-        names = ", ".join(f.name for f in rule.fields)
+        dup = rules.duplicates[n]
+        names = ", ".join(f.name for f in dup.fields)
         shown = []
         for twin in twins:
             twin_obj, twin_id = twin.split(" ", 1)
             shown.append(f"{twin_obj} {final.get(twin_id, twin_id)}")
-        out.append(
+        duplicates.append(
             Failure(
                 ErrorCode.DUPLICATE,
                 f"lead by {names}",
                 f"Use one of these records? {', '.join(shown)} (same {names})",
-                tuple(f.name for f in rule.fields),
+                tuple(f.name for f in dup.fields),
             )
         )
-    return tuple(out)
+    return tuple(duplicates)

@@ -13,12 +13,12 @@ import dataclasses
 from collections.abc import Callable
 from enum import StrEnum
 
+from engine.bulk.sql import CannotEvaluate, Reason
 from engine.check.model import CheckedRules
 from engine.files import InputError
 from engine.plan import Action, Plan
 from engine.records.model import Origin, Record, RecordSet
 from engine.runtime.context import Clock
-from engine.bulk.sql import CannotEvaluate, Reason
 
 
 class EngineName(StrEnum):
@@ -90,7 +90,7 @@ def run_engine(
             f"the {chosen} engine cannot evaluate this cycle (use --engine python or auto):\n"
             f"{listed}"
         ) from None
-    plan = _with_side_plans(rules, records, plan)
+    plan = with_side_plans(rules, records, plan)
     if progress is not None:
         progress(len(records.prospects))
     return EngineRun(plan, apply_plan(rules, records, plan), chosen)
@@ -129,7 +129,7 @@ def _bulk(
     return DuckEngine(rules).plan(records, clock)
 
 
-def _with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan:
+def with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan:
     """Personalization, User Sync and Connected Campaigns read the org as it was, as in
     runtime/cycle.py: the per-record code plans them for every engine."""
     from engine.runtime.campaigns import plan_campaigns

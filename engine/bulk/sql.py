@@ -100,9 +100,7 @@ def cls_of(ftype: FieldType) -> Cls | None:
     """The SQL class of a field type; None for the types the SQL engines do not hold yet."""
     if ftype.kind in _TEXT_KINDS:
         return Cls.TEXT
-    return {Kind.NUMBER: Cls.NUMBER, Kind.BOOLEAN: Cls.BOOL, Kind.GRADE: Cls.GRADE}.get(
-        ftype.kind
-    )
+    return {Kind.NUMBER: Cls.NUMBER, Kind.BOOLEAN: Cls.BOOL, Kind.GRADE: Cls.GRADE}.get(ftype.kind)
 
 
 def sql_type(c: Cls) -> str:
@@ -361,18 +359,62 @@ _WHY = {
     "multi": "multi-select picklists are not held in SQL yet",
     "context": "it reads the running user or related records, which SQL does not hold",
 }
-_UNSUPPORTED_GROUPS: dict[str, tuple[str, ...]] = {
-    "dates": (
-        "TODAY NOW DATE DATEVALUE DATETIMEVALUE YEAR MONTH DAY ADDMONTHS WEEKDAY DAYOFYEAR "
-        "ISOWEEK ISOYEAR HOUR MINUTE SECOND MILLISECOND UNIXTIMESTAMP FROMUNIXTIME "
-        "TIMEVALUE TIMENOW"
-    ).split(),
-    "errors": "VALUE MOD LN LOG SQRT".split(),
-    "decimal": "ROUND FLOOR CEILING MCEILING MFLOOR TRUNC ABS MAX MIN EXP".split(),
-    "text": (
-        "MID FIND SUBSTITUTE LPAD RPAD INITCAP REVERSE ASCII CHR BR CASESAFEID HTMLENCODE "
-        "JSENCODE JSINHTMLENCODE URLENCODE HYPERLINK IMAGE"
-    ).split(),
+_UNSUPPORTED_GROUPS: dict[str, list[str]] = {
+    "dates": [
+        "TODAY",
+        "NOW",
+        "DATE",
+        "DATEVALUE",
+        "DATETIMEVALUE",
+        "YEAR",
+        "MONTH",
+        "DAY",
+        "ADDMONTHS",
+        "WEEKDAY",
+        "DAYOFYEAR",
+        "ISOWEEK",
+        "ISOYEAR",
+        "HOUR",
+        "MINUTE",
+        "SECOND",
+        "MILLISECOND",
+        "UNIXTIMESTAMP",
+        "FROMUNIXTIME",
+        "TIMEVALUE",
+        "TIMENOW",
+    ],
+    "errors": ["VALUE", "MOD", "LN", "LOG", "SQRT"],
+    "decimal": [
+        "ROUND",
+        "FLOOR",
+        "CEILING",
+        "MCEILING",
+        "MFLOOR",
+        "TRUNC",
+        "ABS",
+        "MAX",
+        "MIN",
+        "EXP",
+    ],
+    "text": [
+        "MID",
+        "FIND",
+        "SUBSTITUTE",
+        "LPAD",
+        "RPAD",
+        "INITCAP",
+        "REVERSE",
+        "ASCII",
+        "CHR",
+        "BR",
+        "CASESAFEID",
+        "HTMLENCODE",
+        "JSENCODE",
+        "JSINHTMLENCODE",
+        "URLENCODE",
+        "HYPERLINK",
+        "IMAGE",
+    ],
     "multi": ["INCLUDES"],
     "context": [merge_fields.MERGE],
 }
@@ -438,7 +480,9 @@ class Compiler:
                 if subject.type not in (VType.TEXT, VType.PICKLIST):
                     raise _Unsupported(f"`in group` of a {subject.type} value", e.span)
                 s = self.expr(subject)
-                return f"(CASE WHEN COALESCE({s}, '') = '' THEN FALSE ELSE {in_group(s, group)} END)"
+                return (
+                    f"(CASE WHEN COALESCE({s}, '') = '' THEN FALSE ELSE {in_group(s, group)} END)"
+                )
         raise _Unsupported(type(e).__name__, e.span)
 
     def _binary(self, e: ir.Binary) -> str:
@@ -548,7 +592,9 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
             return Fit("'INVALID_TYPE'", none)
         trimmed = _pytrim(value)
         grades = ", ".join(lit(g) for g in GRADES)
-        return Fit(f"(CASE WHEN {trimmed} IN ({grades}) THEN NULL ELSE 'INVALID_TYPE' END)", trimmed)
+        return Fit(
+            f"(CASE WHEN {trimmed} IN ({grades}) THEN NULL ELSE 'INVALID_TYPE' END)", trimmed
+        )
     assert target is Cls.TEXT
     if into.kind is Kind.PICKLIST:
         text = to_text_sql(value, source)
@@ -580,7 +626,8 @@ def equal_sql(a: str, b: str, c: Cls) -> str:
 def same_sql(pv: str, pinfo: FieldInfo, sv: str, sinfo: FieldInfo) -> str:
     """runtime.fit.same: both blank, or one side fits the other's type and equals it."""
     pc, sc = cls_of(pinfo.type), cls_of(sinfo.type)
-    assert pc is not None and sc is not None
+    assert pc is not None
+    assert sc is not None
     pb, sb = is_blank_sql(pv, pc), is_blank_sql(sv, sc)
     into_s = fit_sql(pv, pc, sinfo.type)
     into_p = fit_sql(sv, sc, pinfo.type)
@@ -619,7 +666,7 @@ class Program:
     required: list[Column] = field(default_factory=list)
     owner: Column | None = None
     round_sql: str = ""
-    apply_sql: list[str] = field(default_factory=list)
+    next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
 
     def columns(self, obj: str) -> list[Column]:
@@ -663,9 +710,7 @@ class _Builder:
             if rule.active and rule.object in ("lead", "contact"):
                 (p.lead_rules if rule.object == "lead" else p.contact_rules).append((j, rule.name))
         p.dup_rules = [n for n, d in enumerate(rules.duplicates) if d.object == "lead"]
-        p.required = [
-            c for c in p.lead if c.info.required
-        ]
+        p.required = [c for c in p.lead if c.info.required]
         owner = rules.object("lead").get("OwnerId")
         if owner is not None:
             p.owner = p.column("lead", owner.name)
@@ -676,7 +721,7 @@ class _Builder:
             p.round_sql = self._round()
         except _Unsupported as error:  # pragma: no cover - reasons are collected first
             self.reason("cycle", error.construct, error.span)
-        p.apply_sql = self._apply()
+        p.next_tables = self._apply()
         return p
 
     # -- columns ------------------------------------------------------------------
@@ -746,7 +791,9 @@ class _Builder:
         owner_name = owner.name if owner else "OwnerId"
         for m in rules.mappings:
             if m.lead is not None and m.sync is not Sync.OFF and m.lead.name == owner_name:
-                self.reason(f"field {m.prospect.name}", "a mapping into lead OwnerId", m.prospect.span)
+                self.reason(
+                    f"field {m.prospect.name}", "a mapping into lead OwnerId", m.prospect.span
+                )
         for extra in ("create_prospects",):
             if getattr(rules.connector, extra, None):
                 self.reason("connector", f"{extra}: true (SPEC §3.9)", rules.connector.span)
@@ -796,7 +843,7 @@ class _Builder:
             assert col is not None
             return text_value(col.cls, q(f"before.{obj}.{col.name}"))
 
-        return Scope(read, prior=prior, is_new="\"__creating\"")
+        return Scope(read, prior=prior, is_new='"__creating"')
 
     # -- one round ------------------------------------------------------------------
 
@@ -949,7 +996,8 @@ class _Builder:
             return "(CASE WHEN __assigned <> '' THEN __assigned ELSE '' END)"
         for n, m in p.lead_maps:
             if m.lead is not None and m.lead.name == name and cls_of(m.prospect.type):
-                return f"(CASE WHEN {q(f'c{n}.state')} = 'w' THEN {q(f'c{n}.v')} ELSE {blank_sql(col.cls)} END)"
+                state, value = q(f"c{n}.state"), q(f"c{n}.v")
+                return f"(CASE WHEN {state} = 'w' THEN {value} ELSE {blank_sql(col.cls)} END)"
         return blank_sql(col.cls)
 
     def _after(self) -> list[str]:
@@ -959,7 +1007,11 @@ class _Builder:
             for c in self.program.columns(obj):
                 current = q(f"{obj}.{c.name}")
                 written = self._written(obj, c.name)
-                updated = f"CASE WHEN {written[0]} THEN {written[1]} ELSE {current} END" if written else current
+                updated = (
+                    f"CASE WHEN {written[0]} THEN {written[1]} ELSE {current} END"
+                    if written
+                    else current
+                )
                 created = self._created(c.name) if obj == "lead" else current
                 out.append(
                     f"CASE WHEN __path = 'create' THEN {created} ELSE {updated} END "
@@ -977,7 +1029,7 @@ class _Builder:
         sf_any: dict[str, list[str]] = {"lead": [], "contact": []}
         readonly: dict[str, list[str]] = {"lead": [], "contact": []}
         for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
-            for n, m in maps:
+            for _, m in maps:
                 target = m.target(obj)
                 assert target is not None
                 written = self._written(obj, target.name)
@@ -1005,7 +1057,7 @@ class _Builder:
                 sql = self._compile(f"validation {name}", rules.validations[j].error_if, scope)
                 out.append(f"(({sql}) IS TRUE) AS {q(f'v{j}')}")
         for n in p.dup_rules:
-            parts = []
+            parts: list[tuple[str, str]] = []
             for info in rules.duplicates[n].fields:
                 col = p.column("lead", info.name)
                 if col is None:
@@ -1020,7 +1072,8 @@ class _Builder:
             blank = " OR ".join(b for b, _ in parts)
             key = f" || {lit(KEY_SEP)} || ".join(k for _, k in parts)
             out.append(f"CASE WHEN {blank} THEN NULL ELSE {key} END AS __ndup{n}")
-        email = p.column("lead", self.rules.object("lead").get("Email").name) if self.rules.object("lead").get("Email") else None  # type: ignore[union-attr]
+        declared = self.rules.object("lead").get("Email")
+        email = p.column("lead", declared.name) if declared is not None else None
         if email is not None:
             out.append(f"lower({_pytrim(q('after.lead.' + email.name))}) AS __nemail")
         else:
@@ -1055,9 +1108,7 @@ class _Builder:
             f"ELSE 'matched' END"
         )
         packed = ", ".join(self._packed())
-        return (
-            f"SELECT k.*{twins}, {action} AS __action, {packed} FROM k {' '.join(joins)}"
-        )
+        return f"SELECT k.*{twins}, {action} AS __action, {packed} FROM k {' '.join(joins)}"
 
     def _packed(self) -> list[str]:
         """The few columns the plan is read from: lists of what holds, not one column each."""
@@ -1068,9 +1119,7 @@ class _Builder:
                 return "CAST([] AS VARCHAR[])"
             return f"list_filter([{', '.join(items)}], lambda x: {test})"
 
-        stages = [
-            f"CASE WHEN {q('stage.' + name)} THEN {lit(name)} END" for name in p.stages
-        ]
+        stages = [f"CASE WHEN {q('stage.' + name)} THEN {lit(name)} END" for name in p.stages]
         out = [f"{listed(stages, 'x IS NOT NULL')} AS __stages"]
         creates = [
             f"{{'i': {n}, 's': {q(f'c{n}.state')}, 'v': CAST({q(f'c{n}.v')} AS VARCHAR)}}"
@@ -1078,9 +1127,7 @@ class _Builder:
             if cls_of(m.prospect.type) and m.lead is not None and cls_of(m.lead.type)
         ]
         out.append(
-            listed(creates, "x.s <> 'skip'") + " AS __creates"
-            if creates
-            else "NULL AS __creates"
+            listed(creates, "x.s <> 'skip'") + " AS __creates" if creates else "NULL AS __creates"
         )
         for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
             items = []
@@ -1111,40 +1158,40 @@ class _Builder:
 
     # -- applying a round -----------------------------------------------------------
 
-    def _apply(self) -> list[str]:
+    def _apply(self) -> list[tuple[str, str]]:
+        """Per table, the SELECT giving it after the round: the writes of the round's
+        updates applied, and (leads) the round's created leads added."""
         p = self.program
-        statements: list[str] = []
+        out: list[tuple[str, str]] = []
         for obj, table in (("lead", "leads"), ("contact", "contacts")):
-            written = [(c, self._written(obj, c.name)) for c in p.columns(obj)]
-            if not any(w for _, w in written):
-                continue
-            sets = []
-            for c, w in written:
+            cols = []
+            for c in p.columns(obj):
+                w = self._written(obj, c.name)
                 if w is None:
-                    sets.append(f"t.{q(c.name)}")
-                else:
-                    sets.append(
-                        f"CASE WHEN r.__id IS NOT NULL AND {w[0]} "
-                        f"THEN r.{w[1]} ELSE t.{q(c.name)} END AS {q(c.name)}"
-                    )
+                    cols.append(f"t.{q(c.name)}")
+                    continue
+                cols.append(
+                    f"CASE WHEN r.__id IS NOT NULL AND {w[0]} THEN r.{w[1]} "
+                    f"ELSE t.{q(c.name)} END AS {q(c.name)}"
+                )
             system = f"t.__id, t.__ord, t.__email, t.__stamp, t.__created{_dups(p, 't')}"
-            statements.append(
-                f"CREATE OR REPLACE TABLE {table}__next AS SELECT {system}, {', '.join(sets)} "
-                f"FROM {table} AS t LEFT JOIN (SELECT * FROM cycle_round WHERE __action = 'matched' "
+            select = (
+                f"SELECT {', '.join([system, *cols])} FROM {table} AS t "
+                "LEFT JOIN (SELECT * FROM cycle_round WHERE __action = 'matched' "
                 f"AND __mobj = '{obj}') AS r ON r.__mid = t.__id"
             )
-            statements.append(f"DROP TABLE {table}")
-            statements.append(f"ALTER TABLE {table}__next RENAME TO {table}")
-        values = [f"{self._created(c.name)} AS {q(c.name)}" for c in p.lead]
-        dups = "".join(f", __ndup{n} AS __dup{n}" for n in p.dup_rules)
-        statements.append(
-            f"INSERT INTO leads BY NAME SELECT '{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), "
-            "12, '0') AS __id, 1000000000000 + __rank AS __ord, __nemail AS __email, "
-            f"CAST(NULL AS DOUBLE) AS __stamp, TRUE AS __created{dups}"
-            + "".join(f", {v}" for v in values)
-            + " FROM cycle_round WHERE __action = 'create_lead'"
-        )
-        return statements
+            if obj == "lead":
+                created = [f"{self._created(c.name)} AS {q(c.name)}" for c in p.lead]
+                dups = "".join(f", __ndup{n} AS __dup{n}" for n in p.dup_rules)
+                new_id = f"'{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), 12, '0')"
+                select += (
+                    f" UNION ALL SELECT {new_id} AS __id, 1000000000000 + __rank AS __ord, "
+                    f"__nemail AS __email, CAST(NULL AS DOUBLE) AS __stamp, TRUE AS __created"
+                    f"{dups}{''.join(', ' + v for v in created)} "
+                    "FROM cycle_round WHERE __action = 'create_lead'"
+                )
+            out.append((table, select))
+        return out
 
 
 def _dups(p: Program, alias: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.bulk.duck import DuckEngine
+from engine.bulk.engines import with_side_plans
 from engine.bulk.sql import CannotEvaluate
 from engine.check.model import CheckedRules
 from engine.plan import Plan
@@ -21,7 +22,7 @@ def python_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Pl
 def duckdb_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan | None:
     """DuckDB's plan, or None when it says it cannot evaluate this cycle."""
     try:
-        return DuckEngine(rules).plan(records, Clock(now))
+        return with_side_plans(rules, records, DuckEngine(rules).plan(records, Clock(now)))
     except CannotEvaluate:
         return None
 

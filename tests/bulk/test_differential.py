@@ -50,13 +50,13 @@ STAGES = (
     'contact.Email != "" or ISBLANK(kind)',
     'BEGINS(name, "A") and LEN(kind) < 3',
     'kind in ("a", "b") or CONTAINS(UPPER(name), "X")',
-    'IF(ISBLANK(score), false, score + 1 > 20)',
+    "IF(ISBLANK(score), false, score + 1 > 20)",
     'CASE(kind, "a", true, "b", assigned, false)',
 )
 VALIDATIONS = (
     "ISBLANK(Kind__c)",
-    'Score__c > 100 && NOT(ISNEW())',
-    'ISCHANGED(LastName) && LEN(LastName) > 4',
+    "Score__c > 100 && NOT(ISNEW())",
+    "ISCHANGED(LastName) && LEN(LastName) > 4",
     'REGEX(LastName, "[A-Z]+")',
     'TEXT(Score__c) = "7"',
 )
@@ -65,7 +65,7 @@ VALIDATIONS = (
 @st.composite
 def rule_sets(draw: st.DrawFn) -> str:
     parts = [OBJECTS]
-    parts.append('field email { lead: Email contact: Email sync: salesforce }')
+    parts.append("field email { lead: Email contact: Email sync: salesforce }")
     for p, lead, contact in (
         ("name", "LastName", "LastName"),
         ("score", "Score__c", "Score__c"),
@@ -75,8 +75,6 @@ def rule_sets(draw: st.DrawFn) -> str:
     ):
         targets = f"lead: {lead}" + (f" contact: {contact}" if contact else "")
         parts.append(f"field {p} {{ {targets} sync: {draw(st.sampled_from(SYNCS))} }}")
-    if draw(st.booleans()):
-        parts.append('field name_note { lead: Note__c sync: pardot }'.replace("name_note", "kind") if False else "")
     match = draw(st.sampled_from(("email", "crm_id")))
     paused = draw(st.sampled_from(("false", "false", "false", "true")))
     parts.append(f"connector {{ match: {match} paused: {paused} }}")
@@ -89,12 +87,15 @@ def rule_sets(draw: st.DrawFn) -> str:
         ref = f" or S{n - 1}" if n and draw(st.booleans()) else ""
         parts.append(f"stage S{n} when ({cond}){ref}")
     if draw(st.booleans()):
-        gate = draw(st.sampled_from(("assigned", "score > 5", 'name != ""', "S0" if stages else "true")))
+        gate = draw(
+            st.sampled_from(("assigned", "score > 5", 'name != ""', "S0" if stages else "true"))
+        )
         parts.append(f"create lead when {gate}")
-    for n, cond in enumerate(draw(st.lists(st.sampled_from(VALIDATIONS), max_size=2, unique=True))):
-        obj = "lead" if "Kind__c)" in cond or "ISNEW" in cond or n == 0 else "contact"
-        obj = "lead"
-        parts.append(f'validation V{n} on {obj} {{ error_if: {cond} message: "no {n}" }}')
+    chosen = draw(st.lists(st.sampled_from(VALIDATIONS), max_size=2, unique=True))
+    for n, cond in enumerate(chosen):
+        parts.append(f'validation V{n} on lead {{ error_if: {cond} message: "no {n}" }}')
+    if draw(st.booleans()):
+        parts.append('validation C0 on contact { error_if: LEN(LastName) > 5 message: "long" }')
     if draw(st.booleans()):
         parts.append("duplicate lead by Email")
     return "\n".join(p for p in parts if p)
@@ -123,7 +124,8 @@ def record_sets(draw: st.DrawFn) -> str:
     for lid in leads:
         lines.append(
             f"  - {{Id: {lid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
-            f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, Score__c: {draw(st.sampled_from(NUMBERS))}, "
+            f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
+            f"Score__c: {draw(st.sampled_from(NUMBERS))}, "
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'b', 'c'))))}, "
             f"Flag__c: {draw(st.sampled_from(('true', 'false')))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B', 'null')))}, "
@@ -133,7 +135,8 @@ def record_sets(draw: st.DrawFn) -> str:
     for cid in contacts:
         lines.append(
             f"  - {{Id: {cid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
-            f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, Score__c: {_q(draw(st.sampled_from(TEXTS)))}, "
+            f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
+            f"Score__c: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'zz'))))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}}}"
         )
