@@ -416,7 +416,7 @@ _UNSUPPORTED_GROUPS: dict[str, list[str]] = {
         "IMAGE",
     ],
     "multi": ["INCLUDES"],
-    "context": [merge_fields.MERGE],
+    "context": [merge_fields.MERGE, "CURRENCYRATE", "GETRECORDIDS", "GETSESSIONID", "VLOOKUP"],
 }
 UNSUPPORTED: dict[str, str] = {
     name: _WHY[group] for group, names in _UNSUPPORTED_GROUPS.items() for name in names
