@@ -125,6 +125,12 @@ def pytrim(value: str) -> str:
     return f"trim({value}, {lit(PY_SPACE)})".replace("\\\\", "\\")
 
 
+def full_match(text: str, pattern: str) -> str:
+    """The whole text matches: anchored with ^ and \\z (Java's $ also matches before a
+    final line break; \\z does not, in RE2 and Java alike)."""
+    return f"regexp_matches({text}, {lit('^(?:' + pattern + ')' + chr(92) + 'z')})"
+
+
 def _pytrim(value: str) -> str:
     return f"trim({value}, e' \\t\\n\\r')"
 
@@ -300,7 +306,7 @@ def _regex(c: Compiler, e: ir.Call) -> str:
         java_pattern(text)
     except FormulaError:
         raise _Unsupported(f"REGEX pattern {text!r} does not compile", e.span) from None
-    return f"regexp_full_match({_text_arg(c, e.args[0])}, {lit(text)})"
+    return full_match(_text_arg(c, e.args[0]), text)
 
 
 SAFE_REGEX_CHARS = frozenset(
@@ -343,7 +349,7 @@ BUILDERS: dict[str, Builder] = {
     "TRIM": lambda c, e: _pytrim(_text_arg(c, e.args[0])),
     "LEFT": _left,
     "RIGHT": _right,
-    "ISNUMBER": lambda c, e: f"regexp_full_match({_text_arg(c, e.args[0])}, {lit(NUMBER_RE)})",
+    "ISNUMBER": lambda c, e: full_match(_text_arg(c, e.args[0]), NUMBER_RE),
     "REGEX": _regex,
     "ISNEW": lambda c, e: c.scope.is_new,
     "ISCLONE": lambda c, e: "FALSE",
@@ -546,13 +552,16 @@ def number_fits(value: Decimal) -> bool:
 
 
 def in_group(user: str, group: str) -> str:
-    """runtime.context.Directory.in_group: the Id's groups, else its 15-character prefix's."""
+    """runtime.context.Directory.in_group: the Id's groups, else its 15-character prefix's.
+    Scalar subqueries (not EXISTS) so that Spark accepts them in a select list."""
     g = lit(group)
-    return (
-        f"(EXISTS (SELECT 1 FROM __groups AS g WHERE g.k = {user} AND g.g = {g}) OR "
-        f"(NOT EXISTS (SELECT 1 FROM __groups AS g WHERE g.k = {user}) AND "
-        f"EXISTS (SELECT 1 FROM __groups AS g WHERE g.k = left({user}, 15) AND g.g = {g})))"
-    )
+
+    def count(key: str, extra: str) -> str:
+        return f"(SELECT count(*) FROM __groups AS g WHERE g.k = {key}{extra})"
+
+    member, known = count(user, f" AND g.g = {g}"), count(user, "")
+    by_prefix = count(f"left({user}, 15)", f" AND g.g = {g}")
+    return f"({member} > 0 OR ({known} = 0 AND {by_prefix} > 0))"
 
 
 # -- type fits (SPEC §3.6) ---------------------------------------------------------------
@@ -581,7 +590,7 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
             return Fit(none, value)
         if source is Cls.BOOL:
             return Fit("'INVALID_TYPE'", none)
-        ok = f"regexp_full_match({value}, {lit(NUMBER_RE)})"
+        ok = full_match(value, NUMBER_RE)
         return Fit(f"(CASE WHEN {ok} THEN NULL ELSE 'INVALID_TYPE' END)", decimal_text(value))
     if into.kind is Kind.BOOLEAN:
         if source is Cls.BOOL:
@@ -607,7 +616,7 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
     limit = into.max_length
     long = f"length({text}) > {limit}" if limit is not None else "FALSE"
     if into.kind is Kind.EMAIL:
-        ok = f"regexp_full_match({text}, {lit(EMAIL_RE)})"
+        ok = full_match(text, EMAIL_RE)
         return Fit(
             f"(CASE WHEN NOT {ok} THEN 'INVALID_EMAIL_ADDRESS' "
             f"WHEN {long} THEN 'STRING_TOO_LONG' END)",
@@ -1088,7 +1097,7 @@ class _Builder:
         joins, dup_any = [], []
         for n in p.dup_rules:
             joins.append(
-                f"LEFT JOIN (SELECT __dup{n} AS key, list(obj || ' ' || __id ORDER BY obj, __id) "
+                f"LEFT JOIN (SELECT __dup{n} AS key, list_sort(list(obj || ' ' || __id)) "
                 f"AS twins FROM (SELECT 'contact' AS obj, __id, __dup{n} FROM contacts UNION ALL "
                 f"SELECT 'lead' AS obj, __id, __dup{n} FROM leads) WHERE __dup{n} IS NOT NULL "
                 f"GROUP BY __dup{n}) AS t{n} ON t{n}.key = k.__ndup{n}"
