@@ -107,7 +107,7 @@ class _Loaded:
     reasons: list[Reason]
 
 
-def _load(rules: CheckedRules, program: Program, records: RecordSet) -> _Loaded:
+def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _Loaded:
     reasons: list[Reason] = []
 
     def bad(record: Record, name: str, why: str) -> None:
@@ -239,7 +239,7 @@ class DuckEngine:
         program = program_for(self.rules)
         if program.reasons:
             raise CannotEvaluate(program.reasons)
-        loaded = _load(self.rules, program, records)
+        loaded = load_tables(self.rules, program, records)
         if loaded.reasons:
             raise CannotEvaluate(loaded.reasons)
         email_mode = self.rules.connector.match.value == "email"
@@ -278,12 +278,12 @@ class DuckEngine:
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
             query = program.round_sql.replace("$round", str(k))
             self._sql(con, f"CREATE TABLE cycle_round AS {query}")
-            wanted = [*_FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+            wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
             wanted += [f"__ndup{n}" for n in program.dup_rules]
             cursor = self._sql(con, f"SELECT {', '.join(wanted)} FROM cycle_round")
             names = [d[0] for d in cursor.description]
             batch = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-            _check_round(self.rules, program, batch)
+            check_round(self.rules, program, batch)
             out.extend(batch)
             for table, select in program.next_tables:
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
@@ -300,20 +300,31 @@ class DuckEngine:
         rows: list[dict[str, Any]],
         component: dict[str, int],
     ) -> Plan:
-        rules = self.rules
-        rows.sort(key=lambda r: r["__rank"])
-        attempts = [r for r in rows if r["__path"] == "create"]
-        _check_duplicates(program, attempts, component)
-        final = {
-            f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
-            for n, r in enumerate(attempts, start=1)
-        }
-        prospects = {p.id: p for p in records.prospects}
-        outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
-        return Plan(tuple(outcomes), ())
+        return assemble(self.rules, program, records, rows, component)
 
 
-_FETCHED = (
+def assemble(
+    rules: CheckedRules,
+    program: Program,
+    records: RecordSet,
+    rows: list[dict[str, Any]],
+    component: dict[str, int],
+) -> Plan:
+    """The plan from every round's rows: outcomes in prospect id order, the created
+    leads' provisional Ids replaced by the Ids the reference gives them."""
+    rows.sort(key=lambda r: r["__rank"])
+    attempts = [r for r in rows if r["__path"] == "create"]
+    _check_duplicates(program, attempts, component)
+    final = {
+        f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
+        for n, r in enumerate(attempts, start=1)
+    }
+    prospects = {p.id: p for p in records.prospects}
+    outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
+    return Plan(tuple(outcomes), ())
+
+
+FETCHED = (
     "__id",
     "__rank",
     "__path",
@@ -352,7 +363,7 @@ def _typed(name: str, data: dict[str, list[Any]], program: Program) -> dict[str,
     return out
 
 
-def _check_round(rules: CheckedRules, program: Program, batch: list[dict[str, Any]]) -> None:
+def check_round(rules: CheckedRules, program: Program, batch: list[dict[str, Any]]) -> None:
     """Writes that could reach another component: the email or duplicate key of a record."""
     email_mode = rules.connector.match.value == "email"
     dup_names = {i.name.casefold() for n in program.dup_rules for i in rules.duplicates[n].fields}

@@ -120,10 +120,9 @@ def _bulk(
             import pyspark  # noqa: F401
         except ImportError:
             raise InputError(SPARK_INSTALL) from None
-        raise InputError(
-            "the spark engine is not built yet: `syncrules compile --dialect spark` prints "
-            "the cycle as Spark SQL; use --engine duckdb or python to run it here"
-        )
+        from engine.bulk.spark import SparkEngine
+
+        return SparkEngine(rules, spark_master).plan(records, clock)
     from engine.bulk.duck import DuckEngine
 
     return DuckEngine(rules).plan(records, clock)
