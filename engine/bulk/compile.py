@@ -68,7 +68,8 @@ def render(rules: CheckedRules, dialect: str) -> str:
         "-- LastModifiedDate as epoch seconds; __dupN: duplicate rule N's key), __groups",
         "-- (user Id or its 15-character prefix, public group).",
         "-- For round = 1, 2, ... while prospects remain: run the round query into",
-        "-- cycle_round, then the apply statements.",
+        "-- cycle_round, then the apply statements. $created_stamp is the cycle's time",
+        "-- (--now) as epoch seconds: a created lead's LastModifiedDate.",
     ]
     if program.reasons:
         lines.append("-- Not compiled (the engines fall back to the Python reference for these):")

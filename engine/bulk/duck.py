@@ -126,6 +126,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
 
     tables: dict[str, dict[str, list[Any]]] = {}
     seen: dict[str, str] = {}
+    reasons += _connector_state(records)
     for obj, pool in (("contact", records.contacts), ("lead", records.leads)):
         data = columns(obj, pool, program.columns(obj))
         data["__id"] = [r.id for r in pool]
@@ -169,6 +170,51 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     pairs = [(k, g) for k, members in groups.items() for g in sorted(members)]
     tables["__groups"] = {"k": [k for k, _ in pairs], "g": [g for _, g in pairs]}
     return _Loaded(tables, reasons)
+
+
+_STATE = {
+    "leads": ("IsDeleted", "IsConverted"),
+    "contacts": ("IsDeleted",),
+    "prospects": ("crm_deleted",),
+}
+
+
+def _connector_state(records: RecordSet) -> list[Reason]:
+    """SPEC §2/§3: deleted and converted records are the Python runtime's alone for now."""
+    found: list[Reason] = []
+    for name, columns in _STATE.items():
+        for record in records.get(name):
+            for column in columns:
+                value = next(
+                    (v for k, v in record.raw.items() if k.casefold() == column.casefold()), None
+                )
+                if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+                    found.append(
+                        Reason(f"{record.object} {record.id}", f"{column}: true (SPEC §3.2/§3.3)")
+                    )
+                    return found
+    return found
+
+
+def created_stamp(clock: Clock) -> str:
+    """What a lead created in the cycle holds as LastModifiedDate, as the reference sets it
+    (a probe of runtime/cycle.py: SPEC §3 says the cycle's --now)."""
+    from engine.check.resolve import check_rules
+    from engine.loader import load_text
+    from engine.records.load import load_records_text
+    from engine.runtime.cycle import run_cycle
+
+    rules = check_rules(
+        load_text(
+            "object prospect { email: email }\nobject lead { Email: email }\n"
+            "field email { lead: Email }\ncreate lead when true\n",
+            "<probe>",
+        )
+    )
+    records = load_records_text("prospects: [{id: p, email: a@b.io}]\n", "<probe>", rules)
+    leads = run_cycle(rules, records, clock).records.leads
+    stamp = leads[-1].updated_at if leads else None
+    return repr(stamp.timestamp()) if stamp is not None else "NULL"
 
 
 # -- rounds -------------------------------------------------------------------------------
@@ -262,7 +308,8 @@ class DuckEngine:
                     con.register("__arrow", table)
                     self._sql(con, f"CREATE TABLE {name} AS SELECT * FROM __arrow")
                     con.unregister("__arrow")
-                rows = self._rounds(con, program, max(round_of.values(), default=0))
+                stamp = created_stamp(clock)
+                rows = self._rounds(con, program, max(round_of.values(), default=0), stamp)
             finally:
                 con.close()
         return self._assemble(program, records, rows, component)
@@ -272,7 +319,7 @@ class DuckEngine:
             self.on_sql(statement)
         return con.execute(statement)
 
-    def _rounds(self, con: Any, program: Program, count: int) -> list[dict[str, Any]]:
+    def _rounds(self, con: Any, program: Program, count: int, stamp: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
@@ -286,6 +333,7 @@ class DuckEngine:
             check_round(self.rules, program, batch)
             out.extend(batch)
             for table, select in program.next_tables:
+                select = select.replace("$created_stamp", stamp)
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
                 self._sql(con, f"DROP TABLE {table}")
                 self._sql(con, f"ALTER TABLE {table}__next RENAME TO {table}")

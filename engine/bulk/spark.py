@@ -17,6 +17,7 @@ from engine.bulk.duck import (
     assemble,
     check_round,
     components,
+    created_stamp,
     load_tables,
     program_for,
     rounds,
@@ -71,7 +72,11 @@ class SparkEngine:
         wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
         wanted += [f"__ndup{n}" for n in program.dup_rules]
         fetch = spark_sql(f"SELECT {', '.join(wanted)} FROM cycle_round")
-        nexts = [(table, spark_sql(select)) for table, select in program.next_tables]
+        stamp = created_stamp(clock)
+        nexts = [
+            (table, spark_sql(select.replace("$created_stamp", stamp)))
+            for table, select in program.next_tables
+        ]
         for k in range(1, max(round_of.values(), default=0) + 1):
             result = spark.sql(query.replace("__ROUND__", str(k))).localCheckpoint()
             result.createOrReplaceTempView("cycle_round")

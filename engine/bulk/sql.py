@@ -803,9 +803,16 @@ class _Builder:
                 self.reason(
                     f"field {m.prospect.name}", "a mapping into lead OwnerId", m.prospect.span
                 )
-        for extra in ("create_prospects",):
-            if getattr(rules.connector, extra, None):
-                self.reason("connector", f"{extra}: true (SPEC §3.9)", rules.connector.span)
+        # SPEC §3.9 (prospects created from Salesforce) is the Python runtime's alone: on
+        # when set, and by default with match: crm_id once the connector knows the setting
+        create = getattr(rules.connector, "create_prospects", None)
+        by_default = (
+            create is None
+            and hasattr(rules.connector, "create_prospects")
+            and rules.connector.match is MatchMode.CRM_ID
+        )
+        if create or by_default:
+            self.reason("connector", "create_prospects (SPEC §3.9)", rules.connector.span)
         if any(d.object != "lead" for d in rules.duplicates):
             pass  # duplicate rules on other objects never fire: the connector creates leads only
 
@@ -1195,7 +1202,8 @@ class _Builder:
                 new_id = f"'{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), 12, '0')"
                 select += (
                     f" UNION ALL SELECT {new_id} AS __id, 1000000000000 + __rank AS __ord, "
-                    f"__nemail AS __email, CAST(NULL AS DOUBLE) AS __stamp, TRUE AS __created"
+                    f"__nemail AS __email, CAST($created_stamp AS DOUBLE) AS __stamp, "
+                    "TRUE AS __created"
                     f"{dups}{''.join(', ' + v for v in created)} "
                     "FROM cycle_round WHERE __action = 'create_lead'"
                 )
