@@ -50,6 +50,7 @@ from engine.plan import (
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.context import Clock, directory, field_value
 from engine.runtime.cycle import _dup_key, _email_of, _rule_fields
+from engine.runtime.fit import blank_of
 
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
 
@@ -115,13 +116,23 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             reasons.append(Reason(f"{record.object} {record.id}", f"field {name}: {why}"))
 
     def columns(obj: str, pool: list[Record], cols: list[Column]) -> dict[str, list[Any]]:
-        data: dict[str, list[Any]] = {c.name: [] for c in cols}
-        for record in pool:
-            for c in cols:
-                value, why = _sql_value(field_value(rules, record, obj, c.name), c.cls)
+        data: dict[str, list[Any]] = {}
+        for c in cols:
+            # field_value, by column: a declared field's value, or its type's blank
+            blank = blank_of(c.info.type)
+            values = [r.values.get(c.name, blank) for r in pool]
+            if c.cls is Cls.TEXT:
+                values = ["" if v is None else v for v in values]
+                if all(type(v) is str for v in values) and printable("".join(map(str, values))):
+                    data[c.name] = values
+                    continue
+            converted = []
+            for record, value in zip(pool, values, strict=True):
+                sql_value, why = _sql_value(value, c.cls)
                 if why:
                     bad(record, c.name, why)
-                data[c.name].append(value)
+                converted.append(sql_value)
+            data[c.name] = converted
         return data
 
     tables: dict[str, dict[str, list[Any]]] = {}

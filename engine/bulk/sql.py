@@ -18,6 +18,7 @@ tables before the next round (`rounds`: SPEC §3's sequential semantics).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -535,9 +536,13 @@ def _const(value: Decimal | str | bool | None, span: Span) -> str:
     return lit(value)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def printable(text: str) -> bool:
-    """Text whose case folding, stripping, length and `\\s` agree between Python and SQL."""
-    return text.isascii() and all(ch >= " " or ch in "\t\n\r" for ch in text) and "\x7f" not in text
+    """Text whose case folding, stripping, length and `\\s` agree between Python and SQL:
+    ASCII without control characters other than tab and line breaks."""
+    return text.isascii() and _CONTROL.search(text) is None
 
 
 def number_fits(value: Decimal) -> bool:
