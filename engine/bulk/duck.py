@@ -13,6 +13,7 @@ different components creating leads with one duplicate key.
 
 from __future__ import annotations
 
+import datetime as dt
 import graphlib
 import os
 import tempfile
@@ -34,6 +35,7 @@ from engine.bulk.sql import (
     compile_cycle,
     number_fits,
     printable,
+    tame,
 )
 from engine.check.model import CheckedRules
 from engine.plan import (
@@ -81,18 +83,32 @@ def program_for(rules: CheckedRules) -> Program:
 # -- loading ------------------------------------------------------------------------------
 
 
-def _sql_value(value: Value, c: Cls) -> tuple[Any, str | None]:
+def _sql_value(value: Value, c: Cls, strict: bool = False) -> tuple[Any, str | None]:
     """A record value as the SQL table holds it, or why SQL cannot hold it exactly."""
     if c is Cls.TEXT:
         if value is None:
             return "", None
         if not isinstance(value, str):
             return None, f"a {type(value).__name__} value in a text field"
-        return value, None if printable(value) else "text outside printable ASCII"
+        if strict and not printable(value):
+            return value, "text outside printable ASCII in a field SQL case-folds or matches"
+        return value, None if tame(value) else "Unicode spaces, digits or control characters"
     if c is Cls.BOOL:
         return (value, None) if isinstance(value, bool) else (None, "a non-boolean value")
     if c is Cls.GRADE:
         return (value, None) if value is None or isinstance(value, str) else (None, "a grade")
+    if c is Cls.DATE:
+        if value is None:
+            return None, None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat(), None
+        return None, "not a date"
+    if c is Cls.DATETIME:
+        if value is None:
+            return None, None
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.isoformat(), None
+        return None, "not a date-time with a time zone"
     if value is None:
         return None, None
     if not isinstance(value, Decimal):
@@ -121,14 +137,16 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             # field_value, by column: a declared field's value, or its type's blank
             blank = blank_of(c.info.type)
             values = [r.values.get(c.name, blank) for r in pool]
+            strict = (obj, c.name) in program.strict
             if c.cls is Cls.TEXT:
                 values = ["" if v is None else v for v in values]
-                if all(type(v) is str for v in values) and printable("".join(map(str, values))):
+                ok = printable if strict else tame
+                if all(type(v) is str for v in values) and ok("".join(map(str, values))):
                     data[c.name] = values
                     continue
             converted = []
             for record, value in zip(pool, values, strict=True):
-                sql_value, why = _sql_value(value, c.cls)
+                sql_value, why = _sql_value(value, c.cls, strict)
                 if why:
                     bad(record, c.name, why)
                 converted.append(sql_value)
@@ -499,6 +517,10 @@ def _value(raw: str | None, c: Cls | None) -> Value:
         return raw if raw is not None else ""
     if c is Cls.BOOL:
         return raw == "true" if raw is not None else None
+    if raw is not None and c is Cls.DATE:
+        return dt.date.fromisoformat(raw)
+    if raw is not None and c is Cls.DATETIME:
+        return dt.datetime.fromisoformat(raw)
     return raw
 
 

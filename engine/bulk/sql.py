@@ -90,6 +90,8 @@ class Cls(StrEnum):
     NUMBER = "number"
     BOOL = "boolean"
     GRADE = "grade"
+    DATE = "date"  # isoformat text; synced only date ↔ date, never in expressions
+    DATETIME = "datetime"  # isoformat text with its offset; datetime ↔ datetime only
 
 
 _TEXT_KINDS = frozenset(
@@ -101,7 +103,13 @@ def cls_of(ftype: FieldType) -> Cls | None:
     """The SQL class of a field type; None for the types the SQL engines do not hold yet."""
     if ftype.kind in _TEXT_KINDS:
         return Cls.TEXT
-    return {Kind.NUMBER: Cls.NUMBER, Kind.BOOLEAN: Cls.BOOL, Kind.GRADE: Cls.GRADE}.get(ftype.kind)
+    return {
+        Kind.NUMBER: Cls.NUMBER,
+        Kind.BOOLEAN: Cls.BOOL,
+        Kind.GRADE: Cls.GRADE,
+        Kind.DATE: Cls.DATE,
+        Kind.DATETIME: Cls.DATETIME,
+    }.get(ftype.kind)
 
 
 def sql_type(c: Cls) -> str:
@@ -120,10 +128,6 @@ def is_blank_sql(value: str, c: Cls | VType) -> str:
             return f"({value} IS NULL)"
         return f"({value} IS NULL OR {value} = '')"
     return f"({value} IS NULL)"
-
-
-def pytrim(value: str) -> str:
-    return f"trim({value}, {lit(PY_SPACE)})".replace("\\\\", "\\")
 
 
 def full_match(text: str, pattern: str) -> str:
@@ -531,12 +535,23 @@ def _const(value: Decimal | str | bool | None, span: Span) -> str:
         if not number_fits(value):
             raise _Unsupported(f"the number {value} (outside DECIMAL(38,10))", span)
         return as_dec(lit(format(value, "f")))
-    if not printable(value):
-        raise _Unsupported(f"the text {value!r} (outside printable ASCII)", span)
+    if not tame(value):
+        raise _Unsupported(f"the text {value!r} (Unicode spaces, digits or controls)", span)
     return lit(value)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def tame(text: str) -> bool:
+    """Text that compares, measures (code points) and fits alike in Python and SQL: no
+    control characters but tab and line breaks, and outside ASCII no white space or digits
+    (Python's `\\s`, `\\d` and `strip()` know Unicode; RE2 and `trim` do not)."""
+    if text.isascii():
+        return _CONTROL.search(text) is None
+    return _CONTROL.search(text) is None and not any(
+        ch.isspace() or ch.isdecimal() or "\x80" <= ch <= "\x9f" for ch in text if ch > "\x7f"
+    )
 
 
 def printable(text: str) -> bool:
@@ -590,6 +605,10 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
     """runtime.fit.fit for a non-blank value of class `source`."""
     target = cls_of(into)
     none = "CAST(NULL AS VARCHAR)"
+    if target in (Cls.DATE, Cls.DATETIME) or source in (Cls.DATE, Cls.DATETIME):
+        # only date ↔ date and datetime ↔ datetime are compiled (_static_checks)
+        assert source is target
+        return Fit(none, value)
     if into.kind is Kind.NUMBER:
         if source is Cls.NUMBER:
             return Fit(none, value)
@@ -634,6 +653,8 @@ def equal_sql(a: str, b: str, c: Cls) -> str:
     if c is Cls.NUMBER:
         # TRY_CAST: SQL does not short-circuit, and the value is only read when it fitted
         return f"(TRY_CAST({a} AS {DEC}) = TRY_CAST({b} AS {DEC}))"
+    if c is Cls.DATETIME:  # the same instant, whatever the offsets
+        return f"(CAST({a} AS TIMESTAMPTZ) = CAST({b} AS TIMESTAMPTZ))"
     return f"({a} = {b})"
 
 
@@ -679,6 +700,9 @@ class Program:
     dup_rules: list[int] = field(default_factory=list)  # duplicate rules on lead
     required: list[Column] = field(default_factory=list)
     owner: Column | None = None
+    # (object, field) whose text is case-folded, trimmed or matched by a pattern in SQL:
+    # printable ASCII only, since lower/upper/trim/regex differ from Python beyond it
+    strict: set[tuple[str, str]] = field(default_factory=set)
     round_sql: str = ""
     next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
@@ -688,6 +712,9 @@ class Program:
 
     def column(self, obj: str, name: str) -> Column | None:
         return next((c for c in self.columns(obj) if c.name == name), None)
+
+
+_CASE_SENSITIVE = frozenset({"UPPER", "LOWER", "TRIM", "ISNUMBER", "REGEX"})
 
 
 def compile_cycle(rules: CheckedRules, stage_order: list[str]) -> Program:
@@ -757,6 +784,20 @@ class _Builder:
             for ref in ir.field_refs(e):
                 if ref.object in used:
                     used[ref.object].add(ref.name)
+            for node in ir.walk(e):
+                if isinstance(node, ir.Call) and node.function in _CASE_SENSITIVE:
+                    for ref in ir.field_refs(node):
+                        self.program.strict.add((ref.object, ref.name))
+        for d in rules.duplicates:
+            for info in d.fields:
+                for obj in ("lead", "contact"):
+                    found = rules.object(obj).get(info.name)
+                    if found is not None:
+                        self.program.strict.add((obj, found.name))
+        for obj in ("lead", "contact"):
+            found = rules.object(obj).get("Email")
+            if found is not None:
+                self.program.strict.add((obj, found.name))
         for info in rules.object("lead").fields.values():
             if info.required:
                 used["lead"].add(info.name)
@@ -801,6 +842,25 @@ class _Builder:
                         m.prospect.span,
                     )
                 seen[target.name] = m
+        timed = (Cls.DATE, Cls.DATETIME)
+        for m in rules.mappings:
+            if m.sync is Sync.OFF:
+                continue
+            for target in (m.lead, m.contact):
+                if target is None:
+                    continue
+                a, b = cls_of(m.prospect.type), cls_of(target.type)
+                if (a in timed or b in timed) and a is not b:
+                    self.reason(
+                        f"field {m.prospect.name}",
+                        f"syncing {m.prospect.type} with {target.object}.{target.name} "
+                        f"({target.type})",
+                        m.prospect.span,
+                    )
+        for d in rules.duplicates:
+            for info in d.fields:
+                if cls_of(info.type) in timed:
+                    self.reason("duplicate rule", f"a {info.type} field ({info.name})", d.node.span)
         owner = rules.object("lead").get("OwnerId")
         owner_name = owner.name if owner else "OwnerId"
         for m in rules.mappings:
