@@ -147,20 +147,28 @@ def dry_run(
     progress: Callable[[int], object] | None = None,
     engine: str = "auto",
     spark_master: str = "local[*]",
+    notice: Callable[[str], object] | None = None,
 ) -> Plan:
     """The plan of one cycle (SPEC §3); nothing is written anywhere. `progress(n)` is
-    called as prospects are done. `engine`: python, duckdb, spark or auto (SPEC §4)."""
+    called as prospects are done. `engine`: python, duckdb, spark or auto (SPEC §4);
+    `notice` hears why `auto` fell back to the Python engine."""
     from engine.bulk.engines import run_engine
 
     _valid(rules)
     clock = _clock(now)
-    return call_deep(
-        lambda: (
-            run_engine(
-                rules, records, clock, engine, spark_master=spark_master, progress=progress
-            ).plan
+    result = call_deep(
+        lambda: run_engine(
+            rules, records, clock, engine, spark_master=spark_master, progress=progress
         )
     )
+    _fell_back(result.fallback, notice)
+    return result.plan
+
+
+def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None) -> None:
+    if reasons and notice is not None:
+        more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
+        notice(f"the duckdb engine cannot evaluate {reasons[0]}{more}; ran the python engine")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +210,7 @@ def run(
     progress: Callable[[int], object] | None = None,
     engine: str = "auto",
     spark_master: str = "local[*]",
+    notice: Callable[[str], object] | None = None,
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
     from engine.bulk.engines import run_engine
@@ -215,6 +224,7 @@ def run(
             rules, records, clock, engine, spark_master=spark_master, progress=progress
         )
     )
+    _fell_back(result.fallback, notice)
     queue = error_queue(result.plan)  # rendered before anything is written
     written = write_records(result.records, out_dir)
     queue_path = os.path.join(out_dir, "error_queue.json")

@@ -242,7 +242,9 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
     with _progress(len(records.prospects)) as progress:
-        plan = api.dry_run(rules, records, now=_now(args), progress=progress, **_engine(args))
+        plan = api.dry_run(
+            rules, records, now=_now(args), progress=progress, notice=_notice, **_engine(args)
+        )
     if args.format == "json":
         _write(plan_json.render(plan))
     else:
@@ -258,7 +260,13 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
     records = api.load_records(args.records, rules)
     with _progress(len(records.prospects)) as progress:
         result = api.run(
-            rules, records, args.out, now=_now(args), progress=progress, **_engine(args)
+            rules,
+            records,
+            args.out,
+            now=_now(args),
+            progress=progress,
+            notice=_notice,
+            **_engine(args),
         )
     _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
@@ -285,6 +293,10 @@ def cmd_explain(args: argparse.Namespace) -> ExitCode:
 
 def _engine(args: argparse.Namespace) -> dict[str, str]:
     return {"engine": args.engine, "spark_master": args.spark_master}
+
+
+def _notice(message: str) -> None:
+    sys.stderr.write(f"syncrules: note: {message}\n")
 
 
 def cmd_compile(args: argparse.Namespace) -> ExitCode:

@@ -96,7 +96,10 @@ def test_auto_falls_back_to_python_when_duckdb_cannot_evaluate(
     assert main([*base, "--engine", "python"]) == 0
     reference = capsys.readouterr().out
     assert main([*base, "--engine", "auto"]) == 0
-    assert capsys.readouterr().out == reference
+    fell_back = capsys.readouterr()
+    assert fell_back.out == reference
+    assert fell_back.err.startswith("syncrules: note: the duckdb engine cannot evaluate lead ")
+    assert fell_back.err.rstrip().endswith("ran the python engine")
 
 
 def test_diff_takes_an_engine(small: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
