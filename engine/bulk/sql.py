@@ -729,6 +729,7 @@ class _Builder:
     stage_order: list[str]
     program: Program = field(init=False)
     dirs: list[str] = field(default_factory=list)  # the update path's direction per mapping
+    fits: list[str] = field(default_factory=list)  # each side fitted into the other's type
 
     def __post_init__(self) -> None:
         self.program = Program(self.rules)
@@ -1001,28 +1002,18 @@ class _Builder:
             f"WHEN __mobj IS NULL THEN 'create' ELSE 'update' END AS __path FROM {previous})"
         )
         writes = self._writes()
-        ctes.append(f"d AS (SELECT *, {', '.join(self.dirs or ['NULL AS __nodir'])} FROM g)")
+        ctes.append(f"f AS (SELECT *, {', '.join(self.fits or ['NULL AS __nofit'])} FROM g)")
+        ctes.append(f"d AS (SELECT *, {', '.join(self.dirs or ['NULL AS __nodir'])} FROM f)")
         ctes.append(f"w AS (SELECT *, {', '.join(writes)} FROM d)")
         ctes.append(f"a AS (SELECT *, {', '.join(self._after())} FROM w)")
         ctes.append(f"k AS (SELECT *, {', '.join(self._checks())} FROM a)")
         return "WITH " + ",\n".join(ctes) + "\n" + self._final()
 
     def _writes(self) -> list[str]:
-        """Per mapping: the create path's fit, and the update path's direction and values."""
+        """Per mapping: each side's value fitted into the other side's type (layer `f`),
+        the update path's direction (layer `d`), and what is written or dropped."""
         p = self.program
         out: list[str] = []
-        for n, m in p.lead_maps:
-            pc = cls_of(m.prospect.type)
-            assert m.lead is not None
-            if pc is None or cls_of(m.lead.type) is None:
-                continue
-            pv = q(f"prospect.{m.prospect.name}")
-            fit = fit_sql(pv, pc, m.lead.type)
-            out.append(
-                f"CASE WHEN {is_blank_sql(pv, pc)} THEN 'skip' ELSE COALESCE({fit.code}, 'w') "
-                f"END AS {q(f'c{n}.state')}"
-            )
-            out.append(f"{fit.value} AS {q(f'c{n}.v')}")
         for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
             for n, m in maps:
                 target = m.target(obj)
@@ -1032,30 +1023,47 @@ class _Builder:
                     continue
                 pv = q(f"prospect.{m.prospect.name}")
                 sv = q(f"{obj}.{target.name}")
-                win = _decide(m.sync, is_blank_sql(pv, pc), is_blank_sql(sv, sc), obj)
-                same = same_sql(pv, m.prospect, sv, target)
+                pb, sb = is_blank_sql(pv, pc), is_blank_sql(sv, sc)
+                pre = f"{obj[0]}{n}"
+                into_s, into_p = fit_sql(pv, pc, target.type), fit_sql(sv, sc, m.prospect.type)
+                tc, tv, bc, bv = (q(f"{pre}.{x}") for x in ("tc", "tv", "bc", "bv"))
+                self.fits += [
+                    f"{into_s.code} AS {tc}",
+                    f"{into_s.value} AS {tv}",
+                    f"{into_p.code} AS {bc}",
+                    f"{into_p.value} AS {bv}",
+                ]
+                # runtime.fit.same: both blank, or one side fits the other's type and equals it
+                same = (
+                    f"(CASE WHEN {pb} AND {sb} THEN TRUE WHEN {pb} OR {sb} THEN FALSE "
+                    f"ELSE ({tc} IS NULL AND {equal_sql(tv, sv, sc)}) IS TRUE "
+                    f"OR ({bc} IS NULL AND {equal_sql(bv, pv, pc)}) IS TRUE END)"
+                )
+                win = _decide(m.sync, pb, sb, obj)
                 d = f"(CASE WHEN {win} IS NULL OR {same} THEN NULL WHEN {win} = 'pardot' "
                 d += "THEN 'sf' ELSE 'pd' END)"
-                into_s, into_p = fit_sql(pv, pc, target.type), fit_sql(sv, sc, m.prospect.type)
-                prefix = f"{obj[0]}{n}"
-                self.dirs.append(f"CASE WHEN __mobj = '{obj}' THEN {d} END AS {q(prefix + '.dir')}")
-                d = q(prefix + ".dir")
+                self.dirs.append(f"CASE WHEN __mobj = '{obj}' THEN {d} END AS {q(pre + '.dir')}")
+                d = q(pre + ".dir")
                 out.append(
                     f"CASE WHEN __mobj <> '{obj}' THEN NULL WHEN {d} = 'sf' THEN "
-                    f"(CASE WHEN {is_blank_sql(pv, pc)} THEN NULL ELSE {into_s.code} END) "
-                    f"WHEN {d} = 'pd' THEN (CASE WHEN {is_blank_sql(sv, sc)} THEN NULL "
-                    f"ELSE {into_p.code} END) END AS {q(prefix + '.code')}"
+                    f"(CASE WHEN {pb} THEN NULL ELSE {tc} END) "
+                    f"WHEN {d} = 'pd' THEN (CASE WHEN {sb} THEN NULL ELSE {bc} END) "
+                    f"END AS {q(pre + '.code')}"
                 )
                 out.append(
-                    f"CASE WHEN {d} = 'sf' THEN (CASE WHEN {is_blank_sql(pv, pc)} THEN "
-                    f"{blank_sql(sc)} ELSE {into_s.value} END) ELSE {sv} END "
-                    f"AS {q(prefix + '.sfv')}"
+                    f"CASE WHEN {d} = 'sf' THEN (CASE WHEN {pb} THEN {blank_sql(sc)} "
+                    f"ELSE {tv} END) ELSE {sv} END AS {q(pre + '.sfv')}"
                 )
                 out.append(
-                    f"CASE WHEN {d} = 'pd' THEN (CASE WHEN {is_blank_sql(sv, sc)} THEN "
-                    f"{blank_sql(pc)} ELSE {into_p.value} END) ELSE {pv} END "
-                    f"AS {q(prefix + '.pdv')}"
+                    f"CASE WHEN {d} = 'pd' THEN (CASE WHEN {sb} THEN {blank_sql(pc)} "
+                    f"ELSE {bv} END) ELSE {pv} END AS {q(pre + '.pdv')}"
                 )
+                if obj == "lead":  # the create path: the prospect's value into the new lead
+                    out.append(
+                        f"CASE WHEN {pb} THEN 'skip' ELSE COALESCE({tc}, 'w') END "
+                        f"AS {q(f'c{n}.state')}"
+                    )
+                    out.append(f"{tv} AS {q(f'c{n}.v')}")
         return out or ["NULL AS __nothing"]
 
     def _written(self, obj: str, name: str) -> tuple[str, str] | None:
