@@ -357,8 +357,9 @@ class DuckEngine:
             wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
             wanted += [f"__ndup{n}" for n in program.dup_rules]
             cursor = self._sql(con, f"SELECT {', '.join(wanted)} FROM cycle_round")
-            names = [d[0] for d in cursor.description]
-            batch = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            # DuckDB 2 names it to_arrow_table, DuckDB 1 fetch_arrow_table
+            arrow = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
+            batch: list[dict[str, Any]] = arrow().to_pylist()
             check_round(self.rules, program, batch)
             out.extend(batch)
             for table, select in program.next_tables:
