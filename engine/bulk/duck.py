@@ -225,9 +225,10 @@ def _connector_state(records: RecordSet) -> list[Reason]:
     return found
 
 
-def created_stamp(clock: Clock) -> str:
-    """What a lead created in the cycle holds as LastModifiedDate, as the reference sets it
-    (a probe of runtime/cycle.py: SPEC §3 says the cycle's --now)."""
+def created_probe(clock: Clock) -> Record:
+    """A lead as the reference creates it in a cycle at this clock (a probe of
+    runtime/cycle.py): what it sets on created leads besides their fields, such as SPEC
+    §3's LastModifiedDate = --now, the bulk engines set too."""
     from engine.check.resolve import check_rules
     from engine.loader import load_text
     from engine.records.load import load_records_text
@@ -241,8 +242,12 @@ def created_stamp(clock: Clock) -> str:
         )
     )
     records = load_records_text("prospects: [{id: p, email: a@b.io}]\n", "<probe>", rules)
-    leads = run_cycle(rules, records, clock).records.leads
-    stamp = leads[-1].updated_at if leads else None
+    return run_cycle(rules, records, clock).records.leads[-1]
+
+
+def created_stamp(clock: Clock) -> str:
+    """A created lead's LastModifiedDate as the SQL's epoch seconds (NULL: none)."""
+    stamp = created_probe(clock).updated_at
     return repr(stamp.timestamp()) if stamp is not None else "NULL"
 
 

@@ -8,7 +8,6 @@ cannot evaluate a construct raises `CannotEvaluate` naming the rule and the cons
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Callable
 from enum import StrEnum
@@ -93,7 +92,7 @@ def run_engine(
     plan = with_side_plans(rules, records, plan)
     if progress is not None:
         progress(len(records.prospects))
-    return EngineRun(plan, apply_plan(rules, records, plan), chosen)
+    return EngineRun(plan, apply_plan(rules, records, plan, clock), chosen)
 
 
 def _python(
@@ -144,16 +143,17 @@ def with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan
     return plan
 
 
-def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan) -> RecordSet:
+def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock) -> RecordSet:
     """The record set after a cycle, from its plan: what `run` writes. Mirrors the working
     copy runtime/cycle.py keeps (created leads, writes, links)."""
+    from engine.bulk.duck import created_probe
     from engine.runtime.cycle import _working_copy
 
+    probe = created_probe(clock)  # what the reference sets on a created lead, fields aside
+    marks = probe.changed - set(probe.values)
     working = _working_copy(records)
     prospects = {p.id: p for p in working.prospects}
     found = {(r.object, r.id): r for r in (*working.contacts, *working.leads)}
-    owner = rules.object("lead").get("OwnerId")
-    del owner
     for o in plan.outcomes:
         prospect = prospects[o.prospect]
         if o.action is Action.CREATE_LEAD:
@@ -165,7 +165,8 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan) -> RecordSet
                 dict(writes),
                 {},
                 Origin("<created>", len(working.leads)),
-                changed=set(writes),
+                updated_at=probe.updated_at,
+                changed=set(writes) | marks,
                 created=True,
             )
             working.leads.append(lead)
@@ -188,4 +189,3 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan) -> RecordSet
 
 
 __all__ = ["AUTO_THRESHOLD", "EngineName", "EngineRun", "choose", "reasons", "run_engine"]
-_ = copy
