@@ -149,13 +149,30 @@ def dry_run(
     *,
     now: dt.datetime | None = None,
     progress: Callable[[int], object] | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
+    notice: Callable[[str], object] | None = None,
 ) -> Plan:
     """The plan of one cycle (SPEC §3); nothing is written anywhere. `progress(n)` is
-    called as prospects are done."""
-    from engine.runtime.cycle import run_cycle
+    called as prospects are done. `engine`: python, duckdb, spark or auto (SPEC §4);
+    `notice` hears why `auto` fell back to the Python engine."""
+    from engine.bulk.engines import run_engine
 
     _valid(rules)
-    return call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress).plan)
+    clock = _clock(now)
+    result = call_deep(
+        lambda: run_engine(
+            rules, records, clock, engine, spark_master=spark_master, progress=progress
+        )
+    )
+    _fell_back(result.fallback, notice)
+    return result.plan
+
+
+def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None) -> None:
+    if reasons and notice is not None:
+        more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
+        notice(f"the duckdb engine cannot evaluate {reasons[0]}{more}; ran the python engine")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,14 +212,23 @@ def run(
     *,
     now: dt.datetime | None = None,
     progress: Callable[[int], object] | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
+    notice: Callable[[str], object] | None = None,
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
+    from engine.bulk.engines import run_engine
     from engine.files import replace_folder
     from engine.records.write import output_files
-    from engine.runtime.cycle import run_cycle
 
     _valid(rules)
-    result = call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress))
+    clock = _clock(now)
+    result = call_deep(
+        lambda: run_engine(
+            rules, records, clock, engine, spark_master=spark_master, progress=progress
+        )
+    )
+    _fell_back(result.fallback, notice)
     # everything is rendered first, then written as one set: a failure or Ctrl-C part-way
     # leaves out_dir as it was (docs/records.md)
     contents = output_files(result.records)
@@ -306,7 +332,13 @@ def explain_record(
 
 
 def diff(
-    old: CheckedRules, new: CheckedRules, records: str, *, now: dt.datetime | None = None
+    old: CheckedRules,
+    new: CheckedRules,
+    records: str,
+    *,
+    now: dt.datetime | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
 ) -> tuple[tuple[Change, ...], int]:
     """Prospects whose action, target or writes change between two rule versions, and how
     many prospects were compared. The record set is read once per version, since each
@@ -314,8 +346,20 @@ def diff(
     from engine.plan import compare_plans
 
     clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    before = dry_run(old, load_records(records, _valid(old)), now=clock_now)
-    after = dry_run(new, load_records(records, _valid(new)), now=clock_now)
+    before = dry_run(
+        old,
+        load_records(records, _valid(old)),
+        now=clock_now,
+        engine=engine,
+        spark_master=spark_master,
+    )
+    after = dry_run(
+        new,
+        load_records(records, _valid(new)),
+        now=clock_now,
+        engine=engine,
+        spark_master=spark_master,
+    )
     return compare_plans(before, after), len(after.outcomes)
 
 
@@ -325,6 +369,13 @@ def import_report(root: str) -> TreeReport:
     from engine.import_report import analyse
 
     return analyse(root)
+
+
+def compile_sql(rules: CheckedRules, dialect: str) -> str:
+    """`syncrules compile`: the whole cycle as SQL in a dialect (duckdb, spark)."""
+    from engine.bulk.compile import render
+
+    return render(_valid(rules), dialect)
 
 
 def _read_doc(path: str) -> str:

@@ -319,7 +319,9 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
     with _progress(len(records.prospects)) as progress:
-        plan = api.dry_run(rules, records, now=_now(args), progress=progress)
+        plan = api.dry_run(
+            rules, records, now=_now(args), progress=progress, notice=_notice, **_engine(args)
+        )
     if args.format == "json":
         _write(plan_json.render(plan))
     else:
@@ -334,7 +336,15 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
     with _progress(len(records.prospects)) as progress:
-        result = api.run(rules, records, args.out, now=_now(args), progress=progress)
+        result = api.run(
+            rules,
+            records,
+            args.out,
+            now=_now(args),
+            progress=progress,
+            notice=_notice,
+            **_engine(args),
+        )
     _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
     return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
@@ -364,12 +374,45 @@ def cmd_explain(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def _engine(args: argparse.Namespace) -> dict[str, str]:
+    return {"engine": args.engine, "spark_master": args.spark_master}
+
+
+def _notice(message: str) -> None:
+    sys.stderr.write(f"syncrules: note: {message}\n")
+
+
+def cmd_compile(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+
+    rules = _checked_or_exit(args.rules)
+    _write(api.compile_sql(rules, args.dialect))
+    return ExitCode.OK
+
+
+def engine_options(command: argparse.ArgumentParser) -> None:
+    """`--engine` and `--spark-master` (SPEC §4, Engines)."""
+    command.add_argument(
+        "--engine",
+        choices=("python", "duckdb", "spark", "auto"),
+        default="auto",
+        help="python: the per-record reference; duckdb: SQL in an embedded DuckDB; "
+        "spark: Spark SQL through PySpark; auto (default): by record-set size",
+    )
+    command.add_argument(
+        "--spark-master",
+        default="local[*]",
+        metavar="URL",
+        help="the Spark master for --engine spark (default local[*])",
+    )
+
+
 def cmd_diff(args: argparse.Namespace) -> ExitCode:
     from engine import api
     from engine.render import diff
 
     old, new = _checked_or_exit([args.old]), _checked_or_exit([args.new])
-    changes, compared = api.diff(old, new, args.records, now=_now(args))
+    changes, compared = api.diff(old, new, args.records, now=_now(args), **_engine(args))
     render = diff.as_json if args.format == "json" else diff.text
     _write(render(changes, compared))
     return ExitCode.FINDINGS if args.fail_on_change and changes else ExitCode.OK
@@ -530,11 +573,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 when any prospect would end in a sync error",
     )
+    engine_options(dry)
     dry.set_defaults(func=cmd_dry_run)
 
     run = records_command("run", "apply one cycle: write the new record set and error queue", ())
     run.add_argument("--out", required=True, metavar="DIR")
     run.add_argument("--fail-on-error", action="store_true")
+    engine_options(run)
     run.set_defaults(func=cmd_run)
 
     exp = records_command(
@@ -566,7 +611,12 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument(
         "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"
     )
+    engine_options(dif)
     dif.set_defaults(func=cmd_diff)
+    comp = sub.add_parser("compile", help="the whole cycle as SQL in a dialect")
+    comp.add_argument("rules", nargs="+", metavar="RULES")
+    comp.add_argument("--dialect", choices=("duckdb", "spark"), required=True)
+    comp.set_defaults(func=cmd_compile)
     for command in sub.choices.values():
         # `syncrules check --debug …` as well as `syncrules --debug check …`; SUPPRESS keeps
         # a --debug given before the command from being reset by the command's default

@@ -71,7 +71,11 @@ def plan(tmp_path: Path, rules_text: str, yaml_text: str, base: bool = True) -> 
     """The dry-run JSON (as a dict) for these rules and records."""
     rules = rules_of(rules_text, base)
     records = records_of(tmp_path, rules, yaml_text)
-    return plan_json.as_dict(api.dry_run(rules, records, now=NOW))
+    # every scenario runs on the bulk engines too, when they can evaluate it
+    from tests.bulk.differential import assert_same_plans
+
+    assert_same_plans(rules, records, NOW)
+    return plan_json.as_dict(api.dry_run(rules, records, now=NOW, engine="python"))
 
 
 def entry(data: dict[str, Any], prospect: str) -> dict[str, Any]:

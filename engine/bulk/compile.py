@@ -1,0 +1,85 @@
+"""`syncrules compile RULES --dialect duckdb|spark`: the cycle as one SQL script.
+
+The script is the program the DuckDB engine runs (`sql.py`), laid out by sqlglot for a
+reader and re-emitted in the asked dialect: the tables it reads, one round's query (the
+`$round` parameter selects the round's prospects) and the statements that apply a
+round's writes. A driver runs the round query and the apply statements for round 1, 2, …
+until no prospect is left (docs/engines.md).
+"""
+
+from __future__ import annotations
+
+import sqlglot
+
+from engine.bulk.duck import program_for
+from engine.bulk.sql import Program, sql_type
+from engine.check.model import CheckedRules
+
+_DIALECTS = {"duckdb": "duckdb", "spark": "spark"}
+
+
+def _emit(statement: str, dialect: str) -> str:
+    try:
+        out = sqlglot.transpile(statement, read="duckdb", write=_DIALECTS[dialect], pretty=True)
+    except sqlglot.errors.SqlglotError as error:
+        return f"-- sqlglot could not re-emit this ({error}); as DuckDB runs it:\n{statement}"
+    return ";\n".join(out)
+
+
+def _tables(program: Program) -> list[str]:
+    system = {
+        "prospects": [
+            ("__id", "VARCHAR"),
+            ("__rank", "BIGINT"),
+            ("__round", "BIGINT"),
+            ("__email", "VARCHAR"),
+            ("__assigned", "VARCHAR"),
+            ("__lead_fid", "VARCHAR"),
+            ("__contact_fid", "VARCHAR"),
+            ("__stamp", "DOUBLE"),
+        ],
+        "leads": [
+            ("__id", "VARCHAR"),
+            ("__ord", "BIGINT"),
+            ("__email", "VARCHAR"),
+            ("__stamp", "DOUBLE"),
+            ("__created", "BOOLEAN"),
+        ],
+    }
+    system["contacts"] = system["leads"]
+    out = []
+    for table, obj in (("prospects", "prospect"), ("leads", "lead"), ("contacts", "contact")):
+        cols = list(system[table])
+        if table != "prospects":
+            cols += [(f"__dup{n}", "VARCHAR") for n in program.dup_rules]
+        cols += [(c.name, sql_type(c.cls)) for c in program.columns(obj)]
+        body = ", ".join(f'"{name}" {kind}' for name, kind in cols)
+        out.append(f"CREATE TABLE {table} ({body})")
+    out.append("CREATE TABLE __groups (k VARCHAR, g VARCHAR)")
+    return out
+
+
+def render(rules: CheckedRules, dialect: str) -> str:
+    program = program_for(rules)
+    lines = [
+        f"-- syncrules: one sync cycle (SPEC §3) as {dialect} SQL.",
+        "-- Tables: prospects (sorted by id: __rank; __round = the prospect's round),",
+        "-- leads, contacts (__email: the email key, lower(trim(Email)); __stamp:",
+        "-- LastModifiedDate as epoch seconds; __dupN: duplicate rule N's key), __groups",
+        "-- (user Id or its 15-character prefix, public group).",
+        "-- For round = 1, 2, ... while prospects remain: run the round query into",
+        "-- cycle_round, then the apply statements. $created_stamp is the cycle's time",
+        "-- (--now) as epoch seconds: a created lead's LastModifiedDate.",
+    ]
+    if program.reasons:
+        lines.append("-- Not compiled (the engines fall back to the Python reference for these):")
+        lines += [f"--   {r}" for r in program.reasons]
+        return "\n".join(lines) + "\n"
+    parts = ["\n-- the tables", *(_emit(t, dialect) + ";" for t in _tables(program))]
+    parts.append("\n-- one round: the plan rows of the round's prospects")
+    parts.append(_emit(f"CREATE TABLE cycle_round AS {program.round_sql}", dialect) + ";")
+    parts.append("\n-- apply the round's writes before the next round: each table as it is after")
+    for table, select in program.next_tables:
+        parts.append(_emit(f"CREATE TABLE {table}__next AS {select}", dialect) + ";")
+        parts.append(f"DROP TABLE {table};\nALTER TABLE {table}__next RENAME TO {table};")
+    return "\n".join(lines + parts) + "\n"

@@ -1,0 +1,665 @@
+"""The DuckDB engine: the compiled cycle (`sql.py`) run in an embedded DuckDB, in rounds.
+
+SPEC §3's cycle is sequential: a prospect sees what the prospects before it wrote. Two
+prospects can only see each other through a record both reach — by CRM id, or by an email
+key (theirs, or the record's) — so prospects are grouped into components over those keys
+(union-find), and round k evaluates the k-th prospect (in id order) of every component at
+once, then applies that round's writes before the next. What could still cross
+components is detected and makes the engine say it cannot evaluate (the `auto` engine
+then falls back to the Python reference): a write that changes a record's email or
+duplicate key, a created lead whose email key is not its prospect's, or two prospects of
+different components creating leads with one duplicate key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import graphlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from engine import ir
+from engine.bulk.sql import (
+    KEY_SEP,
+    NEW_LEAD_PREFIX,
+    CannotEvaluate,
+    Cls,
+    Column,
+    Program,
+    Reason,
+    cls_of,
+    compile_cycle,
+    number_fits,
+    printable,
+    tame,
+)
+from engine.check.model import CheckedRules
+from engine.plan import (
+    Action,
+    DropCode,
+    Dropped,
+    ErrorCode,
+    Failure,
+    Outcome,
+    Plan,
+    SkipReason,
+    Target,
+)
+from engine.records.model import Record, RecordSet, Value
+from engine.runtime.context import Clock, directory, field_value
+from engine.runtime.cycle import _dup_key, _email_of, _rule_fields
+from engine.runtime.fit import blank_of
+
+MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
+
+
+def stage_order(rules: CheckedRules) -> list[str]:
+    """Stages in the evaluation graph's topological order (what a stage reads comes first;
+    ties keep declaration order)."""
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for stage in rules.stages:
+        sorter.add(stage.name, *(r.name for r in ir.stage_refs(stage.when)))
+    order = list(sorter.static_order())
+    declared = [s.name for s in rules.stages]
+    # static_order is topological; re-rank ties by declaration for stable, readable SQL
+    placed: list[str] = []
+    remaining = [n for n in order if n in declared]
+    deps = {s.name: {r.name for r in ir.stage_refs(s.when)} for s in rules.stages}
+    while remaining:
+        ready = [n for n in declared if n in remaining and deps[n] <= set(placed)]
+        placed.append(ready[0])
+        remaining.remove(ready[0])
+    return placed
+
+
+def program_for(rules: CheckedRules) -> Program:
+    return compile_cycle(rules, stage_order(rules))
+
+
+# -- loading ------------------------------------------------------------------------------
+
+
+def _sql_value(value: Value, c: Cls, strict: bool = False) -> tuple[Any, str | None]:
+    """A record value as the SQL table holds it, or why SQL cannot hold it exactly."""
+    if c is Cls.TEXT:
+        if value is None:
+            return "", None
+        if not isinstance(value, str):
+            return None, f"a {type(value).__name__} value in a text field"
+        if strict and not printable(value):
+            return value, "text outside printable ASCII in a field SQL case-folds or matches"
+        return value, None if tame(value) else "Unicode spaces, digits or control characters"
+    if c is Cls.BOOL:
+        return (value, None) if isinstance(value, bool) else (None, "a non-boolean value")
+    if c is Cls.GRADE:
+        return (value, None) if value is None or isinstance(value, str) else (None, "a grade")
+    if c is Cls.DATE:
+        if value is None:
+            return None, None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat(), None
+        return None, "not a date"
+    if c is Cls.DATETIME:
+        if value is None:
+            return None, None
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.isoformat(), None
+        return None, "not a date-time with a time zone"
+    if value is None:
+        return None, None
+    if not isinstance(value, Decimal):
+        return None, f"a {type(value).__name__} value in a number field"
+    if not number_fits(value) or str(value) != format(value, "f"):
+        return None, f"the number {value} (outside DECIMAL(38,10) or written with an exponent)"
+    return str(value), None
+
+
+@dataclass(slots=True)
+class _Loaded:
+    tables: dict[str, dict[str, list[Any]]]
+    reasons: list[Reason]
+
+
+def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _Loaded:
+    reasons: list[Reason] = []
+
+    def bad(record: Record, name: str, why: str) -> None:
+        if len(reasons) < 5:
+            reasons.append(Reason(f"{record.object} {record.id}", f"field {name}: {why}"))
+
+    def columns(obj: str, pool: list[Record], cols: list[Column]) -> dict[str, list[Any]]:
+        data: dict[str, list[Any]] = {}
+        for c in cols:
+            # field_value, by column: a declared field's value, or its type's blank
+            blank = blank_of(c.info.type)
+            values = [r.values.get(c.name, blank) for r in pool]
+            strict = (obj, c.name) in program.strict
+            if c.cls is Cls.TEXT:
+                values = ["" if v is None else v for v in values]
+                ok = printable if strict else tame
+                if all(type(v) is str for v in values) and ok("".join(map(str, values))):
+                    data[c.name] = values
+                    continue
+            converted = []
+            for record, value in zip(pool, values, strict=True):
+                sql_value, why = _sql_value(value, c.cls, strict)
+                if why:
+                    bad(record, c.name, why)
+                converted.append(sql_value)
+            data[c.name] = converted
+        return data
+
+    tables: dict[str, dict[str, list[Any]]] = {}
+    seen: dict[str, str] = {}
+    reasons += _connector_state(records)
+    for obj, pool in (("contact", records.contacts), ("lead", records.leads)):
+        data = columns(obj, pool, program.columns(obj))
+        data["__id"] = [r.id for r in pool]
+        data["__ord"] = list(range(len(pool)))
+        data["__email"] = [_email_of(rules, r) for r in pool]
+        data["__stamp"] = [r.updated_at.timestamp() if r.updated_at else None for r in pool]
+        data["__created"] = [False] * len(pool)
+        for n in program.dup_rules:
+            fields = rules.duplicates[n].fields
+            keys = [_dup_key(rules, r, fields) for r in pool]
+            data[f"__dup{n}"] = [KEY_SEP.join(k) if k is not None else None for k in keys]
+            for r, k in zip(pool, keys, strict=True):
+                if k is not None and not all(printable(part) for part in k):
+                    bad(r, "duplicate key", "text outside printable ASCII")
+        for r, key in zip(pool, data["__email"], strict=True):
+            if not printable(key):
+                bad(r, "Email", "text outside printable ASCII")
+            if r.id in seen:
+                reasons.append(Reason(f"{obj} {r.id}", f"the Id is also a {seen[r.id]}'s"))
+            seen[r.id] = obj
+            if obj == "lead" and r.id.startswith(NEW_LEAD_PREFIX):
+                reasons.append(Reason(f"lead {r.id}", f"an Id starting {NEW_LEAD_PREFIX}"))
+        tables[obj + "s"] = data
+    prospects = sorted(records.prospects, key=lambda r: r.id)
+    data = columns("prospect", prospects, program.prospect)
+    data["__id"] = [p.id for p in prospects]
+    data["__rank"] = list(range(1, len(prospects) + 1))
+    data["__email"] = [p.email.strip().casefold() for p in prospects]
+    data["__assigned"] = [p.assigned_user or "" for p in prospects]
+    data["__lead_fid"] = [p.crm_lead_fid or None for p in prospects]
+    data["__contact_fid"] = [p.crm_contact_fid or None for p in prospects]
+    data["__stamp"] = [p.updated_at.timestamp() if p.updated_at else None for p in prospects]
+    for p, key in zip(prospects, data["__email"], strict=True):
+        if not printable(key) or not printable(p.assigned_user or ""):
+            bad(p, "email", "text outside printable ASCII")
+        for fid in (p.crm_lead_fid, p.crm_contact_fid):
+            if fid and fid.startswith(NEW_LEAD_PREFIX):
+                reasons.append(Reason(f"prospect {p.id}", f"a CRM id starting {NEW_LEAD_PREFIX}"))
+    tables["prospects"] = data
+    groups = directory(records.users).groups
+    pairs = [(k, g) for k, members in groups.items() for g in sorted(members)]
+    tables["__groups"] = {"k": [k for k, _ in pairs], "g": [g for _, g in pairs]}
+    return _Loaded(tables, reasons)
+
+
+_STATE = {
+    "leads": ("IsDeleted", "IsConverted"),
+    "contacts": ("IsDeleted",),
+    "prospects": ("crm_deleted",),
+}
+
+
+def _connector_state(records: RecordSet) -> list[Reason]:
+    """SPEC §2/§3: deleted and converted records are the Python runtime's alone for now."""
+    found: list[Reason] = []
+    for name, columns in _STATE.items():
+        for record in records.get(name):
+            for column in columns:
+                value = next(
+                    (v for k, v in record.raw.items() if k.casefold() == column.casefold()), None
+                )
+                if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+                    found.append(
+                        Reason(f"{record.object} {record.id}", f"{column}: true (SPEC §3.2/§3.3)")
+                    )
+                    return found
+    return found
+
+
+def created_probe(clock: Clock) -> Record:
+    """A lead as the reference creates it in a cycle at this clock (a probe of
+    runtime/cycle.py): what it sets on created leads besides their fields, such as SPEC
+    §3's LastModifiedDate = --now, the bulk engines set too."""
+    from engine.check.resolve import check_rules
+    from engine.loader import load_text
+    from engine.records.load import load_records_text
+    from engine.runtime.cycle import run_cycle
+
+    rules = check_rules(
+        load_text(
+            "object prospect { email: email }\nobject lead { Email: email }\n"
+            "field email { lead: Email }\ncreate lead when true\n",
+            "<probe>",
+        )
+    )
+    records = load_records_text("prospects: [{id: p, email: a@b.io}]\n", "<probe>", rules)
+    return run_cycle(rules, records, clock).records.leads[-1]
+
+
+def created_stamp(clock: Clock) -> str:
+    """A created lead's LastModifiedDate as the SQL's epoch seconds (NULL: none)."""
+    stamp = created_probe(clock).updated_at
+    return repr(stamp.timestamp()) if stamp is not None else "NULL"
+
+
+# -- rounds -------------------------------------------------------------------------------
+
+
+def components(rules: CheckedRules, records: RecordSet, email_mode: bool) -> dict[str, int]:
+    """Each prospect's component: prospects that can reach one record or email key."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for obj, pool in (("c", records.contacts), ("l", records.leads)):
+        for r in pool:
+            key = _email_of(rules, r)
+            find(f"{obj}:{r.id}")
+            if key:
+                union(f"{obj}:{r.id}", f"e:{key}")
+    for p in records.prospects:
+        me = f"p:{p.id}"
+        find(me)
+        if p.crm_contact_fid:
+            union(me, f"c:{p.crm_contact_fid}")
+        if p.crm_lead_fid:
+            union(me, f"l:{p.crm_lead_fid}")
+        key = p.email.strip().casefold()
+        if email_mode and key:
+            union(me, f"e:{key}")
+    roots: dict[str, int] = {}
+    return {p.id: roots.setdefault(find(f"p:{p.id}"), len(roots)) for p in records.prospects}
+
+
+def rounds(records: RecordSet, component: dict[str, int]) -> dict[str, int]:
+    """Round k holds the k-th prospect (in id order) of every component."""
+    count: dict[int, int] = {}
+    out: dict[str, int] = {}
+    for p in sorted(records.prospects, key=lambda r: r.id):
+        c = component[p.id]
+        count[c] = count.get(c, 0) + 1
+        out[p.id] = count[c]
+    return out
+
+
+# -- the engine ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class DuckEngine:
+    rules: CheckedRules
+    memory_limit: str = MEMORY_LIMIT
+    temp_directory: str | None = None
+    on_sql: Callable[[str], None] | None = None  # sees each statement (tests, --debug)
+
+    def plan(self, records: RecordSet, clock: Clock) -> Plan:
+        import duckdb
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        program = program_for(self.rules)
+        if program.reasons:
+            raise CannotEvaluate(program.reasons)
+        loaded = load_tables(self.rules, program, records)
+        if loaded.reasons:
+            raise CannotEvaluate(loaded.reasons)
+        email_mode = self.rules.connector.match.value == "email"
+        component = components(self.rules, records, email_mode)
+        round_of = rounds(records, component)
+        loaded.tables["prospects"]["__round"] = [
+            round_of[i] for i in loaded.tables["prospects"]["__id"]
+        ]
+        with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
+            con = duckdb.connect(
+                config={
+                    "memory_limit": self.memory_limit,
+                    "temp_directory": self.temp_directory or spill,
+                    "threads": os.cpu_count() or 1,
+                }
+            )
+            try:
+                for name, data in loaded.tables.items():
+                    table = pa.table(_typed(name, data, program))
+                    con.register("__arrow", table)
+                    self._sql(con, f"CREATE TABLE {name} AS SELECT * FROM __arrow")
+                    con.unregister("__arrow")
+                stamp = created_stamp(clock)
+                rows = self._rounds(con, program, max(round_of.values(), default=0), stamp)
+            finally:
+                con.close()
+        return self._assemble(program, records, rows, component)
+
+    def _sql(self, con: Any, statement: str) -> Any:
+        if self.on_sql is not None:
+            self.on_sql(statement)
+        return con.execute(statement)
+
+    def _rounds(self, con: Any, program: Program, count: int, stamp: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for k in range(1, count + 1):
+            self._sql(con, "DROP TABLE IF EXISTS cycle_round")
+            query = program.round_sql.replace("$round", str(k))
+            self._sql(con, f"CREATE TABLE cycle_round AS {query}")
+            wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+            wanted += [f"__ndup{n}" for n in program.dup_rules]
+            cursor = self._sql(con, f"SELECT {', '.join(wanted)} FROM cycle_round")
+            # DuckDB 2 names it to_arrow_table, DuckDB 1 fetch_arrow_table
+            arrow = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
+            batch: list[dict[str, Any]] = arrow().to_pylist()
+            check_round(self.rules, program, batch)
+            out.extend(batch)
+            for table, select in program.next_tables:
+                select = select.replace("$created_stamp", stamp)
+                self._sql(con, f"CREATE TABLE {table}__next AS {select}")
+                self._sql(con, f"DROP TABLE {table}")
+                self._sql(con, f"ALTER TABLE {table}__next RENAME TO {table}")
+        return out
+
+    # -- the plan from the rows ---------------------------------------------------------
+
+    def _assemble(
+        self,
+        program: Program,
+        records: RecordSet,
+        rows: list[dict[str, Any]],
+        component: dict[str, int],
+    ) -> Plan:
+        return assemble(self.rules, program, records, rows, component)
+
+
+def assemble(
+    rules: CheckedRules,
+    program: Program,
+    records: RecordSet,
+    rows: list[dict[str, Any]],
+    component: dict[str, int],
+) -> Plan:
+    """The plan from every round's rows: outcomes in prospect id order, the created
+    leads' provisional Ids replaced by the Ids the reference gives them."""
+    rows.sort(key=lambda r: r["__rank"])
+    attempts = [r for r in rows if r["__path"] == "create"]
+    _check_duplicates(program, attempts, component)
+    final = {
+        f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
+        for n, r in enumerate(attempts, start=1)
+    }
+    prospects = {p.id: p for p in records.prospects}
+    outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
+    return Plan(tuple(outcomes), ())
+
+
+FETCHED = (
+    "__id",
+    "__rank",
+    "__path",
+    "__action",
+    "__mobj",
+    "__mid",
+    "__mby",
+    "__email",
+    "__nemail",
+    '"lead.__email"',
+    '"contact.__email"',
+    "__stages",
+    "__creates",
+    "__lead_writes",
+    "__contact_writes",
+    "__fired",
+    "__missing",
+)
+
+
+def _typed(name: str, data: dict[str, list[Any]], program: Program) -> dict[str, Any]:
+    import pyarrow as pa
+
+    obj = {"prospects": "prospect", "leads": "lead", "contacts": "contact"}.get(name)
+    cls = {c.name: c.cls for c in program.columns(obj)} if obj else {}
+    out: dict[str, Any] = {}
+    for key, values in data.items():
+        if key in ("__ord", "__rank", "__round"):
+            out[key] = pa.array(values, pa.int64())
+        elif key == "__stamp":
+            out[key] = pa.array(values, pa.float64())
+        elif key == "__created" or cls.get(key) is Cls.BOOL:
+            out[key] = pa.array(values, pa.bool_())
+        else:
+            out[key] = pa.array(values, pa.string())
+    return out
+
+
+def check_round(rules: CheckedRules, program: Program, batch: list[dict[str, Any]]) -> None:
+    """Writes that could reach another component: the email or duplicate key of a record."""
+    email_mode = rules.connector.match.value == "email"
+    dup_names = {i.name.casefold() for n in program.dup_rules for i in rules.duplicates[n].fields}
+    for row in batch:
+        created = row["__action"] == "create_lead" and email_mode and row["__nemail"]
+        if created and row["__nemail"] != row["__email"]:
+            raise CannotEvaluate(
+                [
+                    Reason(
+                        f"prospect {row['__id']}",
+                        "a created lead's email is not the prospect's",
+                    )
+                ]
+            )
+        if row["__action"] != "matched":
+            continue
+        obj = row["__mobj"]
+        maps = dict(program.lead_maps if obj == "lead" else program.contact_maps)
+        for w in row[f"__{obj}_writes"] or ():
+            if w["d"] != "sf" or w["c"] is not None:
+                continue
+            target = maps[w["i"]].target(obj)
+            assert target is not None
+            name = target.name.casefold()
+            new_key = str(w["s"] or "").strip().casefold()
+            if name == "email" and new_key != row[f"{obj}.__email"]:
+                raise CannotEvaluate(
+                    [
+                        Reason(
+                            f"prospect {row['__id']}",
+                            f"a write changes {obj} {row['__mid']}'s email key",
+                        )
+                    ]
+                )
+            if name in dup_names:
+                raise CannotEvaluate(
+                    [
+                        Reason(
+                            f"prospect {row['__id']}",
+                            f"a write to {obj} {target.name}, a duplicate rule's field",
+                        )
+                    ]
+                )
+
+
+def _check_duplicates(
+    program: Program, attempts: list[dict[str, Any]], component: dict[str, int]
+) -> None:
+    """Created leads of different components sharing a duplicate key would have seen each
+    other in id order."""
+    for n in program.dup_rules:
+        owner: dict[str, int] = {}
+        for row in attempts:
+            key = row[f"__ndup{n}"]
+            if key is None:
+                continue
+            c = component[row["__id"]]
+            if owner.setdefault(key, c) != c:
+                raise CannotEvaluate(
+                    [
+                        Reason(
+                            f"prospect {row['__id']}",
+                            "leads created for unrelated prospects share a duplicate key",
+                        )
+                    ]
+                )
+
+
+def _value(raw: str | None, c: Cls | None) -> Value:
+    """A value the SQL gave as text, in the Python type of its field class."""
+    if c is Cls.NUMBER:
+        return Decimal(raw) if raw is not None else None
+    if c is Cls.TEXT:
+        return raw if raw is not None else ""
+    if c is Cls.BOOL:
+        return raw == "true" if raw is not None else None
+    if raw is not None and c is Cls.DATE:
+        return dt.date.fromisoformat(raw)
+    if raw is not None and c is Cls.DATETIME:
+        return dt.datetime.fromisoformat(raw)
+    return raw
+
+
+def _outcome(
+    rules: CheckedRules,
+    program: Program,
+    prospect: Record,
+    row: dict[str, Any],
+    final: dict[str, str],
+) -> Outcome:
+    held = set(row["__stages"])
+    stages = tuple(s.name for s in rules.stages if s.name in held)
+    path = row["__path"]
+    if path in ("paused", "not_shared", "gated"):
+        return Outcome(prospect.id, Action.SKIP, stages, SkipReason(path))
+    action: str = row["__action"]
+    dropped: list[Dropped] = []
+    if path == "create":
+        writes: dict[str, Value] = {}
+        leads = dict(program.lead_maps)
+        for w in row["__creates"] or ():
+            m = leads[w["i"]]
+            assert m.lead is not None
+            if w["s"] == "w":
+                writes[m.lead.name] = _value(w["v"], cls_of(m.lead.type))
+            else:
+                pv = field_value(rules, prospect, "prospect", m.prospect.name)
+                dropped.append(Dropped(m.lead.name, DropCode(w["s"]), pv))
+        if prospect.assigned_user:
+            owner = rules.object("lead").get("OwnerId")
+            writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
+        if action == "create_lead":
+            created = final[f"{NEW_LEAD_PREFIX}{row['__rank']:012d}"]
+            return Outcome(
+                prospect.id,
+                Action.CREATE_LEAD,
+                stages,
+                to_salesforce=tuple(writes.items()),
+                dropped=tuple(dropped),
+                created_id=created,
+            )
+        failures = _failures(rules, program, "lead", action, row, writes, final)
+        return Outcome(prospect.id, Action.ERROR, stages, failures=failures, dropped=tuple(dropped))
+    obj, mid = row["__mobj"], final.get(row["__mid"], row["__mid"])
+    to_sf: dict[str, Value] = {}
+    to_pd: dict[str, Value] = {}
+    maps = dict(program.lead_maps if obj == "lead" else program.contact_maps)
+    for w in row[f"__{obj}_writes"] or ():
+        m = maps[w["i"]]
+        target = m.target(obj)
+        assert target is not None
+        sc, pc = cls_of(target.type), cls_of(m.prospect.type)
+        if w["d"] == "sf":
+            if w["c"] is None:
+                to_sf[target.name] = _value(w["s"], sc)
+            else:
+                pv = field_value(rules, prospect, "prospect", m.prospect.name)
+                dropped.append(Dropped(target.name, DropCode(w["c"]), pv))
+        elif w["c"] is None:
+            to_pd[m.prospect.name] = _value(w["p"], pc)
+        else:
+            dropped.append(Dropped(m.prospect.name, DropCode(w["c"]), _value(w["s"], sc)))
+    target_ = Target(obj, mid)
+    if action.startswith("error:"):
+        failures = _failures(rules, program, obj, action, row, to_sf, final)
+        return Outcome(
+            prospect.id,
+            Action.ERROR,
+            stages,
+            target=target_,
+            matched_by=row["__mby"],
+            dropped=tuple(dropped),
+            failures=failures,
+        )
+    kind = Action.UPDATE if to_sf or to_pd else Action.NO_CHANGE
+    return Outcome(
+        prospect.id,
+        kind,
+        stages,
+        target=target_,
+        matched_by=row["__mby"],
+        to_salesforce=tuple(to_sf.items()),
+        to_pardot=tuple(to_pd.items()),
+        dropped=tuple(dropped),
+    )
+
+
+def _failures(
+    rules: CheckedRules,
+    program: Program,
+    obj: str,
+    action: str,
+    row: dict[str, Any],
+    writes: dict[str, Value],
+    final: dict[str, str],
+) -> tuple[Failure, ...]:
+    model = rules.object(obj)
+    if action == "error:ro":
+        blocked = tuple(n for n in writes if (info := model.get(n)) and info.readonly)
+        message = f"the connector user has no edit access to {obj} {', '.join(blocked)}"
+        return (Failure(ErrorCode.READONLY, None, message, blocked),)
+    if action == "error:req":
+        missing = tuple(row["__missing"])
+        message = f"Required fields are missing: [{', '.join(missing)}]"
+        return (Failure(ErrorCode.REQUIRED, None, message, missing),)
+    if action == "error:val":
+        listed = program.lead_rules if obj == "lead" else program.contact_rules
+        out = []
+        fired = set(row["__fired"] or ())
+        for j, _ in listed:
+            if j in fired:
+                rule = rules.validations[j]
+                out.append(
+                    Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule))
+                )
+        return tuple(out)
+    duplicates: list[Failure] = []
+    for n in program.dup_rules:
+        twins: Iterable[str] | None = row[f"twins{n}"]
+        if not twins:
+            continue
+        dup = rules.duplicates[n]
+        names = ", ".join(f.name for f in dup.fields)
+        shown = []
+        for twin in twins:
+            twin_obj, twin_id = twin.split(" ", 1)
+            shown.append(f"{twin_obj} {final.get(twin_id, twin_id)}")
+        duplicates.append(
+            Failure(
+                ErrorCode.DUPLICATE,
+                f"lead by {names}",
+                f"Use one of these records? {', '.join(shown)} (same {names})",
+                tuple(f.name for f in dup.fields),
+            )
+        )
+    return tuple(duplicates)

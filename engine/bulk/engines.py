@@ -1,0 +1,191 @@
+"""Which engine runs a cycle (`--engine python|duckdb|spark|auto`, SPEC §4 Engines).
+
+`python` is the per-record reference (`runtime/cycle.py`, what `explain` uses); `duckdb`
+runs the compiled SQL (`duck.py`). Every engine gives the same plan; an engine that
+cannot evaluate a construct raises `CannotEvaluate` naming the rule and the construct:
+`auto` then falls back to `python`, a named engine makes the command exit 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from enum import StrEnum
+
+from engine.bulk.sql import CannotEvaluate, Reason
+from engine.check.model import CheckedRules
+from engine.files import InputError
+from engine.plan import Action, Plan
+from engine.records.model import Origin, Record, RecordSet
+from engine.runtime.context import Clock
+
+
+class EngineName(StrEnum):
+    PYTHON = "python"
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+    AUTO = "auto"
+
+
+# `auto` runs the Python reference below this many prospects and DuckDB from it on.
+# Measured on the 2-core benchmark machine (benchmarks/README.md, "Engines"), records
+# already loaded: 10,000 prospects, reference 1.9 s, DuckDB 6.7 s (fixed costs: imports,
+# planning one large query); 50,000 prospects, reference 16.7 s, DuckDB 15.6-20.8 s. The
+# engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
+AUTO_THRESHOLD = 50_000
+
+SPARK_INSTALL = (
+    "the spark engine needs PySpark and a Java runtime: pip install 'syncrules[spark]' "
+    "and a JRE (Debian: apt-get install default-jre-headless)"
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EngineRun:
+    """A plan, the record set after the cycle, and the engine that made them."""
+
+    plan: Plan
+    records: RecordSet
+    engine: EngineName
+    fallback: tuple[Reason, ...] = ()  # why `auto` did not use the bulk engine
+
+
+def reasons(rules: CheckedRules) -> tuple[Reason, ...]:
+    """What the SQL engines cannot evaluate in this rule set, located (rule + construct)."""
+    from engine.bulk.duck import program_for
+
+    return tuple(program_for(rules).reasons)
+
+
+def choose(engine: str, prospects: int) -> EngineName:
+    name = EngineName(engine)
+    if name is not EngineName.AUTO:
+        return name
+    return EngineName.PYTHON if prospects < AUTO_THRESHOLD else EngineName.DUCKDB
+
+
+def run_engine(
+    rules: CheckedRules,
+    records: RecordSet,
+    clock: Clock,
+    engine: str = "auto",
+    *,
+    spark_master: str = "local[*]",
+    progress: Callable[[int], object] | None = None,
+) -> EngineRun:
+    """One cycle on the chosen engine. A named bulk engine that cannot evaluate the rule
+    set or record set raises InputError (exit 2) naming the rule and the construct."""
+    chosen = choose(engine, len(records.prospects))
+    if chosen is EngineName.PYTHON:
+        return _python(rules, records, clock, progress)
+    try:
+        plan = _bulk(chosen, rules, records, clock, spark_master)
+    except CannotEvaluate as error:
+        if EngineName(engine) is EngineName.AUTO:
+            run = _python(rules, records, clock, progress)
+            return dataclasses.replace(run, fallback=error.reasons)
+        listed = "\n".join(f"  {r}" for r in error.reasons)
+        raise InputError(
+            f"the {chosen} engine cannot evaluate this cycle (use --engine python or auto):\n"
+            f"{listed}"
+        ) from None
+    plan = with_side_plans(rules, records, plan)
+    if progress is not None:
+        progress(len(records.prospects))
+    return EngineRun(plan, apply_plan(rules, records, plan, clock), chosen)
+
+
+def _python(
+    rules: CheckedRules,
+    records: RecordSet,
+    clock: Clock,
+    progress: Callable[[int], object] | None,
+) -> EngineRun:
+    from engine.runtime.cycle import run_cycle
+
+    result = run_cycle(rules, records, clock, progress=progress)
+    return EngineRun(result.plan, result.records, EngineName.PYTHON)
+
+
+def _bulk(
+    chosen: EngineName,
+    rules: CheckedRules,
+    records: RecordSet,
+    clock: Clock,
+    spark_master: str,
+) -> Plan:
+    if chosen is EngineName.SPARK:
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            raise InputError(SPARK_INSTALL) from None
+        from engine.bulk.spark import SparkEngine
+
+        return SparkEngine(rules, spark_master).plan(records, clock)
+    from engine.bulk.duck import DuckEngine
+
+    return DuckEngine(rules).plan(records, clock)
+
+
+def with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan:
+    """Personalization, User Sync and Connected Campaigns read the org as it was, as in
+    runtime/cycle.py: the per-record code plans them for every engine."""
+    from engine.runtime.campaigns import plan_campaigns
+    from engine.runtime.personalization import match_personalization
+    from engine.runtime.user_sync import plan_user_sync
+
+    if rules.personalization is not None:
+        plan = dataclasses.replace(plan, personalization=match_personalization(rules, records))
+    if rules.user_sync is not None:
+        plan = dataclasses.replace(plan, user_sync=plan_user_sync(rules, records))
+    if rules.campaigns is not None:
+        plan = dataclasses.replace(plan, campaigns=plan_campaigns(rules, records))
+    return plan
+
+
+def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock) -> RecordSet:
+    """The record set after a cycle, from its plan: what `run` writes. Mirrors the working
+    copy runtime/cycle.py keeps (created leads, writes, links)."""
+    from engine.bulk.duck import created_probe
+    from engine.runtime.cycle import _working_copy
+
+    probe = created_probe(clock)  # what the reference sets on a created lead, fields aside
+    marks = probe.changed - set(probe.values)
+    working = _working_copy(records)
+    prospects = {p.id: p for p in working.prospects}
+    found = {(r.object, r.id): r for r in (*working.contacts, *working.leads)}
+    for o in plan.outcomes:
+        prospect = prospects[o.prospect]
+        if o.action is Action.CREATE_LEAD:
+            assert o.created_id is not None
+            writes = dict(o.to_salesforce)
+            lead = Record(
+                "lead",
+                o.created_id,
+                dict(writes),
+                {},
+                Origin("<created>", len(working.leads)),
+                updated_at=probe.updated_at,
+                changed=set(writes) | marks,
+                created=True,
+            )
+            working.leads.append(lead)
+            found[("lead", lead.id)] = lead
+            prospect.crm_lead_fid = lead.id
+            prospect.changed.add("crm_lead_fid")
+            continue
+        if o.action not in (Action.UPDATE, Action.NO_CHANGE) or o.target is None:
+            continue
+        record = found[(o.target.object, o.target.id)]
+        attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
+        if getattr(prospect, attribute) != record.id:
+            setattr(prospect, attribute, record.id)
+            prospect.changed.add(attribute)
+        record.values.update(o.to_salesforce)
+        record.changed.update(k for k, _ in o.to_salesforce)
+        prospect.values.update(o.to_pardot)
+        prospect.changed.update(k for k, _ in o.to_pardot)
+    return working
+
+
+__all__ = ["AUTO_THRESHOLD", "EngineName", "EngineRun", "choose", "reasons", "run_engine"]

@@ -1,0 +1,122 @@
+"""The Spark engine: the compiled cycle (`sql.py`) re-emitted as Spark SQL by sqlglot and
+run through PySpark (`--spark-master URL`, default `local[*]`), in the same rounds as the
+DuckDB engine (`duck.py` says why rounds give SPEC §3's sequential semantics).
+
+Installed with `pip install 'syncrules[spark]'` plus a Java runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlglot
+
+from engine.bulk.duck import (
+    FETCHED,
+    assemble,
+    check_round,
+    components,
+    created_stamp,
+    load_tables,
+    program_for,
+    rounds,
+)
+from engine.bulk.sql import CannotEvaluate, Cls, Program
+from engine.check.model import CheckedRules
+from engine.plan import Plan
+from engine.records.model import RecordSet
+from engine.runtime.context import Clock
+
+
+def spark_sql(statement: str) -> str:
+    """One statement of the program in Spark's dialect."""
+    return sqlglot.transpile(statement, read="duckdb", write="spark")[0]
+
+
+@dataclass(slots=True)
+class SparkEngine:
+    rules: CheckedRules
+    master: str = "local[*]"
+
+    def plan(self, records: RecordSet, clock: Clock) -> Plan:
+        from pyspark.sql import SparkSession
+
+        program = program_for(self.rules)
+        if program.reasons:
+            raise CannotEvaluate(program.reasons)
+        loaded = load_tables(self.rules, program, records)
+        if loaded.reasons:
+            raise CannotEvaluate(loaded.reasons)
+        email_mode = self.rules.connector.match.value == "email"
+        component = components(self.rules, records, email_mode)
+        round_of = rounds(records, component)
+        prospects = loaded.tables["prospects"]
+        prospects["__round"] = [round_of[i] for i in prospects["__id"]]
+        spark = (
+            SparkSession.builder.master(self.master)
+            .appName("syncrules")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.ansi.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        for name, data in loaded.tables.items():
+            frame = spark.createDataFrame(_rows(data), _schema(name, data, program))
+            frame.createOrReplaceTempView(name)
+        rows: list[dict[str, Any]] = []
+        query = spark_sql(program.round_sql.replace("$round", "__ROUND__"))
+        wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+        wanted += [f"__ndup{n}" for n in program.dup_rules]
+        fetch = spark_sql(f"SELECT {', '.join(wanted)} FROM cycle_round")
+        stamp = created_stamp(clock)
+        nexts = [
+            (table, spark_sql(select.replace("$created_stamp", stamp)))
+            for table, select in program.next_tables
+        ]
+        for k in range(1, max(round_of.values(), default=0) + 1):
+            result = spark.sql(query.replace("__ROUND__", str(k))).localCheckpoint()
+            result.createOrReplaceTempView("cycle_round")
+            batch = [_plain(r.asDict()) for r in spark.sql(fetch).collect()]
+            check_round(self.rules, program, batch)
+            rows.extend(batch)
+            for table, select in nexts:
+                spark.sql(select).localCheckpoint().createOrReplaceTempView(table)
+        return assemble(self.rules, program, records, rows, component)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """Spark's Rows as the dicts the assembly reads (structs inside lists included)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, list):
+            value = [v.asDict() if hasattr(v, "asDict") else v for v in value]
+        out[key] = value
+    return out
+
+
+def _rows(data: dict[str, list[Any]]) -> list[tuple[Any, ...]]:
+    return list(zip(*data.values(), strict=True)) if data else []
+
+
+def _schema(name: str, data: dict[str, list[Any]], program: Program) -> Any:
+    from pyspark.sql import types as t
+
+    obj = {"prospects": "prospect", "leads": "lead", "contacts": "contact"}.get(name)
+    cls = {c.name: c.cls for c in program.columns(obj)} if obj else {}
+    fields = []
+    for key in data:
+        kind: Any
+        if key in ("__ord", "__rank", "__round"):
+            kind = t.LongType()
+        elif key == "__stamp":
+            kind = t.DoubleType()
+        elif key == "__created" or cls.get(key) is Cls.BOOL:
+            kind = t.BooleanType()
+        else:
+            kind = t.StringType()
+        fields.append(t.StructField(key, kind, True))
+    return t.StructType(fields)

@@ -1,0 +1,1317 @@
+"""The sync cycle (SPEC §3) compiled to SQL, in DuckDB's dialect; sqlglot re-emits it for
+Spark. The Python reference (`runtime/cycle.py`) is the meaning; this module must give
+the same plan, byte for byte, or say — located, rule and construct — that it cannot.
+
+Values in SQL, by field class (SPEC §1 blanks):
+- text-like fields (text, textarea, email, phone, picklist, id, reference): VARCHAR, blank "";
+- number fields: VARCHAR holding the exact decimal text (`str(Decimal)`), NULL when blank;
+  comparisons and arithmetic read it as DECIMAL(38,10) (the data check keeps values
+  inside that range, so no rounding can differ from Python's `Decimal`);
+- boolean fields: BOOLEAN, never NULL (a blank checkbox is false);
+- grade fields: VARCHAR, NULL when blank; compared by grade rank.
+
+One round evaluates, for a batch of prospects, visibility → matching → stages (in the
+evaluation graph's topological order) → gate → field resolution and type fits → the
+Salesforce checks → the action; its writes are then applied to the lead and contact
+tables before the next round (`rounds`: SPEC §3's sequential semantics).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from engine import ir
+from engine.ast import BinaryOp, LogicOp, MatchMode, Sync, UnaryOp
+from engine.check.model import CheckedRules, FieldInfo, Mapping
+from engine.fieldtypes import GRADES, FieldType, Kind, VType
+from engine.formula import merge_fields
+from engine.formula.functions import FormulaError, java_pattern
+from engine.formula.signatures import SIGNATURES
+from engine.source import Span
+
+DEC = "DECIMAL(38,10)"
+NEW_LEAD_PREFIX = "00QSR"  # as runtime/cycle.py names created leads
+PY_SPACE = " \\t\\n\\r"  # what str.strip() strips from text the data check admits
+NUMBER_RE = r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*"  # formula.functions.NUMBER_TEXT
+EMAIL_RE = r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+"  # runtime.fit.EMAIL
+KEY_SEP = "\x1f"  # joins the fields of a duplicate key (the data check bars control chars)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """What a bulk engine cannot evaluate: the rule (or record set), the construct, where."""
+
+    rule: str
+    construct: str
+    location: str = ""
+
+    def __str__(self) -> str:
+        at = f"{self.location}: " if self.location else ""
+        return f"{at}{self.rule}: {self.construct}"
+
+
+class CannotEvaluate(Exception):
+    """Raised with every reason found; `auto` falls back, a named engine exits 2."""
+
+    def __init__(self, reasons: list[Reason]) -> None:
+        super().__init__("; ".join(str(r) for r in reasons))
+        self.reasons = tuple(reasons)
+
+
+class _Unsupported(Exception):
+    def __init__(self, construct: str, span: Span | None = None) -> None:
+        super().__init__(construct)
+        self.construct = construct
+        self.span = span
+
+
+def where(span: Span | None) -> str:
+    return f"{span.path}:{span.line}:{span.col}" if span is not None else ""
+
+
+def q(name: str) -> str:
+    """A quoted identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    """A quoted string literal (backslashes are literal in DuckDB strings)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Cls(StrEnum):
+    """How a field's values are held in SQL."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOL = "boolean"
+    GRADE = "grade"
+    DATE = "date"  # isoformat text; synced only date ↔ date, never in expressions
+    DATETIME = "datetime"  # isoformat text with its offset; datetime ↔ datetime only
+
+
+_TEXT_KINDS = frozenset(
+    {Kind.TEXT, Kind.TEXTAREA, Kind.EMAIL, Kind.PHONE, Kind.PICKLIST, Kind.REFERENCE, Kind.ID}
+)
+
+
+def cls_of(ftype: FieldType) -> Cls | None:
+    """The SQL class of a field type; None for the types the SQL engines do not hold yet."""
+    if ftype.kind in _TEXT_KINDS:
+        return Cls.TEXT
+    return {
+        Kind.NUMBER: Cls.NUMBER,
+        Kind.BOOLEAN: Cls.BOOL,
+        Kind.GRADE: Cls.GRADE,
+        Kind.DATE: Cls.DATE,
+        Kind.DATETIME: Cls.DATETIME,
+    }.get(ftype.kind)
+
+
+def sql_type(c: Cls) -> str:
+    return "BOOLEAN" if c is Cls.BOOL else "VARCHAR"
+
+
+def blank_sql(c: Cls) -> str:
+    """runtime.fit.blank_of in SQL."""
+    return {Cls.TEXT: "''", Cls.BOOL: "FALSE"}.get(c, "CAST(NULL AS VARCHAR)")
+
+
+def is_blank_sql(value: str, c: Cls | VType) -> str:
+    """formula.functions.is_blank: None or "" (false is not blank)."""
+    if c in (Cls.TEXT, Cls.GRADE, Cls.NUMBER, VType.TEXT, VType.PICKLIST, VType.GRADE):
+        if c in (Cls.NUMBER,):
+            return f"({value} IS NULL)"
+        return f"({value} IS NULL OR {value} = '')"
+    return f"({value} IS NULL)"
+
+
+def full_match(text: str, pattern: str) -> str:
+    """The whole text matches: anchored with ^ and \\z (Java's $ also matches before a
+    final line break; \\z does not, in RE2 and Java alike)."""
+    return f"regexp_matches({text}, {lit('^(?:' + pattern + ')' + chr(92) + 'z')})"
+
+
+def _pytrim(value: str) -> str:
+    return f"trim({value}, e' \\t\\n\\r')"
+
+
+def number_text(dec: str) -> str:
+    """formula.functions.number_text of a DECIMAL: `5`, `5.25`, `-0.5`."""
+    return (
+        f"(CASE WHEN {dec} = trunc({dec}) THEN CAST(CAST({dec} AS DECIMAL(38,0)) AS VARCHAR) "
+        f"ELSE rtrim(CAST({dec} AS VARCHAR), '0') END)"
+    )
+
+
+def decimal_text(text: str) -> str:
+    """`str(Decimal(text.strip()))` for a text that matches NUMBER_RE: sign kept, `+` and
+    leading zeros dropped, `.5` → `0.5`, `5.` → `5`, trailing zeros kept."""
+    s = _pytrim(text)
+    body = f"ltrim({s}, '+-')"
+    whole = f"ltrim(split_part({body}, '.', 1), '0')"
+    frac = f"split_part({body}, '.', 2)"
+    return (
+        f"((CASE WHEN starts_with({s}, '-') THEN '-' ELSE '' END) "
+        f"|| (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
+        f"|| (CASE WHEN {frac} <> '' THEN '.' || {frac} ELSE '' END))"
+    )
+
+
+def as_dec(text: str) -> str:
+    return f"CAST({text} AS {DEC})"
+
+
+# -- expressions ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Scope:
+    """What an expression reads, as SQL."""
+
+    field: Callable[[ir.FieldRef], str]
+    prior: Callable[[ir.FieldRef], str] | None = None  # None: prior value = current value
+    is_new: str = "FALSE"
+    stage: Callable[[str], str] | None = None
+    assigned: str = "FALSE"
+
+
+def text_value(c: Cls, value: str) -> str:
+    """A field value as an expression of its value type (numbers as DECIMAL)."""
+    return as_dec(value) if c is Cls.NUMBER else value
+
+
+GRADE_RANK_SQL = "CASE {x} " + " ".join(f"WHEN '{g}' THEN {i}" for i, g in enumerate(GRADES))
+
+
+def grade_rank(value: str) -> str:
+    return "(" + GRADE_RANK_SQL.format(x=value) + " ELSE -1 END)"
+
+
+def compare_sql(op: BinaryOp, left: str, right: str, operand: VType, span: Span) -> str:
+    """evaluate.compare in SQL: text blanks are "", other blanks make the result null."""
+    sym = {
+        BinaryOp.EQ: "=",
+        BinaryOp.NE: "<>",
+        BinaryOp.LT: "<",
+        BinaryOp.LE: "<=",
+        BinaryOp.GT: ">",
+        BinaryOp.GE: ">=",
+    }[op]
+    if operand in (VType.TEXT, VType.PICKLIST):
+        return f"(COALESCE({left}, '') {sym} COALESCE({right}, ''))"
+    if operand in (VType.NUMBER, VType.BOOLEAN):
+        return f"({left} {sym} {right})"
+    if operand is VType.GRADE:
+        return (
+            f"(CASE WHEN {left} IS NULL OR {right} IS NULL THEN NULL "
+            f"ELSE {grade_rank(left)} {sym} {grade_rank(right)} END)"
+        )
+    raise _Unsupported(f"comparing {operand} values", span)
+
+
+Builder = Callable[["Compiler", ir.Call], str]
+
+
+def _text_arg(c: Compiler, e: ir.Expr) -> str:
+    """A strict function's text argument: a blank (null) text is "" (SPEC §1)."""
+    return f"COALESCE({c.expr(e)}, '')"
+
+
+def _logic_call(c: Compiler, e: ir.Call) -> str:
+    word = " AND " if e.function == "AND" else " OR "
+    return "(" + word.join(c.expr(a) for a in e.args) + ")"
+
+
+def _if(c: Compiler, e: ir.Call) -> str:
+    test, then, other = e.args
+    return f"(CASE WHEN {c.expr(test)} THEN {c.expr(then)} ELSE {c.expr(other)} END)"
+
+
+def _case(c: Compiler, e: ir.Call) -> str:
+    subject = c.expr(e.args[0])
+    kind = e.args[0].type
+    operand = VType.TEXT if kind in (VType.PICKLIST, VType.TEXT) else kind
+    pairs = e.args[1:-1]
+    whens = " ".join(
+        f"WHEN {compare_sql(BinaryOp.EQ, subject, c.expr(v), operand, e.span)} IS TRUE "
+        f"THEN {c.expr(r)}"
+        for v, r in zip(pairs[0::2], pairs[1::2], strict=True)
+    )
+    return f"(CASE {whens} ELSE {c.expr(e.args[-1])} END)"
+
+
+def _isblank(c: Compiler, e: ir.Call) -> str:
+    return is_blank_sql(c.expr(e.args[0]), c.vtype(e.args[0]))
+
+
+def _blankvalue(c: Compiler, e: ir.Call) -> str:
+    first = c.expr(e.args[0])
+    test = (
+        f"({first} IS NULL)"
+        if e.function == "NULLVALUE"
+        else is_blank_sql(first, c.vtype(e.args[0]))
+    )
+    return f"(CASE WHEN {test} THEN {c.expr(e.args[1])} ELSE {first} END)"
+
+
+def _text(c: Compiler, e: ir.Call) -> str:
+    arg = e.args[0]
+    value = c.expr(arg)
+    kind = c.vtype(arg)
+    if kind in (VType.TEXT, VType.PICKLIST, VType.GRADE):
+        return f"COALESCE({value}, '')"
+    if kind is VType.NUMBER:
+        return f"(CASE WHEN {value} IS NULL THEN '' ELSE {number_text(value)} END)"
+    if kind is VType.BOOLEAN:
+        return f"(CASE WHEN {value} IS NULL THEN '' WHEN {value} THEN 'true' ELSE 'false' END)"
+    if kind is VType.NULL:
+        return "''"
+    raise _Unsupported(f"TEXT of a {kind} value", e.span)
+
+
+def _right(c: Compiler, e: ir.Call) -> str:
+    # text[len(text) - n:] for n > 0: Python's slice counts a negative start from the end
+    t = _text_arg(c, e.args[0])
+    n = c.expr(e.args[1])
+    count = f"CAST(trunc({n}) AS BIGINT)"
+    size = f"length({t})"
+    return (
+        f"(CASE WHEN {n} IS NULL OR {count} <= 0 THEN '' WHEN {count} <= {size} "
+        f"THEN right({t}, {count}) WHEN {count} - {size} >= {size} THEN {t} "
+        f"ELSE right({t}, {count} - {size}) END)"
+    )
+
+
+def _left(c: Compiler, e: ir.Call) -> str:
+    t = _text_arg(c, e.args[0])
+    n = c.expr(e.args[1])
+    return (
+        f"(CASE WHEN {n} IS NULL THEN '' "
+        f"ELSE left({t}, greatest(CAST(trunc({n}) AS BIGINT), 0)) END)"
+    )
+
+
+def _regex(c: Compiler, e: ir.Call) -> str:
+    pattern = e.args[1]
+    if not isinstance(pattern, ir.Const) or not isinstance(pattern.value, str):
+        raise _Unsupported("REGEX with a pattern that is not a literal", e.span)
+    text = pattern.value
+    if not text or any(ch not in SAFE_REGEX_CHARS for ch in text):
+        raise _Unsupported(
+            f"REGEX pattern {text!r} (SQL runs a subset of Java patterns: letters, digits, "
+            "classes, groups, | and the quantifiers * + ?)",
+            e.span,
+        )
+    try:
+        java_pattern(text)
+    except FormulaError:
+        raise _Unsupported(f"REGEX pattern {text!r} does not compile", e.span) from None
+    return full_match(_text_arg(c, e.args[0]), text)
+
+
+SAFE_REGEX_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,.&-_@:/'#!%=~[]()|*+?{}"
+)
+
+
+def _ischanged(c: Compiler, e: ir.Call) -> str:
+    ref = e.args[0]
+    assert isinstance(ref, ir.FieldRef)
+    now, before = c.expr(ref), c.prior(ref)
+    return f"(CASE WHEN {c.scope.is_new} THEN FALSE ELSE ({now} IS DISTINCT FROM {before}) END)"
+
+
+def _priorvalue(c: Compiler, e: ir.Call) -> str:
+    ref = e.args[0]
+    assert isinstance(ref, ir.FieldRef)
+    return c.prior(ref)
+
+
+# One builder per function of the formula library, or an explicit reason it has none
+# (tests/bulk/test_sql_functions.py fails on a function that has neither).
+BUILDERS: dict[str, Builder] = {
+    "AND": _logic_call,
+    "OR": _logic_call,
+    "NOT": lambda c, e: f"(NOT {c.expr(e.args[0])})",
+    "IF": _if,
+    "CASE": _case,
+    "ISBLANK": _isblank,
+    "ISNULL": lambda c, e: f"({c.expr(e.args[0])} IS NULL)",
+    "BLANKVALUE": _blankvalue,
+    "NULLVALUE": _blankvalue,
+    "ISPICKVAL": lambda c, e: f"(COALESCE({c.expr(e.args[0])}, '') = {_text_arg(c, e.args[1])})",
+    "TEXT": _text,
+    "LEN": lambda c, e: f"CAST(length({_text_arg(c, e.args[0])}) AS {DEC})",
+    "BEGINS": lambda c, e: f"starts_with({_text_arg(c, e.args[0])}, {_text_arg(c, e.args[1])})",
+    "CONTAINS": lambda c, e: f"contains({_text_arg(c, e.args[0])}, {_text_arg(c, e.args[1])})",
+    "UPPER": lambda c, e: f"upper({_text_arg(c, e.args[0])})",
+    "LOWER": lambda c, e: f"lower({_text_arg(c, e.args[0])})",
+    "TRIM": lambda c, e: _pytrim(_text_arg(c, e.args[0])),
+    "LEFT": _left,
+    "RIGHT": _right,
+    "ISNUMBER": lambda c, e: full_match(_text_arg(c, e.args[0]), NUMBER_RE),
+    "REGEX": _regex,
+    "ISNEW": lambda c, e: c.scope.is_new,
+    "ISCLONE": lambda c, e: "FALSE",
+    "ISCHANGED": _ischanged,
+    "PRIORVALUE": _priorvalue,
+}
+
+_WHY = {
+    "dates": "date and time values are not held in SQL yet",
+    "errors": "a formula error needs its own column, which the SQL engines do not keep yet",
+    "decimal": "Decimal and DECIMAL(38,10) differ in precision and rounding",
+    "text": "its Python and SQL text semantics have not been matched yet",
+    "multi": "multi-select picklists are not held in SQL yet",
+    "context": "it reads the running user or related records, which SQL does not hold",
+}
+_UNSUPPORTED_GROUPS: dict[str, list[str]] = {
+    "dates": [
+        "TODAY",
+        "NOW",
+        "DATE",
+        "DATEVALUE",
+        "DATETIMEVALUE",
+        "YEAR",
+        "MONTH",
+        "DAY",
+        "ADDMONTHS",
+        "WEEKDAY",
+        "DAYOFYEAR",
+        "ISOWEEK",
+        "ISOYEAR",
+        "HOUR",
+        "MINUTE",
+        "SECOND",
+        "MILLISECOND",
+        "UNIXTIMESTAMP",
+        "FROMUNIXTIME",
+        "TIMEVALUE",
+        "TIMENOW",
+    ],
+    "errors": ["VALUE", "MOD", "LN", "LOG", "SQRT"],
+    "decimal": [
+        "ROUND",
+        "FLOOR",
+        "CEILING",
+        "MCEILING",
+        "MFLOOR",
+        "TRUNC",
+        "ABS",
+        "MAX",
+        "MIN",
+        "EXP",
+    ],
+    "text": [
+        "MID",
+        "FIND",
+        "SUBSTITUTE",
+        "LPAD",
+        "RPAD",
+        "INITCAP",
+        "REVERSE",
+        "ASCII",
+        "CHR",
+        "BR",
+        "CASESAFEID",
+        "HTMLENCODE",
+        "JSENCODE",
+        "JSINHTMLENCODE",
+        "URLENCODE",
+        "HYPERLINK",
+        "IMAGE",
+    ],
+    "multi": ["INCLUDES"],
+    "context": [merge_fields.MERGE, "CURRENCYRATE", "GETRECORDIDS", "GETSESSIONID", "VLOOKUP"],
+}
+UNSUPPORTED: dict[str, str] = {
+    name: _WHY[group] for group, names in _UNSUPPORTED_GROUPS.items() for name in names
+}
+
+
+@dataclass(slots=True)
+class Compiler:
+    """IR → SQL for one scope; raises `_Unsupported` for what SQL cannot give exactly."""
+
+    scope: Scope
+
+    def vtype(self, e: ir.Expr) -> VType:
+        return e.type
+
+    def prior(self, ref: ir.FieldRef) -> str:
+        if self.scope.prior is None:
+            return self.expr(ref)
+        return self.scope.prior(ref)
+
+    def expr(self, e: ir.Expr) -> str:
+        if e.type in (VType.DATE, VType.DATETIME, VType.MULTIPICKLIST, VType.ANY):
+            raise _Unsupported(f"a {e.type} value", e.span)
+        match e:
+            case ir.Const(value=value):
+                return _const(value, e.span)
+            case ir.FieldRef():
+                if cls_of(e.field_type) is None:
+                    raise _Unsupported(f"field {e.object}.{e.name} of type {e.field_type}", e.span)
+                return self.scope.field(e)
+            case ir.StageRef(name=name):
+                if self.scope.stage is None:
+                    raise _Unsupported("a stage outside stage and gate rules", e.span)
+                return self.scope.stage(name)
+            case ir.Assigned():
+                return self.scope.assigned
+            case ir.Call():
+                builder = BUILDERS.get(e.function)
+                if builder is None:
+                    why = UNSUPPORTED.get(e.function, "no SQL builder")
+                    raise _Unsupported(f"{e.function}(): {why}", e.span)
+                return builder(self, e)
+            case ir.Unary(op=op, operand=operand):
+                if op is UnaryOp.NOT:
+                    return f"(NOT {self.expr(operand)})"
+                if op is UnaryOp.NEG:
+                    raise _Unsupported("unary minus (-0 is a Decimal, not a DECIMAL)", e.span)
+                return self.expr(operand)
+            case ir.Binary():
+                return self._binary(e)
+            case ir.Logic(op=op, operands=operands):
+                word = " AND " if op is LogicOp.AND else " OR "
+                return "(" + word.join(self.expr(o) for o in operands) + ")"
+            case ir.InList(subject=subject, options=options, operand_type=operand):
+                s = self.expr(subject)
+                tests = [
+                    compare_sql(BinaryOp.EQ, s, self.expr(o), operand, e.span) for o in options
+                ]
+                return "(" + " OR ".join(tests) + ")"
+            case ir.InGroup(subject=subject, group=group):
+                if subject.type not in (VType.TEXT, VType.PICKLIST):
+                    raise _Unsupported(f"`in group` of a {subject.type} value", e.span)
+                s = self.expr(subject)
+                return (
+                    f"(CASE WHEN COALESCE({s}, '') = '' THEN FALSE ELSE {in_group(s, group)} END)"
+                )
+        raise _Unsupported(type(e).__name__, e.span)
+
+    def _binary(self, e: ir.Binary) -> str:
+        if e.op in (BinaryOp.EQ, BinaryOp.NE):
+            tested = _blank_test(e)
+            if tested is not None:
+                test = is_blank_sql(self.expr(tested), tested.type)
+                return test if e.op is BinaryOp.EQ else f"(NOT {test})"
+        if e.type is VType.BOOLEAN:
+            return compare_sql(e.op, self.expr(e.left), self.expr(e.right), e.operand_type, e.span)
+        if e.type is VType.TEXT:
+            for side in (e.left, e.right):
+                if side.type not in (VType.TEXT, VType.PICKLIST, VType.NULL):
+                    raise _Unsupported(f"joining a {side.type} value as text", e.span)
+            return f"(COALESCE({self.expr(e.left)}, '') || COALESCE({self.expr(e.right)}, ''))"
+        if e.type is VType.NUMBER and e.op in (BinaryOp.ADD, BinaryOp.SUB):
+            sym = "+" if e.op is BinaryOp.ADD else "-"
+            return f"CAST({self.expr(e.left)} {sym} {self.expr(e.right)} AS {DEC})"
+        raise _Unsupported(
+            f"operator {e.op.value} on {e.operand_type} values (Decimal vs DECIMAL precision)",
+            e.span,
+        )
+
+
+def _blank_test(e: ir.Binary) -> ir.Expr | None:
+    for side, other in ((e.left, e.right), (e.right, e.left)):
+        blank = isinstance(other, ir.Const) and (other.value is None or other.value == "")
+        if blank and other.type in (VType.NULL, VType.TEXT):
+            return side
+    return None
+
+
+def _const(value: Decimal | str | bool | None, span: Span) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        if not number_fits(value):
+            raise _Unsupported(f"the number {value} (outside DECIMAL(38,10))", span)
+        return as_dec(lit(format(value, "f")))
+    if not tame(value):
+        raise _Unsupported(f"the text {value!r} (Unicode spaces, digits or controls)", span)
+    return lit(value)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def tame(text: str) -> bool:
+    """Text that compares, measures (code points) and fits alike in Python and SQL: no
+    control characters but tab and line breaks, and outside ASCII no white space or digits
+    (Python's `\\s`, `\\d` and `strip()` know Unicode; RE2 and `trim` do not)."""
+    if text.isascii():
+        return _CONTROL.search(text) is None
+    return _CONTROL.search(text) is None and not any(
+        ch.isspace() or ch.isdecimal() or "\x80" <= ch <= "\x9f" for ch in text if ch > "\x7f"
+    )
+
+
+def printable(text: str) -> bool:
+    """Text whose case folding, stripping, length and `\\s` agree between Python and SQL:
+    ASCII without control characters other than tab and line breaks."""
+    return text.isascii() and _CONTROL.search(text) is None
+
+
+def number_fits(value: Decimal) -> bool:
+    if not value.is_finite():
+        return False
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if exponent > 0 or -exponent > 10:
+        return False
+    whole = len(digits) + exponent
+    return whole <= 27 and not (sign and value == 0)
+
+
+def in_group(user: str, group: str) -> str:
+    """runtime.context.Directory.in_group: the Id's groups, else its 15-character prefix's.
+    Scalar subqueries (not EXISTS) so that Spark accepts them in a select list."""
+    g = lit(group)
+
+    def count(key: str, extra: str) -> str:
+        return f"(SELECT count(*) FROM __groups AS g WHERE g.k = {key}{extra})"
+
+    member, known = count(user, f" AND g.g = {g}"), count(user, "")
+    by_prefix = count(f"left({user}, 15)", f" AND g.g = {g}")
+    return f"({member} > 0 OR ({known} = 0 AND {by_prefix} > 0))"
+
+
+# -- type fits (SPEC §3.6) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    code: str  # SQL: the drop code, NULL when the value fits
+    value: str  # SQL: the value as the field stores it (meaningful when code is NULL)
+
+
+def to_text_sql(value: str, c: Cls) -> str:
+    if c is Cls.NUMBER:
+        return number_text(as_dec(value))
+    if c is Cls.BOOL:
+        return f"(CASE WHEN {value} THEN 'true' ELSE 'false' END)"
+    return value
+
+
+def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
+    """runtime.fit.fit for a non-blank value of class `source`."""
+    target = cls_of(into)
+    none = "CAST(NULL AS VARCHAR)"
+    if target in (Cls.DATE, Cls.DATETIME) or source in (Cls.DATE, Cls.DATETIME):
+        # only date ↔ date and datetime ↔ datetime are compiled (_static_checks)
+        assert source is target
+        return Fit(none, value)
+    if into.kind is Kind.NUMBER:
+        if source is Cls.NUMBER:
+            return Fit(none, value)
+        if source is Cls.BOOL:
+            return Fit("'INVALID_TYPE'", none)
+        ok = full_match(value, NUMBER_RE)
+        return Fit(f"(CASE WHEN {ok} THEN NULL ELSE 'INVALID_TYPE' END)", decimal_text(value))
+    if into.kind is Kind.BOOLEAN:
+        if source is Cls.BOOL:
+            return Fit(none, value)
+        return Fit("'INVALID_TYPE'", "CAST(NULL AS BOOLEAN)")
+    if into.kind is Kind.GRADE:
+        if source in (Cls.NUMBER, Cls.BOOL):
+            return Fit("'INVALID_TYPE'", none)
+        trimmed = _pytrim(value)
+        grades = ", ".join(lit(g) for g in GRADES)
+        return Fit(
+            f"(CASE WHEN {trimmed} IN ({grades}) THEN NULL ELSE 'INVALID_TYPE' END)", trimmed
+        )
+    assert target is Cls.TEXT
+    if into.kind is Kind.PICKLIST:
+        text = to_text_sql(value, source)
+        allowed = ", ".join(lit(v) for v in into.values)
+        ok = f"{text} IN ({allowed})" if into.values else "FALSE"
+        return Fit(f"(CASE WHEN {ok} THEN NULL ELSE 'INVALID_PICKLIST_VALUE' END)", text)
+    if source is Cls.BOOL and into.kind is not Kind.EMAIL:
+        return Fit("'INVALID_TYPE'", none)
+    text = to_text_sql(value, source)
+    limit = into.max_length
+    long = f"length({text}) > {limit}" if limit is not None else "FALSE"
+    if into.kind is Kind.EMAIL:
+        ok = full_match(text, EMAIL_RE)
+        return Fit(
+            f"(CASE WHEN NOT {ok} THEN 'INVALID_EMAIL_ADDRESS' "
+            f"WHEN {long} THEN 'STRING_TOO_LONG' END)",
+            text,
+        )
+    return Fit(f"(CASE WHEN {long} THEN 'STRING_TOO_LONG' END)", text)
+
+
+def equal_sql(a: str, b: str, c: Cls) -> str:
+    if c is Cls.NUMBER:
+        # TRY_CAST: SQL does not short-circuit, and the value is only read when it fitted
+        return f"(TRY_CAST({a} AS {DEC}) = TRY_CAST({b} AS {DEC}))"
+    if c is Cls.DATETIME:  # the same instant, whatever the offsets
+        return f"(CAST({a} AS TIMESTAMPTZ) = CAST({b} AS TIMESTAMPTZ))"
+    return f"({a} = {b})"
+
+
+def same_sql(pv: str, pinfo: FieldInfo, sv: str, sinfo: FieldInfo) -> str:
+    """runtime.fit.same: both blank, or one side fits the other's type and equals it."""
+    pc, sc = cls_of(pinfo.type), cls_of(sinfo.type)
+    assert pc is not None
+    assert sc is not None
+    pb, sb = is_blank_sql(pv, pc), is_blank_sql(sv, sc)
+    into_s = fit_sql(pv, pc, sinfo.type)
+    into_p = fit_sql(sv, sc, pinfo.type)
+    return (
+        f"(CASE WHEN {pb} AND {sb} THEN TRUE WHEN {pb} OR {sb} THEN FALSE "
+        f"ELSE (({into_s.code}) IS NULL AND {equal_sql(into_s.value, sv, sc)}) IS TRUE "
+        f"OR (({into_p.code}) IS NULL AND {equal_sql(into_p.value, pv, pc)}) IS TRUE END)"
+    )
+
+
+# -- the cycle ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    info: FieldInfo
+    cls: Cls
+
+
+@dataclass(slots=True)
+class Program:
+    """The compiled cycle: table layouts, one round's query, and the statements that apply
+    a round's writes."""
+
+    rules: CheckedRules
+    prospect: list[Column] = field(default_factory=list)
+    lead: list[Column] = field(default_factory=list)
+    contact: list[Column] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)  # topological order
+    lead_maps: list[tuple[int, Mapping]] = field(default_factory=list)
+    contact_maps: list[tuple[int, Mapping]] = field(default_factory=list)
+    lead_rules: list[tuple[int, str]] = field(default_factory=list)  # validation j, name
+    contact_rules: list[tuple[int, str]] = field(default_factory=list)
+    dup_rules: list[int] = field(default_factory=list)  # duplicate rules on lead
+    required: list[Column] = field(default_factory=list)
+    owner: Column | None = None
+    # (object, field) whose text is case-folded, trimmed or matched by a pattern in SQL:
+    # printable ASCII only, since lower/upper/trim/regex differ from Python beyond it
+    strict: set[tuple[str, str]] = field(default_factory=set)
+    round_sql: str = ""
+    next_tables: list[tuple[str, str]] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+
+    def columns(self, obj: str) -> list[Column]:
+        return {"prospect": self.prospect, "lead": self.lead, "contact": self.contact}[obj]
+
+    def column(self, obj: str, name: str) -> Column | None:
+        return next((c for c in self.columns(obj) if c.name == name), None)
+
+
+_CASE_SENSITIVE = frozenset({"UPPER", "LOWER", "TRIM", "ISNUMBER", "REGEX"})
+
+
+def compile_cycle(rules: CheckedRules, stage_order: list[str]) -> Program:
+    """The whole cycle as SQL; `program.reasons` lists what cannot be compiled (then the
+    SQL is incomplete and must not run)."""
+    return _Builder(rules, stage_order).build()
+
+
+@dataclass(slots=True)
+class _Builder:
+    rules: CheckedRules
+    stage_order: list[str]
+    program: Program = field(init=False)
+    dirs: list[str] = field(default_factory=list)  # the update path's direction per mapping
+    fits: list[str] = field(default_factory=list)  # each side fitted into the other's type
+
+    def __post_init__(self) -> None:
+        self.program = Program(self.rules)
+
+    def reason(self, rule: str, construct: str, span: Span | None = None) -> None:
+        self.program.reasons.append(Reason(rule, construct, where(span)))
+
+    def build(self) -> Program:
+        p, rules = self.program, self.rules
+        self._columns()
+        p.stages = list(self.stage_order)
+        for n, m in enumerate(rules.mappings):
+            if m.sync is Sync.OFF:
+                continue
+            if m.lead is not None:
+                p.lead_maps.append((n, m))
+            if m.contact is not None:
+                p.contact_maps.append((n, m))
+        for j, rule in enumerate(rules.validations):
+            if rule.active and rule.object in ("lead", "contact"):
+                (p.lead_rules if rule.object == "lead" else p.contact_rules).append((j, rule.name))
+        p.dup_rules = [n for n, d in enumerate(rules.duplicates) if d.object == "lead"]
+        p.required = [c for c in p.lead if c.info.required]
+        owner = rules.object("lead").get("OwnerId")
+        if owner is not None:
+            p.owner = p.column("lead", owner.name)
+            if p.owner is None or p.owner.cls is not Cls.TEXT:
+                self.reason("lead OwnerId", f"an OwnerId of type {owner.type}", owner.span)
+        self._static_checks()
+        try:
+            p.round_sql = self._round()
+        except _Unsupported as error:  # pragma: no cover - reasons are collected first
+            self.reason("cycle", error.construct, error.span)
+        p.next_tables = self._apply()
+        return p
+
+    # -- columns ------------------------------------------------------------------
+
+    def _columns(self) -> None:
+        used: dict[str, set[str]] = {"prospect": set(), "lead": set(), "contact": set()}
+        rules = self.rules
+        for m in rules.mappings:
+            if m.sync is Sync.OFF:
+                continue
+            used["prospect"].add(m.prospect.name)
+            for obj in ("lead", "contact"):
+                target = m.target(obj)
+                if target is not None:
+                    used[obj].add(target.name)
+        exprs = [s.when for s in rules.shares] + [s.when for s in rules.stages]
+        exprs += [rules.gate.when] + [v.error_if for v in rules.validations if v.active]
+        for e in exprs:
+            for ref in ir.field_refs(e):
+                if ref.object in used:
+                    used[ref.object].add(ref.name)
+            for node in ir.walk(e):
+                if isinstance(node, ir.Call) and node.function in _CASE_SENSITIVE:
+                    for ref in ir.field_refs(node):
+                        self.program.strict.add((ref.object, ref.name))
+        for d in rules.duplicates:
+            for info in d.fields:
+                for obj in ("lead", "contact"):
+                    found = rules.object(obj).get(info.name)
+                    if found is not None:
+                        self.program.strict.add((obj, found.name))
+        for obj in ("lead", "contact"):
+            found = rules.object(obj).get("Email")
+            if found is not None:
+                self.program.strict.add((obj, found.name))
+        for info in rules.object("lead").fields.values():
+            if info.required:
+                used["lead"].add(info.name)
+        for d in rules.duplicates:
+            for info in d.fields:
+                used["lead"].add(info.name)
+                if rules.object("contact").get(info.name) is not None:
+                    used["contact"].add(rules.object("contact").get(info.name).name)  # type: ignore[union-attr]
+        for obj in ("lead", "contact"):
+            found = rules.object(obj).get("Email")
+            if found is not None:
+                used[obj].add(found.name)
+            owner = rules.object(obj).get("OwnerId")
+            if owner is not None and obj == "lead":
+                used[obj].add(owner.name)
+        for obj, names in used.items():
+            model = rules.object(obj)
+            for info in model.fields.values():
+                if info.name not in names:
+                    continue
+                c = cls_of(info.type)
+                if c is None:
+                    self.reason(f"{obj}.{info.name}", f"a field of type {info.type}", info.span)
+                    continue
+                if info.name.startswith("__"):
+                    self.reason(f"{obj}.{info.name}", "a field name starting with __", info.span)
+                    continue
+                self.program.columns(obj).append(Column(info.name, info, c))
+
+    def _static_checks(self) -> None:
+        rules = self.rules
+        for obj in ("lead", "contact"):
+            seen: dict[str, Mapping] = {}
+            for m in rules.mappings:
+                target = m.target(obj)
+                if target is None or m.sync is Sync.OFF:
+                    continue
+                if target.name in seen:
+                    self.reason(
+                        f"field {m.prospect.name}",
+                        f"a second mapping into {obj}.{target.name}",
+                        m.prospect.span,
+                    )
+                seen[target.name] = m
+        timed = (Cls.DATE, Cls.DATETIME)
+        for m in rules.mappings:
+            if m.sync is Sync.OFF:
+                continue
+            for target in (m.lead, m.contact):
+                if target is None:
+                    continue
+                a, b = cls_of(m.prospect.type), cls_of(target.type)
+                if (a in timed or b in timed) and a is not b:
+                    self.reason(
+                        f"field {m.prospect.name}",
+                        f"syncing {m.prospect.type} with {target.object}.{target.name} "
+                        f"({target.type})",
+                        m.prospect.span,
+                    )
+        for d in rules.duplicates:
+            for info in d.fields:
+                if cls_of(info.type) in timed:
+                    self.reason("duplicate rule", f"a {info.type} field ({info.name})", d.node.span)
+        owner = rules.object("lead").get("OwnerId")
+        owner_name = owner.name if owner else "OwnerId"
+        for m in rules.mappings:
+            if m.lead is not None and m.sync is not Sync.OFF and m.lead.name == owner_name:
+                self.reason(
+                    f"field {m.prospect.name}", "a mapping into lead OwnerId", m.prospect.span
+                )
+        # SPEC §3.9 (prospects created from Salesforce) is the Python runtime's alone: on
+        # when set, and by default with match: crm_id once the connector knows the setting
+        create = getattr(rules.connector, "create_prospects", None)
+        by_default = (
+            create is None
+            and hasattr(rules.connector, "create_prospects")
+            and rules.connector.match is MatchMode.CRM_ID
+        )
+        if create or by_default:
+            self.reason("connector", "create_prospects (SPEC §3.9)", rules.connector.span)
+        if any(d.object != "lead" for d in rules.duplicates):
+            pass  # duplicate rules on other objects never fire: the connector creates leads only
+
+    # -- expressions in their scopes ------------------------------------------------
+
+    def _compile(self, rule: str, e: ir.Expr, scope: Scope) -> str:
+        try:
+            return Compiler(scope).expr(e)
+        except _Unsupported as error:
+            self.reason(rule, error.construct, error.span)
+            return "NULL"
+
+    def _record_scope(self, alias: str, obj: str) -> Scope:
+        def read(ref: ir.FieldRef) -> str:
+            col = self.program.column(obj, ref.name)
+            if col is None or ref.object != obj:
+                raise _Unsupported(f"{ref.object}.{ref.name} in a {obj} rule", ref.span)
+            return text_value(col.cls, f"{alias}.{q(col.name)}")
+
+        return Scope(read)
+
+    def _prospect_scope(self) -> Scope:
+        def read(ref: ir.FieldRef) -> str:
+            col = self.program.column(ref.object, ref.name)
+            if col is None:
+                raise _Unsupported(f"{ref.object}.{ref.name}", ref.span)
+            return text_value(col.cls, q(f"{ref.object}.{col.name}"))
+
+        return Scope(
+            read,
+            stage=lambda name: q(f"stage.{name}"),
+            assigned="(\"__assigned\" <> '')",
+        )
+
+    def _after_scope(self, obj: str) -> Scope:
+        def read(ref: ir.FieldRef) -> str:
+            col = self.program.column(obj, ref.name)
+            if col is None or ref.object != obj:
+                raise _Unsupported(f"{ref.object}.{ref.name} in a {obj} rule", ref.span)
+            return text_value(col.cls, q(f"after.{obj}.{col.name}"))
+
+        def prior(ref: ir.FieldRef) -> str:
+            col = self.program.column(obj, ref.name)
+            assert col is not None
+            return text_value(col.cls, q(f"before.{obj}.{col.name}"))
+
+        return Scope(read, prior=prior, is_new='"__creating"')
+
+    # -- one round ------------------------------------------------------------------
+
+    def _round(self) -> str:
+        p, rules = self.program, self.rules
+        ctes: list[str] = []
+        for obj, table in (("lead", "leads"), ("contact", "contacts")):
+            shares = rules.shares_for(obj)
+            tests = [
+                f"({self._compile(f'share {obj}', s.when, self._record_scope('r', obj))}) IS TRUE"
+                for s in shares
+            ]
+            visible = " OR ".join(tests) if tests else "TRUE"
+            ctes.append(f"v{table} AS (SELECT r.*, ({visible}) AS __visible FROM {table} AS r)")
+            ctes.append(
+                f"e{table} AS (SELECT __email, __id, row_number() OVER (PARTITION BY __email "
+                f"ORDER BY __stamp DESC NULLS LAST, __id) AS __n FROM v{table} "
+                f"WHERE __visible AND __email <> '')"
+            )
+        email_mode = rules.connector.match is MatchMode.EMAIL
+        crm_c = "(c.__id IS NOT NULL AND c.__visible)"
+        crm_l = "(l.__id IS NOT NULL AND l.__visible)"
+        linked = "(c.__id IS NOT NULL OR l.__id IS NOT NULL)"
+        by_email_c = f"({'TRUE' if email_mode else 'FALSE'} AND ec.__id IS NOT NULL)"
+        by_email_l = f"({'TRUE' if email_mode else 'FALSE'} AND el.__id IS NOT NULL)"
+        ctes.append(
+            "m AS (SELECT b.*, "
+            f"CASE WHEN {crm_c} THEN 'contact' WHEN {crm_l} THEN 'lead' WHEN {linked} THEN NULL "
+            f"WHEN {by_email_c} THEN 'contact' WHEN {by_email_l} THEN 'lead' END AS __mobj, "
+            f"CASE WHEN {crm_c} THEN c.__id WHEN {crm_l} THEN l.__id WHEN {linked} THEN NULL "
+            f"WHEN {by_email_c} THEN ec.__id WHEN {by_email_l} THEN el.__id END AS __mid, "
+            f"CASE WHEN {crm_c} OR {crm_l} THEN 'crm_id' WHEN {linked} THEN NULL "
+            f"WHEN {by_email_c} OR {by_email_l} THEN 'email' END AS __mby, "
+            f"(NOT ({crm_c} OR {crm_l}) AND {linked}) AS __not_shared "
+            "FROM prospects AS b "
+            "LEFT JOIN vcontacts AS c ON c.__id = b.__contact_fid "
+            "LEFT JOIN vleads AS l ON l.__id = b.__lead_fid "
+            "LEFT JOIN econtacts AS ec ON ec.__email = b.__email AND ec.__n = 1 "
+            "LEFT JOIN eleads AS el ON el.__email = b.__email AND el.__n = 1 "
+            "WHERE b.__round = $round)"
+        )
+        cols = [f"m.{q(c.name)} AS {q('prospect.' + c.name)}" for c in p.prospect]
+        for obj, alias in (("lead", "ml"), ("contact", "mc")):
+            for c in p.columns(obj):
+                value = f"{alias}.{q(c.name)}"
+                if c.cls in (Cls.TEXT, Cls.BOOL):
+                    value = f"COALESCE({value}, {blank_sql(c.cls)})"
+                cols.append(f"{value} AS {q(obj + '.' + c.name)}")
+            cols.append(f"{alias}.__stamp AS {q(obj + '.__stamp')}")
+            cols.append(f"{alias}.__email AS {q(obj + '.__email')}")
+            for n in p.dup_rules:
+                cols.append(f"{alias}.__dup{n} AS {q(f'{obj}.__dup{n}')}")
+        system = "m.__id, m.__rank, m.__email, m.__assigned, m.__stamp, m.__mobj, m.__mid, "
+        system += "m.__mby, m.__not_shared"
+        ctes.append(
+            f"j AS (SELECT {system}, {', '.join(cols)} FROM m "
+            "LEFT JOIN leads AS ml ON m.__mobj = 'lead' AND ml.__id = m.__mid "
+            "LEFT JOIN contacts AS mc ON m.__mobj = 'contact' AND mc.__id = m.__mid)"
+        )
+        previous = "j"
+        scope = self._prospect_scope()
+        spans = {s.name: s for s in rules.stages}
+        for k, name in enumerate(p.stages):
+            sql = self._compile(f"stage {name}", spans[name].when, scope)
+            ctes.append(
+                f"s{k} AS (SELECT *, ({sql}) IS TRUE AS {q('stage.' + name)} FROM {previous})"
+            )
+            previous = f"s{k}"
+        gate = self._compile("create lead", rules.gate.when, scope)
+        paused = "TRUE" if rules.connector.paused else "FALSE"
+        ctes.append(
+            f"g AS (SELECT *, CASE WHEN {paused} THEN 'paused' WHEN __not_shared THEN 'not_shared' "
+            f"WHEN __mobj IS NULL AND NOT (({gate}) IS TRUE) THEN 'gated' "
+            f"WHEN __mobj IS NULL THEN 'create' ELSE 'update' END AS __path FROM {previous})"
+        )
+        writes = self._writes()
+        ctes.append(f"f AS (SELECT *, {', '.join(self.fits or ['NULL AS __nofit'])} FROM g)")
+        ctes.append(f"d AS (SELECT *, {', '.join(self.dirs or ['NULL AS __nodir'])} FROM f)")
+        ctes.append(f"w AS (SELECT *, {', '.join(writes)} FROM d)")
+        ctes.append(f"a AS (SELECT *, {', '.join(self._after())} FROM w)")
+        ctes.append(f"k AS (SELECT *, {', '.join(self._checks())} FROM a)")
+        return "WITH " + ",\n".join(ctes) + "\n" + self._final()
+
+    def _writes(self) -> list[str]:
+        """Per mapping: each side's value fitted into the other side's type (layer `f`),
+        the update path's direction (layer `d`), and what is written or dropped."""
+        p = self.program
+        out: list[str] = []
+        for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
+            for n, m in maps:
+                target = m.target(obj)
+                assert target is not None
+                pc, sc = cls_of(m.prospect.type), cls_of(target.type)
+                if pc is None or sc is None:
+                    continue
+                pv = q(f"prospect.{m.prospect.name}")
+                sv = q(f"{obj}.{target.name}")
+                pb, sb = is_blank_sql(pv, pc), is_blank_sql(sv, sc)
+                pre = f"{obj[0]}{n}"
+                into_s, into_p = fit_sql(pv, pc, target.type), fit_sql(sv, sc, m.prospect.type)
+                tc, tv, bc, bv = (q(f"{pre}.{x}") for x in ("tc", "tv", "bc", "bv"))
+                self.fits += [
+                    f"{into_s.code} AS {tc}",
+                    f"{into_s.value} AS {tv}",
+                    f"{into_p.code} AS {bc}",
+                    f"{into_p.value} AS {bv}",
+                ]
+                # runtime.fit.same: both blank, or one side fits the other's type and equals it
+                same = (
+                    f"(CASE WHEN {pb} AND {sb} THEN TRUE WHEN {pb} OR {sb} THEN FALSE "
+                    f"ELSE ({tc} IS NULL AND {equal_sql(tv, sv, sc)}) IS TRUE "
+                    f"OR ({bc} IS NULL AND {equal_sql(bv, pv, pc)}) IS TRUE END)"
+                )
+                win = _decide(m.sync, pb, sb, obj)
+                d = f"(CASE WHEN {win} IS NULL OR {same} THEN NULL WHEN {win} = 'pardot' "
+                d += "THEN 'sf' ELSE 'pd' END)"
+                self.dirs.append(f"CASE WHEN __mobj = '{obj}' THEN {d} END AS {q(pre + '.dir')}")
+                d = q(pre + ".dir")
+                out.append(
+                    f"CASE WHEN __mobj <> '{obj}' THEN NULL WHEN {d} = 'sf' THEN "
+                    f"(CASE WHEN {pb} THEN NULL ELSE {tc} END) "
+                    f"WHEN {d} = 'pd' THEN (CASE WHEN {sb} THEN NULL ELSE {bc} END) "
+                    f"END AS {q(pre + '.code')}"
+                )
+                out.append(
+                    f"CASE WHEN {d} = 'sf' THEN (CASE WHEN {pb} THEN {blank_sql(sc)} "
+                    f"ELSE {tv} END) ELSE {sv} END AS {q(pre + '.sfv')}"
+                )
+                out.append(
+                    f"CASE WHEN {d} = 'pd' THEN (CASE WHEN {sb} THEN {blank_sql(pc)} "
+                    f"ELSE {bv} END) ELSE {pv} END AS {q(pre + '.pdv')}"
+                )
+                if obj == "lead":  # the create path: the prospect's value into the new lead
+                    out.append(
+                        f"CASE WHEN {pb} THEN 'skip' ELSE COALESCE({tc}, 'w') END "
+                        f"AS {q(f'c{n}.state')}"
+                    )
+                    out.append(f"{tv} AS {q(f'c{n}.v')}")
+        return out or ["NULL AS __nothing"]
+
+    def _written(self, obj: str, name: str) -> tuple[str, str] | None:
+        """(condition, value) of the update path's write into obj.name, if any mapping writes it."""
+        for n, m in self.program.lead_maps if obj == "lead" else self.program.contact_maps:
+            target = m.target(obj)
+            if target is not None and target.name == name and cls_of(m.prospect.type):
+                prefix = f"{obj[0]}{n}"
+                cond = f"({q(prefix + '.dir')} = 'sf' AND {q(prefix + '.code')} IS NULL)"
+                return cond, q(prefix + ".sfv")
+        return None
+
+    def _created(self, name: str) -> str:
+        """The value a created lead holds in `name`: its write, the owner, or blank."""
+        p = self.program
+        col = p.column("lead", name)
+        assert col is not None
+        if p.owner is not None and p.owner.name == name:
+            return "(CASE WHEN __assigned <> '' THEN __assigned ELSE '' END)"
+        for n, m in p.lead_maps:
+            if m.lead is not None and m.lead.name == name and cls_of(m.prospect.type):
+                state, value = q(f"c{n}.state"), q(f"c{n}.v")
+                return f"(CASE WHEN {state} = 'w' THEN {value} ELSE {blank_sql(col.cls)} END)"
+        return blank_sql(col.cls)
+
+    def _after(self) -> list[str]:
+        """The record as Salesforce would store it: created, or updated by the writes."""
+        out = ["(__path = 'create') AS __creating"]
+        for obj in ("lead", "contact"):
+            for c in self.program.columns(obj):
+                current = q(f"{obj}.{c.name}")
+                written = self._written(obj, c.name)
+                updated = (
+                    f"CASE WHEN {written[0]} THEN {written[1]} ELSE {current} END"
+                    if written
+                    else current
+                )
+                created = self._created(c.name) if obj == "lead" else current
+                out.append(
+                    f"CASE WHEN __path = 'create' THEN {created} ELSE {updated} END "
+                    f"AS {q(f'after.{obj}.{c.name}')}"
+                )
+                out.append(
+                    f"CASE WHEN __path = 'create' THEN {created} ELSE {current} END "
+                    f"AS {q(f'before.{obj}.{c.name}')}"
+                )
+        return out
+
+    def _checks(self) -> list[str]:
+        p, rules = self.program, self.rules
+        out: list[str] = []
+        sf_any: dict[str, list[str]] = {"lead": [], "contact": []}
+        readonly: dict[str, list[str]] = {"lead": [], "contact": []}
+        for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
+            for _, m in maps:
+                target = m.target(obj)
+                assert target is not None
+                written = self._written(obj, target.name)
+                if written is None:
+                    continue
+                sf_any[obj].append(written[0])
+                if target.readonly:
+                    readonly[obj].append(written[0])
+        create_ro = [
+            f"{q(f'c{n}.state')} = 'w'"
+            for n, m in p.lead_maps
+            if m.lead is not None and m.lead.readonly and cls_of(m.prospect.type)
+        ]
+        if p.owner is not None and p.owner.info.readonly:
+            create_ro.append("__assigned <> ''")
+        out.append(f"({' OR '.join(create_ro) or 'FALSE'}) AS __create_ro")
+        for obj in ("lead", "contact"):
+            out.append(f"({' OR '.join(sf_any[obj]) or 'FALSE'}) AS {q(f'{obj}.__sf')}")
+            out.append(f"({' OR '.join(readonly[obj]) or 'FALSE'}) AS {q(f'{obj}.__ro')}")
+        for c in p.required:
+            out.append(f"{is_blank_sql(q(f'after.lead.{c.name}'), c.cls)} AS {q(f'req.{c.name}')}")
+        for obj, listed in (("lead", p.lead_rules), ("contact", p.contact_rules)):
+            scope = self._after_scope(obj)
+            for j, name in listed:
+                sql = self._compile(f"validation {name}", rules.validations[j].error_if, scope)
+                out.append(f"(({sql}) IS TRUE) AS {q(f'v{j}')}")
+        for n in p.dup_rules:
+            parts: list[tuple[str, str]] = []
+            for info in rules.duplicates[n].fields:
+                col = p.column("lead", info.name)
+                if col is None:
+                    parts = []
+                    break
+                value = q(f"after.lead.{col.name}")
+                text = value if col.cls is not Cls.BOOL else f"CAST({value} AS VARCHAR)"
+                parts.append((is_blank_sql(value, col.cls), f"lower({_pytrim(text)})"))
+            if not parts:
+                out.append(f"CAST(NULL AS VARCHAR) AS __ndup{n}")
+                continue
+            blank = " OR ".join(b for b, _ in parts)
+            key = f" || {lit(KEY_SEP)} || ".join(k for _, k in parts)
+            out.append(f"CASE WHEN {blank} THEN NULL ELSE {key} END AS __ndup{n}")
+        declared = self.rules.object("lead").get("Email")
+        email = p.column("lead", declared.name) if declared is not None else None
+        if email is not None:
+            out.append(f"lower({_pytrim(q('after.lead.' + email.name))}) AS __nemail")
+        else:
+            out.append("'' AS __nemail")
+        return out
+
+    def _final(self) -> str:
+        p = self.program
+        vl = " OR ".join(q(f"v{j}") for j, _ in p.lead_rules) or "FALSE"
+        vc = " OR ".join(q(f"v{j}") for j, _ in p.contact_rules) or "FALSE"
+        req = " OR ".join(q(f"req.{c.name}") for c in p.required) or "FALSE"
+        joins, dup_any = [], []
+        for n in p.dup_rules:
+            joins.append(
+                f"LEFT JOIN (SELECT __dup{n} AS key, list_sort(list(obj || ' ' || __id)) "
+                f"AS twins FROM (SELECT 'contact' AS obj, __id, __dup{n} FROM contacts UNION ALL "
+                f"SELECT 'lead' AS obj, __id, __dup{n} FROM leads) WHERE __dup{n} IS NOT NULL "
+                f"GROUP BY __dup{n}) AS t{n} ON t{n}.key = k.__ndup{n}"
+            )
+            dup_any.append(f"t{n}.twins IS NOT NULL")
+        dup = " OR ".join(dup_any) or "FALSE"
+        twins = "".join(f", t{n}.twins AS {q(f'twins{n}')}" for n in p.dup_rules)
+        action = (
+            "CASE WHEN __path IN ('paused', 'not_shared', 'gated') THEN __path "
+            "WHEN __path = 'create' THEN (CASE WHEN __create_ro THEN 'error:ro' "
+            f"WHEN {req} THEN 'error:req' WHEN {vl} THEN 'error:val' WHEN {dup} THEN 'error:dup' "
+            "ELSE 'create_lead' END) "
+            "WHEN __mobj = 'lead' AND \"lead.__sf\" AND \"lead.__ro\" THEN 'error:ro' "
+            f"WHEN __mobj = 'lead' AND \"lead.__sf\" AND ({vl}) THEN 'error:val' "
+            "WHEN __mobj = 'contact' AND \"contact.__sf\" AND \"contact.__ro\" THEN 'error:ro' "
+            f"WHEN __mobj = 'contact' AND \"contact.__sf\" AND ({vc}) THEN 'error:val' "
+            f"ELSE 'matched' END"
+        )
+        packed = ", ".join(self._packed())
+        return f"SELECT k.*{twins}, {action} AS __action, {packed} FROM k {' '.join(joins)}"
+
+    def _packed(self) -> list[str]:
+        """The few columns the plan is read from: lists of what holds, not one column each."""
+        p = self.program
+
+        def listed(items: list[str], test: str) -> str:
+            if not items:
+                return "CAST([] AS VARCHAR[])"
+            return f"list_filter([{', '.join(items)}], lambda x: {test})"
+
+        stages = [f"CASE WHEN {q('stage.' + name)} THEN {lit(name)} END" for name in p.stages]
+        out = [f"{listed(stages, 'x IS NOT NULL')} AS __stages"]
+        creates = [
+            f"{{'i': {n}, 's': {q(f'c{n}.state')}, 'v': CAST({q(f'c{n}.v')} AS VARCHAR)}}"
+            for n, m in p.lead_maps
+            if cls_of(m.prospect.type) and m.lead is not None and cls_of(m.lead.type)
+        ]
+        out.append(
+            listed(creates, "x.s <> 'skip'") + " AS __creates" if creates else "NULL AS __creates"
+        )
+        for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
+            items = []
+            for n, m in maps:
+                target = m.target(obj)
+                if target is None or not cls_of(m.prospect.type) or not cls_of(target.type):
+                    continue
+                pre = f"{obj[0]}{n}"
+                items.append(
+                    f"{{'i': {n}, 'd': {q(pre + '.dir')}, 'c': {q(pre + '.code')}, "
+                    f"'s': CAST({q(pre + '.sfv')} AS VARCHAR), "
+                    f"'p': CAST({q(pre + '.pdv')} AS VARCHAR)}}"
+                )
+            out.append(
+                f"{listed(items, 'x.d IS NOT NULL')} AS __{obj}_writes"
+                if items
+                else f"NULL AS __{obj}_writes"
+            )
+        fired = [f"CASE WHEN {q(f'v{j}')} THEN {j} END" for j, _ in p.lead_rules + p.contact_rules]
+        out.append(
+            f"list_filter([{', '.join(fired)}], lambda x: x IS NOT NULL) AS __fired"
+            if fired
+            else "NULL AS __fired"
+        )
+        missing = [f"CASE WHEN {q('req.' + c.name)} THEN {lit(c.name)} END" for c in p.required]
+        out.append(f"{listed(missing, 'x IS NOT NULL')} AS __missing")
+        return out
+
+    # -- applying a round -----------------------------------------------------------
+
+    def _apply(self) -> list[tuple[str, str]]:
+        """Per table, the SELECT giving it after the round: the writes of the round's
+        updates applied, and (leads) the round's created leads added."""
+        p = self.program
+        out: list[tuple[str, str]] = []
+        for obj, table in (("lead", "leads"), ("contact", "contacts")):
+            cols = []
+            for c in p.columns(obj):
+                w = self._written(obj, c.name)
+                if w is None:
+                    cols.append(f"t.{q(c.name)}")
+                    continue
+                cols.append(
+                    f"CASE WHEN r.__id IS NOT NULL AND {w[0]} THEN r.{w[1]} "
+                    f"ELSE t.{q(c.name)} END AS {q(c.name)}"
+                )
+            system = f"t.__id, t.__ord, t.__email, t.__stamp, t.__created{_dups(p, 't')}"
+            select = (
+                f"SELECT {', '.join([system, *cols])} FROM {table} AS t "
+                "LEFT JOIN (SELECT * FROM cycle_round WHERE __action = 'matched' "
+                f"AND __mobj = '{obj}') AS r ON r.__mid = t.__id"
+            )
+            if obj == "lead":
+                created = [f"{self._created(c.name)} AS {q(c.name)}" for c in p.lead]
+                dups = "".join(f", __ndup{n} AS __dup{n}" for n in p.dup_rules)
+                new_id = f"'{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), 12, '0')"
+                select += (
+                    f" UNION ALL SELECT {new_id} AS __id, 1000000000000 + __rank AS __ord, "
+                    f"__nemail AS __email, CAST($created_stamp AS DOUBLE) AS __stamp, "
+                    "TRUE AS __created"
+                    f"{dups}{''.join(', ' + v for v in created)} "
+                    "FROM cycle_round WHERE __action = 'create_lead'"
+                )
+            out.append((table, select))
+        return out
+
+
+def _dups(p: Program, alias: str) -> str:
+    return "".join(f", {alias}.__dup{n}" for n in p.dup_rules)
+
+
+def _decide(sync: Sync, pb: str, sb: str, obj: str) -> str:
+    """cycle.decide in SQL: 'pardot', 'salesforce' or NULL (both blank)."""
+
+    def first(side: str) -> str:
+        if side == "salesforce":
+            return f"(CASE WHEN NOT {sb} THEN 'salesforce' WHEN NOT {pb} THEN 'pardot' END)"
+        return f"(CASE WHEN NOT {pb} THEN 'pardot' WHEN NOT {sb} THEN 'salesforce' END)"
+
+    match sync:
+        case Sync.SALESFORCE_ALWAYS:
+            return "'salesforce'"
+        case Sync.PARDOT_ALWAYS:
+            return "'pardot'"
+        case Sync.SALESFORCE:
+            return first("salesforce")
+        case Sync.PARDOT:
+            return first("pardot")
+        case Sync.MOST_RECENT:
+            s = q(f"{obj}.__stamp")
+            later = f"(__stamp IS NOT NULL AND ({s} IS NULL OR __stamp > {s}))"
+            return f"(CASE WHEN {later} THEN {first('pardot')} ELSE {first('salesforce')} END)"
+    return "CAST(NULL AS VARCHAR)"
+
+
+def function_names() -> set[str]:
+    """Every function the checker accepts (the builder table's test reads it)."""
+    return set(SIGNATURES) | {merge_fields.MERGE}

@@ -1,0 +1,177 @@
+"""`--engine` on dry-run, run and diff, and `syncrules compile` (SPEC §4, Engines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from tests.conftest import ROOT
+
+ACME_RULES = str(ROOT / "samples/acme/rules")
+ACME_RECORDS = str(ROOT / "samples/acme/records")
+NOW = "2026-11-30T12:00:00Z"
+
+RULES = """
+object prospect { email: email  name: text(8)  score: number }
+object lead { Email: email  LastName: text(8) required  Score__c: number  OwnerId: reference(user) }
+field email { lead: Email sync: salesforce }
+field name { lead: LastName sync: pardot }
+field score { lead: Score__c sync: most_recent }
+share lead when OwnerId in group "G"
+stage Hot when score >= 10
+create lead when Hot
+duplicate lead by Email
+"""
+RECORDS = """
+users: [{Id: 005A, Name: A, groups: [G]}]
+leads:
+  - {Id: 00Q1, Email: ada@x.io, LastName: Lo, Score__c: 3, OwnerId: 005A,
+     LastModifiedDate: 2026-11-01T10:00:00Z}
+prospects:
+  - {id: p1, email: ADA@x.io, name: Ada, score: 12, updated_at: 2026-11-02T10:00:00Z}
+  - {id: p2, email: new@x.io, name: Newcomer, score: 20, assigned_user: 005A}
+  - {id: p3, email: NEW@x.io, name: Cy, score: 30}
+  - {id: p4, email: cold@x.io, name: Co, score: 1}
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> tuple[str, str]:
+    (tmp_path / "rules.sync").write_text(RULES, encoding="utf-8")
+    (tmp_path / "records.yaml").write_text(RECORDS, encoding="utf-8")
+    return str(tmp_path / "rules.sync"), str(tmp_path / "records.yaml")
+
+
+def test_every_engine_prints_the_same_dry_run(
+    small: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules, records = small
+    outputs = {}
+    for engine in ("python", "duckdb", "auto"):
+        for fmt in ("json", "table"):
+            args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", fmt]
+            assert main([*args, "--engine", engine]) == 0
+            outputs[(engine, fmt)] = capsys.readouterr().out
+    for fmt in ("json", "table"):
+        assert outputs[("duckdb", fmt)] == outputs[("python", fmt)]
+        assert outputs[("auto", fmt)] == outputs[("python", fmt)]
+    # the sequential cycle: p2 creates a lead, p3 (same email, other case) then updates it
+    assert '"prospect": "p3",\n      "action": "update"' in outputs[("duckdb", "json")]
+    assert '"id": "00QSR0000000001"' in outputs[("duckdb", "json")]
+
+
+def test_run_writes_the_same_files_on_every_engine(small: tuple[str, str], tmp_path: Path) -> None:
+    rules, records = small
+    written = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / f"out-{engine}"
+        args = ["run", rules, "--records", records, "--now", NOW, "--out", str(out)]
+        assert main([*args, "--engine", engine]) == 0
+        written[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert written["duckdb"] == written["python"]
+    assert b"00QSR0000000001" in written["duckdb"]["records.yaml"]
+
+
+def test_a_named_bulk_engine_that_cannot_evaluate_exits_2_naming_rule_and_construct(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["dry-run", ACME_RULES, "--records", ACME_RECORDS, "--now", NOW, "--engine", "duckdb"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "the duckdb engine cannot evaluate this cycle" in err
+    assert "IsConverted: true (SPEC §3.2/§3.3)" in err
+    assert "REGEX pattern" not in err  # {7,25} compiles
+    assert "Traceback" not in err
+
+
+def test_auto_falls_back_to_python_when_duckdb_cannot_evaluate(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.bulk import engines
+
+    monkeypatch.setattr(engines, "AUTO_THRESHOLD", 1)  # make auto pick duckdb first
+    base = ["dry-run", ACME_RULES, "--records", ACME_RECORDS, "--now", NOW, "--format", "json"]
+    assert main([*base, "--engine", "python"]) == 0
+    reference = capsys.readouterr().out
+    assert main([*base, "--engine", "auto"]) == 0
+    fell_back = capsys.readouterr()
+    assert fell_back.out == reference
+    assert fell_back.err.startswith("syncrules: note: the duckdb engine cannot evaluate lead ")
+    assert fell_back.err.rstrip().endswith("ran the python engine")
+
+
+def test_diff_takes_an_engine(small: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    rules, records = small
+    outputs = []
+    for engine in ("python", "duckdb"):
+        assert main(["diff", rules, rules, "--records", records, "--engine", engine]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+
+
+def test_spark_without_pyspark_says_what_to_install(
+    small: tuple[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark raises ImportError
+    rules, records = small
+    assert main(["dry-run", rules, "--records", records, "--engine", "spark"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'syncrules[spark]'" in err
+    assert "default-jre-headless" in err
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark"])
+def test_compile_prints_the_cycle_as_sql(
+    small: tuple[str, str], capsys: pytest.CaptureFixture[str], dialect: str
+) -> None:
+    rules, _ = small
+    assert main(["compile", rules, "--dialect", dialect]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"-- syncrules: one sync cycle (SPEC §3) as {dialect} SQL.")
+    assert "CREATE TABLE cycle_round AS" in out
+    assert "could not re-emit" not in out
+    quote = "`" if dialect == "spark" else '"'
+    assert f"{quote}stage.Hot{quote}" in out
+
+
+def test_compile_lists_what_does_not_compile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules.sync"
+    rules.write_text("object prospect { score: number }\nstage S when score * 2 > 1\n")
+    assert main(["compile", str(rules), "--dialect", "duckdb"]) == 0
+    out = capsys.readouterr().out
+    assert "-- Not compiled" in out
+    assert "rules.sync:2:14: stage S: operator * on number values" in out
+
+
+def test_the_acme_sample_gives_the_same_plan_on_duckdb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample as it ships has a converted lead, which only the Python runtime evaluates
+    (SPEC §3.3); without that flag every other construct of the sample runs in SQL, and
+    the plan is the reference's, non-ASCII names and dates included."""
+    import csv
+    import shutil
+
+    records = tmp_path / "records"
+    shutil.copytree(ACME_RECORDS, records)
+    with (records / "leads.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    column = rows[0].index("IsConverted")
+    for row in rows[1:]:
+        row[column] = "false"
+    with (records / "leads.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    outputs = {}
+    for engine in ("python", "duckdb"):
+        for fmt in ("json", "table"):
+            args = ["dry-run", ACME_RULES, "--records", str(records), "--now", NOW]
+            assert main([*args, "--format", fmt, "--engine", engine]) == 0
+            outputs[(engine, fmt)] = capsys.readouterr().out
+    assert outputs[("duckdb", "json")] == outputs[("python", "json")]
+    assert outputs[("duckdb", "table")] == outputs[("python", "table")]

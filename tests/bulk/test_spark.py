@@ -1,0 +1,65 @@
+"""The Spark engine in local mode gives the Python reference's plan (a small budget: one
+JVM start, a few rounds). Needs PySpark and Java; CI installs both (.ci/run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import shutil
+
+import pytest
+
+from engine import api
+from engine.bulk.engines import with_side_plans
+from engine.records.load import load_records_text
+from engine.render import plan_json
+from engine.runtime.context import Clock
+from engine.runtime.cycle import run_cycle
+
+READY = importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
+if not READY and os.environ.get("CI"):
+    pytest.fail("CI must install pyspark and a Java runtime (.ci/run)", pytrace=False)
+pytestmark = pytest.mark.skipif(not READY, reason="needs pyspark and java")
+
+RULES = """
+object prospect { email: email  name: text(6)  score: number }
+object lead { Email: email  LastName: text(6) required  Score__c: number  OwnerId: reference(user) }
+object contact { Email: email  LastName: text(6) }
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: most_recent }
+field score { lead: Score__c sync: pardot }
+share lead when OwnerId in group "G"
+stage Hot when score >= 10
+create lead when Hot or assigned
+validation Short on lead { error_if: LEN(LastName) < 2 message: "short" }
+duplicate lead by Email
+"""
+RECORDS = """
+users: [{Id: 005A, Name: A, groups: [G]}]
+leads:
+  - {Id: 00Q1, Email: ada@x.io, LastName: Lo, Score__c: 3, OwnerId: 005A,
+     LastModifiedDate: 2026-11-01T10:00:00Z}
+  - {Id: 00Q2, Email: hid@x.io, LastName: Hid, OwnerId: 005B}
+contacts: [{Id: 0031, Email: cy@x.io, LastName: Cy, LastModifiedDate: 2026-11-03T10:00:00Z}]
+prospects:
+  - {id: p1, email: ADA@x.io, name: Adalbert, score: 12, updated_at: 2026-11-02T10:00:00Z}
+  - {id: p2, email: new@x.io, name: Nu, score: 20, assigned_user: 005A}
+  - {id: p3, email: NEW@x.io, name: N, score: 30}
+  - {id: p4, email: hid@x.io, name: Hidden, score: 1, assigned_user: 005A}
+  - {id: p5, email: cy@x.io, name: Cyrus, score: 2}
+"""
+
+
+def test_spark_plan_equals_the_reference() -> None:
+    from engine.bulk.spark import SparkEngine
+
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    rules = api.check_text(RULES, "rules.sync")
+    records = load_records_text(RECORDS, "records.yaml", rules)
+    reference = run_cycle(rules, records, Clock(now)).plan
+    spark = with_side_plans(
+        rules, records, SparkEngine(rules, "local[2]").plan(records, Clock(now))
+    )
+    assert plan_json.render(spark) == plan_json.render(reference)
+    assert '"action": "create_lead"' in plan_json.render(spark)
