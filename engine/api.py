@@ -35,6 +35,7 @@ __all__ = [
     "CheckedRules",
     "Explanation",
     "InputError",
+    "ReportData",
     "RunResult",
     "SubjectExplanation",
     "check",
@@ -48,6 +49,7 @@ __all__ = [
     "lint",
     "lint_codes",
     "load_records",
+    "report_data",
     "rule_doc",
     "run",
 ]
@@ -355,3 +357,64 @@ def write_formatted(results: Sequence[Formatted]) -> None:
     for result in results:
         if result.changed and result.text is not None:
             write_atomic(result.path, result.text)
+
+
+# -- reports ---------------------------------------------------------------------------
+
+REPORT_ERROR_TRACES = 1000  # error prospects whose explain trace a report carries, at most
+REPORT_SAMPLE_TRACES = 200  # other prospects traced, evenly spread over the id order
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """What an HTML report shows beside the plan, prepared here so renderers stay pure:
+    explain traces (every error up to a limit, and a sample of the rest) and the fields
+    each validation and duplicate rule reads."""
+
+    traces: dict[str, tuple[Step, ...]]
+    rule_reads: dict[str, tuple[str, ...]]
+
+
+def report_data(
+    rules: CheckedRules,
+    records: RecordSet,
+    plan: Plan,
+    *,
+    now: dt.datetime | None = None,
+    error_traces: int = REPORT_ERROR_TRACES,
+    sample_traces: int = REPORT_SAMPLE_TRACES,
+) -> ReportData:
+    """Traces come from a second, traced pass over the same records and clock (which
+    prospects error is known only after the first): the cycle is deterministic, so the
+    traces describe the plan's own outcomes. Pass the `now` the plan was made with."""
+    from engine.plan import Action
+    from engine.runtime.cycle import run_cycle
+
+    _valid(rules)
+    errors = [o.prospect for o in plan.outcomes if o.action is Action.ERROR][:error_traces]
+    others = [o.prospect for o in plan.outcomes if o.action is not Action.ERROR]
+    stride = max(1, -(-len(others) // max(sample_traces, 1)))
+    wanted = frozenset(errors + others[::stride][:sample_traces])
+    traces: dict[str, tuple[Step, ...]] = {}
+    if wanted:
+        result = call_deep(lambda: run_cycle(rules, records, _clock(now), explain=wanted))
+        explained = [o.prospect for o in result.plan.outcomes if o.prospect in wanted]
+        for prospect, explainer in zip(explained, result.explanation, strict=False):
+            traces[prospect] = tuple(explainer.steps)
+    return ReportData(traces, _rule_reads(rules))
+
+
+def _rule_reads(rules: CheckedRules) -> dict[str, tuple[str, ...]]:
+    """Validation rules by name, duplicate rules as errors name them (`lead by Email`)."""
+    g = graph(rules).g
+    reads: dict[str, set[str]] = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "validation":
+            name = str(data["label"])
+        elif data["kind"] == "duplicate":
+            name = str(data["label"]).removeprefix("duplicate ")
+        else:
+            continue
+        fields = {p for p in g.predecessors(node) if g.nodes[p]["kind"] in ("field", "input")}
+        reads.setdefault(name, set()).update(fields)
+    return {name: tuple(sorted(fields)) for name, fields in sorted(reads.items())}

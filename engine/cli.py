@@ -235,31 +235,77 @@ def _progress(total: int) -> Iterator[Callable[[int], object] | None]:
         yield bar.update
 
 
+def _cycle_time(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The cycle's clock, fixed once: a report's traces must see the plan's own `now`."""
+    import datetime as dt
+
+    return _now(args) or dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _report_html(args: argparse.Namespace, rules, records, plan, now) -> str:  # type: ignore[no-untyped-def]
+    import shlex
+
+    from engine import api
+    from engine.render import report
+
+    data = api.report_data(rules, records, plan, now=now)
+    source = f"syncrules {shlex.join(args.rules)} --records {shlex.quote(args.records)}"
+    options = report.ReportOptions(
+        title=f"syncrules {args.command}: {len(plan.outcomes)} prospects",
+        subtitle=f"rules {' '.join(args.rules)} · records {args.records} · "
+        f"cycle time {now.isoformat().replace('+00:00', 'Z')}",
+        traces=data.traces,
+        rule_reads=data.rule_reads,
+        explain_command=source.replace("syncrules", "syncrules explain", 1) + " --prospect {id}",
+    )
+    return report.render(plan, options)
+
+
+def _output(path: str | None, text: str) -> None:
+    """Standard output, or a file written atomically (`--output`)."""
+    from engine.files import write_atomic
+
+    if path is None:
+        _write(text)
+        return
+    write_atomic(path, text)
+    sys.stderr.write(f"syncrules: wrote {path}\n")
+
+
 def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
     from engine.render import plan_json, plan_table
 
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
+    now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
-        plan = api.dry_run(rules, records, now=_now(args), progress=progress)
+        plan = api.dry_run(rules, records, now=now, progress=progress)
     if args.format == "json":
-        _write(plan_json.render(plan))
+        text = plan_json.render(plan)
+    elif args.format == "html":
+        text = _report_html(args, rules, records, plan, now)
     else:
-        _write(plan_table.render(plan, _colour(sys.stdout)))
+        text = plan_table.render(plan, _colour(sys.stdout) and not args.output)
+    _output(args.output, text)
     return ExitCode.FINDINGS if args.fail_on_error and plan.has_errors else ExitCode.OK
 
 
 def cmd_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
+    from engine.files import write_atomic
     from engine.render import plan_table
 
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
+    now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
-        result = api.run(rules, records, args.out, now=_now(args), progress=progress)
+        result = api.run(rules, records, args.out, now=now, progress=progress)
     _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
+    if args.report:
+        write_atomic(args.report, _report_html(args, rules, records, result.plan, now))
+        _write(f"wrote {args.report}\n")
     return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
 
 
@@ -424,7 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     dry = records_command(
-        "dry-run", "the plan of one sync cycle; writes nothing", ("table", "json")
+        "dry-run", "the plan of one sync cycle; writes nothing", ("table", "json", "html")
+    )
+    dry.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the plan to FILE instead of standard output (html: a self-contained page)",
     )
     dry.add_argument(
         "--fail-on-error",
@@ -435,6 +486,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = records_command("run", "apply one cycle: write the new record set and error queue", ())
     run.add_argument("--out", required=True, metavar="DIR")
+    run.add_argument(
+        "--report", metavar="FILE", help="also write the cycle's HTML report (one page) to FILE"
+    )
     run.add_argument("--fail-on-error", action="store_true")
     run.set_defaults(func=cmd_run)
 
