@@ -198,6 +198,12 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
             return ExitCode.OK
         only = [*roots, *dependents]
     view = graph.view(only)
+    if args.format in ("svg", "html"):
+        from engine.render import graph_svg
+
+        draw = graph_svg.svg if args.format == "svg" else graph_svg.page
+        _write(draw(view, args.link))
+        return ExitCode.OK
     renderers: dict[str, Callable[[object], str]] = {
         "dot": render_graph.dot,  # type: ignore[dict-item]
         "mermaid": render_graph.mermaid,  # type: ignore[dict-item]
@@ -440,9 +446,17 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("rules", nargs="+", metavar="RULES")
     graph.add_argument(
         "--format",
-        choices=("dot", "mermaid", "json", "text"),
+        choices=("dot", "mermaid", "json", "text", "svg", "html"),
         default="dot",
-        help="dot (Graphviz), mermaid, json, or text (evaluation order)",
+        help="dot (Graphviz), mermaid, json, text (evaluation order), or a picture: "
+        "svg, html (no Graphviz needed)",
+    )
+    graph.add_argument(
+        "--link",
+        metavar="TEMPLATE",
+        default="{path}#L{line}",
+        help="svg/html: where a node links, from {path}, {abspath}, {line}, {col} "
+        "(e.g. vscode://file/{abspath}:{line}:{col}); default {path}#L{line}",
     )
     graph.add_argument(
         "--depends",

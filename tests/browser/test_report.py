@@ -49,7 +49,7 @@ def _ids(page: Any) -> list[str]:
 def test_opens_without_console_errors(page: Any, acme_report: Path) -> None:
     console = _open(page, acme_report)
     assert page.locator("#records tbody tr").count() == 38
-    assert page.locator("#status").inner_text() == "Showing 1–38 of 38 prospects"
+    assert page.locator("#status").inner_text() == "Showing 1–38 of 38 prospects"  # noqa: RUF001
     assert page.locator("svg.flow g.node").count() > 8
     assert console.errors == []
 
