@@ -339,8 +339,13 @@ def cmd_diff(args: argparse.Namespace) -> ExitCode:
 
     old, new = _checked_or_exit([args.old]), _checked_or_exit([args.new])
     changes, compared = api.diff(old, new, args.records, now=_now(args))
-    render = diff.as_json if args.format == "json" else diff.text
-    _write(render(changes, compared))
+    if args.format == "html":
+        from engine.render import diff_html
+
+        _write(diff_html.render(changes, compared, args.old, args.new))
+    else:
+        render = diff.as_json if args.format == "json" else diff.text
+        _write(render(changes, compared))
     return ExitCode.FINDINGS if args.fail_on_change and changes else ExitCode.OK
 
 
@@ -524,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("old", metavar="OLD_RULES")
     dif.add_argument("new", metavar="NEW_RULES")
     dif.add_argument("--records", required=True, metavar="PATH")
-    dif.add_argument("--format", choices=("text", "json"), default="text")
+    dif.add_argument("--format", choices=("text", "json", "html"), default="text")
     dif.add_argument("--now", metavar="DATETIME")
     dif.add_argument(
         "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"

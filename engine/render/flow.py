@@ -57,12 +57,14 @@ class _Box:
 NODE_W = 14
 GAP = 26
 MIN_H = 3.0
-LABEL_ROOM = 190  # right of the last column, for its labels
+CHAR_W = 7.2  # average advance of a 12px sans-serif character
 
 
 def _layout(nodes: Sequence[FlowNode], height: float, width: float) -> dict[str, _Box]:
     columns = max(n.column for n in nodes) + 1
-    step = (width - LABEL_ROOM - NODE_W) / max(columns - 1, 1)
+    # the last column's labels sit to its right: leave them room
+    label_room = max(len(f"{n.label} {n.value}") for n in nodes if n.column == columns - 1)
+    step = (width - label_room * CHAR_W - 10 - NODE_W) / max(columns - 1, 1)
     biggest = max(
         sum(n.value for n in nodes if n.column == c) for c in range(columns)
     )  # the widest column fills the height

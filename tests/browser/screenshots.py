@@ -22,8 +22,47 @@ ACME = ["samples/acme/rules", "--records", "samples/acme/records"]
 NOW = ["--now", "2026-12-01T00:00:00Z"]
 
 
+def write_output(folder: Path) -> None:
+    """Every HTML output of the Acme sample, as the docs show them, into folder."""
+    import contextlib
+    import io
+
+    graph, diff = folder / "graph.html", folder / "diff.html"
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(io.StringIO()) as out:
+        main(["graph", "samples/acme/rules", "--format", "html"])
+    graph.write_text(out.getvalue(), encoding="utf-8")
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(io.StringIO()) as out:
+        main(
+            [
+                "diff",
+                "samples/acme/rules",
+                "samples/acme/rules-next",
+                "--records",
+                "samples/acme/records",
+                *NOW,
+                "--format",
+                "html",
+            ]
+        )
+    diff.write_text(out.getvalue(), encoding="utf-8")
+    with contextlib.chdir(ROOT), contextlib.redirect_stderr(io.StringIO()):
+        main(["dry-run", *ACME, *NOW, "--format", "html", "--output", str(folder / "acme.html")])
+
+
+def graph_overview(page: Any, folder: Path, out: Path) -> None:
+    write_output(folder)
+    page.goto((folder / "graph.html").as_uri())
+    page.screenshot(path=str(out))
+
+
+def diff_overview(page: Any, folder: Path, out: Path) -> None:
+    write_output(folder)
+    page.goto((folder / "diff.html").as_uri())
+    page.screenshot(path=str(out))
+
+
 def _report(page: Any, folder: Path) -> Path:
-    main(["dry-run", *ACME, *NOW, "--format", "html", "--output", str(folder / "acme.html")])
+    write_output(folder)
     page.goto((folder / "acme.html").as_uri())
     page.wait_for_selector("body[data-ready=true]")
     return folder / "acme.html"
@@ -46,14 +85,19 @@ def report_explain(page: Any, folder: Path, out: Path) -> None:
 SHOTS: dict[str, Callable[[Any, Path, Path], None]] = {
     "report-acme.png": report_overview,
     "report-explain.png": report_explain,
+    "graph-acme.png": graph_overview,
+    "diff-acme.png": diff_overview,
 }
 
 
-def take(out_dir: Path, names: list[str] | None = None) -> list[Path]:
-    """Take each shot into out_dir; returns the files written."""
+def take(out_dir: Path, names: list[str] | None = None, browser: Any = None) -> list[Path]:
+    """Take each shot into out_dir (in `browser`, or one launched here); returns the files."""
+    if browser is None:
+        with chromium.browser() as launched:
+            return take(out_dir, names, launched)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with chromium.browser() as browser, tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work:
         for name, shoot in SHOTS.items():
             if names and name not in names:
                 continue

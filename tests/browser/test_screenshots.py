@@ -9,7 +9,7 @@ from tests.browser import screenshots
 
 
 def test_every_docs_screenshot_is_taken(browser: Any, tmp_path: Path) -> None:
-    written = screenshots.take(tmp_path)
+    written = screenshots.take(tmp_path, browser=browser)
     assert sorted(p.name for p in written) == sorted(screenshots.SHOTS)
     for path in written:
         head = path.read_bytes()[:24]
