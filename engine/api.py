@@ -14,7 +14,8 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.check.model import CheckedRules
 from engine.check.resolve import check_rules
@@ -49,6 +50,7 @@ __all__ = [
     "lint",
     "lint_codes",
     "load_records",
+    "read_queue",
     "report_data",
     "rule_doc",
     "run",
@@ -163,8 +165,14 @@ class RunResult:
     written: tuple[str, ...]
 
 
-def error_queue(plan: Plan) -> str:
-    """`error_queue.json`: every error of the cycle with code, rule, message and fields."""
+def error_queue(
+    plan: Plan, previous: dict[str, object] | None = None, now: dt.datetime | None = None
+) -> str:
+    """`error_queue.json`: every error of the cycle with code, rule, message and fields.
+    With the cycle's time, each entry also has `first_seen`, `last_seen` and `cycles`,
+    carried on from `previous` (the queue the output folder held), and entries that no
+    longer fail are listed under `resolved` with the time they were fixed."""
+    from engine import queue as error_queues
     from engine.render import plan_json
 
     errors = []
@@ -182,8 +190,28 @@ def error_queue(plan: Plan) -> str:
                     "fields": list(failure.fields),
                 }
             )
-    data = {"errors": errors, "formula_errors": plan_json.as_dict(plan).get("formula_errors", [])}
+    data: dict[str, object] = {"errors": errors}
+    if now is not None:
+        when = now.isoformat().replace("+00:00", "Z")
+        data["errors"], data["resolved"] = error_queues.carry_history(errors, previous, when)
+    data["formula_errors"] = plan_json.as_dict(plan).get("formula_errors", [])
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_queue(path: str) -> dict[str, Any]:
+    """An `error_queue.json` written by `run`; InputError names the file, entry and field."""
+    from engine import queue as error_queues
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read the error queue: {error}") from None
+    try:
+        return error_queues.validate(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
+    except error_queues.QueueFormatError as error:
+        raise InputError(f"{path}: {error}") from None
 
 
 def run(
@@ -200,8 +228,11 @@ def run(
     from engine.runtime.cycle import run_cycle
 
     _valid(rules)
-    result = call_deep(lambda: run_cycle(rules, records, _clock(now), progress=progress))
-    queue = error_queue(result.plan)  # rendered before anything is written
+    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    earlier = os.path.join(out_dir, "error_queue.json")  # its history carries on
+    previous = read_queue(earlier) if os.path.isfile(earlier) else None
+    result = call_deep(lambda: run_cycle(rules, records, _clock(when), progress=progress))
+    queue = error_queue(result.plan, previous, when)  # rendered before anything is written
     written = write_records(result.records, out_dir)
     queue_path = os.path.join(out_dir, "error_queue.json")
     write_atomic(queue_path, queue)

@@ -349,6 +349,21 @@ def cmd_diff(args: argparse.Namespace) -> ExitCode:
     return ExitCode.FINDINGS if args.fail_on_change and changes else ExitCode.OK
 
 
+def cmd_queue_diff(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine import queue as error_queues
+    from engine.render import queue_diff
+
+    found = error_queues.compare(api.read_queue(args.old), api.read_queue(args.new))
+    if args.format == "json":
+        _write(queue_diff.as_json(found))
+    elif args.format == "html":
+        _write(queue_diff.page(found, args.old, args.new))
+    else:
+        _write(queue_diff.text(found))
+    return ExitCode.OK
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -535,6 +550,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"
     )
     dif.set_defaults(func=cmd_diff)
+    queue = sub.add_parser("queue", help="the error queue across runs")
+    queue_sub = queue.add_subparsers(dest="queue_command", metavar="COMMAND", required=True)
+    qdiff = queue_sub.add_parser(
+        "diff", help="errors that are new, fixed and still failing between two error queues"
+    )
+    qdiff.add_argument("old", metavar="OLD", help="the earlier error_queue.json")
+    qdiff.add_argument("new", metavar="NEW", help="the later error_queue.json")
+    qdiff.add_argument("--format", choices=("text", "json", "html"), default="text")
+    qdiff.set_defaults(func=cmd_queue_diff)
     SUBPARSERS.clear()
     SUBPARSERS.update(sub.choices)
     return parser

@@ -41,3 +41,24 @@ def test_diff_page_search_hides_other_rows(page: Any, pages: Path) -> None:
     visible = [r for r in rows.all() if r.is_visible()]
     assert [r.locator("td").first.inner_text() for r in visible] == ["48210006"]
     assert console.errors == []
+
+
+def test_queue_diff_page(page: Any, tmp_path: Path) -> None:
+    import contextlib
+    import io
+    import json
+
+    from engine.cli import main
+
+    entry = {"prospect": "p1", "object": "lead", "record": None, "error_code": "E", "rule": "R"}
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"errors": [entry]}), encoding="utf-8")
+    new.write_text(json.dumps({"errors": [{**entry, "prospect": "p2"}]}), encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["queue", "diff", str(old), str(new), "--format", "html"]) == 0
+    (tmp_path / "queue.html").write_text(out.getvalue(), encoding="utf-8")
+    console = Console(page)
+    page.goto((tmp_path / "queue.html").as_uri())
+    assert page.locator("#new tbody td").first.inner_text() == "p2"
+    assert page.locator("#fixed tbody td").first.inner_text() == "p1"
+    assert console.errors == []
