@@ -26,6 +26,9 @@ class ReportOptions:
     rule_reads: Mapping[str, Sequence[str]] = field(default_factory=dict)
     explain_command: str = "syncrules explain RULES --records PATH --prospect {id}"
     page_size: int = 50
+    # past this many prospects, only the traced ones carry their full result in the page
+    # (the rest: the table's columns and the explain command), so 100,000 rows stay small
+    detail_limit: int = 20_000
 
 
 # Where each skip reason leaves the cycle (SPEC §3): the column of the flow it ends in.
@@ -187,7 +190,11 @@ def render(plan: Plan, options: ReportOptions | None = None) -> str:
         payload=html.embed_json(
             {
                 "rows": rows,
-                "outcomes": entries,
+                "outcomes": {
+                    o.prospect: entry
+                    for o, entry in zip(plan.outcomes, entries, strict=True)
+                    if len(entries) <= options.detail_limit or o.prospect in options.traces
+                },
                 "traces": _traces(options),
                 "explain": options.explain_command,
                 "pageSize": options.page_size,

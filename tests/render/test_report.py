@@ -153,3 +153,14 @@ def test_run_report_is_written_beside_the_new_records(
     assert main(["run", *ACME, *NOW, "--out", str(out), "--report", str(page)]) == 0
     assert f"wrote {page}" in capsys.readouterr().out
     assert len(_payload(page.read_text(encoding="utf-8"))["rows"]) == 38  # type: ignore[arg-type]
+
+
+def test_a_large_report_keeps_full_results_only_for_traced_prospects() -> None:
+    traced = report.ReportOptions(traces={"p4": ()}, detail_limit=5)
+    outcomes = _payload(report.render(PLAN, traced))["outcomes"]
+    assert isinstance(outcomes, dict)
+    assert list(outcomes) == ["p4"]
+    assert outcomes["p4"]["error_code"] == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+    small = _payload(report.render(PLAN, report.ReportOptions(detail_limit=6)))["outcomes"]
+    assert isinstance(small, dict)
+    assert len(small) == 6

@@ -126,9 +126,17 @@
       body.appendChild(p);
     }
     var h2 = document.createElement('h4'); h2.textContent = 'Result'; body.appendChild(h2);
-    var pre = document.createElement('pre');
-    pre.textContent = JSON.stringify(outcomes[i], null, 2);
-    body.appendChild(pre);
+    if (outcomes[id]) {
+      var pre = document.createElement('pre');
+      pre.textContent = JSON.stringify(outcomes[id], null, 2);
+      body.appendChild(pre);
+    } else {
+      var note = document.createElement('p');
+      note.textContent = 'This large report keeps full results only for the traced ' +
+        'prospects; the table row above has its action, target and counts, and explain ' +
+        'or dry-run --format json gives the rest.';
+      body.appendChild(note);
+    }
     var panel = $('panel');
     panel.hidden = false;
     panel.dataset.row = i;
