@@ -197,3 +197,14 @@ def test_run_refuses_to_overwrite_a_queue_it_cannot_read(
     assert code == 2
     assert "error_queue.json:1:1: not JSON" in capsys.readouterr().err
     assert (out / "error_queue.json").read_text("utf-8") == "not json"
+
+
+def test_docs_show_the_real_queue_diff_output(
+    history: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import ROOT
+
+    main(["queue", "diff", str(history[0]), str(history[1])])
+    page = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    shown = page.split("```text\n", 1)[1].split("```", 1)[0]
+    assert shown == capsys.readouterr().out
