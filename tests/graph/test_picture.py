@@ -40,7 +40,7 @@ def test_every_node_is_drawn_once_and_every_edge_points_right(
     rules_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = _svg(rules_file, capsys=capsys)
-    ids = [g.get("data-id") for g in root.iter() if g.get("data-id")]
+    ids = [str(g.get("data-id")) for g in root.iter() if g.get("data-id")]
     view = api.graph(api.check([str(rules_file)])).view()
     assert sorted(ids) == sorted(n.id for n in view.nodes)
     placed, _, _ = graph_svg.layout(view)
@@ -56,7 +56,7 @@ def test_nodes_link_to_their_rule_file_and_line(
     links = {a.get("data-id"): a.get("href") for a in root.iter(f"{SVG}a")}
     assert links["stage:SQL"] == f"{rules_file}#L4"
     assert links["validation:lead.Country_Required"] == f"{rules_file}#L5"
-    assert links["prospect.score"].startswith(f"{rules_file}#L1")  # where it is declared
+    assert str(links["prospect.score"]).startswith(f"{rules_file}#L1")  # where it is declared
 
 
 def test_link_template_for_an_editor(rules_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
