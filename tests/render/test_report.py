@@ -164,3 +164,26 @@ def test_a_large_report_keeps_full_results_only_for_traced_prospects() -> None:
     small = _payload(report.render(PLAN, report.ReportOptions(detail_limit=6)))["outcomes"]
     assert isinstance(small, dict)
     assert len(small) == 6
+
+
+def test_prospects_from_salesforce_get_their_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab reads the plan's JSON as SPEC §4 pins `prospects_from_salesforce`."""
+    created = {
+        "source": {"object": "contact", "id": "003Z"},
+        "action": "create_prospect",
+        "to_pardot": {"email": "z@x.com", "first_name": "Zoe"},
+        "dropped": [{"field": "score", "code": "INVALID_TYPE", "value": "lots"}],
+    }
+    pinned = report.plan_json.as_dict
+    monkeypatch.setattr(
+        report.plan_json,
+        "as_dict",
+        lambda plan: pinned(plan) | {"prospects_from_salesforce": [created]},
+    )
+    page = report.render(PLAN)
+    assert "From Salesforce (1)" in page
+    assert (
+        "<tr><td>1</td><td>contact 003Z</td><td>"
+        '<span class="badge create_prospect">create_prospect</span></td>'
+        '<td>email, first_name</td><td class="num">1</td></tr>'
+    ) in page
