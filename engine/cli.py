@@ -269,13 +269,24 @@ def _report_html(args: argparse.Namespace, rules, records, plan, now) -> str:  #
 
 def _output(path: str | None, text: str) -> None:
     """Standard output, or a file written atomically (`--output`)."""
-    from engine.files import write_atomic
-
     if path is None:
         _write(text)
         return
-    write_atomic(path, text)
+    _write_file(path, text)
     sys.stderr.write(f"syncrules: wrote {path}\n")
+
+
+def _write_file(path: str, text: str) -> None:
+    """A file the user named (`--output`, `--report`): a failure is theirs to fix (exit 2)."""
+    from engine.files import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        parent = os.path.dirname(path)
+        if parent and os.path.exists(parent) and not os.path.isdir(parent):
+            raise CannotRun(f"{path}: cannot write: {parent} is not a folder") from None
+        raise CannotRun(f"{path}: cannot write: {error.strerror or error}") from None
 
 
 def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
@@ -299,7 +310,6 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
 
 def cmd_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
-    from engine.files import write_atomic
     from engine.render import plan_table
 
     rules = _checked_or_exit(args.rules)
@@ -310,7 +320,7 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
     _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
     if args.report:
-        write_atomic(args.report, _report_html(args, rules, records, result.plan, now))
+        _write_file(args.report, _report_html(args, rules, records, result.plan, now))
         _write(f"wrote {args.report}\n")
     return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
 

@@ -187,3 +187,18 @@ def test_prospects_from_salesforce_get_their_tab(monkeypatch: pytest.MonkeyPatch
         '<span class="badge create_prospect">create_prospect</span></td>'
         '<td>email, first_name</td><td class="num">1</td></tr>'
     ) in page
+
+
+def test_a_report_that_cannot_be_written_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "report.html"
+    assert main(["dry-run", *ACME, *NOW, "--format", "html", "--output", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"syncrules: {target}: cannot write: {blocker} is not a folder\n"
+    )
+    out = tmp_path / "out"
+    assert main(["run", *ACME, *NOW, "--out", str(out), "--report", str(target)]) == 2
+    assert f"syncrules: {target}: cannot write" in capsys.readouterr().err
