@@ -283,10 +283,15 @@ def _write_file(path: str, text: str) -> None:
     try:
         write_atomic(path, text)
     except OSError as error:
-        parent = os.path.dirname(path)
-        if parent and os.path.exists(parent) and not os.path.isdir(parent):
-            raise CannotRun(f"{path}: cannot write: {parent} is not a folder") from None
+        _refuse_unwritable(path)
         raise CannotRun(f"{path}: cannot write: {error.strerror or error}") from None
+
+
+def _refuse_unwritable(path: str) -> None:
+    """Catch the plain mistake (a file where a folder should be) before any work is done."""
+    parent = os.path.dirname(path)
+    if parent and os.path.exists(parent) and not os.path.isdir(parent):
+        raise CannotRun(f"{path}: cannot write: {parent} is not a folder")
 
 
 def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
@@ -312,6 +317,8 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
     from engine.render import plan_table
 
+    if args.report:  # before the run writes anything
+        _refuse_unwritable(args.report)
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
     now = _cycle_time(args)

@@ -202,3 +202,4 @@ def test_a_report_that_cannot_be_written_is_exit_2(
     out = tmp_path / "out"
     assert main(["run", *ACME, *NOW, "--out", str(out), "--report", str(target)]) == 2
     assert f"syncrules: {target}: cannot write" in capsys.readouterr().err
+    assert not out.exists()  # refused before the run wrote anything
