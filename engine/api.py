@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.check.model import CheckedRules
 from engine.check.resolve import check_rules
@@ -36,6 +38,7 @@ __all__ = [
     "CheckedRules",
     "Explanation",
     "InputError",
+    "ReportData",
     "RunResult",
     "SubjectExplanation",
     "check",
@@ -51,6 +54,8 @@ __all__ = [
     "lint",
     "lint_codes",
     "load_records",
+    "read_queue",
+    "report_data",
     "rule_doc",
     "run",
 ]
@@ -182,8 +187,14 @@ class RunResult:
     written: tuple[str, ...]
 
 
-def error_queue(plan: Plan) -> str:
-    """`error_queue.json`: every error of the cycle with code, rule, message and fields."""
+def error_queue(
+    plan: Plan, previous: dict[str, object] | None = None, now: dt.datetime | None = None
+) -> str:
+    """`error_queue.json`: every error of the cycle with code, rule, message and fields.
+    With the cycle's time, each entry also has `first_seen`, `last_seen` and `cycles`,
+    carried on from `previous` (the queue the output folder held), and entries that no
+    longer fail are listed under `resolved` with the time they were fixed."""
+    from engine import queue as error_queues
     from engine.render import plan_json
 
     errors = []
@@ -201,8 +212,28 @@ def error_queue(plan: Plan) -> str:
                     "fields": list(failure.fields),
                 }
             )
-    data = {"errors": errors, "formula_errors": plan_json.as_dict(plan).get("formula_errors", [])}
+    data: dict[str, object] = {"errors": errors}
+    if now is not None:
+        when = now.isoformat().replace("+00:00", "Z")
+        data["errors"], data["resolved"] = error_queues.carry_history(errors, previous, when)
+    data["formula_errors"] = plan_json.as_dict(plan).get("formula_errors", [])
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_queue(path: str) -> dict[str, Any]:
+    """An `error_queue.json` written by `run`; InputError names the file, entry and field."""
+    from engine import queue as error_queues
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read the error queue: {error}") from None
+    try:
+        return error_queues.validate(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
+    except error_queues.QueueFormatError as error:
+        raise InputError(f"{path}: {error}") from None
 
 
 def run(
@@ -222,7 +253,10 @@ def run(
     from engine.records.write import output_files
 
     _valid(rules)
-    clock = _clock(now)
+    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    earlier = os.path.join(out_dir, "error_queue.json")  # its history carries on
+    previous = read_queue(earlier) if os.path.isfile(earlier) else None
+    clock = _clock(when)
     result = call_deep(
         lambda: run_engine(
             rules, records, clock, engine, spark_master=spark_master, progress=progress
@@ -232,7 +266,7 @@ def run(
     # everything is rendered first, then written as one set: a failure or Ctrl-C part-way
     # leaves out_dir as it was (docs/records.md)
     contents = output_files(result.records)
-    contents["error_queue.json"] = error_queue(result.plan)
+    contents["error_queue.json"] = error_queue(result.plan, previous, when)
     written = replace_folder(out_dir, contents)
     return RunResult(result.plan, result.records, tuple(written))
 
@@ -441,3 +475,64 @@ def write_formatted(results: Sequence[Formatted]) -> None:
     from engine.files import write_files_atomic
 
     write_files_atomic([(r.path, r.text) for r in results if r.changed and r.text is not None])
+
+
+# -- reports ---------------------------------------------------------------------------
+
+REPORT_ERROR_TRACES = 1000  # error prospects whose explain trace a report carries, at most
+REPORT_SAMPLE_TRACES = 200  # other prospects traced, evenly spread over the id order
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """What an HTML report shows beside the plan, prepared here so renderers stay pure:
+    explain traces (every error up to a limit, and a sample of the rest) and the fields
+    each validation and duplicate rule reads."""
+
+    traces: dict[str, tuple[Step, ...]]
+    rule_reads: dict[str, tuple[str, ...]]
+
+
+def report_data(
+    rules: CheckedRules,
+    records: RecordSet,
+    plan: Plan,
+    *,
+    now: dt.datetime | None = None,
+    error_traces: int = REPORT_ERROR_TRACES,
+    sample_traces: int = REPORT_SAMPLE_TRACES,
+) -> ReportData:
+    """Traces come from a second, traced pass over the same records and clock (which
+    prospects error is known only after the first): the cycle is deterministic, so the
+    traces describe the plan's own outcomes. Pass the `now` the plan was made with."""
+    from engine.plan import Action
+    from engine.runtime.cycle import run_cycle
+
+    _valid(rules)
+    errors = [o.prospect for o in plan.outcomes if o.action is Action.ERROR][:error_traces]
+    others = [o.prospect for o in plan.outcomes if o.action is not Action.ERROR]
+    stride = max(1, -(-len(others) // max(sample_traces, 1)))
+    wanted = frozenset(errors + others[::stride][:sample_traces])
+    traces: dict[str, tuple[Step, ...]] = {}
+    if wanted:
+        result = call_deep(lambda: run_cycle(rules, records, _clock(now), explain=wanted))
+        explained = [o.prospect for o in result.plan.outcomes if o.prospect in wanted]
+        for prospect, explainer in zip(explained, result.explanation, strict=False):
+            traces[prospect] = tuple(explainer.steps)
+    return ReportData(traces, _rule_reads(rules))
+
+
+def _rule_reads(rules: CheckedRules) -> dict[str, tuple[str, ...]]:
+    """Validation rules by name, duplicate rules as errors name them (`lead by Email`)."""
+    g = graph(rules).g
+    reads: dict[str, set[str]] = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "validation":
+            name = str(data["label"])
+        elif data["kind"] == "duplicate":
+            name = str(data["label"]).removeprefix("duplicate ")
+        else:
+            continue
+        fields = {p for p in g.predecessors(node) if g.nodes[p]["kind"] in ("field", "input")}
+        reads.setdefault(name, set()).update(fields)
+    return {name: tuple(sorted(fields)) for name, fields in sorted(reads.items())}

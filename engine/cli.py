@@ -261,6 +261,12 @@ def cmd_graph(args: argparse.Namespace) -> ExitCode:
             return ExitCode.OK
         only = [*roots, *dependents]
     view = graph.view(only)
+    if args.format in ("svg", "html"):
+        from engine.render import graph_svg
+
+        draw = graph_svg.svg if args.format == "svg" else graph_svg.page
+        _write(draw(view, args.link))
+        return ExitCode.OK
     renderers: dict[str, Callable[[object], str]] = {
         "dot": render_graph.dot,  # type: ignore[dict-item]
         "mermaid": render_graph.mermaid,  # type: ignore[dict-item]
@@ -312,20 +318,78 @@ def _progress(total: int) -> Iterator[Callable[[int], object] | None]:
         yield bar.update
 
 
+def _cycle_time(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The cycle's clock, fixed once: a report's traces must see the plan's own `now`."""
+    import datetime as dt
+
+    return _now(args) or dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _report_html(args: argparse.Namespace, rules, records, plan, now) -> str:  # type: ignore[no-untyped-def]
+    import shlex
+
+    from engine import api
+    from engine.render import report
+
+    data = api.report_data(rules, records, plan, now=now)
+    source = f"syncrules {shlex.join(args.rules)} --records {shlex.quote(args.records)}"
+    options = report.ReportOptions(
+        title=f"syncrules {args.command}: {len(plan.outcomes)} prospects",
+        subtitle=f"rules {' '.join(args.rules)} · records {args.records} · "
+        f"cycle time {now.isoformat().replace('+00:00', 'Z')}",
+        traces=data.traces,
+        rule_reads=data.rule_reads,
+        explain_command=source.replace("syncrules", "syncrules explain", 1) + " --prospect {id}",
+    )
+    return report.render(plan, options)
+
+
+def _output(path: str | None, text: str) -> None:
+    """Standard output, or a file written atomically (`--output`)."""
+    if path is None:
+        _write(text)
+        return
+    _write_file(path, text)
+    sys.stderr.write(f"syncrules: wrote {path}\n")
+
+
+def _write_file(path: str, text: str) -> None:
+    """A file the user named (`--output`, `--report`): a failure is theirs to fix (exit 2)."""
+    from engine.files import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        _refuse_unwritable(path)
+        raise CannotRun(f"{path}: cannot write: {error.strerror or error}") from None
+
+
+def _refuse_unwritable(path: str) -> None:
+    """Catch the plain mistake (a file where a folder should be) before any work is done."""
+    parent = os.path.dirname(path)
+    if parent and os.path.exists(parent) and not os.path.isdir(parent):
+        raise CannotRun(f"{path}: cannot write: {parent} is not a folder")
+
+
 def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
     from engine.render import plan_json, plan_table
 
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
+    now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
         plan = api.dry_run(
-            rules, records, now=_now(args), progress=progress, notice=_notice, **_engine(args)
+            rules, records, now=now, progress=progress, notice=_notice, **_engine(args)
         )
     if args.format == "json":
-        _write(plan_json.render(plan))
+        text = plan_json.render(plan)
+    elif args.format == "html":
+        text = _report_html(args, rules, records, plan, now)
     else:
-        _write(plan_table.render(plan, _colour(sys.stdout), _terminal_width(sys.stdout)))
+        width = None if args.output else _terminal_width(sys.stdout)
+        text = plan_table.render(plan, _colour(sys.stdout) and not args.output, width)
+    _output(args.output, text)
     return ExitCode.FINDINGS if args.fail_on_error and plan.has_errors else ExitCode.OK
 
 
@@ -333,20 +397,26 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
     from engine.render import plan_table
 
+    if args.report:  # before the run writes anything
+        _refuse_unwritable(args.report)
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
+    now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
         result = api.run(
             rules,
             records,
             args.out,
-            now=_now(args),
+            now=now,
             progress=progress,
             notice=_notice,
             **_engine(args),
         )
     _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
+    if args.report:
+        _write_file(args.report, _report_html(args, rules, records, result.plan, now))
+        _write(f"wrote {args.report}\n")
     return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
 
 
@@ -413,9 +483,29 @@ def cmd_diff(args: argparse.Namespace) -> ExitCode:
 
     old, new = _checked_or_exit([args.old]), _checked_or_exit([args.new])
     changes, compared = api.diff(old, new, args.records, now=_now(args), **_engine(args))
-    render = diff.as_json if args.format == "json" else diff.text
-    _write(render(changes, compared))
+    if args.format == "html":
+        from engine.render import diff_html
+
+        _write(diff_html.render(changes, compared, args.old, args.new))
+    else:
+        render = diff.as_json if args.format == "json" else diff.text
+        _write(render(changes, compared))
     return ExitCode.FINDINGS if args.fail_on_change and changes else ExitCode.OK
+
+
+def cmd_queue_diff(args: argparse.Namespace) -> ExitCode:
+    from engine import api
+    from engine import queue as error_queues
+    from engine.render import queue_diff
+
+    found = error_queues.compare(api.read_queue(args.old), api.read_queue(args.new))
+    if args.format == "json":
+        _write(queue_diff.as_json(found))
+    elif args.format == "html":
+        _write(queue_diff.page(found, args.old, args.new))
+    else:
+        _write(queue_diff.text(found))
+    return ExitCode.OK
 
 
 # -- parser ----------------------------------------------------------------------------
@@ -536,9 +626,17 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("rules", nargs="+", metavar="RULES")
     graph.add_argument(
         "--format",
-        choices=("dot", "mermaid", "json", "text"),
+        choices=("dot", "mermaid", "json", "text", "svg", "html"),
         default="dot",
-        help="dot (Graphviz), mermaid, json, or text (evaluation order)",
+        help="dot (Graphviz), mermaid, json, text (evaluation order), or a picture: "
+        "svg, html (no Graphviz needed)",
+    )
+    graph.add_argument(
+        "--link",
+        metavar="TEMPLATE",
+        default="{path}#L{line}",
+        help="svg/html: where a node links, from {path}, {abspath}, {line}, {col} "
+        "(e.g. vscode://file/{abspath}:{line}:{col}); default {path}#L{line}",
     )
     graph.add_argument(
         "--depends",
@@ -566,7 +664,12 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     dry = records_command(
-        "dry-run", "the plan of one sync cycle; writes nothing", ("table", "json")
+        "dry-run", "the plan of one sync cycle; writes nothing", ("table", "json", "html")
+    )
+    dry.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the plan to FILE instead of standard output (html: a self-contained page)",
     )
     dry.add_argument(
         "--fail-on-error",
@@ -578,6 +681,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = records_command("run", "apply one cycle: write the new record set and error queue", ())
     run.add_argument("--out", required=True, metavar="DIR")
+    run.add_argument(
+        "--report", metavar="FILE", help="also write the cycle's HTML report (one page) to FILE"
+    )
     run.add_argument("--fail-on-error", action="store_true")
     engine_options(run)
     run.set_defaults(func=cmd_run)
@@ -606,13 +712,22 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("old", metavar="OLD_RULES")
     dif.add_argument("new", metavar="NEW_RULES")
     dif.add_argument("--records", required=True, metavar="PATH")
-    dif.add_argument("--format", choices=("text", "json"), default="text")
+    dif.add_argument("--format", choices=("text", "json", "html"), default="text")
     dif.add_argument("--now", metavar="DATETIME")
     dif.add_argument(
         "--fail-on-change", action="store_true", help="exit 1 when any prospect's outcome changes"
     )
     engine_options(dif)
     dif.set_defaults(func=cmd_diff)
+    queue = sub.add_parser("queue", help="the error queue across runs")
+    queue_sub = queue.add_subparsers(dest="queue_command", metavar="COMMAND", required=True)
+    qdiff = queue_sub.add_parser(
+        "diff", help="errors that are new, fixed and still failing between two error queues"
+    )
+    qdiff.add_argument("old", metavar="OLD", help="the earlier error_queue.json")
+    qdiff.add_argument("new", metavar="NEW", help="the later error_queue.json")
+    qdiff.add_argument("--format", choices=("text", "json", "html"), default="text")
+    qdiff.set_defaults(func=cmd_queue_diff)
     comp = sub.add_parser("compile", help="the whole cycle as SQL in a dialect")
     comp.add_argument("rules", nargs="+", metavar="RULES")
     comp.add_argument("--dialect", choices=("duckdb", "spark"), required=True)

@@ -52,21 +52,7 @@ def text(changes: Sequence[Change], prospects: int) -> str:
             if same
             else f"  {c.prospect}: {before}  ⇒  {after}"
         )
-        for attr, side in (("to_salesforce", "Salesforce"), ("to_pardot", "Account Engagement")):
-            if attr not in c.what:
-                continue
-            old, new = _writes(c.old, attr), _writes(c.new, attr)
-            for key in sorted(old.keys() | new.keys()):
-                if key not in old:
-                    lines.append(f"      + {side} {key} = {json.dumps(new[key])}")
-                elif key not in new:
-                    lines.append(f"      - {side} {key} (was {json.dumps(old[key])})")
-                elif old[key] != new[key]:
-                    lines.append(
-                        f"      ~ {side} {key}: {json.dumps(old[key])} ⇒ {json.dumps(new[key])}"
-                    )
-        if "stages" in c.what:
-            lines.append(f"      stages: {_stages(c.old)} ⇒ {_stages(c.new)}")
+        lines.extend(f"      {line}" for line in details(c))
     if created:
         n = len(created)
         lines.append(
@@ -102,6 +88,40 @@ def _created(c: Change) -> list[str]:
 
 def _fields(n: NewProspect) -> dict[str, object]:
     return {k: write_value(v) for k, v in n.to_pardot}
+
+
+def details(c: Change) -> list[str]:
+    """What changed besides the outcome: `+`/`-`/`~` per write, then the stages."""
+    lines = []
+    for attr, side in (("to_salesforce", "Salesforce"), ("to_pardot", "Account Engagement")):
+        if attr not in c.what:
+            continue
+        old, new = _writes(c.old, attr), _writes(c.new, attr)
+        for key in sorted(old.keys() | new.keys()):
+            if key not in old:
+                lines.append(f"+ {side} {key} = {json.dumps(new[key])}")
+            elif key not in new:
+                lines.append(f"- {side} {key} (was {json.dumps(old[key])})")
+            elif old[key] != new[key]:
+                lines.append(f"~ {side} {key}: {json.dumps(old[key])} ⇒ {json.dumps(new[key])}")
+    if "stages" in c.what:
+        lines.append(f"stages: {_stages(c.old)} ⇒ {_stages(c.new)}")
+    return lines
+
+
+def category(o: Outcome | None) -> str:
+    """Where a prospect ends, coarsely: the action, a skip's reason, an error's code."""
+    if o is None:
+        return "absent"
+    if o.reason is not None:
+        return f"{o.action.value} ({o.reason.value})"
+    if o.error is not None:
+        return f"{o.action.value} ({o.error.code.value})"
+    return o.action.value
+
+
+def brief(o: Outcome | None) -> str:
+    return _brief(o)
 
 
 def as_json(changes: Sequence[Change], prospects: int) -> str:

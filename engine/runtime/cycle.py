@@ -71,7 +71,7 @@ class _Cycle:
     rules: CheckedRules
     records: RecordSet
     clock: Clock
-    explain_id: str | None
+    explain_id: str | frozenset[str] | None  # one prospect (explain) or several (a report)
     groups: Directory = field(init=False)
     visible: dict[str, bool] = field(default_factory=dict)
     problems: list[FormulaProblem] = field(default_factory=list)
@@ -385,7 +385,9 @@ class _Cycle:
     # -- one prospect ------------------------------------------------------------------
 
     def prospect(self, prospect: Record) -> Outcome:
-        explain = Explainer(self.rules, prospect.id == self.explain_id)
+        ids = self.explain_id
+        wanted = prospect.id == ids if isinstance(ids, str) else bool(ids and prospect.id in ids)
+        explain = Explainer(self.rules, wanted)
         if explain.enabled:
             self.explainers.append(explain)
         deleted = self.deleted_in_salesforce(prospect, explain)
@@ -1047,7 +1049,7 @@ def run_cycle(
     rules: CheckedRules,
     records: RecordSet,
     clock: Clock,
-    explain: str | None = None,
+    explain: str | frozenset[str] | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
