@@ -163,6 +163,11 @@ def _writable_target(path: str) -> str:
     if os.path.exists(path) and not os.path.isfile(path):
         raise InputError(f"{path}: not a regular file; give a file path to write to")
     parent = os.path.dirname(path) or "."
+    above = parent
+    while above and not os.path.exists(above):  # the nearest folder that exists
+        above = os.path.dirname(above)
+    if above and not os.path.isdir(above):
+        raise InputError(f"{path}: cannot write: {above} is not a folder")
     os.makedirs(parent, exist_ok=True)
     return path
 

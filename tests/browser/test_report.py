@@ -48,8 +48,8 @@ def _ids(page: Any) -> list[str]:
 
 def test_opens_without_console_errors(page: Any, acme_report: Path) -> None:
     console = _open(page, acme_report)
-    assert page.locator("#records tbody tr").count() == 38
-    assert page.locator("#status").inner_text() == "Showing 1–38 of 38 prospects"  # noqa: RUF001
+    assert page.locator("#records tbody tr").count() == 41
+    assert page.locator("#status").inner_text() == "Showing 1–41 of 41 prospects"  # noqa: RUF001
     assert page.locator("svg.flow g.node").count() > 8
     assert console.errors == []
 
@@ -61,13 +61,13 @@ def test_search_finds_one_prospect_and_clearing_restores_all(page: Any, acme_rep
     page.fill("#search", "lead by email")  # the rule column, case-insensitively
     assert _ids(page) == ["48210012"]
     page.click("#clear")
-    assert len(_ids(page)) == 38
+    assert len(_ids(page)) == 41
 
 
 def test_sort_by_prospect_descending_then_by_action(page: Any, acme_report: Path) -> None:
     _open(page, acme_report)
     page.click("th button[data-col='0']")  # already ascending: the second click reverses
-    assert _ids(page)[:2] == ["48210038", "48210037"]
+    assert _ids(page)[:2] == ["48210041", "48210040"]
     assert page.locator("th:has(button[data-col='0'])").get_attribute("aria-sort") == "descending"
     page.click("th button[data-col='1']")
     actions = page.locator("#records tbody tr td:nth-child(2)").all_inner_texts()
@@ -78,7 +78,7 @@ def test_sort_by_prospect_descending_then_by_action(page: Any, acme_report: Path
 def test_filters_by_action_and_from_the_errors_table(page: Any, acme_report: Path) -> None:
     _open(page, acme_report)
     page.select_option("#f-action", "skip")
-    assert len(_ids(page)) == 6
+    assert len(_ids(page)) == 9
     page.click(".errors button[data-rule='Lead_Phone_Format']")
     assert _ids(page) == ["48210014", "48210017"]
     assert "2 matching prospects" in page.locator("#status").inner_text()

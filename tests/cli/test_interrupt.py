@@ -79,7 +79,7 @@ def test_ctrl_c_during_run_keeps_earlier_outputs(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "prospects.yaml").write_text("earlier output\n", encoding="utf-8")
-    (out / "error_queue.json").write_text("[]\n", encoding="utf-8")
+    (out / "error_queue.json").write_text('{"errors": []}\n', encoding="utf-8")
     before = snapshot(tmp_path)
     code, stdout, stderr, took = interrupted(
         tmp_path, "run", str(rules), "--records", str(records), "--out", str(out)

@@ -101,7 +101,7 @@ def test_a_run_failing_part_way_leaves_dir_byte_identical(
     out = project / "out"
     out.mkdir()
     (out / "leads.yaml").write_text("earlier run\n", encoding="utf-8")
-    (out / "error_queue.json").write_text("{}\n", encoding="utf-8")
+    (out / "error_queue.json").write_text('{"errors": []}\n', encoding="utf-8")
     before = tree(project)
     if where == "switch":
 

@@ -54,7 +54,7 @@ def test_acme_rule_change_as_a_page(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 0
     page = capsys.readouterr().out
-    assert "<title>syncrules diff: 4 of 38 prospects change</title>" in page
+    assert "<title>syncrules diff: 4 of 41 prospects change</title>" in page
     rows = re.findall(r"<tr><td>(\d+)</td>", page)
     assert rows == ["48210006", *rows[1:]]
     assert len(rows) == 4
