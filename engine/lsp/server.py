@@ -346,8 +346,10 @@ async def completion(
     files += sorted(
         os.path.relpath(p, folder) for p in server.rule_files.files(checked.root) if p != path
     )
+    # while the line being typed does not parse, the names of the last parse that did
+    names = server.rule_files.rule_set(path).parsed or checked
     items = []
-    for found in features.complete(checked.rules, source.text, offset, files):
+    for found in features.complete(names.rules, source.text, offset, files):
         snippet = found.insert is not None and "$" in found.insert
         items.append(
             types.CompletionItem(

@@ -42,6 +42,8 @@ class RuleSet:
     cache: api.ParseCache = field(default_factory=api.ParseCache)
     last: Checked | None = None
     linted: Checked | None = None  # the last check that lint completed on
+    parsed: Checked | None = None  # the last check where every file parsed: the names
+    # completion offers while the file being typed does not parse
     published: set[str] = field(default_factory=set)  # paths shown with findings
 
 
@@ -115,6 +117,8 @@ class Workspace:
                 rule_set.root, buffers, rules, build(rules), Report(list(found)).sorted(), False
             )
             rule_set.last = checked
+            if not any(d.code == codes.SYNTAX_ERROR.code for d in rules.diagnostics):
+                rule_set.parsed = checked
             return checked
 
     def lint(self, rule_set: RuleSet, checked: Checked) -> Checked:

@@ -18,11 +18,11 @@ import pytest
 
 pytest.importorskip("pygls", reason="the language server needs pygls: pip install '.[lsp]'")
 
-from lsprotocol import types  # noqa: E402
-from pygls.lsp.client import LanguageClient  # noqa: E402
-from pygls.uris import from_fs_path  # noqa: E402
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
 
-from tests.conftest import ROOT  # noqa: E402
+from tests.conftest import ROOT
 
 T = TypeVar("T")
 TIMEOUT = 30.0  # seconds: a loaded CI machine is slow, a hung server still fails
@@ -43,6 +43,7 @@ class Session:
         self.published: dict[str, int] = {}  # how many times, by URI
         self.changed = asyncio.Condition()
         self.versions: dict[str, int] = {}
+        self.capabilities: types.InitializeResult | None = None
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         async def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
@@ -57,7 +58,7 @@ class Session:
         general = (
             types.GeneralClientCapabilities(position_encodings=encodings) if encodings else None
         )
-        return await asyncio.wait_for(
+        self.capabilities = await asyncio.wait_for(
             self.client.initialize_async(
                 types.InitializeParams(
                     capabilities=types.ClientCapabilities(general=general),
@@ -66,6 +67,8 @@ class Session:
             ),
             TIMEOUT,
         )
+        self.client.initialized(types.InitializedParams())
+        return self.capabilities
 
     async def stop(self) -> None:
         await asyncio.wait_for(self.client.shutdown_async(None), TIMEOUT)
@@ -77,7 +80,7 @@ class Session:
         self.versions[uri(path)] = 1
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
-                types.TextDocumentItem(uri(path), "syncrules", 1, text)
+                types.TextDocumentItem(uri=uri(path), language_id="syncrules", version=1, text=text)
             )
         )
 
@@ -87,8 +90,10 @@ class Session:
         self.versions[key] += 1
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(key, self.versions[key]),
-                [types.TextDocumentContentChangeWholeDocument(text)],
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=key, version=self.versions[key]
+                ),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
             )
         )
 
