@@ -56,8 +56,10 @@ class SyncRulesServer(LanguageServer):
         super().__init__("syncrules", __version__)
         self.rule_files = Workspace()
         self.debounce = DEBOUNCE_SECONDS
-        # one worker: checks of the ParseCache never overlap, and run in order
+        # one worker: checks of the ParseCache never overlap, and run in order; lint
+        # waits on its own worker, so a check never queues behind it
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.linter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self.pending: dict[str, asyncio.Task[None]] = {}
 
     async def run(self, work: Callable[[], T]) -> T:
@@ -177,8 +179,11 @@ async def _check_later(server: SyncRulesServer, rule_set: RuleSet) -> None:
         server.window_show_message(
             types.ShowMessageParams(types.MessageType.Error, server.rule_files.config_error)
         )
-    full = await server.run(lambda: server.rule_files.lint(rule_set, checked))
-    if rule_set.last is full:  # no newer edit was checked meanwhile
+    loop = asyncio.get_running_loop()
+    full = await loop.run_in_executor(
+        server.linter, lambda: server.rule_files.lint(rule_set, checked)
+    )
+    if full is not None and rule_set.last is full:  # no newer edit was checked meanwhile
         publish(server, rule_set, full)
 
 

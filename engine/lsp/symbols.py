@@ -104,14 +104,30 @@ class Index:
         return [o.span for o in self.of(symbol) if include_declaration or not o.definition]
 
 
-def build(rules: CheckedRules) -> Index:
-    """Every declaration and use in the rule set's files and imported SFDX files."""
+FileCache = dict[str, tuple[ast.RuleFile, list[Occurrence]]]
+
+
+def build(rules: CheckedRules, cache: FileCache | None = None) -> Index:
+    """Every declaration and use in the rule set's files and imported SFDX files.
+
+    `cache` keeps each file's own occurrences between builds: a file the loader did not
+    parse again (the same items) is not walked again."""
     index = Index()
     for rule_file in rules.files:
+        known = cache.get(rule_file.path) if cache is not None else None
+        if known is not None and known[0].items is rule_file.items:
+            index.by_path.setdefault(rule_file.path, []).extend(known[1])
+            continue
+        own = Index()
         for item in rule_file.items:
-            _item(index, item, rule_file.path)
+            _item(own, item, rule_file.path)
         for comment in rule_file.comments:
-            _ignores(index, comment)
+            _ignores(own, comment)
+        found = own.by_path.get(rule_file.path, [])
+        if cache is not None:
+            cache[rule_file.path] = (rule_file, found)
+        for path, occurrences in own.by_path.items():
+            index.by_path.setdefault(path, []).extend(occurrences)
     # what the checker resolved inside expressions, wherever the expression came from
     exprs: list[ir.Expr] = [s.when for s in rules.stages]
     exprs += [s.when for s in rules.shares]

@@ -10,9 +10,16 @@ followed by the loader. A check re-parses only the files whose text changed (a
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import select
+import signal
 import threading
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from engine import api, codes
 from engine.check.model import CheckedRules
@@ -20,20 +27,44 @@ from engine.diagnostics import Diagnostic, Report
 from engine.files import InputError, read_source, sync_files_below
 from engine.lint import suppress
 from engine.lint.config import LintConfig, find_config, load_config
+from engine.lint.registry import load_rules
 from engine.loader import PACK_PREFIX
-from engine.lsp.symbols import Index, build
+from engine.lsp.symbols import FileCache, Index, build
 
 
-@dataclass(frozen=True, slots=True)
 class Checked:
-    """One check of a rule set: what it read, what it found, where every name is."""
+    """One check of a rule set: what it read, what it found, and (built when a request
+    first needs it, so diagnostics never wait for it) where every name is."""
 
-    root: str
-    texts: dict[str, str]  # the open buffers it used, by path
-    rules: CheckedRules
-    index: Index
-    findings: tuple[Diagnostic, ...]  # check errors, plus lint findings once `full`
-    full: bool  # lint ran too
+    def __init__(
+        self,
+        root: str,
+        texts: dict[str, str],
+        rules: CheckedRules,
+        findings: tuple[Diagnostic, ...],
+        full: bool,
+        files: FileCache,
+    ) -> None:
+        self.root = root
+        self.texts = texts  # the open buffers it used, by path
+        self.rules = rules
+        self.findings = findings  # check errors, plus lint findings once `full`
+        self.full = full  # lint ran too
+        self._files = files
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> Index:
+        with self._lock:
+            if self._index is None:
+                self._index = build(self.rules, self._files)
+            return self._index
+
+    def with_findings(self, findings: tuple[Diagnostic, ...]) -> Checked:
+        done = Checked(self.root, self.texts, self.rules, findings, True, self._files)
+        done._index = self._index
+        return done
 
 
 @dataclass(slots=True)
@@ -45,12 +76,14 @@ class RuleSet:
     parsed: Checked | None = None  # the last check where every file parsed: the names
     # completion offers while the file being typed does not parse
     published: set[str] = field(default_factory=set)  # paths shown with findings
+    files: FileCache = field(default_factory=dict)  # each file's names, between checks
 
 
 class Workspace:
     """Open buffers and rule sets. Checks of one rule set never run at the same time."""
 
     def __init__(self) -> None:
+        load_rules()  # every code known here too, not only in the child that lints
         self.buffers: dict[str, str] = {}  # path → text of an open document
         self.sets: dict[str, RuleSet] = {}
         self.lock = threading.Lock()
@@ -113,23 +146,80 @@ class Workspace:
                     for d in linted.findings
                     if d.span.path in unchanged and not _is_check(d) and d.name != "unused-ignore"
                 )
-            checked = Checked(
-                rule_set.root, buffers, rules, build(rules), Report(list(found)).sorted(), False
-            )
+            findings = Report(list(found)).sorted()
+            checked = Checked(rule_set.root, buffers, rules, findings, False, rule_set.files)
             rule_set.last = checked
             if not any(d.code == codes.SYNTAX_ERROR.code for d in rules.diagnostics):
                 rule_set.parsed = checked
             return checked
 
-    def lint(self, rule_set: RuleSet, checked: Checked) -> Checked:
-        """Every lint finding too, exactly as `syncrules lint` reports them."""
+    def lint(self, rule_set: RuleSet, checked: Checked) -> Checked | None:
+        """Every lint finding too, exactly as `syncrules lint` reports them; None when the
+        text changed before lint finished (the next check lints again)."""
+
+        def stale() -> bool:
+            return rule_set.last is not checked or self.buffers != checked.texts
+
+        found = lint_apart(checked.rules, self.config(rule_set.root), stale)
+        if found is None:
+            return None
+        full = checked.with_findings(found)
         with self.lock:
-            found = api.lint(checked.rules, self.config(rule_set.root))
-            full = Checked(checked.root, checked.texts, checked.rules, checked.index, found, True)
             rule_set.linted = full
             if rule_set.last is checked:
                 rule_set.last = full
-            return full
+        return full
+
+
+def lint_apart(
+    rules: CheckedRules, config: LintConfig, stale: Callable[[], bool]
+) -> tuple[Diagnostic, ...] | None:
+    """Lint in a forked child: it runs beside the next edit's check instead of slowing it
+    (lint of a large rule set takes seconds, check a tenth of that), and is killed as
+    soon as the text it lints is out of date. Without fork (Windows), lint runs here."""
+    if not hasattr(os, "fork"):
+        return None if stale() else api.lint(rules, config)
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # 3.12 warns about forking a threaded process
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: no multiprocessing, which would touch the locked stdin
+        _lint_child(write, rules, config)
+    os.close(write)
+    data = bytearray()
+    try:
+        while True:
+            ready, _, _ = select.select([read], [], [], 0.02)
+            if ready:
+                chunk = os.read(read, 1 << 16)
+                if not chunk:
+                    break
+                data += chunk
+            elif stale():
+                return None
+    finally:
+        os.close(read)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if not data:  # the child could not answer: lint here
+        return api.lint(rules, config)
+    found: tuple[Diagnostic, ...] = pickle.loads(bytes(data))
+    return found
+
+
+def _lint_child(write: int, rules: CheckedRules, config: LintConfig) -> NoReturn:
+    try:
+        # stdout is the protocol's channel: nothing the child does may reach the editor
+        quiet = os.open(os.devnull, os.O_RDWR)
+        os.dup2(quiet, 0)
+        os.dup2(quiet, 1)
+        data = pickle.dumps(api.lint(rules, config))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write, view) :]
+    finally:
+        os._exit(0)
 
 
 def _quick(rules: CheckedRules, config: LintConfig) -> tuple[Diagnostic, ...]:

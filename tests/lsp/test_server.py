@@ -90,6 +90,8 @@ def test_open_publishes_check_errors_and_lint_findings_of_the_whole_rule_set(
         assert codes(other) == ["SR207 most-recent-not-opt-out"]
         assert other[0].severity == types.DiagnosticSeverity.Warning
         assert other[0].range.start == types.Position(8, 10)
+        assert other[0].code_description is not None
+        assert other[0].code_description.href.endswith("docs/rules/most-recent-not-opt-out.md")
 
     run(body)
 
