@@ -155,20 +155,25 @@ def _diagnostic(checked: Checked, found: Diagnostic) -> types.Diagnostic:
 
 
 def publish(server: SyncRulesServer, rule_set: RuleSet, checked: Checked) -> None:
-    by_path: dict[str, list[types.Diagnostic]] = {}
+    """Send each file's findings, only for the files whose findings changed (a rule
+    set of hundreds of files would otherwise send hundreds of messages per edit)."""
+    by_path: dict[str, list[Diagnostic]] = {}
     for found in checked.findings:
         if is_shown(found.span.path):
-            by_path.setdefault(found.span.path, []).append(_diagnostic(checked, found))
-    for path in set(checked.rules.sources) | set(checked.texts):
-        if path.endswith(".sync") and is_shown(path):
-            by_path.setdefault(path, [])
-    for path in rule_set.published - set(by_path):
-        by_path[path] = []  # no longer in the rule set: clear what it showed
+            by_path.setdefault(found.span.path, []).append(found)
+    for path in set(checked.rules.sources) | set(checked.texts) | set(rule_set.published):
+        if (path.endswith(".sync") and is_shown(path)) or path in rule_set.published:
+            by_path.setdefault(path, [])  # nothing (any more): clear what it showed
     for path in sorted(by_path):
+        shown = tuple(by_path[path])
+        if rule_set.published.get(path) == shown:
+            continue
         server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=_uri(path), diagnostics=by_path[path])
+            types.PublishDiagnosticsParams(
+                uri=_uri(path), diagnostics=[_diagnostic(checked, d) for d in shown]
+            )
         )
-    rule_set.published = {p for p, found in by_path.items() if found}
+        rule_set.published[path] = shown
 
 
 async def _check_later(server: SyncRulesServer, rule_set: RuleSet) -> None:

@@ -75,7 +75,8 @@ class RuleSet:
     linted: Checked | None = None  # the last check that lint completed on
     parsed: Checked | None = None  # the last check where every file parsed: the names
     # completion offers while the file being typed does not parse
-    published: set[str] = field(default_factory=set)  # paths shown with findings
+    # what the editor shows for each file: a file is sent again only when it changes
+    published: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
     files: FileCache = field(default_factory=dict)  # each file's names, between checks
 
 
