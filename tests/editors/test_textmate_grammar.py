@@ -142,8 +142,10 @@ def expected(path: Path) -> tuple[list[tuple[int, int, str, str]], list[tuple[in
             elif after == "COLON":
                 scope = PROPERTY  # a setting's key, a declared field's name
             else:
-                scope = "variable.language.syncrules" if value.startswith("$") else (
-                    "variable.other.syncrules"
+                scope = (
+                    "variable.language.syncrules"
+                    if value.startswith("$")
+                    else ("variable.other.syncrules")
                 )
         elif token.type in ("FIELD_KW", "MATCH_KW") and after == "COLON":
             scope = PROPERTY  # `field: Country`, `match: email`
