@@ -132,11 +132,12 @@ class Workspace:
             # every open buffer: one outside the folder may be included by the rule set
             buffers = dict(self.buffers)
             texts = dict(buffers)
-            for path in self.files(rule_set.root):
+            files = self.files(rule_set.root)
+            for path in files:
                 text = texts[path] if path in texts else _disk_text(path)
                 if text is not None:  # else the loader reads it, and says why it cannot
                     texts[path] = text
-            rules = api.check_edited(self.files(rule_set.root), texts, rule_set.cache)
+            rules = api.check_edited(files, texts, rule_set.cache)
             config = self.config(rule_set.root)
             found = _quick(rules, config)
             linted = rule_set.linted

@@ -195,7 +195,9 @@ def test_every_token_is_scoped_as_its_role_calls_for(
     starts = _offsets(text)
     scoped: list[tuple[int, int, str]] = []  # (start, end, innermost scope)
     for line, start, end, scopes in tokenized[str(path)]:
-        assert isinstance(line, int) and isinstance(start, int) and isinstance(end, int)
+        assert isinstance(line, int)
+        assert isinstance(start, int)
+        assert isinstance(end, int)
         assert isinstance(scopes, list)
         row = text.split("\n")[line]
         # vscode-textmate counts UTF-16 units; the parser counts characters
