@@ -46,7 +46,7 @@ async def measure(folder: Path, edits: int) -> tuple[list[float], list[float]]:
     client = LanguageClient("bench", "1")
     published: asyncio.Queue[tuple[float, types.PublishDiagnosticsParams]] = asyncio.Queue()
 
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # type: ignore[untyped-decorator]
     def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
         published.put_nowait((time.perf_counter(), params))
 
@@ -99,7 +99,7 @@ async def measure(folder: Path, edits: int) -> tuple[list[float], list[float]]:
         lints.append((linted - sent) * 1000)
     await client.shutdown_async(None)
     client.exit(None)
-    await client.stop()
+    await client.stop()  # type: ignore[no-untyped-call]
     return checks, lints
 
 

@@ -30,7 +30,7 @@ TIMEOUT = 30.0  # seconds: a loaded CI machine is slow, a hung server still fail
 
 def uri(path: Path) -> str:
     found = from_fs_path(str(path))
-    assert found is not None
+    assert isinstance(found, str)
     return found
 
 
@@ -45,7 +45,7 @@ class Session:
         self.versions: dict[str, int] = {}
         self.capabilities: types.InitializeResult | None = None
 
-        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # type: ignore[untyped-decorator]
         async def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
             async with self.changed:
                 self.diagnostics[params.uri] = list(params.diagnostics)
@@ -73,7 +73,7 @@ class Session:
     async def stop(self) -> None:
         await asyncio.wait_for(self.client.shutdown_async(None), TIMEOUT)
         self.client.exit(None)
-        await asyncio.wait_for(self.client.stop(), TIMEOUT)
+        await asyncio.wait_for(self.client.stop(), TIMEOUT)  # type: ignore[no-untyped-call]
 
     def open(self, path: Path, text: str | None = None) -> None:
         text = path.read_text("utf-8") if text is None else text
