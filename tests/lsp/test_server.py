@@ -558,3 +558,23 @@ def test_without_pygls_the_command_says_what_to_install() -> None:
     assert result.stderr == (
         "syncrules: the language server needs pygls: pip install 'syncrules[lsp]'\n"
     )
+
+
+def test_closing_an_unsaved_buffer_checks_the_file_on_disk_again(tmp_path: Path) -> None:
+    main, custom = rule_set(tmp_path)
+
+    async def body(session: Session) -> None:
+        session.open(main)
+        session.open(custom, CUSTOM.replace("nickname: text(40)", "nick: text(40)"))
+        await session.diagnostics_until(custom, lambda d: "SR101" in str(codes(d)))
+        session.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=identifier(custom))
+        )
+        # the file is still part of the rule set: its saved text is what counts now
+        found = await session.diagnostics_until(custom, lambda d: "SR101" not in str(codes(d)))
+        assert codes(found) in ([], ["SR207 most-recent-not-opt-out"])
+        assert await session.diagnostics_until(
+            custom, lambda d: codes(d) == ["SR207 most-recent-not-opt-out"]
+        )
+
+    run(body)
