@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,7 @@ from engine.check.resolve import check_rules
 from engine.deep import call_deep
 from engine.diagnostics import Diagnostic
 from engine.files import InputError
-from engine.loader import load, load_text
+from engine.loader import ParseCache, load, load_text
 from engine.source import SourceFile
 
 if TYPE_CHECKING:
@@ -38,10 +38,12 @@ __all__ = [
     "CheckedRules",
     "Explanation",
     "InputError",
+    "ParseCache",
     "ReportData",
     "RunResult",
     "SubjectExplanation",
     "check",
+    "check_edited",
     "check_text",
     "diff",
     "dry_run",
@@ -70,6 +72,15 @@ def check(paths: Sequence[str] | str) -> CheckedRules:
     if isinstance(paths, str):
         paths = [paths]
     return call_deep(lambda: check_rules(load(paths)))
+
+
+def check_edited(
+    paths: Sequence[str], texts: Mapping[str, str], cache: ParseCache | None = None
+) -> CheckedRules:
+    """Check a rule set with some files' text given instead of read (an editor's unsaved
+    buffers; such a file need not exist on disk). A `ParseCache` kept between calls
+    re-parses only the files whose text changed."""
+    return call_deep(lambda: check_rules(load(paths, overrides=texts, cache=cache)))
 
 
 def check_text(text: str, path: str = "<text>") -> CheckedRules:

@@ -230,6 +230,18 @@ def cmd_rule(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_lsp(args: argparse.Namespace) -> ExitCode:
+    try:
+        import lsprotocol  # noqa: F401
+        import pygls  # noqa: F401
+    except ImportError:
+        raise CannotRun("the language server needs pygls: pip install 'syncrules[lsp]'") from None
+    from engine.lsp.server import serve
+
+    serve()
+    return ExitCode.OK
+
+
 def _checked_or_exit(paths: Sequence[str]):  # type: ignore[no-untyped-def]
     """Rules for commands that need a valid rule set: errors go to stderr, exit 2."""
     from engine import api
@@ -621,6 +633,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a rule name or code, e.g. double-write (none: list every rule)",
     )
     rule_cmd.set_defaults(func=cmd_rule)
+
+    lsp = sub.add_parser(
+        "lsp", help="a language server on stdin/stdout, for editors (pip install 'syncrules[lsp]')"
+    )
+    lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it")
+    lsp.set_defaults(func=cmd_lsp)
 
     graph = sub.add_parser("graph", help="print the evaluation graph")
     graph.add_argument("rules", nargs="+", metavar="RULES")

@@ -9,7 +9,7 @@ and a file that includes itself, directly or through others, is an `include-cycl
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -25,7 +25,7 @@ from engine.files import (
     sync_files_below,
 )
 from engine.sfdx.tree import ImportedTree, import_tree, standard_declarations
-from engine.source import SourceFile, whole_file
+from engine.source import SourceFile, Span, whole_file
 from engine.syntax.lower import lower_tree
 from engine.syntax.parser import NOT_RULE_TEXT, parse_tree
 
@@ -44,6 +44,25 @@ class Loaded:
 
 
 @dataclass(slots=True)
+class ParseCache:
+    """What an editor keeps between checks of one rule set: each file's parse, by its
+    text (only the latest text per path is kept), and each imported SFDX tree. Nodes
+    are frozen, so a file whose text did not change is reused as it is."""
+
+    files: dict[str, tuple[str, _Parsed]] = field(default_factory=dict)
+    trees: dict[tuple[str, Span], ImportedTree] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    source: SourceFile
+    items: tuple[ast.Item, ...]
+    problems: tuple[Diagnostic, ...]
+    comments: tuple[ast.Comment, ...]
+    failed: bool  # a syntax error: no items
+
+
+@dataclass(slots=True)
 class _State:
     report: Report = field(default_factory=Report)
     sources: dict[str, SourceFile] = field(default_factory=dict)
@@ -52,6 +71,8 @@ class _State:
     seen: set[str] = field(default_factory=set)
     stack: list[str] = field(default_factory=list)
     trees: list[tuple[ImportedTree, ast.ImportSalesforce]] = field(default_factory=list)
+    overrides: dict[str, str] = field(default_factory=dict)  # identity → text
+    cache: ParseCache | None = None
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:
@@ -70,11 +91,24 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
     return expanded
 
 
-def load(paths: Sequence[str]) -> Loaded:
-    """Read, parse and lower every rule file named or found below the given paths."""
-    state = _State()
-    for path in expand_paths(paths):
-        _load_file(state, path, None)
+def load(
+    paths: Sequence[str],
+    *,
+    overrides: Mapping[str, str] | None = None,
+    cache: ParseCache | None = None,
+) -> Loaded:
+    """Read, parse and lower every rule file named or found below the given paths.
+
+    `overrides` maps a file path to the text to use instead of what is on disk (an
+    editor's unsaved buffer; the file need not exist yet); `cache` keeps parses between
+    calls."""
+    state = _State(cache=cache)
+    for path, text in (overrides or {}).items():
+        state.overrides[_identity(path)] = text
+    for path in paths:
+        given = _identity(path) in state.overrides
+        for found in [path] if given else expand_paths([path]):
+            _load_file(state, found, None)
     return _finish(state)
 
 
@@ -126,7 +160,16 @@ def _load_file(state: _State, path: str, include: ast.Include | None) -> None:
         return
     if identity in state.seen:
         return
-    result = _read_pack(path) if path.startswith(PACK_PREFIX) else read_source(path)
+    if identity in state.overrides:
+        text = state.overrides[identity].removeprefix("\ufeff")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        cached = state.cache.files.get(path) if state.cache is not None else None
+        same = cached is not None and cached[0] == text
+        result = ReadResult(cached[1].source if cached and same else SourceFile(path, text), None)
+    elif path.startswith(PACK_PREFIX):
+        result = _read_pack(path)
+    else:
+        result = read_source(path)
     if result.source is None:
         assert result.diagnostic is not None
         if include is not None and result.diagnostic.message.startswith("cannot read"):
@@ -145,24 +188,34 @@ def _load_file(state: _State, path: str, include: ast.Include | None) -> None:
         state.stack.pop()
 
 
-def _load_source(state: _State, source: SourceFile) -> None:
-    state.sources[source.path] = source
+def _parse(source: SourceFile) -> _Parsed:
     parsed = parse_tree(source)
     comments = tuple(
         ast.Comment(str(t), source.span(t.start_pos or 0, t.end_pos or 0)) for t in parsed.comments
     )
     if parsed.tree is None:
         assert parsed.diagnostic is not None
-        diagnostic = parsed.diagnostic
-        if diagnostic.message == NOT_RULE_TEXT:  # its text is never echoed (parser.py)
-            del state.sources[source.path]
-        state.report.add(diagnostic)
-        state.files.append(ast.RuleFile(source.path, (), comments))
-        return
+        return _Parsed(source, (), (parsed.diagnostic,), comments, failed=True)
     items, problems = lower_tree(parsed.tree, source)
-    state.report.extend(problems)
-    state.files.append(ast.RuleFile(source.path, tuple(items), comments))
-    for item in items:
+    return _Parsed(source, tuple(items), tuple(problems), comments, failed=False)
+
+
+def _load_source(state: _State, source: SourceFile) -> None:
+    state.sources[source.path] = source
+    cached = state.cache.files.get(source.path) if state.cache is not None else None
+    if cached is not None and cached[0] == source.text:
+        parsed = cached[1]
+    else:
+        parsed = _parse(source)
+        if state.cache is not None:
+            state.cache.files[source.path] = (source.text, parsed)
+    if parsed.failed and parsed.problems[0].message == NOT_RULE_TEXT:
+        del state.sources[source.path]  # its text is never echoed (parser.py)
+    state.report.extend(parsed.problems)
+    state.files.append(ast.RuleFile(source.path, parsed.items, parsed.comments))
+    if parsed.failed:
+        return
+    for item in parsed.items:
         if isinstance(item, ast.Include):
             _load_file(state, _include_target(source.path, item.path), item)
             continue
@@ -189,7 +242,14 @@ def _import(state: _State, source: SourceFile, item: ast.ImportSalesforce) -> No
     if identity in state.seen:
         return  # a tree imported twice adds nothing the second time
     state.seen.add(identity)
-    tree = import_tree(target, item.span)
+    # diagnostics of the tree point at the import line: the same tree read from
+    # another line is read again
+    key = (identity, item.span)
+    tree = state.cache.trees.get(key) if state.cache is not None else None
+    if tree is None:
+        tree = import_tree(target, item.span)
+        if state.cache is not None:
+            state.cache.trees[key] = tree
     state.report.extend(tree.diagnostics)
     state.sources.update(tree.sources)
     state.items.append(item)
@@ -204,6 +264,17 @@ def _include_target(including: str, target: str) -> str:
     if including.startswith(PACK_PREFIX):
         return PACK_PREFIX + target  # packs include packs
     return os.path.normpath(os.path.join(os.path.dirname(including), target))
+
+
+def include_target(including: str, target: str) -> str:
+    """The path an `include` line in `including` reads (an editor's go-to-definition)."""
+    return _include_target(including, target)
+
+
+def pack_file(path: str) -> str | None:
+    """The file on disk an `@syncrules/…` path reads, when the packs are plain files."""
+    location = _pack_dir().joinpath(path.removeprefix(PACK_PREFIX))
+    return str(location) if isinstance(location, Path) and location.is_file() else None
 
 
 def pack_names() -> list[str]:
