@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 Entry = dict[str, Any]
 Key = tuple[str, str, str]
 
@@ -25,24 +27,55 @@ def key(entry: Mapping[str, Any]) -> Key:
     return (str(entry["prospect"]), str(entry["error_code"]), str(entry.get("rule") or ""))
 
 
+class _Entry(BaseModel):
+    """What the history and `queue diff` read of an entry; other fields pass through."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+    prospect: str
+    error_code: str
+    rule: str | None = None
+    cycles: int = Field(default=1, ge=1)
+
+
+class _Queue(BaseModel):
+    model_config = ConfigDict(strict=True, extra="allow")
+    errors: list[_Entry]
+    resolved: list[_Entry] = []
+
+
+_WHAT = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number ≥ 1",
+    "greater_than_equal": "must be a whole number ≥ 1",
+    "missing": "is missing",
+    "model_type": "not an object",
+    "dict_type": "not an object",
+    "list_type": "is not a list",
+}
+
+
 def validate(data: object) -> dict[str, Any]:
-    """The queue's data, or QueueFormatError naming the first entry and field that is wrong."""
+    """The queue's data as it is, or QueueFormatError naming the first entry and field
+    that is wrong (pydantic checks the shape; strict: `7` is not text, `true` no count)."""
     if not isinstance(data, dict) or not isinstance(data.get("errors"), list):
         raise QueueFormatError('not an error queue: expected an object with an "errors" list')
-    for name in ("errors", "resolved"):
-        entries = data.get(name, [])
-        if not isinstance(entries, list):
-            raise QueueFormatError(f'"{name}" is not a list')
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, dict):
-                raise QueueFormatError(f"{name}[{index}]: not an object")
-            for field in ("prospect", "error_code"):
-                if not isinstance(entry.get(field), str):
-                    raise QueueFormatError(f'{name}[{index}]: "{field}" must be text')
-            cycles = entry.get("cycles", 1)
-            if not isinstance(cycles, int) or isinstance(cycles, bool) or cycles < 1:
-                raise QueueFormatError(f'{name}[{index}]: "cycles" must be a whole number ≥ 1')
+    try:
+        _Queue.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        what = _WHAT.get(first["type"], first["msg"])
+        raise QueueFormatError(_place(first["loc"], what)) from None
     return data
+
+
+def _place(loc: tuple[int | str, ...], what: str) -> str:
+    """`errors[3]: "cycles" must be …` from pydantic's location ("errors", 3, "cycles")."""
+    where = "".join(f"[{part}]" if isinstance(part, int) else part for part in loc[:2])
+    if len(loc) <= 1:
+        return f'"{loc[0]}" {what}'
+    if len(loc) == 2:
+        return f"{where}: {what}"
+    return f'{where}: "{loc[2]}" {what}'
 
 
 def carry_history(

@@ -162,6 +162,12 @@ def test_queue_diff_html(history: tuple[Path, Path], capsys: pytest.CaptureFixtu
         ("[1, 2]", 'not an error queue: expected an object with an "errors" list'),
         ('{"errors": [{"prospect": 7, "error_code": "E"}]}', 'errors[0]: "prospect" must be text'),
         ('{"errors": [', "1:13: not JSON"),
+        (
+            '{"errors": [{"prospect": "p", "error_code": "E", "cycles": true}]}',
+            'errors[0]: "cycles" must be a whole number ≥ 1',
+        ),
+        ('{"errors": [], "resolved": [{"prospect": "p"}]}', 'resolved[0]: "error_code" is missing'),
+        ('{"errors": [], "resolved": {}}', '"resolved" is not a list'),
     ],
 )
 def test_a_bad_queue_is_exit_2_with_its_place(
