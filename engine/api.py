@@ -391,20 +391,12 @@ def diff(
     from engine.plan import compare_plans
 
     clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    before = dry_run(
-        old,
-        load_records(records, _valid(old)),
-        now=clock_now,
-        engine=engine,
-        spark_master=spark_master,
-    )
-    after = dry_run(
-        new,
-        load_records(records, _valid(new)),
-        now=clock_now,
-        engine=engine,
-        spark_master=spark_master,
-    )
+
+    def plan(rules: CheckedRules) -> Plan:
+        typed = load_records(records, _valid(rules))
+        return dry_run(rules, typed, now=clock_now, engine=engine, spark_master=spark_master)
+
+    before, after = plan(old), plan(new)
     return compare_plans(before, after), len(after.outcomes)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from engine.plan import Change, NewProspect, Outcome
 from engine.render import plan_json
@@ -71,19 +71,8 @@ def _created(c: Change) -> list[str]:
     if old is None or new is None:
         said = "absent  ⇒  create_prospect" if old is None else "create_prospect  ⇒  absent"
         return [f"  {c.prospect}: {said}"]
-    lines = [f"  {c.prospect}: create_prospect (unchanged)"]
-    before, after = _fields(old), _fields(new)
-    for key in sorted(before.keys() | after.keys()):
-        if key not in before:
-            lines.append(f"      + Account Engagement {key} = {json.dumps(after[key])}")
-        elif key not in after:
-            lines.append(f"      - Account Engagement {key} (was {json.dumps(before[key])})")
-        elif before[key] != after[key]:
-            lines.append(
-                f"      ~ Account Engagement {key}: "
-                f"{json.dumps(before[key])} ⇒ {json.dumps(after[key])}"
-            )
-    return lines
+    changed = _changed_writes("Account Engagement", _fields(old), _fields(new))
+    return [f"  {c.prospect}: create_prospect (unchanged)", *(f"      {x}" for x in changed)]
 
 
 def _fields(n: NewProspect) -> dict[str, object]:
@@ -96,16 +85,22 @@ def details(c: Change) -> list[str]:
     for attr, side in (("to_salesforce", "Salesforce"), ("to_pardot", "Account Engagement")):
         if attr not in c.what:
             continue
-        old, new = _writes(c.old, attr), _writes(c.new, attr)
-        for key in sorted(old.keys() | new.keys()):
-            if key not in old:
-                lines.append(f"+ {side} {key} = {json.dumps(new[key])}")
-            elif key not in new:
-                lines.append(f"- {side} {key} (was {json.dumps(old[key])})")
-            elif old[key] != new[key]:
-                lines.append(f"~ {side} {key}: {json.dumps(old[key])} ⇒ {json.dumps(new[key])}")
+        lines.extend(_changed_writes(side, _writes(c.old, attr), _writes(c.new, attr)))
     if "stages" in c.what:
         lines.append(f"stages: {_stages(c.old)} ⇒ {_stages(c.new)}")
+    return lines
+
+
+def _changed_writes(side: str, old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
+    """`+` a new write, `-` a write that goes, `~` a write whose value changes, by field."""
+    lines = []
+    for key in sorted(old.keys() | new.keys()):
+        if key not in old:
+            lines.append(f"+ {side} {key} = {json.dumps(new[key])}")
+        elif key not in new:
+            lines.append(f"- {side} {key} (was {json.dumps(old[key])})")
+        elif old[key] != new[key]:
+            lines.append(f"~ {side} {key}: {json.dumps(old[key])} ⇒ {json.dumps(new[key])}")
     return lines
 
 
