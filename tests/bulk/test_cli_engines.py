@@ -180,3 +180,50 @@ def test_the_acme_sample_gives_the_same_plan_on_duckdb(capsys: pytest.CaptureFix
     json_out = outputs[("duckdb", "json")]
     assert '"reason": "crm_deleted"' in json_out
     assert '"prospects_from_salesforce": [\n    {' in json_out
+
+
+CONNECTOR_RULES = (
+    RULES.replace('share lead when OwnerId in group "G"\n', "")
+    .replace("field email { lead: Email", "field email { lead: Email contact: Email")
+    .replace("field name { lead: LastName", "field name { lead: LastName contact: LastName")
+    + "object contact { Email: email  LastName: text(8) }\n"
+    + "connector { match: crm_id }\n"  # create_prospects: true by default
+)
+CONNECTOR_RECORDS = """
+users: [{Id: 005A, Name: A, groups: [G]}]
+leads:
+  - {Id: 00Q1, Email: ada@x.io, LastName: Lo, OwnerId: 005A, IsDeleted: true,
+     MasterRecordId: 00Q3}
+  - {Id: 00Q2, Email: bo@x.io, LastName: Bo, OwnerId: 005A, IsConverted: true,
+     ConvertedContactId: 0031}
+  - {Id: 00Q3, Email: ada@x.io, LastName: Ada, OwnerId: 005A}
+  - {Id: 00Q4, Email: gone@x.io, LastName: Go, IsDeleted: true}
+  - {Id: 00Q5, Email: fresh@x.io, LastName: Fresh, Score__c: 4}
+contacts:
+  - {Id: 0031, Email: bo@x.io, LastName: Bo}
+  - {Id: 0032, Email: cy@x.io, LastName: Cy}
+prospects:
+  - {id: p1, email: ada@x.io, name: Ada, score: 12, crm_lead_fid: 00Q1}
+  - {id: p2, email: bo@x.io, name: Bo, score: 1, crm_lead_fid: 00Q2}
+  - {id: p3, email: gone@x.io, name: Go, score: 1, crm_lead_fid: 00Q4}
+  - {id: p4, email: x@x.io, name: X, score: 1, crm_deleted: true}
+"""
+
+
+def test_run_writes_the_same_connector_state_on_every_engine(tmp_path: Path) -> None:
+    """`run` on DuckDB: the crm_deleted flags, the followed merge and conversion, and the
+    prospects created from Salesforce are written as the reference writes them."""
+    (tmp_path / "rules.sync").write_text(CONNECTOR_RULES, encoding="utf-8")
+    (tmp_path / "records.yaml").write_text(CONNECTOR_RECORDS, encoding="utf-8")
+    rules, records = str(tmp_path / "rules.sync"), str(tmp_path / "records.yaml")
+    written = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / f"out-{engine}"
+        args = ["run", rules, "--records", records, "--now", NOW, "--out", str(out)]
+        assert main([*args, "--engine", engine]) == 0
+        written[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert written["duckdb"] == written["python"]
+    text = written["duckdb"]["records.yaml"].decode()
+    assert text.count("crm_deleted: true") == 2  # p3 newly flagged, p4 as it was
+    assert "id: sf-lead-00Q5" in text and "id: sf-contact-0032" in text
+    assert "crm_contact_fid: '0031'" in text or "crm_contact_fid: 0031" in text

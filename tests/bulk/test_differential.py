@@ -77,7 +77,11 @@ def rule_sets(draw: st.DrawFn) -> str:
         parts.append(f"field {p} {{ {targets} sync: {draw(st.sampled_from(SYNCS))} }}")
     match = draw(st.sampled_from(("email", "crm_id")))
     paused = draw(st.sampled_from(("false", "false", "false", "true")))
-    parts.append(f"connector {{ match: {match} paused: {paused} }}")
+    # SPEC §3.9: create_prospects written either way, or left to its default (true with
+    # match: crm_id); email_fallback lets match: crm_id match an unlinked prospect by email
+    create = draw(st.sampled_from(("", "create_prospects: true", "create_prospects: false")))
+    fallback = draw(st.sampled_from(("", "", "email_fallback: true")))
+    parts.append(f"connector {{ match: {match} paused: {paused} {create} {fallback} }}")
     if draw(st.booleans()):
         parts.append('share lead when OwnerId in group "G"')
     if draw(st.booleans()):
@@ -122,6 +126,18 @@ def record_sets(draw: st.DrawFn) -> str:
     day = st.integers(1, 3).map(lambda d: f"2026-11-0{d}T10:00:00Z")
     lines.append("leads:")
     for lid in leads:
+        # the connector state (SPEC §2): deleted (a merged loser names its master, which
+        # may be missing, deleted or converted in turn), converted (to a contact that may
+        # be missing or deleted), or neither
+        state = draw(st.sampled_from(("live", "live", "deleted", "merged", "converted")))
+        extra = ""
+        if state in ("deleted", "merged"):
+            extra += ", IsDeleted: true"
+        if state == "merged":
+            extra += f", MasterRecordId: {draw(st.sampled_from([*leads, '00Q9']))}"
+        if state == "converted":
+            to = draw(st.sampled_from(["null", "0039", *contacts]))
+            extra += f", IsConverted: true, ConvertedContactId: {to}"
         lines.append(
             f"  - {{Id: {lid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
@@ -129,21 +145,30 @@ def record_sets(draw: st.DrawFn) -> str:
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'b', 'c'))))}, "
             f"Flag__c: {draw(st.sampled_from(('true', 'false')))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B', 'null')))}, "
-            f"LastModifiedDate: {draw(day)}}}"
+            f"LastModifiedDate: {draw(day)}{extra}}}"
         )
     lines.append("contacts:")
     for cid in contacts:
+        state = draw(st.sampled_from(("live", "live", "live", "deleted", "merged")))
+        extra = ""
+        if state in ("deleted", "merged"):
+            extra += ", IsDeleted: true"
+        if state == "merged":
+            extra += f", MasterRecordId: {draw(st.sampled_from([*contacts, '0039']))}"
         lines.append(
             f"  - {{Id: {cid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Score__c: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'zz'))))}, "
-            f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}}}"
+            f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}"
+            f"{extra}}}"
         )
     lines.append("prospects:")
     for n in range(draw(st.integers(1, 6))):
+        # unlinked (null), linked to a missing record (00Q9, 0039) or to a generated one
         fid = draw(st.sampled_from(["null", "00Q9", *leads]))
         cfid = draw(st.sampled_from(["null", "null", "0039", *contacts]))
+        flagged = draw(st.sampled_from(("", "", "", "", ", crm_deleted: true")))
         lines.append(
             f"  - {{id: p{n}, email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"name: {_q(draw(st.sampled_from(TEXTS)))}, score: {draw(st.sampled_from(NUMBERS))}, "
@@ -151,7 +176,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"flag: {draw(st.sampled_from(('true', 'false')))}, "
             f"kind: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"assigned_user: {draw(st.sampled_from(('005A', 'null')))}, "
-            f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}}}"
+            f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}{flagged}}}"
         )
     return "\n".join(lines) + "\n"
 
