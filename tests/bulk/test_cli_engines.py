@@ -225,5 +225,6 @@ def test_run_writes_the_same_connector_state_on_every_engine(tmp_path: Path) -> 
     assert written["duckdb"] == written["python"]
     text = written["duckdb"]["records.yaml"].decode()
     assert text.count("crm_deleted: true") == 2  # p3 newly flagged, p4 as it was
-    assert "id: sf-lead-00Q5" in text and "id: sf-contact-0032" in text
-    assert "crm_contact_fid: '0031'" in text or "crm_contact_fid: 0031" in text
+    assert "id: sf-lead-00Q5" in text
+    assert "id: sf-contact-0032" in text
+    assert "crm_contact_fid: '0031'" in text  # p2 followed the conversion
