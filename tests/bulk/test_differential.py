@@ -226,3 +226,48 @@ prospects:
         rules,
     )
     assert assert_same_plans(rules, records, NOW)
+
+
+def test_the_connector_state_is_evaluated_by_duckdb() -> None:
+    """A fixed example DuckDB must evaluate (not decline), with each connector state of
+    SPEC §2: a merge followed and one flagged for its held master, a conversion followed
+    and one to a missing contact (then matched by email_fallback), deleted records
+    invisible to matching and duplicates, a flagged prospect, prospects from Salesforce."""
+    rules = api.check_text(
+        OBJECTS
+        + """
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: pardot }
+field score { lead: Score__c contact: Score__c sync: most_recent }
+connector { match: crm_id email_fallback: true }
+create lead when true
+duplicate lead by Email
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+users: [{Id: 005A, Name: A, groups: [G]}]
+leads:
+  - {Id: 00Q1, Email: ada@x.io, LastName: Lo, IsDeleted: true, MasterRecordId: 00Q3}
+  - {Id: 00Q2, Email: bo@x.io, LastName: Bo, IsConverted: true, ConvertedContactId: 0031}
+  - {Id: 00Q3, Email: ada@x.io, LastName: Ada}
+  - {Id: 00Q4, Email: dup@x.io, LastName: Dup, IsDeleted: true}
+  - {Id: 00Q5, Email: cy@x.io, LastName: Cy, IsConverted: true, ConvertedContactId: 0039}
+  - {Id: 00Q6, Email: fresh@x.io, LastName: Fresh}
+contacts:
+  - {Id: '0031', Email: bo@x.io, LastName: Bo}
+  - {Id: '0032', Email: cy@x.io, LastName: Cy}
+  - {Id: '0033', Email: new@x.io, LastName: Nu, IsDeleted: true}
+prospects:
+  - {id: p1, email: ada@x.io, name: Ada, crm_lead_fid: 00Q1}
+  - {id: p2, email: ada@x.io, name: Twin, crm_lead_fid: 00Q1}
+  - {id: p3, email: bo@x.io, name: Bo, crm_lead_fid: 00Q2}
+  - {id: p4, email: cy@x.io, name: Cy, crm_lead_fid: 00Q5}
+  - {id: p5, email: dup@x.io, name: Dup}
+  - {id: p6, email: new@x.io, name: Nu, crm_contact_fid: '0033', crm_deleted: true}
+""",
+        "records.yaml",
+        rules,
+    )
+    assert assert_same_plans(rules, records, NOW)
