@@ -30,6 +30,7 @@ from engine.bulk.sql import (
     CannotEvaluate,
     Cls,
     Column,
+    LinkState,
     Program,
     Reason,
     cls_of,
@@ -53,7 +54,7 @@ from engine.plan import (
 )
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.context import Clock, directory, field_value
-from engine.runtime.cycle import _dup_key, _email_of, _rule_fields
+from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of
 from engine.runtime.fit import blank_of
 
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
@@ -195,7 +196,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     resolved = [links.resolve(p) for p in prospects]
     data["__lead_fid"] = [r.lead for r in resolved]
     data["__contact_fid"] = [r.contact for r in resolved]
-    data["__state"] = [r.state for r in resolved]
+    data["__state"] = [r.state.value if r.state else None for r in resolved]
     data["__master_obj"] = [r.master[0] if r.master else None for r in resolved]
     data["__master_id"] = [r.master[1] if r.master else None for r in resolved]
     data["__stamp"] = [p.updated_at.timestamp() if p.updated_at else None for p in prospects]
@@ -230,12 +231,11 @@ class Link:
     """Where a prospect's CRM ids lead before its turn (runtime/cycle.py's
     `deleted_in_salesforce`, `match`, `follow_merge`, `follow_conversion`, which depend
     only on the connector state, which a cycle never changes): the contact and lead the
-    SQL's CRM-id match reads, and its state — None, "deleted" (crm_deleted) or "merge"
-    (follows a merge to `master` unless another prospect holds the master)."""
+    SQL's CRM-id match reads, and its state (None: the match alone decides)."""
 
     contact: str | None
     lead: str | None
-    state: str | None = None
+    state: LinkState | None = None
     master: tuple[str, str] | None = None
 
 
@@ -253,17 +253,6 @@ class Links:
     def find(self, obj: str, record_id: str | None) -> Record | None:
         return self.by_id.get((obj, record_id)) if record_id else None
 
-    def master_of(self, record: Record) -> Record | None:
-        """cycle._Cycle.master_of: the live record a merged loser went into."""
-        seen = {record.id}
-        while record.deleted and record.master and record.master not in seen:
-            seen.add(record.master)
-            found = self.find(record.object, record.master)
-            if found is None:
-                return None
-            record = found
-        return None if record.deleted else record
-
     def converted_to(self, lead: Record) -> Link:
         """cycle.follow_conversion: the live converted contact, else unlinked."""
         contact = self.find("contact", lead.converted_contact)
@@ -275,19 +264,21 @@ class Links:
         contact = self.find("contact", prospect.crm_contact_fid)
         lead = self.find("lead", prospect.crm_lead_fid)
         if prospect.crm_deleted:
-            return Link(None, None, "deleted")
+            return Link(None, None, LinkState.DELETED)
         linked = contact if contact is not None else lead
         if linked is not None and linked.deleted:
-            master = self.master_of(linked)
+            master = master_of(linked, self.find)
             if master is None:
-                return Link(None, None, "deleted")
+                return Link(None, None, LinkState.DELETED)
             if master.converted:
                 followed = self.converted_to(master)
             elif master.object == "contact":
                 followed = Link(master.id, None)
             else:
                 followed = Link(None, master.id)
-            return Link(followed.contact, followed.lead, "merge", (master.object, master.id))
+            return Link(
+                followed.contact, followed.lead, LinkState.MERGE, (master.object, master.id)
+            )
         if contact is not None:
             # a converted lead beside a live contact is never matched; a deleted one is a
             # linked record the connector cannot see (not_shared when the contact is hidden)

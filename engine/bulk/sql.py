@@ -54,6 +54,13 @@ class Reason:
         return f"{at}{self.rule}: {self.construct}"
 
 
+class LinkState(StrEnum):
+    """A prospect whose link needs more than a CRM-id match (SPEC §3.2, merges)."""
+
+    DELETED = "deleted"  # skip / crm_deleted
+    MERGE = "merge"  # follows a merge to its master, unless another prospect holds it
+
+
 class CannotEvaluate(Exception):
     """Raised with every reason found; `auto` falls back, a named engine exits 2."""
 
@@ -944,7 +951,8 @@ class _Builder:
         # records are loaded), or a merged loser's prospect whose master another prospect
         # already holds (cycle.rival: linked before the cycle or matched in an earlier round)
         state = "COALESCE(b.__state, '')"
-        gone = f"({state} = 'deleted' OR ({state} = 'merge' AND o.id IS NOT NULL))"
+        deleted, merge = lit(LinkState.DELETED), lit(LinkState.MERGE)
+        gone = f"({state} = {deleted} OR ({state} = {merge} AND o.id IS NOT NULL))"
         ctes.append(
             "m AS (SELECT b.*, "
             f"CASE WHEN {gone} THEN NULL "

@@ -104,16 +104,8 @@ class _Cycle:
         return contact if contact is not None else self.find("lead", prospect.crm_lead_fid)
 
     def master_of(self, record: Record) -> Record | None:
-        """The live record a deleted merge loser went into, following MasterRecordId
-        (a master merged again later is followed too); None when there is none."""
-        seen = {record.id}
-        while record.deleted and record.master and record.master not in seen:
-            seen.add(record.master)
-            found = self.find(record.object, record.master)
-            if found is None:
-                return None
-            record = found
-        return None if record.deleted else record
+        """The live record a deleted merge loser went into (`master_of`)."""
+        return master_of(record, self.find)
 
     def plan_merges(self) -> None:
         """Which prospects are linked to a merged loser (Salesforce Help, "Automatically
@@ -808,6 +800,20 @@ def new_prospect(
     setattr(prospect, link, record.id)
     source = Target(record.object, record.id)
     return NewProspect(source, new_id, tuple(writes), tuple(dropped)), prospect
+
+
+def master_of(record: Record, find: Callable[[str, str | None], Record | None]) -> Record | None:
+    """The live record a deleted merge loser went into, following MasterRecordId (a
+    master merged again later is followed too); None when there is none. `find` looks a
+    record up by object and Id (the bulk engines resolve merges with this too)."""
+    seen = {record.id}
+    while record.deleted and record.master and record.master not in seen:
+        seen.add(record.master)
+        found = find(record.object, record.master)
+        if found is None:
+            return None
+        record = found
+    return None if record.deleted else record
 
 
 def _flag_deleted(prospect: Record) -> None:
