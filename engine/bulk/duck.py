@@ -9,6 +9,13 @@ components is detected and makes the engine say it cannot evaluate (the `auto` e
 then falls back to the Python reference): a write that changes a record's email or
 duplicate key, a created lead whose email key is not its prospect's, or two prospects of
 different components creating leads with one duplicate key.
+
+The connector's state (SPEC §2, §3.2, §3.3) never changes in a cycle, so where each
+prospect's CRM ids lead — a deleted record, a merge's master, a conversion's contact — is
+resolved as the tables are loaded (`Links`); whether a merge's master is already held is
+the one part that changes, round by round (`__owned`). Prospects from Salesforce (§3.9)
+are selected by SQL after the last round and built by the reference's `new_prospect`
+(docs/engines.md, the connector's state).
 """
 
 from __future__ import annotations
