@@ -558,9 +558,11 @@ def assemble(
     rows.sort(key=lambda r: r["__rank"])
     attempts = [r for r in rows if r["__path"] == "create"]
     _check_duplicates(program, attempts, component)
+    # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
+    created = [r for r in attempts if r["__action"] == "create_lead"]
     final = {
         f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
-        for n, r in enumerate(attempts, start=1)
+        for n, r in enumerate(created, start=1)
     }
     prospects = {p.id: p for p in records.prospects}
     outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine import api
 from engine.records.load import load_records_text
-from tests.bulk.differential import assert_same_plans
+from tests.bulk.differential import assert_same_plans, duckdb_plan
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 SYNCS = ("salesforce", "pardot", "most_recent", "salesforce_always", "pardot_always", "off")
@@ -271,3 +271,34 @@ prospects:
         rules,
     )
     assert assert_same_plans(rules, records, NOW)
+
+
+def test_a_create_that_ends_in_an_error_takes_no_lead_id_on_duckdb() -> None:
+    """p0's lead is refused (LastName is required), so p1's created lead is the first Id,
+    00QSR0000000001, which p2 then matches by email (found by the generator)."""
+    rules = api.check_text(
+        OBJECTS
+        + """
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: salesforce }
+connector { match: email }
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+prospects:
+  - {id: p0, email: ada@x.io, name: '', assigned_user: 005A}
+  - {id: p1, email: ada@x.io, name: A, assigned_user: 005A}
+  - {id: p2, email: ada@x.io, name: '', assigned_user: 005A}
+""",
+        "records.yaml",
+        rules,
+    )
+    assert assert_same_plans(rules, records, NOW)
+    plan = duckdb_plan(rules, records, NOW)
+    assert plan is not None
+    assert [o.created_id for o in plan.outcomes] == [None, "00QSR0000000001", None]
+    target = plan.outcomes[2].target
+    assert target is not None
+    assert target.id == "00QSR0000000001"
