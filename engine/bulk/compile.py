@@ -36,6 +36,9 @@ def _tables(program: Program) -> list[str]:
             ("__assigned", "VARCHAR"),
             ("__lead_fid", "VARCHAR"),
             ("__contact_fid", "VARCHAR"),
+            ("__state", "VARCHAR"),
+            ("__master_obj", "VARCHAR"),
+            ("__master_id", "VARCHAR"),
             ("__stamp", "DOUBLE"),
         ],
         "leads": [
@@ -44,6 +47,8 @@ def _tables(program: Program) -> list[str]:
             ("__email", "VARCHAR"),
             ("__stamp", "DOUBLE"),
             ("__created", "BOOLEAN"),
+            ("__deleted", "BOOLEAN"),
+            ("__gone", "BOOLEAN"),
         ],
     }
     system["contacts"] = system["leads"]
@@ -56,6 +61,8 @@ def _tables(program: Program) -> list[str]:
         body = ", ".join(f'"{name}" {kind}' for name, kind in cols)
         out.append(f"CREATE TABLE {table} ({body})")
     out.append("CREATE TABLE __groups (k VARCHAR, g VARCHAR)")
+    out.append("CREATE TABLE __owned (obj VARCHAR, id VARCHAR)")
+    out.append("CREATE TABLE __taken (obj VARCHAR, id VARCHAR)")
     return out
 
 
@@ -66,7 +73,12 @@ def render(rules: CheckedRules, dialect: str) -> str:
         "-- Tables: prospects (sorted by id: __rank; __round = the prospect's round),",
         "-- leads, contacts (__email: the email key, lower(trim(Email)); __stamp:",
         "-- LastModifiedDate as epoch seconds; __dupN: duplicate rule N's key), __groups",
-        "-- (user Id or its 15-character prefix, public group).",
+        "-- (user Id or its 15-character prefix, public group). __deleted: IsDeleted;",
+        "-- __gone: deleted or converted (never matched by email nor a duplicate);",
+        "-- prospects' __lead_fid/__contact_fid: the links as the connector state resolves",
+        "-- them (a conversion's contact, a merge's master), __state: 'deleted' (crm_deleted)",
+        "-- or 'merge' (unless __owned holds __master_obj/__master_id); __owned: the records",
+        "-- prospects are linked to (every non-flagged prospect's CRM ids, to start with).",
         "-- For round = 1, 2, ... while prospects remain: run the round query into",
         "-- cycle_round, then the apply statements. $created_stamp is the cycle's time",
         "-- (--now) as epoch seconds: a created lead's LastModifiedDate.",
@@ -82,4 +94,10 @@ def render(rules: CheckedRules, dialect: str) -> str:
     for table, select in program.next_tables:
         parts.append(_emit(f"CREATE TABLE {table}__next AS {select}", dialect) + ";")
         parts.append(f"DROP TABLE {table};\nALTER TABLE {table}__next RENAME TO {table};")
+    parts.append(
+        "\n-- after the last round, with create_prospects (SPEC §3.9): fill __taken with the"
+        "\n-- records prospects are linked to or matched with; each record selected gets a"
+        "\n-- new prospect (with match: email, unless a prospect has its email)"
+    )
+    parts.append(_emit(program.candidates_sql, dialect) + ";")
     return "\n".join(lines + parts) + "\n"

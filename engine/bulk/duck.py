@@ -9,16 +9,24 @@ components is detected and makes the engine say it cannot evaluate (the `auto` e
 then falls back to the Python reference): a write that changes a record's email or
 duplicate key, a created lead whose email key is not its prospect's, or two prospects of
 different components creating leads with one duplicate key.
+
+The connector's state (SPEC §2, §3.2, §3.3) never changes in a cycle, so where each
+prospect's CRM ids lead — a deleted record, a merge's master, a conversion's contact — is
+resolved as the tables are loaded (`Links`); whether a merge's master is already held is
+the one part that changes, round by round (`__owned`). Prospects from Salesforce (§3.9)
+are selected by SQL after the last round and built by the reference's `new_prospect`
+(docs/engines.md, the connector's state).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import graphlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +37,7 @@ from engine.bulk.sql import (
     CannotEvaluate,
     Cls,
     Column,
+    LinkState,
     Program,
     Reason,
     cls_of,
@@ -44,6 +53,7 @@ from engine.plan import (
     Dropped,
     ErrorCode,
     Failure,
+    NewProspect,
     Outcome,
     Plan,
     SkipReason,
@@ -51,7 +61,7 @@ from engine.plan import (
 )
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.context import Clock, directory, field_value
-from engine.runtime.cycle import _dup_key, _email_of, _rule_fields
+from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of
 from engine.runtime.fit import blank_of
 
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
@@ -122,6 +132,7 @@ def _sql_value(value: Value, c: Cls, strict: bool = False) -> tuple[Any, str | N
 class _Loaded:
     tables: dict[str, dict[str, list[Any]]]
     reasons: list[Reason]
+    links: dict[str, Link] = field(default_factory=dict)  # prospect id → its Link
 
 
 def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _Loaded:
@@ -155,7 +166,6 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
 
     tables: dict[str, dict[str, list[Any]]] = {}
     seen: dict[str, str] = {}
-    reasons += _connector_state(records)
     for obj, pool in (("contact", records.contacts), ("lead", records.leads)):
         data = columns(obj, pool, program.columns(obj))
         data["__id"] = [r.id for r in pool]
@@ -163,9 +173,13 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
         data["__email"] = [_email_of(rules, r) for r in pool]
         data["__stamp"] = [r.updated_at.timestamp() if r.updated_at else None for r in pool]
         data["__created"] = [False] * len(pool)
+        # SPEC §3.2, §3.3: a deleted record is invisible; a deleted or converted one is
+        # never matched by email nor counted by a duplicate rule (`__gone`)
+        data["__deleted"] = [r.deleted for r in pool]
+        data["__gone"] = [r.deleted or r.converted for r in pool]
         for n in program.dup_rules:
             fields = rules.duplicates[n].fields
-            keys = [_dup_key(rules, r, fields) for r in pool]
+            keys = [None if r.deleted or r.converted else _dup_key(rules, r, fields) for r in pool]
             data[f"__dup{n}"] = [KEY_SEP.join(k) if k is not None else None for k in keys]
             for r, k in zip(pool, keys, strict=True):
                 if k is not None and not all(printable(part) for part in k):
@@ -185,8 +199,13 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     data["__rank"] = list(range(1, len(prospects) + 1))
     data["__email"] = [p.email.strip().casefold() for p in prospects]
     data["__assigned"] = [p.assigned_user or "" for p in prospects]
-    data["__lead_fid"] = [p.crm_lead_fid or None for p in prospects]
-    data["__contact_fid"] = [p.crm_contact_fid or None for p in prospects]
+    links = Links(records)
+    resolved = [links.resolve(p) for p in prospects]
+    data["__lead_fid"] = [r.lead for r in resolved]
+    data["__contact_fid"] = [r.contact for r in resolved]
+    data["__state"] = [r.state.value if r.state else None for r in resolved]
+    data["__master_obj"] = [r.master[0] if r.master else None for r in resolved]
+    data["__master_id"] = [r.master[1] if r.master else None for r in resolved]
     data["__stamp"] = [p.updated_at.timestamp() if p.updated_at else None for p in prospects]
     for p, key in zip(prospects, data["__email"], strict=True):
         if not printable(key) or not printable(p.assigned_user or ""):
@@ -195,34 +214,158 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             if fid and fid.startswith(NEW_LEAD_PREFIX):
                 reasons.append(Reason(f"prospect {p.id}", f"a CRM id starting {NEW_LEAD_PREFIX}"))
     tables["prospects"] = data
+    # the records a prospect is linked to before the cycle (cycle.plan_merges' owners): a
+    # merged loser's prospect whose master is one of them (or is matched by an earlier
+    # prospect, added round by round) is flagged crm_deleted
+    owned = sorted(
+        {
+            (obj, fid)
+            for p in records.prospects
+            if not p.crm_deleted
+            for obj, fid in (("contact", p.crm_contact_fid), ("lead", p.crm_lead_fid))
+            if fid
+        }
+    )
+    tables["__owned"] = {"obj": [o for o, _ in owned], "id": [i for _, i in owned]}
     groups = directory(records.users).groups
     pairs = [(k, g) for k, members in groups.items() for g in sorted(members)]
     tables["__groups"] = {"k": [k for k, _ in pairs], "g": [g for _, g in pairs]}
-    return _Loaded(tables, reasons)
+    return _Loaded(tables, reasons, {p.id: r for p, r in zip(prospects, resolved, strict=True)})
 
 
-_STATE = {
-    "leads": ("IsDeleted", "IsConverted"),
-    "contacts": ("IsDeleted",),
-    "prospects": ("crm_deleted",),
-}
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Where a prospect's CRM ids lead before its turn (runtime/cycle.py's
+    `deleted_in_salesforce`, `match`, `follow_merge`, `follow_conversion`, which depend
+    only on the connector state, which a cycle never changes): the contact and lead the
+    SQL's CRM-id match reads, and its state (None: the match alone decides)."""
+
+    contact: str | None
+    lead: str | None
+    state: LinkState | None = None
+    master: tuple[str, str] | None = None
 
 
-def _connector_state(records: RecordSet) -> list[Reason]:
-    """SPEC §2/§3: deleted and converted records are the Python runtime's alone for now."""
-    found: list[Reason] = []
-    for name, columns in _STATE.items():
-        for record in records.get(name):
-            for column in columns:
-                value = next(
-                    (v for k, v in record.raw.items() if k.casefold() == column.casefold()), None
-                )
-                if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
-                    found.append(
-                        Reason(f"{record.object} {record.id}", f"{column}: true (SPEC §3.2/§3.3)")
-                    )
-                    return found
-    return found
+@dataclass(slots=True)
+class Links:
+    records: RecordSet
+    by_id: dict[tuple[str, str], Record] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {}
+        for obj, pool in (("contact", self.records.contacts), ("lead", self.records.leads)):
+            for r in pool:
+                self.by_id.setdefault((obj, r.id), r)
+
+    def find(self, obj: str, record_id: str | None) -> Record | None:
+        return self.by_id.get((obj, record_id)) if record_id else None
+
+    def converted_to(self, lead: Record) -> Link:
+        """cycle.follow_conversion: the live converted contact, else unlinked."""
+        contact = self.find("contact", lead.converted_contact)
+        if contact is None or contact.deleted:
+            return Link(None, None)
+        return Link(contact.id, None)
+
+    def resolve(self, prospect: Record) -> Link:
+        contact = self.find("contact", prospect.crm_contact_fid)
+        lead = self.find("lead", prospect.crm_lead_fid)
+        if prospect.crm_deleted:
+            return Link(None, None, LinkState.DELETED)
+        linked = contact if contact is not None else lead
+        if linked is not None and linked.deleted:
+            master = master_of(linked, self.find)
+            if master is None:
+                return Link(None, None, LinkState.DELETED)
+            if master.converted:
+                followed = self.converted_to(master)
+            elif master.object == "contact":
+                followed = Link(master.id, None)
+            else:
+                followed = Link(None, master.id)
+            return Link(
+                followed.contact, followed.lead, LinkState.MERGE, (master.object, master.id)
+            )
+        if contact is not None:
+            # a converted lead beside a live contact is never matched; a deleted one is a
+            # linked record the connector cannot see (not_shared when the contact is hidden)
+            keep = lead is not None and not lead.converted
+            return Link(contact.id, lead.id if keep and lead is not None else None)
+        if lead is not None and lead.converted:
+            return self.converted_to(lead)
+        return Link(None, lead.id if lead is not None else None)
+
+
+# -- prospects from Salesforce (SPEC §3.9) --------------------------------------------------
+
+
+def creates_prospects(rules: CheckedRules) -> bool:
+    return rules.connector.create_prospects and not rules.connector.paused
+
+
+def taken_table(records: RecordSet, plan: Plan) -> dict[str, list[str]]:
+    """The records a prospect is linked to or matched with after the cycle (as
+    cycle.prospects_from_salesforce's `taken`): the CRM ids the record set gives, and each
+    outcome's target. A link the cycle replaced named a record that is missing, deleted or
+    converted, which get no prospect anyway; created leads are excluded by the SQL."""
+    taken = {(o.target.object, o.target.id) for o in plan.outcomes if o.target is not None}
+    for p in records.prospects:
+        if p.crm_contact_fid:
+            taken.add(("contact", p.crm_contact_fid))
+        if p.crm_lead_fid:
+            taken.add(("lead", p.crm_lead_fid))
+    ordered = sorted(taken)
+    return {"obj": [o for o, _ in ordered], "id": [i for _, i in ordered]}
+
+
+def with_new_prospects(
+    rules: CheckedRules,
+    records: RecordSet,
+    plan: Plan,
+    found: Iterable[tuple[str, str, int]],
+    clock: Clock,
+) -> Plan:
+    """The plan with its `prospects_from_salesforce`: the SQL found the records (visible,
+    live, unconverted, with an email, taken by no prospect); the runtime's own
+    `new_prospect` builds each, contacts then leads, each in Id order. No candidate was
+    written by the cycle (a written record is an outcome's target), so its values are the
+    record set's; `found` gives each as (object, Id, position in its list). Python
+    touches only the candidates — and, with match: email, every
+    prospect's email, since a record whose email a prospect has gets none."""
+    from engine.runtime.cycle import _prospect_email, new_prospect
+
+    pools = {"contact": records.contacts, "lead": records.leads}
+    wanted = sorted(
+        (pools[obj][position] for obj, _, position in found),
+        key=lambda r: (r.object != "contact", r.id),
+    )
+    if not wanted:
+        return plan
+    emails: set[str] = set()
+    if rules.connector.match.value == "email":
+        written = {
+            o.prospect: str(v or "").strip().casefold()
+            for o in plan.outcomes
+            for k, v in o.to_pardot
+            if k == "email"
+        }
+        emails = {written.get(p.id, _prospect_email(p)) for p in records.prospects} - {""}
+    ids = {p.id for p in records.prospects}
+    created: list[NewProspect] = []
+    for record in wanted:
+        email = _email_of(rules, record)
+        if rules.connector.match.value == "email" and email in emails:
+            continue  # SPEC §3.9: that person already has a prospect
+        emails.add(email)
+        position = len(records.prospects) + len(created)
+        created.append(new_prospect(rules, record, ids, clock, position)[0])
+    return dataclasses.replace(plan, from_salesforce=tuple(created))
+
+
+def by_email(rules: CheckedRules) -> bool:
+    """Whether an unlinked prospect matches by email: match: email, or email_fallback."""
+    connector = rules.connector
+    return connector.match.value == "email" or connector.email_fallback
 
 
 def created_probe(clock: Clock) -> Record:
@@ -254,8 +397,11 @@ def created_stamp(clock: Clock) -> str:
 # -- rounds -------------------------------------------------------------------------------
 
 
-def components(rules: CheckedRules, records: RecordSet, email_mode: bool) -> dict[str, int]:
-    """Each prospect's component: prospects that can reach one record or email key."""
+def components(
+    rules: CheckedRules, records: RecordSet, email_mode: bool, links: dict[str, Link]
+) -> dict[str, int]:
+    """Each prospect's component: prospects that can reach one record or email key (a
+    merge's master and a conversion's contact included)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -284,6 +430,13 @@ def components(rules: CheckedRules, records: RecordSet, email_mode: bool) -> dic
             union(me, f"c:{p.crm_contact_fid}")
         if p.crm_lead_fid:
             union(me, f"l:{p.crm_lead_fid}")
+        link = links[p.id]
+        if link.contact:
+            union(me, f"c:{link.contact}")
+        if link.lead:
+            union(me, f"l:{link.lead}")
+        if link.master is not None:
+            union(me, f"{link.master[0][0]}:{link.master[1]}")
         key = p.email.strip().casefold()
         if email_mode and key:
             union(me, f"e:{key}")
@@ -322,8 +475,7 @@ class DuckEngine:
         loaded = load_tables(self.rules, program, records)
         if loaded.reasons:
             raise CannotEvaluate(loaded.reasons)
-        email_mode = self.rules.connector.match.value == "email"
-        component = components(self.rules, records, email_mode)
+        component = components(self.rules, records, by_email(self.rules), loaded.links)
         round_of = rounds(records, component)
         loaded.tables["prospects"]["__round"] = [
             round_of[i] for i in loaded.tables["prospects"]["__id"]
@@ -344,9 +496,17 @@ class DuckEngine:
                     con.unregister("__arrow")
                 stamp = created_stamp(clock)
                 rows = self._rounds(con, program, max(round_of.values(), default=0), stamp)
+                plan = self._assemble(program, records, rows, component)
+                if creates_prospects(self.rules):
+                    taken = pa.table(taken_table(records, plan))
+                    con.register("__taken", taken)
+                    query = f"SELECT obj, id, ord FROM ({program.candidates_sql})"
+                    found = self._sql(con, query).fetchall()
+                    con.unregister("__taken")
+                    plan = with_new_prospects(self.rules, records, plan, found, clock)
             finally:
                 con.close()
-        return self._assemble(program, records, rows, component)
+        return plan
 
     def _sql(self, con: Any, statement: str) -> Any:
         if self.on_sql is not None:
@@ -398,14 +558,18 @@ def assemble(
     rows.sort(key=lambda r: r["__rank"])
     attempts = [r for r in rows if r["__path"] == "create"]
     _check_duplicates(program, attempts, component)
+    # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
+    created = [r for r in attempts if r["__action"] == "create_lead"]
     final = {
         f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
-        for n, r in enumerate(attempts, start=1)
+        for n, r in enumerate(created, start=1)
     }
     prospects = {p.id: p for p in records.prospects}
     outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
     return Plan(tuple(outcomes), ())
 
+
+BOOLEAN_COLUMNS = frozenset({"__created", "__deleted", "__gone"})
 
 FETCHED = (
     "__id",
@@ -439,7 +603,7 @@ def _typed(name: str, data: dict[str, list[Any]], program: Program) -> dict[str,
             out[key] = pa.array(values, pa.int64())
         elif key == "__stamp":
             out[key] = pa.array(values, pa.float64())
-        elif key == "__created" or cls.get(key) is Cls.BOOL:
+        elif key in BOOLEAN_COLUMNS or cls.get(key) is Cls.BOOL:
             out[key] = pa.array(values, pa.bool_())
         else:
             out[key] = pa.array(values, pa.string())
@@ -448,7 +612,7 @@ def _typed(name: str, data: dict[str, list[Any]], program: Program) -> dict[str,
 
 def check_round(rules: CheckedRules, program: Program, batch: list[dict[str, Any]]) -> None:
     """Writes that could reach another component: the email or duplicate key of a record."""
-    email_mode = rules.connector.match.value == "email"
+    email_mode = by_email(rules)
     dup_names = {i.name.casefold() for n in program.dup_rules for i in rules.duplicates[n].fields}
     for row in batch:
         created = row["__action"] == "create_lead" and email_mode and row["__nemail"]
@@ -540,7 +704,7 @@ def _outcome(
     held = set(row["__stages"])
     stages = tuple(s.name for s in rules.stages if s.name in held)
     path = row["__path"]
-    if path in ("paused", "not_shared", "gated"):
+    if path in ("paused", "crm_deleted", "not_shared", "gated"):
         return Outcome(prospect.id, Action.SKIP, stages, SkipReason(path))
     action: str = row["__action"]
     dropped: list[Dropped] = []

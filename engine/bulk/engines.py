@@ -15,7 +15,7 @@ from enum import StrEnum
 from engine.bulk.sql import CannotEvaluate, Reason
 from engine.check.model import CheckedRules
 from engine.files import InputError
-from engine.plan import Action, Plan
+from engine.plan import Action, Plan, SkipReason
 from engine.records.model import Origin, Record, RecordSet
 from engine.runtime.context import Clock
 
@@ -147,7 +147,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     """The record set after a cycle, from its plan: what `run` writes. Mirrors the working
     copy runtime/cycle.py keeps (created leads, writes, links)."""
     from engine.bulk.duck import created_probe
-    from engine.runtime.cycle import _working_copy
+    from engine.runtime.cycle import _flag_deleted, _working_copy, new_prospect
 
     probe = created_probe(clock)  # what the reference sets on a created lead, fields aside
     marks = probe.changed - set(probe.values)
@@ -156,6 +156,9 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     found = {(r.object, r.id): r for r in (*working.contacts, *working.leads)}
     for o in plan.outcomes:
         prospect = prospects[o.prospect]
+        if o.reason is SkipReason.CRM_DELETED:
+            _flag_deleted(prospect)
+            continue
         if o.action is Action.CREATE_LEAD:
             assert o.created_id is not None
             writes = dict(o.to_salesforce)
@@ -185,6 +188,12 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
         record.changed.update(k for k, _ in o.to_salesforce)
         prospect.values.update(o.to_pardot)
         prospect.changed.update(k for k, _ in o.to_pardot)
+    ids = {p.id for p in records.prospects}
+    for new in plan.from_salesforce:
+        source = found[(new.source.object, new.source.id)]
+        made, added = new_prospect(rules, source, ids, clock, len(working.prospects))
+        assert made == new, (made, new)  # the plan's entry is the one run adds
+        working.prospects.append(added)
     return working
 
 

@@ -13,14 +13,19 @@ from typing import Any
 import sqlglot
 
 from engine.bulk.duck import (
+    BOOLEAN_COLUMNS,
     FETCHED,
     assemble,
+    by_email,
     check_round,
     components,
     created_stamp,
+    creates_prospects,
     load_tables,
     program_for,
     rounds,
+    taken_table,
+    with_new_prospects,
 )
 from engine.bulk.sql import CannotEvaluate, Cls, Program
 from engine.check.model import CheckedRules
@@ -48,8 +53,7 @@ class SparkEngine:
         loaded = load_tables(self.rules, program, records)
         if loaded.reasons:
             raise CannotEvaluate(loaded.reasons)
-        email_mode = self.rules.connector.match.value == "email"
-        component = components(self.rules, records, email_mode)
+        component = components(self.rules, records, by_email(self.rules), loaded.links)
         round_of = rounds(records, component)
         prospects = loaded.tables["prospects"]
         prospects["__round"] = [round_of[i] for i in prospects["__id"]]
@@ -85,7 +89,15 @@ class SparkEngine:
             rows.extend(batch)
             for table, select in nexts:
                 spark.sql(select).localCheckpoint().createOrReplaceTempView(table)
-        return assemble(self.rules, program, records, rows, component)
+        plan = assemble(self.rules, program, records, rows, component)
+        if not creates_prospects(self.rules):
+            return plan
+        taken = taken_table(records, plan)
+        frame = spark.createDataFrame(_rows(taken), _schema("__taken", taken, program))
+        frame.createOrReplaceTempView("__taken")
+        query = spark_sql(f"SELECT obj, id, ord FROM ({program.candidates_sql}) AS c")
+        found = [(r["obj"], r["id"], r["ord"]) for r in spark.sql(query).collect()]
+        return with_new_prospects(self.rules, records, plan, found, clock)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +126,7 @@ def _schema(name: str, data: dict[str, list[Any]], program: Program) -> Any:
             kind = t.LongType()
         elif key == "__stamp":
             kind = t.DoubleType()
-        elif key == "__created" or cls.get(key) is Cls.BOOL:
+        elif key in BOOLEAN_COLUMNS or cls.get(key) is Cls.BOOL:
             kind = t.BooleanType()
         else:
             kind = t.StringType()

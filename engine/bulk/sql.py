@@ -54,6 +54,13 @@ class Reason:
         return f"{at}{self.rule}: {self.construct}"
 
 
+class LinkState(StrEnum):
+    """A prospect whose link needs more than a CRM-id match (SPEC §3.2, merges)."""
+
+    DELETED = "deleted"  # skip / crm_deleted
+    MERGE = "merge"  # follows a merge to its master, unless another prospect holds it
+
+
 class CannotEvaluate(Exception):
     """Raised with every reason found; `auto` falls back, a named engine exits 2."""
 
@@ -704,6 +711,7 @@ class Program:
     # printable ASCII only, since lower/upper/trim/regex differ from Python beyond it
     strict: set[tuple[str, str]] = field(default_factory=set)
     round_sql: str = ""
+    candidates_sql: str = ""  # SPEC §3.9: the records that get a prospect, after the cycle
     next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
 
@@ -764,6 +772,7 @@ class _Builder:
         except _Unsupported as error:  # pragma: no cover - reasons are collected first
             self.reason("cycle", error.construct, error.span)
         p.next_tables = self._apply()
+        p.candidates_sql = self._candidates()
         return p
 
     # -- columns ------------------------------------------------------------------
@@ -869,16 +878,6 @@ class _Builder:
                 self.reason(
                     f"field {m.prospect.name}", "a mapping into lead OwnerId", m.prospect.span
                 )
-        # SPEC §3.9 (prospects created from Salesforce) is the Python runtime's alone: on
-        # when set, and by default with match: crm_id once the connector knows the setting
-        create = getattr(rules.connector, "create_prospects", None)
-        by_default = (
-            create is None
-            and hasattr(rules.connector, "create_prospects")
-            and rules.connector.match is MatchMode.CRM_ID
-        )
-        if create or by_default:
-            self.reason("connector", "create_prospects (SPEC §3.9)", rules.connector.span)
         if any(d.object != "lead" for d in rules.duplicates):
             pass  # duplicate rules on other objects never fire: the connector creates leads only
 
@@ -933,38 +932,46 @@ class _Builder:
         p, rules = self.program, self.rules
         ctes: list[str] = []
         for obj, table in (("lead", "leads"), ("contact", "contacts")):
-            shares = rules.shares_for(obj)
-            tests = [
-                f"({self._compile(f'share {obj}', s.when, self._record_scope('r', obj))}) IS TRUE"
-                for s in shares
-            ]
-            visible = " OR ".join(tests) if tests else "TRUE"
-            ctes.append(f"v{table} AS (SELECT r.*, ({visible}) AS __visible FROM {table} AS r)")
+            ctes.append(
+                f"v{table} AS (SELECT r.*, {self._visible(obj)} AS __visible FROM {table} AS r)"
+            )
             ctes.append(
                 f"e{table} AS (SELECT __email, __id, row_number() OVER (PARTITION BY __email "
                 f"ORDER BY __stamp DESC NULLS LAST, __id) AS __n FROM v{table} "
-                f"WHERE __visible AND __email <> '')"
+                f"WHERE __visible AND __email <> '' AND NOT __gone)"
             )
-        email_mode = rules.connector.match is MatchMode.EMAIL
+        connector = rules.connector
+        email_mode = connector.match is MatchMode.EMAIL or connector.email_fallback
         crm_c = "(c.__id IS NOT NULL AND c.__visible)"
         crm_l = "(l.__id IS NOT NULL AND l.__visible)"
         linked = "(c.__id IS NOT NULL OR l.__id IS NOT NULL)"
         by_email_c = f"({'TRUE' if email_mode else 'FALSE'} AND ec.__id IS NOT NULL)"
         by_email_l = f"({'TRUE' if email_mode else 'FALSE'} AND el.__id IS NOT NULL)"
+        # SPEC §3.2: flagged or linked to a deleted record (`__state`, resolved as the
+        # records are loaded), or a merged loser's prospect whose master another prospect
+        # already holds (cycle.rival: linked before the cycle or matched in an earlier round)
+        state = "COALESCE(b.__state, '')"
+        deleted, merge = lit(LinkState.DELETED), lit(LinkState.MERGE)
+        gone = f"({state} = {deleted} OR ({state} = {merge} AND o.id IS NOT NULL))"
         ctes.append(
             "m AS (SELECT b.*, "
-            f"CASE WHEN {crm_c} THEN 'contact' WHEN {crm_l} THEN 'lead' WHEN {linked} THEN NULL "
+            f"CASE WHEN {gone} THEN NULL "
+            f"WHEN {crm_c} THEN 'contact' WHEN {crm_l} THEN 'lead' WHEN {linked} THEN NULL "
             f"WHEN {by_email_c} THEN 'contact' WHEN {by_email_l} THEN 'lead' END AS __mobj, "
-            f"CASE WHEN {crm_c} THEN c.__id WHEN {crm_l} THEN l.__id WHEN {linked} THEN NULL "
+            f"CASE WHEN {gone} THEN NULL "
+            f"WHEN {crm_c} THEN c.__id WHEN {crm_l} THEN l.__id WHEN {linked} THEN NULL "
             f"WHEN {by_email_c} THEN ec.__id WHEN {by_email_l} THEN el.__id END AS __mid, "
-            f"CASE WHEN {crm_c} OR {crm_l} THEN 'crm_id' WHEN {linked} THEN NULL "
+            f"CASE WHEN {gone} THEN NULL WHEN {crm_c} OR {crm_l} THEN 'crm_id' "
+            f"WHEN {linked} THEN NULL "
             f"WHEN {by_email_c} OR {by_email_l} THEN 'email' END AS __mby, "
-            f"(NOT ({crm_c} OR {crm_l}) AND {linked}) AS __not_shared "
+            f"(NOT {gone} AND NOT ({crm_c} OR {crm_l}) AND {linked}) AS __not_shared, "
+            f"{gone} AS __crm_deleted "
             "FROM prospects AS b "
             "LEFT JOIN vcontacts AS c ON c.__id = b.__contact_fid "
             "LEFT JOIN vleads AS l ON l.__id = b.__lead_fid "
             "LEFT JOIN econtacts AS ec ON ec.__email = b.__email AND ec.__n = 1 "
             "LEFT JOIN eleads AS el ON el.__email = b.__email AND el.__n = 1 "
+            "LEFT JOIN __owned AS o ON o.obj = b.__master_obj AND o.id = b.__master_id "
             "WHERE b.__round = $round)"
         )
         cols = [f"m.{q(c.name)} AS {q('prospect.' + c.name)}" for c in p.prospect]
@@ -979,7 +986,7 @@ class _Builder:
             for n in p.dup_rules:
                 cols.append(f"{alias}.__dup{n} AS {q(f'{obj}.__dup{n}')}")
         system = "m.__id, m.__rank, m.__email, m.__assigned, m.__stamp, m.__mobj, m.__mid, "
-        system += "m.__mby, m.__not_shared"
+        system += "m.__mby, m.__not_shared, m.__crm_deleted"
         ctes.append(
             f"j AS (SELECT {system}, {', '.join(cols)} FROM m "
             "LEFT JOIN leads AS ml ON m.__mobj = 'lead' AND ml.__id = m.__mid "
@@ -997,7 +1004,8 @@ class _Builder:
         gate = self._compile("create lead", rules.gate.when, scope)
         paused = "TRUE" if rules.connector.paused else "FALSE"
         ctes.append(
-            f"g AS (SELECT *, CASE WHEN {paused} THEN 'paused' WHEN __not_shared THEN 'not_shared' "
+            f"g AS (SELECT *, CASE WHEN {paused} THEN 'paused' "
+            "WHEN __crm_deleted THEN 'crm_deleted' WHEN __not_shared THEN 'not_shared' "
             f"WHEN __mobj IS NULL AND NOT (({gate}) IS TRUE) THEN 'gated' "
             f"WHEN __mobj IS NULL THEN 'create' ELSE 'update' END AS __path FROM {previous})"
         )
@@ -1186,7 +1194,7 @@ class _Builder:
         dup = " OR ".join(dup_any) or "FALSE"
         twins = "".join(f", t{n}.twins AS {q(f'twins{n}')}" for n in p.dup_rules)
         action = (
-            "CASE WHEN __path IN ('paused', 'not_shared', 'gated') THEN __path "
+            "CASE WHEN __path IN ('paused', 'crm_deleted', 'not_shared', 'gated') THEN __path "
             "WHEN __path = 'create' THEN (CASE WHEN __create_ro THEN 'error:ro' "
             f"WHEN {req} THEN 'error:req' WHEN {vl} THEN 'error:val' WHEN {dup} THEN 'error:dup' "
             "ELSE 'create_lead' END) "
@@ -1263,7 +1271,10 @@ class _Builder:
                     f"CASE WHEN r.__id IS NOT NULL AND {w[0]} THEN r.{w[1]} "
                     f"ELSE t.{q(c.name)} END AS {q(c.name)}"
                 )
-            system = f"t.__id, t.__ord, t.__email, t.__stamp, t.__created{_dups(p, 't')}"
+            system = (
+                "t.__id, t.__ord, t.__email, t.__stamp, t.__created, t.__deleted, t.__gone"
+                f"{_dups(p, 't')}"
+            )
             select = (
                 f"SELECT {', '.join([system, *cols])} FROM {table} AS t "
                 "LEFT JOIN (SELECT * FROM cycle_round WHERE __action = 'matched' "
@@ -1276,12 +1287,45 @@ class _Builder:
                 select += (
                     f" UNION ALL SELECT {new_id} AS __id, 1000000000000 + __rank AS __ord, "
                     f"__nemail AS __email, CAST($created_stamp AS DOUBLE) AS __stamp, "
-                    "TRUE AS __created"
+                    "TRUE AS __created, FALSE AS __deleted, FALSE AS __gone"
                     f"{dups}{''.join(', ' + v for v in created)} "
                     "FROM cycle_round WHERE __action = 'create_lead'"
                 )
             out.append((table, select))
+        # a matched record is held from now on (cycle._link): a later merged loser's
+        # prospect whose master it is gets crm_deleted
+        out.append(
+            (
+                "__owned",
+                "SELECT obj, id FROM __owned UNION SELECT __mobj AS obj, __mid AS id "
+                "FROM cycle_round WHERE __action = 'matched'",
+            )
+        )
         return out
+
+    def _visible(self, obj: str, alias: str = "r") -> str:
+        """runtime cycle.is_visible: never a deleted record, else a share rule admits it."""
+        tests = [
+            f"({self._compile(f'share {obj}', s.when, self._record_scope(alias, obj))}) IS TRUE"
+            for s in self.rules.shares_for(obj)
+        ]
+        return f"(NOT {alias}.__deleted AND ({' OR '.join(tests) or 'TRUE'}))"
+
+    def _candidates(self) -> str:
+        """SPEC §3.9, after the last round: the visible, live, unconverted contacts and
+        leads with an email that no prospect is linked to or matched with (`__taken`,
+        filled by the engine); runtime/cycle.py builds each one's prospect. The share
+        rules were compiled (and any reason given) for the round already."""
+        said = list(self.program.reasons)
+        parts = [
+            f"SELECT '{obj}' AS obj, r.__id AS id, r.__ord AS ord FROM {table} AS r "
+            f"LEFT JOIN __taken AS t ON t.obj = '{obj}' AND t.id = r.__id "
+            f"WHERE t.id IS NULL AND NOT r.__gone AND NOT r.__created AND r.__email <> '' "
+            f"AND {self._visible(obj)}"
+            for obj, table in (("contact", "contacts"), ("lead", "leads"))
+        ]
+        self.program.reasons = said
+        return " UNION ALL ".join(parts)
 
 
 def _dups(p: Program, alias: str) -> str:

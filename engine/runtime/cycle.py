@@ -104,16 +104,8 @@ class _Cycle:
         return contact if contact is not None else self.find("lead", prospect.crm_lead_fid)
 
     def master_of(self, record: Record) -> Record | None:
-        """The live record a deleted merge loser went into, following MasterRecordId
-        (a master merged again later is followed too); None when there is none."""
-        seen = {record.id}
-        while record.deleted and record.master and record.master not in seen:
-            seen.add(record.master)
-            found = self.find(record.object, record.master)
-            if found is None:
-                return None
-            record = found
-        return None if record.deleted else record
+        """The live record a deleted merge loser went into (`master_of`)."""
+        return master_of(record, self.find)
 
     def plan_merges(self) -> None:
         """Which prospects are linked to a merged loser (Salesforce Help, "Automatically
@@ -563,12 +555,7 @@ class _Cycle:
         )
 
     def _flag_deleted(self, prospect: Record) -> None:
-        """`run` sets crm_deleted: true and leaves the CRM ids as they are (SPEC §3.2)."""
-        if "crm_deleted" in prospect.values:  # a rule set may declare the flag as a field
-            prospect.values["crm_deleted"] = True
-        if not prospect.crm_deleted:
-            prospect.crm_deleted = True
-            prospect.changed.add("crm_deleted")
+        _flag_deleted(prospect)
 
     def _link(self, prospect: Record, record: Record) -> None:
         attribute = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
@@ -767,42 +754,77 @@ class _Cycle:
         return tuple(created)
 
     def new_prospect(self, record: Record, ids: set[str]) -> NewProspect:
-        email = str(_read(self.rules, record, "Email") or "")
-        declared = self.rules.object("prospect")
-        values: dict[str, Value] = {"email": email} if declared.get("email") else {}
-        writes: list[tuple[str, Value]] = [("email", email)]
-        dropped: list[Dropped] = []
-        for mapping in self.rules.mappings_for(record.object):
-            target = mapping.target(record.object)
-            if target is None or mapping.sync is Sync.OFF or mapping.prospect.name == "email":
-                continue
-            value = field_value(self.rules, record, record.object, target.name)
-            if is_blank(value):
-                continue
-            fitted, code = fit(value, mapping.prospect.type)
-            if code is not None:
-                dropped.append(Dropped(mapping.prospect.name, code, value))
-                continue
-            values[mapping.prospect.name] = fitted
-            writes.append((mapping.prospect.name, fitted))
-        new_id = _new_prospect_id(record, ids)
-        ids.add(new_id)
-        link = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
-        prospect = Record(
-            "prospect",
-            new_id,
-            values,
-            {},
-            Origin("<created>", len(self.records.prospects)),
-            email=email,
-            updated_at=self.clock.now,  # created at the cycle's time, as a created lead is
-            changed={*values, "email", link, "updated_at"},
-            created=True,
+        new, prospect = new_prospect(
+            self.rules, record, ids, self.clock, len(self.records.prospects)
         )
-        setattr(prospect, link, record.id)
         self.records.prospects.append(prospect)
-        source = Target(record.object, record.id)
-        return NewProspect(source, new_id, tuple(writes), tuple(dropped))
+        return new
+
+
+def new_prospect(
+    rules: CheckedRules, record: Record, ids: set[str], clock: Clock, position: int
+) -> tuple[NewProspect, Record]:
+    """The prospect the connector creates from a lead or contact (SPEC §3.9), as the plan
+    shows it and as `run` adds it; its id is added to `ids`. The bulk engines call this
+    for the records their SQL selects, so both build it alike."""
+    email = str(_read(rules, record, "Email") or "")
+    declared = rules.object("prospect")
+    values: dict[str, Value] = {"email": email} if declared.get("email") else {}
+    writes: list[tuple[str, Value]] = [("email", email)]
+    dropped: list[Dropped] = []
+    for mapping in rules.mappings_for(record.object):
+        target = mapping.target(record.object)
+        if target is None or mapping.sync is Sync.OFF or mapping.prospect.name == "email":
+            continue
+        value = field_value(rules, record, record.object, target.name)
+        if is_blank(value):
+            continue
+        fitted, code = fit(value, mapping.prospect.type)
+        if code is not None:
+            dropped.append(Dropped(mapping.prospect.name, code, value))
+            continue
+        values[mapping.prospect.name] = fitted
+        writes.append((mapping.prospect.name, fitted))
+    new_id = _new_prospect_id(record, ids)
+    ids.add(new_id)
+    link = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
+    prospect = Record(
+        "prospect",
+        new_id,
+        values,
+        {},
+        Origin("<created>", position),
+        email=email,
+        updated_at=clock.now,  # created at the cycle's time, as a created lead is
+        changed={*values, "email", link, "updated_at"},
+        created=True,
+    )
+    setattr(prospect, link, record.id)
+    source = Target(record.object, record.id)
+    return NewProspect(source, new_id, tuple(writes), tuple(dropped)), prospect
+
+
+def master_of(record: Record, find: Callable[[str, str | None], Record | None]) -> Record | None:
+    """The live record a deleted merge loser went into, following MasterRecordId (a
+    master merged again later is followed too); None when there is none. `find` looks a
+    record up by object and Id (the bulk engines resolve merges with this too)."""
+    seen = {record.id}
+    while record.deleted and record.master and record.master not in seen:
+        seen.add(record.master)
+        found = find(record.object, record.master)
+        if found is None:
+            return None
+        record = found
+    return None if record.deleted else record
+
+
+def _flag_deleted(prospect: Record) -> None:
+    """`run` sets crm_deleted: true and leaves the CRM ids as they are (SPEC §3.2)."""
+    if "crm_deleted" in prospect.values:  # a rule set may declare the flag as a field
+        prospect.values["crm_deleted"] = True
+    if not prospect.crm_deleted:
+        prospect.crm_deleted = True
+        prospect.changed.add("crm_deleted")
 
 
 def decide(

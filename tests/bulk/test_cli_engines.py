@@ -74,32 +74,46 @@ def test_run_writes_the_same_files_on_every_engine(small: tuple[str, str], tmp_p
     assert b"00QSR0000000001" in written["duckdb"]["records.yaml"]
 
 
+# a construct the SQL engines decline: Decimal and DECIMAL(38,10) multiply differently
+DECLINED = RULES.replace("stage Hot when score >= 10", "stage Hot when score * 2 >= 20")
+
+
+@pytest.fixture
+def declined(tmp_path: Path) -> tuple[str, str]:
+    (tmp_path / "rules.sync").write_text(DECLINED, encoding="utf-8")
+    (tmp_path / "records.yaml").write_text(RECORDS, encoding="utf-8")
+    return str(tmp_path / "rules.sync"), str(tmp_path / "records.yaml")
+
+
 def test_a_named_bulk_engine_that_cannot_evaluate_exits_2_naming_rule_and_construct(
-    capsys: pytest.CaptureFixture[str],
+    declined: tuple[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["dry-run", ACME_RULES, "--records", ACME_RECORDS, "--now", NOW, "--engine", "duckdb"]
+    rules, records = declined
+    args = ["dry-run", rules, "--records", records, "--now", NOW, "--engine", "duckdb"]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "the duckdb engine cannot evaluate this cycle" in err
-    # the sample creates prospects from Salesforce (SPEC §3.9), which SQL does not yet do
-    assert "main.sync:11:1: connector: create_prospects (SPEC §3.9)" in err
-    assert "REGEX pattern" not in err  # {7,25} compiles
+    assert "rules.sync:8:16: stage Hot: operator * on number values" in err
     assert "Traceback" not in err
 
 
 def test_auto_falls_back_to_python_when_duckdb_cannot_evaluate(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    declined: tuple[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from engine.bulk import engines
 
     monkeypatch.setattr(engines, "AUTO_THRESHOLD", 1)  # make auto pick duckdb first
-    base = ["dry-run", ACME_RULES, "--records", ACME_RECORDS, "--now", NOW, "--format", "json"]
+    rules, records = declined
+    base = ["dry-run", rules, "--records", records, "--now", NOW, "--format", "json"]
     assert main([*base, "--engine", "python"]) == 0
     reference = capsys.readouterr().out
     assert main([*base, "--engine", "auto"]) == 0
     fell_back = capsys.readouterr()
     assert fell_back.out == reference
     assert fell_back.err.startswith("syncrules: note: the duckdb engine cannot evaluate ")
+    assert "stage Hot: operator * on number values" in fell_back.err
     assert fell_back.err.rstrip().endswith("ran the python engine")
 
 
@@ -150,33 +164,67 @@ def test_compile_lists_what_does_not_compile(
     assert "rules.sync:2:14: stage S: operator * on number values" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the bulk engines do not yet create prospects from Salesforce (§3.9)",
-)
-def test_the_acme_sample_gives_the_same_plan_on_duckdb(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The sample as it ships has a converted lead, which only the Python runtime evaluates
-    (SPEC §3.3); without that flag every other construct of the sample runs in SQL, and
-    the plan is the reference's, non-ASCII names and dates included."""
-    import csv
-    import shutil
-
-    records = tmp_path / "records"
-    shutil.copytree(ACME_RECORDS, records)
-    with (records / "leads.csv").open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    column = rows[0].index("IsConverted")
-    for row in rows[1:]:
-        row[column] = "false"
-    with (records / "leads.csv").open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows(rows)
+def test_the_acme_sample_gives_the_same_plan_on_duckdb(capsys: pytest.CaptureFixture[str]) -> None:
+    """The sample as it ships — deleted, merged and converted records, prospects created
+    from Salesforce (SPEC §3.2, §3.3, §3.9), non-ASCII names and dates — runs in SQL, and
+    the plan is the reference's."""
     outputs = {}
     for engine in ("python", "duckdb"):
         for fmt in ("json", "table"):
-            args = ["dry-run", ACME_RULES, "--records", str(records), "--now", NOW]
+            args = ["dry-run", ACME_RULES, "--records", ACME_RECORDS, "--now", NOW]
             assert main([*args, "--format", fmt, "--engine", engine]) == 0
             outputs[(engine, fmt)] = capsys.readouterr().out
     assert outputs[("duckdb", "json")] == outputs[("python", "json")]
     assert outputs[("duckdb", "table")] == outputs[("python", "table")]
+    # the sample's connector states, each on the DuckDB plan
+    json_out = outputs[("duckdb", "json")]
+    assert '"reason": "crm_deleted"' in json_out
+    assert '"prospects_from_salesforce": [\n    {' in json_out
+
+
+CONNECTOR_RULES = (
+    RULES.replace('share lead when OwnerId in group "G"\n', "")
+    .replace("field email { lead: Email", "field email { lead: Email contact: Email")
+    .replace("field name { lead: LastName", "field name { lead: LastName contact: LastName")
+    + "object contact { Email: email  LastName: text(8) }\n"
+    + "connector { match: crm_id }\n"  # create_prospects: true by default
+)
+CONNECTOR_RECORDS = """
+users: [{Id: 005A, Name: A, groups: [G]}]
+leads:
+  - {Id: 00Q1, Email: ada@x.io, LastName: Lo, OwnerId: 005A, IsDeleted: true,
+     MasterRecordId: 00Q3}
+  - {Id: 00Q2, Email: bo@x.io, LastName: Bo, OwnerId: 005A, IsConverted: true,
+     ConvertedContactId: 0031}
+  - {Id: 00Q3, Email: ada@x.io, LastName: Ada, OwnerId: 005A}
+  - {Id: 00Q4, Email: gone@x.io, LastName: Go, IsDeleted: true}
+  - {Id: 00Q5, Email: fresh@x.io, LastName: Fresh, Score__c: 4}
+contacts:
+  - {Id: 0031, Email: bo@x.io, LastName: Bo}
+  - {Id: 0032, Email: cy@x.io, LastName: Cy}
+prospects:
+  - {id: p1, email: ada@x.io, name: Ada, score: 12, crm_lead_fid: 00Q1}
+  - {id: p2, email: bo@x.io, name: Bo, score: 1, crm_lead_fid: 00Q2}
+  - {id: p3, email: gone@x.io, name: Go, score: 1, crm_lead_fid: 00Q4}
+  - {id: p4, email: x@x.io, name: X, score: 1, crm_deleted: true}
+"""
+
+
+def test_run_writes_the_same_connector_state_on_every_engine(tmp_path: Path) -> None:
+    """`run` on DuckDB: the crm_deleted flags, the followed merge and conversion, and the
+    prospects created from Salesforce are written as the reference writes them."""
+    (tmp_path / "rules.sync").write_text(CONNECTOR_RULES, encoding="utf-8")
+    (tmp_path / "records.yaml").write_text(CONNECTOR_RECORDS, encoding="utf-8")
+    rules, records = str(tmp_path / "rules.sync"), str(tmp_path / "records.yaml")
+    written = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / f"out-{engine}"
+        args = ["run", rules, "--records", records, "--now", NOW, "--out", str(out)]
+        assert main([*args, "--engine", engine]) == 0
+        written[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert written["duckdb"] == written["python"]
+    text = written["duckdb"]["records.yaml"].decode()
+    assert text.count("crm_deleted: true") == 2  # p3 newly flagged, p4 as it was
+    assert "id: sf-lead-00Q5" in text
+    assert "id: sf-contact-0032" in text
+    assert "crm_contact_fid: '0031'" in text  # p2 followed the conversion

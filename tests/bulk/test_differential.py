@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine import api
 from engine.records.load import load_records_text
-from tests.bulk.differential import assert_same_plans
+from tests.bulk.differential import assert_same_plans, duckdb_plan
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 SYNCS = ("salesforce", "pardot", "most_recent", "salesforce_always", "pardot_always", "off")
@@ -77,7 +77,11 @@ def rule_sets(draw: st.DrawFn) -> str:
         parts.append(f"field {p} {{ {targets} sync: {draw(st.sampled_from(SYNCS))} }}")
     match = draw(st.sampled_from(("email", "crm_id")))
     paused = draw(st.sampled_from(("false", "false", "false", "true")))
-    parts.append(f"connector {{ match: {match} paused: {paused} }}")
+    # SPEC §3.9: create_prospects written either way, or left to its default (true with
+    # match: crm_id); email_fallback lets match: crm_id match an unlinked prospect by email
+    create = draw(st.sampled_from(("", "create_prospects: true", "create_prospects: false")))
+    fallback = draw(st.sampled_from(("", "", "email_fallback: true")))
+    parts.append(f"connector {{ match: {match} paused: {paused} {create} {fallback} }}")
     if draw(st.booleans()):
         parts.append('share lead when OwnerId in group "G"')
     if draw(st.booleans()):
@@ -122,6 +126,18 @@ def record_sets(draw: st.DrawFn) -> str:
     day = st.integers(1, 3).map(lambda d: f"2026-11-0{d}T10:00:00Z")
     lines.append("leads:")
     for lid in leads:
+        # the connector state (SPEC §2): deleted (a merged loser names its master, which
+        # may be missing, deleted or converted in turn), converted (to a contact that may
+        # be missing or deleted), or neither
+        state = draw(st.sampled_from(("live", "live", "deleted", "merged", "converted")))
+        extra = ""
+        if state in ("deleted", "merged"):
+            extra += ", IsDeleted: true"
+        if state == "merged":
+            extra += f", MasterRecordId: {draw(st.sampled_from([*leads, '00Q9']))}"
+        if state == "converted":
+            to = draw(st.sampled_from(["null", "0039", *contacts]))
+            extra += f", IsConverted: true, ConvertedContactId: {to}"
         lines.append(
             f"  - {{Id: {lid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
@@ -129,21 +145,30 @@ def record_sets(draw: st.DrawFn) -> str:
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'b', 'c'))))}, "
             f"Flag__c: {draw(st.sampled_from(('true', 'false')))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B', 'null')))}, "
-            f"LastModifiedDate: {draw(day)}}}"
+            f"LastModifiedDate: {draw(day)}{extra}}}"
         )
     lines.append("contacts:")
     for cid in contacts:
+        state = draw(st.sampled_from(("live", "live", "live", "deleted", "merged")))
+        extra = ""
+        if state in ("deleted", "merged"):
+            extra += ", IsDeleted: true"
+        if state == "merged":
+            extra += f", MasterRecordId: {draw(st.sampled_from([*contacts, '0039']))}"
         lines.append(
             f"  - {{Id: {cid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Score__c: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'zz'))))}, "
-            f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}}}"
+            f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}"
+            f"{extra}}}"
         )
     lines.append("prospects:")
     for n in range(draw(st.integers(1, 6))):
+        # unlinked (null), linked to a missing record (00Q9, 0039) or to a generated one
         fid = draw(st.sampled_from(["null", "00Q9", *leads]))
         cfid = draw(st.sampled_from(["null", "null", "0039", *contacts]))
+        flagged = draw(st.sampled_from(("", "", "", "", ", crm_deleted: true")))
         lines.append(
             f"  - {{id: p{n}, email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"name: {_q(draw(st.sampled_from(TEXTS)))}, score: {draw(st.sampled_from(NUMBERS))}, "
@@ -151,7 +176,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"flag: {draw(st.sampled_from(('true', 'false')))}, "
             f"kind: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"assigned_user: {draw(st.sampled_from(('005A', 'null')))}, "
-            f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}}}"
+            f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}{flagged}}}"
         )
     return "\n".join(lines) + "\n"
 
@@ -201,3 +226,79 @@ prospects:
         rules,
     )
     assert assert_same_plans(rules, records, NOW)
+
+
+def test_the_connector_state_is_evaluated_by_duckdb() -> None:
+    """A fixed example DuckDB must evaluate (not decline), with each connector state of
+    SPEC §2: a merge followed and one flagged for its held master, a conversion followed
+    and one to a missing contact (then matched by email_fallback), deleted records
+    invisible to matching and duplicates, a flagged prospect, prospects from Salesforce."""
+    rules = api.check_text(
+        OBJECTS
+        + """
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: pardot }
+field score { lead: Score__c contact: Score__c sync: most_recent }
+connector { match: crm_id email_fallback: true }
+create lead when true
+duplicate lead by Email
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+users: [{Id: 005A, Name: A, groups: [G]}]
+leads:
+  - {Id: 00Q1, Email: ada@x.io, LastName: Lo, IsDeleted: true, MasterRecordId: 00Q3}
+  - {Id: 00Q2, Email: bo@x.io, LastName: Bo, IsConverted: true, ConvertedContactId: 0031}
+  - {Id: 00Q3, Email: ada@x.io, LastName: Ada}
+  - {Id: 00Q4, Email: dup@x.io, LastName: Dup, IsDeleted: true}
+  - {Id: 00Q5, Email: cy@x.io, LastName: Cy, IsConverted: true, ConvertedContactId: 0039}
+  - {Id: 00Q6, Email: fresh@x.io, LastName: Fresh}
+contacts:
+  - {Id: '0031', Email: bo@x.io, LastName: Bo}
+  - {Id: '0032', Email: cy@x.io, LastName: Cy}
+  - {Id: '0033', Email: new@x.io, LastName: Nu, IsDeleted: true}
+prospects:
+  - {id: p1, email: ada@x.io, name: Ada, crm_lead_fid: 00Q1}
+  - {id: p2, email: ada@x.io, name: Twin, crm_lead_fid: 00Q1}
+  - {id: p3, email: bo@x.io, name: Bo, crm_lead_fid: 00Q2}
+  - {id: p4, email: cy@x.io, name: Cy, crm_lead_fid: 00Q5}
+  - {id: p5, email: dup@x.io, name: Dup}
+  - {id: p6, email: new@x.io, name: Nu, crm_contact_fid: '0033', crm_deleted: true}
+""",
+        "records.yaml",
+        rules,
+    )
+    assert assert_same_plans(rules, records, NOW)
+
+
+def test_a_create_that_ends_in_an_error_takes_no_lead_id_on_duckdb() -> None:
+    """p0's lead is refused (LastName is required), so p1's created lead is the first Id,
+    00QSR0000000001, which p2 then matches by email (found by the generator)."""
+    rules = api.check_text(
+        OBJECTS
+        + """
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: salesforce }
+connector { match: email }
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+prospects:
+  - {id: p0, email: ada@x.io, name: '', assigned_user: 005A}
+  - {id: p1, email: ada@x.io, name: A, assigned_user: 005A}
+  - {id: p2, email: ada@x.io, name: '', assigned_user: 005A}
+""",
+        "records.yaml",
+        rules,
+    )
+    assert assert_same_plans(rules, records, NOW)
+    plan = duckdb_plan(rules, records, NOW)
+    assert plan is not None
+    assert [o.created_id for o in plan.outcomes] == [None, "00QSR0000000001", None]
+    target = plan.outcomes[2].target
+    assert target is not None
+    assert target.id == "00QSR0000000001"
