@@ -38,7 +38,7 @@ class CreatedLeadNotShared(Rule):
                 return  # this rule can share a new lead (or cannot be judged): all is well
             found.append((share, blanks))
         for share, names in found:
-            them = "it" if len(names) == 1 else "them"
+            formula = "a formula field" if len(names) == 1 else "formula fields"
             listed = " and ".join(names)
             yield self.at(
                 share.node.when.span,
@@ -46,8 +46,9 @@ class CreatedLeadNotShared(Rule):
                 f"mapped fields and OwnerId, and the rule does not hold while {listed} "
                 f"{'is' if len(names) == 1 else 'are'} blank (a checkbox: unchecked), so the "
                 "next cycle skips the prospect as not_shared",
-                hint=f"map a prospect field into {listed}, share on a field the connector sets "
-                f"on create, or make {them} a formula field (declared readonly)",
+                # not "map a prospect field into it": see mapped-share-field
+                hint=f"share on a field the connector sets on create, or make {listed} "
+                f"{formula} (declared readonly)",
             )
 
 
