@@ -458,6 +458,25 @@ def rounds(records: RecordSet, component: dict[str, int]) -> dict[str, int]:
 # -- the engine ---------------------------------------------------------------------------
 
 
+def prepare(
+    rules: CheckedRules, records: RecordSet
+) -> tuple[Program, _Loaded, dict[str, int], int]:
+    """What every bulk engine runs: the compiled program, its tables (each prospect tagged
+    with its `__round`), each prospect's component, and the last round. CannotEvaluate
+    names what the program or the data puts beyond SQL."""
+    program = program_for(rules)
+    if program.reasons:
+        raise CannotEvaluate(program.reasons)
+    loaded = load_tables(rules, program, records)
+    if loaded.reasons:
+        raise CannotEvaluate(loaded.reasons)
+    component = components(rules, records, by_email(rules), loaded.links)
+    round_of = rounds(records, component)
+    prospects = loaded.tables["prospects"]
+    prospects["__round"] = [round_of[i] for i in prospects["__id"]]
+    return program, loaded, component, max(round_of.values(), default=0)
+
+
 @dataclass(slots=True)
 class DuckEngine:
     rules: CheckedRules
@@ -469,17 +488,7 @@ class DuckEngine:
         import duckdb
         import pyarrow as pa  # type: ignore[import-untyped]
 
-        program = program_for(self.rules)
-        if program.reasons:
-            raise CannotEvaluate(program.reasons)
-        loaded = load_tables(self.rules, program, records)
-        if loaded.reasons:
-            raise CannotEvaluate(loaded.reasons)
-        component = components(self.rules, records, by_email(self.rules), loaded.links)
-        round_of = rounds(records, component)
-        loaded.tables["prospects"]["__round"] = [
-            round_of[i] for i in loaded.tables["prospects"]["__id"]
-        ]
+        program, loaded, component, last_round = prepare(self.rules, records)
         with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
             con = duckdb.connect(
                 config={
@@ -495,7 +504,7 @@ class DuckEngine:
                     self._sql(con, f"CREATE TABLE {name} AS SELECT * FROM __arrow")
                     con.unregister("__arrow")
                 stamp = created_stamp(clock)
-                rows = self._rounds(con, program, max(round_of.values(), default=0), stamp)
+                rows = self._rounds(con, program, last_round, stamp)
                 plan = self._assemble(program, records, rows, component)
                 if creates_prospects(self.rules):
                     taken = pa.table(taken_table(records, plan))

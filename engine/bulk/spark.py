@@ -16,18 +16,14 @@ from engine.bulk.duck import (
     BOOLEAN_COLUMNS,
     FETCHED,
     assemble,
-    by_email,
     check_round,
-    components,
     created_stamp,
     creates_prospects,
-    load_tables,
-    program_for,
-    rounds,
+    prepare,
     taken_table,
     with_new_prospects,
 )
-from engine.bulk.sql import CannotEvaluate, Cls, Program
+from engine.bulk.sql import Cls, Program
 from engine.check.model import CheckedRules
 from engine.plan import Plan
 from engine.records.model import RecordSet
@@ -47,16 +43,7 @@ class SparkEngine:
     def plan(self, records: RecordSet, clock: Clock) -> Plan:
         from pyspark.sql import SparkSession
 
-        program = program_for(self.rules)
-        if program.reasons:
-            raise CannotEvaluate(program.reasons)
-        loaded = load_tables(self.rules, program, records)
-        if loaded.reasons:
-            raise CannotEvaluate(loaded.reasons)
-        component = components(self.rules, records, by_email(self.rules), loaded.links)
-        round_of = rounds(records, component)
-        prospects = loaded.tables["prospects"]
-        prospects["__round"] = [round_of[i] for i in prospects["__id"]]
+        program, loaded, component, last_round = prepare(self.rules, records)
         spark = (
             SparkSession.builder.master(self.master)
             .appName("syncrules")
@@ -81,7 +68,7 @@ class SparkEngine:
             (table, spark_sql(select.replace("$created_stamp", stamp)))
             for table, select in program.next_tables
         ]
-        for k in range(1, max(round_of.values(), default=0) + 1):
+        for k in range(1, last_round + 1):
             result = spark.sql(query.replace("__ROUND__", str(k))).localCheckpoint()
             result.createOrReplaceTempView("cycle_round")
             batch = [_plain(r.asDict()) for r in spark.sql(fetch).collect()]
