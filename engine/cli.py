@@ -366,21 +366,11 @@ def _output(path: str | None, text: str) -> None:
 
 
 def _write_file(path: str, text: str) -> None:
-    """A file the user named (`--output`, `--report`): a failure is theirs to fix (exit 2)."""
+    """A file the user named (`--output`, `--report`): a failure is theirs to fix (exit 2,
+    an InputError from files.py naming the path and the reason)."""
     from engine.files import write_atomic
 
-    try:
-        write_atomic(path, text)
-    except OSError as error:
-        _refuse_unwritable(path)
-        raise CannotRun(f"{path}: cannot write: {error.strerror or error}") from None
-
-
-def _refuse_unwritable(path: str) -> None:
-    """Catch the plain mistake (a file where a folder should be) before any work is done."""
-    parent = os.path.dirname(path)
-    if parent and os.path.exists(parent) and not os.path.isdir(parent):
-        raise CannotRun(f"{path}: cannot write: {parent} is not a folder")
+    write_atomic(path, text)
 
 
 def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
@@ -410,7 +400,9 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
     from engine.render import plan_table
 
     if args.report:  # before the run writes anything
-        _refuse_unwritable(args.report)
+        from engine.files import refuse_unwritable
+
+        refuse_unwritable(args.report)
     rules = _checked_or_exit(args.rules)
     records = api.load_records(args.records, rules)
     now = _cycle_time(args)

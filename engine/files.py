@@ -155,20 +155,25 @@ def write_files_atomic(items: Sequence[tuple[str, str | bytes]]) -> None:
             Path(temp).unlink(missing_ok=True)
 
 
-def _writable_target(path: str) -> str:
+def refuse_unwritable(path: str) -> None:
+    """InputError for a path no file can be written to: `""`, `-`, a folder, a device, or
+    a path under a file. Checks only: callers run it before any work (`run --report`)."""
     if path in ("", "-"):
         raise InputError(f"{path!r}: give a file path to write to")
     if os.path.isdir(path):
         raise InputError(f"{path}: is a folder; give a file path to write to")
     if os.path.exists(path) and not os.path.isfile(path):
         raise InputError(f"{path}: not a regular file; give a file path to write to")
-    parent = os.path.dirname(path) or "."
-    above = parent
+    above = os.path.dirname(path)
     while above and not os.path.exists(above):  # the nearest folder that exists
         above = os.path.dirname(above)
     if above and not os.path.isdir(above):
         raise InputError(f"{path}: cannot write: {above} is not a folder")
-    os.makedirs(parent, exist_ok=True)
+
+
+def _writable_target(path: str) -> str:
+    refuse_unwritable(path)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     return path
 
 

@@ -318,7 +318,7 @@ _RE2_SPACE = r"\t\n\x0b\f\r "
 
 def _for_re2(translated: str) -> str | None:
     r"""A Python pattern (as `_translate` writes it) in RE2's syntax, or None if RE2's
-    meaning would differ: `\uXXXX` becomes `\x{XXXX}`, `\Z` `\z`, and `\s` spells out
+    meaning would differ: `\u` and four hex digits become `\x{…}`, `\Z` `\z`, and `\s` spells out
     Java's set (RE2's leaves out the vertical tab)."""
     out: list[str] = []
     index = 0
