@@ -9,10 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field  # Validation has a member named `field`
 from decimal import Decimal
-from enum import StrEnum
 
 from engine.fieldtypes import FieldType
 from engine.source import Span
+
+# the closed sets live in a leaf every stage reads; front ends keep using them as ast.Sync
+from engine.vocabulary import COMPARISONS as COMPARISONS
+from engine.vocabulary import BinaryOp as BinaryOp
+from engine.vocabulary import LogicOp as LogicOp
+from engine.vocabulary import MatchMode as MatchMode
+from engine.vocabulary import Sync as Sync
+from engine.vocabulary import UnaryOp as UnaryOp
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +62,6 @@ class Call:
     span: Span = field(compare=False)
 
 
-class UnaryOp(StrEnum):
-    NOT = "not"
-    NEG = "-"
-    POS = "+"
-
-
 @dataclass(frozen=True, slots=True)
 class Unary:
     """`not x`, `!x`, `-x`."""
@@ -68,26 +69,6 @@ class Unary:
     op: UnaryOp
     operand: Expr
     span: Span = field(compare=False)
-
-
-class BinaryOp(StrEnum):
-    EQ = "="
-    NE = "!="
-    LT = "<"
-    LE = "<="
-    GT = ">"
-    GE = ">="
-    ADD = "+"
-    SUB = "-"
-    MUL = "*"
-    DIV = "/"
-    POW = "^"
-    CONCAT = "&"
-
-
-COMPARISONS = frozenset(
-    {BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +80,6 @@ class Binary:
     right: Expr
     span: Span = field(compare=False)
     written: str = field(default="", compare=False)  # the operator as typed, for fmt
-
-
-class LogicOp(StrEnum):
-    AND = "and"
-    OR = "or"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +125,6 @@ class Setting:
     span: Span = field(compare=False)
 
 
-class MatchMode(StrEnum):
-    EMAIL = "email"
-    CRM_ID = "crm_id"
-
-
 @dataclass(frozen=True, slots=True)
 class Connector:
     """`connector { user: "…" paused: false match: email create_prospects: false }`."""
@@ -194,17 +165,6 @@ class ObjectDecl:
     object: Ident
     fields: tuple[FieldDecl, ...]
     span: Span = field(compare=False)
-
-
-class Sync(StrEnum):
-    """Who wins a mapped field (SPEC §3.5)."""
-
-    SALESFORCE = "salesforce"
-    PARDOT = "pardot"
-    MOST_RECENT = "most_recent"
-    SALESFORCE_ALWAYS = "salesforce_always"
-    PARDOT_ALWAYS = "pardot_always"
-    OFF = "off"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+
+# A field's value at run time, by field type (records/model.py says which type gives
+# which): records hold them, expressions compute with them, plans carry them.
+Value = str | Decimal | bool | dt.date | dt.datetime | None
 
 GRADES: tuple[str, ...] = ("F", "D-", "D", "D+", "C-", "C", "C+", "B-", "B", "B+", "A-", "A", "A+")
 GRADE_RANK: dict[str, int] = {g: i for i, g in enumerate(GRADES)}

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from engine.ast import BinaryOp, LogicOp, UnaryOp
 from engine.fieldtypes import FieldType, VType
 from engine.source import Span
+from engine.vocabulary import BinaryOp, LogicOp, UnaryOp
 
 
 @dataclass(frozen=True, slots=True)

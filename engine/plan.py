@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from engine.records.model import Value
+from engine.fieldtypes import Value
 
 
 class Action(StrEnum):

@@ -61,7 +61,7 @@ from engine.plan import (
 )
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.context import Clock, directory, field_value
-from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of
+from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of, new_lead
 from engine.runtime.fit import blank_of
 
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
@@ -368,29 +368,9 @@ def by_email(rules: CheckedRules) -> bool:
     return connector.match.value == "email" or connector.email_fallback
 
 
-def created_probe(clock: Clock) -> Record:
-    """A lead as the reference creates it in a cycle at this clock (a probe of
-    runtime/cycle.py): what it sets on created leads besides their fields, such as SPEC
-    §3's LastModifiedDate = --now, the bulk engines set too."""
-    from engine.check.resolve import check_rules
-    from engine.loader import load_text
-    from engine.records.load import load_records_text
-    from engine.runtime.cycle import run_cycle
-
-    rules = check_rules(
-        load_text(
-            "object prospect { email: email }\nobject lead { Email: email }\n"
-            "field email { lead: Email }\ncreate lead when true\n",
-            "<probe>",
-        )
-    )
-    records = load_records_text("prospects: [{id: p, email: a@b.io}]\n", "<probe>", rules)
-    return run_cycle(rules, records, clock).records.leads[-1]
-
-
 def created_stamp(clock: Clock) -> str:
     """A created lead's LastModifiedDate as the SQL's epoch seconds (NULL: none)."""
-    stamp = created_probe(clock).updated_at
+    stamp = new_lead("", {}, 0, clock).updated_at
     return repr(stamp.timestamp()) if stamp is not None else "NULL"
 
 

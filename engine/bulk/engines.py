@@ -16,7 +16,7 @@ from engine.bulk.sql import CannotEvaluate, Reason
 from engine.check.model import CheckedRules
 from engine.files import InputError
 from engine.plan import Action, Plan, SkipReason
-from engine.records.model import Origin, Record, RecordSet
+from engine.records.model import RecordSet
 from engine.runtime.context import Clock
 
 
@@ -146,11 +146,8 @@ def with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan
 def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock) -> RecordSet:
     """The record set after a cycle, from its plan: what `run` writes. Mirrors the working
     copy runtime/cycle.py keeps (created leads, writes, links)."""
-    from engine.bulk.duck import created_probe
-    from engine.runtime.cycle import _flag_deleted, _working_copy, new_prospect
+    from engine.runtime.cycle import _flag_deleted, _working_copy, new_lead, new_prospect
 
-    probe = created_probe(clock)  # what the reference sets on a created lead, fields aside
-    marks = probe.changed - set(probe.values)
     working = _working_copy(records)
     prospects = {p.id: p for p in working.prospects}
     found = {(r.object, r.id): r for r in (*working.contacts, *working.leads)}
@@ -161,17 +158,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
             continue
         if o.action is Action.CREATE_LEAD:
             assert o.created_id is not None
-            writes = dict(o.to_salesforce)
-            lead = Record(
-                "lead",
-                o.created_id,
-                dict(writes),
-                {},
-                Origin("<created>", len(working.leads)),
-                updated_at=probe.updated_at,
-                changed=set(writes) | marks,
-                created=True,
-            )
+            lead = new_lead(o.created_id, dict(o.to_salesforce), len(working.leads), clock)
             working.leads.append(lead)
             found[("lead", lead.id)] = lead
             prospect.crm_lead_fid = lead.id

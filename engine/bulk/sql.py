@@ -25,13 +25,13 @@ from decimal import Decimal
 from enum import StrEnum
 
 from engine import ir
-from engine.ast import BinaryOp, LogicOp, MatchMode, Sync, UnaryOp
 from engine.check.model import CheckedRules, FieldInfo, Mapping
 from engine.fieldtypes import GRADES, FieldType, Kind, VType
 from engine.formula import merge_fields
 from engine.formula.functions import FormulaError, java_pattern
 from engine.formula.signatures import SIGNATURES
 from engine.source import Span
+from engine.vocabulary import BinaryOp, LogicOp, MatchMode, Sync, UnaryOp
 
 DEC = "DECIMAL(38,10)"
 NEW_LEAD_PREFIX = "00QSR"  # as runtime/cycle.py names created leads

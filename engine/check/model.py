@@ -8,6 +8,7 @@ from engine import ast, ir
 from engine.diagnostics import Diagnostic, Severity
 from engine.fieldtypes import SALESFORCE_OBJECTS, FieldType, api_key
 from engine.source import SourceFile, Span
+from engine.vocabulary import MatchMode, Sync
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class ObjectModel:
 class ConnectorConfig:
     user: str | None
     paused: bool
-    match: ast.MatchMode
+    match: MatchMode
     span: Span | None
     # SPEC §3.9: prospects from leads and contacts that have none; the default is true
     # with `match: crm_id` and false with `match: email`
@@ -56,6 +57,9 @@ class ConnectorConfig:
     # with match: crm_id, an unlinked prospect syncs to the first record with its email
     # (the connector's "use email address to match" option); match: email always does
     email_fallback: bool = False
+    # the text settings runtime formulas read when the record set lacks the connector
+    # user's record ($Profile.Name, $UserRole.Name, $Permission): profile, role, permissions
+    text: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +69,7 @@ class Mapping:
     prospect: FieldInfo
     lead: FieldInfo | None
     contact: FieldInfo | None
-    sync: ast.Sync
+    sync: Sync
     node: ast.FieldMapping
 
     @property

@@ -204,8 +204,13 @@ def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
     create = node.create_prospects
     if create is None:
         create = node.match is ast.MatchMode.CRM_ID
+    text = {
+        s.key.name: s.value.value
+        for s in node.settings
+        if isinstance(s.value, ast.Literal) and isinstance(s.value.value, str)
+    }
     return ConnectorConfig(
-        node.user, node.paused, node.match, node.span, create, node.email_fallback
+        node.user, node.paused, node.match, node.span, create, node.email_fallback, text
     )
 
 

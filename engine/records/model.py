@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-Value = str | Decimal | bool | dt.date | dt.datetime | None
+from engine.fieldtypes import Value as Value  # re-exported: the record model's values
 
 # The record-set lists of SPEC §2 and §6, and the object each holds.
 LISTS: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from engine.records.model import Value
+from engine.fieldtypes import Value
 
 JsonValue = str | int | float | bool | None
 

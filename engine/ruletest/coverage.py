@@ -23,13 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from engine.ast import Sync
 from engine.check.model import CheckedRules, Mapping
 from engine.fieldtypes import api_key
 from engine.plan import Action, ErrorCode, Outcome, SkipReason
 from engine.records.model import RecordSet
 from engine.ruletest.model import Key, ProspectExpectation
 from engine.source import Span
+from engine.vocabulary import Sync
 
 
 class Kind(StrEnum):

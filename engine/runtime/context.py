@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine import ast
 from engine.check.model import CheckedRules
 from engine.fieldtypes import TEXT_LIKE, VType
 from engine.formula.functions import number_text, parse_number
@@ -271,7 +270,7 @@ class MergeFields:
             found = self.related(user, f"{word}.{rest}", vtype)
             if not isinstance(found, Missing):
                 return found
-        setting = connector_settings(self.rules).get("profile" if word == "Profile" else "role")
+        setting = self.rules.connector.text.get("profile" if word == "Profile" else "role")
         if setting is not None and rest.casefold() == "name":
             return setting
         if user is None:
@@ -289,7 +288,7 @@ class MergeFields:
                 granted = [str(p) for p in listed]
             elif isinstance(listed, str):
                 granted = [p.strip() for p in listed.replace(";", ",").split(",")]
-        setting = connector_settings(self.rules).get("permissions")
+        setting = self.rules.connector.text.get("permissions")
         if granted is None and isinstance(setting, str):
             granted = [p.strip() for p in setting.replace(";", ",").split(",")]
         if granted is not None:
@@ -389,16 +388,3 @@ def _from_text(text: str, vtype: VType) -> Value:
             return parsed.date()
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     return text
-
-
-def connector_settings(rules: CheckedRules) -> dict[str, Value]:
-    """Literal `profile`, `role` and `permissions` settings of the connector block."""
-    for rule_file in rules.files:
-        for item in rule_file.items:
-            if isinstance(item, ast.Connector):
-                return {
-                    s.key.name: s.value.value
-                    for s in item.settings
-                    if isinstance(s.value, ast.Literal) and isinstance(s.value.value, str)
-                }
-    return {}

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from engine import ir
-from engine.ast import MatchMode, Sync
 from engine.check.model import CheckedRules, FieldInfo, Mapping, ValidationRule
 from engine.formula.functions import is_blank
 from engine.plan import (
@@ -47,6 +46,7 @@ from engine.runtime.fit import fit, same
 from engine.runtime.personalization import match_personalization
 from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
+from engine.vocabulary import MatchMode, Sync
 
 NEW_LEAD_PREFIX = "00QSR"  # 00Q is Salesforce's Lead key prefix; SR marks syncrules
 NEW_PROSPECT_PREFIX = "sf"  # a prospect created from lead 00Q1 is sf-lead-00Q1 (design.md)
@@ -452,16 +452,7 @@ class _Cycle:
             writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
             lines.append(f"OwnerId = {prospect.assigned_user} (the assigned user)")
         explain.add("create", f"a new lead with {len(writes)} field(s)", lines)
-        lead = Record(
-            "lead",
-            self._new_lead_id(),
-            dict(writes),
-            {},
-            Origin("<created>", len(self.records.leads)),
-            updated_at=self.clock.now,  # SPEC §3: last modified at the cycle's time
-            changed={*writes, "updated_at"},
-            created=True,
-        )
+        lead = new_lead(self._new_lead_id(), writes, len(self.records.leads), self.clock)
         failures = self.checks(lead, None, writes, problems, explain)
         if failures:
             return Outcome(
@@ -759,6 +750,20 @@ class _Cycle:
         )
         self.records.prospects.append(prospect)
         return new
+
+
+def new_lead(lead_id: str, writes: dict[str, Value], position: int, clock: Clock) -> Record:
+    """A lead the cycle creates with these field writes (every engine's `run` adds it so)."""
+    return Record(
+        "lead",
+        lead_id,
+        dict(writes),
+        {},
+        Origin("<created>", position),
+        updated_at=clock.now,  # SPEC §3: last modified at the cycle's time
+        changed={*writes, "updated_at"},
+        created=True,
+    )
 
 
 def new_prospect(

@@ -13,13 +13,13 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Protocol, assert_never
 
 from engine import ir
-from engine.ast import BinaryOp, LogicOp, UnaryOp
 from engine.fieldtypes import GRADE_RANK, VType
 from engine.formula import merge_fields
 from engine.formula.functions import FormulaError, call_strict, is_blank, number_text
 from engine.formula.signatures import SIGNATURES, UNAVAILABLE, P, param_for
 from engine.records.model import Value
 from engine.source import Span
+from engine.vocabulary import BinaryOp, LogicOp, UnaryOp
 
 
 @dataclass(frozen=True, slots=True)
