@@ -218,6 +218,7 @@ class Validation:
     active: bool
     settings: tuple[Setting, ...]
     span: Span = dataclass_field(compare=False)
+    imported: bool = False  # read from SFDX metadata: set aside, not an error, if it fails
 
 
 @dataclass(frozen=True, slots=True)

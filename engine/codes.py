@@ -8,6 +8,7 @@ may hide one from a report, but never makes a rule set valid.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.diagnostics import Diagnostic, Severity
@@ -154,3 +155,19 @@ for _code in (*CHECK_CODES, *PARTIAL_IMPORT_CODES):
 def lookup(key: str) -> Code | None:
     """A code by its code (`SR101`) or its name (`unknown-field`)."""
     return REGISTRY.get(key) or REGISTRY.get(key.upper())
+
+
+def set_aside(name: str, problems: Iterable[Diagnostic]) -> Diagnostic | None:
+    """An imported rule that does not parse or check is left out of the rule set (SPEC §1):
+    not an error but one `imported-rule-set-aside` finding, at its first problem, with every
+    problem as a located reason. None when the rule has no error."""
+    errors = sorted((d for d in problems if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
+    if not errors:
+        return None
+    first = errors[0]
+    return IMPORTED_RULE_SET_ASIDE.at(
+        first.span,
+        f"validation rule {name} is set aside, it never fires: {first.message}",
+        hint=first.hint,
+        related=tuple((d.span, f"{d.code} {d.name}: {d.message}") for d in errors),
+    )

@@ -14,8 +14,8 @@ import textwrap
 from engine import ast
 from engine.import_report import RuleReport, Status, TreeReport, analyse
 from engine.sfdx.formula import normalise
-from engine.sfdx.standard import OBJECT_API_NAMES
 from engine.sfdx.tree import standard_declarations
+from engine.standard_fields import OBJECT_API_NAMES
 
 INDENT = "    "
 

@@ -16,8 +16,8 @@ from engine.diagnostics import Report, suggest
 from engine.fieldtypes import GRADE_RANK, OBJECTS, FieldType, VType
 from engine.formula import merge_fields
 from engine.formula.signatures import SIGNATURES, P, R, Signature, arity_text, param_for
-from engine.sfdx.standard import standard_field
 from engine.source import Span
+from engine.standard_fields import standard_field
 
 ANY = VType.ANY
 BLANKISH = frozenset({VType.NULL, VType.ANY})

@@ -30,7 +30,6 @@ from engine.check.stages import stage_cycles
 from engine.diagnostics import Report, suggest
 from engine.fieldtypes import OBJECTS, SALESFORCE_OBJECTS, VType
 from engine.loader import Loaded
-from engine.sfdx.tree import is_imported, set_aside
 from engine.source import Span
 
 MAPPABLE = ("lead", "contact")
@@ -440,14 +439,14 @@ def _validations(
             _duplicate(report, node.name.span, message, seen[key])
             continue
         seen[key] = node.name.span
-        imported = is_imported(node.span)
+        imported = node.imported
         # an imported rule that does not check is set aside, located, and the rest runs
         own = Report() if imported else report
         checker = ExprChecker(Scope("validation", obj, objects, stage_names), own)
         error_if = _condition(checker, node.error_if)
         display = _field_of(objects, obj, node.field, own) if node.field else None
         if imported:
-            aside = set_aside(node.name.name, own.items)
+            aside = codes.set_aside(node.name.name, own.items)
             if aside is not None:
                 report.add(aside)
                 continue

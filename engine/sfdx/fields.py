@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from engine import ast, codes
 from engine.diagnostics import Diagnostic
 from engine.fieldtypes import FieldType, Kind
-from engine.sfdx.standard import OBJECT_API_NAMES, SALESFORCE_OBJECTS, standard_field
 from engine.sfdx.xmlread import Document, Element
 from engine.source import Span
+from engine.standard_fields import OBJECT_API_NAMES, SALESFORCE_OBJECTS, standard_field
 
 # Salesforce field types → syncrules kinds. Lengths come from `<length>` where it matters.
 SIMPLE_KINDS: dict[str, Kind] = {

@@ -17,19 +17,18 @@ file-name order (SPEC §1: imported validation rules are declared in that order)
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import ast, codes
-from engine.diagnostics import Diagnostic, Severity
+from engine.diagnostics import Diagnostic
 from engine.fieldtypes import FieldType
 from engine.files import read_source
 from engine.sfdx.fields import METADATA_NAME, bad_name, read_field
 from engine.sfdx.formula import Placed, parse_formula
-from engine.sfdx.standard import SALESFORCE_OBJECTS, standard_fields
 from engine.sfdx.xmlread import Document, Element, parse_document
 from engine.source import SourceFile, Span
+from engine.standard_fields import SALESFORCE_OBJECTS, standard_fields
 
 FIELD_SUFFIX = ".field-meta.xml"
 RULE_SUFFIX = ".validationRule-meta.xml"
@@ -249,13 +248,13 @@ class _Reader:
             missing = codes.INVALID_SETTING.at(
                 name_span, f"validation rule {name} has no errorConditionFormula"
             )
-            self.diagnostics.append(_required(set_aside(name, [missing])))
+            self.diagnostics.append(_required(codes.set_aside(name, [missing])))
             self.rules.append(ImportedRule(name, obj, doc.source.path, start, end, "", None))
             return
         formula = formula_el.text
         parsed = parse_formula(formula, Placed(doc.source, doc.text_positions(formula_el)))
         # a rule whose formula cannot be read is set aside: located, and the rest runs
-        aside = set_aside(name, parsed.diagnostics)
+        aside = codes.set_aside(name, parsed.diagnostics)
         if aside is not None:
             self.diagnostics.append(aside)
         node = None
@@ -276,24 +275,9 @@ class _Reader:
                 element.flag("active", True),
                 (),
                 rule_span,
+                imported=True,
             )
         self.rules.append(ImportedRule(name, obj, doc.source.path, start, end, formula, node))
-
-
-def set_aside(name: str, problems: Sequence[Diagnostic]) -> Diagnostic | None:
-    """An imported rule that does not parse or check is left out of the rule set (SPEC §1):
-    not an error but one `imported-rule-set-aside` finding, at its first problem, with every
-    problem as a located reason. None when the rule has no error."""
-    errors = sorted((d for d in problems if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
-    if not errors:
-        return None
-    first = errors[0]
-    return codes.IMPORTED_RULE_SET_ASIDE.at(
-        first.span,
-        f"validation rule {name} is set aside, it never fires: {first.message}",
-        hint=first.hint,
-        related=tuple((d.span, f"{d.code} {d.name}: {d.message}") for d in errors),
-    )
 
 
 def _required(diagnostic: Diagnostic | None) -> Diagnostic:
@@ -338,11 +322,6 @@ def import_tree(root: str, at: Span) -> ImportedTree:
             if kind == "standard" and values
         },
     )
-
-
-def is_imported(span: Span) -> bool:
-    """Whether a span lies in a metadata file (an imported declaration), not a rule file."""
-    return span.path.endswith((".xml", ".object"))
 
 
 def standard_declarations(

@@ -1,5 +1,9 @@
 """The built-in table of standard fields (`standard_fields.json`, shipped as package data).
 
+Salesforce's standard schema, read by the SFDX importer and by the checker (a related
+record's standard field, `Owner.Name`, has a type even when no file declares it); a leaf,
+so the checker needs no front end for it.
+
 SFDX source lists a standard field with no `<type>` (`Lead/fields/Email.field-meta.xml`
 holds little more than `<fullName>Email</fullName>`), and most standard fields are not
 in the tree at all. This table gives their types, lengths, `required` flags and the
@@ -41,7 +45,7 @@ class StandardField:
 
 @cache
 def _table() -> dict[str, Any]:
-    text = resources.files("engine.sfdx").joinpath("standard_fields.json").read_text("utf-8")
+    text = resources.files("engine").joinpath("standard_fields.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
