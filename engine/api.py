@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from engine.check.model import CheckedRules
 from engine.check.resolve import check_rules
 from engine.deep import call_deep
-from engine.diagnostics import Diagnostic
+from engine.diagnostics import Diagnostic, Severity
 from engine.files import InputError
 from engine.loader import ParseCache, load, load_text
 from engine.source import SourceFile
@@ -97,6 +97,30 @@ def lint(
     from engine.lint.runner import lint as run_lint
 
     return call_deep(lambda: run_lint(rules, config, records))
+
+
+def lint_config(path: str | None) -> LintConfig:
+    """The lint configuration: the file named, else the nearest `.syncrules.toml` or
+    `pyproject.toml` [tool.syncrules] (none: the defaults). Bad configuration is an
+    InputError (exit 2)."""
+    from engine.lint.config import find_config, load_config
+
+    return load_config(path or find_config())
+
+
+def lint_fails(found: Sequence[Diagnostic], level: Severity) -> bool:
+    """Whether any finding is at or above the failing level (notes never fail)."""
+    from engine.lint.runner import fails
+
+    return fails(tuple(found), level)
+
+
+def included_by(path: str) -> list[str]:
+    """The rule files beside `path` that `include` it (a file checked alone may be
+    missing declarations its includer makes)."""
+    from engine.loader import included_by as includers
+
+    return includers(path)
 
 
 def lint_codes() -> tuple[Code, ...]:

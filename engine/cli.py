@@ -69,12 +69,12 @@ def _findings(args: argparse.Namespace, found, sources, rule_codes) -> None:  # 
 
 def _note_included(paths: Sequence[str], found: Sequence[object]) -> None:
     """A file checked alone that another file includes: say so, when it has errors."""
-    from engine.loader import included_by
+    from engine import api
 
     if not found:
         return
     for path in paths:
-        for parent in included_by(path):
+        for parent in api.included_by(path):
             folder = os.path.dirname(parent) or "."
             sys.stderr.write(
                 f"syncrules: note: {path} is included by {parent}; its declarations may live "
@@ -97,10 +97,8 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
 def cmd_lint(args: argparse.Namespace) -> ExitCode:
     from engine import api
     from engine.diagnostics import Severity
-    from engine.lint.config import find_config, load_config
-    from engine.lint.runner import fails
 
-    config = load_config(args.config or find_config())
+    config = api.lint_config(args.config)
     rules = api.check(args.rules)
     records = None
     if args.records is not None:
@@ -112,7 +110,7 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
     _note_included(args.rules, [d for d in found if d.name == "unknown-field"])
     _findings(args, found, rules.sources, api.lint_codes())
     level = Severity(args.fail_level) if args.fail_level else config.fail_level
-    return ExitCode.FINDINGS if fails(found, level) else ExitCode.OK
+    return ExitCode.FINDINGS if api.lint_fails(found, level) else ExitCode.OK
 
 
 def cmd_fmt(args: argparse.Namespace) -> ExitCode:

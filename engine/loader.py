@@ -25,11 +25,9 @@ from engine.files import (
     sync_files_below,
 )
 from engine.sfdx.tree import ImportedTree, import_tree, standard_declarations
-from engine.source import SourceFile, Span, whole_file
+from engine.source import PACK_PREFIX, SourceFile, Span, whole_file
 from engine.syntax.lower import lower_tree
 from engine.syntax.parser import NOT_RULE_TEXT, parse_tree
-
-PACK_PREFIX = "@syncrules/"
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,3 +63,8 @@ class SourceFile:
 def whole_file(path: str) -> Span:
     """A span for problems about a file as a whole (unreadable, not UTF-8)."""
     return Span(path, 0, 0, 1, 1, 1, 1)
+
+
+# How a shipped rule pack is named (`include "@syncrules/standard.sync"`): the loader
+# resolves it to package data, lint and the editor leave its findings to its authors.
+PACK_PREFIX = "@syncrules/"

@@ -10,7 +10,7 @@ from engine.diagnostics import Diagnostic, Report, Severity
 from engine.lint import suppress
 from engine.lint.config import LintConfig
 from engine.lint.registry import LintContext, load_rules
-from engine.loader import PACK_PREFIX
+from engine.source import PACK_PREFIX
 
 if TYPE_CHECKING:
     from engine.records.model import RecordSet

@@ -23,11 +23,11 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from engine import __version__
 from engine.diagnostics import Diagnostic, Severity
-from engine.loader import PACK_PREFIX, pack_file, pack_names
+from engine.loader import pack_file, pack_names
 from engine.lsp import features
 from engine.lsp.symbols import Kind, Occurrence
 from engine.lsp.workspace import Checked, RuleSet, Workspace, is_shown
-from engine.source import SourceFile, Span
+from engine.source import PACK_PREFIX, SourceFile, Span
 
 log = logging.getLogger("syncrules.lsp")
 

@@ -28,8 +28,8 @@ from engine.files import InputError, read_source, sync_files_below
 from engine.lint import suppress
 from engine.lint.config import LintConfig, find_config, load_config
 from engine.lint.registry import load_rules
-from engine.loader import PACK_PREFIX
 from engine.lsp.symbols import FileCache, Index, build
+from engine.source import PACK_PREFIX
 
 
 class Checked:
