@@ -15,16 +15,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from engine import ast, codes
 from engine.deep import call_deep
 from engine.diagnostics import Diagnostic
 from engine.fmt.comments import Comments
 from engine.fmt.layout import Layout
 from engine.fmt.meaning import Meaning, meaning
-from engine.fmt.settings import field_settings
 from engine.source import SourceFile
-from engine.syntax.lower import lower_tree
-from engine.syntax.parser import parse_tree
+from engine.syntax.written import Written, read_written
 
 __all__ = ["FormatResult", "UnsafeFormat", "format_source", "unified_diff"]
 
@@ -58,47 +55,24 @@ def format_source(text: str, path: str) -> FormatResult:
 def _format(text: str, path: str) -> FormatResult:
     clean = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     source = SourceFile(path, clean)
-    parsed = _parse(source)
+    parsed = read_written(source)
     if isinstance(parsed, tuple):
         return FormatResult(text, None, parsed)
     comments = Comments(clean, parsed.comments)
     formatted = Layout(clean, comments, parsed.field_settings).file(parsed.items)
-    _verify(parsed.meaning(), formatted, path)
+    _verify(_meaning(parsed), formatted, path)
     return FormatResult(text, formatted)
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    items: list[ast.Item]
-    field_settings: dict[int, tuple[ast.Setting, ...]]
-    comments: list[ast.Comment]
-
-    def meaning(self) -> Meaning:
-        return meaning(self.items, self.field_settings, self.comments)
-
-
-def _parse(source: SourceFile) -> _Parsed | tuple[Diagnostic, ...]:
-    """The file's items, `field` settings and comments, or the errors that stop fmt."""
-    parsed = parse_tree(source)
-    if parsed.tree is None:
-        assert parsed.diagnostic is not None
-        return (parsed.diagnostic,)
-    items, problems = lower_tree(parsed.tree, source)
-    # lower_tree leaves out an item nested too deeply; formatting without it would drop it
-    too_deep = tuple(d for d in problems if d.code == codes.TOO_DEEP.code)
-    if too_deep:
-        return too_deep
-    comments = [
-        ast.Comment(str(t), source.span(t.start_pos or 0, t.end_pos or 0)) for t in parsed.comments
-    ]
-    return _Parsed(items, field_settings(parsed.tree, source), comments)
+def _meaning(written: Written) -> Meaning:
+    return meaning(written.items, written.field_settings, written.comments)
 
 
 def _verify(before: Meaning, formatted: str, path: str) -> None:
-    parsed = _parse(SourceFile(path, formatted))
+    parsed = read_written(SourceFile(path, formatted))
     if isinstance(parsed, tuple):
         raise UnsafeFormat(f"{path}: formatted text does not parse: {parsed[0].message}")
-    after = parsed.meaning()
+    after = _meaning(parsed)
     if after.items != before.items or after.field_settings != before.field_settings:
         raise UnsafeFormat(f"{path}: formatted text means something else")
     if after.comments != before.comments:
