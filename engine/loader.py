@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import ast, codes
 from engine.diagnostics import Diagnostic, Report
@@ -24,10 +25,12 @@ from engine.files import (
     read_source,
     sync_files_below,
 )
-from engine.sfdx.tree import ImportedTree, import_tree, standard_declarations
 from engine.source import PACK_PREFIX, SourceFile, Span, whole_file
 from engine.syntax.lower import lower_tree
 from engine.syntax.parser import NOT_RULE_TEXT, parse_tree
+
+if TYPE_CHECKING:  # the SFDX reader loads only for a rule set that imports a tree
+    from engine.sfdx.tree import ImportedTree
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,8 @@ def load_text(text: str, path: str = "<text>") -> Loaded:
 
 def _finish(state: _State) -> Loaded:
     # standard fields of imported objects that nothing declares: typed without a declaration
+    if state.trees:
+        from engine.sfdx.tree import standard_declarations
     for tree, node in state.trees:
         state.items.extend(standard_declarations(tree, state.items, node.span))
     return Loaded(
@@ -245,6 +250,8 @@ def _import(state: _State, source: SourceFile, item: ast.ImportSalesforce) -> No
     key = (identity, item.span)
     tree = state.cache.trees.get(key) if state.cache is not None else None
     if tree is None:
+        from engine.sfdx.tree import import_tree
+
         tree = import_tree(target, item.span)
         if state.cache is not None:
             state.cache.trees[key] = tree
