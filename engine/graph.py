@@ -1,15 +1,21 @@
-"""CheckedRules → the evaluation graph (networkx). `networkx` is imported only here.
+"""CheckedRules → the evaluation graph (networkx), and the cycle's schedule read off it.
+`networkx` is imported only here.
 
 Nodes are the rule set's parts: fields, stages, the create gate, sharing rules, mappings,
 validation and duplicate rules. An edge `a → b` means b reads a: a field read by a
 condition, a stage named in another, a mapping's two fields, and a mapping whose write
 can change what a validation or duplicate rule on the same object sees.
+
+`EvaluationGraph.schedule()` is what every engine executes: the cycle's phases in the
+connector's order (SPEC §3) and, within each, the graph's nodes in a topological order,
+so a stage is evaluated after every stage it reads (docs/design.md, "The cycle").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import networkx as nx  # type: ignore[import-untyped]
 
@@ -40,6 +46,43 @@ class GraphView:
 
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
+
+
+class Phase(StrEnum):
+    """The steps of one prospect's turn in a cycle, in the connector's order (SPEC §3)."""
+
+    SHARING = "sharing"  # which Salesforce records the connector may see
+    STAGES = "stages"  # lifecycle stages, each after the stages it reads
+    GATE = "gate"  # whether an unmatched prospect may become a lead
+    RESOLUTION = "resolution"  # per mapped field: which side wins, and whether it fits
+    CHECKS = "checks"  # validation and duplicate rules on what would be written
+
+
+# graph node kind → the phase it belongs to; fields and inputs are read, not executed
+_PHASE_OF: dict[str, Phase] = {
+    "share": Phase.SHARING,
+    "stage": Phase.STAGES,
+    "gate": Phase.GATE,
+    "mapping": Phase.RESOLUTION,
+    "validation": Phase.CHECKS,
+    "duplicate": Phase.CHECKS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The cycle's plan: each phase's graph nodes in evaluation order (what a node reads
+    comes first; otherwise as declared). Plain data: engines need no networkx."""
+
+    phases: tuple[tuple[Phase, tuple[str, ...]], ...]
+
+    def nodes(self, phase: Phase) -> tuple[str, ...]:
+        return next((ids for p, ids in self.phases if p is phase), ())
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """Stage names in evaluation order."""
+        return tuple(n.removeprefix("stage:") for n in self.nodes(Phase.STAGES))
 
 
 def field_id(obj: str, name: str) -> str:
@@ -147,6 +190,30 @@ class EvaluationGraph:
         """Evaluation order: every node after what it reads, ties broken by name."""
         return list(nx.lexicographical_topological_sort(self.g))
 
+    def schedule(self) -> Schedule:
+        """The cycle's phases, each with its nodes in a topological order of what they read
+        of each other (a stage after the stages it names); ties keep the order the rule
+        files declare them in, so SQL, plans and explanations read like the rules."""
+        declared = {n: i for i, n in enumerate(self.g)}  # insertion order is declaration order
+        by_phase: dict[Phase, list[str]] = {p: [] for p in Phase}
+        for node, kind in self.g.nodes(data="kind"):
+            phase = _PHASE_OF.get(kind)
+            if phase is not None:
+                by_phase[phase].append(node)
+        return Schedule(
+            tuple(
+                (
+                    phase,
+                    tuple(
+                        nx.lexicographical_topological_sort(
+                            self.g.subgraph(nodes), key=lambda n: declared[n]
+                        )
+                    ),
+                )
+                for phase, nodes in by_phase.items()
+            )
+        )
+
     def cycles(self) -> list[list[str]]:
         return [sorted(c) for c in nx.simple_cycles(self.g)]
 
@@ -193,3 +260,19 @@ class EvaluationGraph:
             if a in keep and b in keep
         )
         return GraphView(nodes, edges)
+
+
+# The schedules of the last few rule sets, by identity: a rule-test file or a report runs
+# many cycles over one rule set, and building the graph each time would dominate them.
+_SCHEDULES: list[tuple[CheckedRules, Schedule]] = []
+
+
+def schedule_for(rules: CheckedRules) -> Schedule:
+    """The rule set's schedule (EvaluationGraph(rules).schedule(), remembered)."""
+    for known, schedule in _SCHEDULES:
+        if known is rules:
+            return schedule
+    schedule = EvaluationGraph(rules).schedule()
+    _SCHEDULES.insert(0, (rules, schedule))
+    del _SCHEDULES[8:]
+    return schedule

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import graphlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -30,7 +29,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine import ir
 from engine.bulk.sql import (
     KEY_SEP,
     NEW_LEAD_PREFIX,
@@ -47,6 +45,7 @@ from engine.bulk.sql import (
     tame,
 )
 from engine.check.model import CheckedRules
+from engine.graph import schedule_for
 from engine.plan import (
     Action,
     DropCode,
@@ -67,27 +66,8 @@ from engine.runtime.fit import blank_of
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
 
 
-def stage_order(rules: CheckedRules) -> list[str]:
-    """Stages in the evaluation graph's topological order (what a stage reads comes first;
-    ties keep declaration order)."""
-    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
-    for stage in rules.stages:
-        sorter.add(stage.name, *(r.name for r in ir.stage_refs(stage.when)))
-    order = list(sorter.static_order())
-    declared = [s.name for s in rules.stages]
-    # static_order is topological; re-rank ties by declaration for stable, readable SQL
-    placed: list[str] = []
-    remaining = [n for n in order if n in declared]
-    deps = {s.name: {r.name for r in ir.stage_refs(s.when)} for s in rules.stages}
-    while remaining:
-        ready = [n for n in declared if n in remaining and deps[n] <= set(placed)]
-        placed.append(ready[0])
-        remaining.remove(ready[0])
-    return placed
-
-
 def program_for(rules: CheckedRules) -> Program:
-    return compile_cycle(rules, stage_order(rules))
+    return compile_cycle(rules, list(schedule_for(rules).stages))
 
 
 # -- loading ------------------------------------------------------------------------------

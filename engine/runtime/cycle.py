@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from engine import ir
 from engine.check.model import CheckedRules, FieldInfo, Mapping, ValidationRule
 from engine.formula.functions import is_blank
+from engine.graph import Schedule, schedule_for
 from engine.plan import (
     Action,
     Dropped,
@@ -73,6 +74,7 @@ class _Cycle:
     clock: Clock
     explain_id: str | frozenset[str] | None  # one prospect (explain) or several (a report)
     groups: Directory = field(init=False)
+    schedule: Schedule = field(init=False)
     visible: dict[str, bool] = field(default_factory=dict)
     problems: list[FormulaProblem] = field(default_factory=list)
     next_lead: int = 1
@@ -90,6 +92,7 @@ class _Cycle:
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
+        self.schedule = schedule_for(self.rules)
         self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
@@ -371,7 +374,9 @@ class _Cycle:
         ctx = ProspectContext(
             self.rules, prospect, matched, self.clock, self.groups, seen, explain.enabled
         )
-        held = tuple(s.name for s in self.rules.stages if holds(ctx.stage(s.name)))
+        # in the schedule's order: a stage after the stages it reads (engine/graph.py)
+        results = {name: holds(ctx.stage(name)) for name in self.schedule.stages}
+        held = tuple(s.name for s in self.rules.stages if results[s.name])
         return ctx, held, problems
 
     # -- one prospect ------------------------------------------------------------------

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lark import Tree
+
 from engine import ast, codes
 from engine.diagnostics import Diagnostic
 from engine.source import SourceFile
@@ -42,10 +44,12 @@ def read_written(source: SourceFile) -> Written | tuple[Diagnostic, ...]:
     ]
     settings: dict[int, tuple[ast.Setting, ...]] = {}
     for child in parsed.tree.children:
-        if getattr(child, "data", None) != "field_map":
+        if not isinstance(child, Tree) or child.data != "field_map":
             continue
         lower = Lower(source)
         settings[child.meta.start_pos] = tuple(
-            lower.transform(c) for c in child.children if getattr(c, "data", None) == "setting"
+            lower.transform(c)
+            for c in child.children
+            if isinstance(c, Tree) and c.data == "setting"
         )
     return Written(items, settings, comments)
