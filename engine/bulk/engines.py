@@ -78,8 +78,12 @@ def run_engine(
     chosen = choose(engine, len(records.prospects))
     if chosen is EngineName.PYTHON:
         return _python(rules, records, clock, progress)
+    from engine.runtime.person import fold_person_view, person_view
+
+    view = person_view(rules, records)  # person accounts as contacts (runtime/person.py)
     try:
-        plan = _bulk(chosen, rules, records, clock, spark_master)
+        person_checks(rules, view)
+        plan = _bulk(chosen, rules, view, clock, spark_master)
     except CannotEvaluate as error:
         if EngineName(engine) is EngineName.AUTO:
             run = _python(rules, records, clock, progress)
@@ -92,7 +96,28 @@ def run_engine(
     plan = with_side_plans(rules, records, plan)
     if progress is not None:
         progress(len(records.prospects))
-    return EngineRun(plan, apply_plan(rules, records, plan, clock), chosen)
+    return EngineRun(plan, fold_person_view(records, apply_plan(rules, view, plan, clock)), chosen)
+
+
+def person_checks(rules: CheckedRules, view: RecordSet) -> None:
+    """A write to a person account runs the Account's validation rules instead of the
+    Contact's; the SQL checks each object's own rules, so such a cycle runs in Python."""
+    person = next((c for c in view.contacts if c.person_account is not None), None)
+    if person is None:
+        return
+    rule = next(
+        (v for v in rules.validations if v.active and v.object in ("account", "contact")), None
+    )
+    if rule is not None:
+        raise CannotEvaluate(
+            [
+                Reason(
+                    f"validation {rule.name}",
+                    f"a validation rule on {rule.object} with person accounts (contact "
+                    f"{person.id} is account {person.person_account})",
+                )
+            ]
+        )
 
 
 def _python(

@@ -56,6 +56,9 @@ class ConnectorConfig:
     # with match: crm_id, an unlinked prospect syncs to the first record with its email
     # (the connector's "use email address to match" option); match: email always does
     email_fallback: bool = False
+    # the connector setting "Sync Prospects with Person Accounts": without it a person
+    # account is invisible to the connector (docs/design.md, person accounts)
+    person_accounts: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
+from engine.runtime.person import account_field, fold_person_view, person_view
 from engine.runtime.personalization import match_personalization
 from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
@@ -660,6 +661,11 @@ class _Cycle:
         problems: list[FormulaProblem],
         explain: Explainer,
     ) -> tuple[Failure, ...]:
+        if after.person_account is not None:
+            # saving a person account runs the Account's validation rules, `__pc` fields
+            # included, not the Contact's (docs/design.md, person accounts)
+            before = self._as_account(before) if before is not None else None
+            after = self._as_account(after)
         ctx = RecordContext(self.rules, after, self.clock, self.groups, before)
         failures: list[Failure] = []
         for rule in self.rules.validations:
@@ -680,6 +686,19 @@ class _Cycle:
                     Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule))
                 )
         return tuple(failures)
+
+    def _as_account(self, stand_in: Record) -> Record:
+        """A person account as Salesforce stores it: its row, with the contact fields its
+        stand-in holds at this point of the cycle shown under the account's names."""
+        account = next(a for a in self.records.get("accounts") if a.id == stand_in.person_account)
+        model = self.rules.object("account")
+        stored = copy.copy(account)
+        stored.values = dict(account.values)
+        for name, value in stand_in.values.items():
+            info = model.get(account_field(name))
+            if info is not None:
+                stored.values[info.name] = value
+        return stored
 
     def _duplicates(
         self,
@@ -966,7 +985,7 @@ def explain_record(
 ) -> RecordExplanation | None:
     """Why a lead or contact does or does not get a prospect (SPEC §3.2, §3.3, §3.9),
     after a whole cycle; None when the record set has no such record."""
-    working = _working_copy(records)
+    working = _working_copy(person_view(rules, records))
     cycle = _Cycle(rules, working, clock, None)
     plan = cycle.run()
     record = cycle.find(obj, record_id)
@@ -1076,7 +1095,7 @@ def run_cycle(
 ) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
     `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
-    working = _working_copy(records)
+    working = _working_copy(person_view(rules, records))
     cycle = _Cycle(rules, working, clock, explain)
     plan = cycle.run(progress)
     if rules.personalization is not None:
@@ -1087,4 +1106,4 @@ def run_cycle(
         plan = dataclasses.replace(plan, user_sync=plan_user_sync(rules, records))
     if rules.campaigns is not None:
         plan = dataclasses.replace(plan, campaigns=plan_campaigns(rules, records))
-    return CycleResult(plan, working, tuple(cycle.explainers))
+    return CycleResult(plan, fold_person_view(records, working), tuple(cycle.explainers))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.bulk.duck import DuckEngine
-from engine.bulk.engines import with_side_plans
+from engine.bulk.engines import person_checks, with_side_plans
 from engine.bulk.sql import CannotEvaluate
 from engine.check.model import CheckedRules
 from engine.plan import Plan
@@ -13,6 +13,7 @@ from engine.records.model import RecordSet
 from engine.render import plan_json, plan_table
 from engine.runtime.context import Clock
 from engine.runtime.cycle import run_cycle
+from engine.runtime.person import person_view
 
 
 def python_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan:
@@ -21,8 +22,10 @@ def python_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Pl
 
 def duckdb_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan | None:
     """DuckDB's plan, or None when it says it cannot evaluate this cycle."""
+    view = person_view(rules, records)  # person accounts as contacts, as run_engine does
     try:
-        return with_side_plans(rules, records, DuckEngine(rules).plan(records, Clock(now)))
+        person_checks(rules, view)
+        return with_side_plans(rules, records, DuckEngine(rules).plan(view, Clock(now)))
     except CannotEvaluate:
         return None
 
