@@ -80,10 +80,9 @@ def run_engine(
         return _python(rules, records, clock, progress)
     from engine.runtime.person import fold_person_view, person_view
 
-    view = person_view(rules, records)  # person accounts as contacts (runtime/person.py)
+    seen, view = person_view(rules, records)  # person accounts as contacts (person.py)
     try:
-        person_checks(rules, view)
-        plan = _bulk(chosen, rules, view, clock, spark_master)
+        plan = _bulk(chosen, seen, view, clock, spark_master)
     except CannotEvaluate as error:
         if EngineName(engine) is EngineName.AUTO:
             run = _python(rules, records, clock, progress)
@@ -96,28 +95,8 @@ def run_engine(
     plan = with_side_plans(rules, records, plan)
     if progress is not None:
         progress(len(records.prospects))
-    return EngineRun(plan, fold_person_view(records, apply_plan(rules, view, plan, clock)), chosen)
-
-
-def person_checks(rules: CheckedRules, view: RecordSet) -> None:
-    """A write to a person account runs the Account's validation rules instead of the
-    Contact's; the SQL checks each object's own rules, so such a cycle runs in Python."""
-    person = next((c for c in view.contacts if c.person_account is not None), None)
-    if person is None:
-        return
-    rule = next(
-        (v for v in rules.validations if v.active and v.object in ("account", "contact")), None
-    )
-    if rule is not None:
-        raise CannotEvaluate(
-            [
-                Reason(
-                    f"validation {rule.name}",
-                    f"a validation rule on {rule.object} with person accounts (contact "
-                    f"{person.id} is account {person.person_account})",
-                )
-            ]
-        )
+    after = apply_plan(seen, view, plan, clock)
+    return EngineRun(plan, fold_person_view(records, after), chosen)
 
 
 def _python(

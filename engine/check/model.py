@@ -110,6 +110,9 @@ class ValidationRule:
     field: FieldInfo | None
     active: bool
     node: ast.Validation
+    # the fields an error names, for a rule rewritten for person accounts
+    # (runtime/person.py); None: `field`, else the fields `error_if` reads
+    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
-from engine.runtime.person import account_field, fold_person_view, person_view
+from engine.runtime.person import fold_person_view, person_view
 from engine.runtime.personalization import match_personalization
 from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
@@ -661,11 +661,6 @@ class _Cycle:
         problems: list[FormulaProblem],
         explain: Explainer,
     ) -> tuple[Failure, ...]:
-        if after.person_account is not None:
-            # saving a person account runs the Account's validation rules, `__pc` fields
-            # included, not the Contact's (docs/design.md, person accounts)
-            before = self._as_account(before) if before is not None else None
-            after = self._as_account(after)
         ctx = RecordContext(self.rules, after, self.clock, self.groups, before)
         failures: list[Failure] = []
         for rule in self.rules.validations:
@@ -686,19 +681,6 @@ class _Cycle:
                     Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule))
                 )
         return tuple(failures)
-
-    def _as_account(self, stand_in: Record) -> Record:
-        """A person account as Salesforce stores it: its row, with the contact fields its
-        stand-in holds at this point of the cycle shown under the account's names."""
-        account = next(a for a in self.records.get("accounts") if a.id == stand_in.person_account)
-        model = self.rules.object("account")
-        stored = copy.copy(account)
-        stored.values = dict(account.values)
-        for name, value in stand_in.values.items():
-            info = model.get(account_field(name))
-            if info is not None:
-                stored.values[info.name] = value
-        return stored
 
     def _duplicates(
         self,
@@ -948,6 +930,8 @@ def _dup_key(
 
 
 def _rule_fields(rule: ValidationRule) -> tuple[str, ...]:
+    if rule.fields is not None:
+        return rule.fields
     if rule.field is not None:
         return (rule.field.name,)
     names = [r.name for r in ir.field_refs(rule.error_if) if r.object == rule.object]
@@ -985,7 +969,8 @@ def explain_record(
 ) -> RecordExplanation | None:
     """Why a lead or contact does or does not get a prospect (SPEC §3.2, §3.3, §3.9),
     after a whole cycle; None when the record set has no such record."""
-    working = _working_copy(person_view(rules, records))
+    rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
+    working = _working_copy(view)
     cycle = _Cycle(rules, working, clock, None)
     plan = cycle.run()
     record = cycle.find(obj, record_id)
@@ -1095,7 +1080,8 @@ def run_cycle(
 ) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
     `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
-    working = _working_copy(person_view(rules, records))
+    rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
+    working = _working_copy(view)
     cycle = _Cycle(rules, working, clock, explain)
     plan = cycle.run(progress)
     if rules.personalization is not None:

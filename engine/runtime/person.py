@@ -18,16 +18,19 @@ are invisible, as the connector's help says they are then.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from engine.check.model import CheckedRules, FieldInfo
-from engine.fieldtypes import GRADE_RANK, Kind
+from engine import ir
+from engine.check.model import CheckedRules, FieldInfo, ObjectModel, ValidationRule
+from engine.fieldtypes import GRADE_RANK, FieldType, Kind, VType
 from engine.files import InputError
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.context import coerce
+from engine.source import Span
 
 # Contact fields that a person account shows under `Person` + the name (Salesforce's
 # Account object reference); every other standard Contact field keeps its name there
@@ -104,19 +107,126 @@ def person_accounts(records: RecordSet) -> Iterator[Record]:
     return (a for a in records.get("accounts") if is_person_account(a))
 
 
-def person_view(rules: CheckedRules, records: RecordSet) -> RecordSet:
-    """The record set as the connector sees it: with `person_accounts: true`, one stand-in
-    contact per person account (appended to the contacts, which keep their order).
-    A contacts row with the same Id (a Contact export lists person contacts too) is the
-    same person: the account's row stands in and that row is left out of the view."""
+def person_view(rules: CheckedRules, records: RecordSet) -> tuple[CheckedRules, RecordSet]:
+    """The rule set and record set as the connector sees them: with `person_accounts:
+    true`, one stand-in contact per person account (appended to the contacts, which keep
+    their order), and validation rules rewritten so that a write to a stand-in runs the
+    Account's rules and not the Contact's (`person_rules`). A contacts row with the same
+    Id (a Contact export lists person contacts too) is the same person: the account's row
+    stands in and that row is left out of the view. Without person accounts both are
+    returned as they are."""
     if not rules.connector.person_accounts:
-        return records
-    stand_ins = [_stand_in(rules, account) for account in person_accounts(records)]
-    if not stand_ins:
-        return records
+        return rules, records
+    accounts = list(person_accounts(records))
+    if not accounts:
+        return rules, records
+    derived = person_rules(rules)
+    stand_ins = [_stand_in(rules, derived, account) for account in accounts]
     ids = {s.id for s in stand_ins}
     contacts = [c for c in records.contacts if c.id not in ids]
-    return RecordSet({**records.lists, "contacts": [*contacts, *stand_ins]}, records.layout)
+    view = RecordSet({**records.lists, "contacts": [*contacts, *stand_ins]}, records.layout)
+    return derived, view
+
+
+# The contact field that tells a stand-in from a contact (Contact.IsPersonAccount exists
+# in Salesforce too), and the prefix of the account-only fields an Account rule reads,
+# carried on the stand-in so that the rule can run as a contact rule in every engine.
+IS_PERSON = "IsPersonAccount"
+ACCOUNT_PREFIX = "Account."
+
+
+def person_rules(rules: CheckedRules) -> CheckedRules:
+    """The rule set every engine runs when person accounts sync: each active Contact rule
+    becomes `IF(IsPersonAccount, false, rule)`, each active Account rule a Contact rule
+    `IF(IsPersonAccount, rule, false)` whose account fields read the stand-in (a contact
+    field the account shows, else the account's own value carried as `Account.X`). The
+    errors still name the fields the original rule names."""
+    contact = rules.object("contact")
+    fields = dict(contact.fields)
+    flag = contact.get(IS_PERSON)
+    if flag is None:
+        flag = FieldInfo("contact", IS_PERSON, FieldType(Kind.BOOLEAN), False, True, _span(rules))
+        fields[contact.key(IS_PERSON)] = flag
+    shown = {account_field(info.name).casefold(): info for info in contact.fields.values()}
+    validations: list[ValidationRule] = []
+    for rule in rules.validations:
+        if not rule.active or rule.object not in ("contact", "account"):
+            validations.append(rule)
+            continue
+        named = _named_fields(rule)
+        if rule.object == "contact":
+            when = _if(flag, _false(rule.error_if), rule.error_if)
+            validations.append(dataclasses.replace(rule, error_if=when, fields=named))
+            continue
+        def to_contact(ref: ir.FieldRef) -> ir.FieldRef:
+            if ref.object != "account":
+                return ref
+            info = shown.get(ref.name.casefold())
+            if info is None:
+                name = ACCOUNT_PREFIX + ref.name
+                info = FieldInfo("contact", name, ref.field_type, False, True, ref.span)
+                fields.setdefault(contact.key(name), info)
+            return ir.FieldRef("contact", info.name, info.type, ref.type, ref.span)
+
+        when = _if(flag, _rewrite(rule.error_if, to_contact), _false(rule.error_if))
+        validations.append(
+            dataclasses.replace(rule, object="contact", error_if=when, fields=named)
+        )
+    objects = {**rules.objects, "contact": ObjectModel("contact", fields)}
+    return dataclasses.replace(rules, objects=objects, validations=tuple(validations))
+
+
+def _named_fields(rule: ValidationRule) -> tuple[str, ...]:
+    """What an error of the rule names (as runtime/cycle.py's `_rule_fields`)."""
+    if rule.field is not None:
+        return (rule.field.name,)
+    names = [r.name for r in ir.field_refs(rule.error_if) if r.object == rule.object]
+    return tuple(dict.fromkeys(names))
+
+
+def _false(near: ir.Expr) -> ir.Const:
+    return ir.Const(False, VType.BOOLEAN, near.span)
+
+
+def _if(flag: FieldInfo, then: ir.Expr, otherwise: ir.Expr) -> ir.Call:
+    test = ir.FieldRef("contact", flag.name, flag.type, VType.BOOLEAN, then.span)
+    return ir.Call("IF", (test, then, otherwise), VType.BOOLEAN, then.span)
+
+
+def _rewrite(expr: ir.Expr, change: Callable[[ir.FieldRef], ir.FieldRef]) -> ir.Expr:
+    """The expression with every field reference passed through `change`."""
+    match expr:
+        case ir.FieldRef():
+            return change(expr)
+        case ir.Call(args=args):
+            return dataclasses.replace(expr, args=tuple(_rewrite(a, change) for a in args))
+        case ir.Unary(operand=operand):
+            return dataclasses.replace(expr, operand=_rewrite(operand, change))
+        case ir.Binary(left=left, right=right):
+            return dataclasses.replace(
+                expr, left=_rewrite(left, change), right=_rewrite(right, change)
+            )
+        case ir.Logic(operands=operands):
+            return dataclasses.replace(
+                expr, operands=tuple(_rewrite(o, change) for o in operands)
+            )
+        case ir.InList(subject=subject, options=options):
+            return dataclasses.replace(
+                expr,
+                subject=_rewrite(subject, change),
+                options=tuple(_rewrite(o, change) for o in options),
+            )
+        case ir.InGroup(subject=subject):
+            return dataclasses.replace(expr, subject=_rewrite(subject, change))
+        case _:
+            return expr
+
+
+def _span(rules: CheckedRules) -> Span:
+    """Where the setting that brought person accounts in is written."""
+    span = rules.connector.span
+    assert span is not None  # person_accounts: true is written in a connector block
+    return span
 
 
 def fold_person_view(original: RecordSet, after: RecordSet) -> RecordSet:
@@ -137,7 +247,7 @@ def fold_person_view(original: RecordSet, after: RecordSet) -> RecordSet:
     return RecordSet({**after.lists, "contacts": contacts}, after.layout)
 
 
-def _stand_in(rules: CheckedRules, account: Record) -> Record:
+def _stand_in(rules: CheckedRules, derived: CheckedRules, account: Record) -> Record:
     key, person_contact = _column(account, "PersonContactId")
     contact_id = "" if person_contact is None else str(person_contact).strip()
     if not contact_id:
@@ -148,10 +258,19 @@ def _stand_in(rules: CheckedRules, account: Record) -> Record:
             "crm_contact_fid, with connector { person_accounts: true })",
         )
     values: dict[str, Value] = {}
-    for info in rules.object("contact").fields.values():
+    for info in derived.object("contact").fields.values():
+        if info.name.startswith(ACCOUNT_PREFIX):
+            declared = rules.object("account").get(info.name.removeprefix(ACCOUNT_PREFIX))
+            if declared is not None and declared.name in account.values:
+                values[info.name] = account.values[declared.name]
+            continue
+        if rules.object("contact").get(info.name) is None:  # IsPersonAccount, added
+            values[info.name] = True
+            continue
         value = _value(rules, account, info)
         if value is not _NONE:
             values[info.name] = value
+    values[derived.object("contact").get(IS_PERSON).name] = True  # type: ignore[union-attr]
     _, email = _column(account, "PersonEmail")
     raw: dict[str, Any] = {"Id": contact_id, "Email": email}
     return Record(
@@ -229,5 +348,6 @@ __all__ = [
     "fold_person_view",
     "is_person_account",
     "person_accounts",
+    "person_rules",
     "person_view",
 ]

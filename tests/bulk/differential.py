@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.bulk.duck import DuckEngine
-from engine.bulk.engines import person_checks, with_side_plans
+from engine.bulk.engines import with_side_plans
 from engine.bulk.sql import CannotEvaluate
 from engine.check.model import CheckedRules
 from engine.plan import Plan
@@ -22,10 +22,9 @@ def python_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Pl
 
 def duckdb_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan | None:
     """DuckDB's plan, or None when it says it cannot evaluate this cycle."""
-    view = person_view(rules, records)  # person accounts as contacts, as run_engine does
+    seen, view = person_view(rules, records)  # person accounts as contacts, as run_engine
     try:
-        person_checks(rules, view)
-        return with_side_plans(rules, records, DuckEngine(rules).plan(view, Clock(now)))
+        return with_side_plans(rules, records, DuckEngine(seen).plan(view, Clock(now)))
     except CannotEvaluate:
         return None
 

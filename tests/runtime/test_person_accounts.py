@@ -294,19 +294,29 @@ def test_contact_fields_show_on_a_person_account_under_salesforces_names() -> No
     ]
 
 
-def test_the_bulk_engines_leave_person_accounts_with_validation_rules_to_python(
+def test_duckdb_runs_the_accounts_rules_on_person_accounts_as_python_does(
     tmp_path: Path,
 ) -> None:
-    rules = rules_of(ON + 'validation V on account { error_if: Tier__pc = "x"  message: "m" }\n')
-    records = records_of(
-        tmp_path,
-        rules,
-        "        prospects:\n          - {id: p1, email: pat@example.com}\n" + ACCOUNTS,
+    """Every engine runs the rewritten rules (runtime/person.py): the same plan."""
+    rules = rules_of(
+        ON
+        + 'validation V on account { error_if: Tier__pc = "x" && Name = ""  message: "m" }\n'
+        + 'validation C on contact { error_if: Tier__c = "x"  message: "c" }\n'
     )
-    with pytest.raises(InputError) as raised:
-        api.dry_run(rules, records, now=NOW, engine="duckdb")
-    assert "validation V: a validation rule on account with person accounts" in str(raised.value)
-    python = api.dry_run(rules, records, now=NOW, engine="python")
-    target = python.outcomes[0].target
-    assert target is not None
-    assert target.id == "003P1"
+    prospects = """
+        prospects:
+          - {id: p1, email: pat@example.com, tier: x}
+          - {id: p2, email: c@example.com, tier: x}
+        contacts:
+          - {Id: 003C, Email: c@example.com, LastName: C}
+    """
+    records = records_of(tmp_path, rules, prospects + ACCOUNTS)
+    python = plan_json.as_dict(api.dry_run(rules, records, now=NOW, engine="python"))
+    duck = plan_json.as_dict(api.dry_run(rules, records, now=NOW, engine="duckdb"))
+    assert duck == python
+    # the account's rule names the account's field; the contact's rule runs on contacts
+    assert (entry(python, "p1")["rule"], entry(python, "p1")["fields"]) == (
+        "V",
+        ["Tier__pc", "Name"],
+    )
+    assert (entry(python, "p2")["rule"], entry(python, "p2")["fields"]) == ("C", ["Tier__c"])
