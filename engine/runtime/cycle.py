@@ -253,7 +253,10 @@ class _Cycle:
                     break  # SPEC §3.3: treated as unlinked
                 return followed
             if self.is_visible(record):
-                explain.add("match", f"crm_{obj}_fid {record_id} names a visible {obj}: matched")
+                explain.add(
+                    "match",
+                    f"crm_{obj}_fid {record_id} names a visible {obj}{_person(record)}: matched",
+                )
                 return Match(record, "crm_id")
             self._share_holds(record, explain)
             invisible.append(record)
@@ -314,7 +317,8 @@ class _Cycle:
             explain.add(
                 "match",
                 f"{said}: the prospect follows the conversion to visible contact "
-                f"{contact.id} (ConvertedContactId); run records it in crm_contact_fid",
+                f"{contact.id}{_person(contact)} (ConvertedContactId); run records it in "
+                "crm_contact_fid",
             )
             return Match(contact, "crm_id")
         explain.add(
@@ -347,7 +351,11 @@ class _Cycle:
                 detail = (
                     [f"also matched, older or larger Id: {', '.join(others)}"] if others else []
                 )
-                explain.add("match", f"email matches visible {best.object} {best.id}", detail)
+                explain.add(
+                    "match",
+                    f"email matches visible {best.object} {best.id}{_person(best)}",
+                    detail,
+                )
                 return Match(best, "email")
         explain.add("match", f"no visible lead or contact has email {prospect.email}: unmatched")
         return Match(None, None)
@@ -881,6 +889,13 @@ def _write(
         return f"{label}: {why}; {show(value)} does not fit {into.type}: dropped ({code})"
     writes[into.name] = fitted
     return f"{label}: {why}; write {show(fitted)} to {where}"
+
+
+def _person(record: Record) -> str:
+    """How explain names a person account's contact (runtime/person.py)."""
+    if record.person_account is None:
+        return ""
+    return f" (person account {record.person_account})"
 
 
 def _stamp(value: dt.datetime | None) -> float:
