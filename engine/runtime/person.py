@@ -158,6 +158,7 @@ def person_rules(rules: CheckedRules) -> CheckedRules:
             when = _if(flag, _false(rule.error_if), rule.error_if)
             validations.append(dataclasses.replace(rule, error_if=when, fields=named))
             continue
+
         def to_contact(ref: ir.FieldRef) -> ir.FieldRef:
             if ref.object != "account":
                 return ref
@@ -169,9 +170,7 @@ def person_rules(rules: CheckedRules) -> CheckedRules:
             return ir.FieldRef("contact", info.name, info.type, ref.type, ref.span)
 
         when = _if(flag, _rewrite(rule.error_if, to_contact), _false(rule.error_if))
-        validations.append(
-            dataclasses.replace(rule, object="contact", error_if=when, fields=named)
-        )
+        validations.append(dataclasses.replace(rule, object="contact", error_if=when, fields=named))
     objects = {**rules.objects, "contact": ObjectModel("contact", fields)}
     return dataclasses.replace(rules, objects=objects, validations=tuple(validations))
 
@@ -207,9 +206,7 @@ def _rewrite(expr: ir.Expr, change: Callable[[ir.FieldRef], ir.FieldRef]) -> ir.
                 expr, left=_rewrite(left, change), right=_rewrite(right, change)
             )
         case ir.Logic(operands=operands):
-            return dataclasses.replace(
-                expr, operands=tuple(_rewrite(o, change) for o in operands)
-            )
+            return dataclasses.replace(expr, operands=tuple(_rewrite(o, change) for o in operands))
         case ir.InList(subject=subject, options=options):
             return dataclasses.replace(
                 expr,
