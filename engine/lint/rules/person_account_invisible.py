@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.diagnostics import Diagnostic, Severity
-from engine.files import InputError
 from engine.lint.registry import LintContext, Rule, rule
-from engine.runtime.person import person_accounts
 from engine.source import Span
 
 SHOWN = 3  # prospects named in the finding; the rest are counted
@@ -35,14 +33,14 @@ class PersonAccountInvisible(Rule):
         rules, records = ctx.rules, ctx.records
         if records is None or rules.connector.person_accounts:
             return
-        try:
-            people = {
-                str(contact).strip(): account.id
-                for account in person_accounts(records)
-                if (contact := _person_contact(account.raw))
-            }
-        except InputError:
-            return  # a dry-run reports the unreadable flag, with its place
+        # lint reads the columns itself (lint never imports the runtime); a flag that is
+        # neither true nor false is left to a dry-run, which reports it with its place
+        people = {
+            str(contact).strip(): account.id
+            for account in records.get("accounts")
+            if _column(account.raw, "IsPersonAccount") in (True, "true")
+            and (contact := _column(account.raw, "PersonContactId"))
+        }
         if not people:
             return
         leads = {r.id: r for r in records.leads}
@@ -74,8 +72,10 @@ class PersonAccountInvisible(Rule):
         )
 
 
-def _person_contact(raw: dict[str, object]) -> object:
-    return next((v for k, v in raw.items() if k.casefold() == "personcontactid"), None)
+def _column(raw: dict[str, object], name: str) -> object:
+    """A column as read, by API name case-insensitively; text flags lower-cased."""
+    value = next((v for k, v in raw.items() if k.casefold() == name.casefold()), None)
+    return value.strip().lower() if isinstance(value, str) and name.startswith("Is") else value
 
 
 def _where(ctx: LintContext) -> Span | None:
