@@ -136,6 +136,7 @@ class Connector:
     span: Span = field(compare=False)
     create_prospects: bool | None = None  # None: not written (the default follows `match`)
     email_fallback: bool = False  # match: crm_id, and an unlinked prospect matches by email
+    person_accounts: bool = False  # "Sync Prospects with Person Accounts" (docs/design.md)
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,8 +78,11 @@ def run_engine(
     chosen = choose(engine, len(records.prospects))
     if chosen is EngineName.PYTHON:
         return _python(rules, records, clock, progress)
+    from engine.runtime.person import fold_person_view, person_view
+
+    seen, view = person_view(rules, records)  # person accounts as contacts (person.py)
     try:
-        plan = _bulk(chosen, rules, records, clock, spark_master)
+        plan = _bulk(chosen, seen, view, clock, spark_master)
     except CannotEvaluate as error:
         if EngineName(engine) is EngineName.AUTO:
             run = _python(rules, records, clock, progress)
@@ -92,7 +95,8 @@ def run_engine(
     plan = with_side_plans(rules, records, plan)
     if progress is not None:
         progress(len(records.prospects))
-    return EngineRun(plan, apply_plan(rules, records, plan, clock), chosen)
+    after = apply_plan(seen, view, plan, clock)
+    return EngineRun(plan, fold_person_view(records, after), chosen)
 
 
 def _python(

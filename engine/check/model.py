@@ -57,6 +57,9 @@ class ConnectorConfig:
     # with match: crm_id, an unlinked prospect syncs to the first record with its email
     # (the connector's "use email address to match" option); match: email always does
     email_fallback: bool = False
+    # the connector setting "Sync Prospects with Person Accounts": without it a person
+    # account is invisible to the connector (docs/design.md, person accounts)
+    person_accounts: bool = False
     # the text settings runtime formulas read when the record set lacks the connector
     # user's record ($Profile.Name, $UserRole.Name, $Permission): profile, role, permissions
     text: dict[str, str] = field(default_factory=dict)
@@ -111,6 +114,9 @@ class ValidationRule:
     field: FieldInfo | None
     active: bool
     node: ast.Validation
+    # the fields an error names, for a rule rewritten for person accounts
+    # (runtime/person.py); None: `field`, else the fields `error_if` reads
+    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,7 +209,14 @@ def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
         if isinstance(s.value, ast.Literal) and isinstance(s.value.value, str)
     }
     return ConnectorConfig(
-        node.user, node.paused, node.match, node.span, create, node.email_fallback, text
+        node.user,
+        node.paused,
+        node.match,
+        node.span,
+        create,
+        node.email_fallback,
+        person_accounts=node.person_accounts,
+        text=text,
     )
 
 

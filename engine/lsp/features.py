@@ -243,7 +243,15 @@ TOP_LEVEL: tuple[tuple[str, str, str], ...] = (
 BLOCK_KEYS: dict[str, tuple[str, ...]] = {
     "field": ("lead", "contact", "sync"),
     "validation": ("error_if", "message", "field", "active"),
-    "connector": ("user", "paused", "match", "profile"),
+    "connector": (
+        "user",
+        "paused",
+        "match",
+        "create_prospects",
+        "email_fallback",
+        "person_accounts",
+        "profile",
+    ),
     "personalization": ("designated_only",),
     "campaigns": ("create_missing",),
 }
@@ -444,7 +452,12 @@ def _in_block(rules: CheckedRules, header: str, prefix: str) -> list[Completion]
         return []
     if kind == "connector" and key == "match":
         return [Completion(m.value, ItemKind.VALUE) for m in ast.MatchMode]
-    if kind == "connector" and key == "paused":
+    if kind == "connector" and key in (
+        "paused",
+        "create_prospects",
+        "email_fallback",
+        "person_accounts",
+    ):
         return [Completion(v, ItemKind.VALUE) for v in ("true", "false")]
     return []
 

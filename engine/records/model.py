@@ -92,6 +92,8 @@ class Record:
     converted_contact: str | None = None
     crm_deleted: bool = False
     master: str | None = None  # MasterRecordId: a merge's loser names the record it went into
+    # a person account's stand-in contact (runtime/person.py): the account's Id
+    person_account: str | None = None
     # users (SPEC §2): public groups and whether the user is active
     groups: tuple[str, ...] = ()
     active: bool = True

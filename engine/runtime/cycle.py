@@ -44,6 +44,7 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
+from engine.runtime.person import fold_person_view, person_view
 from engine.runtime.personalization import match_personalization
 from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
@@ -255,7 +256,10 @@ class _Cycle:
                     break  # SPEC §3.3: treated as unlinked
                 return followed
             if self.is_visible(record):
-                explain.add("match", f"crm_{obj}_fid {record_id} names a visible {obj}: matched")
+                explain.add(
+                    "match",
+                    f"crm_{obj}_fid {record_id} names a visible {obj}{_person(record)}: matched",
+                )
                 return Match(record, "crm_id")
             self._share_holds(record, explain)
             invisible.append(record)
@@ -316,7 +320,8 @@ class _Cycle:
             explain.add(
                 "match",
                 f"{said}: the prospect follows the conversion to visible contact "
-                f"{contact.id} (ConvertedContactId); run records it in crm_contact_fid",
+                f"{contact.id}{_person(contact)} (ConvertedContactId); run records it in "
+                "crm_contact_fid",
             )
             return Match(contact, "crm_id")
         explain.add(
@@ -349,7 +354,11 @@ class _Cycle:
                 detail = (
                     [f"also matched, older or larger Id: {', '.join(others)}"] if others else []
                 )
-                explain.add("match", f"email matches visible {best.object} {best.id}", detail)
+                explain.add(
+                    "match",
+                    f"email matches visible {best.object} {best.id}{_person(best)}",
+                    detail,
+                )
                 return Match(best, "email")
         explain.add("match", f"no visible lead or contact has email {prospect.email}: unmatched")
         return Match(None, None)
@@ -892,6 +901,13 @@ def _write(
     return f"{label}: {why}; write {show(fitted)} to {where}"
 
 
+def _person(record: Record) -> str:
+    """How explain names a person account's contact (runtime/person.py)."""
+    if record.person_account is None:
+        return ""
+    return f" (person account {record.person_account})"
+
+
 def _stamp(value: dt.datetime | None) -> float:
     return value.timestamp() if value is not None else float("-inf")
 
@@ -939,6 +955,8 @@ def _dup_key(
 
 
 def _rule_fields(rule: ValidationRule) -> tuple[str, ...]:
+    if rule.fields is not None:
+        return rule.fields
     if rule.field is not None:
         return (rule.field.name,)
     names = [r.name for r in ir.field_refs(rule.error_if) if r.object == rule.object]
@@ -976,7 +994,8 @@ def explain_record(
 ) -> RecordExplanation | None:
     """Why a lead or contact does or does not get a prospect (SPEC §3.2, §3.3, §3.9),
     after a whole cycle; None when the record set has no such record."""
-    working = _working_copy(records)
+    rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
+    working = _working_copy(view)
     cycle = _Cycle(rules, working, clock, None)
     plan = cycle.run()
     record = cycle.find(obj, record_id)
@@ -1086,7 +1105,8 @@ def run_cycle(
 ) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
     `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
-    working = _working_copy(records)
+    rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
+    working = _working_copy(view)
     cycle = _Cycle(rules, working, clock, explain)
     plan = cycle.run(progress)
     if rules.personalization is not None:
@@ -1097,4 +1117,4 @@ def run_cycle(
         plan = dataclasses.replace(plan, user_sync=plan_user_sync(rules, records))
     if rules.campaigns is not None:
         plan = dataclasses.replace(plan, campaigns=plan_campaigns(rules, records))
-    return CycleResult(plan, working, tuple(cycle.explainers))
+    return CycleResult(plan, fold_person_view(records, working), tuple(cycle.explainers))

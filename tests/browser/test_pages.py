@@ -36,7 +36,7 @@ def test_diff_page_search_hides_other_rows(page: Any, pages: Path) -> None:
     page.goto((pages / "diff.html").as_uri())
     page.wait_for_selector("body[data-ready=true]")
     rows = page.locator("#changes tbody tr")
-    assert rows.count() == 4
+    assert rows.count() == 5
     page.fill("#search", "48210006")
     visible = [r for r in rows.all() if r.is_visible()]
     assert [r.locator("td").first.inner_text() for r in visible] == ["48210006"]

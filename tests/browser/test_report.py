@@ -48,8 +48,8 @@ def _ids(page: Any) -> list[str]:
 
 def test_opens_without_console_errors(page: Any, acme_report: Path) -> None:
     console = _open(page, acme_report)
-    assert page.locator("#records tbody tr").count() == 41
-    assert page.locator("#status").inner_text() == "Showing 1–41 of 41 prospects"  # noqa: RUF001
+    assert page.locator("#records tbody tr").count() == 42
+    assert page.locator("#status").inner_text() == "Showing 1–42 of 42 prospects"  # noqa: RUF001
     assert page.locator("svg.flow g.node").count() > 8
     assert console.errors == []
 
@@ -61,13 +61,13 @@ def test_search_finds_one_prospect_and_clearing_restores_all(page: Any, acme_rep
     page.fill("#search", "lead by email")  # the rule column, case-insensitively
     assert _ids(page) == ["48210012"]
     page.click("#clear")
-    assert len(_ids(page)) == 41
+    assert len(_ids(page)) == 42
 
 
 def test_sort_by_prospect_descending_then_by_action(page: Any, acme_report: Path) -> None:
     _open(page, acme_report)
     page.click("th button[data-col='0']")  # already ascending: the second click reverses
-    assert _ids(page)[:2] == ["48210041", "48210040"]
+    assert _ids(page)[:2] == ["48210042", "48210041"]
     assert page.locator("th:has(button[data-col='0'])").get_attribute("aria-sort") == "descending"
     page.click("th button[data-col='1']")
     actions = page.locator("#records tbody tr td:nth-child(2)").all_inner_texts()

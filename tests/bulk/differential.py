@@ -13,6 +13,7 @@ from engine.records.model import RecordSet
 from engine.render import plan_json, plan_table
 from engine.runtime.context import Clock
 from engine.runtime.cycle import run_cycle
+from engine.runtime.person import person_view
 
 
 def python_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan:
@@ -21,8 +22,9 @@ def python_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Pl
 
 def duckdb_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan | None:
     """DuckDB's plan, or None when it says it cannot evaluate this cycle."""
+    seen, view = person_view(rules, records)  # person accounts as contacts, as run_engine
     try:
-        return with_side_plans(rules, records, DuckEngine(rules).plan(records, Clock(now)))
+        return with_side_plans(rules, records, DuckEngine(seen).plan(view, Clock(now)))
     except CannotEvaluate:
         return None
 

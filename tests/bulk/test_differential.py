@@ -41,6 +41,7 @@ object contact {
     Kind__c: text(5)
     OwnerId: reference(user)
 }
+object account { Name: text(20)  Kind__pc: text(5) }
 """
 
 STAGES = (
@@ -81,7 +82,9 @@ def rule_sets(draw: st.DrawFn) -> str:
     # match: crm_id); email_fallback lets match: crm_id match an unlinked prospect by email
     create = draw(st.sampled_from(("", "create_prospects: true", "create_prospects: false")))
     fallback = draw(st.sampled_from(("", "", "email_fallback: true")))
-    parts.append(f"connector {{ match: {match} paused: {paused} {create} {fallback} }}")
+    # person accounts (docs/design.md): synced as contacts, or invisible
+    person = draw(st.sampled_from(("", "person_accounts: true")))
+    parts.append(f"connector {{ match: {match} paused: {paused} {create} {fallback} {person} }}")
     if draw(st.booleans()):
         parts.append('share lead when OwnerId in group "G"')
     if draw(st.booleans()):
@@ -100,6 +103,10 @@ def rule_sets(draw: st.DrawFn) -> str:
         parts.append(f'validation V{n} on lead {{ error_if: {cond} message: "no {n}" }}')
     if draw(st.booleans()):
         parts.append('validation C0 on contact { error_if: LEN(LastName) > 5 message: "long" }')
+    if draw(st.booleans()):
+        parts.append(
+            'validation A0 on account { error_if: ISBLANK(Name) && Kind__pc = "a" message: "acct" }'
+        )
     if draw(st.booleans()):
         parts.append("duplicate lead by Email")
     return "\n".join(p for p in parts if p)
@@ -123,6 +130,7 @@ def record_sets(draw: st.DrawFn) -> str:
     ]
     leads = [f"00Q{n}" for n in range(draw(st.integers(0, 4)))]
     contacts = [f"003{n}" for n in range(draw(st.integers(0, 3)))]
+    people = [f"003P{n}" for n in range(draw(st.integers(0, 2)))]  # person accounts' contacts
     day = st.integers(1, 3).map(lambda d: f"2026-11-0{d}T10:00:00Z")
     lines.append("leads:")
     for lid in leads:
@@ -136,7 +144,7 @@ def record_sets(draw: st.DrawFn) -> str:
         if state == "merged":
             extra += f", MasterRecordId: {draw(st.sampled_from([*leads, '00Q9']))}"
         if state == "converted":
-            to = draw(st.sampled_from(["null", "0039", *contacts]))
+            to = draw(st.sampled_from(["null", "0039", *contacts, *people]))
             extra += f", IsConverted: true, ConvertedContactId: {to}"
         lines.append(
             f"  - {{Id: {lid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
@@ -163,11 +171,25 @@ def record_sets(draw: st.DrawFn) -> str:
             f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}"
             f"{extra}}}"
         )
+    lines.append("accounts:")
+    lines.append("  - {Id: 001B, Name: Business, IsPersonAccount: false}")
+    for n, pid in enumerate(people):
+        deleted = draw(st.sampled_from(("", "", ", IsDeleted: true")))
+        lines.append(
+            f"  - {{Id: 001P{n}, IsPersonAccount: true, PersonContactId: {pid}, "
+            f"PersonEmail: {_q(draw(st.sampled_from(EMAILS)))}, "
+            f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
+            f"Name: {_q(draw(st.sampled_from(('', 'P'))))}, "
+            f"Score__pc: {_q(draw(st.sampled_from(TEXTS)))}, "
+            f"Kind__pc: {_q(draw(st.sampled_from(('', 'a', 'zz'))))}, "
+            f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}"
+            f"{deleted}}}"
+        )
     lines.append("prospects:")
     for n in range(draw(st.integers(1, 6))):
         # unlinked (null), linked to a missing record (00Q9, 0039) or to a generated one
         fid = draw(st.sampled_from(["null", "00Q9", *leads]))
-        cfid = draw(st.sampled_from(["null", "null", "0039", *contacts]))
+        cfid = draw(st.sampled_from(["null", "null", "0039", *contacts, *people]))
         flagged = draw(st.sampled_from(("", "", "", "", ", crm_deleted: true")))
         lines.append(
             f"  - {{id: p{n}, email: {_q(draw(st.sampled_from(EMAILS)))}, "

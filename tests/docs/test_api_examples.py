@@ -27,8 +27,8 @@ def test_example_runs_on_the_sample(index: int, monkeypatch: pytest.MonkeyPatch)
         exec(compile(BLOCKS[index], f"docs/api.md block {index + 1}", "exec"), {})
     printed = out.getvalue()
     expected = {
-        0: ["'prospects': 41", "error DUPLICATES_DETECTED"],
-        1: ["41 prospects: 4 create_lead", "prospect 48210012: error", "no problems found"],
+        0: ["'prospects': 42", "error DUPLICATES_DETECTED"],
+        1: ["42 prospects: 4 create_lead", "prospect 48210012: error", "no problems found"],
         2: ["8 0\n", "8 passed, 0 failed"],
     }[index]
     for text in expected:

@@ -54,10 +54,10 @@ def test_acme_rule_change_as_a_page(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 0
     page = capsys.readouterr().out
-    assert "<title>syncrules diff: 4 of 41 prospects change</title>" in page
+    assert "<title>syncrules diff: 5 of 42 prospects change</title>" in page
     rows = re.findall(r"<tr><td>(\d+)</td>", page)
     assert rows == ["48210006", *rows[1:]]
-    assert len(rows) == 4
+    assert len(rows) == 5  # 48210042 gains stages under the new rules
     assert "+ Salesforce City = &#34;Utrecht&#34;" in page  # the writes, escaped
     assert 'data-node="old:skip (gated)"' in page
 

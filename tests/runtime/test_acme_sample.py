@@ -37,6 +37,7 @@ ERROR_CODES = {
 DROP_CODES = {"INVALID_TYPE", "INVALID_PICKLIST_VALUE", "INVALID_EMAIL_ADDRESS", "STRING_TOO_LONG"}
 STAGES = {"Engaged", "MQL", "SAL", "SQL", "Customer", "Recycled"}
 RECORD_FILES = {
+    "accounts.yaml",
     "leads.csv",
     "contacts.json",
     "prospects.yaml",
@@ -195,13 +196,32 @@ def test_pinned_interactions_are_in_the_sample(capsys: pytest.CaptureFixture[str
 
 
 def test_prospects_from_salesforce_in_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
-    """create_prospects: true gives the one visible contact without a prospect its own;
-    the deleted lead, the converted lead and the Channel team's hidden contacts get none."""
+    """create_prospects: true gives the one visible contact and the one person account
+    without a prospect their own; the deleted lead, the converted leads and the Channel
+    team's hidden contacts get none."""
     plan = _plan(capsys)
-    assert plan["summary"]["create_prospect"] == 1
+    assert plan["summary"]["create_prospect"] == 2
     assert [(n["source"], n["to_pardot"]["email"]) for n in plan["prospects_from_salesforce"]] == [
         ({"object": "contact", "id": "003Dn00000C3014"}, "grace.okafor@orbitpay.example"),
+        ({"object": "contact", "id": "003Dn00000C3102"}, "ravi.menon@postbox.example"),
     ]
+
+
+def test_a_lead_converted_to_a_person_account_in_the_sample(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """48210042's lead was converted to Sofia's person account (accounts.yaml): with
+    person_accounts: true the prospect follows it to the account's contact, and the
+    managed package's score lands in pi__score__pc on the account."""
+    r = {e["prospect"]: e for e in _plan(capsys)["records"]}["48210042"]
+    assert (r["action"], r["target"], r["matched_by"]) == (
+        "update",
+        {"object": "contact", "id": "003Dn00000C3101"},
+        "crm_id",
+    )
+    assert r["to_salesforce"] == {"pi__score__c": 88, "pi__grade__c": "B"}
+    assert r["to_pardot"] == {"job_title": "Independent Consultant"}
+    assert "Customer" in r["stages"]  # Customer_Status__pc: Active on the account
 
 
 # -- run, then run again ---------------------------------------------------------------------
