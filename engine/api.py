@@ -185,6 +185,19 @@ def dry_run(
     return result.plan
 
 
+def dry_run_direct(
+    rules: CheckedRules, path: str, *, now: dt.datetime | None = None, engine: str = "auto"
+) -> Plan | None:
+    """`dry_run` with DuckDB reading the record files under `path` itself (docs/engines.md,
+    loading): the bulk path for large CSV and Parquet record sets. None when it does not
+    apply — then `load_records` and `dry_run`, which word any input error."""
+    from engine.bulk.engines import run_direct
+
+    _valid(rules)
+    clock = _clock(now)
+    return call_deep(lambda: run_direct(rules, path, clock, engine))
+
+
 def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None) -> None:
     if reasons and notice is not None:
         more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""

@@ -25,7 +25,7 @@ import datetime as dt
 import graphlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -44,9 +44,11 @@ from engine.bulk.sql import (
     compile_cycle,
     number_fits,
     printable,
+    q,
     tame,
 )
-from engine.check.model import CheckedRules
+from engine.check.model import CheckedRules, ValidationRule
+from engine.fieldtypes import FieldType
 from engine.plan import (
     Action,
     DropCode,
@@ -362,6 +364,14 @@ def with_new_prospects(
     return dataclasses.replace(plan, from_salesforce=tuple(created))
 
 
+def direct_rules(rules: CheckedRules) -> bool:
+    """Whether the direct path (`direct.py`) can plan this rule set: the steps that read
+    whole Records — prospects from Salesforce, Personalization, User Sync, Connected
+    Campaigns — need the Python loader's record set."""
+    side = (rules.personalization, rules.user_sync, rules.campaigns)
+    return not creates_prospects(rules) and all(s is None for s in side)
+
+
 def by_email(rules: CheckedRules) -> bool:
     """Whether an unlinked prospect matches by email: match: email, or email_fallback."""
     connector = rules.connector
@@ -484,19 +494,49 @@ class DuckEngine:
     temp_directory: str | None = None
     on_sql: Callable[[str], None] | None = None  # sees each statement (tests, --debug)
 
-    def plan(self, records: RecordSet, clock: Clock) -> Plan:
+    def connect(self, spill: str) -> Any:
+        """A connection bounded to `memory_limit` that spills to `spill` (a temporary
+        folder the caller removes) or to `temp_directory` when one is given."""
         import duckdb
+
+        return duckdb.connect(
+            config={
+                "memory_limit": self.memory_limit,
+                "temp_directory": self.temp_directory or spill,
+                "threads": os.cpu_count() or 1,
+            }
+        )
+
+    def plan_direct(self, root: str, clock: Clock) -> Plan | None:
+        """The plan with DuckDB reading the record files under `root` itself
+        (`direct.py`); None when that path does not cover this rule set or record set —
+        then load the records with the Python loader and call `plan`, which words every
+        input error and every reason to decline as the reference does."""
+        from engine.bulk import direct
+
+        program = program_for(self.rules)
+        if program.reasons or not direct_rules(self.rules):
+            return None
+        with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
+            con = self.connect(spill)
+            try:
+                loaded = direct.load(con, root, self.rules, program)
+                if loaded is None:
+                    return None
+                stamp = created_stamp(clock)
+                extra = ["__assigned", *(q(f"prospect.{c.name}") for c in program.prospect)]
+                rows = self._rounds(con, program, loaded.last_round, stamp, extra)
+                prospects = row_prospects(program)
+                return assemble(self.rules, program, prospects, rows, loaded.components)
+            finally:
+                con.close()
+
+    def plan(self, records: RecordSet, clock: Clock) -> Plan:
         import pyarrow as pa  # type: ignore[import-untyped]
 
         program, loaded, component, last_round = prepare(self.rules, records)
         with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
-            con = duckdb.connect(
-                config={
-                    "memory_limit": self.memory_limit,
-                    "temp_directory": self.temp_directory or spill,
-                    "threads": os.cpu_count() or 1,
-                }
-            )
+            con = self.connect(spill)
             try:
                 for name, data in loaded.tables.items():
                     table = pa.table(_typed(name, data, program))
@@ -517,12 +557,24 @@ class DuckEngine:
                 con.close()
         return plan
 
+    def _arrow(self, con: Any, query: str) -> Any:
+        """A query's rows as an Arrow table, from a relation (the DB-API cursor's Arrow
+        output makes an extra copy of the rows). DuckDB 2 names it to_arrow_table,
+        DuckDB 1 fetch_arrow_table."""
+        if self.on_sql is not None:
+            self.on_sql(query)
+        relation = con.sql(query)
+        arrow = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+        return arrow()
+
     def _sql(self, con: Any, statement: str) -> Any:
         if self.on_sql is not None:
             self.on_sql(statement)
         return con.execute(statement)
 
-    def _rounds(self, con: Any, program: Program, count: int, stamp: str) -> list[dict[str, Any]]:
+    def _rounds(
+        self, con: Any, program: Program, count: int, stamp: str, extra: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
@@ -530,10 +582,10 @@ class DuckEngine:
             self._sql(con, f"CREATE TABLE cycle_round AS {query}")
             wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
             wanted += [f"__ndup{n}" for n in program.dup_rules]
-            cursor = self._sql(con, f"SELECT {', '.join(wanted)} FROM cycle_round")
-            # DuckDB 2 names it to_arrow_table, DuckDB 1 fetch_arrow_table
-            arrow = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
-            batch: list[dict[str, Any]] = arrow().to_pylist()
+            wanted += extra
+            batch: list[dict[str, Any]] = self._arrow(
+                con, f"SELECT {', '.join(wanted)} FROM cycle_round"
+            ).to_pylist()
             check_round(self.rules, program, batch)
             out.extend(batch)
             for table, select in program.next_tables:
@@ -555,17 +607,55 @@ class DuckEngine:
         return assemble(self.rules, program, records, rows, component)
 
 
+@dataclass(frozen=True, slots=True)
+class Prospect:
+    """What an outcome reads of its prospect: its id, assigned user and field values
+    (a loaded Record's, or the plan row's own columns on the direct path)."""
+
+    id: str
+    assigned_user: str | None
+    value: Callable[[str], Value]
+
+
+def record_prospects(
+    rules: CheckedRules, records: RecordSet
+) -> Callable[[dict[str, Any]], Prospect]:
+    prospects = {p.id: p for p in records.prospects}
+
+    def of(row: dict[str, Any]) -> Prospect:
+        p = prospects[row["__id"]]
+        return Prospect(p.id, p.assigned_user, lambda name: field_value(rules, p, "prospect", name))
+
+    return of
+
+
+def row_prospects(program: Program) -> Callable[[dict[str, Any]], Prospect]:
+    """A prospect from its plan row's `prospect.*` columns (the direct path)."""
+    cls = {c.name: c.cls for c in program.prospect}
+
+    def of(row: dict[str, Any]) -> Prospect:
+        def value(name: str) -> Value:
+            raw = row[f"prospect.{name}"]
+            return raw if isinstance(raw, bool) else _value(raw, cls[name])
+
+        return Prospect(row["__id"], row["__assigned"] or None, value)
+
+    return of
+
+
 def assemble(
     rules: CheckedRules,
     program: Program,
-    records: RecordSet,
+    records: RecordSet | Callable[[dict[str, Any]], Prospect],
     rows: list[dict[str, Any]],
-    component: dict[str, int],
+    component: Mapping[str, object] | Callable[[Iterable[str]], Mapping[str, object]],
 ) -> Plan:
     """The plan from every round's rows: outcomes in prospect id order, the created
     leads' provisional Ids replaced by the Ids the reference gives them."""
     rows.sort(key=lambda r: r["__rank"])
     attempts = [r for r in rows if r["__path"] == "create"]
+    if callable(component):
+        component = component(r["__id"] for r in attempts)
     _check_duplicates(program, attempts, component)
     # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
     created = [r for r in attempts if r["__action"] == "create_lead"]
@@ -573,8 +663,8 @@ def assemble(
         f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
         for n, r in enumerate(created, start=1)
     }
-    prospects = {p.id: p for p in records.prospects}
-    outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
+    prospect = records if callable(records) else record_prospects(rules, records)
+    outcomes = [_outcome(rules, program, prospect(r), r, final) for r in rows]
     return Plan(tuple(outcomes), ())
 
 
@@ -666,12 +756,12 @@ def check_round(rules: CheckedRules, program: Program, batch: list[dict[str, Any
 
 
 def _check_duplicates(
-    program: Program, attempts: list[dict[str, Any]], component: dict[str, int]
+    program: Program, attempts: list[dict[str, Any]], component: Mapping[str, object]
 ) -> None:
     """Created leads of different components sharing a duplicate key would have seen each
     other in id order."""
     for n in program.dup_rules:
-        owner: dict[str, int] = {}
+        owner: dict[str, object] = {}
         for row in attempts:
             key = row[f"__ndup{n}"]
             if key is None:
@@ -686,6 +776,28 @@ def _check_duplicates(
                         )
                     ]
                 )
+
+
+_CLS: dict[FieldType, Cls | None] = {}
+
+
+def _cls(ftype: FieldType) -> Cls | None:
+    """cls_of, memoised: the assembly asks it for every write of every prospect."""
+    found = _CLS.get(ftype, _CLS)
+    if found is _CLS:
+        found = _CLS[ftype] = cls_of(ftype)
+    return found  # type: ignore[return-value]
+
+
+_FIELDS: dict[int, tuple[ValidationRule, tuple[str, ...]]] = {}
+
+
+def _fields_of(rule: ValidationRule) -> tuple[str, ...]:
+    """cycle._rule_fields, memoised per rule (it walks the rule's formula)."""
+    held = _FIELDS.get(id(rule))
+    if held is None or held[0] is not rule:
+        held = _FIELDS[id(rule)] = (rule, _rule_fields(rule))
+    return held[1]
 
 
 def _value(raw: str | None, c: Cls | None) -> Value:
@@ -706,7 +818,7 @@ def _value(raw: str | None, c: Cls | None) -> Value:
 def _outcome(
     rules: CheckedRules,
     program: Program,
-    prospect: Record,
+    prospect: Prospect,
     row: dict[str, Any],
     final: dict[str, str],
 ) -> Outcome:
@@ -724,9 +836,9 @@ def _outcome(
             m = leads[w["i"]]
             assert m.lead is not None
             if w["s"] == "w":
-                writes[m.lead.name] = _value(w["v"], cls_of(m.lead.type))
+                writes[m.lead.name] = _value(w["v"], _cls(m.lead.type))
             else:
-                pv = field_value(rules, prospect, "prospect", m.prospect.name)
+                pv = prospect.value(m.prospect.name)
                 dropped.append(Dropped(m.lead.name, DropCode(w["s"]), pv))
         if prospect.assigned_user:
             owner = rules.object("lead").get("OwnerId")
@@ -751,12 +863,12 @@ def _outcome(
         m = maps[w["i"]]
         target = m.target(obj)
         assert target is not None
-        sc, pc = cls_of(target.type), cls_of(m.prospect.type)
+        sc, pc = _cls(target.type), _cls(m.prospect.type)
         if w["d"] == "sf":
             if w["c"] is None:
                 to_sf[target.name] = _value(w["s"], sc)
             else:
-                pv = field_value(rules, prospect, "prospect", m.prospect.name)
+                pv = prospect.value(m.prospect.name)
                 dropped.append(Dropped(target.name, DropCode(w["c"]), pv))
         elif w["c"] is None:
             to_pd[m.prospect.name] = _value(w["p"], pc)
@@ -812,9 +924,7 @@ def _failures(
         for j, _ in listed:
             if j in fired:
                 rule = rules.validations[j]
-                out.append(
-                    Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule))
-                )
+                out.append(Failure(ErrorCode.VALIDATION, rule.name, rule.message, _fields_of(rule)))
         return tuple(out)
     duplicates: list[Failure] = []
     for n in program.dup_rules:

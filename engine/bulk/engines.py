@@ -95,6 +95,29 @@ def run_engine(
     return EngineRun(plan, apply_plan(rules, records, plan, clock), chosen)
 
 
+def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto") -> Plan | None:
+    """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
+    (`direct.py`), for `--engine duckdb`, and for `auto` from AUTO_THRESHOLD prospects on
+    (estimated from the file, before anything is loaded). None: load the record set with
+    the Python loader and call `run_engine` — which words every input error, and every
+    reason DuckDB declines, exactly as before."""
+    from engine.bulk import direct
+
+    name = EngineName(engine)
+    if name is EngineName.AUTO:
+        estimate = direct.estimate_prospects(path)
+        if estimate is None or estimate < AUTO_THRESHOLD:
+            return None
+    elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
+        return None
+    from engine.bulk.duck import DuckEngine
+
+    try:
+        return DuckEngine(rules).plan_direct(path, clock)
+    except CannotEvaluate:
+        return None  # the Python loader's path declines again, and says why
+
+
 def _python(
     rules: CheckedRules,
     records: RecordSet,
@@ -197,4 +220,12 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     return working
 
 
-__all__ = ["AUTO_THRESHOLD", "EngineName", "EngineRun", "choose", "reasons", "run_engine"]
+__all__ = [
+    "AUTO_THRESHOLD",
+    "EngineName",
+    "EngineRun",
+    "choose",
+    "reasons",
+    "run_direct",
+    "run_engine",
+]
