@@ -254,11 +254,123 @@ def cycle_ms(
     return statistics.median(times), records
 
 
+HANDWRITTEN = """
+CREATE TABLE p AS SELECT * FROM read_csv('{root}/prospects.csv', all_varchar = true);
+CREATE TABLE r AS
+    SELECT 'lead' AS obj, Id AS id, Email AS email, OwnerId AS owner,
+           CAST(LastModifiedDate AS TIMESTAMP) AS modified
+    FROM read_csv('{root}/leads.csv', all_varchar = true)
+    UNION ALL
+    SELECT 'contact', Id, Email, OwnerId, CAST(LastModifiedDate AS TIMESTAMP)
+    FROM read_csv('{root}/contacts.csv', all_varchar = true);
+COPY (
+    WITH visible AS (
+        SELECT * FROM r WHERE obj = 'contact' OR owner = '005A'
+    ), by_email AS (
+        SELECT p.id AS prospect, v.obj, v.id,
+               row_number() OVER (PARTITION BY p.id ORDER BY v.obj = 'contact' DESC,
+                                  v.modified DESC NULLS LAST, v.id) AS rank
+        FROM p JOIN visible v ON lower(trim(v.email)) = lower(trim(p.email))
+    )
+    SELECT p.id AS prospect, e.obj AS object, e.id AS target,
+           CASE WHEN e.id IS NOT NULL THEN 'update'
+                WHEN CAST(p.score AS INTEGER) >= 100 OR p.grade IN ('A', 'B+', 'B')
+                  OR coalesce(p.assigned_user, '') <> '' THEN 'create_lead'
+                ELSE 'skip' END AS action
+    FROM p LEFT JOIN by_email e ON e.prospect = p.id AND e.rank = 1
+    ORDER BY p.id
+) TO '{out}' (FORMAT json);
+"""
+
+
+def handwritten(root: str, out: str) -> None:
+    """The hand-written DuckDB script (the yardstick of issue 10): read the CSV files,
+    match each prospect to its visible contact or lead by email (latest first), decide
+    update / create / skip, and write one JSON row per prospect."""
+    import duckdb
+
+    duckdb.connect().execute(HANDWRITTEN.format(root=root, out=out))
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one run (GNU time)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", "-o", report.name, *command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        wall, peak = report.read().split()[-2:]
+    return float(wall), int(peak) / 1024
+
+
+def direct(sizes: list[int], runs: int, keep: Path | None) -> None:
+    """`dry-run --engine duckdb` on the CSV record set, DuckDB reading the files itself,
+    against the hand-written script: whole processes, median wall time, peak memory."""
+    print(
+        "| prospects | dry-run --engine duckdb | hand-written DuckDB | ratio "
+        "| peak MiB (ours / DuckDB) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = keep / f"csv{size}" if keep else Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            root = folder / "records"
+            if not root.exists():
+                generate(folder, size, fmt="csv")
+            out = Path(tmp) / "out.json"
+            ours = [
+                sys.executable,
+                "-m",
+                "engine",
+                "dry-run",
+                str(folder / "rules.sync"),
+                "--records",
+                str(root),
+                "--format",
+                "json",
+                "--engine",
+                "duckdb",
+                "--now",
+                "2026-11-23T00:00:00Z",
+                "--output",
+                str(out),
+            ]
+            theirs = [sys.executable, __file__, "--handwritten", str(root), str(out)]
+            pairs = [(timed(ours), timed(theirs)) for _ in range(runs)]
+        a = statistics.median(p[0][0] for p in pairs)
+        b = statistics.median(p[1][0] for p in pairs)
+        peaks = max(p[0][1] for p in pairs), max(p[1][1] for p in pairs)
+        print(
+            f"| {size:,} | {a:,.1f} s | {b:,.1f} s | {a / b:,.1f}× "
+            f"| {peaks[0]:,.0f} / {peaks[1]:,.0f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="time dry-run --engine duckdb on CSV files against the hand-written DuckDB script",
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="with --direct: generate (once) under this folder"
+    )
+    parser.add_argument(
+        "--handwritten", nargs=2, metavar=("RECORDS", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.handwritten:
+        handwritten(*args.handwritten)
+        return
+    if args.direct:
+        direct(args.sizes, args.runs, args.keep)
+        return
     floor = median_ms([sys.executable, "-c", "pass"], 15)
     print(f"python3 -c pass: {floor:.1f} ms (the floor)\n")
     print(
