@@ -148,8 +148,10 @@ def load_records(path: str, rules: CheckedRules) -> RecordSet:
     """Load a record set (YAML, JSON, data-tree JSON, CSV, or a directory of them),
     typed by the rule set's declarations. Bad data raises `InputError` naming the file,
     record and field."""
+    from engine.bulk.engines import refuse_big_records
     from engine.records.load import load_records as load
 
+    refuse_big_records(path)  # issue 11: never a huge record set as Python objects
     return call_deep(lambda: load(path, rules))
 
 

@@ -34,6 +34,51 @@ class EngineName(StrEnum):
 # engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
 AUTO_THRESHOLD = 50_000
 
+# Issue 11, big inputs: the Python loader holds every record as typed objects (15-20×
+# the files' size in memory), so it refuses a record set past this many megabytes of
+# record files and names the engine that reads CSV and Parquet directly. 40 MB is about
+# 250,000 prospects in the benchmark's CSV (with their leads and contacts); the reference
+# peaked at 1.6 GB on 200,000 (issue 10). SYNCRULES_MAX_RECORD_MB changes it.
+PER_RECORD_LIMIT_MB = 40
+
+
+def per_record_limit() -> int:
+    """The limit in bytes: SYNCRULES_MAX_RECORD_MB, else PER_RECORD_LIMIT_MB."""
+    import os
+
+    text = os.environ.get("SYNCRULES_MAX_RECORD_MB", "")
+    megabytes = int(text) if text.strip().isdigit() else PER_RECORD_LIMIT_MB
+    return megabytes * 1024 * 1024
+
+
+def refuse_big_records(path: str) -> None:
+    """InputError (exit 2) when the record files under `path` are past what the Python
+    loader reads (`per_record_limit`); sizes only, nothing is opened."""
+    import os
+    import stat
+    from pathlib import Path
+
+    suffixes = (".yaml", ".yml", ".json", ".csv", ".parquet")
+    try:
+        root = Path(path)
+        files = sorted(root.iterdir()) if root.is_dir() else [root]
+        sizes = [
+            info.st_size
+            for f in files
+            if f.suffix.lower() in suffixes and stat.S_ISREG((info := os.stat(f)).st_mode)
+        ]
+    except OSError:
+        return  # the loader says what is wrong with the path
+    total, limit = sum(sizes), per_record_limit()
+    if total > limit:
+        raise InputError(
+            f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
+            f"reads ({limit / 2**20:,.0f} MB; SYNCRULES_MAX_RECORD_MB raises it): "
+            "use dry-run --engine duckdb, which reads CSV and Parquet record sets directly "
+            "(docs/robustness.md, big inputs)"
+        )
+
+
 SPARK_INSTALL = (
     "the spark engine needs PySpark and a Java runtime: pip install 'syncrules[spark]' "
     "and a JRE (Debian: apt-get install default-jre-headless)"
@@ -226,6 +271,7 @@ __all__ = [
     "EngineRun",
     "choose",
     "reasons",
+    "refuse_big_records",
     "run_direct",
     "run_engine",
 ]

@@ -270,3 +270,37 @@ def test_yaml_record_sets_and_missing_prospects_stay_on_the_python_loader(tmp_pa
 def test_estimate_counts_rows_without_loading(tmp_path: Path) -> None:
     (tmp_path / "prospects.csv").write_text("id\np1\np2\np3\n", encoding="utf-8")
     assert direct.estimate_prospects(str(tmp_path)) == 3
+
+
+def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.bulk import engines
+
+    rules, records = write_set(tmp_path, PROSPECTS)
+    code, reference, _ = dry_run(rules, records, "python", capsys)
+    assert code == 0
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0")  # every record set is "big"
+    assert engines.per_record_limit() == 0
+    code, out, err = dry_run(rules, records, "python", capsys)
+    assert (code, out) == (2, "")
+    assert f"{records}: 0 MB of records is past what the per-record loader reads" in err
+    assert "use dry-run --engine duckdb" in err
+    assert "Traceback" not in err
+    # DuckDB reads it directly; auto picks DuckDB for a set that large
+    assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
+    monkeypatch.setattr(engines, "AUTO_THRESHOLD", 1)
+    assert dry_run(rules, records, "auto", capsys) == (0, reference, "")
+    # explain reads records the per-record way: refused alike
+    args = ["explain", rules, "--records", records, "--prospect", "p1", "--now", NOW]
+    assert main(args) == 2
+    assert "use dry-run --engine duckdb" in capsys.readouterr().err
+
+
+def test_the_per_record_limit_is_a_documented_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.bulk import engines
+
+    monkeypatch.delenv("SYNCRULES_MAX_RECORD_MB", raising=False)
+    assert engines.per_record_limit() == 40 * 1024 * 1024
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "500")
+    assert engines.per_record_limit() == 500 * 1024 * 1024
