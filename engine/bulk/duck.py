@@ -675,8 +675,15 @@ def assemble(
         for n, r in enumerate(created, start=1)
     }
     prospect = records if callable(records) else record_prospects(rules, records)
-    outcomes = [_outcome(rules, program, prospect(r), r, final) for r in rows]
+    outcomes = []
+    for n, row in enumerate(rows):
+        outcomes.append(_outcome(rules, program, prospect(row), row, final))
+        rows[n] = _DONE  # each row's dict is freed once its outcome is built
+    rows.clear()
     return Plan(tuple(outcomes), ())
+
+
+_DONE: dict[str, Any] = {}
 
 
 def rows_of(table: Any) -> list[dict[str, Any]]:

@@ -33,6 +33,11 @@ class EngineName(StrEnum):
 # planning one large query); 50,000 prospects, reference 16.7 s, DuckDB 15.6-20.8 s. The
 # engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
 AUTO_THRESHOLD = 50_000
+# When DuckDB reads the CSV or Parquet files itself (`run_direct`: dry-run), nothing is
+# loaded in Python first, and the engines cross far earlier. Measured whole-process on the
+# benchmark org as CSV (benchmarks/README.md, "Engines"): 2,000 prospects, DuckDB 1.5× the
+# reference's CPU time; 10,000, 0.89×; 50,000, 0.55×, the same plan byte for byte.
+DIRECT_THRESHOLD = 10_000
 
 # Issue 11, big inputs: the Python loader holds every record as typed objects (15-20×
 # the files' size in memory), so it refuses a record set past this many megabytes of
@@ -142,8 +147,8 @@ def run_engine(
 
 def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto") -> Plan | None:
     """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
-    (`direct.py`), for `--engine duckdb`, and for `auto` from AUTO_THRESHOLD prospects on
-    (estimated from the file, before anything is loaded). None: load the record set with
+    (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
+    on (estimated from the file, before anything is loaded). None: load the record set with
     the Python loader and call `run_engine` — which words every input error, and every
     reason DuckDB declines, exactly as before."""
     from engine.bulk import direct
@@ -151,7 +156,7 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
     name = EngineName(engine)
     if name is EngineName.AUTO:
         estimate = direct.estimate_prospects(path)
-        if estimate is None or estimate < AUTO_THRESHOLD:
+        if estimate is None or estimate < DIRECT_THRESHOLD:
             return None
     elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
         return None
@@ -267,6 +272,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
 
 __all__ = [
     "AUTO_THRESHOLD",
+    "DIRECT_THRESHOLD",
     "EngineName",
     "EngineRun",
     "choose",

@@ -289,7 +289,7 @@ def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
     assert "Traceback" not in err
     # DuckDB reads it directly; auto picks DuckDB for a set that large
     assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
-    monkeypatch.setattr(engines, "AUTO_THRESHOLD", 1)
+    monkeypatch.setattr(engines, "DIRECT_THRESHOLD", 1)
     assert dry_run(rules, records, "auto", capsys) == (0, reference, "")
     # explain reads records the per-record way: refused alike
     args = ["explain", rules, "--records", records, "--prospect", "p1", "--now", NOW]
@@ -304,3 +304,15 @@ def test_the_per_record_limit_is_a_documented_default(monkeypatch: pytest.Monkey
     assert engines.per_record_limit() == 40 * 1024 * 1024
     monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "500")
     assert engines.per_record_limit() == 500 * 1024 * 1024
+
+
+def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
+    from engine.bulk import engines
+    from engine.runtime.context import Clock
+
+    rules, records = write_set(tmp_path, PROSPECTS)
+    checked = api.check([rules])
+    assert engines.DIRECT_THRESHOLD == 10_000
+    assert engines.run_direct(checked, records, Clock(CLOCK), "auto") is None  # 5 prospects
+    assert engines.run_direct(checked, records, Clock(CLOCK), "python") is None
+    assert engines.run_direct(checked, records, Clock(CLOCK), "duckdb") is not None
