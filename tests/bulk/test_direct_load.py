@@ -316,3 +316,29 @@ def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
     assert engines.run_direct(checked, records, Clock(CLOCK), "auto") is None  # 5 prospects
     assert engines.run_direct(checked, records, Clock(CLOCK), "python") is None
     assert engines.run_direct(checked, records, Clock(CLOCK), "duckdb") is not None
+
+
+def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from engine.bulk.duck import DuckEngine
+    from engine.runtime.context import Clock
+
+    rules, records = write_set(tmp_path, PROSPECTS)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    engine = DuckEngine(api.check([rules]), memory_limit="64MB")
+    con = engine.connect(str(scratch))
+    settings = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    con.close()
+    assert settings is not None
+    assert settings[0] in ("61.0 MiB", "64.0 MB")  # DuckDB prints the bound in its units
+    assert settings[1] == str(scratch)
+    assert engine.plan_direct(records, Clock(CLOCK)) is not None
+    left = [p.name for p in scratch.iterdir() if p.is_dir()]
+    assert not [n for n in left if n.startswith(("syncrules-duckdb-", "syncrules-lists-"))]
