@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,13 +61,13 @@ class _Decline(Exception):
 
 @dataclass(slots=True)
 class DirectSet:
-    """What DuckDB loaded: the tables are in the connection; `small` holds every other
-    list (users, accounts, …) as the Python loader reads them."""
+    """What DuckDB loaded: the tables are in the connection (and `__components`, each
+    prospect's component); `small` holds every other list (users, accounts, …) as the
+    Python loader reads them."""
 
     small: RecordSet
     prospects: int
     last_round: int
-    components: Callable[[Iterable[str]], dict[str, str]]
 
 
 def record_files(root: str) -> dict[str, str] | None:
@@ -180,7 +180,7 @@ class _Loader:
             self.con.executemany("INSERT INTO __groups VALUES (?, ?)", pairs)
         for name in BULK_LISTS:
             self.sql(f"DROP TABLE raw_{name}")
-        return DirectSet(small, count, last, self._components)
+        return DirectSet(small, count, last)
 
     # -- the other lists ---------------------------------------------------------------
 
@@ -557,19 +557,6 @@ class _Loader:
         self.sql("DROP TABLE __edges")
         self.sql("DROP TABLE __label")
         return int(self.one("SELECT COALESCE(max(__round), 0) FROM prospects"))
-
-    def _components(self, ids: Iterable[str]) -> dict[str, str]:
-        import pyarrow as pa
-
-        wanted = pa.table({"id": pa.array(list(ids), pa.string())})
-        self.con.register("__wanted", wanted)
-        try:
-            rows = self.sql(
-                "SELECT c.__id, c.__comp FROM __components c JOIN __wanted w ON w.id = c.__id"
-            ).fetchall()
-        finally:
-            self.con.unregister("__wanted")
-        return dict(rows)
 
 
 MAX_PASSES = 64  # label propagation: a component's diameter (chains up to 8 in the benchmark)

@@ -524,9 +524,10 @@ class DuckEngine:
                 if loaded is None:
                     return None
                 stamp = created_stamp(clock)
-                rows = self._rounds(con, program, loaded.last_round, stamp, ["__assigned"])
-                prospects = self._dropping(con, program, rows)
-                return assemble(self.rules, program, prospects, rows, loaded.components)
+                if loaded.last_round == 0:
+                    return Plan((), ())
+                self._rounds(con, program, loaded.last_round, stamp, ["__assigned"], keep=True)
+                return self._assemble_kept(con, program)
             finally:
                 con.close()
 
@@ -599,9 +600,53 @@ class DuckEngine:
             self.on_sql(statement)
         return con.execute(statement)
 
+    def _assemble_kept(self, con: Any, program: Program) -> Plan:
+        """`assemble` over the rows the rounds kept in `__plan_rows`, read in prospect
+        order in batches: the created leads' Ids and the duplicate check in SQL, then each
+        batch's outcomes, so that only one batch of rows is held in Python at a time.
+        CannotEvaluate here only makes the caller take the Python loader's path, which
+        finds and words the same reason."""
+        created = self._sql(
+            con,
+            "SELECT __rank FROM __plan_rows WHERE __path = 'create' "
+            "AND __action = 'create_lead' ORDER BY __rank",
+        ).fetchall()
+        final = {
+            f"{NEW_LEAD_PREFIX}{rank:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
+            for n, (rank,) in enumerate(created, start=1)
+        }
+        del created
+        for n in program.dup_rules:
+            shared = self._sql(
+                con,
+                f"SELECT count(*) FROM (SELECT r.__ndup{n} FROM __plan_rows r "
+                "JOIN __components c ON c.__id = r.__id WHERE r.__path = 'create' "
+                f"AND r.__ndup{n} IS NOT NULL GROUP BY 1 HAVING count(DISTINCT c.__comp) > 1)",
+            ).fetchall()
+            if shared[0][0]:
+                reason = "leads created for unrelated prospects share a duplicate key"
+                raise CannotEvaluate([Reason("duplicate rule", reason)])
+        outcomes: list[Outcome] = []
+        reader = con.cursor().sql("SELECT * FROM __plan_rows ORDER BY __rank")
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(ROW_BATCH):
+            rows = rows_of(batch)
+            check_round(self.rules, program, rows)
+            prospect = self._dropping(con, program, rows)
+            outcomes.extend(_outcome(self.rules, program, prospect(r), r, final) for r in rows)
+        return Plan(tuple(outcomes), ())
+
     def _rounds(
-        self, con: Any, program: Program, count: int, stamp: str, extra: Iterable[str] = ()
+        self,
+        con: Any,
+        program: Program,
+        count: int,
+        stamp: str,
+        extra: Iterable[str] = (),
+        *,
+        keep: bool = False,
     ) -> list[dict[str, Any]]:
+        """Every round's plan rows, in Python (`keep`: in the table `__plan_rows`)."""
         out: list[dict[str, Any]] = []
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
@@ -610,9 +655,14 @@ class DuckEngine:
             wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
             wanted += [f"__ndup{n}" for n in program.dup_rules]
             wanted += extra
-            batch = rows_of(self._arrow(con, f"SELECT {', '.join(wanted)} FROM cycle_round"))
-            check_round(self.rules, program, batch)
-            out.extend(batch)
+            selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
+            if keep:
+                into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
+                self._sql(con, into + selected)
+            else:
+                batch = rows_of(self._arrow(con, selected))
+                check_round(self.rules, program, batch)
+                out.extend(batch)
             for table, select in program.next_tables:
                 select = select.replace("$created_stamp", stamp)
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
@@ -657,16 +707,14 @@ def record_prospects(
 def assemble(
     rules: CheckedRules,
     program: Program,
-    records: RecordSet | Callable[[dict[str, Any]], Prospect],
+    records: RecordSet,
     rows: list[dict[str, Any]],
-    component: Mapping[str, object] | Callable[[Iterable[str]], Mapping[str, object]],
+    component: Mapping[str, object],
 ) -> Plan:
     """The plan from every round's rows: outcomes in prospect id order, the created
     leads' provisional Ids replaced by the Ids the reference gives them."""
     rows.sort(key=lambda r: r["__rank"])
     attempts = [r for r in rows if r["__path"] == "create"]
-    if callable(component):
-        component = component(r["__id"] for r in attempts)
     _check_duplicates(program, attempts, component)
     # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
     created = [r for r in attempts if r["__action"] == "create_lead"]
@@ -674,7 +722,7 @@ def assemble(
         f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
         for n, r in enumerate(created, start=1)
     }
-    prospect = records if callable(records) else record_prospects(rules, records)
+    prospect = record_prospects(rules, records)
     outcomes = []
     for n, row in enumerate(rows):
         outcomes.append(_outcome(rules, program, prospect(row), row, final))
@@ -686,10 +734,13 @@ def assemble(
 _DONE: dict[str, Any] = {}
 
 
+ROW_BATCH = 50_000  # plan rows converted to Python at a time on the direct path
+
+
 def rows_of(table: Any) -> list[dict[str, Any]]:
-    """An Arrow table's rows as dicts, converted column by column (a third faster than
-    `Table.to_pylist`, which builds each row's dict value by value)."""
-    names = table.column_names
+    """An Arrow table's (or record batch's) rows as dicts, converted column by column (a
+    third faster than `Table.to_pylist`, which builds each row's dict value by value)."""
+    names = table.schema.names
     columns = [table.column(n).to_pylist() for n in names]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
