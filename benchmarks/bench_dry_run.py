@@ -21,6 +21,7 @@ DuckDB is a benchmark-only dependency: `pip install duckdb`.
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import statistics
 import subprocess
@@ -55,44 +56,122 @@ COUNTRIES = ["United States", "Canada", "Germany", "", None]
 TITLES = ["CTO", "VP Sales", "Engineer #1", "", None]
 
 
-def generate(folder: Path, prospects: int, seed: int = 1) -> Path:
-    """A records.yaml with `prospects` prospects, ~60% with a lead, ~20% with a contact."""
+USERS = "users:\n  - {Id: 005A, Name: Dana, groups: [Direct Sales], active: true}\n" + (
+    "  - {Id: 005B, Name: Pat, groups: [Partners], active: true}\n"
+)
+PROSPECT_COLUMNS = [
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "score",
+    "grade",
+    "country",
+    "job_title",
+    "assigned_user",
+    "updated_at",
+]
+LEAD_COLUMNS = ["Id", "Email", "LastName", "Company", "OwnerId", "Title", "LastModifiedDate"]
+CONTACT_COLUMNS = ["Id", "Email", "LastName", "OwnerId", "LastModifiedDate"]
+
+
+def rows(prospects: int, seed: int = 1) -> dict[str, list[dict[str, str]]]:
+    """The benchmark org (deterministic for a seed): ~60% of prospects have a lead (10% of
+    those with the email in upper case), ~20% a contact. Blank values are ""."""
     rng = random.Random(seed)
-    lines = [
-        "users:",
-        "  - {Id: 005A, Name: Dana, groups: [Direct Sales], active: true}",
-        "  - {Id: 005B, Name: Pat, groups: [Partners], active: true}",
-        "prospects:",
-    ]
-    leads, contacts = ["leads:"], ["contacts:"]
+    out: dict[str, list[dict[str, str]]] = {"prospects": [], "leads": [], "contacts": []}
     for n in range(prospects):
         email = f"person{n}@example{n % 97}.com"
         grade = rng.choice(GRADES)
-        lines.append(
-            f"  - {{id: p{n:07d}, email: {email}, first_name: P{n}, last_name: L{n}, "
-            f"company: C{n % 500}, score: {rng.randrange(0, 200)}, "
-            + (f"grade: '{grade}', " if grade else "")
-            + f"country: '{rng.choice(COUNTRIES) or ''}', job_title: '{rng.choice(TITLES) or ''}', "
-            f"assigned_user: {rng.choice(['005A', '005B', 'null'])}, "
-            f"updated_at: 2026-11-{rng.randrange(1, 28):02d}T10:00:00Z}}"
+        out["prospects"].append(
+            {
+                "id": f"p{n:07d}",
+                "email": email,
+                "first_name": f"P{n}",
+                "last_name": f"L{n}",
+                "company": f"C{n % 500}",
+                "score": str(rng.randrange(0, 200)),
+                "grade": grade or "",
+                "country": rng.choice(COUNTRIES) or "",
+                "job_title": rng.choice(TITLES) or "",
+                "assigned_user": rng.choice(["005A", "005B", ""]),
+                "updated_at": f"2026-11-{rng.randrange(1, 28):02d}T10:00:00Z",
+            }
         )
         if rng.random() < 0.6:
             shown = email.upper() if rng.random() < 0.1 else email
-            leads.append(
-                f"  - {{Id: 00Q{n:012d}, Email: {shown}, LastName: L{n}, Company: C{n % 500}, "
-                f"OwnerId: {rng.choice(['005A', '005B'])}, "
-                f"Title: '{rng.choice(TITLES) or ''}', "
-                f"LastModifiedDate: 2026-11-{rng.randrange(1, 28):02d}T10:00:00Z}}"
+            out["leads"].append(
+                {
+                    "Id": f"00Q{n:012d}",
+                    "Email": shown,
+                    "LastName": f"L{n}",
+                    "Company": f"C{n % 500}",
+                    "OwnerId": rng.choice(["005A", "005B"]),
+                    "Title": rng.choice(TITLES) or "",
+                    "LastModifiedDate": f"2026-11-{rng.randrange(1, 28):02d}T10:00:00Z",
+                }
             )
         if rng.random() < 0.2:
-            contacts.append(
-                f"  - {{Id: 003{n:012d}, Email: {email}, LastName: L{n}, OwnerId: 005A, "
-                f"LastModifiedDate: 2026-11-{rng.randrange(1, 28):02d}T10:00:00Z}}"
+            out["contacts"].append(
+                {
+                    "Id": f"003{n:012d}",
+                    "Email": email,
+                    "LastName": f"L{n}",
+                    "OwnerId": "005A",
+                    "LastModifiedDate": f"2026-11-{rng.randrange(1, 28):02d}T10:00:00Z",
+                }
             )
-    path = folder / "records.yaml"
-    path.write_text("\n".join(lines + leads + contacts) + "\n", encoding="utf-8")
+    return out
+
+
+def _yaml_row(row: dict[str, str]) -> str:
+    cells = []
+    for key, value in row.items():
+        if key == "assigned_user" and not value:
+            cells.append(f"{key}: null")
+        elif key == "grade" and not value:
+            continue
+        else:
+            cells.append(
+                f"{key}: '{value}'"
+                if key in ("grade", "country", "job_title", "Title")
+                else f"{key}: {value}"
+            )
+    return "  - {" + ", ".join(cells) + "}"
+
+
+def generate(folder: Path, prospects: int, seed: int = 1, fmt: str = "yaml") -> Path:
+    """The benchmark org as `records.yaml` (fmt yaml), or as a record-set directory
+    `records/` of `prospects`, `leads`, `contacts` in CSV or Parquet plus `users.yaml`;
+    and `rules.sync` beside it. Returns the record set's path."""
+    data = rows(prospects, seed)
     (folder / "rules.sync").write_text(RULES, encoding="utf-8")
-    return path
+    if fmt == "yaml":
+        lines = [USERS.rstrip("\n")]
+        for name in ("prospects", "leads", "contacts"):
+            lines.append(f"{name}:")
+            lines += [_yaml_row(row) for row in data[name]]
+        path = folder / "records.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+    root = folder / "records"
+    root.mkdir()
+    (root / "users.yaml").write_text(USERS, encoding="utf-8")
+    columns = {"prospects": PROSPECT_COLUMNS, "leads": LEAD_COLUMNS, "contacts": CONTACT_COLUMNS}
+    for name, table in data.items():
+        if fmt == "csv":
+            with open(root / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, columns[name])
+                writer.writeheader()
+                writer.writerows(table)
+        else:
+            import pyarrow as pa  # type: ignore[import-untyped]
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+            arrays = {c: pa.array([r[c] for r in table], pa.string()) for c in columns[name]}
+            pq.write_table(pa.table(arrays), root / f"{name}.parquet")
+    return root
 
 
 def median_ms(command: list[str], runs: int) -> float:
@@ -175,11 +254,123 @@ def cycle_ms(
     return statistics.median(times), records
 
 
+HANDWRITTEN = """
+CREATE TABLE p AS SELECT * FROM read_csv('{root}/prospects.csv', all_varchar = true);
+CREATE TABLE r AS
+    SELECT 'lead' AS obj, Id AS id, Email AS email, OwnerId AS owner,
+           CAST(LastModifiedDate AS TIMESTAMP) AS modified
+    FROM read_csv('{root}/leads.csv', all_varchar = true)
+    UNION ALL
+    SELECT 'contact', Id, Email, OwnerId, CAST(LastModifiedDate AS TIMESTAMP)
+    FROM read_csv('{root}/contacts.csv', all_varchar = true);
+COPY (
+    WITH visible AS (
+        SELECT * FROM r WHERE obj = 'contact' OR owner = '005A'
+    ), by_email AS (
+        SELECT p.id AS prospect, v.obj, v.id,
+               row_number() OVER (PARTITION BY p.id ORDER BY v.obj = 'contact' DESC,
+                                  v.modified DESC NULLS LAST, v.id) AS rank
+        FROM p JOIN visible v ON lower(trim(v.email)) = lower(trim(p.email))
+    )
+    SELECT p.id AS prospect, e.obj AS object, e.id AS target,
+           CASE WHEN e.id IS NOT NULL THEN 'update'
+                WHEN CAST(p.score AS INTEGER) >= 100 OR p.grade IN ('A', 'B+', 'B')
+                  OR coalesce(p.assigned_user, '') <> '' THEN 'create_lead'
+                ELSE 'skip' END AS action
+    FROM p LEFT JOIN by_email e ON e.prospect = p.id AND e.rank = 1
+    ORDER BY p.id
+) TO '{out}' (FORMAT json);
+"""
+
+
+def handwritten(root: str, out: str) -> None:
+    """The hand-written DuckDB script (the yardstick of issue 10): read the CSV files,
+    match each prospect to its visible contact or lead by email (latest first), decide
+    update / create / skip, and write one JSON row per prospect."""
+    import duckdb
+
+    duckdb.connect().execute(HANDWRITTEN.format(root=root, out=out))
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one run (GNU time)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", "-o", report.name, *command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        wall, peak = report.read().split()[-2:]
+    return float(wall), int(peak) / 1024
+
+
+def direct(sizes: list[int], runs: int, keep: Path | None) -> None:
+    """`dry-run --engine duckdb` on the CSV record set, DuckDB reading the files itself,
+    against the hand-written script: whole processes, median wall time, peak memory."""
+    print(
+        "| prospects | dry-run --engine duckdb | hand-written DuckDB | ratio "
+        "| peak MiB (ours / DuckDB) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = keep / f"csv{size}" if keep else Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            root = folder / "records"
+            if not root.exists():
+                generate(folder, size, fmt="csv")
+            out = Path(tmp) / "out.json"
+            ours = [
+                sys.executable,
+                "-m",
+                "engine",
+                "dry-run",
+                str(folder / "rules.sync"),
+                "--records",
+                str(root),
+                "--format",
+                "json",
+                "--engine",
+                "duckdb",
+                "--now",
+                "2026-11-23T00:00:00Z",
+                "--output",
+                str(out),
+            ]
+            theirs = [sys.executable, __file__, "--handwritten", str(root), str(out)]
+            pairs = [(timed(ours), timed(theirs)) for _ in range(runs)]
+        a = statistics.median(p[0][0] for p in pairs)
+        b = statistics.median(p[1][0] for p in pairs)
+        peaks = max(p[0][1] for p in pairs), max(p[1][1] for p in pairs)
+        print(
+            f"| {size:,} | {a:,.1f} s | {b:,.1f} s | {a / b:,.1f}× "
+            f"| {peaks[0]:,.0f} / {peaks[1]:,.0f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="time dry-run --engine duckdb on CSV files against the hand-written DuckDB script",
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="with --direct: generate (once) under this folder"
+    )
+    parser.add_argument(
+        "--handwritten", nargs=2, metavar=("RECORDS", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.handwritten:
+        handwritten(*args.handwritten)
+        return
+    if args.direct:
+        direct(args.sizes, args.runs, args.keep)
+        return
     floor = median_ms([sys.executable, "-c", "pass"], 15)
     print(f"python3 -c pass: {floor:.1f} ms (the floor)\n")
     print(

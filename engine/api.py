@@ -172,8 +172,10 @@ def load_records(path: str, rules: CheckedRules) -> RecordSet:
     """Load a record set (YAML, JSON, data-tree JSON, CSV, or a directory of them),
     typed by the rule set's declarations. Bad data raises `InputError` naming the file,
     record and field."""
+    from engine.bulk.engines import refuse_big_records
     from engine.records.load import load_records as load
 
+    refuse_big_records(path)  # issue 11: never a huge record set as Python objects
     return call_deep(lambda: load(path, rules))
 
 
@@ -207,6 +209,19 @@ def dry_run(
     )
     _fell_back(result.fallback, notice)
     return result.plan
+
+
+def dry_run_direct(
+    rules: CheckedRules, path: str, *, now: dt.datetime | None = None, engine: str = "auto"
+) -> Plan | None:
+    """`dry_run` with DuckDB reading the record files under `path` itself (docs/engines.md,
+    loading): the bulk path for large CSV and Parquet record sets. None when it does not
+    apply — then `load_records` and `dry_run`, which word any input error."""
+    from engine.bulk.engines import run_direct
+
+    _valid(rules)
+    clock = _clock(now)
+    return call_deep(lambda: run_direct(rules, path, clock, engine))
 
 
 def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None) -> None:

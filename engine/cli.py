@@ -376,12 +376,17 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     from engine.render import plan_json, plan_table
 
     rules = _checked_or_exit(args.rules)
-    records = api.load_records(args.records, rules)
-    now = _cycle_time(args)
-    with _progress(len(records.prospects)) as progress:
-        plan = api.dry_run(
-            rules, records, now=now, progress=progress, notice=_notice, **_engine(args)
-        )
+    plan = None
+    if args.format != "html":  # DuckDB reads large CSV/Parquet record sets itself
+        now = _cycle_time(args)
+        plan = api.dry_run_direct(rules, args.records, now=now, engine=args.engine)
+    if plan is None:
+        records = api.load_records(args.records, rules)
+        now = _cycle_time(args)
+        with _progress(len(records.prospects)) as progress:
+            plan = api.dry_run(
+                rules, records, now=now, progress=progress, notice=_notice, **_engine(args)
+            )
     if args.format == "json":
         text = plan_json.render(plan)
     elif args.format == "html":

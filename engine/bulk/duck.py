@@ -24,7 +24,7 @@ import dataclasses
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -42,9 +42,11 @@ from engine.bulk.sql import (
     compile_cycle,
     number_fits,
     printable,
+    q,
     tame,
 )
-from engine.check.model import CheckedRules
+from engine.check.model import CheckedRules, ValidationRule
+from engine.fieldtypes import FieldType
 from engine.graph import schedule_for
 from engine.plan import (
     Action,
@@ -342,6 +344,14 @@ def with_new_prospects(
     return dataclasses.replace(plan, from_salesforce=tuple(created))
 
 
+def direct_rules(rules: CheckedRules) -> bool:
+    """Whether the direct path (`direct.py`) can plan this rule set: the steps that read
+    whole Records — prospects from Salesforce, Personalization, User Sync, Connected
+    Campaigns — need the Python loader's record set."""
+    side = (rules.personalization, rules.user_sync, rules.campaigns)
+    return not creates_prospects(rules) and all(s is None for s in side)
+
+
 def by_email(rules: CheckedRules) -> bool:
     """Whether an unlinked prospect matches by email: match: email, or email_fallback."""
     connector = rules.connector
@@ -444,19 +454,49 @@ class DuckEngine:
     temp_directory: str | None = None
     on_sql: Callable[[str], None] | None = None  # sees each statement (tests, --debug)
 
-    def plan(self, records: RecordSet, clock: Clock) -> Plan:
+    def connect(self, spill: str) -> Any:
+        """A connection bounded to `memory_limit` that spills to `spill` (a temporary
+        folder the caller removes) or to `temp_directory` when one is given."""
         import duckdb
+
+        return duckdb.connect(
+            config={
+                "memory_limit": self.memory_limit,
+                "temp_directory": self.temp_directory or spill,
+                "threads": os.cpu_count() or 1,
+            }
+        )
+
+    def plan_direct(self, root: str, clock: Clock) -> Plan | None:
+        """The plan with DuckDB reading the record files under `root` itself
+        (`direct.py`); None when that path does not cover this rule set or record set —
+        then load the records with the Python loader and call `plan`, which words every
+        input error and every reason to decline as the reference does."""
+        from engine.bulk import direct
+
+        program = program_for(self.rules)
+        if program.reasons or not direct_rules(self.rules):
+            return None
+        with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
+            con = self.connect(spill)
+            try:
+                loaded = direct.load(con, root, self.rules, program)
+                if loaded is None:
+                    return None
+                stamp = created_stamp(clock)
+                if loaded.last_round == 0:
+                    return Plan((), ())
+                self._rounds(con, program, loaded.last_round, stamp, ["__assigned"], keep=True)
+                return self._assemble_kept(con, program)
+            finally:
+                con.close()
+
+    def plan(self, records: RecordSet, clock: Clock) -> Plan:
         import pyarrow as pa  # type: ignore[import-untyped]
 
         program, loaded, component, last_round = prepare(self.rules, records)
         with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
-            con = duckdb.connect(
-                config={
-                    "memory_limit": self.memory_limit,
-                    "temp_directory": self.temp_directory or spill,
-                    "threads": os.cpu_count() or 1,
-                }
-            )
+            con = self.connect(spill)
             try:
                 for name, data in loaded.tables.items():
                     table = pa.table(_typed(name, data, program))
@@ -477,12 +517,96 @@ class DuckEngine:
                 con.close()
         return plan
 
+    def _dropping(
+        self, con: Any, program: Program, rows: list[dict[str, Any]]
+    ) -> Callable[[dict[str, Any]], Prospect]:
+        """The prospects' own values, fetched only for the rows that drop a value (an
+        outcome names the prospect's value it could not write): few, in most cycles."""
+        import pyarrow as pa
+
+        wanted = [r["__id"] for r in rows if _drops(r)]
+        cls = {c.name: c.cls for c in program.prospect}
+        values: dict[str, dict[str, Any]] = {}
+        if wanted:
+            con.register("__wanted", pa.table({"id": pa.array(wanted, pa.string())}))
+            cols = ", ".join(f"p.{q(name)}" for name in cls)
+            query = f"SELECT p.__id, {cols} FROM prospects p JOIN __wanted w ON w.id = p.__id"
+            values = {r["__id"]: r for r in rows_of(self._arrow(con, query))}
+            con.unregister("__wanted")
+
+        def of(row: dict[str, Any]) -> Prospect:
+            held = values.get(row["__id"], {})
+
+            def value(name: str) -> Value:
+                raw = held[name]
+                return raw if isinstance(raw, bool) else _value(raw, cls[name])
+
+            return Prospect(row["__id"], row["__assigned"] or None, value)
+
+        return of
+
+    def _arrow(self, con: Any, query: str) -> Any:
+        """A query's rows as an Arrow table, from a relation (the DB-API cursor's Arrow
+        output makes an extra copy of the rows). DuckDB 2 names it to_arrow_table,
+        DuckDB 1 fetch_arrow_table."""
+        if self.on_sql is not None:
+            self.on_sql(query)
+        relation = con.sql(query)
+        arrow = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+        return arrow()
+
     def _sql(self, con: Any, statement: str) -> Any:
         if self.on_sql is not None:
             self.on_sql(statement)
         return con.execute(statement)
 
-    def _rounds(self, con: Any, program: Program, count: int, stamp: str) -> list[dict[str, Any]]:
+    def _assemble_kept(self, con: Any, program: Program) -> Plan:
+        """`assemble` over the rows the rounds kept in `__plan_rows`, read in prospect
+        order in batches: the created leads' Ids and the duplicate check in SQL, then each
+        batch's outcomes, so that only one batch of rows is held in Python at a time.
+        CannotEvaluate here only makes the caller take the Python loader's path, which
+        finds and words the same reason."""
+        created = self._sql(
+            con,
+            "SELECT __rank FROM __plan_rows WHERE __path = 'create' "
+            "AND __action = 'create_lead' ORDER BY __rank",
+        ).fetchall()
+        final = {
+            f"{NEW_LEAD_PREFIX}{rank:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
+            for n, (rank,) in enumerate(created, start=1)
+        }
+        del created
+        for n in program.dup_rules:
+            shared = self._sql(
+                con,
+                f"SELECT count(*) FROM (SELECT r.__ndup{n} FROM __plan_rows r "
+                "JOIN __components c ON c.__id = r.__id WHERE r.__path = 'create' "
+                f"AND r.__ndup{n} IS NOT NULL GROUP BY 1 HAVING count(DISTINCT c.__comp) > 1)",
+            ).fetchall()
+            if shared[0][0]:
+                reason = "leads created for unrelated prospects share a duplicate key"
+                raise CannotEvaluate([Reason("duplicate rule", reason)])
+        outcomes: list[Outcome] = []
+        reader = con.cursor().sql("SELECT * FROM __plan_rows ORDER BY __rank")
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(ROW_BATCH):
+            rows = rows_of(batch)
+            check_round(self.rules, program, rows)
+            prospect = self._dropping(con, program, rows)
+            outcomes.extend(_outcome(self.rules, program, prospect(r), r, final) for r in rows)
+        return Plan(tuple(outcomes), ())
+
+    def _rounds(
+        self,
+        con: Any,
+        program: Program,
+        count: int,
+        stamp: str,
+        extra: Iterable[str] = (),
+        *,
+        keep: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Every round's plan rows, in Python (`keep`: in the table `__plan_rows`)."""
         out: list[dict[str, Any]] = []
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
@@ -490,12 +614,15 @@ class DuckEngine:
             self._sql(con, f"CREATE TABLE cycle_round AS {query}")
             wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
             wanted += [f"__ndup{n}" for n in program.dup_rules]
-            cursor = self._sql(con, f"SELECT {', '.join(wanted)} FROM cycle_round")
-            # DuckDB 2 names it to_arrow_table, DuckDB 1 fetch_arrow_table
-            arrow = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
-            batch: list[dict[str, Any]] = arrow().to_pylist()
-            check_round(self.rules, program, batch)
-            out.extend(batch)
+            wanted += extra
+            selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
+            if keep:
+                into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
+                self._sql(con, into + selected)
+            else:
+                batch = rows_of(self._arrow(con, selected))
+                check_round(self.rules, program, batch)
+                out.extend(batch)
             for table, select in program.next_tables:
                 select = select.replace("$created_stamp", stamp)
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
@@ -515,12 +642,34 @@ class DuckEngine:
         return assemble(self.rules, program, records, rows, component)
 
 
+@dataclass(frozen=True, slots=True)
+class Prospect:
+    """What an outcome reads of its prospect: its id, assigned user and field values
+    (a loaded Record's, or the plan row's own columns on the direct path)."""
+
+    id: str
+    assigned_user: str | None
+    value: Callable[[str], Value]
+
+
+def record_prospects(
+    rules: CheckedRules, records: RecordSet
+) -> Callable[[dict[str, Any]], Prospect]:
+    prospects = {p.id: p for p in records.prospects}
+
+    def of(row: dict[str, Any]) -> Prospect:
+        p = prospects[row["__id"]]
+        return Prospect(p.id, p.assigned_user, lambda name: field_value(rules, p, "prospect", name))
+
+    return of
+
+
 def assemble(
     rules: CheckedRules,
     program: Program,
     records: RecordSet,
     rows: list[dict[str, Any]],
-    component: dict[str, int],
+    component: Mapping[str, object],
 ) -> Plan:
     """The plan from every round's rows: outcomes in prospect id order, the created
     leads' provisional Ids replaced by the Ids the reference gives them."""
@@ -533,9 +682,37 @@ def assemble(
         f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
         for n, r in enumerate(created, start=1)
     }
-    prospects = {p.id: p for p in records.prospects}
-    outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
+    prospect = record_prospects(rules, records)
+    outcomes = []
+    for n, row in enumerate(rows):
+        outcomes.append(_outcome(rules, program, prospect(row), row, final))
+        rows[n] = _DONE  # each row's dict is freed once its outcome is built
+    rows.clear()
     return Plan(tuple(outcomes), ())
+
+
+_DONE: dict[str, Any] = {}
+
+
+ROW_BATCH = 50_000  # plan rows converted to Python at a time on the direct path
+
+
+def rows_of(table: Any) -> list[dict[str, Any]]:
+    """An Arrow table's (or record batch's) rows as dicts, converted column by column (a
+    third faster than `Table.to_pylist`, which builds each row's dict value by value)."""
+    names = table.schema.names
+    columns = [table.column(n).to_pylist() for n in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _drops(row: dict[str, Any]) -> bool:
+    """Whether an outcome row drops a value (its Dropped entry names the prospect's)."""
+    if row["__path"] == "create":
+        return any(w["s"] != "w" for w in row["__creates"] or ())
+    obj = row["__mobj"]
+    if obj is None:
+        return False
+    return any(w["c"] is not None for w in row[f"__{obj}_writes"] or ())
 
 
 BOOLEAN_COLUMNS = frozenset({"__created", "__deleted", "__gone"})
@@ -626,12 +803,12 @@ def check_round(rules: CheckedRules, program: Program, batch: list[dict[str, Any
 
 
 def _check_duplicates(
-    program: Program, attempts: list[dict[str, Any]], component: dict[str, int]
+    program: Program, attempts: list[dict[str, Any]], component: Mapping[str, object]
 ) -> None:
     """Created leads of different components sharing a duplicate key would have seen each
     other in id order."""
     for n in program.dup_rules:
-        owner: dict[str, int] = {}
+        owner: dict[str, object] = {}
         for row in attempts:
             key = row[f"__ndup{n}"]
             if key is None:
@@ -646,6 +823,28 @@ def _check_duplicates(
                         )
                     ]
                 )
+
+
+_CLS: dict[FieldType, Cls | None] = {}
+
+
+def _cls(ftype: FieldType) -> Cls | None:
+    """cls_of, memoised: the assembly asks it for every write of every prospect."""
+    found = _CLS.get(ftype, _CLS)
+    if found is _CLS:
+        found = _CLS[ftype] = cls_of(ftype)
+    return found  # type: ignore[return-value]
+
+
+_FIELDS: dict[int, tuple[ValidationRule, tuple[str, ...]]] = {}
+
+
+def _fields_of(rule: ValidationRule) -> tuple[str, ...]:
+    """cycle._rule_fields, memoised per rule (it walks the rule's formula)."""
+    held = _FIELDS.get(id(rule))
+    if held is None or held[0] is not rule:
+        held = _FIELDS[id(rule)] = (rule, _rule_fields(rule))
+    return held[1]
 
 
 def _value(raw: str | None, c: Cls | None) -> Value:
@@ -666,7 +865,7 @@ def _value(raw: str | None, c: Cls | None) -> Value:
 def _outcome(
     rules: CheckedRules,
     program: Program,
-    prospect: Record,
+    prospect: Prospect,
     row: dict[str, Any],
     final: dict[str, str],
 ) -> Outcome:
@@ -684,9 +883,9 @@ def _outcome(
             m = leads[w["i"]]
             assert m.lead is not None
             if w["s"] == "w":
-                writes[m.lead.name] = _value(w["v"], cls_of(m.lead.type))
+                writes[m.lead.name] = _value(w["v"], _cls(m.lead.type))
             else:
-                pv = field_value(rules, prospect, "prospect", m.prospect.name)
+                pv = prospect.value(m.prospect.name)
                 dropped.append(Dropped(m.lead.name, DropCode(w["s"]), pv))
         if prospect.assigned_user:
             owner = rules.object("lead").get("OwnerId")
@@ -711,12 +910,12 @@ def _outcome(
         m = maps[w["i"]]
         target = m.target(obj)
         assert target is not None
-        sc, pc = cls_of(target.type), cls_of(m.prospect.type)
+        sc, pc = _cls(target.type), _cls(m.prospect.type)
         if w["d"] == "sf":
             if w["c"] is None:
                 to_sf[target.name] = _value(w["s"], sc)
             else:
-                pv = field_value(rules, prospect, "prospect", m.prospect.name)
+                pv = prospect.value(m.prospect.name)
                 dropped.append(Dropped(target.name, DropCode(w["c"]), pv))
         elif w["c"] is None:
             to_pd[m.prospect.name] = _value(w["p"], pc)
@@ -772,9 +971,7 @@ def _failures(
         for j, _ in listed:
             if j in fired:
                 rule = rules.validations[j]
-                out.append(
-                    Failure(ErrorCode.VALIDATION, rule.name, rule.message, _rule_fields(rule))
-                )
+                out.append(Failure(ErrorCode.VALIDATION, rule.name, rule.message, _fields_of(rule)))
         return tuple(out)
     duplicates: list[Failure] = []
     for n in program.dup_rules:

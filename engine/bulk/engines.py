@@ -33,6 +33,56 @@ class EngineName(StrEnum):
 # planning one large query); 50,000 prospects, reference 16.7 s, DuckDB 15.6-20.8 s. The
 # engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
 AUTO_THRESHOLD = 50_000
+# When DuckDB reads the CSV or Parquet files itself (`run_direct`: dry-run), nothing is
+# loaded in Python first, and the engines cross far earlier. Measured whole-process on the
+# benchmark org as CSV (benchmarks/README.md, "Engines"): 2,000 prospects, DuckDB 1.5× the
+# reference's CPU time; 10,000, 0.89×; 50,000, 0.55×, the same plan byte for byte.
+DIRECT_THRESHOLD = 10_000
+
+# Issue 11, big inputs: the Python loader holds every record as typed objects (15-20×
+# the files' size in memory), so it refuses a record set past this many megabytes of
+# record files and names the engine that reads CSV and Parquet directly. 40 MB is about
+# 250,000 prospects in the benchmark's CSV (with their leads and contacts); the reference
+# peaked at 1.6 GB on 200,000 (issue 10). SYNCRULES_MAX_RECORD_MB changes it.
+PER_RECORD_LIMIT_MB = 40
+
+
+def per_record_limit() -> int:
+    """The limit in bytes: SYNCRULES_MAX_RECORD_MB, else PER_RECORD_LIMIT_MB."""
+    import os
+
+    text = os.environ.get("SYNCRULES_MAX_RECORD_MB", "")
+    megabytes = int(text) if text.strip().isdigit() else PER_RECORD_LIMIT_MB
+    return megabytes * 1024 * 1024
+
+
+def refuse_big_records(path: str) -> None:
+    """InputError (exit 2) when the record files under `path` are past what the Python
+    loader reads (`per_record_limit`); sizes only, nothing is opened."""
+    import os
+    import stat
+    from pathlib import Path
+
+    suffixes = (".yaml", ".yml", ".json", ".csv", ".parquet")
+    try:
+        root = Path(path)
+        files = sorted(root.iterdir()) if root.is_dir() else [root]
+        sizes = [
+            info.st_size
+            for f in files
+            if f.suffix.lower() in suffixes and stat.S_ISREG((info := os.stat(f)).st_mode)
+        ]
+    except OSError:
+        return  # the loader says what is wrong with the path
+    total, limit = sum(sizes), per_record_limit()
+    if total > limit:
+        raise InputError(
+            f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
+            f"reads ({limit / 2**20:,.0f} MB; SYNCRULES_MAX_RECORD_MB raises it): "
+            "use dry-run --engine duckdb, which reads CSV and Parquet record sets directly "
+            "(docs/robustness.md, big inputs)"
+        )
+
 
 SPARK_INSTALL = (
     "the spark engine needs PySpark and a Java runtime: pip install 'syncrules[spark]' "
@@ -97,6 +147,29 @@ def run_engine(
         progress(len(records.prospects))
     after = apply_plan(seen, view, plan, clock)
     return EngineRun(plan, fold_person_view(records, after), chosen)
+
+
+def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto") -> Plan | None:
+    """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
+    (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
+    on (estimated from the file, before anything is loaded). None: load the record set with
+    the Python loader and call `run_engine` — which words every input error, and every
+    reason DuckDB declines, exactly as before."""
+    from engine.bulk import direct
+
+    name = EngineName(engine)
+    if name is EngineName.AUTO:
+        estimate = direct.estimate_prospects(path)
+        if estimate is None or estimate < DIRECT_THRESHOLD:
+            return None
+    elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
+        return None
+    from engine.bulk.duck import DuckEngine
+
+    try:
+        return DuckEngine(rules).plan_direct(path, clock)
+    except CannotEvaluate:
+        return None  # the Python loader's path declines again, and says why
 
 
 def _python(
@@ -188,4 +261,14 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     return working
 
 
-__all__ = ["AUTO_THRESHOLD", "EngineName", "EngineRun", "choose", "reasons", "run_engine"]
+__all__ = [
+    "AUTO_THRESHOLD",
+    "DIRECT_THRESHOLD",
+    "EngineName",
+    "EngineRun",
+    "choose",
+    "reasons",
+    "refuse_big_records",
+    "run_direct",
+    "run_engine",
+]

@@ -1,0 +1,629 @@
+"""DuckDB reads the record files itself: the bulk path of `dry-run` (issue 10).
+
+The Python loader (`records/load.py`) types every value of every record into `Record`
+objects; at a million prospects that alone takes minutes and gigabytes. Here DuckDB reads
+`prospects`, `leads` and `contacts` straight from a record-set directory's CSV
+(`read_csv`, every column as text) or Parquet files (`read_parquet`) and builds the tables
+the compiled cycle runs on (`sql.py`) in SQL, with vectorised checks that each value is
+one the SQL conversion types exactly as the Python loader would. No record goes through
+Python one by one; only columns with few distinct values (booleans, grades, picklists)
+and the rare text outside printable ASCII are checked in Python, by the reference's own
+rules.
+
+The fast path covers the ordinary export, and says no (`None`) to anything else — a
+value that does not fit its type, an unusual spelling of a number or date-time, a
+YAML/JSON list file, the connector's deleted/converted/merged state, text the SQL
+engines decline — and the caller then loads the record set with the Python loader, as
+before. That loader is the reference: it words every input error (file, record, field;
+exit 2) and every reason the engine declines, so both stay exactly as they were. The
+other lists (`users`, `accounts`, …) are small and go through the Python loader.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.bulk.sql import KEY_SEP, NEW_LEAD_PREFIX, Cls, Column, Program, lit, printable, q, tame
+from engine.check.model import CheckedRules, FieldInfo, ObjectModel
+from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
+from engine.files import InputError
+from engine.records.model import LISTS, OBJECT_LISTS, SALESFORCE_TYPES, RecordSet
+from engine.runtime.context import directory
+
+BULK_LISTS = ("prospects", "leads", "contacts")
+BULK_FORMATS = (".csv", ".parquet")
+_STEMS = {name.casefold(): name for name in LISTS} | {
+    type_name.casefold(): OBJECT_LISTS[obj] for type_name, obj in SALESFORCE_TYPES.items()
+}
+_RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".parquet")
+
+# What SQL types exactly as the Python loader does (records/load.py), spelled with ASCII
+# only: anything else is left to the Python loader (a different spelling, or an error).
+PRINTABLE = r"[\t\n\r -~]*"  # sql.printable: ASCII without control characters
+NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"  # load._DECIMAL without surrounding space
+DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# a UTC date-time as exports write it; other offsets and spellings: the Python loader
+DATETIME = DATE + r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|\+00:00)?"
+ID = r"[!-~]([ -~]*[!-~])?"  # printable ASCII, nothing to strip
+TRIM = "' \t\n\r'"  # what str.strip() strips from printable ASCII
+DISTINCT_LIMIT = 10_000  # distinct values checked in Python per column; more: decline
+
+
+class _Decline(Exception):
+    """The fast path does not cover this record set: load it with the Python loader."""
+
+
+@dataclass(slots=True)
+class DirectSet:
+    """What DuckDB loaded: the tables are in the connection (and `__components`, each
+    prospect's component); `small` holds every other list (users, accounts, …) as the
+    Python loader reads them."""
+
+    small: RecordSet
+    prospects: int
+    last_round: int
+
+
+def record_files(root: str) -> dict[str, str] | None:
+    """List name → file name in a record-set directory, when prospects, leads and contacts
+    are CSV or Parquet; None when the fast path does not apply (or the directory is one the
+    Python loader will refuse, in its own words)."""
+    if not os.path.isdir(root):
+        return None
+    found: dict[str, str] = {}
+    for entry in sorted(Path(root).iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or entry.is_dir() or entry.name == "error_queue.json":
+            continue
+        if entry.suffix.lower() not in _RECORD_SUFFIXES:
+            continue
+        list_name = _STEMS.get(entry.stem.casefold())
+        if list_name is None or list_name in found or not entry.is_file():
+            return None
+        found[list_name] = entry.name
+    if "prospects" not in found:
+        return None
+    for name in BULK_LISTS:
+        if name in found and Path(found[name]).suffix.lower() not in BULK_FORMATS:
+            return None
+    return found
+
+
+def estimate_prospects(root: str) -> int | None:
+    """About how many prospects a directory holds, without loading them (for `auto`): a
+    CSV's line count less its header, a Parquet file's row count."""
+    files = record_files(root)
+    if files is None:
+        return None
+    path = os.path.join(root, files["prospects"])
+    if path.lower().endswith(".parquet"):
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except Exception:  # unreadable: the Python loader words it
+            return None
+    lines = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(lines - 1, 0)
+
+
+def load(con: Any, root: str, rules: CheckedRules, program: Program) -> DirectSet | None:
+    """Build the engine's tables in `con` from the files under `root`; None: use the
+    Python loader (the fast path does not cover this record set)."""
+    import duckdb
+
+    files = record_files(root)
+    if files is None:
+        return None
+    try:
+        return _Loader(con, root, files, rules, program).run()
+    except (_Decline, duckdb.Error):
+        return None
+
+
+@dataclass(slots=True)
+class _Raw:
+    """One list as DuckDB read it: table `raw_<list>`, every value text ('' when blank)."""
+
+    obj: str
+    table: str
+    columns: dict[str, str]  # header name → the raw table's column (c0, c1, …)
+
+    def find(self, model: ObjectModel, name: str) -> str | None:
+        """The column holding field `name` (Salesforce names are case-insensitive)."""
+        if model.salesforce:
+            folded = api_key(name)
+            hit = next((c for n, c in self.columns.items() if api_key(n) == folded), None)
+            return hit
+        return self.columns.get(name)
+
+
+@dataclass(slots=True)
+class _Loader:
+    con: Any
+    root: str
+    files: dict[str, str]
+    rules: CheckedRules
+    program: Program
+
+    def sql(self, statement: str) -> Any:
+        return self.con.execute(statement)
+
+    def one(self, statement: str) -> Any:
+        row = self.sql(statement).fetchone()
+        assert row is not None
+        return row[0]
+
+    def run(self) -> DirectSet:
+        small = self._small_lists()
+        raws = {name: self._raw(name) for name in BULK_LISTS}
+        for raw in raws.values():
+            self._check(raw)
+        self._check_ids(raws)
+        self._build_records(raws["leads"], "leads")
+        self._build_records(raws["contacts"], "contacts")
+        self._build_prospects(raws["prospects"])
+        count = int(self.one("SELECT count(*) FROM prospects"))
+        last = self._rounds(raws["prospects"])
+        groups = directory(small.users).groups
+        pairs = sorted((k, g) for k, members in groups.items() for g in members)
+        self.sql("CREATE TABLE __groups (k VARCHAR, g VARCHAR)")
+        if pairs:
+            self.con.executemany("INSERT INTO __groups VALUES (?, ?)", pairs)
+        for name in BULK_LISTS:
+            self.sql(f"DROP TABLE raw_{name}")
+        return DirectSet(small, count, last)
+
+    # -- the other lists ---------------------------------------------------------------
+
+    def _small_lists(self) -> RecordSet:
+        """users, accounts, … through the Python loader: a folder of links to those files
+        only (an error there: the caller's Python loader words it with the real path)."""
+        from engine.records.load import load_records
+
+        others = {n: f for n, f in self.files.items() if n not in BULK_LISTS}
+        with tempfile.TemporaryDirectory(prefix="syncrules-lists-") as folder:
+            for file_name in others.values():
+                os.symlink(
+                    os.path.abspath(os.path.join(self.root, file_name)),
+                    os.path.join(folder, file_name),
+                )
+            try:
+                return load_records(folder, self.rules)
+            except InputError:
+                raise _Decline from None
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _raw(self, list_name: str) -> _Raw:
+        obj = LISTS[list_name]
+        table = f"raw_{list_name}"
+        file_name = self.files.get(list_name)
+        if file_name is None:  # no file: an empty list
+            key = "id" if obj == "prospect" else "Id"
+            self.sql(f"CREATE TABLE {table} (c0 VARCHAR)")
+            return _Raw(obj, table, {key: "c0"})
+        path = os.path.join(self.root, file_name)
+        if file_name.lower().endswith(".csv"):
+            return self._csv(obj, table, path, list_name)
+        return self._parquet(obj, table, path)
+
+    def _csv(self, obj: str, table: str, path: str, list_name: str) -> _Raw:
+        names = _csv_header(path, obj)
+        if names is None:
+            raise _Decline
+        columns = {name: f"c{n}" for n, name in enumerate(names)}
+        typed = ", ".join(f"'c{n}': 'VARCHAR'" for n in range(len(names)))
+        # the Python loader reads the text with every line end as LF (files.decode_source)
+        cells = [
+            f"replace(replace(COALESCE(c{n}, ''), e'\\r\\n', e'\\n'), e'\\r', e'\\n')"
+            for n in range(len(names))
+        ]
+        # a row of blank cells is skipped, as the Python loader skips it (Excel leaves them)
+        blank = " AND ".join(f"trim({c}, {TRIM}) = ''" for c in cells)
+        self.sql(
+            f"CREATE TABLE {table} AS SELECT "
+            + ", ".join(f"{c} AS c{n}" for n, c in enumerate(cells))
+            + f" FROM read_csv({lit(path)}, header = true, auto_detect = false, "
+            f"columns = {{{typed}}}, delim = ',', quote = '\"', escape = '\"', "
+            "strict_mode = true, allow_quoted_nulls = false, null_padding = false, "
+            f"encoding = 'utf-8') WHERE NOT ({blank})"
+        )
+        return _Raw(obj, table, columns)
+
+    def _parquet(self, obj: str, table: str, path: str) -> _Raw:
+        described = self.sql(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()
+        columns: dict[str, str] = {}
+        cells = []
+        for n, (name, kind, *_) in enumerate(described):
+            source = q(str(name))
+            if kind == "VARCHAR":
+                cell = f"COALESCE({source}, '')"
+            elif kind == "BOOLEAN":  # the loader reads True as `true` wherever text goes
+                cell = f"CASE WHEN {source} THEN 'true' WHEN NOT {source} THEN 'false' ELSE '' END"
+            elif kind in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT"):
+                cell = f"COALESCE(CAST({source} AS VARCHAR), '')"
+            else:  # floats, decimals, dates, lists: the Python loader types them
+                raise _Decline
+            columns[str(name)] = f"c{n}"
+            cells.append(f"{cell} AS c{n}")
+        if not cells:
+            raise _Decline
+        self.sql(
+            f"CREATE TABLE {table} AS SELECT {', '.join(cells)} FROM read_parquet({lit(path)})"
+        )
+        return _Raw(obj, table, columns)
+
+    # -- checks: every value is one SQL types exactly as the Python loader ----------------
+
+    def _check(self, raw: _Raw) -> None:
+        model = self.rules.object(raw.obj)
+        bad: list[str] = []  # SQL: a row holding a value the fast path leaves to Python
+        few: list[tuple[str, Callable[[str], bool]]] = []  # columns checked value by value
+        for name, column in raw.columns.items():
+            info = model.get(name)
+            if info is not None:
+                self._declared(info, column, bad, few)
+        strict = {n for o, n in self.program.strict if o == raw.obj}
+        for c in self.program.columns(raw.obj):
+            found = raw.find(model, c.name)
+            if found is not None and c.cls is Cls.TEXT:
+                ok: Callable[[str], bool] = printable if c.name in strict else tame
+                column = found
+                few.append(
+                    (
+                        f"CASE WHEN NOT regexp_full_match({column}, '{PRINTABLE}') "
+                        f"THEN {column} END",
+                        ok,
+                    )
+                )
+        id_column = self._id_column(raw, model)
+        bad.append(f"NOT regexp_full_match({id_column}, '{ID}')")
+        if raw.obj == "prospect":
+            for attribute in ("email", "assigned_user", "crm_lead_fid", "crm_contact_fid"):
+                text = raw.columns.get(attribute)
+                if text is not None:
+                    bad.append(f"NOT regexp_full_match({text}, '{PRINTABLE}')")
+            for attribute in ("crm_lead_fid", "crm_contact_fid"):
+                fid = raw.columns.get(attribute)
+                if fid is not None:
+                    bad.append(f"starts_with({fid}, {lit(NEW_LEAD_PREFIX)})")
+            self._datetime(raw.columns.get("updated_at"), bad)
+            self._flag(raw.columns.get("crm_deleted"), few)
+        else:
+            self._datetime(raw.find(model, "LastModifiedDate"), bad)
+            email = raw.find(model, "Email")
+            if email is not None:
+                bad.append(f"NOT regexp_full_match({email}, '{PRINTABLE}')")
+            info = model.get("Email")
+            if info is not None and _cls(info) is not Cls.TEXT:
+                raise _Decline
+            for flag in ("IsDeleted", "IsConverted"):
+                self._flag(raw.find(model, flag), few)
+            for link in ("MasterRecordId", "ConvertedContactId"):
+                linked = raw.find(model, link)
+                if linked is not None:  # the connector's state: the Python loader's path
+                    bad.append(f"{linked} <> ''")
+            if raw.obj == "lead":
+                bad.append(f"starts_with({id_column}, {lit(NEW_LEAD_PREFIX)})")
+        if bad:
+            found = self.one(
+                f"SELECT count(*) FROM {raw.table} WHERE " + " OR ".join(f"({b})" for b in bad)
+            )
+            if found:
+                raise _Decline
+        for expr, ok in few:
+            values = self.sql(
+                f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM {raw.table}) "
+                f"WHERE v IS NOT NULL LIMIT {DISTINCT_LIMIT + 1}"
+            ).fetchall()
+            if len(values) > DISTINCT_LIMIT or not all(ok(v) for (v,) in values):
+                raise _Decline
+
+    def _declared(
+        self,
+        info: FieldInfo,
+        x: str,
+        bad: list[str],
+        few: list[tuple[str, Callable[[str], bool]]],
+    ) -> None:
+        kind = info.type.kind
+        if kind is Kind.NUMBER:
+            bad.append(f"NOT ({x} = '' OR regexp_full_match({x}, '{NUMBER}'))")
+            # what sql.number_fits and str(Decimal) decline or spell with an exponent:
+            # the Python path words that reason
+            whole = f"ltrim(split_part(ltrim({x}, '+-'), '.', 1), '0')"
+            frac = f"split_part({x}, '.', 2)"
+            zeros = f"(length({frac}) - length(ltrim({frac}, '0')))"
+            bad.append(
+                f"({x} <> '' AND (length({whole}) > 27 OR length({frac}) > 10 OR "
+                f"({whole} = '' AND (({zeros} = length({frac}) AND (starts_with({x}, '-') "
+                f"OR length({frac}) >= 7)) OR {zeros} >= 6))))"
+            )
+        elif kind is Kind.DATE:
+            bad.append(
+                f"NOT ({x} = '' OR (regexp_full_match({x}, '{DATE}') AND "
+                f"left({x}, 4) <> '0000' AND TRY_CAST({x} AS DATE) IS NOT NULL))"
+            )
+        elif kind is Kind.DATETIME:
+            self._datetime(x, bad)
+        elif kind is Kind.BOOLEAN:
+            few.append((x, lambda v: v == "" or v.lower() in ("true", "false", "1", "0")))
+        elif kind is Kind.GRADE:
+            few.append((x, lambda v: v == "" or v in GRADES))
+        elif kind is Kind.PICKLIST:
+            few.append((x, lambda v: v == "" or info.type.allows(v)))
+        elif kind is Kind.MULTIPICKLIST:
+
+            def chosen(v: str) -> bool:
+                parts = [p.strip() for p in v.split(";") if p.strip()]
+                return all(info.type.allows(p) for p in parts)
+
+            few.append((x, chosen))
+
+    @staticmethod
+    def _datetime(x: str | None, bad: list[str]) -> None:
+        if x is not None:
+            bad.append(
+                f"NOT ({x} = '' OR (regexp_full_match({x}, '{DATETIME}') AND "
+                f"left({x}, 4) NOT IN ('0000', '9999') AND "
+                f"TRY_CAST(left({x}, 10) AS DATE) IS NOT NULL))"
+            )
+
+    @staticmethod
+    def _flag(x: str | None, few: list[tuple[str, Callable[[str], bool]]]) -> None:
+        if x is not None:  # set flags are the connector's state: the Python loader's path
+            few.append((x, lambda v: v == "" or v.lower() == "false"))
+
+    def _id_column(self, raw: _Raw, model: ObjectModel) -> str:
+        column = raw.columns.get("id") if raw.obj == "prospect" else raw.find(model, "Id")
+        if column is None:
+            raise _Decline
+        return column
+
+    def _check_ids(self, raws: dict[str, _Raw]) -> None:
+        ids = {}
+        for name, raw in raws.items():
+            ids[name] = self._id_column(raw, self.rules.object(raw.obj))
+            count, distinct = self.sql(
+                f"SELECT count(*), count(DISTINCT {ids[name]}) FROM {raw.table}"
+            ).fetchone() or (0, 0)
+            if count != distinct:
+                raise _Decline
+        both = self.one(
+            f"SELECT count(*) FROM raw_leads AS l JOIN raw_contacts AS c "
+            f"ON l.{ids['leads']} = c.{ids['contacts']}"
+        )
+        if both:
+            raise _Decline
+
+    # -- the engine's tables (as duck.load_tables builds them from Records) ---------------
+
+    def _value(self, raw: _Raw, c: Column) -> str:
+        x = raw.find(self.rules.object(raw.obj), c.name)
+        if x is None:  # not in the file: the type's blank (runtime.fit.blank_of)
+            return {Cls.TEXT: "''", Cls.BOOL: "FALSE"}.get(c.cls, "CAST(NULL AS VARCHAR)")
+        if c.cls is Cls.TEXT:
+            return x
+        if c.cls is Cls.BOOL:
+            return f"(lower({x}) IN ('true', '1'))"
+        if c.cls is Cls.NUMBER:
+            return f"(CASE WHEN {x} = '' THEN NULL ELSE {decimal_str(x)} END)"
+        if c.cls is Cls.DATETIME:
+            return f"(CASE WHEN {x} = '' THEN NULL ELSE {iso_utc(x)} END)"
+        return f"NULLIF({x}, '')"  # grade, date (its isoformat is its text)
+
+    def _stamp(self, x: str | None) -> str:
+        if x is None:
+            return "CAST(NULL AS DOUBLE)"
+        return f"(CASE WHEN {x} = '' THEN NULL ELSE {epoch(x)} END)"
+
+    def _key(self, raw: _Raw, x: str | None) -> str:
+        """cycle._email_of / a duplicate key part: str(v).strip().casefold()."""
+        return "''" if x is None else f"lower(trim({x}, {TRIM}))"
+
+    def _build_records(self, raw: _Raw, table: str) -> None:
+        model = self.rules.object(raw.obj)
+        cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.columns(raw.obj)]
+        id_column = self._id_column(raw, model)
+        cols += [
+            f"{id_column} AS __id",
+            "CAST(row_number() OVER (ORDER BY rowid) - 1 AS BIGINT) AS __ord",
+            f"{self._key(raw, raw.find(model, 'Email'))} AS __email",
+            f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __stamp",
+            "FALSE AS __created",
+            "FALSE AS __deleted",
+            "FALSE AS __gone",
+        ]
+        for n in self.program.dup_rules:
+            parts = []
+            for info in self.rules.duplicates[n].fields:
+                if _cls(info) is not Cls.TEXT:
+                    raise _Decline
+                declared = model.get(info.name)
+                if declared is not None and _cls(declared) is not Cls.TEXT:
+                    raise _Decline
+                parts.append(raw.find(model, declared.name if declared else info.name))
+            if any(p is None for p in parts):
+                cols.append(f"CAST(NULL AS VARCHAR) AS __dup{n}")
+                continue
+            present = [p for p in parts if p is not None]
+            blank = " OR ".join(f"{p} = ''" for p in present)
+            joined = f" || {lit(KEY_SEP)} || ".join(self._key(raw, p) for p in present)
+            cols.append(f"(CASE WHEN {blank} THEN NULL ELSE {joined} END) AS __dup{n}")
+            printed = " OR ".join(f"NOT regexp_full_match({p}, '{PRINTABLE}')" for p in present)
+            if self.one(f"SELECT count(*) FROM {raw.table} WHERE {printed}"):
+                raise _Decline
+        self.sql(f"CREATE TABLE {table} AS SELECT {', '.join(cols)} FROM {raw.table}")
+
+    def _build_prospects(self, raw: _Raw) -> None:
+        cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.prospect]
+        get = raw.columns.get
+        email, assigned = get("email"), get("assigned_user")
+        fids = {"lead": get("crm_lead_fid"), "contact": get("crm_contact_fid")}
+        cols += [
+            f"{get('id')} AS __id",
+            "CAST(row_number() OVER (ORDER BY " + str(get("id")) + ") AS BIGINT) AS __rank",
+            f"{self._key(raw, email)} AS __email",
+            f"{assigned or chr(39) * 2} AS __assigned",
+        ]
+        # duck.Links.resolve without the connector's state: a CRM id names a record or not
+        for obj in ("lead", "contact"):
+            fid = fids[obj]
+            if fid is None:
+                cols.append(f"CAST(NULL AS VARCHAR) AS __{obj}_fid")
+            else:
+                cols.append(
+                    f"(CASE WHEN {fid} IN (SELECT __id FROM {obj}s) THEN {fid} END) AS __{obj}_fid"
+                )
+        cols += [
+            "CAST(NULL AS VARCHAR) AS __state",
+            "CAST(NULL AS VARCHAR) AS __master_obj",
+            "CAST(NULL AS VARCHAR) AS __master_id",
+            f"{self._stamp(get('updated_at'))} AS __stamp",
+        ]
+        self.sql(f"CREATE TABLE prospects AS SELECT {', '.join(cols)} FROM {raw.table}")
+        owned = [
+            f"SELECT '{obj}' AS obj, {fid} AS id FROM {raw.table} WHERE {fid} <> ''"
+            for obj, fid in sorted(fids.items())
+            if fid is not None
+        ]
+        body = " UNION ".join(owned) if owned else "SELECT NULL AS obj, NULL AS id WHERE FALSE"
+        self.sql(
+            f"CREATE TABLE __owned AS SELECT CAST(obj AS VARCHAR) AS obj, CAST(id AS VARCHAR) "
+            f"AS id FROM ({body}) ORDER BY obj, id"
+        )
+
+    # -- rounds: duck.components and duck.rounds, as label propagation in SQL -------------
+
+    def _rounds(self, raw: _Raw) -> int:
+        from engine.bulk.duck import by_email
+
+        get = raw.columns.get
+        edges = [
+            "SELECT 'l:' || __id AS a, 'e:' || __email AS b FROM leads WHERE __email <> ''",
+            "SELECT 'c:' || __id, 'e:' || __email FROM contacts WHERE __email <> ''",
+        ]
+        for prefix, attribute in (("c", "crm_contact_fid"), ("l", "crm_lead_fid")):
+            fid = get(attribute)
+            if fid is not None:
+                edges.append(
+                    f"SELECT 'p:' || {get('id')}, '{prefix}:' || {fid} FROM {raw.table} "
+                    f"WHERE {fid} <> ''"
+                )
+        if by_email(self.rules):
+            edges.append("SELECT 'p:' || __id, 'e:' || __email FROM prospects WHERE __email <> ''")
+        self.sql("CREATE TABLE __edges AS " + " UNION ALL ".join(edges))
+        self.sql(
+            "CREATE TABLE __label AS SELECT n, n AS l FROM "
+            "(SELECT a AS n FROM __edges UNION SELECT b FROM __edges)"
+        )
+        for _ in range(MAX_PASSES):
+            self.sql(
+                "CREATE TABLE __label2 AS SELECT x.n, least(x.l, min(y.l)) AS l FROM __label x "
+                "JOIN (SELECT e.a AS n, lb.l FROM __edges e JOIN __label lb ON lb.n = e.b "
+                "UNION ALL SELECT e.b AS n, la.l FROM __edges e JOIN __label la ON la.n = e.a) "
+                "y ON y.n = x.n GROUP BY x.n, x.l"
+            )
+            changed = self.one(
+                "SELECT count(*) FROM __label2 x JOIN __label y ON x.n = y.n WHERE x.l <> y.l"
+            )
+            self.sql("DROP TABLE __label")
+            self.sql("ALTER TABLE __label2 RENAME TO __label")
+            if not changed:
+                break
+        else:
+            raise _Decline  # a chain longer than the passes: the Python loader's path
+        self.sql(
+            "CREATE TABLE prospects__next AS SELECT p.*, "
+            "COALESCE(lb.l, 'p:' || p.__id) AS __comp FROM prospects p "
+            "LEFT JOIN __label lb ON lb.n = 'p:' || p.__id"
+        )
+        self.sql("DROP TABLE prospects")
+        self.sql(
+            "CREATE TABLE prospects AS SELECT * EXCLUDE (__comp), CAST(row_number() OVER "
+            "(PARTITION BY __comp ORDER BY __id) AS BIGINT) AS __round FROM prospects__next"
+        )
+        self.sql("CREATE TABLE __components AS SELECT __id, __comp FROM prospects__next")
+        self.sql("DROP TABLE prospects__next")
+        self.sql("DROP TABLE __edges")
+        self.sql("DROP TABLE __label")
+        return int(self.one("SELECT COALESCE(max(__round), 0) FROM prospects"))
+
+
+MAX_PASSES = 64  # label propagation: a component's diameter (chains up to 8 in the benchmark)
+
+
+def _cls(info: FieldInfo) -> Cls | None:
+    from engine.bulk.sql import cls_of
+
+    return cls_of(info.type)
+
+
+def decimal_str(x: str) -> str:
+    """`str(Decimal(x))` for a text matching NUMBER that the checks kept (no exponent form):
+    `+` and leading zeros dropped, `.5` → `0.5`, `5.` → `5`, trailing zeros kept."""
+    body = f"ltrim({x}, '+-')"
+    whole = f"ltrim(split_part({body}, '.', 1), '0')"
+    frac = f"split_part({body}, '.', 2)"
+    return (
+        f"((CASE WHEN starts_with({x}, '-') THEN '-' ELSE '' END) "
+        f"|| (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
+        f"|| (CASE WHEN {frac} <> '' THEN '.' || {frac} ELSE '' END))"
+    )
+
+
+def _fraction(x: str) -> str:
+    """The microseconds of a DATETIME text, as six digits ('000000' when none)."""
+    return f"rpad(regexp_extract({x}, '\\.([0-9]+)', 1), 6, '0')"
+
+
+def iso_utc(x: str) -> str:
+    """`datetime.isoformat()` of the loaded value: UTC, microseconds only when not zero."""
+    micro = _fraction(x)
+    return (
+        f"(left({x}, 19) || (CASE WHEN {micro} = '000000' THEN '' ELSE '.' || {micro} END) "
+        "|| '+00:00')"
+    )
+
+
+def epoch(x: str) -> str:
+    """`datetime.timestamp()` of the loaded value: microseconds since 1970 over 10**6."""
+    return (
+        f"((epoch_us(CAST(replace(left({x}, 19), 'T', ' ') AS TIMESTAMP)) "
+        f"+ CAST({_fraction(x)} AS BIGINT)) / 1000000.0)"
+    )
+
+
+def _csv_header(path: str, obj: str) -> list[str] | None:
+    """The header row as records/load.py reads it, or None where it would refuse it (a
+    blank or repeated name, one column holding another delimiter, no header at all)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            cells = next((row for row in reader if row), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    if cells is None:
+        return None
+    names = [cell.strip() for cell in cells]
+    if len(names) == 1 and any(d in names[0] for d in ";\t|"):
+        return None
+    keys = [api_key(n) if obj in SALESFORCE_OBJECTS else n for n in names]
+    if not all(names) or len(set(keys)) != len(keys):
+        return None
+    # DuckDB's header row must be this one: a blank line or a BOM-only start before it,
+    # or a header spanning lines (a quoted line break), is left to the Python loader
+    with open(path, "rb") as handle:
+        first = handle.readline().removeprefix(b"\xef\xbb\xbf")
+    if first.strip() == b"" or first.count(b'"') % 2:
+        return None
+    return names

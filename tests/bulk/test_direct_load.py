@@ -1,0 +1,344 @@
+"""DuckDB reading CSV and Parquet record files itself (engine/bulk/direct.py): the same
+plan as the Python loader and the reference engine, byte for byte, and the same located
+error (exit 2) for a value that does not fit, worded by the Python loader."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine import api
+from engine.bulk import direct
+from engine.cli import main
+
+NOW = "2026-11-30T12:00:00Z"
+CLOCK = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+
+RULES = """
+object prospect {
+  email: email  name: text(20)  score: number  grade: grade  optin: boolean
+  born: date  seen: datetime  tier: picklist("Gold", "Silver")
+}
+object lead {
+  Email: email  LastName: text(20) required  Score__c: number  OwnerId: reference(user)
+  Opt__c: boolean  Born__c: date  Seen__c: datetime  Tier__c: picklist("Gold", "Silver")
+  Grade__c: text(5)
+}
+field email { lead: Email sync: salesforce }
+field name { lead: LastName sync: pardot }
+field score { lead: Score__c sync: most_recent }
+field optin { lead: Opt__c sync: pardot }
+field born { lead: Born__c sync: pardot }
+field seen { lead: Seen__c sync: salesforce }
+field tier { lead: Tier__c sync: pardot }
+field grade { lead: Grade__c sync: pardot }
+share lead when OwnerId in group "G"
+stage Hot when score >= 10
+create lead when Hot
+duplicate lead by Email
+"""
+USERS = "users:\n  - {Id: 005A, Name: A, groups: [G]}\n"
+PROSPECTS_HEADER = "id,email,name,score,grade,optin,born,seen,tier,assigned_user,updated_at,extra"
+# every type, blanks, a quoted comma and quote, a quoted line break, a blank row, an
+# undeclared column; numbers spelled "+012.50", ".5", "5.", "0.0"
+PROSPECTS = [
+    'p1,ADA@x.io,"Ada, ""the"" first",+012.50,B+,TRUE,2026-01-31,2026-11-01T10:00:00.5Z,Gold,,'
+    "2026-11-02T10:00:00Z,whatever",
+    'p2,new@x.io,"Two\r\nlines",20,,1,,2026-11-01T10:00:00+00:00,,005A,,',
+    ",,,,,,,,,,,",
+    "p3,NEW@x.io,Cy,.5,A,false,2020-02-29,,Silver,,2026-11-03T10:00:00.123456Z,",
+    "p4,cold@x.io,Co,5.,F,0,,,,,,",
+    "p5,,Blank,,,,,,,,,",
+]
+LEADS = [
+    "Id,email,LastName,Score__c,OwnerId,Opt__c,Born__c,Seen__c,Tier__c,LastModifiedDate",
+    "00Q1,ada@x.io,Lo,3,005A,true,2025-01-01,2026-10-01T09:00:00Z,Silver,2026-11-01T10:00:00Z",
+    "00Q2,  Cold@X.io ,Cold,0.0,005A,,,,,2026-11-05T10:00:00.250Z",
+]
+
+
+def write_set(
+    root: Path, prospects: list[str], *, bom: bool = True, newline: str = "\r\n"
+) -> tuple[str, str]:
+    (root / "rules.sync").write_text(RULES, encoding="utf-8")
+    records = root / "records"
+    records.mkdir()
+    (records / "users.yaml").write_text(USERS, encoding="utf-8")
+    text = newline.join([PROSPECTS_HEADER, *prospects]) + newline
+    (records / "prospects.csv").write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    (records / "leads.csv").write_text("\n".join(LEADS) + "\n", encoding="utf-8")
+    return str(root / "rules.sync"), str(records)
+
+
+def dry_run(
+    rules: str, records: str, engine: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", "json"]
+    code = main([*args, "--engine", engine])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def took_direct_path(rules: str, records: str) -> bool:
+    checked = api.check([rules])
+    return api.dry_run_direct(checked, records, now=CLOCK, engine="duckdb") is not None
+
+
+def test_csv_read_by_duckdb_gives_the_reference_plan_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules, records = write_set(tmp_path, PROSPECTS)
+    assert took_direct_path(rules, records)
+    code, reference, _ = dry_run(rules, records, "python", capsys)
+    assert code == 0
+    code, bulk, err = dry_run(rules, records, "duckdb", capsys)
+    assert (code, err) == (0, "")
+    assert bulk == reference
+    # the values as the Python loader types them: "+012.50" is 12.50, a quoted CRLF is LF
+    assert '"Score__c": 12.5' in bulk
+    assert '"LastName": "Ada, \\"the\\" first"' in bulk
+    assert '"LastName": "Two\\nlines"' in bulk
+    assert '"Born__c": "2026-01-31"' in bulk
+    assert '"Opt__c": true' in bulk
+
+
+def test_crlf_lf_and_no_bom_read_alike(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outputs = []
+    for n, (bom, newline) in enumerate(((True, "\r\n"), (False, "\n"))):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        rules, records = write_set(folder, PROSPECTS, bom=bom, newline=newline)
+        assert took_direct_path(rules, records)
+        outputs.append(dry_run(rules, records, "duckdb", capsys)[1])
+    assert outputs[0] == outputs[1]
+
+
+def test_parquet_read_by_duckdb_gives_the_reference_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    rules, records = write_set(tmp_path, PROSPECTS)
+    csv_plan = dry_run(rules, records, "duckdb", capsys)[1]
+    folder = Path(records)
+    with open(folder / "prospects.csv", encoding="utf-8-sig", newline="") as handle:
+        header, *rows = [row for row in csv.reader(handle) if any(row)]
+    table = pa.table({name: [row[n] for row in rows] for n, name in enumerate(header)})
+    (folder / "prospects.csv").unlink()
+    # a Parquet boolean and integer column, as a warehouse would type them
+    optin = [None if v == "" else v.lower() in ("true", "1") for v in table["optin"].to_pylist()]
+    table = table.set_column(5, "optin", pa.array(optin, pa.bool_()))
+    pq.write_table(table, folder / "prospects.parquet")
+    assert took_direct_path(rules, records)
+    code, reference, _ = dry_run(rules, records, "python", capsys)
+    assert code == 0
+    code, bulk, _ = dry_run(rules, records, "duckdb", capsys)
+    assert code == 0
+    assert bulk == reference
+    assert bulk.replace("Two\\r\\nlines", "Two\\nlines") == csv_plan  # Parquet keeps its CR
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("score", "lots", '"lots" is not a number'),
+        ("score", "1e3", '"1e3" is not a number'),  # TRY_CAST would read it: the SPEC does not
+        ("score", "١٢", '"١٢" is not a number'),  # only the ASCII digits 0-9
+        ("optin", "maybe", '"maybe" is not a boolean'),
+        ("born", "2026-02-30", '"2026-02-30" is not a date'),
+        ("seen", "yesterday", '"yesterday" is not a date and time'),
+        ("grade", "Z", '"Z" is not a grade'),
+        ("tier", "Bronze", '"Bronze" is not one of its values'),
+        ("updated_at", "2026-13-01T00:00:00Z", "updated_at is an ISO 8601 date and time"),
+    ],
+)
+def test_a_bad_value_gives_the_python_loaders_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, value: str, problem: str
+) -> None:
+    index = PROSPECTS_HEADER.split(",").index(column)
+    cells = PROSPECTS[3].split(",")
+    cells[index] = value
+    rules, records = write_set(tmp_path, [*PROSPECTS[:3], ",".join(cells), *PROSPECTS[4:]])
+    assert not took_direct_path(rules, records)
+    python = dry_run(rules, records, "python", capsys)
+    bulk = dry_run(rules, records, "duckdb", capsys)
+    assert bulk == python
+    code, out, err = bulk
+    assert (code, out) == (2, "")
+    assert "prospects.csv:" in err
+    assert "record p3, field " in err
+    assert problem in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ([*PROSPECTS, "p1,x@y.io,Again,,,,,,,,,"], "have the same id"),
+        ([*PROSPECTS, "  ,x@y.io,NoId,,,,,,,,,"], "blank (every prospect needs an id)"),
+        ([*PROSPECTS, "p9,x@y.io,Short"], "cells, but the header names 12 columns"),
+        ([*PROSPECTS, 'p9,"x@y.io"z,Odd,,,,,,,,,'], "invalid CSV"),
+    ],
+)
+def test_a_bad_record_gives_the_python_loaders_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[str], problem: str
+) -> None:
+    rules, records = write_set(tmp_path, rows)
+    assert not took_direct_path(rules, records)
+    python = dry_run(rules, records, "python", capsys)
+    assert dry_run(rules, records, "duckdb", capsys) == python
+    assert python[0] == 2
+    assert problem in python[2]
+    assert "prospects.csv:" in python[2]
+
+
+def test_text_sql_would_fold_differently_is_left_to_the_python_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "STRASSE".casefold() == "straße".casefold(), but lower() keeps ß: an email outside
+    # printable ASCII is never matched in SQL; the Python loader's path then declines it
+    assert "STRASSE".casefold() == "straße".casefold() != "straße".lower()
+    rows = [*PROSPECTS, "p6,STRASSE@x.io,Emil,11,,,,,,,,"]
+    rules, records = write_set(tmp_path, rows)
+    leads = Path(records) / "leads.csv"
+    leads.write_text(leads.read_text() + "00Q3,straße@x.io,Str,1,005A,,,,,\n", encoding="utf-8")
+    assert not took_direct_path(rules, records)
+    python = dry_run(rules, records, "python", capsys)
+    assert dry_run(rules, records, "auto", capsys) == python
+    assert python[0] == 0
+    assert '"id": "00Q3"' in python[1]
+
+
+def test_a_number_str_decimal_spells_with_an_exponent_is_left_to_the_python_path(
+    tmp_path: Path,
+) -> None:
+    # str(Decimal) writes 0.0000001 as 1E-7, which no SQL column holds as Python would
+    assert str(Decimal("0.0000001")) == "1E-7"
+    assert str(Decimal("0.000001")) == "0.000001"
+    cells = PROSPECTS[3].split(",")
+    cells[3] = "0.0000001"
+    rules, records = write_set(tmp_path, [*PROSPECTS[:3], ",".join(cells), *PROSPECTS[4:]])
+    assert not took_direct_path(rules, records)
+    cells[3] = "0.000001"
+    other = tmp_path / "other"
+    other.mkdir()
+    rules, records = write_set(other, [*PROSPECTS[:3], ",".join(cells), *PROSPECTS[4:]])
+    assert took_direct_path(rules, records)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("+012.50", "12.50"), (".5", "0.5"), ("5.", "5"), ("-0.25", "-0.25"), ("000", "0")],
+)
+def test_decimal_str_is_str_of_decimal(text: str, expected: str) -> None:
+    import duckdb
+
+    assert str(Decimal(text)) == expected
+    got = duckdb.connect().execute(f"SELECT {direct.decimal_str(repr(text))}").fetchone()
+    assert got == (expected,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-01T10:00:00Z", "2026-11-01T10:00:00.5Z", "2026-11-01T10:00:00.123456+00:00"],
+)
+def test_datetimes_read_as_python_reads_them(text: str) -> None:
+    import duckdb
+
+    value = dt.datetime.fromisoformat(text)
+    con = duckdb.connect()
+    query = f"SELECT {direct.iso_utc(repr(text))}, {direct.epoch(repr(text))}"
+    iso, stamp = con.execute(query).fetchone() or (None, None)
+    assert iso == value.isoformat()
+    assert stamp == value.timestamp()
+
+
+def test_yaml_record_sets_and_missing_prospects_stay_on_the_python_loader(tmp_path: Path) -> None:
+    (tmp_path / "prospects.yaml").write_text("[{id: p1}]\n", encoding="utf-8")
+    assert direct.record_files(str(tmp_path)) is None
+    assert direct.record_files(str(tmp_path / "prospects.yaml")) is None
+    (tmp_path / "prospects.yaml").unlink()
+    (tmp_path / "leads.csv").write_text("Id\n00Q1\n", encoding="utf-8")
+    assert direct.record_files(str(tmp_path)) is None  # no prospects: nothing to gain
+
+
+def test_estimate_counts_rows_without_loading(tmp_path: Path) -> None:
+    (tmp_path / "prospects.csv").write_text("id\np1\np2\np3\n", encoding="utf-8")
+    assert direct.estimate_prospects(str(tmp_path)) == 3
+
+
+def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.bulk import engines
+
+    rules, records = write_set(tmp_path, PROSPECTS)
+    code, reference, _ = dry_run(rules, records, "python", capsys)
+    assert code == 0
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0")  # every record set is "big"
+    assert engines.per_record_limit() == 0
+    code, out, err = dry_run(rules, records, "python", capsys)
+    assert (code, out) == (2, "")
+    assert f"{records}: 0 MB of records is past what the per-record loader reads" in err
+    assert "use dry-run --engine duckdb" in err
+    assert "Traceback" not in err
+    # DuckDB reads it directly; auto picks DuckDB for a set that large
+    assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
+    monkeypatch.setattr(engines, "DIRECT_THRESHOLD", 1)
+    assert dry_run(rules, records, "auto", capsys) == (0, reference, "")
+    # explain reads records the per-record way: refused alike
+    args = ["explain", rules, "--records", records, "--prospect", "p1", "--now", NOW]
+    assert main(args) == 2
+    assert "use dry-run --engine duckdb" in capsys.readouterr().err
+
+
+def test_the_per_record_limit_is_a_documented_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.bulk import engines
+
+    monkeypatch.delenv("SYNCRULES_MAX_RECORD_MB", raising=False)
+    assert engines.per_record_limit() == 40 * 1024 * 1024
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "500")
+    assert engines.per_record_limit() == 500 * 1024 * 1024
+
+
+def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
+    from engine.bulk import engines
+    from engine.runtime.context import Clock
+
+    rules, records = write_set(tmp_path, PROSPECTS)
+    checked = api.check([rules])
+    assert engines.DIRECT_THRESHOLD == 10_000
+    assert engines.run_direct(checked, records, Clock(CLOCK), "auto") is None  # 5 prospects
+    assert engines.run_direct(checked, records, Clock(CLOCK), "python") is None
+    assert engines.run_direct(checked, records, Clock(CLOCK), "duckdb") is not None
+
+
+def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from engine.bulk.duck import DuckEngine
+    from engine.runtime.context import Clock
+
+    rules, records = write_set(tmp_path, PROSPECTS)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    engine = DuckEngine(api.check([rules]), memory_limit="64MB")
+    con = engine.connect(str(scratch))
+    settings = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    con.close()
+    assert settings is not None
+    assert settings[0] in ("61.0 MiB", "64.0 MB")  # DuckDB prints the bound in its units
+    assert settings[1] == str(scratch)
+    assert engine.plan_direct(records, Clock(CLOCK)) is not None
+    left = [p.name for p in scratch.iterdir() if p.is_dir()]
+    assert not [n for n in left if n.startswith(("syncrules-duckdb-", "syncrules-lists-"))]
