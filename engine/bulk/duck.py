@@ -346,10 +346,13 @@ def with_new_prospects(
 
 def direct_rules(rules: CheckedRules) -> bool:
     """Whether the direct path (`direct.py`) can plan this rule set: the steps that read
-    whole Records — prospects from Salesforce, Personalization, User Sync, Connected
-    Campaigns — need the Python loader's record set."""
+    whole Records — prospects from Salesforce, person accounts (read from the accounts
+    list), Personalization, User Sync, Connected Campaigns — need the Python loader's
+    record set."""
     side = (rules.personalization, rules.user_sync, rules.campaigns)
-    return not creates_prospects(rules) and all(s is None for s in side)
+    if creates_prospects(rules) or rules.connector.person_accounts:
+        return False
+    return all(s is None for s in side)
 
 
 def by_email(rules: CheckedRules) -> bool:
