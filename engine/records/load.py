@@ -150,6 +150,15 @@ def _parse(path: str, fmt: str) -> Any:
 
 
 def _parse_yaml(path: str, text: str) -> Any:
+    from engine.records import fast_yaml  # libyaml, typed as below; or DECLINED
+
+    fast = fast_yaml.read(path, text)
+    if fast is not fast_yaml.DECLINED:
+        return fast
+    return _parse_yaml_pure(path, text)
+
+
+def _parse_yaml_pure(path: str, text: str) -> Any:
     yaml = YAML(typ="safe", pure=True)
     node = compose_yaml(path, text, yaml)
     if node is None:
