@@ -47,7 +47,11 @@ for _versions, _tag, _regexp, _first in implicit_resolvers:
         _firsts: list[Any] = list(_first) if _first else [None]
         for _char in _firsts:
             _RESOLVERS.setdefault(_char, []).append((_tag, _regexp))
-_ANY_FIRST = _RESOLVERS.get(None, [])
+_ANY_FIRST = tuple(_RESOLVERS.get(None, []))
+_BY_FIRST = {
+    first: (*pairs, *_ANY_FIRST) for first, pairs in _RESOLVERS.items() if first is not None
+}
+_CACHE_SIZE = 100_000  # built numbers and dates by (tag, text, style): exports repeat them
 
 
 class _Declined(Exception):
@@ -88,7 +92,7 @@ if CParser is not None:
         def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
             if kind is ScalarNode:
                 if implicit[0]:
-                    for tag, regexp in _RESOLVERS.get(value[:1], []) + _ANY_FIRST:
+                    for tag, regexp in _BY_FIRST.get(value[:1], _ANY_FIRST):
                         if regexp.match(value):
                             return str(tag)
                 return _STR
@@ -98,11 +102,12 @@ if CParser is not None:
 class _Reader:
     """PyYAML nodes → the values, lines and texts `load._YamlReader` gives for ruamel's."""
 
-    __slots__ = ("constructor", "seen")
+    __slots__ = ("built", "constructor", "seen")
 
     def __init__(self, constructor: Any) -> None:
         self.constructor = constructor
         self.seen: set[int] = set()  # an alias is the node it names: seen twice
+        self.built: dict[tuple[str, str, str], Any] = {}  # immutable values only
 
     def value(self, node: Any, depth: int) -> Any:
         if id(node) in self.seen or depth > _MAX_DEPTH:
@@ -149,7 +154,17 @@ class _Reader:
             return None
         if tag not in _BUILT:
             raise _Declined
-        mark = node.start_mark
+        key = (tag, node.value, node.style)
+        if key in self.built:
+            return self.built[key]
+        value = self.build(node)
+        if len(self.built) >= _CACHE_SIZE:
+            self.built.clear()
+        self.built[key] = value
+        return value
+
+    def build(self, node: Any) -> Any:
+        tag, mark = node.tag, node.start_mark
         try:
             value = self.constructor.construct_object(
                 RuamelScalar(tag, node.value, mark, node.end_mark, node.style or None), deep=True
