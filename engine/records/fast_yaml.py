@@ -10,7 +10,7 @@ is the value the pure path reads.
 
 The fast path declines (returns `DECLINED`) whenever the document needs something only the
 pure path does exactly: a `%YAML` directive, line breaks YAML 1.1 and 1.2 count
-differently, anchors and aliases (the pure composer bounds their expansion), merge keys,
+differently, tabs, anchors and aliases (the pure composer bounds their expansion), merge keys,
 tags other than the core schema's, deep nesting, or any error (the pure path words it, with
 its line and column). `tests/records/test_fast_yaml.py` reads the same documents both ways.
 """
@@ -37,7 +37,9 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _NULL = _TAG + "str", _TAG + "null"
 _BUILT = frozenset({_TAG + t for t in ("bool", "int", "float", "timestamp")})  # by ruamel
 _MAX_DEPTH = 50  # deeper documents go to the pure path, which bounds and words nesting
-_PURE_ONLY = ("%", "\x85", "\u2028", "\u2029")  # directives; NEL, LS, PS: 1.1 line breaks
+# directives; NEL, LS, PS (line breaks in YAML 1.1); tabs, which libyaml accepts as
+# separators where ruamel refuses them (`a:<TAB>b`)
+_PURE_ONLY = ("%", "\x85", "\u2028", "\u2029", "\t")
 
 # ruamel's YAML 1.2 implicit resolvers: first character → [(tag, regexp)], as
 # `VersionedResolver.versioned_resolver` builds them for version (1, 2)

@@ -112,6 +112,7 @@ def test_yaml_1_1_traps_read_as_the_pure_path_reads_them() -> None:
         "a: !custom 1\n",  # a tag outside the core schema
         "a: !!binary aGk=\n",
         "a: x\x85b: y\n",  # NEL: a line break in YAML 1.1, not in 1.2
+        "a:\tb\n",  # a tab after the colon: libyaml reads it, ruamel refuses it
         "---\na: 1\n---\nb: 2\n",  # two documents
         "? [a, b]\n: 1\n",  # a key that is not text
         "a: " + "[" * 60 + "]" * 60 + "\n",  # deep nesting: bounded by the pure path
