@@ -373,7 +373,7 @@ def _write_file(path: str, text: str) -> None:
 
 def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
-    from engine.render import plan_json, plan_table
+    from engine.render import plan_table
 
     rules = _checked_or_exit(args.rules)
     plan = None
@@ -387,15 +387,59 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
             plan = api.dry_run(
                 rules, records, now=now, progress=progress, notice=_notice, **_engine(args)
             )
-    if args.format == "json":
-        text = plan_json.render(plan)
-    elif args.format == "html":
+    if args.format in ("json", "jsonl", "parquet"):
+        _stream_plan(args, plan)
+        return ExitCode.FINDINGS if args.fail_on_error and plan.has_errors else ExitCode.OK
+    if args.format == "html":
         text = _report_html(args, rules, records, plan, now)
     else:
         width = None if args.output else _terminal_width(sys.stdout)
-        text = plan_table.render(plan, _colour(sys.stdout) and not args.output, width)
+        rows = None if args.all else TABLE_ROWS
+        text = plan_table.render(plan, _colour(sys.stdout) and not args.output, width, rows)
     _output(args.output, text)
     return ExitCode.FINDINGS if args.fail_on_error and plan.has_errors else ExitCode.OK
+
+
+TABLE_ROWS = 50  # dry-run's table: rows shown per action unless --all (issue 10)
+
+
+def _stream_plan(args: argparse.Namespace, plan) -> None:  # type: ignore[no-untyped-def]
+    """The plan as json, jsonl or parquet, written as it is rendered: never held whole as
+    text. To `--output` through a temporary file that replaces it only when complete."""
+    from engine.files import atomic_output
+    from engine.render import plan_json, plan_jsonl, plan_parquet
+
+    if args.format == "parquet":
+        if args.output is None:
+            raise CannotRun("--format parquet writes a file: add --output FILE")
+        with atomic_output(args.output) as temp:
+            plan_parquet.write(plan, temp)
+    else:
+        write = plan_json.write if args.format == "json" else plan_jsonl.write
+        if args.output is None:
+            _buffered(lambda out: write(plan, out))
+            return
+        with atomic_output(args.output) as temp, open(temp, "w", encoding="utf-8") as handle:
+            write(plan, handle.write)
+    sys.stderr.write(f"syncrules: wrote {args.output}\n")
+
+
+def _buffered(produce: Callable[[Callable[[str], object]], None]) -> None:
+    """Standard output in chunks of about 64 KiB (`_write` flushes every call)."""
+    chunks: list[str] = []
+    size = 0
+
+    def out(text: str) -> None:
+        nonlocal size
+        chunks.append(text)
+        size += len(text)
+        if size >= 65_536:
+            _write("".join(chunks))
+            chunks.clear()
+            size = 0
+
+    produce(out)
+    _write("".join(chunks))
 
 
 def cmd_run(args: argparse.Namespace) -> ExitCode:
@@ -677,12 +721,21 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     dry = records_command(
-        "dry-run", "the plan of one sync cycle; writes nothing", ("table", "json", "html")
+        "dry-run",
+        "the plan of one sync cycle; writes nothing",
+        ("table", "json", "html", "jsonl", "parquet"),
     )
     dry.add_argument(
         "--output",
         metavar="FILE",
-        help="write the plan to FILE instead of standard output (html: a self-contained page)",
+        help="write the plan to FILE instead of standard output (html: a self-contained page; "
+        "parquet: needs a FILE)",
+    )
+    dry.add_argument(
+        "--all",
+        action="store_true",
+        help=f"table: every prospect's row (default: the first {TABLE_ROWS} of each action, "
+        "then how many more)",
     )
     dry.add_argument(
         "--fail-on-error",

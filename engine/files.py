@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -9,7 +10,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +153,31 @@ def write_files_atomic(items: Sequence[tuple[str, str | bytes]]) -> None:
         raise InputError(f"{current}: cannot write: {_reason(error)}") from None
     finally:
         for temp, _target in temps:
+            Path(temp).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str) -> Iterator[str]:
+    """A temporary path beside `path` to write a large output to (streamed, or by a
+    library such as pyarrow); when the block ends without error it replaces `path`
+    atomically, as `write_atomic` does. A failure or Ctrl-C leaves `path` as it was."""
+    target = _writable_target(path)
+    temp = ""
+    try:
+        fd, temp = tempfile.mkstemp(
+            dir=os.path.dirname(target) or ".",
+            prefix=f".{os.path.basename(target)}.",
+            suffix=".tmp",
+        )
+        os.close(fd)
+        yield temp
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp creates 0600, as in _write_temp
+        with shielded():
+            os.replace(temp, target)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write: {_reason(error)}") from None
+    finally:
+        if temp:
             Path(temp).unlink(missing_ok=True)
 
 

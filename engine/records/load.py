@@ -150,6 +150,15 @@ def _parse(path: str, fmt: str) -> Any:
 
 
 def _parse_yaml(path: str, text: str) -> Any:
+    from engine.records import fast_yaml  # libyaml, typed as below; or DECLINED
+
+    fast = fast_yaml.read(path, text)
+    if fast is not fast_yaml.DECLINED:
+        return fast
+    return _parse_yaml_pure(path, text)
+
+
+def _parse_yaml_pure(path: str, text: str) -> Any:
     yaml = YAML(typ="safe", pure=True)
     node = compose_yaml(path, text, yaml)
     if node is None:
@@ -514,6 +523,10 @@ class _Place:
     line: int | None
     id: str | None = None
 
+    def named(self, record_id: str) -> _Place:
+        """This place with its record's id: cheaper than `dataclasses.replace`, per record."""
+        return _Place(self.path, self.within, self.index, self.line, record_id)
+
     def record(self) -> str:
         return f"record {self.id}" if self.id else f"record #{self.index + 1} in {self.within}"
 
@@ -624,7 +637,7 @@ def _build_list(rules: CheckedRules, list_name: str, items: list[Any], path: str
         place = _Place(path, list_name, index, _item_line(items, index))
         entry = _as_record(item, place)
         record = _build_record(rules, list_name, entry, place, datatree=False)
-        ids.add(replace(place, id=record.id), _id_key(record))
+        ids.add(place.named(record.id), _id_key(record))
         records.append(record)
     return records
 
@@ -679,7 +692,7 @@ def _load_datatree_file(path: str, doc: _Map, rules: CheckedRules) -> RecordSet:
         bucket = lists.setdefault(list_name, [])
         record = _build_record(rules, list_name, entry, place, datatree=True)
         record.origin = replace(record.origin, index=len(bucket))
-        ids.setdefault(list_name, _Ids()).add(replace(place, id=record.id), _id_key(record))
+        ids.setdefault(list_name, _Ids()).add(place.named(record.id), _id_key(record))
         bucket.append(record)
         interleave.append(list_name)
     name = Path(path).name
@@ -831,7 +844,7 @@ def _build_datatree_list(
         entry = _as_record(item, place)
         _datatree_list(entry, place, list_name)
         record = _build_record(rules, list_name, entry, place, datatree=True)
-        ids.add(replace(place, id=record.id), _id_key(record))
+        ids.add(place.named(record.id), _id_key(record))
         records.append(record)
     return records
 
@@ -853,7 +866,7 @@ def _build_record(
     try:  # SPEC §2: the connector's state columns, declared or not
         read_state(record, entry)
     except StateError as bad:
-        where = replace(place, id=record.id)
+        where = place.named(record.id)
         raise where.error(bad.key, bad.problem, entry.key_lines.get(bad.key)) from None
     return record
 
@@ -866,7 +879,7 @@ def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
     record_id = _record_id(
         entry, "id" if "id" in entry else None, place, "id", "every prospect needs an id"
     )
-    place = replace(place, id=record_id)
+    place = place.named(record_id)
     _no_duplicate_keys(entry, place)
     return Record(
         "prospect",
@@ -892,7 +905,7 @@ def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) 
     else:
         need = f"every {model.name} record needs an Id"
         record_id = _record_id(entry, id_key, place, "Id", need)
-    place = replace(place, id=record_id)
+    place = place.named(record_id)
     _no_duplicate_keys(entry, place)
     keys = _salesforce_keys(entry, place)
     if datatree:
@@ -963,7 +976,7 @@ def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
     what = _TEXT_RECORDS[obj]
     kind = "personalization" if obj.startswith("personalization") else what
     record_id = _record_id(entry, id_key, place, "id", f"every {what} needs an id")
-    place = replace(place, id=record_id)
+    place = place.named(record_id)
     _no_duplicate_keys(entry, place)
     values: dict[str, Value] = {}
     for key, value in entry.items():

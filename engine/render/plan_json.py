@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from json.encoder import encode_basestring as _string  # the C function
 from typing import Any
 
 from engine.plan import (
@@ -29,13 +31,8 @@ def _failure(failure: Failure) -> dict[str, Any]:
     }
 
 
-def _problem(problem: FormulaProblem) -> dict[str, Any]:
-    return {
-        "rule": problem.rule,
-        "record": problem.record,
-        "message": problem.message,
-        "location": problem.location,
-    }
+def problem(p: FormulaProblem) -> dict[str, Any]:
+    return {"rule": p.rule, "record": p.record, "message": p.message, "location": p.location}
 
 
 def outcome(o: Outcome) -> dict[str, Any]:
@@ -58,7 +55,7 @@ def outcome(o: Outcome) -> dict[str, Any]:
             for d in o.dropped
         ]
     if o.problems:
-        entry["formula_errors"] = [_problem(p) for p in o.problems]
+        entry["formula_errors"] = [problem(p) for p in o.problems]
     return entry
 
 
@@ -76,13 +73,17 @@ def new_prospect(n: NewProspect) -> dict[str, Any]:
 
 
 def as_dict(plan: Plan) -> dict[str, Any]:
+    return _top(plan, [outcome(o) for o in plan.outcomes])
+
+
+def _top(plan: Plan, records: object) -> dict[str, Any]:
     data: dict[str, Any] = {
         "summary": plan.counts(),
-        "records": [outcome(o) for o in plan.outcomes],
+        "records": records,
         "prospects_from_salesforce": [new_prospect(n) for n in plan.from_salesforce],
     }
     if plan.problems:
-        data["formula_errors"] = [_problem(p) for p in plan.problems]
+        data["formula_errors"] = [problem(p) for p in plan.problems]
     if plan.personalization is not None:
         data["personalization"] = [personalization(p) for p in plan.personalization]
     if plan.user_sync is not None:
@@ -134,5 +135,60 @@ def personalization(p: PzOutcome) -> dict[str, Any]:
 
 
 def render(plan: Plan, extra: dict[str, Any] | None = None) -> str:
-    data = as_dict(plan) | (extra or {})
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    chunks: list[str] = []
+    write(plan, chunks.append, extra)
+    return "".join(chunks)
+
+
+_STREAMED = object()  # where the records go: written one by one, never held as text
+
+
+def write(plan: Plan, out: Callable[[str], object], extra: dict[str, Any] | None = None) -> None:
+    """The JSON plan, byte for byte what `json.dumps(as_dict(plan) | extra, indent=2,
+    ensure_ascii=False)` gives plus a newline, handed to `out` a record at a time: a plan
+    of a million prospects streams to a file without its text ever being held whole."""
+    data = _top(plan, _STREAMED) | (extra or {})
+    sep = "{\n"
+    for key, value in data.items():
+        out(f"{sep}  {_string(key)}: ")
+        sep = ",\n"
+        if value is not _STREAMED:
+            out(pretty(value, "  "))
+        elif not plan.outcomes:
+            out("[]")
+        else:
+            lead = "[\n    "
+            for o in plan.outcomes:
+                out(lead + pretty(outcome(o), "    "))
+                lead = ",\n    "
+            out("\n  ]")
+    out("\n}\n" if data else "{}\n")
+
+
+def pretty(value: Any, pad: str = "") -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)` nested at `pad`, with strings
+    escaped by the json module's C encoder: for `indent`, json.dumps falls back to its
+    pure-Python encoder, a generator per container (issue 10)."""
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        items = ",\n".join(f"{inner}{_string(k)}: {pretty(v, inner)}" for k, v in value.items())
+        return f"{{\n{items}\n{pad}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        items = ",\n".join(inner + pretty(v, inner) for v in value)
+        return f"[\n{items}\n{pad}]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)  # floats (NaN, Infinity), int subclasses

@@ -79,24 +79,31 @@ def summary(plan: Plan, width: int | None = None) -> list[str]:
     return lines
 
 
-def render(plan: Plan, colour: bool = False, width: int | None = None) -> str:
-    """The table; `width` is the terminal's (None when not writing to one: nothing cut)."""
+def render(
+    plan: Plan, colour: bool = False, width: int | None = None, rows: int | None = None
+) -> str:
+    """The table; `width` is the terminal's (None when not writing to one: nothing cut).
+    `rows`: at most this many rows of each action, in plan order, then a line counting the
+    rows left out (None: every row), so a million prospects are not a million lines."""
     lines = summary(plan, width)
     if plan.outcomes:
+        shown = _shown(plan.outcomes, rows)
         # the columns fit the longest id and target: ids are never cut
-        pw = max(8, *(len(o.prospect) for o in plan.outcomes))
-        tw = max(6, *(len(_target(o)) for o in plan.outcomes))
+        pw = max(8, *(len(o.prospect) for o in shown))
+        tw = max(6, *(len(_target(o)) for o in shown))
         aw = 11
         lines.append("")
         lines.append(f"{'PROSPECT':<{pw}} {'ACTION':<{aw}} {'TARGET':<{tw}} DETAIL")
         rest = None if width is None else max(MIN_DETAIL, width - pw - aw - tw - 3)
-        for o in plan.outcomes:
+        for o in shown:
             action = f"{o.action.value:<{aw}}"
             if colour:
                 action = f"{COLOURS[o.action]}{action}{RESET}"
             lines.append(
                 f"{o.prospect:<{pw}} {action} {_target(o):<{tw}} {_fit(_detail(o), rest)}".rstrip()
             )
+        if len(shown) < len(plan.outcomes):
+            lines.append(_left_out(plan.outcomes, shown, rows or 0))
     if plan.from_salesforce:
         lines.append("")
         lines.extend(_from_salesforce(plan.from_salesforce, width))
@@ -114,6 +121,28 @@ def render(plan: Plan, colour: bool = False, width: int | None = None) -> str:
         lines.append("")
         lines.extend(_campaigns(plan.campaigns, width))
     return "\n".join(lines) + "\n"
+
+
+def _shown(outcomes: Sequence[Outcome], rows: int | None) -> Sequence[Outcome]:
+    if rows is None or len(outcomes) <= rows:
+        return outcomes
+    taken: Counter[Action] = Counter()
+    shown = []
+    for o in outcomes:
+        if taken[o.action] < rows:
+            taken[o.action] += 1
+            shown.append(o)
+    return shown
+
+
+def _left_out(outcomes: Sequence[Outcome], shown: Sequence[Outcome], rows: int) -> str:
+    counts = Counter(o.action for o in outcomes)
+    more = ", ".join(f"{counts[a] - rows:,} {a.value}" for a in Action if counts[a] > rows)
+    total = len(outcomes) - len(shown)
+    return (
+        f"… and {total:,} more rows ({more}): the first {rows} of each action are shown "
+        "(--all shows every row)"
+    )
 
 
 def _from_salesforce(entries: Sequence[NewProspect], width: int | None) -> list[str]:

@@ -1,0 +1,44 @@
+"""`dry-run --format jsonl`: the plan as JSON Lines, for pipelines (docs/plan-formats.md).
+
+One compact JSON object per line, each with `"section"` first: the summary, then one line
+per entry of the JSON plan's lists in their order there (`records`,
+`prospects_from_salesforce`, `formula_errors`, `personalization`, `user_sync`,
+`campaigns`), each the same object as in the JSON plan. Lines are written one at a time by
+the json module's C encoder, so a plan of a million prospects is never held as text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from engine.plan import Plan
+from engine.render import plan_json
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _line(section: str, entry: dict[str, Any]) -> str:
+    return _encode({"section": section} | entry) + "\n"
+
+
+def write(plan: Plan, out: Callable[[str], object]) -> None:
+    out(_line("summary", plan.counts()))
+    sections: list[tuple[str, Iterable[dict[str, Any]]]] = [
+        ("records", (plan_json.outcome(o) for o in plan.outcomes)),
+        ("prospects_from_salesforce", map(plan_json.new_prospect, plan.from_salesforce)),
+        ("formula_errors", map(plan_json.problem, plan.problems)),
+        ("personalization", map(plan_json.personalization, plan.personalization or ())),
+        ("user_sync", map(plan_json.user_access, plan.user_sync or ())),
+        ("campaigns", map(plan_json.campaign, plan.campaigns or ())),
+    ]
+    for section, entries in sections:
+        for entry in entries:
+            out(_line(section, entry))
+
+
+def render(plan: Plan) -> str:
+    chunks: list[str] = []
+    write(plan, chunks.append)
+    return "".join(chunks)

@@ -1,0 +1,91 @@
+"""`dry-run --format parquet --output FILE`: one row per prospect of the plan, and one per
+lead or contact that gets a prospect (SPEC §3.9), for data pipelines (docs/plan-formats.md).
+
+Columns are typed where the plan's field is (text, a list of stage names); the field
+values a row writes or drops hold values of any type, so those columns hold the JSON
+plan's objects as JSON text. The Personalization, User Sync and campaign sections are not
+rows of prospects: `--format json` or `jsonl` carries them. Rows go to the file in
+batches, so a plan of a million prospects never becomes one table in memory.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from engine.files import InputError
+from engine.plan import CREATE_PROSPECT, Plan
+from engine.render import plan_json
+
+BATCH = 65_536  # rows per row group
+TEXT_COLUMNS = (
+    "prospect",
+    "action",
+    "reason",
+    "target_object",
+    "target_id",
+    "matched_by",
+    "error_code",
+    "error_rule",
+    "error_message",
+)
+JSON_COLUMNS = ("to_salesforce", "to_pardot", "dropped", "errors", "formula_errors")
+INSTALL = "--format parquet needs pyarrow: pip install pyarrow (or pip install syncrules again)"
+
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _rows(plan: Plan) -> Iterator[dict[str, Any]]:
+    for o in plan.outcomes:
+        entry = plan_json.outcome(o)
+        target = entry.get("target") or {}
+        yield {
+            "prospect": o.prospect,
+            "action": entry["action"],
+            "reason": entry.get("reason"),
+            "target_object": target.get("object"),
+            "target_id": target.get("id"),
+            "matched_by": entry.get("matched_by"),
+            "error_code": entry.get("error_code"),
+            "error_rule": entry.get("rule"),
+            "error_message": entry.get("message"),
+            "stages": entry["stages"],
+            **{name: _json(entry[name]) if name in entry else None for name in JSON_COLUMNS},
+        }
+    for n in plan.from_salesforce:
+        entry = plan_json.new_prospect(n)
+        yield {
+            "prospect": None,
+            "action": CREATE_PROSPECT,
+            "target_object": n.source.object,
+            "target_id": n.source.id,
+            "stages": [],
+            "to_pardot": _json(entry["to_pardot"]),
+            "dropped": _json(entry["dropped"]),
+        }
+
+
+def write(plan: Plan, path: str) -> None:
+    """The rows to the Parquet file at `path` (the caller makes the write atomic)."""
+    try:  # by name: pyarrow has no type stubs, and only this format needs it
+        pa = importlib.import_module("pyarrow")
+        pq = importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise InputError(INSTALL) from None
+    text = pa.string()
+    schema = pa.schema(
+        [(name, text) for name in TEXT_COLUMNS]
+        + [("stages", pa.list_(text))]
+        + [(name, text) for name in JSON_COLUMNS]
+    )
+    with pq.ParquetWriter(path, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for row in _rows(plan):
+            batch.append(row)
+            if len(batch) == BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema))
+                batch = []
+        if batch or not plan.outcomes:
+            writer.write_table(pa.Table.from_pylist(batch, schema))
