@@ -165,6 +165,7 @@ class Connector:
     span: Span = field(compare=False)
     create_prospects: bool | None = None  # None: not written (the default follows `match`)
     email_fallback: bool = False  # match: crm_id, and an unlinked prospect matches by email
+    assignment_rule: bool = False  # unassigned created leads go to the active assignment rule
 
 
 @dataclass(frozen=True, slots=True)

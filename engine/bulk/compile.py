@@ -34,6 +34,7 @@ def _tables(program: Program) -> list[str]:
             ("__round", "BIGINT"),
             ("__email", "VARCHAR"),
             ("__assigned", "VARCHAR"),
+            ("__owner", "VARCHAR"),
             ("__lead_fid", "VARCHAR"),
             ("__contact_fid", "VARCHAR"),
             ("__state", "VARCHAR"),

@@ -63,6 +63,13 @@ from engine.records.model import Record, RecordSet, Value
 from engine.runtime.context import Clock, directory, field_value
 from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of
 from engine.runtime.fit import blank_of
+from engine.runtime.ownership import (
+    People,
+    created_owner,
+    followed_owner,
+    owner_of,
+    shown,
+)
 
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
 
@@ -199,6 +206,8 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     data["__rank"] = list(range(1, len(prospects) + 1))
     data["__email"] = [p.email.strip().casefold() for p in prospects]
     data["__assigned"] = [p.assigned_user or "" for p in prospects]
+    people = People.of(rules, records)
+    data["__owner"] = [created_owner(rules, people, p.assigned_user).id or "" for p in prospects]
     links = Links(records)
     resolved = [links.resolve(p) for p in prospects]
     data["__lead_fid"] = [r.lead for r in resolved]
@@ -207,8 +216,8 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     data["__master_obj"] = [r.master[0] if r.master else None for r in resolved]
     data["__master_id"] = [r.master[1] if r.master else None for r in resolved]
     data["__stamp"] = [p.updated_at.timestamp() if p.updated_at else None for p in prospects]
-    for p, key in zip(prospects, data["__email"], strict=True):
-        if not printable(key) or not printable(p.assigned_user or ""):
+    for p, key, owner in zip(prospects, data["__email"], data["__owner"], strict=True):
+        if not printable(key) or not printable((p.assigned_user or "") + owner):
             bad(p, "email", "text outside printable ASCII")
         for fid in (p.crm_lead_fid, p.crm_contact_fid):
             if fid and fid.startswith(NEW_LEAD_PREFIX):
@@ -574,8 +583,35 @@ def assemble(
         for n, r in enumerate(created, start=1)
     }
     prospects = {p.id: p for p in records.prospects}
-    outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final) for r in rows]
+    owners = _Owners(rules, records)
+    outcomes = [_outcome(rules, program, prospects[r["__id"]], r, final, owners) for r in rows]
     return Plan(tuple(outcomes), ())
+
+
+@dataclass(slots=True)
+class _Owners:
+    """Ownership as runtime/ownership.py decides it, for the rows of every round: a created
+    lead's owner, and the Salesforce owner a synced record's prospect follows (a record's
+    OwnerId never changes in a cycle — sql.py refuses mappings into it — except that a
+    lead created in an earlier round holds its created owner)."""
+
+    rules: CheckedRules
+    records: RecordSet
+    people: People = field(init=False)
+    created: dict[str, str | None] = field(default_factory=dict)  # lead Id → its OwnerId
+    found: dict[tuple[str, str], Record] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.people = People.of(self.rules, self.records)
+        for obj, pool in (("contact", self.records.contacts), ("lead", self.records.leads)):
+            for r in pool:
+                self.found.setdefault((obj, r.id), r)
+
+    def record_owner(self, obj: str, record_id: str) -> object:
+        if obj == "lead" and record_id in self.created:
+            return self.created[record_id]
+        record = self.found.get((obj, record_id))
+        return owner_of(record) if record is not None else None
 
 
 BOOLEAN_COLUMNS = frozenset({"__created", "__deleted", "__gone"})
@@ -709,6 +745,7 @@ def _outcome(
     prospect: Record,
     row: dict[str, Any],
     final: dict[str, str],
+    owners: _Owners,
 ) -> Outcome:
     held = set(row["__stages"])
     stages = tuple(s.name for s in rules.stages if s.name in held)
@@ -728,11 +765,13 @@ def _outcome(
             else:
                 pv = field_value(rules, prospect, "prospect", m.prospect.name)
                 dropped.append(Dropped(m.lead.name, DropCode(w["s"]), pv))
-        if prospect.assigned_user:
-            owner = rules.object("lead").get("OwnerId")
-            writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
+        owner = created_owner(rules, owners.people, prospect.assigned_user)
+        if owner.id is not None:
+            declared = rules.object("lead").get("OwnerId")
+            writes[declared.name if declared else "OwnerId"] = owner.id
         if action == "create_lead":
             created = final[f"{NEW_LEAD_PREFIX}{row['__rank']:012d}"]
+            owners.created[created] = owner.id
             return Outcome(
                 prospect.id,
                 Action.CREATE_LEAD,
@@ -740,9 +779,17 @@ def _outcome(
                 to_salesforce=tuple(writes.items()),
                 dropped=tuple(dropped),
                 created_id=created,
+                owner=shown(owner),
             )
         failures = _failures(rules, program, "lead", action, row, writes, final)
-        return Outcome(prospect.id, Action.ERROR, stages, failures=failures, dropped=tuple(dropped))
+        return Outcome(
+            prospect.id,
+            Action.ERROR,
+            stages,
+            failures=failures,
+            dropped=tuple(dropped),
+            owner=shown(owner),
+        )
     obj, mid = row["__mobj"], final.get(row["__mid"], row["__mid"])
     to_sf: dict[str, Value] = {}
     to_pd: dict[str, Value] = {}
@@ -774,6 +821,7 @@ def _outcome(
             dropped=tuple(dropped),
             failures=failures,
         )
+    followed = followed_owner(owners.people, prospect.assigned_user, owners.record_owner(obj, mid))
     kind = Action.UPDATE if to_sf or to_pd else Action.NO_CHANGE
     return Outcome(
         prospect.id,
@@ -784,6 +832,7 @@ def _outcome(
         to_salesforce=tuple(to_sf.items()),
         to_pardot=tuple(to_pd.items()),
         dropped=tuple(dropped),
+        owner=followed,
     )
 
 

@@ -148,6 +148,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     copy runtime/cycle.py keeps (created leads, writes, links)."""
     from engine.bulk.duck import created_probe
     from engine.runtime.cycle import _flag_deleted, _working_copy, new_prospect
+    from engine.runtime.ownership import take_owner
 
     probe = created_probe(clock)  # what the reference sets on a created lead, fields aside
     marks = probe.changed - set(probe.values)
@@ -176,6 +177,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
             found[("lead", lead.id)] = lead
             prospect.crm_lead_fid = lead.id
             prospect.changed.add("crm_lead_fid")
+            take_owner(prospect, o.owner)
             continue
         if o.action not in (Action.UPDATE, Action.NO_CHANGE) or o.target is None:
             continue
@@ -188,6 +190,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
         record.changed.update(k for k, _ in o.to_salesforce)
         prospect.values.update(o.to_pardot)
         prospect.changed.update(k for k, _ in o.to_pardot)
+        take_owner(prospect, o.owner)
     ids = {p.id for p in records.prospects}
     for new in plan.from_salesforce:
         source = found[(new.source.object, new.source.id)]

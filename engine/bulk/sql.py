@@ -31,6 +31,7 @@ from engine.fieldtypes import GRADES, FieldType, Kind, VType
 from engine.formula import merge_fields
 from engine.formula.functions import FormulaError, java_pattern
 from engine.formula.signatures import SIGNATURES
+from engine.plan import DropCode
 from engine.source import Span
 
 DEC = "DECIMAL(38,10)"
@@ -617,12 +618,19 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
         assert source is target
         return Fit(none, value)
     if into.kind is Kind.NUMBER:
+        # runtime.fit.whole_digits on the number's exact text (numbers travel as text)
+        wide = f"({_whole_digits(value)} > {into.whole_digits})"
         if source is Cls.NUMBER:
-            return Fit(none, value)
+            return Fit(f"(CASE WHEN {wide} THEN {lit(RANGE)} END)", value)
         if source is Cls.BOOL:
             return Fit("'INVALID_TYPE'", none)
         ok = full_match(value, NUMBER_RE)
-        return Fit(f"(CASE WHEN {ok} THEN NULL ELSE 'INVALID_TYPE' END)", decimal_text(value))
+        number = decimal_text(value)
+        wide = f"({_whole_digits(number)} > {into.whole_digits})"
+        return Fit(
+            f"(CASE WHEN NOT {ok} THEN 'INVALID_TYPE' WHEN {wide} THEN {lit(RANGE)} END)",
+            number,
+        )
     if into.kind is Kind.BOOLEAN:
         if source is Cls.BOOL:
             return Fit(none, value)
@@ -654,6 +662,14 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
             text,
         )
     return Fit(f"(CASE WHEN {long} THEN 'STRING_TOO_LONG' END)", text)
+
+
+RANGE = DropCode.NUMBER_OUTSIDE_VALID_RANGE.value
+
+
+def _whole_digits(number: str) -> str:
+    """Digits left of the point of a number's canonical text (`-123.45` → 3, `0.5` → 0)."""
+    return f"length(ltrim(split_part(ltrim({number}, '-'), '.', 1), '0'))"
 
 
 def equal_sql(a: str, b: str, c: Cls) -> str:
@@ -878,6 +894,13 @@ class _Builder:
                 self.reason(
                     f"field {m.prospect.name}", "a mapping into lead OwnerId", m.prospect.span
                 )
+            # the owner a synced record's prospect follows is read as the records are
+            # loaded (runtime/ownership.followed_owner), so no mapping may change it
+            into = m.contact.name.casefold() if m.contact is not None else ""
+            if into == "ownerid" and m.sync is not Sync.OFF:
+                self.reason(
+                    f"field {m.prospect.name}", "a mapping into contact OwnerId", m.prospect.span
+                )
         if any(d.object != "lead" for d in rules.duplicates):
             pass  # duplicate rules on other objects never fire: the connector creates leads only
 
@@ -985,7 +1008,8 @@ class _Builder:
             cols.append(f"{alias}.__email AS {q(obj + '.__email')}")
             for n in p.dup_rules:
                 cols.append(f"{alias}.__dup{n} AS {q(f'{obj}.__dup{n}')}")
-        system = "m.__id, m.__rank, m.__email, m.__assigned, m.__stamp, m.__mobj, m.__mid, "
+        system = "m.__id, m.__rank, m.__email, m.__assigned, m.__owner, m.__stamp, m.__mobj, "
+        system += "m.__mid, "
         system += "m.__mby, m.__not_shared, m.__crm_deleted"
         ctes.append(
             f"j AS (SELECT {system}, {', '.join(cols)} FROM m "
@@ -1090,7 +1114,9 @@ class _Builder:
         col = p.column("lead", name)
         assert col is not None
         if p.owner is not None and p.owner.name == name:
-            return "(CASE WHEN __assigned <> '' THEN __assigned ELSE '' END)"
+            # the created lead's owner, decided per prospect as the tables are loaded
+            # (runtime/ownership.created_owner: the assigned user, a queue, the connector user)
+            return "__owner"
         for n, m in p.lead_maps:
             if m.lead is not None and m.lead.name == name and cls_of(m.prospect.type):
                 state, value = q(f"c{n}.state"), q(f"c{n}.v")
@@ -1141,7 +1167,7 @@ class _Builder:
             if m.lead is not None and m.lead.readonly and cls_of(m.prospect.type)
         ]
         if p.owner is not None and p.owner.info.readonly:
-            create_ro.append("__assigned <> ''")
+            create_ro.append("__owner <> ''")
         out.append(f"({' OR '.join(create_ro) or 'FALSE'}) AS __create_ro")
         for obj in ("lead", "contact"):
             out.append(f"({' OR '.join(sf_any[obj]) or 'FALSE'}) AS {q(f'{obj}.__sf')}")

@@ -56,6 +56,9 @@ class ConnectorConfig:
     # with match: crm_id, an unlinked prospect syncs to the first record with its email
     # (the connector's "use email address to match" option); match: email always does
     email_fallback: bool = False
+    # a created lead with no assigned user is sent without an owner, and Salesforce's
+    # active lead assignment rule picks one (docs/design.md, "Ownership")
+    assignment_rule: bool = False
 
 
 @dataclass(frozen=True, slots=True)

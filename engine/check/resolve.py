@@ -205,7 +205,13 @@ def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
     if create is None:
         create = node.match is ast.MatchMode.CRM_ID
     return ConnectorConfig(
-        node.user, node.paused, node.match, node.span, create, node.email_fallback
+        node.user,
+        node.paused,
+        node.match,
+        node.span,
+        create,
+        node.email_fallback,
+        node.assignment_rule,
     )
 
 

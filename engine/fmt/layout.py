@@ -31,7 +31,14 @@ RUNS = {
 MATCH_LINE = "match line"  # a personalization `match … by …` line (not a setting key)
 PAIR_LINE = "pair line"  # a `"name": "name"` line of user_sync or campaigns: kept in order
 SETTING_ORDER = {
-    "connector": ("user", "paused", "match", "create_prospects", "email_fallback"),
+    "connector": (
+        "user",
+        "paused",
+        "match",
+        "create_prospects",
+        "email_fallback",
+        "assignment_rule",
+    ),
     "field": ("lead", "contact", "sync"),
     "validation": ("error_if", "message", "field", "active"),
     "personalization": ("designated_only",),

@@ -980,6 +980,7 @@ _TEXT_RECORDS = {
     "personalization_user": "personalization user",
     "personalization_account": "personalization account",
     "pardot_campaign": "Account Engagement campaign",
+    "queue": "queue",
 }
 
 

@@ -26,6 +26,7 @@ from engine.plan import (
     FormulaProblem,
     NewProspect,
     Outcome,
+    Owner,
     Plan,
     SkipReason,
     Step,
@@ -44,6 +45,14 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
+from engine.runtime.ownership import (
+    People,
+    created_owner,
+    followed_owner,
+    owner_of,
+    shown,
+    take_owner,
+)
 from engine.runtime.personalization import match_personalization
 from engine.runtime.user_sync import plan_user_sync
 from engine.source import Span
@@ -73,6 +82,7 @@ class _Cycle:
     clock: Clock
     explain_id: str | frozenset[str] | None  # one prospect (explain) or several (a report)
     groups: Directory = field(init=False)
+    people: People = field(init=False)
     visible: dict[str, bool] = field(default_factory=dict)
     problems: list[FormulaProblem] = field(default_factory=list)
     next_lead: int = 1
@@ -90,6 +100,7 @@ class _Cycle:
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
+        self.people = People.of(self.rules, self.records)
         self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
@@ -447,11 +458,12 @@ class _Cycle:
             else:
                 writes[mapping.lead.name] = fitted
                 lines.append(f"{mapping.lead.name} = {show(fitted)} from {mapping.prospect.name}")
-        if prospect.assigned_user:
-            owner = self.rules.object("lead").get("OwnerId")
-            writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
-            lines.append(f"OwnerId = {prospect.assigned_user} (the assigned user)")
+        owner = created_owner(self.rules, self.people, prospect.assigned_user)
+        if owner.id is not None:
+            declared = self.rules.object("lead").get("OwnerId")
+            writes[declared.name if declared else "OwnerId"] = owner.id
         explain.add("create", f"a new lead with {len(writes)} field(s)", lines)
+        explain.add("owner", owner.why)
         lead = Record(
             "lead",
             self._new_lead_id(),
@@ -471,6 +483,7 @@ class _Cycle:
                 failures=failures,
                 dropped=tuple(dropped),
                 problems=tuple(problems),
+                owner=shown(owner),
             )
         self.records.leads.append(lead)
         self.next_lead = int(lead.id.removeprefix(NEW_LEAD_PREFIX)) + 1  # the Id is taken
@@ -478,6 +491,7 @@ class _Cycle:
         self.visible.pop(lead.id, None)
         prospect.crm_lead_fid = lead.id
         prospect.changed.add("crm_lead_fid")
+        take_owner(prospect, shown(owner))
         return Outcome(
             prospect.id,
             Action.CREATE_LEAD,
@@ -486,6 +500,7 @@ class _Cycle:
             dropped=tuple(dropped),
             problems=tuple(problems),
             created_id=lead.id,
+            owner=shown(owner),
         )
 
     def _new_lead_id(self) -> str:
@@ -516,6 +531,7 @@ class _Cycle:
             line = self.resolve(mapping, prospect, record, to_sf, to_pd, dropped)
             if explain.enabled:
                 lines.append(line)
+        owner = self.follow_owner(prospect, record, to_sf, explain)
         target = Target(record.object, record.id)
         explain.add(
             "fields",
@@ -538,8 +554,9 @@ class _Cycle:
             if failures:
                 return base(Action.ERROR, failures=failures, problems=tuple(problems))
         self._link(prospect, record)
+        take_owner(prospect, owner)  # like the link, not a write (docs/design.md)
         if not to_sf and not to_pd:
-            return base(Action.NO_CHANGE, problems=tuple(problems))
+            return base(Action.NO_CHANGE, problems=tuple(problems), owner=owner)
         record.values.update(to_sf)
         record.changed.update(to_sf)
         if to_sf:
@@ -552,7 +569,28 @@ class _Cycle:
             to_salesforce=tuple(to_sf.items()),
             to_pardot=tuple(to_pd.items()),
             problems=tuple(problems),
+            owner=owner,
         )
+
+    def follow_owner(
+        self,
+        prospect: Record,
+        record: Record,
+        to_sf: dict[str, Value],
+        explain: Explainer,
+    ) -> Owner | None:
+        """The Salesforce owner wins on a synced record (ownership.followed_owner). Like
+        the link, the new assigned user is not a write: the plan's `owner` shows it and
+        `run` records it, so it never turns a `no_change` into an `update`."""
+        written = next((v for k, v in to_sf.items() if k.casefold() == "ownerid"), None)
+        current = written if written is not None else owner_of(record)
+        owner = followed_owner(self.people, prospect.assigned_user, current)
+        if owner is None:
+            if explain.enabled and current:
+                explain.add("owner", f"the assigned user matches the Salesforce owner {current}")
+            return None
+        explain.add("owner", owner.why)
+        return owner
 
     def _flag_deleted(self, prospect: Record) -> None:
         _flag_deleted(prospect)

@@ -114,6 +114,7 @@ class Lower:
             "match",
             "create_prospects",
             "email_fallback",
+            "assignment_rule",
             "profile",
             "role",
             "permissions",
@@ -125,6 +126,7 @@ class Lower:
         create = read.boolean("create_prospects", default=False)
         written = "create_prospects" in read.found
         fallback = read.boolean("email_fallback", default=False)
+        assignment_rule = read.boolean("assignment_rule", default=False)
         # the connector user's profile, role and custom permissions ("A, B"), for
         # $Profile.Name, $UserRole.Name and $Permission.X in imported validation rules
         for key in ("profile", "role", "permissions"):
@@ -137,6 +139,7 @@ class Lower:
             self.span(meta),
             create if written else None,
             fallback,
+            assignment_rule,
         )
 
     def field_map(self, meta: Meta, children: list[Any]) -> ast.FieldMapping:

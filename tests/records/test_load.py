@@ -85,6 +85,7 @@ def test_yaml_file_of_the_spec_example(files: Files, load: Load) -> None:
         "personalization_users",
         "personalization_accounts",
         "pardot_campaigns",
+        "queues",
     ]
     assert records.layout == Layout(
         "records.yaml",
