@@ -1,0 +1,273 @@
+"""Ownership in the cycle (issue 12; docs/design.md, "Ownership"): who owns a created lead
+— the active assigned user, a queue, the connector user for an inactive assigned user,
+the active assignment rule — and the Salesforce owner winning on a synced record; and
+numbers wider than a Salesforce number field (issue 11). Every scenario also runs on the
+DuckDB engine (helpers.plan)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from engine import api
+from engine.render import plan_json
+from tests.runtime.helpers import NOW, entry, plan, records_of, rules_of
+
+CONNECTOR = 'connector { user: "pardot.integration@acme.example" }\ncreate lead when true\n'
+PEOPLE = """
+users:
+  - {Id: 005A, Name: Dana Direct, active: true}
+  - {Id: 005Z, Name: Zoe Gone, active: false}
+  - {Id: 005I, Name: Integration, Username: pardot.integration@acme.example}
+queues:
+  - {Id: 00G1, Name: Inbound Leads}
+"""
+
+
+def _run(tmp_path: Path, rules_text: str, yaml_text: str) -> tuple[dict[str, Any], Any]:
+    rules = rules_of(rules_text)
+    records = records_of(tmp_path, rules, yaml_text)
+    result = api.run(rules, records, str(tmp_path / "out"), now=NOW)
+    written = YAML(typ="safe").load((tmp_path / "out" / "records.yaml").read_text("utf-8"))
+    return plan_json.as_dict(result.plan), written
+
+
+def test_an_active_assigned_user_owns_the_lead_as_spec_3_4_says(tmp_path: Path) -> None:
+    data = plan(
+        tmp_path,
+        CONNECTOR,
+        PEOPLE + "prospects:\n  - {id: p1, email: a@x.io, last_name: A, company: C, "
+        "assigned_user: 005A}\n",
+    )
+    assert entry(data, "p1") == {
+        "prospect": "p1",
+        "action": "create_lead",
+        "stages": [],
+        "to_salesforce": {"Email": "a@x.io", "LastName": "A", "Company": "C", "OwnerId": "005A"},
+        "to_pardot": {},
+        "dropped": [],
+    }
+
+
+def test_an_inactive_assigned_user_gives_the_lead_to_the_connector_user(tmp_path: Path) -> None:
+    yaml_text = PEOPLE + (
+        "prospects:\n  - {id: p1, email: a@x.io, last_name: A, company: C, assigned_user: 005Z}\n"
+    )
+    data, written = _run(tmp_path, CONNECTOR, yaml_text)
+    p1 = entry(data, "p1")
+    assert (p1["action"], p1["to_salesforce"]["OwnerId"], p1["owner"]) == (
+        "create_lead",
+        "005I",
+        {"decision": "connector_user", "id": "005I"},
+    )
+    # the owner syncs back: run records it, so the next cycle changes nothing
+    (prospect,) = written["prospects"]
+    assert (prospect["assigned_user"], written["leads"][0]["OwnerId"]) == ("005I", "005I")
+
+
+def test_an_inactive_user_and_no_connector_user_listed_sends_no_owner(tmp_path: Path) -> None:
+    data = plan(
+        tmp_path,
+        CONNECTOR,
+        """
+        users: [{Id: 005Z, Name: Zoe Gone, active: false}]
+        prospects: [{id: p1, email: a@x.io, last_name: A, company: C, assigned_user: 005Z}]
+        """,
+    )
+    p1 = entry(data, "p1")
+    assert "OwnerId" not in p1["to_salesforce"]
+    assert p1["owner"] == {"decision": "connector_user", "id": None}
+
+
+def test_an_assigned_user_the_users_list_does_not_hold_still_owns_the_lead(
+    tmp_path: Path,
+) -> None:
+    """Only a user the export shows inactive is known to be refused (lint SR304 warns
+    about the rest)."""
+    data = plan(
+        tmp_path,
+        CONNECTOR,
+        PEOPLE + "prospects: [{id: p1, email: a@x.io, last_name: A, company: C, "
+        "assigned_user: 005Q}]\n",
+    )
+    assert entry(data, "p1")["to_salesforce"]["OwnerId"] == "005Q"
+    assert "owner" not in entry(data, "p1")
+
+
+def test_a_prospect_assigned_to_a_queue_creates_a_lead_the_queue_owns(tmp_path: Path) -> None:
+    yaml_text = PEOPLE + (
+        "prospects:\n  - {id: p1, email: a@x.io, last_name: A, company: C, assigned_user: 00G1}\n"
+    )
+    data, written = _run(tmp_path, CONNECTOR, yaml_text)
+    p1 = entry(data, "p1")
+    assert (p1["to_salesforce"]["OwnerId"], p1["owner"]) == (
+        "00G1",
+        {"decision": "queue", "id": "00G1"},
+    )
+    # Account Engagement assigns prospects to users only: the prospect comes back unassigned
+    assert written["prospects"][0]["assigned_user"] is None
+    assert written["leads"][0]["OwnerId"] == "00G1"
+
+
+def test_assignment_rule_sends_an_unassigned_lead_without_an_owner(tmp_path: Path) -> None:
+    rules = "connector { assignment_rule: true }\ncreate lead when true\n"
+    data = plan(
+        tmp_path,
+        rules,
+        PEOPLE + "prospects: [{id: p1, email: a@x.io, last_name: A, company: C}]\n",
+    )
+    p1 = entry(data, "p1")
+    assert "OwnerId" not in p1["to_salesforce"]
+    assert p1["owner"] == {"decision": "assignment_rule", "id": None}
+    # without the setting an unassigned lead is sent without an owner too (SPEC §3.4),
+    # and the plan shows no decision beyond it
+    plain = plan(
+        tmp_path,
+        CONNECTOR,
+        PEOPLE + "prospects: [{id: p1, email: a@x.io, last_name: A, company: C}]\n",
+    )
+    assert "owner" not in entry(plain, "p1")
+
+
+def test_a_validation_rule_sees_the_decided_owner(tmp_path: Path) -> None:
+    rules = CONNECTOR + (
+        'validation Owner_Active on lead { error_if: OwnerId = "005Z" message: "inactive owner" }\n'
+    )
+    data = plan(
+        tmp_path,
+        rules,
+        PEOPLE + "prospects: [{id: p1, email: a@x.io, last_name: A, company: C, "
+        "assigned_user: 005Z}]\n",
+    )
+    assert entry(data, "p1")["action"] == "create_lead"
+
+
+def test_the_salesforce_owner_wins_on_a_synced_record(tmp_path: Path) -> None:
+    yaml_text = (
+        PEOPLE
+        + """
+prospects:
+  - {id: p1, email: a@x.io, last_name: A, company: C, assigned_user: 005Z, crm_lead_fid: 00Q1}
+  - {id: p2, email: b@x.io, last_name: B, crm_contact_fid: 003B, job_title: CTO}
+  - {id: p3, email: c@x.io, last_name: C, company: C, assigned_user: 005A, crm_lead_fid: 00Q3}
+  - {id: p4, email: d@x.io, last_name: D, company: C, assigned_user: 005A, crm_lead_fid: 00Q4}
+leads:
+  - {Id: 00Q1, Email: a@x.io, LastName: A, Company: C, OwnerId: 005A}
+  - {Id: 00Q3, Email: c@x.io, LastName: C, Company: C, OwnerId: 00G1}
+  - {Id: 00Q4, Email: d@x.io, LastName: D, Company: C, OwnerId: 005A}
+contacts:
+  - {Id: 003B, Email: b@x.io, LastName: B, OwnerId: 005A}
+"""
+    )
+    data, written = _run(tmp_path, CONNECTOR, yaml_text)
+    owners = {r["prospect"]: (r["action"], r.get("owner")) for r in data["records"]}
+    assert owners == {
+        # following the owner is not a write (like the link): no_change stays no_change
+        "p1": ("no_change", {"decision": "salesforce", "id": "005A"}),
+        "p2": ("update", {"decision": "salesforce", "id": "005A"}),
+        "p3": ("no_change", {"decision": "salesforce", "id": None}),  # a queue owns 00Q3
+        "p4": ("no_change", None),
+    }
+    assert entry(data, "p2")["to_pardot"] == {}
+    assigned = {p["id"]: p["assigned_user"] for p in written["prospects"]}
+    assert assigned == {"p1": "005A", "p2": "005A", "p3": None, "p4": "005A"}
+
+
+def test_owner_decisions_are_idempotent(tmp_path: Path) -> None:
+    """SPEC §3: running the cycle again on run's output gives no owner decision."""
+    yaml_text = (
+        PEOPLE
+        + """
+prospects:
+  - {id: p1, email: a@x.io, last_name: A, company: C, assigned_user: 005Z}
+  - {id: p2, email: b@x.io, last_name: B, company: C, assigned_user: 00G1}
+  - {id: p3, email: c@x.io, assigned_user: 005Z, crm_lead_fid: 00Q3}
+leads:
+  - {Id: 00Q3, Email: c@x.io, LastName: C, Company: C, OwnerId: 005A}
+"""
+    )
+    rules = rules_of(CONNECTOR)
+    first = api.run(rules, records_of(tmp_path, rules, yaml_text), str(tmp_path / "out"), now=NOW)
+    assert {o.prospect for o in first.plan.outcomes if o.owner} == {"p1", "p2", "p3"}
+    again = api.load_records(str(tmp_path / "out" / "records.yaml"), rules)
+    second = api.dry_run(rules, again, now=NOW, engine="python")
+    assert [(o.prospect, o.action.value, o.owner) for o in second.outcomes] == [
+        ("p1", "no_change", None),
+        ("p2", "no_change", None),
+        ("p3", "no_change", None),
+    ]
+
+
+def test_explain_says_who_owns_the_lead_and_why(tmp_path: Path) -> None:
+    rules = rules_of(CONNECTOR)
+    records = records_of(
+        tmp_path,
+        rules,
+        PEOPLE + "prospects: [{id: p1, email: a@x.io, last_name: A, company: C, "
+        "assigned_user: 005Z}]\n",
+    )
+    steps = api.explain(rules, records, "p1", now=NOW).steps
+    owner = next(s for s in steps if s.step == "owner")
+    assert owner.summary == (
+        "assigned user 005Z is inactive, and Salesforce refuses a lead owned by an inactive "
+        "user: the connector creates the lead owned by the connector user 005I"
+    )
+
+
+# -- numbers wider than the field (issue 11) ------------------------------------------------
+
+
+def test_a_number_wider_than_18_digits_is_dropped_not_written(tmp_path: Path) -> None:
+    rules = CONNECTOR + "field employees { lead: NumberOfEmployees sync: pardot }\n"
+    data = plan(
+        tmp_path,
+        rules,
+        """
+        prospects:
+          - {id: p1, email: a@x.io, last_name: A, company: C,
+             employees: "12345678901234567890123456789"}
+          - {id: p2, email: b@x.io, last_name: B, company: C, employees: "123456789012345678"}
+          - {id: p3, email: c@x.io, crm_lead_fid: 00Q3, employees: " -1234567890123456789.5 "}
+        leads:
+          - {Id: 00Q3, Email: c@x.io, LastName: C, Company: C, NumberOfEmployees: 5}
+        """,
+    )
+    assert entry(data, "p1")["dropped"] == [
+        {
+            "field": "NumberOfEmployees",
+            "code": "NUMBER_OUTSIDE_VALID_RANGE",
+            "value": "12345678901234567890123456789",
+        }
+    ]
+    assert entry(data, "p1")["action"] == "create_lead"
+    assert "NumberOfEmployees" not in entry(data, "p1")["to_salesforce"]
+    assert entry(data, "p2")["to_salesforce"]["NumberOfEmployees"] == 123456789012345678
+    p3 = entry(data, "p3")
+    assert (p3["to_salesforce"], p3["dropped"]) == (
+        {},
+        [
+            {
+                "field": "NumberOfEmployees",
+                "code": "NUMBER_OUTSIDE_VALID_RANGE",
+                "value": " -1234567890123456789.5 ",
+            }
+        ],
+    )
+
+
+def test_a_huge_number_field_value_is_dropped_by_the_python_engine(tmp_path: Path) -> None:
+    """1.5e300 in a number field: the DuckDB engine cannot hold it (it says so, and auto
+    falls back); the reference drops it with its code."""
+    rules = rules_of(CONNECTOR + "field score { lead: NumberOfEmployees }\n")
+    records = records_of(
+        tmp_path,
+        rules,
+        "prospects: [{id: p1, email: a@x.io, last_name: A, company: C, score: 1.5e300}]\n",
+    )
+    outcome = api.dry_run(rules, records, now=NOW, engine="auto").outcomes[0]
+    assert [(d.field, d.code.value, d.value) for d in outcome.dropped] == [
+        ("NumberOfEmployees", "NUMBER_OUTSIDE_VALID_RANGE", Decimal("1.5e300"))
+    ]
