@@ -60,8 +60,9 @@ from engine.plan import (
     Target,
 )
 from engine.records.model import Record, RecordSet, Value
+from engine.runtime.company import Accounts, account_company
 from engine.runtime.context import Clock, directory, field_value
-from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of
+from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of, with_company
 from engine.runtime.fit import blank_of
 from engine.runtime.ownership import (
     People,
@@ -360,6 +361,7 @@ def with_new_prospects(
         }
         emails = {written.get(p.id, _prospect_email(p)) for p in records.prospects} - {""}
     ids = {p.id for p in records.prospects}
+    accounts = Accounts.of(records)
     created: list[NewProspect] = []
     for record in wanted:
         email = _email_of(rules, record)
@@ -367,7 +369,7 @@ def with_new_prospects(
             continue  # SPEC §3.9: that person already has a prospect
         emails.add(email)
         position = len(records.prospects) + len(created)
-        created.append(new_prospect(rules, record, ids, clock, position)[0])
+        created.append(new_prospect(rules, record, ids, clock, position, accounts)[0])
     return dataclasses.replace(plan, from_salesforce=tuple(created))
 
 
@@ -598,11 +600,13 @@ class _Owners:
     rules: CheckedRules
     records: RecordSet
     people: People = field(init=False)
+    accounts: Accounts = field(init=False)
     created: dict[str, str | None] = field(default_factory=dict)  # lead Id → its OwnerId
     found: dict[tuple[str, str], Record] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.people = People.of(self.rules, self.records)
+        self.accounts = Accounts.of(self.records)
         for obj, pool in (("contact", self.records.contacts), ("lead", self.records.leads)):
             for r in pool:
                 self.found.setdefault((obj, r.id), r)
@@ -821,7 +825,14 @@ def _outcome(
             dropped=tuple(dropped),
             failures=failures,
         )
-    followed = followed_owner(owners.people, prospect.assigned_user, owners.record_owner(obj, mid))
+    if obj == "contact":  # as cycle.update: the contact's Account Name
+        contact = owners.found.get((obj, mid))
+        company = account_company(rules, owners.accounts, prospect, contact) if contact else None
+        if company is not None:
+            with_company(company, to_pd, dropped)
+    followed = followed_owner(owners.people, prospect.assigned_user, owners.record_owner(obj, mid))[
+        0
+    ]
     kind = Action.UPDATE if to_sf or to_pd else Action.NO_CHANGE
     return Outcome(
         prospect.id,

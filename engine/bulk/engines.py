@@ -147,6 +147,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     """The record set after a cycle, from its plan: what `run` writes. Mirrors the working
     copy runtime/cycle.py keeps (created leads, writes, links)."""
     from engine.bulk.duck import created_probe
+    from engine.runtime.company import Accounts
     from engine.runtime.cycle import _flag_deleted, _working_copy, new_prospect
     from engine.runtime.ownership import take_owner
 
@@ -194,7 +195,9 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     ids = {p.id for p in records.prospects}
     for new in plan.from_salesforce:
         source = found[(new.source.object, new.source.id)]
-        made, added = new_prospect(rules, source, ids, clock, len(working.prospects))
+        made, added = new_prospect(
+            rules, source, ids, clock, len(working.prospects), Accounts.of(records)
+        )
         assert made == new, (made, new)  # the plan's entry is the one run adds
         working.prospects.append(added)
     return working

@@ -896,10 +896,12 @@ class _Builder:
                 )
             # the owner a synced record's prospect follows is read as the records are
             # loaded (runtime/ownership.followed_owner), so no mapping may change it
-            into = m.contact.name.casefold() if m.contact is not None else ""
-            if into == "ownerid" and m.sync is not Sync.OFF:
+            # likewise the contact's AccountId, whose Account Name is the company
+            # (runtime/company.account_company)
+            into = m.contact.name if m.contact is not None else ""
+            if into.casefold() in ("ownerid", "accountid") and m.sync is not Sync.OFF:
                 self.reason(
-                    f"field {m.prospect.name}", "a mapping into contact OwnerId", m.prospect.span
+                    f"field {m.prospect.name}", f"a mapping into contact {into}", m.prospect.span
                 )
         if any(d.object != "lead" for d in rules.duplicates):
             pass  # duplicate rules on other objects never fire: the connector creates leads only

@@ -34,6 +34,7 @@ from engine.plan import (
 )
 from engine.records.model import Origin, Record, RecordSet, Value
 from engine.runtime.campaigns import plan_campaigns
+from engine.runtime.company import Accounts, account_company
 from engine.runtime.context import (
     Clock,
     Directory,
@@ -83,6 +84,7 @@ class _Cycle:
     explain_id: str | frozenset[str] | None  # one prospect (explain) or several (a report)
     groups: Directory = field(init=False)
     people: People = field(init=False)
+    accounts: Accounts = field(init=False)
     visible: dict[str, bool] = field(default_factory=dict)
     problems: list[FormulaProblem] = field(default_factory=list)
     next_lead: int = 1
@@ -101,6 +103,7 @@ class _Cycle:
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
         self.people = People.of(self.rules, self.records)
+        self.accounts = Accounts.of(self.records)
         self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
@@ -531,6 +534,10 @@ class _Cycle:
             line = self.resolve(mapping, prospect, record, to_sf, to_pd, dropped)
             if explain.enabled:
                 lines.append(line)
+        if record.object == "contact":
+            company = account_company(self.rules, self.accounts, prospect, record)
+            if company is not None:
+                lines.append(with_company(company, to_pd, dropped))
         owner = self.follow_owner(prospect, record, to_sf, explain)
         target = Target(record.object, record.id)
         explain.add(
@@ -584,12 +591,9 @@ class _Cycle:
         `run` records it, so it never turns a `no_change` into an `update`."""
         written = next((v for k, v in to_sf.items() if k.casefold() == "ownerid"), None)
         current = written if written is not None else owner_of(record)
-        owner = followed_owner(self.people, prospect.assigned_user, current)
-        if owner is None:
-            if explain.enabled and current:
-                explain.add("owner", f"the assigned user matches the Salesforce owner {current}")
-            return None
-        explain.add("owner", owner.why)
+        owner, why = followed_owner(self.people, prospect.assigned_user, current)
+        if owner is not None or why:
+            explain.add("owner", owner.why if owner is not None else why)
         return owner
 
     def _flag_deleted(self, prospect: Record) -> None:
@@ -793,14 +797,34 @@ class _Cycle:
 
     def new_prospect(self, record: Record, ids: set[str]) -> NewProspect:
         new, prospect = new_prospect(
-            self.rules, record, ids, self.clock, len(self.records.prospects)
+            self.rules, record, ids, self.clock, len(self.records.prospects), self.accounts
         )
         self.records.prospects.append(prospect)
         return new
 
 
+def with_company(
+    company: tuple[str, Value, Dropped | None, str],
+    to_pd: dict[str, Value],
+    dropped: list[Dropped],
+) -> str:
+    """A contact's Account Name (company.account_company) as a write to Account
+    Engagement or a dropped value; returns explain's line."""
+    name, value, drop, line = company
+    if drop is not None:
+        dropped.append(drop)
+    elif value is not None:
+        to_pd[name] = value
+    return line
+
+
 def new_prospect(
-    rules: CheckedRules, record: Record, ids: set[str], clock: Clock, position: int
+    rules: CheckedRules,
+    record: Record,
+    ids: set[str],
+    clock: Clock,
+    position: int,
+    accounts: Accounts | None = None,
 ) -> tuple[NewProspect, Record]:
     """The prospect the connector creates from a lead or contact (SPEC §3.9), as the plan
     shows it and as `run` adds it; its id is added to `ids`. The bulk engines call this
@@ -823,6 +847,13 @@ def new_prospect(
             continue
         values[mapping.prospect.name] = fitted
         writes.append((mapping.prospect.name, fitted))
+    if record.object == "contact" and accounts is not None:
+        company = account_company(rules, accounts, None, record)
+        if company is not None:
+            added: dict[str, Value] = {}
+            with_company(company, added, dropped)
+            values.update(added)
+            writes.extend(added.items())
     new_id = _new_prospect_id(record, ids)
     ids.add(new_id)
     link = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"

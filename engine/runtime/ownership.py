@@ -102,30 +102,40 @@ def shown(owner: Owner) -> Owner | None:
     return None if owner.decision in quiet else owner
 
 
-def followed_owner(people: People, assigned: str | None, record_owner: object) -> Owner | None:
+def followed_owner(
+    people: People, assigned: str | None, record_owner: object
+) -> tuple[Owner | None, str]:
     """On a synced record, the Salesforce owner wins: the prospect's assigned user becomes
-    the record's OwnerId (a queue owner leaves the prospect unassigned). None: no change."""
+    the record's OwnerId when that is an active user of the users list (Account
+    Engagement assigns only to users it is connected with: an owner the export does not
+    show as an active user is not followed), and a queue owner leaves the prospect
+    unassigned. (None, explain's line) when nothing changes."""
     owner = to_text(record_owner).strip() if record_owner is not None else ""
     if not owner:
-        return None  # no owner in the export: nothing to follow
+        return None, ""  # no owner in the export: nothing to follow
     queue = people.queue(owner)
     if queue is not None:
         if not assigned:
-            return None
+            return None, f"the Salesforce owner is queue {owner} ({queue}): still unassigned"
         return Owner(
             OwnerDecision.SALESFORCE,
             None,
             f"the Salesforce owner is queue {owner} ({queue}): Account Engagement cannot assign "
             f"a prospect to a queue, so the prospect becomes unassigned (was {assigned})",
-        )
+        ), ""
     if assigned and _same_id(assigned, owner):
-        return None
+        return None, f"the assigned user is the Salesforce owner {owner}"
+    if people.active(owner) is not True:
+        return None, (
+            f"the Salesforce owner {owner} is not an active user of the users list, so "
+            "Account Engagement cannot assign the prospect to them: the assigned user stays"
+        )
     was = f"was {assigned}" if assigned else "was unassigned"
     return Owner(
         OwnerDecision.SALESFORCE,
         owner,
         f"the Salesforce owner wins: the prospect's assigned user becomes {owner} ({was})",
-    )
+    ), ""
 
 
 def owner_of(record: Record) -> object:

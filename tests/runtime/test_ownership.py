@@ -6,6 +6,7 @@ DuckDB engine (helpers.plan)."""
 
 from __future__ import annotations
 
+import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -271,3 +272,110 @@ def test_a_huge_number_field_value_is_dropped_by_the_python_engine(tmp_path: Pat
     assert [(d.field, d.code.value, d.value) for d in outcome.dropped] == [
         ("NumberOfEmployees", "NUMBER_OUTSIDE_VALID_RANGE", Decimal("1.5e300"))
     ]
+
+
+def test_an_owner_that_is_no_active_listed_user_is_not_followed(tmp_path: Path) -> None:
+    """Account Engagement assigns only to users it is connected with: without a users list,
+    or for an inactive owner, the prospect keeps its assigned user."""
+    records = """
+        prospects:
+          - {id: p1, email: a@x.io, last_name: A, company: C, crm_lead_fid: 00Q1}
+          - {id: p2, email: b@x.io, last_name: B, company: C, crm_lead_fid: 00Q2,
+             assigned_user: 005A}
+        leads:
+          - {Id: 00Q1, Email: a@x.io, LastName: A, Company: C, OwnerId: 005A}
+          - {Id: 00Q2, Email: b@x.io, LastName: B, Company: C, OwnerId: 005Z}
+        """
+    bare = plan(tmp_path, CONNECTOR, records)
+    assert [r.get("owner") for r in bare["records"]] == [None, None]
+    listed = plan(tmp_path, CONNECTOR, PEOPLE + textwrap.dedent(records))
+    assert [r.get("owner") for r in listed["records"]] == [
+        {"decision": "salesforce", "id": "005A"},
+        None,  # 005Z is inactive
+    ]
+
+
+# -- Company from the Account (issue 12) ----------------------------------------------------
+
+LONG = "Analytical Engines " * 14  # 266 characters: more than prospect company's 255
+ACCOUNTS = f"""
+accounts:
+  - {{Id: 001A, Name: Acme Corp}}
+  - {{Id: 001L, Name: "{LONG}"}}
+  - {{Id: 001B, Name: ""}}
+"""
+COMPANY = ""  # helpers.BASE maps company { lead: Company } (sync: salesforce)
+
+
+def test_a_contacts_company_is_its_accounts_name_whatever_the_sync(tmp_path: Path) -> None:
+    yaml_text = (
+        ACCOUNTS
+        + """
+prospects:
+  - {id: p1, email: a@x.io, last_name: A, company: Someone Else, crm_contact_fid: 003A}
+  - {id: p2, email: b@x.io, last_name: B, company: Acme Corp, crm_contact_fid: 003B}
+  - {id: p3, email: c@x.io, last_name: C, company: X, crm_contact_fid: 003L}
+  - {id: p4, email: d@x.io, last_name: D, company: Kept, crm_contact_fid: 003N}
+  - {id: p5, email: e@x.io, last_name: E, company: Kept, crm_contact_fid: 003E}
+contacts:
+  - {Id: 003A, Email: a@x.io, LastName: A, AccountId: 001A}
+  - {Id: 003B, Email: b@x.io, LastName: B, AccountId: 001A}
+  - {Id: 003L, Email: c@x.io, LastName: C, AccountId: 001L}
+  - {Id: 003N, Email: d@x.io, LastName: D}
+  - {Id: 003E, Email: e@x.io, LastName: E, AccountId: 001B}
+"""
+    )
+    data, written = _run(tmp_path, COMPANY, yaml_text)
+    rows = {r["prospect"]: (r["action"], r["to_pardot"], r["dropped"]) for r in data["records"]}
+    assert rows == {
+        # the account's name wins, and the connector never writes it to Salesforce
+        "p1": ("update", {"company": "Acme Corp"}, []),
+        "p2": ("no_change", {}, []),
+        "p3": (
+            "no_change",
+            {},
+            [
+                {"field": "company", "code": "STRING_TOO_LONG", "value": LONG.strip()},
+            ],
+        ),
+        "p4": ("no_change", {}, []),  # no account: nothing to sync
+        "p5": ("no_change", {}, []),  # an account without a name: nothing to sync
+    }
+    assert entry(data, "p1")["to_salesforce"] == {}
+    assert {p["id"]: p["company"] for p in written["prospects"]}["p1"] == "Acme Corp"
+
+
+def test_a_prospect_created_from_a_contact_takes_its_accounts_name(tmp_path: Path) -> None:
+    data = plan(
+        tmp_path,
+        COMPANY + "connector { create_prospects: true }\n",
+        ACCOUNTS + "contacts: [{Id: 003A, Email: a@x.io, LastName: A, AccountId: 001A}]\n",
+    )
+    assert data["prospects_from_salesforce"] == [
+        {
+            "source": {"object": "contact", "id": "003A"},
+            "action": "create_prospect",
+            "to_pardot": {"email": "a@x.io", "last_name": "A", "company": "Acme Corp"},
+            "dropped": [],
+        }
+    ]
+
+
+def test_a_remapped_company_syncs_the_contact_field_instead(tmp_path: Path) -> None:
+    """The help page: once Company is mapped to another field, only that field syncs."""
+    rules = """
+        object prospect { email: email  company: text(255) }
+        object lead { Email: email  Company: text(255) }
+        object contact { Email: email  Company__c: text(80) }
+        field email { lead: Email contact: Email }
+        field company { lead: Company contact: Company__c sync: salesforce }
+        """
+    data = plan(
+        tmp_path,
+        rules,
+        ACCOUNTS
+        + "prospects: [{id: p1, email: a@x.io, last_name: A, company: X, crm_contact_fid: 003A}]\n"
+        + "contacts: [{Id: 003A, Email: a@x.io, LastName: A, AccountId: 001A, Company__c: Y}]\n",
+        base=False,
+    )
+    assert entry(data, "p1")["to_pardot"] == {"company": "Y"}
