@@ -58,6 +58,7 @@ def _tables(program: Program) -> list[str]:
         cols = list(system[table])
         if table != "prospects":
             cols += [(f"__dup{n}", "VARCHAR") for n in program.dup_rules]
+            cols += [(f"__hs{n}", "DOUBLE") for n in program.history(obj)]
         cols += [(c.name, sql_type(c.cls)) for c in program.columns(obj)]
         body = ", ".join(f'"{name}" {kind}' for name, kind in cols)
         out.append(f"CREATE TABLE {table} ({body})")

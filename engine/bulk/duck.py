@@ -64,6 +64,7 @@ from engine.runtime.company import Accounts, account_company
 from engine.runtime.context import Clock, directory, field_value
 from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of, with_company
 from engine.runtime.fit import blank_of
+from engine.runtime.history import FieldHistory
 from engine.runtime.ownership import (
     People,
     created_owner,
@@ -174,6 +175,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
 
     tables: dict[str, dict[str, list[Any]]] = {}
     seen: dict[str, str] = {}
+    history = FieldHistory.of(records)
     for obj, pool in (("contact", records.contacts), ("lead", records.leads)):
         data = columns(obj, pool, program.columns(obj))
         data["__id"] = [r.id for r in pool]
@@ -181,6 +183,12 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
         data["__email"] = [_email_of(rules, r) for r in pool]
         data["__stamp"] = [r.updated_at.timestamp() if r.updated_at else None for r in pool]
         data["__created"] = [False] * len(pool)
+        maps = dict(program.lead_maps if obj == "lead" else program.contact_maps)
+        for n in program.history(obj):
+            target = maps[n].target(obj)
+            assert target is not None
+            stamps = [history.stamp(r, target.name) for r in pool]
+            data[f"__hs{n}"] = [s.timestamp() if s else None for s in stamps]
         # SPEC §3.2, §3.3: a deleted record is invisible; a deleted or converted one is
         # never matched by email nor counted by a duplicate rule (`__gone`)
         data["__deleted"] = [r.deleted for r in pool]
@@ -650,7 +658,7 @@ def _typed(name: str, data: dict[str, list[Any]], program: Program) -> dict[str,
     for key, values in data.items():
         if key in ("__ord", "__rank", "__round"):
             out[key] = pa.array(values, pa.int64())
-        elif key == "__stamp":
+        elif key == "__stamp" or key.startswith("__hs"):
             out[key] = pa.array(values, pa.float64())
         elif key in BOOLEAN_COLUMNS or cls.get(key) is Cls.BOOL:
             out[key] = pa.array(values, pa.bool_())

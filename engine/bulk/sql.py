@@ -731,6 +731,12 @@ class Program:
     next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
 
+    def history(self, obj: str) -> list[int]:
+        """The `most_recent` mappings of obj, each compared with its field's own time
+        (`__hs{n}`: runtime/history.FieldHistory.stamp, filled as the tables load)."""
+        maps = self.lead_maps if obj == "lead" else self.contact_maps
+        return [n for n, m in maps if m.sync is Sync.MOST_RECENT]
+
     def columns(self, obj: str) -> list[Column]:
         return {"prospect": self.prospect, "lead": self.lead, "contact": self.contact}[obj]
 
@@ -1007,6 +1013,8 @@ class _Builder:
                     value = f"COALESCE({value}, {blank_sql(c.cls)})"
                 cols.append(f"{value} AS {q(obj + '.' + c.name)}")
             cols.append(f"{alias}.__stamp AS {q(obj + '.__stamp')}")
+            for n in p.history(obj):
+                cols.append(f"{alias}.__hs{n} AS {q(f'{obj}.__hs{n}')}")
             cols.append(f"{alias}.__email AS {q(obj + '.__email')}")
             for n in p.dup_rules:
                 cols.append(f"{alias}.__dup{n} AS {q(f'{obj}.__dup{n}')}")
@@ -1073,7 +1081,7 @@ class _Builder:
                     f"ELSE ({tc} IS NULL AND {equal_sql(tv, sv, sc)}) IS TRUE "
                     f"OR ({bc} IS NULL AND {equal_sql(bv, pv, pc)}) IS TRUE END)"
                 )
-                win = _decide(m.sync, pb, sb, obj)
+                win = _decide(m.sync, pb, sb, q(f"{obj}.__hs{n}"))
                 d = f"(CASE WHEN {win} IS NULL OR {same} THEN NULL WHEN {win} = 'pardot' "
                 d += "THEN 'sf' ELSE 'pd' END)"
                 self.dirs.append(f"CASE WHEN __mobj = '{obj}' THEN {d} END AS {q(pre + '.dir')}")
@@ -1301,7 +1309,7 @@ class _Builder:
                 )
             system = (
                 "t.__id, t.__ord, t.__email, t.__stamp, t.__created, t.__deleted, t.__gone"
-                f"{_dups(p, 't')}"
+                f"{_dups(p, 't')}{''.join(f', t.__hs{n}' for n in p.history(obj))}"
             )
             select = (
                 f"SELECT {', '.join([system, *cols])} FROM {table} AS t "
@@ -1311,6 +1319,9 @@ class _Builder:
             if obj == "lead":
                 created = [f"{self._created(c.name)} AS {q(c.name)}" for c in p.lead]
                 dups = "".join(f", __ndup{n} AS __dup{n}" for n in p.dup_rules)
+                dups += "".join(
+                    f", CAST($created_stamp AS DOUBLE) AS __hs{n}" for n in p.history(obj)
+                )
                 new_id = f"'{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), 12, '0')"
                 select += (
                     f" UNION ALL SELECT {new_id} AS __id, 1000000000000 + __rank AS __ord, "
@@ -1360,8 +1371,9 @@ def _dups(p: Program, alias: str) -> str:
     return "".join(f", {alias}.__dup{n}" for n in p.dup_rules)
 
 
-def _decide(sync: Sync, pb: str, sb: str, obj: str) -> str:
-    """cycle.decide in SQL: 'pardot', 'salesforce' or NULL (both blank)."""
+def _decide(sync: Sync, pb: str, sb: str, s: str) -> str:
+    """cycle.decide in SQL: 'pardot', 'salesforce' or NULL (both blank); `s` is the
+    Salesforce side's time for `most_recent` (the field's, runtime/history.py)."""
 
     def first(side: str) -> str:
         if side == "salesforce":
@@ -1378,7 +1390,6 @@ def _decide(sync: Sync, pb: str, sb: str, obj: str) -> str:
         case Sync.PARDOT:
             return first("pardot")
         case Sync.MOST_RECENT:
-            s = q(f"{obj}.__stamp")
             later = f"(__stamp IS NOT NULL AND ({s} IS NULL OR __stamp > {s}))"
             return f"(CASE WHEN {later} THEN {first('pardot')} ELSE {first('salesforce')} END)"
     return "CAST(NULL AS VARCHAR)"

@@ -46,6 +46,7 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
+from engine.runtime.history import FieldHistory
 from engine.runtime.ownership import (
     People,
     created_owner,
@@ -85,6 +86,7 @@ class _Cycle:
     groups: Directory = field(init=False)
     people: People = field(init=False)
     accounts: Accounts = field(init=False)
+    history: FieldHistory = field(init=False)
     visible: dict[str, bool] = field(default_factory=dict)
     problems: list[FormulaProblem] = field(default_factory=list)
     next_lead: int = 1
@@ -104,6 +106,7 @@ class _Cycle:
         self.groups = directory(self.records.users)
         self.people = People.of(self.rules, self.records)
         self.accounts = Accounts.of(self.records)
+        self.history = FieldHistory.of(self.records)
         self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
@@ -624,7 +627,15 @@ class _Cycle:
         label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})"
         if mapping.sync is Sync.OFF:
             return f"{label}: not synced"
-        winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, record.updated_at)
+        s_time = (
+            self.history.stamp(record, target.name)
+            if mapping.sync is Sync.MOST_RECENT
+            else record.updated_at
+        )
+        winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, s_time)
+        if mapping.sync is Sync.MOST_RECENT and target.name.casefold() in self.history.tracked:
+            when = s_time.isoformat() if s_time else "never since tracking began"
+            why += f" (field history: {target.name} last changed {when})"
         if winner is None or same(pv, pinfo.type, sv, target.type):
             both_blank = winner is None or (is_blank(pv) and is_blank(sv))
             return (

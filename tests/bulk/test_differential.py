@@ -174,6 +174,16 @@ def record_sets(draw: st.DrawFn) -> str:
             f"LastModifiedDate: {draw(day)}"
             f"{extra}}}"
         )
+    # field history (runtime/history.py): a most_recent field's own change times
+    history = draw(st.lists(st.sampled_from([*leads, *contacts, "00Q9"]), max_size=3))
+    if history:
+        lines.append("field_history:")
+        for k, parent in enumerate(history):
+            field = draw(st.sampled_from(("Score__c", "LastName", "Kind__c")))
+            lines.append(
+                f"  - {{Id: 017{k}, ParentId: {parent}, Field: {field}, "
+                f"CreatedDate: '{draw(day)}'}}"
+            )
     lines.append("prospects:")
     for n in range(draw(st.integers(1, 6))):
         # unlinked (null), linked to a missing record (00Q9, 0039) or to a generated one

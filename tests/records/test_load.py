@@ -86,6 +86,7 @@ def test_yaml_file_of_the_spec_example(files: Files, load: Load) -> None:
         "personalization_accounts",
         "pardot_campaigns",
         "queues",
+        "field_history",
     ]
     assert records.layout == Layout(
         "records.yaml",

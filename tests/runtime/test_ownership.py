@@ -379,3 +379,81 @@ def test_a_remapped_company_syncs_the_contact_field_instead(tmp_path: Path) -> N
         base=False,
     )
     assert entry(data, "p1")["to_pardot"] == {"company": "Y"}
+
+
+# -- most_recent by field history (issue 12) ----------------------------------------------
+
+OPTED = (
+    "field opted_out { lead: HasOptedOutOfEmail contact: HasOptedOutOfEmail sync: most_recent }\n"
+)
+HISTORY_RECORDS = """
+prospects:
+  - {id: p1, email: a@x.io, last_name: A, company: C, opted_out: true, crm_lead_fid: 00Q1,
+     updated_at: 2026-11-10T00:00:00Z}
+  - {id: p2, email: b@x.io, last_name: B, company: C, opted_out: false, crm_lead_fid: 00Q2,
+     updated_at: 2026-11-10T00:00:00Z}
+  - {id: p3, email: c@x.io, last_name: C, opted_out: true, crm_contact_fid: 003C,
+     updated_at: 2026-11-10T00:00:00Z}
+leads:
+  # edited after the prospect, but its opt-out never changed since tracking began
+  - {Id: 00Q1, Email: a@x.io, LastName: A, Company: C, HasOptedOutOfEmail: false,
+     LastModifiedDate: 2026-11-20T00:00:00Z}
+  - {Id: 00Q2, Email: b@x.io, LastName: B, Company: C, HasOptedOutOfEmail: true,
+     LastModifiedDate: 2026-11-20T00:00:00Z}
+contacts:
+  # last edited before the prospect, but its opt-out changed after
+  - {Id: 003C, Email: c@x.io, LastName: C, HasOptedOutOfEmail: false,
+     LastModifiedDate: 2026-11-01T00:00:00Z}
+"""
+HISTORY = """
+field_history:
+  - {Id: 017A, LeadId: 00Q2, Field: HasOptedOutOfEmail, CreatedDate: "2026-11-15T00:00:00Z"}
+  - {Id: 017B, ContactId: 003C, Field: HasOptedOutOfEmail, CreatedDate: "2026-11-12T00:00:00Z"}
+  - {Id: 017C, ParentId: 003C, Field: HasOptedOutOfEmail, CreatedDate: "2026-10-01T00:00:00Z"}
+"""
+
+
+def test_most_recent_compares_the_fields_own_history(tmp_path: Path) -> None:
+    data = plan(tmp_path, OPTED, HISTORY_RECORDS + HISTORY)
+    writes = {r["prospect"]: (r["to_salesforce"], r["to_pardot"]) for r in data["records"]}
+    assert writes == {
+        "p1": ({"HasOptedOutOfEmail": True}, {}),  # no change in 00Q1's history: AE is later
+        "p2": ({}, {"opted_out": True}),  # 00Q2's opt-out changed on 11-15, after 11-10
+        "p3": ({}, {"opted_out": False}),  # the latest of 003C's two changes is 11-12
+    }
+
+
+def test_without_field_history_most_recent_reads_last_modified_date(tmp_path: Path) -> None:
+    data = plan(tmp_path, OPTED, HISTORY_RECORDS)
+    writes = {r["prospect"]: (r["to_salesforce"], r["to_pardot"]) for r in data["records"]}
+    assert writes == {
+        "p1": ({}, {"opted_out": False}),  # SPEC §3.5: 00Q1 was modified after the prospect
+        "p2": ({}, {"opted_out": True}),
+        "p3": ({"HasOptedOutOfEmail": True}, {}),  # 003C's LastModifiedDate is older
+    }
+
+
+def test_explain_names_the_fields_last_change(tmp_path: Path) -> None:
+    rules = rules_of(OPTED)
+    records = records_of(tmp_path, rules, HISTORY_RECORDS + HISTORY)
+    fields = next(s for s in api.explain(rules, records, "p3", now=NOW).steps if s.step == "fields")
+    assert (
+        "opted_out ↔ HasOptedOutOfEmail (most_recent): Salesforce has a value and was "
+        "updated later (field history: "
+        "HasOptedOutOfEmail last changed 2026-11-12T00:00:00+00:00); write false to Account "
+        "Engagement"
+    ) in fields.details
+
+
+def test_a_history_entry_without_a_valid_time_is_a_located_input_error(tmp_path: Path) -> None:
+    rules = rules_of(OPTED)
+    bad = "field_history:\n  - {Id: 017A, ParentId: 00Q1, Field: Title, CreatedDate: soon}\n"
+    try:
+        records_of(tmp_path, rules, bad)
+    except api.InputError as error:
+        message = str(error)
+    else:
+        raise AssertionError("the entry was accepted")
+    assert message.endswith(
+        "records.yaml:2: record 017A, field CreatedDate: 'soon' is not an ISO 8601 date-time"
+    )
