@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.ast import Sync
 from engine.check.model import CheckedRules, Mapping
 from engine.formula.functions import is_blank, to_text
 from engine.plan import Dropped
@@ -49,7 +48,8 @@ def company_mapping(rules: CheckedRules) -> Mapping | None:
     """The mapping Company syncs through: lead `Company`, no contact field, not `off`."""
     for mapping in rules.mappings:
         lead = mapping.lead
-        if lead is None or mapping.contact is not None or mapping.sync is Sync.OFF:
+        # `off` by its value: the runtime reads check's model, not the AST (layers contract)
+        if lead is None or mapping.contact is not None or mapping.sync.value == "off":
             continue
         if lead.name.casefold() == "company":
             return mapping
