@@ -369,7 +369,7 @@ def with_new_prospects(
         }
         emails = {written.get(p.id, _prospect_email(p)) for p in records.prospects} - {""}
     ids = {p.id for p in records.prospects}
-    accounts = Accounts.of(records)
+    accounts, people = Accounts.of(records), People.of(rules, records)
     created: list[NewProspect] = []
     for record in wanted:
         email = _email_of(rules, record)
@@ -377,7 +377,7 @@ def with_new_prospects(
             continue  # SPEC §3.9: that person already has a prospect
         emails.add(email)
         position = len(records.prospects) + len(created)
-        created.append(new_prospect(rules, record, ids, clock, position, accounts)[0])
+        created.append(new_prospect(rules, record, ids, clock, position, accounts, people)[0])
     return dataclasses.replace(plan, from_salesforce=tuple(created))
 
 

@@ -149,7 +149,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
     from engine.bulk.duck import created_probe
     from engine.runtime.company import Accounts
     from engine.runtime.cycle import _flag_deleted, _working_copy, new_prospect
-    from engine.runtime.ownership import take_owner
+    from engine.runtime.ownership import People, take_owner
 
     probe = created_probe(clock)  # what the reference sets on a created lead, fields aside
     marks = probe.changed - set(probe.values)
@@ -193,10 +193,11 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
         prospect.changed.update(k for k, _ in o.to_pardot)
         take_owner(prospect, o.owner)
     ids = {p.id for p in records.prospects}
+    accounts, people = Accounts.of(records), People.of(rules, records)
     for new in plan.from_salesforce:
         source = found[(new.source.object, new.source.id)]
         made, added = new_prospect(
-            rules, source, ids, clock, len(working.prospects), Accounts.of(records)
+            rules, source, ids, clock, len(working.prospects), accounts, people
         )
         assert made == new, (made, new)  # the plan's entry is the one run adds
         working.prospects.append(added)

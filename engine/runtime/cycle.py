@@ -808,7 +808,13 @@ class _Cycle:
 
     def new_prospect(self, record: Record, ids: set[str]) -> NewProspect:
         new, prospect = new_prospect(
-            self.rules, record, ids, self.clock, len(self.records.prospects), self.accounts
+            self.rules,
+            record,
+            ids,
+            self.clock,
+            len(self.records.prospects),
+            self.accounts,
+            self.people,
         )
         self.records.prospects.append(prospect)
         return new
@@ -836,6 +842,7 @@ def new_prospect(
     clock: Clock,
     position: int,
     accounts: Accounts | None = None,
+    people: People | None = None,
 ) -> tuple[NewProspect, Record]:
     """The prospect the connector creates from a lead or contact (SPEC §3.9), as the plan
     shows it and as `run` adds it; its id is added to `ids`. The bulk engines call this
@@ -880,6 +887,14 @@ def new_prospect(
         created=True,
     )
     setattr(prospect, link, record.id)
+    if people is not None:
+        # the record's owner is the new prospect's assigned user, as on any synced record
+        # (ownership.followed_owner); like the link, `run` records it and the plan's
+        # entry keeps SPEC §4's keys
+        owner, _ = followed_owner(people, None, owner_of(record))
+        if owner is not None:
+            prospect.assigned_user = owner.id
+            prospect.changed.add("assigned_user")
     source = Target(record.object, record.id)
     return NewProspect(source, new_id, tuple(writes), tuple(dropped)), prospect
 

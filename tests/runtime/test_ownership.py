@@ -457,3 +457,26 @@ def test_a_history_entry_without_a_valid_time_is_a_located_input_error(tmp_path:
     assert message.endswith(
         "records.yaml:2: record 017A, field CreatedDate: 'soon' is not an ISO 8601 date-time"
     )
+
+
+def test_a_prospect_created_from_salesforce_is_assigned_the_records_owner(
+    tmp_path: Path,
+) -> None:
+    yaml_text = (
+        PEOPLE
+        + """
+leads:
+  - {Id: 00Q1, Email: a@x.io, LastName: A, Company: C, OwnerId: 005A}
+  - {Id: 00Q2, Email: b@x.io, LastName: B, Company: C, OwnerId: 00G1}
+  - {Id: 00Q3, Email: c@x.io, LastName: C, Company: C, OwnerId: 005Z}
+"""
+    )
+    data, written = _run(tmp_path, "connector { create_prospects: true }\n", yaml_text)
+    assert [n["source"]["id"] for n in data["prospects_from_salesforce"]] == [
+        "00Q1",
+        "00Q2",
+        "00Q3",
+    ]
+    # an active owner is taken; a queue or an inactive owner leaves the prospect unassigned
+    assigned = {p["id"]: p.get("assigned_user") for p in written["prospects"]}
+    assert assigned == {"sf-lead-00Q1": "005A", "sf-lead-00Q2": None, "sf-lead-00Q3": None}
