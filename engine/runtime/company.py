@@ -34,6 +34,8 @@ class Accounts:
     def of(cls, records: RecordSet) -> Accounts:
         names: dict[str, str] = {}
         for account in records.get("accounts"):
+            if to_text(_column(account, "IsPersonAccount")).strip().casefold() == "true":
+                continue  # a person account's Name is the person's, not a company
             names.setdefault(account.id, to_text(_column(account, "Name")).strip())
         return cls(names)
 

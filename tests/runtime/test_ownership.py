@@ -303,6 +303,7 @@ accounts:
   - {{Id: 001A, Name: Acme Corp}}
   - {{Id: 001L, Name: "{LONG}"}}
   - {{Id: 001B, Name: ""}}
+  - {{Id: 001P, Name: Pat Person, IsPersonAccount: true}}
 """
 COMPANY = ""  # helpers.BASE maps company { lead: Company } (sync: salesforce)
 
@@ -317,12 +318,14 @@ prospects:
   - {id: p3, email: c@x.io, last_name: C, company: X, crm_contact_fid: 003L}
   - {id: p4, email: d@x.io, last_name: D, company: Kept, crm_contact_fid: 003N}
   - {id: p5, email: e@x.io, last_name: E, company: Kept, crm_contact_fid: 003E}
+  - {id: p6, email: f@x.io, last_name: F, company: Kept, crm_contact_fid: 003P}
 contacts:
   - {Id: 003A, Email: a@x.io, LastName: A, AccountId: 001A}
   - {Id: 003B, Email: b@x.io, LastName: B, AccountId: 001A}
   - {Id: 003L, Email: c@x.io, LastName: C, AccountId: 001L}
   - {Id: 003N, Email: d@x.io, LastName: D}
   - {Id: 003E, Email: e@x.io, LastName: E, AccountId: 001B}
+  - {Id: 003P, Email: f@x.io, LastName: F, AccountId: 001P}
 """
     )
     data, written = _run(tmp_path, COMPANY, yaml_text)
@@ -340,6 +343,7 @@ contacts:
         ),
         "p4": ("no_change", {}, []),  # no account: nothing to sync
         "p5": ("no_change", {}, []),  # an account without a name: nothing to sync
+        "p6": ("no_change", {}, []),  # a person account's Name is no company
     }
     assert entry(data, "p1")["to_salesforce"] == {}
     assert {p["id"]: p["company"] for p in written["prospects"]}["p1"] == "Acme Corp"
