@@ -137,6 +137,7 @@ class Connector:
     create_prospects: bool | None = None  # None: not written (the default follows `match`)
     email_fallback: bool = False  # match: crm_id, and an unlinked prospect matches by email
     person_accounts: bool = False  # "Sync Prospects with Person Accounts" (docs/design.md)
+    assignment_rule: bool = False  # unassigned created leads go to the active assignment rule
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -56,6 +56,9 @@ PHONE_LENGTH = 40  # Salesforce stores phone fields as text of up to 40 characte
 TEXTAREA_LENGTH = 131072  # long text area ceiling; plain textarea is 255 in Salesforce
 
 
+MAX_NUMBER_DIGITS = 18  # a Salesforce number field holds at most 18 digits
+
+
 @dataclass(frozen=True, slots=True)
 class FieldType:
     """A declared field type: `text(80)`, `picklist("A", "B")`, `reference(user)`."""
@@ -67,6 +70,17 @@ class FieldType:
     # a picklist whose values are unknown (its global value set is missing from an imported
     # tree) accepts any value (SPEC §1); rule files cannot declare one
     any_value: bool = False
+    # a number field's <precision> and <scale> from imported metadata (None: not imported);
+    # position-blind, so an imported field and the same `number` in a rule file agree
+    precision: int | None = field(default=None, compare=False)
+    scale: int | None = field(default=None, compare=False)
+
+    @property
+    def whole_digits(self) -> int:
+        """How many digits left of the point a number field holds: precision - scale from
+        the metadata, else Salesforce's most, 18 (docs/records.md, "Numbers")."""
+        precision = self.precision if self.precision is not None else MAX_NUMBER_DIGITS
+        return max(0, min(precision, MAX_NUMBER_DIGITS) - (self.scale or 0))
 
     def allows(self, value: str) -> bool:
         """Whether a picklist (or one part of a multipicklist) accepts this value."""

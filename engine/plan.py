@@ -40,6 +40,29 @@ class DropCode(StrEnum):
     INVALID_PICKLIST_VALUE = "INVALID_PICKLIST_VALUE"
     INVALID_EMAIL_ADDRESS = "INVALID_EMAIL_ADDRESS"
     STRING_TOO_LONG = "STRING_TOO_LONG"
+    # a number with more digits than the field holds (Salesforce's own status code)
+    NUMBER_OUTSIDE_VALID_RANGE = "NUMBER_OUTSIDE_VALID_RANGE"
+
+
+class OwnerDecision(StrEnum):
+    """Why a record's owner is who it is (the plan's `owner.decision`; runtime/ownership.py)."""
+
+    ASSIGNED_USER = "assigned_user"  # the prospect's active assigned user (SPEC §3.4)
+    QUEUE = "queue"  # the prospect is assigned to a Salesforce lead queue
+    CONNECTOR_USER = "connector_user"  # the assigned user is inactive: the connector user
+    ASSIGNMENT_RULE = "assignment_rule"  # no owner sent: the active lead assignment rule
+    UNASSIGNED = "unassigned"  # no owner sent (SPEC §3.4): the connector user owns it
+    SALESFORCE = "salesforce"  # a synced record: its Salesforce owner wins in AE
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """An owner decision: `id` is the OwnerId written (a created lead) or the assigned user
+    the prospect takes (a synced record; None: unassigned); `why` is explain's sentence."""
+
+    decision: OwnerDecision
+    id: str | None
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +114,7 @@ class Outcome:
     failures: tuple[Failure, ...] = ()  # every failing check of the first failing kind
     problems: tuple[FormulaProblem, ...] = ()
     created_id: str | None = None  # the Id `run` gives a created lead
+    owner: Owner | None = None  # an owner decision other than SPEC §3.4's (ownership.shown)
 
     @property
     def error(self) -> Failure | None:

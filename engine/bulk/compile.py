@@ -34,6 +34,7 @@ def _tables(program: Program) -> list[str]:
             ("__round", "BIGINT"),
             ("__email", "VARCHAR"),
             ("__assigned", "VARCHAR"),
+            ("__owner", "VARCHAR"),
             ("__lead_fid", "VARCHAR"),
             ("__contact_fid", "VARCHAR"),
             ("__state", "VARCHAR"),
@@ -57,6 +58,7 @@ def _tables(program: Program) -> list[str]:
         cols = list(system[table])
         if table != "prospects":
             cols += [(f"__dup{n}", "VARCHAR") for n in program.dup_rules]
+            cols += [(f"__hs{n}", "DOUBLE") for n in program.history(obj)]
         cols += [(c.name, sql_type(c.cls)) for c in program.columns(obj)]
         body = ", ".join(f'"{name}" {kind}' for name, kind in cols)
         out.append(f"CREATE TABLE {table} ({body})")
@@ -72,11 +74,13 @@ def render(rules: CheckedRules, dialect: str) -> str:
         f"-- syncrules: one sync cycle (SPEC §3) as {dialect} SQL.",
         "-- Tables: prospects (sorted by id: __rank; __round = the prospect's round),",
         "-- leads, contacts (__email: the email key, lower(trim(Email)); __stamp:",
-        "-- LastModifiedDate as epoch seconds; __dupN: duplicate rule N's key), __groups",
+        "-- LastModifiedDate as epoch seconds; __dupN: duplicate rule N's key; __hsN: when",
+        "-- most_recent mapping N's field last changed, from field history), __groups",
         "-- (user Id or its 15-character prefix, public group). __deleted: IsDeleted;",
         "-- __gone: deleted or converted (never matched by email nor a duplicate);",
         "-- prospects' __lead_fid/__contact_fid: the links as the connector state resolves",
-        "-- them (a conversion's contact, a merge's master), __state: 'deleted' (crm_deleted)",
+        "-- them (a conversion's contact, a merge's master), __owner: a created lead's",
+        "-- OwnerId, __state: 'deleted' (crm_deleted)",
         "-- or 'merge' (unless __owned holds __master_obj/__master_id); __owned: the records",
         "-- prospects are linked to (every non-flagged prospect's CRM ids, to start with).",
         "-- For round = 1, 2, ... while prospects remain: run the round query into",

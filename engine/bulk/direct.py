@@ -35,6 +35,7 @@ from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
 from engine.files import InputError
 from engine.records.model import LISTS, OBJECT_LISTS, SALESFORCE_TYPES, RecordSet
 from engine.runtime.context import directory
+from engine.runtime.ownership import People
 
 BULK_LISTS = ("prospects", "leads", "contacts")
 BULK_FORMATS = (".csv", ".parquet")
@@ -164,6 +165,15 @@ class _Loader:
 
     def run(self) -> DirectSet:
         small = self._small_lists()
+        # owners (users, queues, assignment_rule), Company from the Account and field
+        # history are decided from whole records (runtime/ownership.py, company.py,
+        # history.py): the fast path covers record sets without them, where a created
+        # lead's owner is its assigned user and a most_recent field's time its record's
+        people = People.of(self.rules, small)
+        if people.users or people.queues or self.rules.connector.assignment_rule:
+            raise _Decline
+        if small.get("accounts") or small.get("field_history"):
+            raise _Decline
         raws = {name: self._raw(name) for name in BULK_LISTS}
         for raw in raws.values():
             self._check(raw)
@@ -439,6 +449,10 @@ class _Loader:
             "CAST(row_number() OVER (ORDER BY rowid) - 1 AS BIGINT) AS __ord",
             f"{self._key(raw, raw.find(model, 'Email'))} AS __email",
             f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __stamp",
+            *(
+                f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __hs{n}"
+                for n in self.program.history(raw.obj)
+            ),
             "FALSE AS __created",
             "FALSE AS __deleted",
             "FALSE AS __gone",
@@ -474,6 +488,7 @@ class _Loader:
             "CAST(row_number() OVER (ORDER BY " + str(get("id")) + ") AS BIGINT) AS __rank",
             f"{self._key(raw, email)} AS __email",
             f"{assigned or chr(39) * 2} AS __assigned",
+            f"{assigned or chr(39) * 2} AS __owner",  # no users or queues: the assigned user
         ]
         # duck.Links.resolve without the connector's state: a CRM id names a record or not
         for obj in ("lead", "contact"):

@@ -61,9 +61,25 @@ from engine.plan import (
     Target,
 )
 from engine.records.model import Record, RecordSet, Value
+from engine.runtime.company import Accounts, account_company
 from engine.runtime.context import Clock, directory, field_value
-from engine.runtime.cycle import _dup_key, _email_of, _rule_fields, master_of, new_lead
+from engine.runtime.cycle import (
+    _dup_key,
+    _email_of,
+    _rule_fields,
+    master_of,
+    new_lead,
+    with_company,
+)
 from engine.runtime.fit import blank_of
+from engine.runtime.history import FieldHistory
+from engine.runtime.ownership import (
+    People,
+    created_owner,
+    followed_owner,
+    owner_of,
+    shown,
+)
 
 MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
 
@@ -148,6 +164,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
 
     tables: dict[str, dict[str, list[Any]]] = {}
     seen: dict[str, str] = {}
+    history = FieldHistory.of(records)
     for obj, pool in (("contact", records.contacts), ("lead", records.leads)):
         data = columns(obj, pool, program.columns(obj))
         data["__id"] = [r.id for r in pool]
@@ -155,6 +172,12 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
         data["__email"] = [_email_of(rules, r) for r in pool]
         data["__stamp"] = [r.updated_at.timestamp() if r.updated_at else None for r in pool]
         data["__created"] = [False] * len(pool)
+        maps = dict(program.lead_maps if obj == "lead" else program.contact_maps)
+        for n in program.history(obj):
+            target = maps[n].target(obj)
+            assert target is not None
+            stamps = [history.stamp(r, target.name) for r in pool]
+            data[f"__hs{n}"] = [s.timestamp() if s else None for s in stamps]
         # SPEC §3.2, §3.3: a deleted record is invisible; a deleted or converted one is
         # never matched by email nor counted by a duplicate rule (`__gone`)
         data["__deleted"] = [r.deleted for r in pool]
@@ -181,6 +204,8 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     data["__rank"] = list(range(1, len(prospects) + 1))
     data["__email"] = [p.email.strip().casefold() for p in prospects]
     data["__assigned"] = [p.assigned_user or "" for p in prospects]
+    people = People.of(rules, records)
+    data["__owner"] = [created_owner(rules, people, p.assigned_user).id or "" for p in prospects]
     links = Links(records)
     resolved = [links.resolve(p) for p in prospects]
     data["__lead_fid"] = [r.lead for r in resolved]
@@ -189,8 +214,8 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     data["__master_obj"] = [r.master[0] if r.master else None for r in resolved]
     data["__master_id"] = [r.master[1] if r.master else None for r in resolved]
     data["__stamp"] = [p.updated_at.timestamp() if p.updated_at else None for p in prospects]
-    for p, key in zip(prospects, data["__email"], strict=True):
-        if not printable(key) or not printable(p.assigned_user or ""):
+    for p, key, owner in zip(prospects, data["__email"], data["__owner"], strict=True):
+        if not printable(key) or not printable((p.assigned_user or "") + owner):
             bad(p, "email", "text outside printable ASCII")
         for fid in (p.crm_lead_fid, p.crm_contact_fid):
             if fid and fid.startswith(NEW_LEAD_PREFIX):
@@ -333,6 +358,7 @@ def with_new_prospects(
         }
         emails = {written.get(p.id, _prospect_email(p)) for p in records.prospects} - {""}
     ids = {p.id for p in records.prospects}
+    accounts, people = Accounts.of(records), People.of(rules, records)
     created: list[NewProspect] = []
     for record in wanted:
         email = _email_of(rules, record)
@@ -340,7 +366,7 @@ def with_new_prospects(
             continue  # SPEC §3.9: that person already has a prospect
         emails.add(email)
         position = len(records.prospects) + len(created)
-        created.append(new_prospect(rules, record, ids, clock, position)[0])
+        created.append(new_prospect(rules, record, ids, clock, position, accounts, people)[0])
     return dataclasses.replace(plan, from_salesforce=tuple(created))
 
 
@@ -490,7 +516,7 @@ class DuckEngine:
                 if loaded.last_round == 0:
                     return Plan((), ())
                 self._rounds(con, program, loaded.last_round, stamp, ["__assigned"], keep=True)
-                return self._assemble_kept(con, program)
+                return self._assemble_kept(con, program, _Owners(self.rules, loaded.small))
             finally:
                 con.close()
 
@@ -563,7 +589,7 @@ class DuckEngine:
             self.on_sql(statement)
         return con.execute(statement)
 
-    def _assemble_kept(self, con: Any, program: Program) -> Plan:
+    def _assemble_kept(self, con: Any, program: Program, owners: _Owners) -> Plan:
         """`assemble` over the rows the rounds kept in `__plan_rows`, read in prospect
         order in batches: the created leads' Ids and the duplicate check in SQL, then each
         batch's outcomes, so that only one batch of rows is held in Python at a time.
@@ -596,7 +622,9 @@ class DuckEngine:
             rows = rows_of(batch)
             check_round(self.rules, program, rows)
             prospect = self._dropping(con, program, rows)
-            outcomes.extend(_outcome(self.rules, program, prospect(r), r, final) for r in rows)
+            outcomes.extend(
+                _outcome(self.rules, program, prospect(r), r, final, owners) for r in rows
+            )
         return Plan(tuple(outcomes), ())
 
     def _rounds(
@@ -686,9 +714,10 @@ def assemble(
         for n, r in enumerate(created, start=1)
     }
     prospect = record_prospects(rules, records)
+    owners = _Owners(rules, records)
     outcomes = []
     for n, row in enumerate(rows):
-        outcomes.append(_outcome(rules, program, prospect(row), row, final))
+        outcomes.append(_outcome(rules, program, prospect(row), row, final, owners))
         rows[n] = _DONE  # each row's dict is freed once its outcome is built
     rows.clear()
     return Plan(tuple(outcomes), ())
@@ -716,6 +745,36 @@ def _drops(row: dict[str, Any]) -> bool:
     if obj is None:
         return False
     return any(w["c"] is not None for w in row[f"__{obj}_writes"] or ())
+
+
+@dataclass(slots=True)
+class _Owners:
+    """Ownership as runtime/ownership.py decides it, for the rows of every round: a created
+    lead's owner, and the Salesforce owner a synced record's prospect follows (a record's
+    OwnerId never changes in a cycle — sql.py refuses mappings into it — except that a
+    lead created in an earlier round holds its created owner)."""
+
+    rules: CheckedRules
+    records: RecordSet
+    people: People = field(init=False)
+    accounts: Accounts = field(init=False)
+    created: dict[str, str | None] = field(default_factory=dict)  # lead Id → its OwnerId
+    found: dict[tuple[str, str], Record] = field(default_factory=dict)
+    prospects: dict[str, Record] = field(default_factory=dict)  # Company compares theirs
+
+    def __post_init__(self) -> None:
+        self.people = People.of(self.rules, self.records)
+        self.accounts = Accounts.of(self.records)
+        for obj, pool in (("contact", self.records.contacts), ("lead", self.records.leads)):
+            for r in pool:
+                self.found.setdefault((obj, r.id), r)
+        self.prospects = {p.id: p for p in self.records.prospects}
+
+    def record_owner(self, obj: str, record_id: str) -> object:
+        if obj == "lead" and record_id in self.created:
+            return self.created[record_id]
+        record = self.found.get((obj, record_id))
+        return owner_of(record) if record is not None else None
 
 
 BOOLEAN_COLUMNS = frozenset({"__created", "__deleted", "__gone"})
@@ -750,7 +809,7 @@ def _typed(name: str, data: dict[str, list[Any]], program: Program) -> dict[str,
     for key, values in data.items():
         if key in ("__ord", "__rank", "__round"):
             out[key] = pa.array(values, pa.int64())
-        elif key == "__stamp":
+        elif key == "__stamp" or key.startswith("__hs"):
             out[key] = pa.array(values, pa.float64())
         elif key in BOOLEAN_COLUMNS or cls.get(key) is Cls.BOOL:
             out[key] = pa.array(values, pa.bool_())
@@ -871,6 +930,7 @@ def _outcome(
     prospect: Prospect,
     row: dict[str, Any],
     final: dict[str, str],
+    owners: _Owners,
 ) -> Outcome:
     held = set(row["__stages"])
     stages = tuple(s.name for s in rules.stages if s.name in held)
@@ -890,11 +950,13 @@ def _outcome(
             else:
                 pv = prospect.value(m.prospect.name)
                 dropped.append(Dropped(m.lead.name, DropCode(w["s"]), pv))
-        if prospect.assigned_user:
-            owner = rules.object("lead").get("OwnerId")
-            writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
+        owner = created_owner(rules, owners.people, prospect.assigned_user)
+        if owner.id is not None:
+            declared = rules.object("lead").get("OwnerId")
+            writes[declared.name if declared else "OwnerId"] = owner.id
         if action == "create_lead":
             created = final[f"{NEW_LEAD_PREFIX}{row['__rank']:012d}"]
+            owners.created[created] = owner.id
             return Outcome(
                 prospect.id,
                 Action.CREATE_LEAD,
@@ -902,9 +964,17 @@ def _outcome(
                 to_salesforce=tuple(writes.items()),
                 dropped=tuple(dropped),
                 created_id=created,
+                owner=shown(owner),
             )
         failures = _failures(rules, program, "lead", action, row, writes, final)
-        return Outcome(prospect.id, Action.ERROR, stages, failures=failures, dropped=tuple(dropped))
+        return Outcome(
+            prospect.id,
+            Action.ERROR,
+            stages,
+            failures=failures,
+            dropped=tuple(dropped),
+            owner=shown(owner),
+        )
     obj, mid = row["__mobj"], final.get(row["__mid"], row["__mid"])
     to_sf: dict[str, Value] = {}
     to_pd: dict[str, Value] = {}
@@ -936,6 +1006,15 @@ def _outcome(
             dropped=tuple(dropped),
             failures=failures,
         )
+    if obj == "contact":  # as cycle.update: the contact's Account Name
+        contact = owners.found.get((obj, mid))
+        record = owners.prospects.get(prospect.id)
+        company = account_company(rules, owners.accounts, record, contact) if contact else None
+        if company is not None:
+            with_company(company, to_pd, dropped)
+    followed = followed_owner(owners.people, prospect.assigned_user, owners.record_owner(obj, mid))[
+        0
+    ]
     kind = Action.UPDATE if to_sf or to_pd else Action.NO_CHANGE
     return Outcome(
         prospect.id,
@@ -946,6 +1025,7 @@ def _outcome(
         to_salesforce=tuple(to_sf.items()),
         to_pardot=tuple(to_pd.items()),
         dropped=tuple(dropped),
+        owner=followed,
     )
 
 

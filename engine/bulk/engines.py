@@ -223,7 +223,9 @@ def with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan
 def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock) -> RecordSet:
     """The record set after a cycle, from its plan: what `run` writes. Mirrors the working
     copy runtime/cycle.py keeps (created leads, writes, links)."""
+    from engine.runtime.company import Accounts
     from engine.runtime.cycle import _flag_deleted, _working_copy, new_lead, new_prospect
+    from engine.runtime.ownership import People, take_owner
 
     working = _working_copy(records)
     prospects = {p.id: p for p in working.prospects}
@@ -240,6 +242,7 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
             found[("lead", lead.id)] = lead
             prospect.crm_lead_fid = lead.id
             prospect.changed.add("crm_lead_fid")
+            take_owner(prospect, o.owner)
             continue
         if o.action not in (Action.UPDATE, Action.NO_CHANGE) or o.target is None:
             continue
@@ -252,10 +255,14 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
         record.changed.update(k for k, _ in o.to_salesforce)
         prospect.values.update(o.to_pardot)
         prospect.changed.update(k for k, _ in o.to_pardot)
+        take_owner(prospect, o.owner)
     ids = {p.id for p in records.prospects}
+    accounts, people = Accounts.of(records), People.of(rules, records)
     for new in plan.from_salesforce:
         source = found[(new.source.object, new.source.id)]
-        made, added = new_prospect(rules, source, ids, clock, len(working.prospects))
+        made, added = new_prospect(
+            rules, source, ids, clock, len(working.prospects), accounts, people
+        )
         assert made == new, (made, new)  # the plan's entry is the one run adds
         working.prospects.append(added)
     return working

@@ -111,7 +111,7 @@ def _schema(name: str, data: dict[str, list[Any]], program: Program) -> Any:
         kind: Any
         if key in ("__ord", "__rank", "__round"):
             kind = t.LongType()
-        elif key == "__stamp":
+        elif key == "__stamp" or key.startswith("__hs"):
             kind = t.DoubleType()
         elif key in BOOLEAN_COLUMNS or cls.get(key) is Cls.BOOL:
             kind = t.BooleanType()

@@ -30,6 +30,7 @@ from engine.fieldtypes import GRADES, FieldType, Kind, VType
 from engine.formula import merge_fields
 from engine.formula.functions import FormulaError, java_pattern
 from engine.formula.signatures import SIGNATURES
+from engine.plan import DropCode
 from engine.source import Span
 from engine.vocabulary import BinaryOp, LogicOp, MatchMode, Sync, UnaryOp
 
@@ -617,12 +618,19 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
         assert source is target
         return Fit(none, value)
     if into.kind is Kind.NUMBER:
+        # runtime.fit.whole_digits on the number's exact text (numbers travel as text)
+        wide = f"({_whole_digits(value)} > {into.whole_digits})"
         if source is Cls.NUMBER:
-            return Fit(none, value)
+            return Fit(f"(CASE WHEN {wide} THEN {lit(RANGE)} END)", value)
         if source is Cls.BOOL:
             return Fit("'INVALID_TYPE'", none)
         ok = full_match(value, NUMBER_RE)
-        return Fit(f"(CASE WHEN {ok} THEN NULL ELSE 'INVALID_TYPE' END)", decimal_text(value))
+        number = decimal_text(value)
+        wide = f"({_whole_digits(number)} > {into.whole_digits})"
+        return Fit(
+            f"(CASE WHEN NOT {ok} THEN 'INVALID_TYPE' WHEN {wide} THEN {lit(RANGE)} END)",
+            number,
+        )
     if into.kind is Kind.BOOLEAN:
         if source is Cls.BOOL:
             return Fit(none, value)
@@ -654,6 +662,14 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
             text,
         )
     return Fit(f"(CASE WHEN {long} THEN 'STRING_TOO_LONG' END)", text)
+
+
+RANGE = DropCode.NUMBER_OUTSIDE_VALID_RANGE.value
+
+
+def _whole_digits(number: str) -> str:
+    """Digits left of the point of a number's canonical text (`-123.45` → 3, `0.5` → 0)."""
+    return f"length(ltrim(split_part(ltrim({number}, '-'), '.', 1), '0'))"
 
 
 def equal_sql(a: str, b: str, c: Cls) -> str:
@@ -714,6 +730,12 @@ class Program:
     candidates_sql: str = ""  # SPEC §3.9: the records that get a prospect, after the cycle
     next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+
+    def history(self, obj: str) -> list[int]:
+        """The `most_recent` mappings of obj, each compared with its field's own time
+        (`__hs{n}`: runtime/history.FieldHistory.stamp, filled as the tables load)."""
+        maps = self.lead_maps if obj == "lead" else self.contact_maps
+        return [n for n, m in maps if m.sync is Sync.MOST_RECENT]
 
     def columns(self, obj: str) -> list[Column]:
         return {"prospect": self.prospect, "lead": self.lead, "contact": self.contact}[obj]
@@ -878,6 +900,15 @@ class _Builder:
                 self.reason(
                     f"field {m.prospect.name}", "a mapping into lead OwnerId", m.prospect.span
                 )
+            # the owner a synced record's prospect follows is read as the records are
+            # loaded (runtime/ownership.followed_owner), so no mapping may change it
+            # likewise the contact's AccountId, whose Account Name is the company
+            # (runtime/company.account_company)
+            into = m.contact.name if m.contact is not None else ""
+            if into.casefold() in ("ownerid", "accountid") and m.sync is not Sync.OFF:
+                self.reason(
+                    f"field {m.prospect.name}", f"a mapping into contact {into}", m.prospect.span
+                )
         if any(d.object != "lead" for d in rules.duplicates):
             pass  # duplicate rules on other objects never fire: the connector creates leads only
 
@@ -982,10 +1013,13 @@ class _Builder:
                     value = f"COALESCE({value}, {blank_sql(c.cls)})"
                 cols.append(f"{value} AS {q(obj + '.' + c.name)}")
             cols.append(f"{alias}.__stamp AS {q(obj + '.__stamp')}")
+            for n in p.history(obj):
+                cols.append(f"{alias}.__hs{n} AS {q(f'{obj}.__hs{n}')}")
             cols.append(f"{alias}.__email AS {q(obj + '.__email')}")
             for n in p.dup_rules:
                 cols.append(f"{alias}.__dup{n} AS {q(f'{obj}.__dup{n}')}")
-        system = "m.__id, m.__rank, m.__email, m.__assigned, m.__stamp, m.__mobj, m.__mid, "
+        system = "m.__id, m.__rank, m.__email, m.__assigned, m.__owner, m.__stamp, m.__mobj, "
+        system += "m.__mid, "
         system += "m.__mby, m.__not_shared, m.__crm_deleted"
         ctes.append(
             f"j AS (SELECT {system}, {', '.join(cols)} FROM m "
@@ -1047,7 +1081,7 @@ class _Builder:
                     f"ELSE ({tc} IS NULL AND {equal_sql(tv, sv, sc)}) IS TRUE "
                     f"OR ({bc} IS NULL AND {equal_sql(bv, pv, pc)}) IS TRUE END)"
                 )
-                win = _decide(m.sync, pb, sb, obj)
+                win = _decide(m.sync, pb, sb, q(f"{obj}.__hs{n}"))
                 d = f"(CASE WHEN {win} IS NULL OR {same} THEN NULL WHEN {win} = 'pardot' "
                 d += "THEN 'sf' ELSE 'pd' END)"
                 self.dirs.append(f"CASE WHEN __mobj = '{obj}' THEN {d} END AS {q(pre + '.dir')}")
@@ -1090,7 +1124,9 @@ class _Builder:
         col = p.column("lead", name)
         assert col is not None
         if p.owner is not None and p.owner.name == name:
-            return "(CASE WHEN __assigned <> '' THEN __assigned ELSE '' END)"
+            # the created lead's owner, decided per prospect as the tables are loaded
+            # (runtime/ownership.created_owner: the assigned user, a queue, the connector user)
+            return "__owner"
         for n, m in p.lead_maps:
             if m.lead is not None and m.lead.name == name and cls_of(m.prospect.type):
                 state, value = q(f"c{n}.state"), q(f"c{n}.v")
@@ -1141,7 +1177,7 @@ class _Builder:
             if m.lead is not None and m.lead.readonly and cls_of(m.prospect.type)
         ]
         if p.owner is not None and p.owner.info.readonly:
-            create_ro.append("__assigned <> ''")
+            create_ro.append("__owner <> ''")
         out.append(f"({' OR '.join(create_ro) or 'FALSE'}) AS __create_ro")
         for obj in ("lead", "contact"):
             out.append(f"({' OR '.join(sf_any[obj]) or 'FALSE'}) AS {q(f'{obj}.__sf')}")
@@ -1273,7 +1309,7 @@ class _Builder:
                 )
             system = (
                 "t.__id, t.__ord, t.__email, t.__stamp, t.__created, t.__deleted, t.__gone"
-                f"{_dups(p, 't')}"
+                f"{_dups(p, 't')}{''.join(f', t.__hs{n}' for n in p.history(obj))}"
             )
             select = (
                 f"SELECT {', '.join([system, *cols])} FROM {table} AS t "
@@ -1283,6 +1319,9 @@ class _Builder:
             if obj == "lead":
                 created = [f"{self._created(c.name)} AS {q(c.name)}" for c in p.lead]
                 dups = "".join(f", __ndup{n} AS __dup{n}" for n in p.dup_rules)
+                dups += "".join(
+                    f", CAST($created_stamp AS DOUBLE) AS __hs{n}" for n in p.history(obj)
+                )
                 new_id = f"'{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), 12, '0')"
                 select += (
                     f" UNION ALL SELECT {new_id} AS __id, 1000000000000 + __rank AS __ord, "
@@ -1332,8 +1371,9 @@ def _dups(p: Program, alias: str) -> str:
     return "".join(f", {alias}.__dup{n}" for n in p.dup_rules)
 
 
-def _decide(sync: Sync, pb: str, sb: str, obj: str) -> str:
-    """cycle.decide in SQL: 'pardot', 'salesforce' or NULL (both blank)."""
+def _decide(sync: Sync, pb: str, sb: str, s: str) -> str:
+    """cycle.decide in SQL: 'pardot', 'salesforce' or NULL (both blank); `s` is the
+    Salesforce side's time for `most_recent` (the field's, runtime/history.py)."""
 
     def first(side: str) -> str:
         if side == "salesforce":
@@ -1350,7 +1390,6 @@ def _decide(sync: Sync, pb: str, sb: str, obj: str) -> str:
         case Sync.PARDOT:
             return first("pardot")
         case Sync.MOST_RECENT:
-            s = q(f"{obj}.__stamp")
             later = f"(__stamp IS NOT NULL AND ({s} IS NULL OR __stamp > {s}))"
             return f"(CASE WHEN {later} THEN {first('pardot')} ELSE {first('salesforce')} END)"
     return "CAST(NULL AS VARCHAR)"

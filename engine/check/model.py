@@ -63,6 +63,9 @@ class ConnectorConfig:
     # the text settings runtime formulas read when the record set lacks the connector
     # user's record ($Profile.Name, $UserRole.Name, $Permission): profile, role, permissions
     text: dict[str, str] = field(default_factory=dict)
+    # a created lead with no assigned user is sent without an owner, and Salesforce's
+    # active lead assignment rule picks one (docs/design.md, "Ownership")
+    assignment_rule: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,6 +216,7 @@ def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
         create,
         node.email_fallback,
         person_accounts=node.person_accounts,
+        assignment_rule=node.assignment_rule,
         text=text,
     )
 

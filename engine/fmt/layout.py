@@ -38,6 +38,7 @@ SETTING_ORDER = {
         "create_prospects",
         "email_fallback",
         "person_accounts",
+        "assignment_rule",
     ),
     "field": ("lead", "contact", "sync"),
     "validation": ("error_if", "message", "field", "active"),

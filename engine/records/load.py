@@ -986,13 +986,39 @@ def _personalization(obj: str, entry: _Map, place: _Place) -> Record:
             raise place.error(
                 key, f"{bad} ({kind} attributes are text)", entry.key_lines.get(key)
             ) from None
+    if obj == "field_history":
+        _history_entry(values, entry, place)
     return Record(obj, record_id, values, _plain(entry), _origin(place))
+
+
+def _history_entry(values: dict[str, Value], entry: _Map, place: _Place) -> None:
+    """A field history entry (LeadHistory / ContactHistory) names its record, its field
+    and when it changed (runtime/history.py reads them)."""
+    keys = {k.casefold(): k for k in values}
+    parents = [keys[k] for k in ("parentid", "leadid", "contactid") if values.get(keys.get(k, ""))]
+    if not parents:
+        raise place.error("ParentId", "missing (a field history entry names its record)")
+    for need in ("field", "createddate"):
+        key = keys.get(need)
+        if key is None or not str(values[key] or "").strip():
+            name = "Field" if need == "field" else "CreatedDate"
+            raise place.error(name, "missing (a field history entry names its field and time)")
+    key = keys["createddate"]
+    text = str(values[key]).strip()
+    try:
+        dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise place.error(
+            key, f"{text!r} is not an ISO 8601 date-time", entry.key_lines.get(key)
+        ) from None
 
 
 _TEXT_RECORDS = {
     "personalization_user": "personalization user",
     "personalization_account": "personalization account",
     "pardot_campaign": "Account Engagement campaign",
+    "queue": "queue",
+    "field_history": "field history entry",
 }
 
 

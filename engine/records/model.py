@@ -28,6 +28,9 @@ LISTS: dict[str, str] = {
     "personalization_users": "personalization_user",
     "personalization_accounts": "personalization_account",
     "pardot_campaigns": "pardot_campaign",
+    "queues": "queue",  # Salesforce lead queues (Group, Type = Queue): Id, Name
+    # LeadHistory / ContactHistory: ParentId (LeadId, ContactId), Field, CreatedDate
+    "field_history": "field_history",
 }
 OBJECT_LISTS: dict[str, str] = {obj: name for name, obj in LISTS.items()}
 

@@ -54,6 +54,8 @@ def outcome(o: Outcome) -> dict[str, Any]:
             {"field": d.field, "code": d.code.value, "value": json_value(d.value)}
             for d in o.dropped
         ]
+    if o.owner is not None:  # an owner decision beyond SPEC §3.4's (docs/design.md)
+        entry["owner"] = {"decision": o.owner.decision.value, "id": o.owner.id}
     if o.problems:
         entry["formula_errors"] = [problem(p) for p in o.problems]
     return entry

@@ -27,6 +27,7 @@ from engine.plan import (
     FormulaProblem,
     NewProspect,
     Outcome,
+    Owner,
     Plan,
     SkipReason,
     Step,
@@ -34,6 +35,7 @@ from engine.plan import (
 )
 from engine.records.model import Origin, Record, RecordSet, Value
 from engine.runtime.campaigns import plan_campaigns
+from engine.runtime.company import Accounts, account_company
 from engine.runtime.context import (
     Clock,
     Directory,
@@ -45,6 +47,15 @@ from engine.runtime.context import (
 from engine.runtime.evaluate import EvalError, Result, Trace, evaluate, holds
 from engine.runtime.explain import Explainer, show
 from engine.runtime.fit import fit, same
+from engine.runtime.history import FieldHistory
+from engine.runtime.ownership import (
+    People,
+    created_owner,
+    followed_owner,
+    owner_of,
+    shown,
+    take_owner,
+)
 from engine.runtime.person import fold_person_view, person_view
 from engine.runtime.personalization import match_personalization
 from engine.runtime.user_sync import plan_user_sync
@@ -77,6 +88,9 @@ class _Cycle:
     explain_id: str | frozenset[str] | None  # one prospect (explain) or several (a report)
     groups: Directory = field(init=False)
     schedule: Schedule = field(init=False)
+    people: People = field(init=False)
+    accounts: Accounts = field(init=False)
+    history: FieldHistory = field(init=False)
     visible: dict[str, bool] = field(default_factory=dict)
     problems: list[FormulaProblem] = field(default_factory=list)
     next_lead: int = 1
@@ -95,6 +109,9 @@ class _Cycle:
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
         self.schedule = schedule_for(self.rules)
+        self.people = People.of(self.rules, self.records)
+        self.accounts = Accounts.of(self.records)
+        self.history = FieldHistory.of(self.records)
         self.twins = [{} for _ in self.rules.duplicates]
         for record in (*self.records.contacts, *self.records.leads):
             self.index(record)
@@ -468,12 +485,13 @@ class _Cycle:
                 if explain.enabled:
                     name = mapping.prospect.name
                     lines.append(f"{mapping.lead.name} = {show(fitted)} from {name}")
-        if prospect.assigned_user:
-            owner = self.rules.object("lead").get("OwnerId")
-            writes[owner.name if owner else "OwnerId"] = prospect.assigned_user
-            lines.append(f"OwnerId = {prospect.assigned_user} (the assigned user)")
+        owner = created_owner(self.rules, self.people, prospect.assigned_user)
+        if owner.id is not None:
+            declared = self.rules.object("lead").get("OwnerId")
+            writes[declared.name if declared else "OwnerId"] = owner.id
         if explain.enabled:
             explain.add("create", f"a new lead with {len(writes)} field(s)", lines)
+            explain.add("owner", owner.why)
         lead = new_lead(self._new_lead_id(), writes, len(self.records.leads), self.clock)
         failures = self.checks(lead, None, writes, problems, explain)
         if failures:
@@ -484,6 +502,7 @@ class _Cycle:
                 failures=failures,
                 dropped=tuple(dropped),
                 problems=tuple(problems),
+                owner=shown(owner),
             )
         self.records.leads.append(lead)
         self.next_lead = int(lead.id.removeprefix(NEW_LEAD_PREFIX)) + 1  # the Id is taken
@@ -491,6 +510,7 @@ class _Cycle:
         self.visible.pop(lead.id, None)
         prospect.crm_lead_fid = lead.id
         prospect.changed.add("crm_lead_fid")
+        take_owner(prospect, shown(owner))
         return Outcome(
             prospect.id,
             Action.CREATE_LEAD,
@@ -499,6 +519,7 @@ class _Cycle:
             dropped=tuple(dropped),
             problems=tuple(problems),
             created_id=lead.id,
+            owner=shown(owner),
         )
 
     def _new_lead_id(self) -> str:
@@ -529,6 +550,11 @@ class _Cycle:
             line = self.resolve(mapping, prospect, record, to_sf, to_pd, dropped, explain.enabled)
             if explain.enabled:
                 lines.append(line)
+        if record.object == "contact":
+            company = account_company(self.rules, self.accounts, prospect, record)
+            if company is not None:
+                lines.append(with_company(company, to_pd, dropped))
+        owner = self.follow_owner(prospect, record, to_sf, explain)
         target = Target(record.object, record.id)
         if explain.enabled:
             explain.add(
@@ -552,8 +578,9 @@ class _Cycle:
             if failures:
                 return base(Action.ERROR, failures=failures, problems=tuple(problems))
         self._link(prospect, record)
+        take_owner(prospect, owner)  # like the link, not a write (docs/design.md)
         if not to_sf and not to_pd:
-            return base(Action.NO_CHANGE, problems=tuple(problems))
+            return base(Action.NO_CHANGE, problems=tuple(problems), owner=owner)
         record.values.update(to_sf)
         record.changed.update(to_sf)
         if to_sf:
@@ -566,7 +593,25 @@ class _Cycle:
             to_salesforce=tuple(to_sf.items()),
             to_pardot=tuple(to_pd.items()),
             problems=tuple(problems),
+            owner=owner,
         )
+
+    def follow_owner(
+        self,
+        prospect: Record,
+        record: Record,
+        to_sf: dict[str, Value],
+        explain: Explainer,
+    ) -> Owner | None:
+        """The Salesforce owner wins on a synced record (ownership.followed_owner). Like
+        the link, the new assigned user is not a write: the plan's `owner` shows it and
+        `run` records it, so it never turns a `no_change` into an `update`."""
+        written = next((v for k, v in to_sf.items() if k.casefold() == "ownerid"), None)
+        current = written if written is not None else owner_of(record)
+        owner, why = followed_owner(self.people, prospect.assigned_user, current)
+        if owner is not None or why:
+            explain.add("owner", owner.why if owner is not None else why)
+        return owner
 
     def _flag_deleted(self, prospect: Record) -> None:
         _flag_deleted(prospect)
@@ -599,8 +644,19 @@ class _Cycle:
             )
         pv = field_value(self.rules, prospect, "prospect", pinfo.name)
         sv = field_value(self.rules, record, record.object, target.name)
-        winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, record.updated_at)
+        s_time = (
+            self.history.stamp(record, target.name)
+            if mapping.sync is Sync.MOST_RECENT
+            else record.updated_at
+        )
+        winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, s_time)
         label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})" if explaining else ""
+        tracked = (
+            mapping.sync is Sync.MOST_RECENT and target.name.casefold() in self.history.tracked
+        )
+        if explaining and tracked:
+            when = s_time.isoformat() if s_time else "never since tracking began"
+            why += f" (field history: {target.name} last changed {when})"
         if winner is None or same(pv, pinfo.type, sv, target.type):
             if not explaining:
                 return ""
@@ -776,7 +832,13 @@ class _Cycle:
 
     def new_prospect(self, record: Record, ids: set[str]) -> NewProspect:
         new, prospect = new_prospect(
-            self.rules, record, ids, self.clock, len(self.records.prospects)
+            self.rules,
+            record,
+            ids,
+            self.clock,
+            len(self.records.prospects),
+            self.accounts,
+            self.people,
         )
         self.records.prospects.append(prospect)
         return new
@@ -796,8 +858,29 @@ def new_lead(lead_id: str, writes: dict[str, Value], position: int, clock: Clock
     )
 
 
+def with_company(
+    company: tuple[str, Value, Dropped | None, str],
+    to_pd: dict[str, Value],
+    dropped: list[Dropped],
+) -> str:
+    """A contact's Account Name (company.account_company) as a write to Account
+    Engagement or a dropped value; returns explain's line."""
+    name, value, drop, line = company
+    if drop is not None:
+        dropped.append(drop)
+    elif value is not None:
+        to_pd[name] = value
+    return line
+
+
 def new_prospect(
-    rules: CheckedRules, record: Record, ids: set[str], clock: Clock, position: int
+    rules: CheckedRules,
+    record: Record,
+    ids: set[str],
+    clock: Clock,
+    position: int,
+    accounts: Accounts | None = None,
+    people: People | None = None,
 ) -> tuple[NewProspect, Record]:
     """The prospect the connector creates from a lead or contact (SPEC §3.9), as the plan
     shows it and as `run` adds it; its id is added to `ids`. The bulk engines call this
@@ -820,6 +903,13 @@ def new_prospect(
             continue
         values[mapping.prospect.name] = fitted
         writes.append((mapping.prospect.name, fitted))
+    if record.object == "contact" and accounts is not None:
+        company = account_company(rules, accounts, None, record)
+        if company is not None:
+            added: dict[str, Value] = {}
+            with_company(company, added, dropped)
+            values.update(added)
+            writes.extend(added.items())
     new_id = _new_prospect_id(record, ids)
     ids.add(new_id)
     link = "crm_contact_fid" if record.object == "contact" else "crm_lead_fid"
@@ -835,6 +925,14 @@ def new_prospect(
         created=True,
     )
     setattr(prospect, link, record.id)
+    if people is not None:
+        # the record's owner is the new prospect's assigned user, as on any synced record
+        # (ownership.followed_owner); like the link, `run` records it and the plan's
+        # entry keeps SPEC §4's keys
+        owner, _ = followed_owner(people, None, owner_of(record))
+        if owner is not None:
+            prospect.assigned_user = owner.id
+            prospect.changed.add("assigned_user")
     source = Target(record.object, record.id)
     return NewProspect(source, new_id, tuple(writes), tuple(dropped)), prospect
 

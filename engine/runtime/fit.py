@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from engine.fieldtypes import GRADE_RANK, FieldType, Kind
+from engine.fieldtypes import GRADE_RANK, MAX_NUMBER_DIGITS, FieldType, Kind
 from engine.formula.functions import is_blank, parse_number, to_text
 from engine.plan import DropCode
 from engine.records.model import Value
@@ -30,7 +30,7 @@ def fit(value: Value, ftype: FieldType) -> tuple[Value, DropCode | None]:
         return blank_of(ftype), None
     match ftype.kind:
         case Kind.NUMBER:
-            return _fit_number(value)
+            return _fit_number(value, ftype)
         case Kind.BOOLEAN:
             return (value, None) if isinstance(value, bool) else (None, DropCode.INVALID_TYPE)
         case Kind.DATE:
@@ -66,14 +66,28 @@ def _fit_length(text: str, ftype: FieldType) -> tuple[Value, DropCode | None]:
     return text, None
 
 
-def _fit_number(value: Value) -> tuple[Value, DropCode | None]:
-    if isinstance(value, Decimal):
-        return value, None
+def _fit_number(value: Value, ftype: FieldType) -> tuple[Value, DropCode | None]:
+    number = value if isinstance(value, Decimal) else None
     if isinstance(value, str):
         number = parse_number(value)
-        if number is not None:
-            return number, None
-    return None, DropCode.INVALID_TYPE
+    if number is None:
+        return None, DropCode.INVALID_TYPE
+    if whole_digits(number) > ftype.whole_digits:
+        # a 29-digit or 1.5e300 value: more digits than the field holds (issue 11)
+        return None, DropCode.NUMBER_OUTSIDE_VALID_RANGE
+    return number, None
+
+
+def whole_digits(number: Decimal) -> int:
+    """Digits left of the point, read from the exact digits (never rounded): 0 for 0.5,
+    3 for -123.45, 301 for 1.5e300."""
+    if not number.is_finite():
+        return MAX_NUMBER_DIGITS + 1  # never fits
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    if digits == (0,):
+        return 0
+    return max(0, len(digits) + exponent)
 
 
 def _fit_date(value: Value) -> tuple[Value, DropCode | None]:

@@ -183,6 +183,8 @@ class _Reader:
         """The syncrules type of a Salesforce field type, and whether it is read-only."""
         formula = self.element.child("formula") is not None
         if type_text in SIMPLE_KINDS:
+            if SIMPLE_KINDS[type_text] is Kind.NUMBER:
+                return self.number(), False
             return FieldType(SIMPLE_KINDS[type_text]), False
         if type_text in TEXT_TYPES:
             default = FORMULA_TEXT_LENGTH if formula else 255
@@ -208,6 +210,20 @@ class _Reader:
             return FieldType(Kind.NUMBER), True
         self.note(f"type {type_text} is read as read-only text")
         return FieldType(Kind.TEXT, length=255), True
+
+    def number(self) -> FieldType:
+        """A number with the metadata's <precision> and <scale> (digits in all, and right
+        of the point), which bound the values it holds (runtime/fit.py)."""
+        return FieldType(
+            Kind.NUMBER, precision=self.digits("precision"), scale=self.digits("scale")
+        )
+
+    def digits(self, name: str) -> int | None:
+        text = self.element.value(name)
+        try:
+            return max(0, int(text)) if text else None
+        except ValueError:
+            return None
 
     def reference(self) -> FieldType:
         targets = [t.text.strip() for t in self.element.all("referenceTo")]

@@ -115,6 +115,7 @@ class Lower:
             "create_prospects",
             "email_fallback",
             "person_accounts",
+            "assignment_rule",
             "profile",
             "role",
             "permissions",
@@ -127,6 +128,7 @@ class Lower:
         written = "create_prospects" in read.found
         fallback = read.boolean("email_fallback", default=False)
         person = read.boolean("person_accounts", default=False)
+        assignment_rule = read.boolean("assignment_rule", default=False)
         # the connector user's profile, role and custom permissions ("A, B"), for
         # $Profile.Name, $UserRole.Name and $Permission.X in imported validation rules
         for key in ("profile", "role", "permissions"):
@@ -140,6 +142,7 @@ class Lower:
             create if written else None,
             fallback,
             person,
+            assignment_rule,
         )
 
     def field_map(self, meta: Meta, children: list[Any]) -> ast.FieldMapping:

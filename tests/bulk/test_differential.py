@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine import api
 from engine.records.load import load_records_text
-from tests.bulk.differential import assert_same_plans, duckdb_plan
+from tests.bulk.differential import assert_same_plans, duckdb_plan, python_plan
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 SYNCS = ("salesforce", "pardot", "most_recent", "salesforce_always", "pardot_always", "off")
@@ -84,7 +84,14 @@ def rule_sets(draw: st.DrawFn) -> str:
     fallback = draw(st.sampled_from(("", "", "email_fallback: true")))
     # person accounts (docs/design.md): synced as contacts, or invisible
     person = draw(st.sampled_from(("", "person_accounts: true")))
-    parts.append(f"connector {{ match: {match} paused: {paused} {create} {fallback} {person} }}")
+    # ownership (docs/design.md): the connector user owns leads of inactive assigned
+    # users; assignment_rule sends unassigned leads to the active assignment rule
+    owner = draw(
+        st.sampled_from(("", 'user: "conn@x.io"', 'user: "conn@x.io" assignment_rule: true'))
+    )
+    parts.append(
+        f"connector {{ match: {match} paused: {paused} {create} {fallback} {person} {owner} }}"
+    )
     if draw(st.booleans()):
         parts.append('share lead when OwnerId in group "G"')
     if draw(st.booleans()):
@@ -113,8 +120,9 @@ def rule_sets(draw: st.DrawFn) -> str:
 
 
 EMAILS = ("ada@x.io", "ADA@x.io", "bo@y.io", " bo@y.io ", "", "cy@z.io", "bad-email")
-TEXTS = ("", "A", "Ann", "Xavier", "Alexandria", "a", "b", "7", " 12 ", "50-100")
-NUMBERS = ("null", "0", "7", "12.5", "101", "250")
+TEXTS = ("", "A", "Ann", "Xavier", "Alexandria", "a", "b", "7", " 12 ", "50-100", "1" * 20)
+# 19 and 20 digits left of the point: more than a Salesforce number field holds (issue 11)
+NUMBERS = ("null", "0", "7", "12.5", "101", "250", "1234567890123456789", "-99999999999999999999.5")
 
 
 def _q(text: str) -> str:
@@ -127,6 +135,10 @@ def record_sets(draw: st.DrawFn) -> str:
         "users:",
         "  - {Id: 005A, Name: A, groups: [G]}",
         "  - {Id: 005B, Name: B, groups: []}",
+        "  - {Id: 005Z, Name: Z, groups: [G], active: false}",
+        "  - {Id: 005C, Name: C, Username: conn@x.io, groups: []}",
+        "queues:",
+        "  - {Id: 00G1, Name: Inbound}",
     ]
     leads = [f"00Q{n}" for n in range(draw(st.integers(0, 4)))]
     contacts = [f"003{n}" for n in range(draw(st.integers(0, 3)))]
@@ -152,7 +164,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"Score__c: {draw(st.sampled_from(NUMBERS))}, "
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'b', 'c'))))}, "
             f"Flag__c: {draw(st.sampled_from(('true', 'false')))}, "
-            f"OwnerId: {draw(st.sampled_from(('005A', '005B', 'null')))}, "
+            f"OwnerId: {draw(st.sampled_from(('005A', '005B', 'null', '00G1', '005C')))}, "
             f"LastModifiedDate: {draw(day)}{extra}}}"
         )
     lines.append("contacts:")
@@ -168,7 +180,8 @@ def record_sets(draw: st.DrawFn) -> str:
             f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Score__c: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'zz'))))}, "
-            f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}"
+            f"OwnerId: {draw(st.sampled_from(('005A', '005B', '00G1')))}, "
+            f"LastModifiedDate: {draw(day)}"
             f"{extra}}}"
         )
     lines.append("accounts:")
@@ -185,6 +198,16 @@ def record_sets(draw: st.DrawFn) -> str:
             f"OwnerId: {draw(st.sampled_from(('005A', '005B')))}, LastModifiedDate: {draw(day)}"
             f"{deleted}}}"
         )
+    # field history (runtime/history.py): a most_recent field's own change times
+    history = draw(st.lists(st.sampled_from([*leads, *contacts, "00Q9"]), max_size=3))
+    if history:
+        lines.append("field_history:")
+        for k, parent in enumerate(history):
+            field = draw(st.sampled_from(("Score__c", "LastName", "Kind__c")))
+            lines.append(
+                f"  - {{Id: 017{k}, ParentId: {parent}, Field: {field}, "
+                f"CreatedDate: '{draw(day)}'}}"
+            )
     lines.append("prospects:")
     for n in range(draw(st.integers(1, 6))):
         # unlinked (null), linked to a missing record (00Q9, 0039) or to a generated one
@@ -197,7 +220,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"grade: {draw(st.sampled_from(('null', 'A', 'B', 'C-')))}, "
             f"flag: {draw(st.sampled_from(('true', 'false')))}, "
             f"kind: {_q(draw(st.sampled_from(TEXTS)))}, "
-            f"assigned_user: {draw(st.sampled_from(('005A', 'null')))}, "
+            f"assigned_user: {draw(st.sampled_from(('005A', 'null', '005Z', '00G1', '005C')))}, "
             f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}{flagged}}}"
         )
     return "\n".join(lines) + "\n"
@@ -324,3 +347,62 @@ prospects:
     target = plan.outcomes[2].target
     assert target is not None
     assert target.id == "00QSR0000000001"
+
+
+def test_ownership_and_wide_numbers_are_evaluated_by_duckdb() -> None:
+    """A fixed example DuckDB must evaluate (not decline), with every owner decision
+    (docs/design.md, "Ownership") and numbers wider than a Salesforce field holds."""
+    rules = api.check_text(
+        OBJECTS
+        + """
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: pardot }
+field score { lead: Score__c sync: pardot }
+field kind { lead: Score__c sync: off }
+connector { user: "conn@x.io" assignment_rule: true }
+create lead when true
+validation Owned on lead { error_if: ISBLANK(OwnerId) && LastName = "Rule" message: "owner" }
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+users:
+  - {Id: 005A, Name: A, groups: [G]}
+  - {Id: 005Z, Name: Z, groups: [G], active: false}
+  - {Id: 005C, Name: C, Username: conn@x.io}
+queues: [{Id: 00G1, Name: Inbound}]
+leads:
+  - {Id: 00Q1, Email: q@x.io, LastName: Q, OwnerId: 00G1}
+  - {Id: 00Q2, Email: c@x.io, LastName: C, OwnerId: 005C}
+contacts: []
+prospects:
+  - {id: p1, email: a@x.io, name: Ann, assigned_user: 005A, score: 12345678901234567890}
+  - {id: p2, email: z@x.io, name: Zed, assigned_user: 005Z, score: 7}
+  - {id: p3, email: g@x.io, name: Gus, assigned_user: 00G1}
+  - {id: p4, email: r@x.io, name: Rule}
+  - {id: p5, email: r2@x.io, name: Ron}
+  - {id: p6, email: q@x.io, name: Q, assigned_user: 005A}
+  - {id: p7, email: c@x.io, name: C}
+  - {id: p8, email: z@x.io, name: Zed2}
+""",
+        "records.yaml",
+        rules,
+    )
+    assert assert_same_plans(rules, records, NOW)
+    outcomes = {o.prospect: o for o in python_plan(rules, records, NOW).outcomes}
+    decided = {
+        p: (o.owner.decision.value, o.owner.id) if o.owner else None for p, o in outcomes.items()
+    }
+    assert decided == {
+        "p1": None,  # the active assigned user: SPEC §3.4's own
+        "p2": ("connector_user", "005C"),
+        "p3": ("queue", "00G1"),
+        "p4": ("assignment_rule", None),
+        "p5": ("assignment_rule", None),
+        "p6": ("salesforce", None),  # the queue owns 00Q1: the prospect becomes unassigned
+        "p7": ("salesforce", "005C"),
+        "p8": ("salesforce", "005C"),  # matches p2's lead, owned by the connector user
+    }
+    assert outcomes["p1"].dropped[0].code.value == "NUMBER_OUTSIDE_VALID_RANGE"
+    assert outcomes["p4"].action.value == "error"  # no OwnerId: the validation rule fires

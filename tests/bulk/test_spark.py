@@ -137,3 +137,62 @@ def test_spark_plan_equals_the_reference_on_generated_cycles(
         return  # declined, as DuckDB declines it (test_differential.py)
     spark = with_side_plans(rules, records, plan)
     assert plan_json.render(spark) == plan_json.render(reference)
+
+
+def test_spark_decides_owners_company_and_field_history_as_the_reference() -> None:
+    """Owners (a queue, an inactive user, the connector user, the Salesforce owner), a
+    contact's Account Name, a most_recent field's history and an 18-digit bound on Spark."""
+    from engine.bulk.spark import SparkEngine
+
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    rules = api.check_text(
+        """
+object prospect { email: email  name: text(20)  company: text(40)  score: number  out: boolean }
+object lead {
+    Email: email  LastName: text(20)  Company: text(40)  Score__c: number
+    HasOptedOutOfEmail: boolean  OwnerId: reference(user)
+}
+object contact { Email: email  LastName: text(20)  HasOptedOutOfEmail: boolean }
+field email { lead: Email contact: Email }
+field name { lead: LastName contact: LastName }
+field company { lead: Company }
+field score { lead: Score__c sync: pardot }
+field out { lead: HasOptedOutOfEmail contact: HasOptedOutOfEmail sync: most_recent }
+connector { user: "conn@x.io" }
+create lead when true
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+users:
+  - {Id: 005A, Name: A}
+  - {Id: 005Z, Name: Z, active: false}
+  - {Id: 005C, Name: C, Username: conn@x.io}
+queues: [{Id: 00G1, Name: Inbound}]
+accounts: [{Id: 001A, Name: Acme}]
+leads:
+  - {Id: 00Q1, Email: l@x.io, LastName: L, Company: C, OwnerId: 005A, HasOptedOutOfEmail: true,
+     LastModifiedDate: 2026-11-01T00:00:00Z}
+contacts:
+  - {Id: 003A, Email: c@x.io, LastName: C, AccountId: 001A, HasOptedOutOfEmail: false,
+     LastModifiedDate: 2026-11-01T00:00:00Z}
+field_history:
+  - {Id: 017A, ParentId: 00Q1, Field: HasOptedOutOfEmail, CreatedDate: "2026-11-20T00:00:00Z"}
+prospects:
+  - {id: p1, email: a@x.io, name: A, company: X, assigned_user: 005Z, score: 1234567890123456789}
+  - {id: p2, email: q@x.io, name: Q, company: X, assigned_user: 00G1}
+  - {id: p3, email: l@x.io, name: L, company: C, out: false, updated_at: 2026-11-10T00:00:00Z}
+  - {id: p4, email: c@x.io, name: C, company: X, out: true, updated_at: 2026-11-10T00:00:00Z}
+""",
+        "records.yaml",
+        rules,
+    )
+    reference = plan_json.render(run_cycle(rules, records, Clock(now)).plan)
+    spark = with_side_plans(
+        rules, records, SparkEngine(rules, "local[2]").plan(records, Clock(now))
+    )
+    assert plan_json.render(spark) == reference
+    for shown in ('"decision": "connector_user"', '"decision": "queue"', '"company": "Acme"'):
+        assert shown in reference
+    assert '"code": "NUMBER_OUTSIDE_VALID_RANGE"' in reference

@@ -96,6 +96,8 @@ def rule_sets(draw: st.DrawFn) -> str:
             ("", "match: crm_id", "create_prospects: true", "match: crm_id create_prospects: false")
         )
     )
+    # ownership: the connector user takes an inactive assigned user's leads
+    connector += draw(st.sampled_from(("", ' user: "conn@example.com"', " assignment_rule: true")))
     if connector:
         parts.append(f"connector {{ {connector} }}")
     parts += draw(st.lists(st.sampled_from(VALIDATIONS), unique=True, max_size=3))
@@ -123,7 +125,7 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
             "score": _maybe(draw, (0, 100, 150, None)),
             "grade": _maybe(draw, ("A", "B-", "C", None)),
             "opted_out": draw(st.booleans()),
-            "assigned_user": _maybe(draw, ("005A", "005B", None)),
+            "assigned_user": _maybe(draw, ("005A", "005B", None, "005Z", "00G1")),
             "updated_at": _maybe(draw, STAMPS),
             "crm_deleted": _maybe(draw, (None, False, False, False, True)),
         }
@@ -140,7 +142,7 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
                     "Title": _maybe(draw, (*TITLES[:3], "")),
                     "Country": _maybe(draw, ("Canada", "Germany", None)),
                     "NumberOfEmployees": _maybe(draw, (10, 5000, None)),
-                    "OwnerId": _maybe(draw, ("005A", "005B")),
+                    "OwnerId": _maybe(draw, ("005A", "005B", "00G1", "005Z")),
                     "HasOptedOutOfEmail": draw(st.booleans()),
                     "LastModifiedDate": _maybe(draw, STAMPS),
                     "IsDeleted": _maybe(draw, (None, False, False, False, True)),
@@ -210,8 +212,17 @@ def record_sets(draw: st.DrawFn) -> dict[str, Any]:
     users = [
         {"Id": "005A", "Name": "Dana Direct", "groups": ["Direct Sales"], "active": True},
         {"Id": "005B", "Name": "Pat Partner", "groups": ["Partners"], "active": True},
+        {"Id": "005Z", "Name": "Zoe Gone", "groups": ["Direct Sales"], "active": False},
+        {"Id": "005C", "Name": "Connector", "Username": "conn@example.com", "groups": []},
     ]
-    return {"users": users, "prospects": prospects, "leads": leads, "contacts": contacts}
+    queues = [{"Id": "00G1", "Name": "Inbound"}]
+    return {
+        "users": users,
+        "queues": queues,
+        "prospects": prospects,
+        "leads": leads,
+        "contacts": contacts,
+    }
 
 
 def _write_yaml(path: Path, data: dict[str, Any]) -> None:
@@ -242,6 +253,9 @@ def test_a_cycle_is_idempotent(rules_text: str, data: dict[str, Any]) -> None:
     first_plan, second_plan = plan_json.as_dict(first.plan), plan_json.as_dict(again)
     actions = {r["action"] for r in second_plan["records"]}
     assert actions <= {"no_change", "skip", "error"}, json.dumps(second_plan, indent=1)
+    # run recorded every owner the connector syncs back: none is decided again
+    decided = [r for r in second_plan["records"] if "owner" in r and r["action"] != "error"]
+    assert decided == [], json.dumps(second_plan, indent=1)
     assert _errors(second_plan) == _errors(first_plan)
     # the prospects the first cycle created from Salesforce are there, and none more
     assert second_plan["summary"]["prospects"] == (

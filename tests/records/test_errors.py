@@ -12,7 +12,7 @@ from .conftest import Files, LoadError
 
 LISTS = (
     "users, prospects, leads, contacts, accounts, campaigns, campaign_members, "
-    "personalization_users, personalization_accounts, pardot_campaigns"
+    "personalization_users, personalization_accounts, pardot_campaigns, queues, field_history"
 )
 
 # (case id, files, path to load, expected message)

@@ -85,6 +85,8 @@ def test_yaml_file_of_the_spec_example(files: Files, load: Load) -> None:
         "personalization_users",
         "personalization_accounts",
         "pardot_campaigns",
+        "queues",
+        "field_history",
     ]
     assert records.layout == Layout(
         "records.yaml",

@@ -343,7 +343,8 @@ MISTAKES: dict[str, tuple[str, str]] = {
     "unknown drop code": (
         HEAD + "    expect:\n      p2:\n        dropped: [{field: X, code: TOO_LONG}]\n",
         't_test.yaml:7: test "gated", prospect p2, dropped.code: "TOO_LONG" is not a drop code '
-        "(INVALID_TYPE, INVALID_PICKLIST_VALUE, INVALID_EMAIL_ADDRESS, STRING_TOO_LONG)",
+        "(INVALID_TYPE, INVALID_PICKLIST_VALUE, INVALID_EMAIL_ADDRESS, STRING_TOO_LONG, "
+        "NUMBER_OUTSIDE_VALID_RANGE)",
     ),
     "a file clock that is not a time": (
         "now: yesterday\n" + HEAD + "    expect: {p1: {action: skip}}\n",

@@ -142,7 +142,8 @@ def test_records_that_do_not_fit_are_that_tests_error(project: Write, golden) ->
         "in prospects have the same id",
         'tests/records_test.yaml:18: unknown object "prospect" (a record set holds the lists '
         "users, prospects, leads, contacts, accounts, campaigns, campaign_members, "
-        "personalization_users, personalization_accounts, pardot_campaigns)",
+        "personalization_users, personalization_accounts, pardot_campaigns, queues, "
+        "field_history)",
     ]
     assert render_text(run).splitlines()[-1] == "1 passed, 3 failed"
     golden(GOLDENS / "errors.txt", render_text(run))
