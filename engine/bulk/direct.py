@@ -34,8 +34,9 @@ from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
 from engine.files import InputError
 from engine.records.model import LISTS, OBJECT_LISTS, SALESFORCE_TYPES, RecordSet
+from engine.runtime.company import company_mapping
 from engine.runtime.context import directory
-from engine.runtime.ownership import People
+from engine.runtime.ownership import People, created_owner
 
 BULK_LISTS = ("prospects", "leads", "contacts")
 BULK_FORMATS = (".csv", ".parquet")
@@ -169,11 +170,16 @@ class _Loader:
         # history are decided from whole records (runtime/ownership.py, company.py,
         # history.py): the fast path covers record sets without them, where a created
         # lead's owner is its assigned user and a most_recent field's time its record's
-        people = People.of(self.rules, small)
-        if people.users or people.queues or self.rules.connector.assignment_rule:
-            raise _Decline
-        if small.get("accounts") or small.get("field_history"):
-            raise _Decline
+        if small.get("field_history"):
+            raise _Decline  # history stamps are read per record (runtime/history.py)
+        if small.get("accounts") and company_mapping(self.rules) is not None:
+            raise _Decline  # Company from the Account reads each contact's AccountId
+        if any(
+            (t := m.target(obj)) is not None and t.name.casefold() == "ownerid"
+            for m in self.rules.mappings
+            for obj in ("lead", "contact")
+        ):
+            raise _Decline  # a written owner is not the owner as loaded
         raws = {name: self._raw(name) for name in BULK_LISTS}
         for raw in raws.values():
             self._check(raw)
@@ -181,6 +187,7 @@ class _Loader:
         self._build_records(raws["leads"], "leads")
         self._build_records(raws["contacts"], "contacts")
         self._build_prospects(raws["prospects"])
+        self._owners(raws, People.of(self.rules, small))
         count = int(self.one("SELECT count(*) FROM prospects"))
         last = self._rounds(raws["prospects"])
         groups = directory(small.users).groups
@@ -488,7 +495,7 @@ class _Loader:
             "CAST(row_number() OVER (ORDER BY " + str(get("id")) + ") AS BIGINT) AS __rank",
             f"{self._key(raw, email)} AS __email",
             f"{assigned or chr(39) * 2} AS __assigned",
-            f"{assigned or chr(39) * 2} AS __owner",  # no users or queues: the assigned user
+            f"{assigned or chr(39) * 2} AS __owner",  # decided in _owners
         ]
         # duck.Links.resolve without the connector's state: a CRM id names a record or not
         for obj in ("lead", "contact"):
@@ -516,6 +523,36 @@ class _Loader:
             f"CREATE TABLE __owned AS SELECT CAST(obj AS VARCHAR) AS obj, CAST(id AS VARCHAR) "
             f"AS id FROM ({body}) ORDER BY obj, id"
         )
+
+    def _owners(self, raws: dict[str, _Raw], people: People) -> None:
+        """A created lead's owner per assigned user (ownership.created_owner, over the few
+        distinct assigned users) into prospects.__owner, and each lead's and contact's
+        OwnerId as read into __record_owner (the owner a synced prospect follows)."""
+        assigned = [r[0] for r in self.sql("SELECT DISTINCT __assigned FROM prospects").fetchall()]
+        if len(assigned) > DISTINCT_LIMIT:
+            raise _Decline
+        pairs = [
+            (a, created_owner(self.rules, people, a or None).id or "") for a in sorted(assigned)
+        ]
+        self.sql("CREATE TABLE __created_owner (assigned VARCHAR, owner VARCHAR)")
+        if pairs:
+            self.con.executemany("INSERT INTO __created_owner VALUES (?, ?)", pairs)
+        self.sql(
+            "UPDATE prospects SET __owner = m.owner FROM __created_owner m "
+            "WHERE prospects.__assigned = m.assigned"
+        )
+        selects = []
+        for name, obj in (("leads", "lead"), ("contacts", "contact")):
+            raw = raws[name]
+            model = self.rules.object(obj)
+            owner = raw.find(model, "OwnerId")
+            if owner is not None:
+                selects.append(
+                    f"SELECT '{obj}' AS obj, {self._id_column(raw, model)} AS id, {owner} AS owner "
+                    f"FROM {raw.table}"
+                )
+        body = " UNION ALL ".join(selects) or "SELECT '' AS obj, '' AS id, '' AS owner WHERE FALSE"
+        self.sql(f"CREATE TABLE __record_owner AS {body}")
 
     # -- rounds: duck.components and duck.rounds, as label propagation in SQL -------------
 

@@ -622,10 +622,30 @@ class DuckEngine:
             rows = rows_of(batch)
             check_round(self.rules, program, rows)
             prospect = self._dropping(con, program, rows)
+            self._record_owners(con, rows, owners)
             outcomes.extend(
                 _outcome(self.rules, program, prospect(r), r, final, owners) for r in rows
             )
         return Plan(tuple(outcomes), ())
+
+    def _record_owners(self, con: Any, rows: list[dict[str, Any]], owners: _Owners) -> None:
+        """The OwnerId of each record this batch's prospects synced with (direct path)."""
+        import pyarrow as pa
+
+        pairs = {(r["__mobj"], r["__mid"]) for r in rows if r["__mobj"] is not None}
+        owners.loaded.clear()
+        if not pairs:
+            return
+        batch = pa.table({"obj": [o for o, _ in pairs], "id": [i for _, i in pairs]})
+        con.register("__batch_ids", batch)
+        try:
+            found = con.sql(
+                "SELECT o.obj, o.id, o.owner FROM __record_owner o "
+                "JOIN __batch_ids b ON b.obj = o.obj AND b.id = o.id"
+            ).fetchall()
+        finally:
+            con.unregister("__batch_ids")
+        owners.loaded.update({(obj, rid): owner for obj, rid, owner in found})
 
     def _rounds(
         self,
@@ -761,6 +781,8 @@ class _Owners:
     created: dict[str, str | None] = field(default_factory=dict)  # lead Id → its OwnerId
     found: dict[tuple[str, str], Record] = field(default_factory=dict)
     prospects: dict[str, Record] = field(default_factory=dict)  # Company compares theirs
+    # the direct path has no Records: the OwnerId of the records a batch synced with
+    loaded: dict[tuple[str, str], object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.people = People.of(self.rules, self.records)
@@ -774,7 +796,9 @@ class _Owners:
         if obj == "lead" and record_id in self.created:
             return self.created[record_id]
         record = self.found.get((obj, record_id))
-        return owner_of(record) if record is not None else None
+        if record is None:
+            return self.loaded.get((obj, record_id))
+        return owner_of(record)
 
 
 BOOLEAN_COLUMNS = frozenset({"__created", "__deleted", "__gone"})

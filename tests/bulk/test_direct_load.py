@@ -342,3 +342,39 @@ def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
     assert engine.plan_direct(records, Clock(CLOCK)) is not None
     left = [p.name for p in scratch.iterdir() if p.is_dir()]
     assert not [n for n in left if n.startswith(("syncrules-duckdb-", "syncrules-lists-"))]
+
+
+def test_owners_on_the_direct_path_are_the_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # an inactive assigned user (the connector user owns the created lead), a queue, and a
+    # synced lead owned by another active user, whom its prospect follows (runtime/ownership)
+    prospects = [
+        *PROSPECTS[:1],
+        PROSPECTS[1].replace(",005A,", ",005X,"),  # p2: inactive user, creates a lead
+        *PROSPECTS[2:],
+        "p6,queue@x.io,Q,50,,,,,,00G1,,",  # creates a lead owned by the queue
+    ]
+    rules, records = write_set(tmp_path, prospects)
+    text = Path(rules).read_text(encoding="utf-8")
+    Path(rules).write_text('connector { user: "conn@x.io" }\n' + text, encoding="utf-8")
+    folder = Path(records)
+    (folder / "users.yaml").write_text(
+        "users:\n"
+        "  - {Id: 005A, Name: A, groups: [G]}\n"
+        "  - {Id: 005B, Name: B, groups: [G], active: true}\n"
+        "  - {Id: 005X, Name: Gone, active: false}\n"
+        "  - {Id: 005C, Name: Conn, Username: conn@x.io, active: true}\n",
+        encoding="utf-8",
+    )
+    (folder / "queues.yaml").write_text("queues:\n  - {Id: 00G1, Name: Inbound}\n", "utf-8")
+    leads = [*LEADS[:2], LEADS[2].replace(",005A,", ",005B,")]  # 00Q2: owned by B
+    (folder / "leads.csv").write_text("\n".join(leads) + "\n", encoding="utf-8")
+    assert took_direct_path(rules, records)
+    code, reference, _ = dry_run(rules, records, "python", capsys)
+    code_bulk, bulk, err = dry_run(rules, records, "duckdb", capsys)
+    assert (code, code_bulk, err) == (0, 0, "")
+    assert bulk == reference
+    assert '"decision": "connector_user"' in bulk
+    assert '"decision": "queue"' in bulk
+    assert '"decision": "salesforce"' in bulk
