@@ -67,7 +67,7 @@ def test_jsonl_is_the_json_plan_one_entry_a_line(
         by_section.setdefault(section, []).append(line)
     assert by_section.pop("summary") == [plan.pop("summary")]
     assert by_section == {key: value for key, value in plan.items() if value}
-    assert len(by_section["records"]) == 41
+    assert len(by_section["records"]) == 42
     assert {"personalization", "user_sync", "campaigns"} <= by_section.keys()
 
 
