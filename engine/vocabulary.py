@@ -57,4 +57,28 @@ class Sync(StrEnum):
     OFF = "off"
 
 
-__all__ = ["COMPARISONS", "BinaryOp", "LogicOp", "MatchMode", "Sync", "UnaryOp"]
+# The connector block's settings (SPEC §1, docs/language.md), in the order fmt writes
+# them; then the connector user's, which only formulas read ($Profile.Name, $UserRole.Name,
+# $Permission.X). The parser, the formatter and the editor's completions share them.
+CONNECTOR_SETTINGS: tuple[str, ...] = (
+    "user",
+    "paused",
+    "match",
+    "create_prospects",
+    "email_fallback",
+    "person_accounts",
+    "assignment_rule",
+)
+CONNECTOR_USER_SETTINGS: tuple[str, ...] = ("profile", "role", "permissions")
+
+
+__all__ = [
+    "COMPARISONS",
+    "CONNECTOR_SETTINGS",
+    "CONNECTOR_USER_SETTINGS",
+    "BinaryOp",
+    "LogicOp",
+    "MatchMode",
+    "Sync",
+    "UnaryOp",
+]

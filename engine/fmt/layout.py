@@ -18,6 +18,7 @@ from engine.fmt.exprs import ExprPrinter, quote
 from engine.fmt.settings import type_parts
 from engine.fmt.wrap import INDENT, WIDTH, fill, wrap
 from engine.source import Span
+from engine.vocabulary import CONNECTOR_SETTINGS
 
 # One-line items of one kind stay together (no blank line) unless the author parted them.
 RUNS = {
@@ -31,15 +32,7 @@ RUNS = {
 MATCH_LINE = "match line"  # a personalization `match … by …` line (not a setting key)
 PAIR_LINE = "pair line"  # a `"name": "name"` line of user_sync or campaigns: kept in order
 SETTING_ORDER = {
-    "connector": (
-        "user",
-        "paused",
-        "match",
-        "create_prospects",
-        "email_fallback",
-        "person_accounts",
-        "assignment_rule",
-    ),
+    "connector": CONNECTOR_SETTINGS,
     "field": ("lead", "contact", "sync"),
     "validation": ("error_if", "message", "field", "active"),
     "personalization": ("designated_only",),

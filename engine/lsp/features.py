@@ -19,6 +19,7 @@ from engine.formula.signatures import SIGNATURES, P, R, Signature
 from engine.lsp.symbols import Index, Occurrence
 from engine.lsp.symbols import Kind as SymbolKind
 from engine.source import SourceFile
+from engine.vocabulary import CONNECTOR_SETTINGS, CONNECTOR_USER_SETTINGS
 
 # -- hover -------------------------------------------------------------------------------
 
@@ -243,15 +244,7 @@ TOP_LEVEL: tuple[tuple[str, str, str], ...] = (
 BLOCK_KEYS: dict[str, tuple[str, ...]] = {
     "field": ("lead", "contact", "sync"),
     "validation": ("error_if", "message", "field", "active"),
-    "connector": (
-        "user",
-        "paused",
-        "match",
-        "create_prospects",
-        "email_fallback",
-        "person_accounts",
-        "profile",
-    ),
+    "connector": (*CONNECTOR_SETTINGS, *CONNECTOR_USER_SETTINGS),
     "personalization": ("designated_only",),
     "campaigns": ("create_missing",),
 }

@@ -14,6 +14,7 @@ from engine import ast, codes
 from engine.diagnostics import Diagnostic
 from engine.fieldtypes import FieldType, Kind
 from engine.source import SourceFile, Span
+from engine.vocabulary import CONNECTOR_SETTINGS, CONNECTOR_USER_SETTINGS
 
 # Deeper than this an expression is refused with a located diagnostic, not a crash.
 MAX_DEPTH = 25_000
@@ -108,18 +109,7 @@ class Lower:
         return ast.Setting(self.ident(key), value, self.span(meta))
 
     def connector(self, meta: Meta, settings: list[ast.Setting]) -> ast.Connector:
-        keys = (
-            "user",
-            "paused",
-            "match",
-            "create_prospects",
-            "email_fallback",
-            "person_accounts",
-            "assignment_rule",
-            "profile",
-            "role",
-            "permissions",
-        )
+        keys = (*CONNECTOR_SETTINGS, *CONNECTOR_USER_SETTINGS)
         read = SettingsReader(self, settings, "connector", keys)
         user = read.text("user")
         paused = read.boolean("paused", default=False)
@@ -131,7 +121,7 @@ class Lower:
         assignment_rule = read.boolean("assignment_rule", default=False)
         # the connector user's profile, role and custom permissions ("A, B"), for
         # $Profile.Name, $UserRole.Name and $Permission.X in imported validation rules
-        for key in ("profile", "role", "permissions"):
+        for key in CONNECTOR_USER_SETTINGS:
             read.text(key)
         return ast.Connector(
             user,

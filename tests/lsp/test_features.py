@@ -82,3 +82,14 @@ def test_protocol_columns_in_each_encoding() -> None:
     assert features.char_col(line, 9, "utf-16") == 8
     assert features.char_col(line, 12, "utf-8") == 8
     assert features.char_col(line, 99, "utf-16") == len(line)
+
+
+def test_a_connector_block_offers_every_setting_the_parser_reads() -> None:
+    from engine import api
+    from engine.vocabulary import CONNECTOR_SETTINGS, CONNECTOR_USER_SETTINGS
+
+    text = "connector {\n    "
+    rules = api.check_text(text + "}\n", "r.sync")
+    labels = {c.label.removesuffix(":") for c in features.complete(rules, text, len(text), [])}
+    assert {"assignment_rule", "person_accounts", "role", "permissions"} <= labels
+    assert set(CONNECTOR_SETTINGS) | set(CONNECTOR_USER_SETTINGS) <= labels
