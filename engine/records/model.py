@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.fieldtypes import Value as Value  # re-exported: the record model's values
+from engine.standard_fields import SALESFORCE_OBJECTS
 
 # The record-set lists of SPEC §2 and §6, and the object each holds.
 LISTS: dict[str, str] = {
@@ -34,15 +35,8 @@ LISTS: dict[str, str] = {
 }
 OBJECT_LISTS: dict[str, str] = {obj: name for name, obj in LISTS.items()}
 
-# Salesforce object names as data-tree JSON `attributes.type` spells them.
-SALESFORCE_TYPES: dict[str, str] = {
-    "Lead": "lead",
-    "Contact": "contact",
-    "Account": "account",
-    "User": "user",
-    "Campaign": "campaign",
-    "CampaignMember": "campaign_member",
-}
+# Salesforce object names as data-tree JSON `attributes.type` spells them: the API names
+SALESFORCE_TYPES: dict[str, str] = SALESFORCE_OBJECTS
 SALESFORCE_TYPE_NAMES: dict[str, str] = {obj: name for name, obj in SALESFORCE_TYPES.items()}
 
 # Prospect attributes of SPEC §2: kept on the Record, not in `values` (unless declared).
