@@ -53,6 +53,9 @@ def _detail(o: Outcome) -> str:
         parts.append("dropped: " + ", ".join(f"{d.field} {d.code.value}" for d in o.dropped))
     if o.matched_by and o.action is not Action.CREATE_LEAD:
         parts.append(f"by {o.matched_by}")
+    if o.owner is not None:  # only decisions beyond SPEC §3.4's (runtime/ownership.py)
+        who = f" {o.owner.id}" if o.owner.id else ""
+        parts.append(f"owner: {o.owner.decision.value}{who}")
     return "; ".join(parts)
 
 
