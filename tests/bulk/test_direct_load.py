@@ -378,3 +378,18 @@ def test_owners_on_the_direct_path_are_the_references(
     assert '"decision": "connector_user"' in bulk
     assert '"decision": "queue"' in bulk
     assert '"decision": "salesforce"' in bulk
+
+
+def test_a_rule_set_syncing_person_accounts_is_read_the_per_record_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # person accounts come from the accounts list, which only the Python loader reads: the
+    # direct path steps aside and the DuckDB engine still gives the reference's plan
+    rules, records = write_set(tmp_path, PROSPECTS)
+    text = Path(rules).read_text(encoding="utf-8")
+    Path(rules).write_text("connector { person_accounts: true }\n" + text, encoding="utf-8")
+    assert not took_direct_path(rules, records)
+    code, reference, _ = dry_run(rules, records, "python", capsys)
+    code_bulk, bulk, err = dry_run(rules, records, "duckdb", capsys)
+    assert (code, code_bulk, err) == (0, 0, "")
+    assert bulk == reference
