@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import random
 import statistics
 import sys
 import tempfile
@@ -33,61 +32,25 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from bench_dry_run import COUNTRIES, GRADES, RULES, TITLES  # noqa: E402
+from bench_dry_run import RULES, rows  # noqa: E402
 
 
 def generate(folder: Path, prospects: int, seed: int = 1) -> Path:
-    """records.json with `prospects` prospects; the distribution of bench_dry_run.py."""
-    rng = random.Random(seed)
+    """records.json with `prospects` prospects: bench_dry_run.py's org (its `rows`), with
+    JSON's types (a number score, a null assigned user, no key for a blank grade)."""
     data: dict[str, list[dict[str, object]]] = {
         "users": [
             {"Id": "005A", "Name": "Dana", "groups": ["Direct Sales"], "active": True},
             {"Id": "005B", "Name": "Pat", "groups": ["Partners"], "active": True},
         ],
-        "prospects": [],
-        "leads": [],
-        "contacts": [],
     }
-    for n in range(prospects):
-        email = f"person{n}@example{n % 97}.com"
-        grade = rng.choice(GRADES)
-        prospect: dict[str, object] = {
-            "id": f"p{n:07d}",
-            "email": email,
-            "first_name": f"P{n}",
-            "last_name": f"L{n}",
-            "company": f"C{n % 500}",
-            "score": rng.randrange(0, 200),
-            "country": rng.choice(COUNTRIES) or "",
-            "job_title": rng.choice(TITLES) or "",
-            "assigned_user": rng.choice(["005A", "005B", None]),
-            "updated_at": f"2026-11-{rng.randrange(1, 28):02d}T10:00:00Z",
-        }
-        if grade:
-            prospect["grade"] = grade
-        data["prospects"].append(prospect)
-        if rng.random() < 0.6:
-            data["leads"].append(
-                {
-                    "Id": f"00Q{n:012d}",
-                    "Email": email.upper() if rng.random() < 0.1 else email,
-                    "LastName": f"L{n}",
-                    "Company": f"C{n % 500}",
-                    "OwnerId": rng.choice(["005A", "005B"]),
-                    "Title": rng.choice(TITLES) or "",
-                    "LastModifiedDate": f"2026-11-{rng.randrange(1, 28):02d}T10:00:00Z",
-                }
-            )
-        if rng.random() < 0.2:
-            data["contacts"].append(
-                {
-                    "Id": f"003{n:012d}",
-                    "Email": email,
-                    "LastName": f"L{n}",
-                    "OwnerId": "005A",
-                    "LastModifiedDate": f"2026-11-{rng.randrange(1, 28):02d}T10:00:00Z",
-                }
-            )
+    for name, table in rows(prospects, seed).items():
+        data[name] = [dict(row) for row in table]
+    for prospect in data["prospects"]:
+        prospect["score"] = int(str(prospect["score"]))
+        prospect["assigned_user"] = prospect["assigned_user"] or None
+        if not prospect["grade"]:
+            del prospect["grade"]
     (folder / "rules.sync").write_text(RULES, encoding="utf-8")
     path = folder / "records.json"
     path.write_text(json.dumps(data), encoding="utf-8")
