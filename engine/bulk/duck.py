@@ -704,9 +704,9 @@ class Prospect:
 
 
 def record_prospects(
-    rules: CheckedRules, records: RecordSet
+    rules: CheckedRules, prospects: Mapping[str, Record]
 ) -> Callable[[dict[str, Any]], Prospect]:
-    prospects = {p.id: p for p in records.prospects}
+    """A plan row's prospect, from the loaded Records by id."""
 
     def of(row: dict[str, Any]) -> Prospect:
         p = prospects[row["__id"]]
@@ -733,8 +733,8 @@ def assemble(
         f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
         for n, r in enumerate(created, start=1)
     }
-    prospect = record_prospects(rules, records)
     owners = _Owners(rules, records)
+    prospect = record_prospects(rules, owners.prospects)
     outcomes = []
     for n, row in enumerate(rows):
         outcomes.append(_outcome(rules, program, prospect(row), row, final, owners))
