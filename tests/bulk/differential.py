@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Protocol
 
 from engine.bulk.duck import DuckEngine
 from engine.bulk.engines import with_side_plans
@@ -20,13 +22,28 @@ def python_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Pl
     return run_cycle(rules, records, Clock(now)).plan
 
 
-def duckdb_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan | None:
-    """DuckDB's plan, or None when it says it cannot evaluate this cycle."""
-    seen, view = person_view(rules, records)  # person accounts as contacts, as run_engine
+class BulkEngine(Protocol):
+    def plan(self, records: RecordSet, clock: Clock) -> Plan: ...
+
+
+def bulk_plan(
+    engine: Callable[[CheckedRules], BulkEngine],
+    rules: CheckedRules,
+    records: RecordSet,
+    now: dt.datetime,
+) -> Plan | None:
+    """A bulk engine's plan as run_engine makes it (person accounts as contacts, the side
+    plans from the org as it was), or None when it says it cannot evaluate this cycle."""
+    seen, view = person_view(rules, records)
     try:
-        return with_side_plans(rules, records, DuckEngine(seen).plan(view, Clock(now)))
+        return with_side_plans(rules, records, engine(seen).plan(view, Clock(now)))
     except CannotEvaluate:
         return None
+
+
+def duckdb_plan(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> Plan | None:
+    """DuckDB's plan, or None when it says it cannot evaluate this cycle."""
+    return bulk_plan(DuckEngine, rules, records, now)
 
 
 def assert_same_plans(rules: CheckedRules, records: RecordSet, now: dt.datetime) -> bool:
