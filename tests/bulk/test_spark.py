@@ -23,7 +23,12 @@ from tests.bulk.test_differential import NOW, record_sets, rule_sets
 READY = importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
 if not READY and os.environ.get("CI"):
     pytest.fail("CI must install pyspark and a Java runtime (.ci/run)", pytrace=False)
-pytestmark = pytest.mark.skipif(not READY, reason="needs pyspark and java")
+# one worker runs them all: a second JVM would pay the start-up and the JIT's warm-up again
+# (about half of these tests' time), so the suite runs with `--dist loadgroup` (pyproject)
+pytestmark = [
+    pytest.mark.skipif(not READY, reason="needs pyspark and java"),
+    pytest.mark.xdist_group("spark"),
+]
 
 RULES = """
 object prospect { email: email  name: text(6)  score: number }
