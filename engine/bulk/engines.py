@@ -48,12 +48,25 @@ PER_RECORD_LIMIT_MB = 40
 
 
 def per_record_limit() -> int:
-    """The limit in bytes: SYNCRULES_MAX_RECORD_MB, else PER_RECORD_LIMIT_MB."""
+    """The limit in bytes: SYNCRULES_MAX_RECORD_MB (megabytes, a fraction allowed), else
+    PER_RECORD_LIMIT_MB. A value that is not a number is an InputError, never ignored: a
+    limit the user believes is set and is not would read a huge set, or refuse a small one."""
+    import math
     import os
 
-    text = os.environ.get("SYNCRULES_MAX_RECORD_MB", "")
-    megabytes = int(text) if text.strip().isdigit() else PER_RECORD_LIMIT_MB
-    return megabytes * 1024 * 1024
+    text = os.environ.get("SYNCRULES_MAX_RECORD_MB", "").strip()
+    if not text:
+        return PER_RECORD_LIMIT_MB * 1024 * 1024
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = math.nan
+    if not math.isfinite(megabytes) or megabytes < 0 or not text[0].isdigit():
+        raise InputError(
+            f"SYNCRULES_MAX_RECORD_MB={text!r}: expected a number of megabytes of record "
+            f"files, such as 40 or 0.5 (unset, the limit is {PER_RECORD_LIMIT_MB})"
+        )
+    return int(megabytes * 1024 * 1024)
 
 
 def refuse_big_records(path: str) -> None:
@@ -78,10 +91,15 @@ def refuse_big_records(path: str) -> None:
     if total > limit:
         raise InputError(
             f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
-            f"reads ({limit / 2**20:,.0f} MB; SYNCRULES_MAX_RECORD_MB raises it): "
+            f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
             "use dry-run --engine duckdb, which reads CSV and Parquet record sets directly "
             "(docs/robustness.md, big inputs)"
         )
+
+
+def _megabytes(size: int) -> str:
+    """40 for 40 MB, 0.5 for half a megabyte: the figure as the user would set it."""
+    return f"{size / 2**20:,.2f}".rstrip("0").rstrip(".")
 
 
 SPARK_INSTALL = (

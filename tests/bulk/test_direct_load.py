@@ -304,6 +304,34 @@ def test_the_per_record_limit_is_a_documented_default(monkeypatch: pytest.Monkey
     assert engines.per_record_limit() == 40 * 1024 * 1024
     monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "500")
     assert engines.per_record_limit() == 500 * 1024 * 1024
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", " 0.5 ")
+    assert engines.per_record_limit() == 512 * 1024
+
+
+@pytest.mark.parametrize("value", ["lots", "-1", "nan", "inf", "1e999", "40MB", ".5"])
+def test_a_per_record_limit_that_is_not_a_number_is_refused_by_name(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+) -> None:
+    """Never silently the default: a limit the user believes set would mislead either way."""
+    rules, records = write_set(tmp_path, PROSPECTS)
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", value)
+    code, out, err = dry_run(rules, records, "python", capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"syncrules: SYNCRULES_MAX_RECORD_MB={value!r}: expected a number of megabytes of "
+        "record files, such as 40 or 0.5 (unset, the limit is 40)\n"
+    )
+
+
+def test_the_refusal_names_a_fractional_limit_as_it_was_set() -> None:
+    from engine.bulk import engines
+
+    assert engines._megabytes(512 * 1024) == "0.5"
+    assert engines._megabytes(40 * 1024 * 1024) == "40"
+    assert engines._megabytes(1536 * 1024 * 1024) == "1,536"
 
 
 def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
