@@ -25,7 +25,7 @@ from pygls.uris import from_fs_path
 from tests.conftest import ROOT
 
 T = TypeVar("T")
-TIMEOUT = 60.0  # seconds: a loaded machine is slow (30 s was seen to run out), a hung server still fails
+TIMEOUT = 60.0  # seconds: under load 30 s ran out; a hung server still fails
 
 
 def uri(path: Path) -> str:
