@@ -20,53 +20,37 @@ from engine.check.model import CheckedRules
 from engine.formula.functions import to_text
 from engine.plan import Owner, OwnerDecision
 from engine.records.model import Record, RecordSet
+from engine.records.people import Directory, Standing
 from engine.runtime.user_sync import is_connector_user
 
 
 @dataclass(frozen=True, slots=True)
-class People:
-    """What ownership reads from the record set: users (Id → active), queues (Id →
-    Name), and the connector user's Id when the users list holds it."""
+class People(Directory):
+    """The record set's users and queues (records/people.py), and the connector user's Id
+    when the users list holds it."""
 
-    users: dict[str, bool]
-    queues: dict[str, str]
     connector_user: str | None
 
     @classmethod
-    def of(cls, rules: CheckedRules, records: RecordSet) -> People:
-        users: dict[str, bool] = {}
-        for user in records.users:
-            users[user.id] = user.active
-            users.setdefault(user.id[:15], user.active)  # an 18-character Id's first 15
-        queues: dict[str, str] = {}
-        for queue in records.get("queues"):
-            name = to_text(queue.values.get("Name") or queue.values.get("name") or queue.id)
-            queues[queue.id] = name
-            queues.setdefault(queue.id[:15], name)
+    def of(cls, rules: CheckedRules, records: RecordSet) -> People:  # type: ignore[override]
+        found = Directory.of(records)
         connector = next((u.id for u in records.users if is_connector_user(rules, u)), None)
-        return cls(users, queues, connector)
-
-    def active(self, user_id: str) -> bool | None:
-        """True or False for a listed user, None for an Id the users list does not hold."""
-        found = self.users.get(user_id)
-        return self.users.get(user_id[:15]) if found is None else found
-
-    def queue(self, owner_id: str) -> str | None:
-        return self.queues.get(owner_id) or self.queues.get(owner_id[:15])
+        return cls(found.users, found.queues, connector)
 
 
 def created_owner(rules: CheckedRules, people: People, assigned: str | None) -> Owner:
     """Who owns the lead the connector creates for a prospect with this assigned user."""
     if assigned:
-        queue = people.queue(assigned)
-        if queue is not None:
+        standing = people.standing(assigned)
+        if standing is Standing.QUEUE:
+            queue = people.queue(assigned)
             return Owner(
                 OwnerDecision.QUEUE,
                 assigned,
                 f"the prospect is assigned to queue {assigned} ({queue}): the lead is created "
                 "owned by the queue",
             )
-        if people.active(assigned) is False:
+        if standing is Standing.INACTIVE:
             who = (
                 f"connector user {people.connector_user}"
                 if people.connector_user

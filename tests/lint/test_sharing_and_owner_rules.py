@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from engine import api
 from engine.diagnostics import Diagnostic
+from engine.render import plan_json
 
 
 def _lint(tmp_path: Path, rules: str, records: str | None = None) -> list[Diagnostic]:
@@ -128,14 +130,43 @@ def test_assigned_user_not_owner_says_the_user_and_the_prospects(tmp_path: Path)
     found = _owner(tmp_path)
     # p2's 18-character Id names the active 15-character user; p4 has lead 00Q1's email
     assert [d.message for d in found] == [
-        "assigned user 005B is inactive, yet 1 prospect(s) assigned to them have no lead or "
-        "contact and may be created as leads (p1): Salesforce cannot make 005B the owner, "
-        "so the lead is owned by the connector user or not created",
-        "assigned user 005Z names no user in the record set, yet 1 prospect(s) assigned to "
-        "them have no lead or contact and may be created as leads (p3): Salesforce cannot "
-        "make 005Z the owner, so the lead is owned by the connector user or not created",
+        "1 prospect(s) assigned to 005B have no lead or contact and may be created as leads "
+        "(p1), but 005B is an inactive user: Salesforce refuses an inactive owner, so the "
+        "connector creates the leads owned by the connector user",
+        "1 prospect(s) assigned to 005Z have no lead or contact and may be created as leads "
+        "(p3), but 005Z names no user in the users list: the leads are created with OwnerId "
+        "005Z, which Salesforce refuses unless it is an active user",
     ]
     assert {(d.span.line, d.span.col) for d in found} == {(7, 18)}  # the gate's condition
+
+
+def test_assigned_user_not_owner_says_what_the_dry_run_plans(tmp_path: Path) -> None:
+    """The finding and the plan agree: the lint asks the cycle's own owner decision."""
+    rules = tmp_path / "r.sync"
+    rules.write_text(
+        OWNER_RULES.replace("CONNECTOR", "").replace(
+            "GATE", "create lead when assigned and score >= 50"
+        ),
+        encoding="utf-8",
+    )
+    records = tmp_path / "records.yaml"
+    records.write_text(OWNER_RECORDS.replace("USERS", USERS), encoding="utf-8")
+    checked = api.check([str(rules)])
+    plan = json.loads(
+        plan_json.render(api.dry_run(checked, api.load_records(str(records), checked)))
+    )
+    p1 = next(o for o in plan["records"] if o["prospect"] == "p1")
+    assert p1["owner"]["decision"] == "connector_user"  # what the inactive-user finding says
+    p3 = next(o for o in plan["records"] if o["prospect"] == "p3")
+    assert p3["to_salesforce"]["OwnerId"] == "005Z"  # "created with OwnerId 005Z"
+
+
+def test_a_queue_is_an_owner_not_a_finding(tmp_path: Path) -> None:
+    queues = USERS + "\nqueues:\n  - {Id: 005Z, Name: Inbound Leads}"
+    found = _owner(tmp_path, users=queues)
+    assert [d.message.split(",")[0] for d in found] == [
+        "1 prospect(s) assigned to 005B have no lead or contact and may be created as leads (p1)"
+    ]
 
 
 def test_assigned_user_not_owner_with_crm_id_matching_counts_the_email_twin(

@@ -1,5 +1,11 @@
 """assigned-user-not-owner: prospects the connector may create as leads whose assigned user
-is no active Salesforce user, so the new lead cannot be owned by them (data-aware)."""
+is no active Salesforce user, so the new lead cannot be owned by them (data-aware).
+
+The owner Id is judged by the function the cycle's ownership decision asks
+(records/people.py, Directory.standing), so the finding says what the dry-run plans: an
+inactive user's lead goes to the connector user, a queue is a fine owner, and an Id the
+users list does not hold is sent as it is (the export may list only part of the org),
+which the finding calls a risk, not a certainty."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from engine.diagnostics import Diagnostic, Severity
 from engine.lint.constraints import Expander, TooComplex, conflict
 from engine.lint.registry import LintContext, Rule, rule
 from engine.lint.rules.email_case_mismatch import text_of
+from engine.records.people import Directory, Standing
 from engine.source import Span
 
 SHOWN = 3  # prospects named per user; the rest are counted
@@ -24,9 +31,10 @@ SHOWN = 3  # prospects named per user; the rest are counted
 )
 class AssignedUserNotOwner(Rule):
     """The connector creates a lead with OwnerId = the assigned user (SPEC §3.4); Salesforce
-    refuses an owner that is not an active user, so the lead is owned by the connector user
-    or not created. Runs only with `lint --records`, and only when the record set lists
-    users (without them no user can be judged).
+    refuses an owner that is not an active user, so an inactive user's lead is owned by the
+    connector user, and an Id the users list does not show is at risk. Runs only with
+    `lint --records`, and only when the record set lists users (without them no user can
+    be judged).
 
     Cheap by design, no cycle is run: a prospect is reported when it has an assigned user
     that is not an active user, is not flagged `crm_deleted`, no existing lead or contact
@@ -43,9 +51,7 @@ class AssignedUserNotOwner(Rule):
             return
         if not _gate_admits_assigned(rules):
             return
-        users = {u.id: u.active for u in records.users}
-        for user in records.users:
-            users.setdefault(user.id[:15], user.active)  # an 18-character Id's first 15
+        people = Directory.of(records)
         leads = {r.id: r for r in records.leads}
         contacts = {r.id: r for r in records.contacts}
         by_email = rules.connector.match is ast.MatchMode.EMAIL or rules.connector.email_fallback
@@ -59,9 +65,9 @@ class AssignedUserNotOwner(Rule):
             owner = prospect.assigned_user
             if not owner or prospect.crm_deleted:
                 continue
-            active = users.get(owner, users.get(owner[:15]))
-            if active:
-                continue
+            standing = people.standing(owner)
+            if standing in (Standing.QUEUE, Standing.ACTIVE):
+                continue  # owns the lead as assigned
             if prospect.crm_contact_fid in contacts:
                 continue  # linked to an existing contact: never created
             lead = leads.get(prospect.crm_lead_fid or "")
@@ -77,23 +83,30 @@ class AssignedUserNotOwner(Rule):
             return
         for owner in sorted(found):
             ids = found[owner]
-            state = (
-                "is inactive"
-                if owner in users or owner[:15] in users
-                else "names no user in the record set"
-            )
             shown = ", ".join(ids[:SHOWN]) + (
                 f" and {len(ids) - SHOWN} more" if ids[SHOWN:] else ""
             )
-            yield self.at(
-                span,
-                f"assigned user {owner} {state}, yet {len(ids)} prospect(s) assigned to them "
-                f"have no lead or contact and may be created as leads ({shown}): Salesforce "
-                f"cannot make {owner} the owner, so the lead is owned by the connector user "
-                "or not created",
-                hint=f"reassign the prospects to an active Salesforce user, or reactivate "
-                f"{owner} before the connector creates their leads",
+            head = (
+                f"{len(ids)} prospect(s) assigned to {owner} have no lead or contact and may "
+                f"be created as leads ({shown})"
             )
+            if people.standing(owner) is Standing.INACTIVE:
+                yield self.at(
+                    span,
+                    f"{head}, but {owner} is an inactive user: Salesforce refuses an inactive "
+                    "owner, so the connector creates the leads owned by the connector user",
+                    hint=f"reassign the prospects to an active Salesforce user, or reactivate "
+                    f"{owner} before the connector creates their leads",
+                )
+            else:
+                yield self.at(
+                    span,
+                    f"{head}, but {owner} names no user in the users list: the leads are "
+                    f"created with OwnerId {owner}, which Salesforce refuses unless it is an "
+                    "active user",
+                    hint=f"add {owner} to the users list (an export of every user), or "
+                    "reassign the prospects to a listed active user",
+                )
 
 
 def _gate_admits_assigned(rules: CheckedRules) -> bool:
