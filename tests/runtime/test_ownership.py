@@ -259,6 +259,29 @@ def test_a_number_wider_than_18_digits_is_dropped_not_written(tmp_path: Path) ->
     )
 
 
+def test_digits_right_of_the_point_are_written_as_sent(tmp_path: Path) -> None:
+    """The API keeps decimal places beyond the field's scale (Salesforce Help 000212661):
+    nothing is rounded, nothing dropped."""
+    rules = (
+        CONNECTOR
+        + "object lead { Score__c: number }\nfield score { lead: Score__c sync: pardot }\n"
+    )
+    data = plan(
+        tmp_path,
+        rules,
+        """
+        prospects:
+          - {id: p1, email: a@x.io, crm_lead_fid: 00Q1, score: 237.631}
+        leads:
+          - {Id: 00Q1, Email: a@x.io, LastName: A, Company: C, Score__c: 5}
+        """,
+    )
+    assert (entry(data, "p1")["to_salesforce"], entry(data, "p1")["dropped"]) == (
+        {"Score__c": 237.631},
+        [],
+    )
+
+
 def test_a_huge_number_field_value_is_dropped_by_the_python_engine(tmp_path: Path) -> None:
     """1.5e300 in a number field: the DuckDB engine cannot hold it (it says so, and auto
     falls back); the reference drops it with its code."""
