@@ -68,3 +68,17 @@ def test_lint_records_option(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert "email-case-mismatch" in out
     assert "u1 (Ada@Example.com) vs contact 003A" in out
+
+
+def test_a_deleted_record_shares_no_match_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case file's deleted contact 003D carries K2 like 003C: not a second shared value,
+    since the nightly match never sees a deleted contact."""
+    cases = Path(__file__).parent / "cases"
+    monkeypatch.chdir(cases)
+    rules = api.check(["match-field-not-unique.sync"])
+    records = api.load_records("match-field-not-unique.records.yaml", rules)
+    found = [d.message for d in api.lint(rules, None, records) if d.span.line == 6]
+    assert found == [
+        'contact Email_Key__c is not unique in the data: "K1" is on 003A, 003B; '
+        "a user matches only the smallest Id"
+    ]
