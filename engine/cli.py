@@ -798,8 +798,9 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("rules", nargs="+", metavar="RULES")
     comp.add_argument("--dialect", choices=("duckdb", "spark"), required=True)
     comp.set_defaults(func=cmd_compile)
-    for command in sub.choices.values():
-        # `syncrules check --debug …` as well as `syncrules --debug check …`; SUPPRESS keeps
+    for command in [*sub.choices.values(), *queue_sub.choices.values()]:
+        # `syncrules check --debug …` as well as `syncrules --debug check …` (and `queue diff
+        # … --debug`, a command's own sub-command); SUPPRESS keeps
         # a --debug given before the command from being reset by the command's default
         command.add_argument(
             "--debug",

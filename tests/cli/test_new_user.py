@@ -101,3 +101,18 @@ def test_rule_without_a_name_lists_every_rule(capsys: pytest.CaptureFixture[str]
     assert sorted((name, code) for code, name, _ in listed) == sorted(in_index)
     assert ("SR205", "double-write", "error") in listed
     assert out.endswith("\nsyncrules rule NAME prints a rule's page\n")
+
+
+def test_debug_after_a_sub_command_of_queue(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine import api
+
+    def broken(path: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api, "read_queue", broken)
+    assert main(["queue", "diff", "old.json", "new.json", "--debug"]) == 2
+    assert "RuntimeError: boom" in capsys.readouterr().err
+    assert main(["queue", "diff", "old.json", "new.json"]) == 2
+    assert "internal error" in capsys.readouterr().err
