@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -71,7 +72,7 @@ def build_trees(corpus: Path, out: Path) -> list[Path]:
     return sorted(p for p in out.iterdir() if p.is_dir())
 
 
-_PATTERNS = [
+_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^(\$?[A-Z][A-Za-z]*)\(\): "), lambda m: f"{m.group(1)}()"),
     (re.compile(r"^REGEX pattern .* does not compile"), lambda m: "REGEX: invalid pattern"),
     (re.compile(r"^REGEX pattern "), lambda m: "REGEX: pattern outside the SQL subset"),
