@@ -74,6 +74,7 @@ def build_trees(corpus: Path, out: Path) -> list[Path]:
 
 _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^(\$?[A-Z][A-Za-z]*)\(\): "), lambda m: f"{m.group(1)}()"),
+    (re.compile(r"^(\$?\w+)[\w.:]*: a related record's value"), lambda m: f"{m.group(1)}.…"),
     (re.compile(r"^REGEX pattern .* does not compile"), lambda m: "REGEX: invalid pattern"),
     (re.compile(r"^REGEX pattern "), lambda m: "REGEX: pattern outside the SQL subset"),
     (re.compile(r"^field \w+\.\w+ of type (\w+)"), lambda m: f"a {m.group(1)} field"),

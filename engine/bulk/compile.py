@@ -85,7 +85,8 @@ def render(rules: CheckedRules, dialect: str) -> str:
         "-- prospects are linked to (every non-flagged prospect's CRM ids, to start with).",
         "-- For round = 1, 2, ... while prospects remain: run the round query into",
         "-- cycle_round, then the apply statements. $created_stamp is the cycle's time",
-        "-- (--now) as epoch seconds: a created lead's LastModifiedDate.",
+        "-- (--now) as epoch seconds: a created lead's LastModifiedDate; $today and $now",
+        "-- (TODAY() and NOW()) are its date and its time, as text.",
     ]
     declined = list(program.reasons)
     if dialect != "duckdb":  # only DuckDB runs the reference's UDFs (udf.py)
@@ -98,7 +99,7 @@ def render(rules: CheckedRules, dialect: str) -> str:
         lines.append(
             "-- Python UDFs: each evaluates one expression SQL cannot give exactly with"
             "\n-- syncrules' reference evaluator (engine/bulk/udf.py), answering 'T', 'F',"
-            "\n-- NULL or a failure; $today and $now are the run's date and time (--now):"
+            "\n-- NULL or a failure:"
         )
         lines += [f"-- {host.name}: {host.reason}" for host in program.hosts]
     parts = ["\n-- the tables", *(_emit(t, dialect) + ";" for t in _tables(program))]
