@@ -96,7 +96,7 @@ def program_for(rules: CheckedRules) -> Program:
 
 def _sql_value(value: Value, c: Cls, strict: bool = False) -> tuple[Any, str | None]:
     """A record value as the SQL table holds it, or why SQL cannot hold it exactly."""
-    if c is Cls.TEXT:
+    if c in (Cls.TEXT, Cls.MULTI):
         if value is None:
             return "", None
         if not isinstance(value, str):
@@ -150,7 +150,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             blank = blank_of(c.info.type)
             values = [r.values.get(c.name, blank) for r in pool]
             strict = (obj, c.name) in program.strict
-            if c.cls is Cls.TEXT:
+            if c.cls in (Cls.TEXT, Cls.MULTI):
                 values = ["" if v is None else v for v in values]
                 ok = printable if strict else tame
                 if all(type(v) is str for v in values) and ok("".join(map(str, values))):
@@ -509,6 +509,12 @@ class DuckEngine:
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
             return None
+        if any(
+            c.cls is Cls.MULTI
+            for obj in ("prospect", "lead", "contact")
+            for c in program.columns(obj)
+        ):
+            return None  # multi-select picklists as the Python loader normalises them
         with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
             con = self.connect(spill)
             try:

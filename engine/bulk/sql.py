@@ -104,6 +104,7 @@ class Cls(StrEnum):
     GRADE = "grade"
     DATE = "date"  # isoformat text; synced only date ↔ date, never in expressions
     DATETIME = "datetime"  # isoformat text with its offset; datetime ↔ datetime only
+    MULTI = "multipicklist"  # "A;B" as the loader normalises it, blank ""; read by the UDF
 
 
 _TEXT_KINDS = frozenset(
@@ -121,6 +122,7 @@ def cls_of(ftype: FieldType) -> Cls | None:
         Kind.GRADE: Cls.GRADE,
         Kind.DATE: Cls.DATE,
         Kind.DATETIME: Cls.DATETIME,
+        Kind.MULTIPICKLIST: Cls.MULTI,
     }.get(ftype.kind)
 
 
@@ -130,12 +132,13 @@ def sql_type(c: Cls) -> str:
 
 def blank_sql(c: Cls) -> str:
     """runtime.fit.blank_of in SQL."""
-    return {Cls.TEXT: "''", Cls.BOOL: "FALSE"}.get(c, "CAST(NULL AS VARCHAR)")
+    return {Cls.TEXT: "''", Cls.MULTI: "''", Cls.BOOL: "FALSE"}.get(c, "CAST(NULL AS VARCHAR)")
 
 
 def is_blank_sql(value: str, c: Cls | VType) -> str:
     """formula.functions.is_blank: None or "" (false is not blank)."""
-    if c in (Cls.TEXT, Cls.GRADE, Cls.NUMBER, VType.TEXT, VType.PICKLIST, VType.GRADE):
+    text_like = (Cls.TEXT, Cls.MULTI, Cls.GRADE, VType.TEXT, VType.PICKLIST, VType.MULTIPICKLIST)
+    if c in (*text_like, Cls.NUMBER, VType.GRADE):
         if c in (Cls.NUMBER,):
             return f"({value} IS NULL)"
         return f"({value} IS NULL OR {value} = '')"
@@ -972,6 +975,8 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
     """runtime.fit.fit for a non-blank value of class `source`."""
     target = cls_of(into)
     none = "CAST(NULL AS VARCHAR)"
+    if Cls.MULTI in (source, target):  # _static_checks declines syncing one: never run
+        return Fit("'INVALID_PICKLIST_VALUE'", none)
     if target in (Cls.DATE, Cls.DATETIME) or source in (Cls.DATE, Cls.DATETIME):
         # only date ↔ date and datetime ↔ datetime are compiled (_static_checks)
         assert source is target
@@ -1252,8 +1257,20 @@ class _Builder:
                         f"({target.type})",
                         m.prospect.span,
                     )
+        for m in rules.mappings:
+            sides = (m.prospect, m.lead, m.contact)
+            multi = [f for f in sides if f is not None and cls_of(f.type) is Cls.MULTI]
+            if m.sync is not Sync.OFF and multi:
+                # the type fit of SPEC §3.6 for multi-select picklists is the reference's only
+                self.reason(
+                    f"field {m.prospect.name}", "syncing a multipicklist field", m.prospect.span
+                )
         for d in rules.duplicates:
             for info in d.fields:
+                if cls_of(info.type) is Cls.MULTI:
+                    self.reason(
+                        "duplicate rule", f"a multipicklist field ({info.name})", d.node.span
+                    )
                 if cls_of(info.type) in timed:
                     self.reason("duplicate rule", f"a {info.type} field ({info.name})", d.node.span)
         owner = rules.object("lead").get("OwnerId")

@@ -91,7 +91,7 @@ def _reader(leaf: Leaf) -> Callable[[Any], Value]:
     c = cls_of(leaf.field_type)
     if c is Cls.NUMBER:
         return lambda v: Decimal(v) if v is not None else None
-    if c is Cls.TEXT:
+    if c in (Cls.TEXT, Cls.MULTI):
         return lambda v: v if v is not None else ""
     if c is Cls.BOOL:
         return lambda v: bool(v)

@@ -252,3 +252,48 @@ def test_spark_declines_what_only_the_reference_udf_gives() -> None:
     with pytest.raises(CannotEvaluate) as declined:
         SparkEngine(rules).plan(records, Clock(NOW))
     assert "operator / on number values" in str(declined.value)
+
+
+def test_multipicklists_are_read_by_the_reference_udf() -> None:
+    """INCLUDES and ISBLANK of a multi-select picklist, on the prospect and on the record
+    being written; syncing one is still declined (its type fit is the reference's)."""
+    rules = api.check_text(
+        """
+object prospect { email: email  name: text(8)  topics: multipicklist("Email", "Webinars") }
+object lead { Email: email  LastName: text(8)  Interests__c: multipicklist("A", "B", "C") }
+field email { lead: Email sync: salesforce }
+field name { lead: LastName sync: pardot }
+stage Web when INCLUDES(topics, "Webinars") or ISBLANK(topics)
+create lead when true
+validation Changed on lead { error_if: INCLUDES(Interests__c, "A") && ISCHANGED(LastName)
+                              message: "a" }
+validation Blank on lead { error_if: ISBLANK(Interests__c) && LastName = "Zed" message: "z" }
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+leads:
+  - {Id: 00Q1, Email: ada@x.io, LastName: Lo, Interests__c: "A;B"}
+  - {Id: 00Q2, Email: bo@x.io, LastName: Bo, Interests__c: [C]}
+prospects:
+  - {id: p1, email: ada@x.io, name: Ada, topics: "Email; Webinars", crm_lead_fid: 00Q1}
+  - {id: p2, email: bo@x.io, name: Bob, topics: [Email], crm_lead_fid: 00Q2}
+  - {id: p3, email: c@x.io, name: Zed}
+""",
+        "records.yaml",
+        rules,
+    )
+    plan = _same(rules, records)
+    failed = [(o.prospect, o.action.value, o.error and o.error.rule) for o in plan.outcomes]
+    assert failed == [("p1", "error", "Changed"), ("p2", "update", None), ("p3", "error", "Blank")]
+    assert [o.stages for o in plan.outcomes] == [("Web",), (), ("Web",)]
+    synced = api.check_text(
+        OBJECTS.replace("since: date", "since: date  topics: multipicklist(\"A\")")
+        .replace("Since__c: date }", "Since__c: date  Topics__c: multipicklist(\"A\") }")
+        + "field topics { lead: Topics__c }\n",
+        "rules.sync",
+    )
+    assert not synced.has_errors, [d.message for d in synced.diagnostics]
+    reasons = [r.construct for r in program_for(synced).reasons]
+    assert reasons == ["syncing a multipicklist field"]
