@@ -289,8 +289,9 @@ prospects:
     assert failed == [("p1", "error", "Changed"), ("p2", "update", None), ("p3", "error", "Blank")]
     assert [o.stages for o in plan.outcomes] == [("Web",), (), ("Web",)]
     synced = api.check_text(
-        OBJECTS.replace("since: date", "since: date  topics: multipicklist(\"A\")")
-        .replace("Since__c: date }", "Since__c: date  Topics__c: multipicklist(\"A\") }")
+        OBJECTS.replace("since: date", 'since: date  topics: multipicklist("A")').replace(
+            "Since__c: date }", 'Since__c: date  Topics__c: multipicklist("A") }'
+        )
         + "field topics { lead: Topics__c }\n",
         "rules.sync",
     )
