@@ -18,9 +18,9 @@ from tests.bulk.test_cli_engines import ACME_RECORDS, ACME_RULES, DECLINED, RECO
 from tests.bulk.test_differential import NOW, record_sets, rule_sets
 
 
-# 15 generated cycles, each prospect's turn by the reference: about 5 s on one core
+# 10 generated cycles, each prospect's turn by the reference: about 6 s on an idle core
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -45,9 +45,9 @@ def test_the_reference_on_a_prospects_turn_equals_the_bulk_row(
 def test_explain_on_duckdb_prints_what_the_reference_prints(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The Acme sample: a created lead and a validation error, each explained on DuckDB's
-    plan as the whole reference explains it (about 4 s: DuckDB's start-up dominates)."""
-    for prospect in ("48210001", "48210016"):
+    """The Acme sample's validation error, explained on DuckDB's plan as the whole
+    reference explains it (about 3 s: the two runs of the sample's cycle)."""
+    for prospect in ("48210016",):
         printed = []
         for engine in ("python", "duckdb"):
             args = ["explain", ACME_RULES, "--records", ACME_RECORDS, "--prospect", prospect]
