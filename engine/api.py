@@ -328,19 +328,57 @@ class Explanation:
 
 
 def explain(
-    rules: CheckedRules, records: RecordSet, prospect: str, *, now: dt.datetime | None = None
+    rules: CheckedRules,
+    records: RecordSet,
+    prospect: str,
+    *,
+    now: dt.datetime | None = None,
+    engine: str = "python",
 ) -> Explanation:
-    """Why one prospect gets its action: every step of the cycle for it."""
+    """Why one prospect gets its action: every step of the cycle for it. With `duckdb`
+    (or `auto` on a big record set) DuckDB plans the cycle and hands the reference the
+    prospect's turn (engine/bulk/handoff.py); `auto` runs the whole reference when
+    DuckDB declines, `duckdb` then exits 2 naming what it cannot evaluate."""
     from engine.runtime.cycle import run_cycle
 
     _valid(rules)
     if not any(p.id == prospect for p in records.prospects):
         known = ", ".join(sorted(p.id for p in records.prospects)[:10])
         raise InputError(f"no prospect with id {prospect!r} in the record set (ids: {known}…)")
+    handed = _handed_off(rules, records, prospect, now, engine)
+    if handed is not None:
+        return handed
     result = call_deep(lambda: run_cycle(rules, records, _clock(now), explain=prospect))
     outcome = result.plan.outcome(prospect)
     assert outcome is not None
     steps = tuple(result.explanation[0].steps) if result.explanation else ()
+    return Explanation(outcome, steps)
+
+
+def _handed_off(
+    rules: CheckedRules,
+    records: RecordSet,
+    prospect: str,
+    now: dt.datetime | None,
+    engine: str,
+) -> Explanation | None:
+    """explain's bulk hand-off; None: explain with the whole reference cycle."""
+    from engine.bulk.engines import EngineName, choose
+
+    if choose(engine, len(records.prospects)) is not EngineName.DUCKDB:
+        return None
+    from engine.bulk import handoff
+    from engine.bulk.sql import CannotEvaluate
+
+    try:
+        outcome, steps = call_deep(lambda: handoff.explain(rules, records, prospect, _clock(now)))
+    except CannotEvaluate as error:
+        if EngineName(engine) is EngineName.AUTO:
+            return None
+        listed = "\n".join(f"  {r}" for r in error.reasons)
+        raise InputError(
+            f"the duckdb engine cannot evaluate this cycle (use --engine python or auto):\n{listed}"
+        ) from None
     return Explanation(outcome, steps)
 
 

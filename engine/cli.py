@@ -489,7 +489,7 @@ def cmd_explain(args: argparse.Namespace) -> ExitCode:
         draw = explain.subject_json if args.format == "json" else explain.subject_text
         _write(draw(kind, subject, found.personalization, found.user_sync))
         return ExitCode.OK
-    result = api.explain(rules, records, args.prospect, now=_now(args))
+    result = api.explain(rules, records, args.prospect, now=_now(args), engine=args.engine)
     render = explain.as_json if args.format == "json" else explain.text
     _write(render(result.outcome, result.steps))
     return ExitCode.OK
@@ -772,6 +772,13 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="ID",
             help=f"a Salesforce {obj}: whether the connector gives it a prospect, and why",
         )
+    exp.add_argument(
+        "--engine",
+        choices=("python", "duckdb", "auto"),
+        default="auto",
+        help="--prospect: python runs the reference over the whole cycle; duckdb plans it in "
+        "SQL and runs the reference on the prospect's turn only; auto (default): by size",
+    )
     exp.set_defaults(func=cmd_explain)
 
     dif = sub.add_parser("diff", help="prospects whose outcome changes between two rule versions")

@@ -85,12 +85,23 @@ def render(rules: CheckedRules, dialect: str) -> str:
         "-- prospects are linked to (every non-flagged prospect's CRM ids, to start with).",
         "-- For round = 1, 2, ... while prospects remain: run the round query into",
         "-- cycle_round, then the apply statements. $created_stamp is the cycle's time",
-        "-- (--now) as epoch seconds: a created lead's LastModifiedDate.",
+        "-- (--now) as epoch seconds: a created lead's LastModifiedDate; $today and $now",
+        "-- (TODAY() and NOW()) are its date and its time, as text.",
     ]
-    if program.reasons:
+    declined = list(program.reasons)
+    if dialect != "duckdb":  # only DuckDB runs the reference's UDFs (udf.py)
+        declined += [host.reason for host in program.hosts]
+    if declined:
         lines.append("-- Not compiled (the engines fall back to the Python reference for these):")
-        lines += [f"--   {r}" for r in program.reasons]
+        lines += [f"--   {r}" for r in declined]
         return "\n".join(lines) + "\n"
+    if program.hosts:
+        lines.append(
+            "-- Python UDFs: each evaluates one expression SQL cannot give exactly with"
+            "\n-- syncrules' reference evaluator (engine/bulk/udf.py), answering 'T', 'F',"
+            "\n-- NULL or a failure:"
+        )
+        lines += [f"-- {host.name}: {host.reason}" for host in program.hosts]
     parts = ["\n-- the tables", *(_emit(t, dialect) + ";" for t in _tables(program))]
     parts.append("\n-- one round: the plan rows of the round's prospects")
     parts.append(_emit(f"CREATE TABLE cycle_round AS {program.round_sql}", dialect) + ";")

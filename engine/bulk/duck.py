@@ -30,11 +30,13 @@ from decimal import Decimal
 from typing import Any
 
 from engine.bulk.sql import (
+    FAIL_SEP,
     KEY_SEP,
     NEW_LEAD_PREFIX,
     CannotEvaluate,
     Cls,
     Column,
+    Fail,
     LinkState,
     Program,
     Reason,
@@ -54,6 +56,7 @@ from engine.plan import (
     Dropped,
     ErrorCode,
     Failure,
+    FormulaProblem,
     NewProspect,
     Outcome,
     Plan,
@@ -93,7 +96,7 @@ def program_for(rules: CheckedRules) -> Program:
 
 def _sql_value(value: Value, c: Cls, strict: bool = False) -> tuple[Any, str | None]:
     """A record value as the SQL table holds it, or why SQL cannot hold it exactly."""
-    if c is Cls.TEXT:
+    if c in (Cls.TEXT, Cls.MULTI):
         if value is None:
             return "", None
         if not isinstance(value, str):
@@ -147,7 +150,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             blank = blank_of(c.info.type)
             values = [r.values.get(c.name, blank) for r in pool]
             strict = (obj, c.name) in program.strict
-            if c.cls is Cls.TEXT:
+            if c.cls in (Cls.TEXT, Cls.MULTI):
                 values = ["" if v is None else v for v in values]
                 ok = printable if strict else tame
                 if all(type(v) is str for v in values) and ok("".join(map(str, values))):
@@ -506,12 +509,19 @@ class DuckEngine:
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
             return None
+        if any(
+            c.cls is Cls.MULTI
+            for obj in ("prospect", "lead", "contact")
+            for c in program.columns(obj)
+        ):
+            return None  # multi-select picklists as the Python loader normalises them
         with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
             con = self.connect(spill)
             try:
                 loaded = direct.load(con, root, self.rules, program)
                 if loaded is None:
                     return None
+                self._bind(con, program, clock, loaded.small)
                 stamp = created_stamp(clock)
                 if loaded.last_round == 0:
                     return Plan((), ())
@@ -527,6 +537,7 @@ class DuckEngine:
         with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
             con = self.connect(spill)
             try:
+                self._bind(con, program, clock, records)
                 for name, data in loaded.tables.items():
                     table = pa.table(_typed(name, data, program))
                     con.register("__arrow", table)
@@ -545,6 +556,13 @@ class DuckEngine:
             finally:
                 con.close()
         return plan
+
+    def _bind(self, con: Any, program: Program, clock: Clock, records: RecordSet) -> None:
+        """The run's clock, and a UDF per expression the reference evaluates (udf.py)."""
+        from engine.bulk import udf
+
+        udf.bind_clock(program, clock)
+        udf.register(con, program, self.rules, clock, directory(records.users))
 
     def _dropping(
         self, con: Any, program: Program, rows: list[dict[str, Any]]
@@ -616,6 +634,7 @@ class DuckEngine:
                 reason = "leads created for unrelated prospects share a duplicate key"
                 raise CannotEvaluate([Reason("duplicate rule", reason)])
         outcomes: list[Outcome] = []
+        problems = Problems(final)
         reader = con.cursor().sql("SELECT * FROM __plan_rows ORDER BY __rank")
         stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
         for batch in stream(ROW_BATCH):
@@ -624,7 +643,8 @@ class DuckEngine:
             prospect = self._dropping(con, program, rows)
             self._record_owners(con, rows, owners)
             outcomes.extend(
-                _outcome(self.rules, program, prospect(r), r, final, owners) for r in rows
+                problems.attach(_outcome(self.rules, program, prospect(r), r, final, owners), r)
+                for r in rows
             )
         return Plan(tuple(outcomes), ())
 
@@ -736,8 +756,10 @@ def assemble(
     owners = _Owners(rules, records)
     prospect = record_prospects(rules, owners.prospects)
     outcomes = []
+    problems = Problems(final)
     for n, row in enumerate(rows):
-        outcomes.append(_outcome(rules, program, prospect(row), row, final, owners))
+        outcome = _outcome(rules, program, prospect(row), row, final, owners)
+        outcomes.append(problems.attach(outcome, row))
         rows[n] = _DONE  # each row's dict is freed once its outcome is built
     rows.clear()
     return Plan(tuple(outcomes), ())
@@ -821,7 +843,37 @@ FETCHED = (
     "__contact_writes",
     "__fired",
     "__missing",
+    "__problems",
 )
+
+
+@dataclass(slots=True)
+class Problems:
+    """The formula failures of each plan row (sql.py's `__problems`), as the reference
+    lists them on the outcome; a `D` failure (a value SQL cannot hold exactly) makes the
+    engine decline. Rows come in prospect order, so a lead being created has the Id the
+    reference gives it (cycle._new_lead_id: one past the leads created so far)."""
+
+    final: dict[str, str]  # provisional Id → the created lead's Id
+    created: int = 0
+
+    def attach(self, outcome: Outcome, row: dict[str, Any]) -> Outcome:
+        new_id = f"{NEW_LEAD_PREFIX}{self.created + 1:010d}"
+        if row["__action"] == "create_lead":
+            self.created += 1
+        listed = row["__problems"]
+        if not listed:
+            return outcome
+        found = []
+        for p in listed:
+            text: str = p["e"]
+            location, _, message = text[1:].partition(FAIL_SEP)
+            if text[0] == Fail.DECLINE.value:
+                raise CannotEvaluate([Reason(p["r"], message, location)])
+            mid = row["__mid"]
+            record = {"p": row["__id"], "n": new_id, "v": self.final.get(mid, mid)}[p["o"]]
+            found.append(FormulaProblem(p["r"], record, message, location))
+        return dataclasses.replace(outcome, problems=tuple(found))
 
 
 def _typed(name: str, data: dict[str, list[Any]], program: Program) -> dict[str, Any]:

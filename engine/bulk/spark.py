@@ -23,7 +23,8 @@ from engine.bulk.duck import (
     taken_table,
     with_new_prospects,
 )
-from engine.bulk.sql import Cls, Program
+from engine.bulk.sql import CannotEvaluate, Cls, Program
+from engine.bulk.udf import bind_clock
 from engine.check.model import CheckedRules
 from engine.plan import Plan
 from engine.records.model import RecordSet
@@ -44,6 +45,9 @@ class SparkEngine:
         from pyspark.sql import SparkSession
 
         program, loaded, component, last_round = prepare(self.rules, records)
+        if program.hosts:  # Spark has no Python UDF of the reference (udf.py)
+            raise CannotEvaluate([host.reason for host in program.hosts])
+        bind_clock(program, clock)
         spark = (
             SparkSession.builder.master(self.master)
             .appName("syncrules")

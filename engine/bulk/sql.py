@@ -71,10 +71,14 @@ class CannotEvaluate(Exception):
 
 
 class _Unsupported(Exception):
-    def __init__(self, construct: str, span: Span | None = None) -> None:
+    """What SQL cannot give exactly. `curable`: the reference evaluator, run as a DuckDB
+    UDF on the values the expression reads, can (see `Host`); else the engines decline."""
+
+    def __init__(self, construct: str, span: Span | None = None, *, curable: bool = True) -> None:
         super().__init__(construct)
         self.construct = construct
         self.span = span
+        self.curable = curable
 
 
 def where(span: Span | None) -> str:
@@ -100,6 +104,7 @@ class Cls(StrEnum):
     GRADE = "grade"
     DATE = "date"  # isoformat text; synced only date ↔ date, never in expressions
     DATETIME = "datetime"  # isoformat text with its offset; datetime ↔ datetime only
+    MULTI = "multipicklist"  # "A;B" as the loader normalises it, blank ""; read by the UDF
 
 
 _TEXT_KINDS = frozenset(
@@ -117,6 +122,7 @@ def cls_of(ftype: FieldType) -> Cls | None:
         Kind.GRADE: Cls.GRADE,
         Kind.DATE: Cls.DATE,
         Kind.DATETIME: Cls.DATETIME,
+        Kind.MULTIPICKLIST: Cls.MULTI,
     }.get(ftype.kind)
 
 
@@ -126,12 +132,13 @@ def sql_type(c: Cls) -> str:
 
 def blank_sql(c: Cls) -> str:
     """runtime.fit.blank_of in SQL."""
-    return {Cls.TEXT: "''", Cls.BOOL: "FALSE"}.get(c, "CAST(NULL AS VARCHAR)")
+    return {Cls.TEXT: "''", Cls.MULTI: "''", Cls.BOOL: "FALSE"}.get(c, "CAST(NULL AS VARCHAR)")
 
 
 def is_blank_sql(value: str, c: Cls | VType) -> str:
     """formula.functions.is_blank: None or "" (false is not blank)."""
-    if c in (Cls.TEXT, Cls.GRADE, Cls.NUMBER, VType.TEXT, VType.PICKLIST, VType.GRADE):
+    text_like = (Cls.TEXT, Cls.MULTI, Cls.GRADE, VType.TEXT, VType.PICKLIST, VType.MULTIPICKLIST)
+    if c in (*text_like, Cls.NUMBER, VType.GRADE):
         if c in (Cls.NUMBER,):
             return f"({value} IS NULL)"
         return f"({value} IS NULL OR {value} = '')"
@@ -179,7 +186,8 @@ def as_dec(text: str) -> str:
 
 @dataclass(slots=True)
 class Scope:
-    """What an expression reads, as SQL."""
+    """What an expression reads, as SQL: `field` and `prior` give a field's column as the
+    table holds it (numbers, dates and date-times as their exact text)."""
 
     field: Callable[[ir.FieldRef], str]
     prior: Callable[[ir.FieldRef], str] | None = None  # None: prior value = current value
@@ -189,8 +197,15 @@ class Scope:
 
 
 def text_value(c: Cls, value: str) -> str:
-    """A field value as an expression of its value type (numbers as DECIMAL)."""
-    return as_dec(value) if c is Cls.NUMBER else value
+    """A field value as an expression of its value type: numbers as DECIMAL, dates as DATE,
+    date-times as TIMESTAMPTZ (an instant: Python compares aware date-times so too)."""
+    if c is Cls.NUMBER:
+        return as_dec(value)
+    if c is Cls.DATE:
+        return f"CAST({value} AS DATE)"
+    if c is Cls.DATETIME:
+        return f"CAST({value} AS TIMESTAMPTZ)"
+    return value
 
 
 GRADE_RANK_SQL = "CASE {x} " + " ".join(f"WHEN '{g}' THEN {i}" for i, g in enumerate(GRADES))
@@ -212,7 +227,7 @@ def compare_sql(op: BinaryOp, left: str, right: str, operand: VType, span: Span)
     }[op]
     if operand in (VType.TEXT, VType.PICKLIST):
         return f"(COALESCE({left}, '') {sym} COALESCE({right}, ''))"
-    if operand in (VType.NUMBER, VType.BOOLEAN):
+    if operand in (VType.NUMBER, VType.BOOLEAN, VType.DATE, VType.DATETIME):
         return f"({left} {sym} {right})"
     if operand is VType.GRADE:
         return (
@@ -274,12 +289,78 @@ def _text(c: Compiler, e: ir.Call) -> str:
     if kind in (VType.TEXT, VType.PICKLIST, VType.GRADE):
         return f"COALESCE({value}, '')"
     if kind is VType.NUMBER:
+        if any(_signs_zero(n) for n in ir.walk(arg)):
+            raise _Unsupported(
+                "TEXT of a number that may be -0 (Decimal keeps the sign of zero: "
+                'TEXT(-0) is "-0"; DECIMAL has none)',
+                e.span,
+            )
         return f"(CASE WHEN {value} IS NULL THEN '' ELSE {number_text(value)} END)"
     if kind is VType.BOOLEAN:
         return f"(CASE WHEN {value} IS NULL THEN '' WHEN {value} THEN 'true' ELSE 'false' END)"
     if kind is VType.NULL:
         return "''"
     raise _Unsupported(f"TEXT of a {kind} value", e.span)
+
+
+class Fail(StrEnum):
+    """The kind of a failure in an error column (its first character)."""
+
+    ERROR = "E"  # a formula error (runtime/evaluate.EvalError)
+    UNAVAILABLE = "U"  # a value the record set does not give (evaluate.Unavailable)
+    DECLINE = "D"  # the reference gives a value SQL cannot hold: the engine declines
+
+
+FAIL_SEP = "\x1f"  # between a failure's location and its message (chr(31) in SQL)
+
+
+def _fail(kind: Fail, span: Span, message: str) -> str:
+    """A failure as SQL text: kind and location, chr(31), then the message (SQL)."""
+    return f"({lit(kind.value + where(span))} || chr(31) || {message})"
+
+
+def _fits_dec(number: str) -> str:
+    """A number's canonical text (decimal_text) holds in DECIMAL(38,10) exactly."""
+    whole = f"length(ltrim(split_part(ltrim({number}, '-'), '.', 1), '0'))"
+    frac = f"length(rtrim(split_part({number}, '.', 2), '0'))"
+    return f"({whole} <= 27 AND {frac} <= 10)"
+
+
+def _value(c: Compiler, e: ir.Call) -> str:
+    """VALUE(text): the number, NULL for a blank, else a failure (_value_err)."""
+    text = _text_arg(c, e.args[0])
+    number = decimal_text(text)
+    ok = f"({full_match(text, NUMBER_RE)} AND {_fits_dec(number)})"
+    return f"(CASE WHEN {ok} THEN CAST({number} AS {DEC}) END)"
+
+
+def _value_err(c: Compiler, e: ir.Call) -> str:
+    text = _text_arg(c, e.args[0])
+    number = decimal_text(text)
+    message = f"'VALUE(\"' || {text} || '\"): not a number'"  # functions._value
+    wide = lit("VALUE of a number beyond DECIMAL(38,10)")
+    return (
+        f"(CASE WHEN {_pytrim(text)} = '' THEN NULL "
+        f"WHEN NOT {full_match(text, NUMBER_RE)} THEN {_fail(Fail.ERROR, e.span, message)} "
+        f"WHEN NOT {_fits_dec(number)} THEN {_fail(Fail.DECLINE, e.span, wide)} END)"
+    )
+
+
+def _signs_zero(node: ir.Expr) -> bool:
+    """A node whose number may be -0 in Python (`-x`, VALUE("-0")); a field never holds
+    one (the data check refuses it), and a sum of zeros of either sign is 0 unless both
+    are -0."""
+    neg = isinstance(node, ir.Unary) and node.op is UnaryOp.NEG
+    return neg or (isinstance(node, ir.Call) and node.function == "VALUE")
+
+
+def _date_part(part: str) -> Builder:
+    def build(c: Compiler, e: ir.Call) -> str:
+        if c.vtype(e.args[0]) is not VType.DATE:  # a date-time's day is in its own offset
+            raise _Unsupported(f"{e.function}() of a {c.vtype(e.args[0])} value", e.span)
+        return f"CAST({part}({c.expr(e.args[0])}) AS {DEC})"
+
+    return build
 
 
 def _right(c: Compiler, e: ir.Call) -> str:
@@ -352,6 +433,13 @@ BUILDERS: dict[str, Builder] = {
     "ISNULL": lambda c, e: f"({c.expr(e.args[0])} IS NULL)",
     "BLANKVALUE": _blankvalue,
     "NULLVALUE": _blankvalue,
+    "VALUE": _value,
+    # the run's clock (--now), bound when the engine runs (`bind_clock`)
+    "TODAY": lambda c, e: "CAST($today AS DATE)",
+    "NOW": lambda c, e: "CAST($now AS TIMESTAMPTZ)",
+    "YEAR": _date_part("year"),
+    "MONTH": _date_part("month"),
+    "DAY": _date_part("day"),
     "ISPICKVAL": lambda c, e: f"(COALESCE({c.expr(e.args[0])}, '') = {_text_arg(c, e.args[1])})",
     "TEXT": _text,
     "LEN": lambda c, e: f"CAST(length({_text_arg(c, e.args[0])}) AS {DEC})",
@@ -371,23 +459,18 @@ BUILDERS: dict[str, Builder] = {
 }
 
 _WHY = {
-    "dates": "date and time values are not held in SQL yet",
-    "errors": "a formula error needs its own column, which the SQL engines do not keep yet",
+    "dates": "its date and time semantics are the reference's only",
+    "errors": "Decimal's results and failures are the reference's only",
     "decimal": "Decimal and DECIMAL(38,10) differ in precision and rounding",
-    "text": "its Python and SQL text semantics have not been matched yet",
-    "multi": "multi-select picklists are not held in SQL yet",
+    "text": "its Python and SQL text semantics have not been matched",
+    "multi": "multi-select picklists are not held in SQL",
     "context": "it reads the running user or related records, which SQL does not hold",
 }
 _UNSUPPORTED_GROUPS: dict[str, list[str]] = {
     "dates": [
-        "TODAY",
-        "NOW",
         "DATE",
         "DATEVALUE",
         "DATETIMEVALUE",
-        "YEAR",
-        "MONTH",
-        "DAY",
         "ADDMONTHS",
         "WEEKDAY",
         "DAYOFYEAR",
@@ -402,7 +485,7 @@ _UNSUPPORTED_GROUPS: dict[str, list[str]] = {
         "TIMEVALUE",
         "TIMENOW",
     ],
-    "errors": ["VALUE", "MOD", "LN", "LOG", "SQRT"],
+    "errors": ["MOD", "LN", "LOG", "SQRT"],
     "decimal": [
         "ROUND",
         "FLOOR",
@@ -444,9 +527,20 @@ UNSUPPORTED: dict[str, str] = {
 
 @dataclass(slots=True)
 class Compiler:
-    """IR → SQL for one scope; raises `_Unsupported` for what SQL cannot give exactly."""
+    """IR → SQL for one scope; raises `_Unsupported` for what SQL cannot give exactly.
+
+    Every value has an error beside it (`err`): NULL, or the failure as text — its kind
+    (`E` a formula error, `U` a value nothing gives, `D` a value SQL cannot hold exactly,
+    which makes the engine decline at run time), the location, chr(31) and the message,
+    as runtime/evaluate.py words it. `hosts` (None: none allowed) collects the boolean
+    expressions that SQL cannot give and the reference evaluates in a UDF instead."""
 
     scope: Scope
+    hosts: list[Host] | None = None
+    rule: str = ""
+    _values: dict[int, str] = field(default_factory=dict)
+    _errors: dict[int, str | None] = field(default_factory=dict)
+    _hosted: dict[int, str] = field(default_factory=dict)  # node → its error SQL
 
     def vtype(self, e: ir.Expr) -> VType:
         return e.type
@@ -454,21 +548,41 @@ class Compiler:
     def prior(self, ref: ir.FieldRef) -> str:
         if self.scope.prior is None:
             return self.expr(ref)
-        return self.scope.prior(ref)
+        c = cls_of(ref.field_type)
+        assert c is not None
+        return text_value(c, self.scope.prior(ref))
 
     def expr(self, e: ir.Expr) -> str:
-        if e.type in (VType.DATE, VType.DATETIME, VType.MULTIPICKLIST, VType.ANY):
+        found = self._values.get(id(e))
+        if found is not None:
+            return found
+        try:
+            sql = self._native(e)
+        except _Unsupported as why:
+            if not (why.curable and self.hosts is not None and e.type is VType.BOOLEAN):
+                raise
+            sql = self._host(e, why)
+        self._values[id(e)] = sql
+        return sql
+
+    def _native(self, e: ir.Expr) -> str:
+        if e.type in (VType.MULTIPICKLIST, VType.ANY):
             raise _Unsupported(f"a {e.type} value", e.span)
         match e:
             case ir.Const(value=value):
                 return _const(value, e.span)
             case ir.FieldRef():
-                if cls_of(e.field_type) is None:
-                    raise _Unsupported(f"field {e.object}.{e.name} of type {e.field_type}", e.span)
-                return self.scope.field(e)
+                c = cls_of(e.field_type)
+                if c is None:
+                    raise _Unsupported(
+                        f"field {e.object}.{e.name} of type {e.field_type}", e.span, curable=False
+                    )
+                return text_value(c, self.scope.field(e))
             case ir.StageRef(name=name):
                 if self.scope.stage is None:
-                    raise _Unsupported("a stage outside stage and gate rules", e.span)
+                    raise _Unsupported(
+                        "a stage outside stage and gate rules", e.span, curable=False
+                    )
                 return self.scope.stage(name)
             case ir.Assigned():
                 return self.scope.assigned
@@ -482,7 +596,9 @@ class Compiler:
                 if op is UnaryOp.NOT:
                     return f"(NOT {self.expr(operand)})"
                 if op is UnaryOp.NEG:
-                    raise _Unsupported("unary minus (-0 is a Decimal, not a DECIMAL)", e.span)
+                    if operand.type is not VType.NUMBER:
+                        raise _Unsupported(f"unary minus of a {operand.type} value", e.span)
+                    return f"(- {self.expr(operand)})"
                 return self.expr(operand)
             case ir.Binary():
                 return self._binary(e)
@@ -511,19 +627,265 @@ class Compiler:
                 test = is_blank_sql(self.expr(tested), tested.type)
                 return test if e.op is BinaryOp.EQ else f"(NOT {test})"
         if e.type is VType.BOOLEAN:
+            for side in (e.left, e.right):
+                if e.operand_type in _TIMED and side.type not in (e.operand_type, VType.NULL):
+                    raise _Unsupported(
+                        f"comparing a {side.type} with a {e.operand_type} value", e.span
+                    )
             return compare_sql(e.op, self.expr(e.left), self.expr(e.right), e.operand_type, e.span)
         if e.type is VType.TEXT:
             for side in (e.left, e.right):
                 if side.type not in (VType.TEXT, VType.PICKLIST, VType.NULL):
                     raise _Unsupported(f"joining a {side.type} value as text", e.span)
             return f"(COALESCE({self.expr(e.left)}, '') || COALESCE({self.expr(e.right)}, ''))"
-        if e.type is VType.NUMBER and e.op in (BinaryOp.ADD, BinaryOp.SUB):
+        numbers = all(side.type in (VType.NUMBER, VType.NULL) for side in (e.left, e.right))
+        if e.type is VType.NUMBER and numbers and e.op in (BinaryOp.ADD, BinaryOp.SUB):
+            a, b = self.expr(e.left), self.expr(e.right)
             sym = "+" if e.op is BinaryOp.ADD else "-"
-            return f"CAST({self.expr(e.left)} {sym} {self.expr(e.right)} AS {DEC})"
+            return f"(CASE WHEN {_small(a, b)} THEN CAST({a} {sym} {b} AS {DEC}) END)"
+        if not numbers:
+            raise _Unsupported(f"operator {e.op.value} on date or time values", e.span)
         raise _Unsupported(
-            f"operator {e.op.value} on {e.operand_type} values (Decimal vs DECIMAL precision)",
+            f"operator {e.op.value} on number values (Decimal rounds to 28 significant "
+            "digits, DECIMAL(38,10) to 10 decimals)",
             e.span,
         )
+
+    # -- errors (runtime/evaluate.py's order: the first failure met is the result) --------
+
+    def err(self, e: ir.Expr) -> str | None:
+        """SQL giving the failure of `e` for a row (NULL: none); None: `e` cannot fail."""
+        if id(e) in self._errors:
+            return self._errors[id(e)]
+        self.expr(e)
+        hosted = self._hosted.get(id(e))
+        out = hosted if hosted is not None else self._native_err(e)
+        self._errors[id(e)] = out
+        return out
+
+    def _native_err(self, e: ir.Expr) -> str | None:
+        match e:
+            case ir.Unary(operand=operand):
+                return self.err(operand)
+            case ir.InGroup(subject=subject):
+                return self.err(subject)
+            case ir.Logic(op=op, operands=operands):
+                return self._logic_err(op is LogicOp.OR, operands)
+            case ir.InList():
+                return self._in_list_err(e)
+            case ir.Binary():
+                if e.op in (BinaryOp.EQ, BinaryOp.NE):
+                    tested = _blank_test(e)
+                    if tested is not None:
+                        return self.err(tested)
+                own = None
+                if e.type is VType.NUMBER and e.op in (BinaryOp.ADD, BinaryOp.SUB):
+                    own = self._sum_err(e)
+                return _first(self.err(e.left), self.err(e.right), own)
+            case ir.Call():
+                return self._call_err(e)
+        return None
+
+    def _logic_err(self, decides_true: bool, operands: tuple[ir.Expr, ...]) -> str | None:
+        """evaluate._logic: a failure stops it, unless it is `U` (a later operand may still
+        decide); an operand that decides stops it without one."""
+        errs = [self.err(o) for o in operands]
+        if all(x is None for x in errs):
+            return None
+        whens = []
+        for operand, failed in zip(operands, errs, strict=True):
+            decides = f"({self.expr(operand)}) IS {'TRUE' if decides_true else 'FALSE'}"
+            if failed is None:
+                whens.append(f"WHEN {decides} THEN NULL")
+                continue
+            whens.append(f"WHEN {failed} IS NOT NULL AND left({failed}, 1) <> 'U' THEN {failed}")
+            whens.append(f"WHEN {failed} IS NULL AND {decides} THEN NULL")
+        rest = _first(*errs)
+        return f"(CASE {' '.join(whens)} ELSE {rest} END)"
+
+    def _in_list_err(self, e: ir.InList) -> str | None:
+        subject = self.err(e.subject)
+        errs = [self.err(o) for o in e.options]
+        if all(x is None for x in errs):
+            return subject
+        s = self.expr(e.subject)
+        whens = [f"WHEN {subject} IS NOT NULL THEN {subject}"] if subject else []
+        for option, failed in zip(e.options, errs, strict=True):
+            if failed is not None:
+                whens.append(f"WHEN {failed} IS NOT NULL THEN {failed}")
+            same = compare_sql(BinaryOp.EQ, s, self.expr(option), e.operand_type, e.span)
+            whens.append(f"WHEN {same} IS TRUE THEN NULL")
+        return f"(CASE {' '.join(whens)} END)"
+
+    def _sum_err(self, e: ir.Binary) -> str:
+        """Python's Decimal rounds a sum to 28 significant digits: beyond that (or where
+        DECIMAL(38,10) could overflow), SQL cannot say what it gives."""
+        a, b = self.expr(e.left), self.expr(e.right)
+        digits = f"length(trim(replace(CAST(abs({self.expr(e)}) AS VARCHAR), '.', ''), '0'))"
+        beyond = _fail(
+            Fail.DECLINE, e.span, lit("a sum beyond 28 significant digits (Decimal rounds it)")
+        )
+        return (
+            f"(CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL "
+            f"WHEN NOT {_small(a, b)} OR {digits} > 28 THEN {beyond} END)"
+        )
+
+    def _call_err(self, e: ir.Call) -> str | None:
+        name, args = e.function, e.args
+        if name in ("AND", "OR"):
+            return self._logic_err(name == "OR", args)
+        if name == "IF":
+            test, then, other = (self.err(a) for a in args)
+            if test is None and then is None and other is None:
+                return None
+            head = f"WHEN {test} IS NOT NULL THEN {test} " if test else ""
+            return (
+                f"(CASE {head}WHEN ({self.expr(args[0])}) IS TRUE THEN {then or 'NULL'} "
+                f"ELSE {other or 'NULL'} END)"
+            )
+        if name == "CASE":
+            return self._case_err(e)
+        if name in ("BLANKVALUE", "NULLVALUE"):
+            first, second = self.err(args[0]), self.err(args[1])
+            if first is None and second is None:
+                return None
+            value = self.expr(args[0])
+            missing = (
+                f"({value} IS NULL)"
+                if name == "NULLVALUE"
+                else is_blank_sql(value, self.vtype(args[0]))
+            )
+            head = f"WHEN {first} IS NOT NULL THEN {first} " if first else ""
+            return f"(CASE {head}WHEN {missing} THEN {second or 'NULL'} END)"
+        if name in _CONTEXTUAL:
+            return None
+        own = _value_err(self, e) if name == "VALUE" else None
+        return _first(*(self.err(a) for a in args), own)
+
+    def _case_err(self, e: ir.Call) -> str | None:
+        errs = [self.err(a) for a in e.args]
+        if all(x is None for x in errs):
+            return None
+        subject = self.expr(e.args[0])
+        kind = e.args[0].type
+        operand = VType.TEXT if kind in (VType.PICKLIST, VType.TEXT) else kind
+        whens = [f"WHEN {errs[0]} IS NOT NULL THEN {errs[0]}"] if errs[0] else []
+        pairs = list(zip(e.args[1:-1][0::2], errs[1:-1][0::2], errs[1:-1][1::2], strict=True))
+        for value, value_err, result_err in pairs:
+            if value_err is not None:
+                whens.append(f"WHEN {value_err} IS NOT NULL THEN {value_err}")
+            same = compare_sql(BinaryOp.EQ, subject, self.expr(value), operand, e.span)
+            whens.append(f"WHEN {same} IS TRUE THEN {result_err or 'NULL'}")
+        return f"(CASE {' '.join(whens)} ELSE {errs[-1] or 'NULL'} END)"
+
+    # -- the reference as a UDF ---------------------------------------------------------
+
+    def _host(self, e: ir.Expr, why: _Unsupported) -> str:
+        """`e` evaluated by the reference in a DuckDB UDF on the values it reads."""
+        assert self.hosts is not None
+        leaves: dict[Leaf, str] = {}
+        for node in ir.walk(e):
+            match node:
+                case ir.FieldRef():
+                    if cls_of(node.field_type) is None:
+                        raise _Unsupported(
+                            f"field {node.object}.{node.name} of type {node.field_type}",
+                            node.span,
+                            curable=False,
+                        )
+                    leaf = Leaf(LeafKind.FIELD, node.object, node.name, node.field_type)
+                    leaves[leaf] = self.scope.field(node)
+                case ir.StageRef(name=name):
+                    if self.scope.stage is None:
+                        raise _Unsupported("a stage outside stage rules", node.span, curable=False)
+                    leaves[Leaf(LeafKind.STAGE, name=name)] = self.scope.stage(name)
+                case ir.Assigned():
+                    leaves[Leaf(LeafKind.ASSIGNED)] = self.scope.assigned
+                case ir.InGroup():
+                    raise _Unsupported(
+                        f"`in group` inside an expression SQL cannot give ({why.construct})",
+                        node.span,
+                        curable=False,
+                    )
+                case ir.Call(function=function, args=args):
+                    if function in ("ISNEW", "ISCHANGED"):
+                        leaves[Leaf(LeafKind.NEW)] = self.scope.is_new
+                    if function in ("ISCHANGED", "PRIORVALUE"):
+                        ref = args[0]
+                        assert isinstance(ref, ir.FieldRef)
+                        leaf = Leaf(LeafKind.PRIOR, ref.object, ref.name, ref.field_type)
+                        raw = self.scope.prior or self.scope.field
+                        leaves[leaf] = raw(ref)
+                    if function == merge_fields.MERGE:
+                        reference = merge_fields.referenced(node) or ""
+                        scoped = reference.casefold().startswith("$recordtype")
+                        if not reference.startswith("$") or scoped:
+                            raise _Unsupported(
+                                f"{reference}: a related record's value, which SQL does not hold",
+                                node.span,
+                                curable=False,
+                            )
+        name = f"__syncrules_eval{len(self.hosts)}"
+        host = Host(name, e, tuple(leaves), Reason(self.rule, why.construct, where(why.span)))
+        self.hosts.append(host)
+        call = f"{name}({', '.join(leaves.values())})"
+        self._hosted[id(e)] = f"(CASE WHEN length({call}) > 1 THEN {call} END)"
+        return f"(CASE {call} WHEN 'T' THEN TRUE WHEN 'F' THEN FALSE END)"
+
+
+_TIMED = (VType.DATE, VType.DATETIME)
+_CONTEXTUAL = frozenset({"ISNEW", "ISCLONE", "ISCHANGED", "PRIORVALUE", "TODAY", "NOW"})
+BIG = f"CAST('500000000000000000000000000' AS {DEC})"  # 5e26: a sum of two stays in range
+
+
+def _small(a: str, b: str) -> str:
+    return f"(abs({a}) < {BIG} AND abs({b}) < {BIG})"
+
+
+def _first(*errs: str | None) -> str | None:
+    """The first failure met, left to right (COALESCE: a later one is only reached when
+    the earlier ones did not fail)."""
+    found = [x for x in errs if x is not None]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else f"COALESCE({', '.join(found)})"
+
+
+class LeafKind(StrEnum):
+    FIELD = "field"
+    PRIOR = "prior"  # the field before the write (PRIORVALUE, ISCHANGED)
+    STAGE = "stage"
+    ASSIGNED = "assigned"
+    NEW = "new"  # ISNEW()
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A value a hosted expression reads, handed to its UDF as one argument."""
+
+    kind: LeafKind
+    object: str = ""
+    name: str = ""
+    field_type: FieldType | None = None
+
+    @property
+    def boolean(self) -> bool:
+        if self.field_type is None:
+            return True  # stages, assigned, ISNEW
+        return cls_of(self.field_type) is Cls.BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """A boolean expression SQL cannot give exactly, evaluated by the reference
+    (runtime/evaluate.py) in a DuckDB Python UDF, `name`, on the values it reads
+    (`engine/bulk/udf.py`). It answers 'T', 'F', NULL or a failure as `err` words it.
+    Spark has no such UDF and declines, naming `reason`."""
+
+    name: str
+    expr: ir.Expr
+    leaves: tuple[Leaf, ...]
+    reason: Reason
 
 
 def _blank_test(e: ir.Binary) -> ir.Expr | None:
@@ -613,6 +975,8 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
     """runtime.fit.fit for a non-blank value of class `source`."""
     target = cls_of(into)
     none = "CAST(NULL AS VARCHAR)"
+    if Cls.MULTI in (source, target):  # _static_checks declines syncing one: never run
+        return Fit("'INVALID_PICKLIST_VALUE'", none)
     if target in (Cls.DATE, Cls.DATETIME) or source in (Cls.DATE, Cls.DATETIME):
         # only date ↔ date and datetime ↔ datetime are compiled (_static_checks)
         assert source is target
@@ -730,6 +1094,7 @@ class Program:
     candidates_sql: str = ""  # SPEC §3.9: the records that get a prospect, after the cycle
     next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    hosts: list[Host] = field(default_factory=list)  # evaluated by the reference, in a UDF
 
     def history(self, obj: str) -> list[int]:
         """The `most_recent` mappings of obj, each compared with its field's own time
@@ -760,6 +1125,9 @@ class _Builder:
     program: Program = field(init=False)
     dirs: list[str] = field(default_factory=list)  # the update path's direction per mapping
     fits: list[str] = field(default_factory=list)  # each side fitted into the other's type
+    gate_failed: bool = False  # the gate can fail (`__gate_err`)
+    failing: set[int] = field(default_factory=set)  # validation rules that can (`verrJ`)
+    stage_failing: set[str] = field(default_factory=set)  # stages that can (`err.stage.X`)
 
     def __post_init__(self) -> None:
         self.program = Program(self.rules)
@@ -889,8 +1257,20 @@ class _Builder:
                         f"({target.type})",
                         m.prospect.span,
                     )
+        for m in rules.mappings:
+            sides = (m.prospect, m.lead, m.contact)
+            multi = [f for f in sides if f is not None and cls_of(f.type) is Cls.MULTI]
+            if m.sync is not Sync.OFF and multi:
+                # the type fit of SPEC §3.6 for multi-select picklists is the reference's only
+                self.reason(
+                    f"field {m.prospect.name}", "syncing a multipicklist field", m.prospect.span
+                )
         for d in rules.duplicates:
             for info in d.fields:
+                if cls_of(info.type) is Cls.MULTI:
+                    self.reason(
+                        "duplicate rule", f"a multipicklist field ({info.name})", d.node.span
+                    )
                 if cls_of(info.type) in timed:
                     self.reason("duplicate rule", f"a {info.type} field ({info.name})", d.node.span)
         owner = rules.object("lead").get("OwnerId")
@@ -914,19 +1294,27 @@ class _Builder:
 
     # -- expressions in their scopes ------------------------------------------------
 
-    def _compile(self, rule: str, e: ir.Expr, scope: Scope) -> str:
+    def _compile(self, rule: str, e: ir.Expr, scope: Scope) -> tuple[str, str | None]:
+        """A rule's condition: whether it holds (true, and no failure), and its failure
+        (SQL; None when it cannot fail)."""
         try:
-            return Compiler(scope).expr(e)
+            compiler = Compiler(scope, self.program.hosts, rule)
+            value, failed = compiler.expr(e), compiler.err(e)
         except _Unsupported as error:
             self.reason(rule, error.construct, error.span)
-            return "NULL"
+            return "FALSE", None
+        if failed is None:
+            return f"(({value}) IS TRUE)", None
+        return f"({failed} IS NULL AND ({value}) IS TRUE)", failed
 
     def _record_scope(self, alias: str, obj: str) -> Scope:
         def read(ref: ir.FieldRef) -> str:
             col = self.program.column(obj, ref.name)
             if col is None or ref.object != obj:
-                raise _Unsupported(f"{ref.object}.{ref.name} in a {obj} rule", ref.span)
-            return text_value(col.cls, f"{alias}.{q(col.name)}")
+                raise _Unsupported(
+                    f"{ref.object}.{ref.name} in a {obj} rule", ref.span, curable=False
+                )
+            return f"{alias}.{q(col.name)}"
 
         return Scope(read)
 
@@ -934,8 +1322,8 @@ class _Builder:
         def read(ref: ir.FieldRef) -> str:
             col = self.program.column(ref.object, ref.name)
             if col is None:
-                raise _Unsupported(f"{ref.object}.{ref.name}", ref.span)
-            return text_value(col.cls, q(f"{ref.object}.{col.name}"))
+                raise _Unsupported(f"{ref.object}.{ref.name}", ref.span, curable=False)
+            return q(f"{ref.object}.{col.name}")
 
         return Scope(
             read,
@@ -947,13 +1335,15 @@ class _Builder:
         def read(ref: ir.FieldRef) -> str:
             col = self.program.column(obj, ref.name)
             if col is None or ref.object != obj:
-                raise _Unsupported(f"{ref.object}.{ref.name} in a {obj} rule", ref.span)
-            return text_value(col.cls, q(f"after.{obj}.{col.name}"))
+                raise _Unsupported(
+                    f"{ref.object}.{ref.name} in a {obj} rule", ref.span, curable=False
+                )
+            return q(f"after.{obj}.{col.name}")
 
         def prior(ref: ir.FieldRef) -> str:
             col = self.program.column(obj, ref.name)
             assert col is not None
-            return text_value(col.cls, q(f"before.{obj}.{col.name}"))
+            return q(f"before.{obj}.{col.name}")
 
         return Scope(read, prior=prior, is_new='"__creating"')
 
@@ -1030,18 +1420,23 @@ class _Builder:
         scope = self._prospect_scope()
         spans = {s.name: s for s in rules.stages}
         for k, name in enumerate(p.stages):
-            sql = self._compile(f"stage {name}", spans[name].when, scope)
+            holds, failed = self._compile(f"stage {name}", spans[name].when, scope)
+            fails = f", {failed} AS {q('err.stage.' + name)}" if failed else ""
+            if failed:
+                self.stage_failing.add(name)
             ctes.append(
-                f"s{k} AS (SELECT *, ({sql}) IS TRUE AS {q('stage.' + name)} FROM {previous})"
+                f"s{k} AS (SELECT *, {holds} AS {q('stage.' + name)}{fails} FROM {previous})"
             )
             previous = f"s{k}"
-        gate = self._compile("create lead", rules.gate.when, scope)
+        gate, gate_failed = self._compile("create lead", rules.gate.when, scope)
+        self.gate_failed = gate_failed is not None
         paused = "TRUE" if rules.connector.paused else "FALSE"
         ctes.append(
             f"g AS (SELECT *, CASE WHEN {paused} THEN 'paused' "
             "WHEN __crm_deleted THEN 'crm_deleted' WHEN __not_shared THEN 'not_shared' "
-            f"WHEN __mobj IS NULL AND NOT (({gate}) IS TRUE) THEN 'gated' "
-            f"WHEN __mobj IS NULL THEN 'create' ELSE 'update' END AS __path FROM {previous})"
+            f"WHEN __mobj IS NULL AND NOT {gate} THEN 'gated' "
+            f"WHEN __mobj IS NULL THEN 'create' ELSE 'update' END AS __path"
+            f"{f', {gate_failed} AS __gate_err' if gate_failed else ''} FROM {previous})"
         )
         writes = self._writes()
         ctes.append(f"f AS (SELECT *, {', '.join(self.fits or ['NULL AS __nofit'])} FROM g)")
@@ -1187,8 +1582,13 @@ class _Builder:
         for obj, listed in (("lead", p.lead_rules), ("contact", p.contact_rules)):
             scope = self._after_scope(obj)
             for j, name in listed:
-                sql = self._compile(f"validation {name}", rules.validations[j].error_if, scope)
-                out.append(f"(({sql}) IS TRUE) AS {q(f'v{j}')}")
+                holds, failed = self._compile(
+                    f"validation {name}", rules.validations[j].error_if, scope
+                )
+                out.append(f"{holds} AS {q(f'v{j}')}")
+                if failed is not None:
+                    out.append(f"{failed} AS {q(f'verr{j}')}")
+                    self.failing.add(j)
         for n in p.dup_rules:
             parts: list[tuple[str, str]] = []
             for info in rules.duplicates[n].fields:
@@ -1287,7 +1687,45 @@ class _Builder:
         )
         missing = [f"CASE WHEN {q('req.' + c.name)} THEN {lit(c.name)} END" for c in p.required]
         out.append(f"{listed(missing, 'x IS NOT NULL')} AS __missing")
+        out.append(f"{self._problems()} AS __problems")
         return out
+
+    def _problems(self) -> str:
+        """The formula failures of the row in the reference's order (cycle.prospect): each
+        stage's (in the schedule's order), the gate's when it was evaluated, then each
+        validation rule's that the checks reached (readonly and required passed), in
+        declaration order. `o` says whose: the prospect's (p), the matched record's (v),
+        or the lead being created (n)."""
+        p = self.program
+        items = [
+            f"{{'r': {lit('stage ' + name)}, 'o': 'p', 'e': {q('err.stage.' + name)}}}"
+            for name in p.stages
+            if name in self.stage_failing
+        ]
+        if self.gate_failed:
+            items.append(
+                "{'r': 'create lead', 'o': 'p', "
+                "'e': CASE WHEN __path IN ('create', 'gated') THEN __gate_err END}"
+            )
+        req = " OR ".join(q(f"req.{c.name}") for c in p.required) or "FALSE"
+        for obj, listed in (("lead", p.lead_rules), ("contact", p.contact_rules)):
+            reached = (
+                f"(__path = 'update' AND __mobj = '{obj}' AND {q(obj + '.__sf')} "
+                f"AND NOT {q(obj + '.__ro')})"
+            )
+            if obj == "lead":
+                created = f"(__path = 'create' AND NOT __create_ro AND NOT ({req}))"
+                reached = f"({created} OR {reached})"
+            for j, name in listed:
+                if j in self.failing:
+                    items.append(
+                        f"{{'r': {lit('validation ' + name)}, "
+                        "'o': CASE WHEN __path = 'create' THEN 'n' ELSE 'v' END, "
+                        f"'e': CASE WHEN {reached} THEN {q(f'verr{j}')} END}}"
+                    )
+        if not items:
+            return "NULL"
+        return f"list_filter([{', '.join(items)}], lambda x: x.e IS NOT NULL)"
 
     # -- applying a round -----------------------------------------------------------
 
@@ -1344,10 +1782,16 @@ class _Builder:
 
     def _visible(self, obj: str, alias: str = "r") -> str:
         """runtime cycle.is_visible: never a deleted record, else a share rule admits it."""
-        tests = [
-            f"({self._compile(f'share {obj}', s.when, self._record_scope(alias, obj))}) IS TRUE"
-            for s in self.rules.shares_for(obj)
-        ]
+        tests = []
+        for s in self.rules.shares_for(obj):
+            holds, failed = self._compile(f"share {obj}", s.when, self._record_scope(alias, obj))
+            if failed is not None:
+                # the reference reports a share rule's failures in the order it first looks
+                # at each record, which the rounds do not follow
+                self.reason(
+                    f"share {obj}", "a share rule that can fail while evaluating", s.when.span
+                )
+            tests.append(holds)
         return f"(NOT {alias}.__deleted AND ({' OR '.join(tests) or 'TRUE'}))"
 
     def _candidates(self) -> str:

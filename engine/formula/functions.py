@@ -23,6 +23,7 @@ from decimal import (
     ROUND_UP,
     Decimal,
     InvalidOperation,
+    Overflow,
 )
 from functools import lru_cache
 from typing import Any
@@ -659,5 +660,7 @@ def call_strict(name: str, args: list[Any]) -> Any:
         return STRICT[name](*args)
     except FormulaError:
         raise
+    except Overflow:  # EXP(1000000): beyond the decimal context's exponents
+        raise FormulaError(f"{name}: number overflow") from None
     except (InvalidOperation, ValueError, OverflowError, TypeError) as error:
         raise FormulaError(f"{name}: {error}") from None

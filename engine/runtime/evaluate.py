@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow
 from typing import Protocol, assert_never
 
 from engine import ir
@@ -234,7 +234,7 @@ def arithmetic(op: BinaryOp, left: Value, right: Value, result: VType) -> Value:
                 return left / right
             case BinaryOp.POW:
                 return left**right
-    except (DivisionByZero, InvalidOperation, OverflowError):
+    except (DivisionByZero, InvalidOperation, OverflowError, Overflow):  # 10 ^ 1000000
         raise FormulaError(
             "division by zero" if op is BinaryOp.DIV else "number overflow"
         ) from None

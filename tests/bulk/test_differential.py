@@ -23,6 +23,7 @@ object prospect {
     grade: grade
     flag: boolean
     kind: text(12)
+    since: date
 }
 object lead {
     Email: email
@@ -33,6 +34,7 @@ object lead {
     Grade__c: text(3)
     Note__c: text(10) readonly
     OwnerId: reference(user)
+    Since__c: date
 }
 object contact {
     Email: email
@@ -53,6 +55,11 @@ STAGES = (
     'kind in ("a", "b") or CONTAINS(UPPER(name), "X")',
     "IF(ISBLANK(score), false, score + 1 > 20)",
     'CASE(kind, "a", true, "b", assigned, false)',
+    # formula failures (a column beside each value), Decimal arithmetic, dates
+    "VALUE(kind) > 5 or ISBLANK(kind)",
+    "score / 2 > 3 or -score > 10 or MOD(score, 3) = 1",
+    "since > TODAY() - 30",
+    "YEAR(since) = 2026 and ADDMONTHS(since, 1) >= TODAY()",
 )
 VALIDATIONS = (
     "ISBLANK(Kind__c)",
@@ -60,6 +67,8 @@ VALIDATIONS = (
     "ISCHANGED(LastName) && LEN(LastName) > 4",
     'REGEX(LastName, "[A-Z]+")',
     'TEXT(Score__c) = "7"',
+    "VALUE(LastName) > 1",
+    "Score__c * 2 > 20 && Since__c < TODAY()",
 )
 
 
@@ -122,6 +131,7 @@ def rule_sets(draw: st.DrawFn) -> str:
 EMAILS = ("ada@x.io", "ADA@x.io", "bo@y.io", " bo@y.io ", "", "cy@z.io", "bad-email")
 TEXTS = ("", "A", "Ann", "Xavier", "Alexandria", "a", "b", "7", " 12 ", "50-100", "1" * 20)
 # 19 and 20 digits left of the point: more than a Salesforce number field holds (issue 11)
+DATES = ("null", "2026-10-30", "2026-11-16", "2025-12-31")  # NOW is 2026-11-30
 NUMBERS = ("null", "0", "7", "12.5", "101", "250", "1234567890123456789", "-99999999999999999999.5")
 
 
@@ -165,6 +175,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'b', 'c'))))}, "
             f"Flag__c: {draw(st.sampled_from(('true', 'false')))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B', 'null', '00G1', '005C')))}, "
+            f"Since__c: {draw(st.sampled_from(DATES))}, "
             f"LastModifiedDate: {draw(day)}{extra}}}"
         )
     lines.append("contacts:")
@@ -219,7 +230,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"name: {_q(draw(st.sampled_from(TEXTS)))}, score: {draw(st.sampled_from(NUMBERS))}, "
             f"grade: {draw(st.sampled_from(('null', 'A', 'B', 'C-')))}, "
             f"flag: {draw(st.sampled_from(('true', 'false')))}, "
-            f"kind: {_q(draw(st.sampled_from(TEXTS)))}, "
+            f"kind: {_q(draw(st.sampled_from(TEXTS)))}, since: {draw(st.sampled_from(DATES))}, "
             f"assigned_user: {draw(st.sampled_from(('005A', 'null', '005Z', '00G1', '005C')))}, "
             f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}{flagged}}}"
         )
@@ -406,3 +417,42 @@ prospects:
     }
     assert outcomes["p1"].dropped[0].code.value == "NUMBER_OUTSIDE_VALID_RANGE"
     assert outcomes["p4"].action.value == "error"  # no OwnerId: the validation rule fires
+
+
+def test_failures_arithmetic_and_dates_of_the_generator_are_evaluated_by_duckdb() -> None:
+    """A fixed example of the generator's formula shapes that DuckDB must evaluate (not
+    decline): VALUE of text that is no number, `/ * MOD` and unary minus, dates against
+    the run's clock, in stages and validation rules."""
+    rules = api.check_text(
+        OBJECTS
+        + "field email { lead: Email contact: Email sync: salesforce }\n"
+        + "field name { lead: LastName contact: LastName sync: pardot }\n"
+        + "field score { lead: Score__c contact: Score__c sync: pardot }\n"
+        + "".join(f"stage S{n} when {cond}\n" for n, cond in enumerate(STAGES[-4:]))
+        + "create lead when true\n"
+        + "".join(
+            f'validation V{n} on lead {{ error_if: {cond} message: "no {n}" }}\n'
+            for n, cond in enumerate(VALIDATIONS[-2:])
+        ),
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+leads: [{Id: 00Q1, Email: a@x.io, LastName: '7', Score__c: 12, Since__c: 2026-10-30}]
+prospects:
+  - {id: p1, email: a@x.io, name: Ann, score: 4, kind: '50-100', since: 2026-11-16}
+  - {id: p2, email: b@x.io, name: '2', score: 12.5, kind: ' 12 ', since: 2025-12-31}
+  - {id: p3, email: c@x.io, name: Cy, kind: '', since: null}
+""",
+        "records.yaml",
+        rules,
+    )
+    assert assert_same_plans(rules, records, NOW)
+    plan = duckdb_plan(rules, records, NOW)
+    assert plan is not None
+    # p1: VALUE("50-100") in S0 and VALUE("Ann") in V0 on its new lead; p3: VALUE("Cy")
+    assert [[p.rule for p in o.problems] for o in plan.outcomes] == [
+        ["stage S0", "validation V0"],
+        [],
+        ["validation V0"],
+    ]

@@ -199,3 +199,47 @@ prospects:
     for shown in ('"decision": "connector_user"', '"decision": "queue"', '"company": "Acme"'):
         assert shown in reference
     assert '"code": "NUMBER_OUTSIDE_VALID_RANGE"' in reference
+
+
+def test_spark_gives_failures_and_dates_as_the_reference() -> None:
+    """What Spark SQL gives without the reference's UDF: VALUE's failures (a column beside
+    each value, listed on the outcome), unary minus, dates and date-times compared against
+    the run's TODAY() and NOW(), YEAR/MONTH/DAY."""
+    from engine.bulk.spark import SparkEngine
+
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    rules = api.check_text(
+        """
+object prospect { email: email  name: text(6)  kind: text(8)  score: number  since: date
+                  seen: datetime }
+object lead { Email: email  LastName: text(6)  Since__c: date }
+field email { lead: Email sync: salesforce }
+field name { lead: LastName sync: pardot }
+field since { lead: Since__c sync: pardot }
+stage Parsed when VALUE(kind) > 5 or -score > 1
+stage Recent when since >= TODAY() and YEAR(since) = 2026 and DAY(since) = 30
+stage Seen when seen < NOW() and MONTH(TODAY()) = 11
+create lead when Parsed or Recent
+validation Sized on lead { error_if: VALUE(LastName) > 100 message: "big" }
+""",
+        "rules.sync",
+    )
+    assert not rules.has_errors, [d.message for d in rules.diagnostics]
+    records = load_records_text(
+        """
+prospects:
+  - {id: p1, email: a@x.io, name: '7', kind: '12', since: 2026-11-30,
+     seen: '2026-11-30T06:00:00-05:00'}
+  - {id: p2, email: b@x.io, name: Bo, kind: lots, score: -4, seen: '2026-11-30T12:30:00Z'}
+  - {id: p3, email: c@x.io, name: Cy, kind: '', since: 2026-11-29}
+""",
+        "records.yaml",
+        rules,
+    )
+    reference = plan_json.render(run_cycle(rules, records, Clock(now)).plan)
+    spark = with_side_plans(
+        rules, records, SparkEngine(rules, "local[2]").plan(records, Clock(now))
+    )
+    assert plan_json.render(spark) == reference
+    assert '"message": "VALUE(\\"lots\\"): not a number"' in reference
+    assert '"message": "VALUE(\\"Bo\\"): not a number"' not in reference  # p2 is gated
