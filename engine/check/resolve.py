@@ -252,7 +252,8 @@ def _units(
         connector = _unit_connector(org, connectors[0] if connectors else None)
         own = _shares(list(node.shares), objects, stage_names, report)
         if name in seen:
-            _duplicate(report, node.name.span, f"business unit {name} is declared twice", seen[name])
+            twice = f"business unit {name} is declared twice"
+            _duplicate(report, node.name.span, twice, seen[name])
             continue
         seen[name] = node.name.span
         units.append(BusinessUnit(name, connector, _unit_shares(org_shares, own), node))
@@ -275,9 +276,7 @@ def _unit_connector(org: ast.Connector | None, own: ast.Connector | None) -> Con
 _none: list[ast.Connector] = []
 
 
-def _unit_shares(
-    org: tuple[ShareRule, ...], own: tuple[ShareRule, ...]
-) -> tuple[ShareRule, ...]:
+def _unit_shares(org: tuple[ShareRule, ...], own: tuple[ShareRule, ...]) -> tuple[ShareRule, ...]:
     """Per object, the unit's own `share` rules replace the org-wide ones (Marketing Data
     Sharing is set per business unit); an object it gives none keeps the org-wide rules."""
     mine = {s.object for s in own}

@@ -241,7 +241,7 @@ TOP_LEVEL: tuple[tuple[str, str, str], ...] = (
     ("campaigns", 'campaigns {\n\t"$1": "$2"\n}', "Connected Campaigns"),
     (
         "business_unit",
-        "business_unit ${1:Name} {\n\tconnector {\n\t\tuser: \"$2\"\n\t}\n\tshare lead when $0\n}",
+        'business_unit ${1:Name} {\n\tconnector {\n\t\tuser: "$2"\n\t}\n\tshare lead when $0\n}',
         "an Account Engagement business unit: its connector and sharing",
     ),
 )
