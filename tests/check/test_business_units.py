@@ -62,7 +62,8 @@ def test_for_unit_is_the_rule_set_one_cycle_runs() -> None:
     assert emea.units == ()
     assert emea.connector == rules.units[1].connector
     assert emea.shares == rules.units[1].shares
-    assert emea.mappings == rules.mappings and emea.stages == rules.stages
+    assert emea.mappings == rules.mappings
+    assert emea.stages == rules.stages
 
 
 def test_no_units_leaves_the_rule_set_as_it_was() -> None:

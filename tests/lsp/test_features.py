@@ -130,6 +130,8 @@ def test_names_inside_a_business_unit_are_indexed_for_hover() -> None:
     index = symbols.build(rules)
     at = BUSINESS_UNIT.index("Region__c =")
     found = index.at("r.sync", at + 2)
-    assert found is not None and found.symbol.key == ("lead", "region__c")
+    assert found is not None
+    assert found.symbol.key == ("lead", "region__c")
     hover = features.hover(rules, found)
-    assert hover is not None and "Region__c" in hover
+    assert hover is not None
+    assert "Region__c" in hover
