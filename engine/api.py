@@ -96,7 +96,13 @@ def lint(
     match fields, profiles seen only in the data)."""
     from engine.lint.runner import lint as run_lint
 
-    return call_deep(lambda: run_lint(rules, config, records))
+    shared = None
+    if records is not None and rules.units and not rules.has_errors:
+        from engine.runtime.sharing import units_sharing
+
+        # business-unit-records-overlap: which units' sharing admits each record
+        shared = call_deep(lambda: units_sharing(rules, records, _clock(None)))
+    return call_deep(lambda: run_lint(rules, config, records, shared))
 
 
 def lint_config(path: str | None) -> LintConfig:
