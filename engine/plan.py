@@ -268,6 +268,7 @@ def _signature(o: Outcome) -> dict[str, object]:
         "dropped": o.dropped,
         "error": (o.error.code, o.error.rule) if o.error else None,
         "stages": o.stages,
+        "business_unit": o.business_unit,  # None on both sides without units
     }
 
 

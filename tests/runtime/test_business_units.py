@@ -265,3 +265,28 @@ def test_every_engine_gives_the_python_plan_for_two_units(tmp_path: Path, engine
     assert plan_json.render(bulk) == plan_json.render(reference)
     assert plan_table.render(bulk) == plan_table.render(reference)
     assert json.loads(plan_json.render(bulk))["business_units"][1]["name"] == "EMEA"
+
+
+def test_the_html_report_lists_each_unit_and_the_overlaps(tmp_path: Path) -> None:
+    from engine.render import report
+
+    records = """
+    prospects:
+      - {id: a1, email: ada@example.com, first_name: Ada, crm_lead_fid: 00Q1}
+      - {id: e1, email: ada@example.com, first_name: Adela, business_unit: EMEA,
+         crm_lead_fid: 00Q1}
+    leads:
+      - {Id: 00Q1, Email: ada@example.com, LastName: Lovelace, Company: A, Region__c: EMEA}
+    """
+    rules = rules_of(OVERLAP)
+    plan = api.dry_run(rules, records_of(tmp_path, rules, records), now=NOW, engine="python")
+    page = report.render(plan)
+    units = page[page.index('id="business-units"') : page.index("<h2>The cycle</h2>")]
+    assert "<tr><td>Americas</td><td>1</td><td>0</td><td>1</td>" in units
+    assert "<tr><td>EMEA</td><td>1</td><td>0</td><td>1</td>" in units
+    assert "<tr><td>lead 00Q1</td><td>Americas, EMEA</td><td>a1, e1</td></tr>" in units
+    assert 'id="business-units"' not in report.render(
+        api.dry_run(
+            rules_of(""), records_of(tmp_path, rules_of(""), records), now=NOW, engine="python"
+        )
+    )
