@@ -11,7 +11,6 @@ import pytest
 
 from engine import api
 from engine.lint.registry import load_rules
-
 from engine.records.model import RecordSet
 
 PAGES = Path(__file__).resolve().parents[2] / "docs" / "rules"
