@@ -204,6 +204,12 @@ class CheckedRules:
         """The rule set one unit's cycle runs: its connector and sharing, no units."""
         return replace(self, connector=unit.connector, shares=unit.shares, units=())
 
+    def every_share(self) -> tuple[ShareRule, ...]:
+        """The org-wide share rules, then each business unit's own, each once."""
+        seen = {id(s) for s in self.shares}
+        own = [s for u in self.units for s in u.shares if id(s) not in seen]
+        return self.shares + tuple(dict.fromkeys(own))
+
     def unit(self, name: str) -> BusinessUnit | None:
         return next((u for u in self.units if u.name == name), None)
 
