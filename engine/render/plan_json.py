@@ -90,17 +90,8 @@ def _top(plan: Plan, records: object) -> dict[str, Any]:
         "prospects_from_salesforce": [new_prospect(n) for n in plan.from_salesforce],
     }
     if plan.business_units:  # docs/plan-formats.md, business units
-        data["business_units"] = [
-            {"name": name, "summary": plan.for_unit(name).counts()} for name in plan.business_units
-        ]
-        data["business_unit_overlaps"] = [
-            {
-                "target": {"object": o.target.object, "id": o.target.id},
-                "units": list(o.units),
-                "prospects": list(o.prospects),
-            }
-            for o in plan.overlaps
-        ]
+        data["business_units"] = units(plan)
+        data["business_unit_overlaps"] = overlaps(plan)
     if plan.problems:
         data["formula_errors"] = [problem(p) for p in plan.problems]
     if plan.personalization is not None:
@@ -110,6 +101,23 @@ def _top(plan: Plan, records: object) -> dict[str, Any]:
     if plan.campaigns is not None:
         data["campaigns"] = [campaign(c) for c in plan.campaigns]
     return data
+
+
+def units(plan: Plan) -> list[dict[str, Any]]:
+    """Each business unit's summary, in the order the units ran."""
+    return [{"name": name, "summary": plan.for_unit(name).counts()} for name in plan.business_units]
+
+
+def overlaps(plan: Plan) -> list[dict[str, Any]]:
+    """The Salesforce records prospects of more than one unit synced with."""
+    return [
+        {
+            "target": {"object": o.target.object, "id": o.target.id},
+            "units": list(o.units),
+            "prospects": list(o.prospects),
+        }
+        for o in plan.overlaps
+    ]
 
 
 def user_access(u: UserAccess) -> dict[str, Any]:
