@@ -133,8 +133,13 @@ def _units(plan: Plan, colour: bool, width: int | None, rows: int | None) -> lis
     records more than one unit syncs with (docs/design.md, business units)."""
     lines: list[str] = []
     for name in plan.business_units:
-        lines += ["", f"BUSINESS UNIT {name}"]
-        lines += render(plan.for_unit(name), colour, width, rows).rstrip("\n").split("\n")
+        # the unit's counts on its heading (the org's summary above has the breakdown),
+        # then its rows and new prospects
+        body = render(plan.for_unit(name), colour, width, rows).rstrip("\n").split("\n")
+        head = body[: body.index("")] if "" in body else body
+        lines += ["", f"BUSINESS UNIT {name}", head[0]]
+        lines += [line for line in head[1:] if line.startswith("  from Salesforce")]
+        lines += body[len(head) :]
     if plan.overlaps:
         lines += ["", f"Records more than one business unit syncs with: {len(plan.overlaps)}"]
         for overlap in plan.overlaps:
