@@ -290,3 +290,27 @@ def test_the_html_report_lists_each_unit_and_the_overlaps(tmp_path: Path) -> Non
             rules_of(""), records_of(tmp_path, rules_of(""), records), now=NOW, engine="python"
         )
     )
+
+
+def test_diff_says_when_a_prospect_moves_to_another_unit(tmp_path: Path) -> None:
+    from engine.render import diff as diff_text
+
+    records = tmp_path / "records.yaml"
+    records.write_text(
+        "prospects:\n  - {id: p1, email: ada@example.com, business_unit: EMEA}\nleads: []\n",
+        encoding="utf-8",
+    )
+    old = rules_of("business_unit Americas {}\nbusiness_unit EMEA {}\n")
+    new = rules_of("business_unit EMEA {}\nbusiness_unit Americas {}\n")
+    changes, compared = api.diff(old, new, str(records), now=NOW, engine="python")
+    assert [c.what for c in changes] == []  # p1 stays in EMEA: same outcome
+    renamed = rules_of("business_unit Americas {}\nbusiness_unit EMEA2 {}\n")
+    with pytest.raises(InputError):  # EMEA is no unit of the new version
+        api.diff(old, renamed, str(records), now=NOW, engine="python")
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(records.read_text("utf-8").replace(", business_unit: EMEA", ""), "utf-8")
+    first = rules_of("business_unit Americas {}\nbusiness_unit EMEA {}\n")
+    second = rules_of("business_unit EMEA {}\nbusiness_unit Americas {}\n")
+    changes, compared = api.diff(first, second, str(moved), now=NOW, engine="python")
+    assert [c.what for c in changes] == [("business_unit",)]
+    assert "business unit: Americas ⇒ EMEA" in diff_text.text(changes, compared)
