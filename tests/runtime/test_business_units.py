@@ -314,3 +314,22 @@ def test_diff_says_when_a_prospect_moves_to_another_unit(tmp_path: Path) -> None
     changes, compared = api.diff(first, second, str(moved), now=NOW, engine="python")
     assert [c.what for c in changes] == [("business_unit",)]
     assert "business unit: Americas ⇒ EMEA" in diff_text.text(changes, compared)
+
+
+def test_parquet_gains_a_business_unit_column_only_with_units(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from engine.render import plan_parquet
+
+    rules = rules_of(UNITS)
+    plan = api.dry_run(rules, records_of(tmp_path, rules, RECORDS), now=NOW, engine="python")
+    plan_parquet.write(plan, str(tmp_path / "units.parquet"))
+    table = pq.read_table(tmp_path / "units.parquet")
+    assert table.column("business_unit").to_pylist() == [
+        "Americas", "Americas", "EMEA", "EMEA", "EMEA", "EMEA",
+    ]  # fmt: skip
+    plain = rules_of("object lead { Region__c: text(20) }")
+    (tmp_path / "b").mkdir()
+    flat = api.dry_run(plain, records_of(tmp_path / "b", plain, RECORDS), now=NOW, engine="python")
+    plan_parquet.write(flat, str(tmp_path / "plain.parquet"))
+    assert "business_unit" not in pq.read_table(tmp_path / "plain.parquet").column_names
