@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from engine.lint.config import LintConfig
     from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
     from engine.records.model import RecordSet
-    from engine.runtime.cycle import RecordExplanation
+    from engine.runtime.cycle import CycleResult, RecordExplanation
 
 __all__ = [
     "CheckedRules",
@@ -96,7 +96,13 @@ def lint(
     match fields, profiles seen only in the data)."""
     from engine.lint.runner import lint as run_lint
 
-    return call_deep(lambda: run_lint(rules, config, records))
+    shared = None
+    if records is not None and rules.units and not rules.has_errors:
+        from engine.runtime.sharing import units_sharing
+
+        # business-unit-records-overlap: which units' sharing admits each record
+        shared = call_deep(lambda: units_sharing(rules, records, _clock(None)))
+    return call_deep(lambda: run_lint(rules, config, records, shared))
 
 
 def lint_config(path: str | None) -> LintConfig:
@@ -198,14 +204,12 @@ def dry_run(
     """The plan of one cycle (SPEC §3); nothing is written anywhere. `progress(n)` is
     called as prospects are done. `engine`: python, duckdb, spark or auto (SPEC §4);
     `notice` hears why `auto` fell back to the Python engine."""
-    from engine.bulk.engines import run_engine
+    from engine.bulk.units import run_org  # one cycle per business unit, if any
 
     _valid(rules)
     clock = _clock(now)
     result = call_deep(
-        lambda: run_engine(
-            rules, records, clock, engine, spark_master=spark_master, progress=progress
-        )
+        lambda: run_org(rules, records, clock, engine, spark_master=spark_master, progress=progress)
     )
     _fell_back(result.fallback, notice)
     return result.plan
@@ -220,6 +224,8 @@ def dry_run_direct(
     from engine.bulk.engines import run_direct
 
     _valid(rules)
+    if rules.units:
+        return None  # each unit's prospects are read by the loader (docs/engines.md)
     clock = _clock(now)
     return call_deep(lambda: run_direct(rules, path, clock, engine))
 
@@ -298,7 +304,7 @@ def run(
     notice: Callable[[str], object] | None = None,
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
-    from engine.bulk.engines import run_engine
+    from engine.bulk.units import run_org  # one cycle per business unit, if any
     from engine.files import replace_folder
     from engine.records.write import output_files
 
@@ -308,9 +314,7 @@ def run(
     previous = read_queue(earlier) if os.path.isfile(earlier) else None
     clock = _clock(when)
     result = call_deep(
-        lambda: run_engine(
-            rules, records, clock, engine, spark_master=spark_master, progress=progress
-        )
+        lambda: run_org(rules, records, clock, engine, spark_master=spark_master, progress=progress)
     )
     _fell_back(result.fallback, notice)
     # everything is rendered first, then written as one set: a failure or Ctrl-C part-way
@@ -345,13 +349,25 @@ def explain(
     if not any(p.id == prospect for p in records.prospects):
         known = ", ".join(sorted(p.id for p in records.prospects)[:10])
         raise InputError(f"no prospect with id {prospect!r} in the record set (ids: {known}…)")
-    handed = _handed_off(rules, records, prospect, now, engine)
-    if handed is not None:
-        return handed
+    unit = None
+    if rules.units:  # the prospect's unit's cycle, after the units before it (python)
+        unit, rules, records = _unit_turn(rules, records, prospect, now)
+    else:
+        handed = _handed_off(rules, records, prospect, now, engine)
+        if handed is not None:
+            return handed
     result = call_deep(lambda: run_cycle(rules, records, _clock(now), explain=prospect))
     outcome = result.plan.outcome(prospect)
     assert outcome is not None
     steps = tuple(result.explanation[0].steps) if result.explanation else ()
+    if unit is not None:
+        from dataclasses import replace
+
+        from engine.plan import Step
+
+        said = f"{unit}: its connector and sharing rules, after the units declared before it"
+        steps = (Step("business unit", said), *steps)
+        outcome = replace(outcome, business_unit=unit)
     return Explanation(outcome, steps)
 
 
@@ -380,6 +396,17 @@ def _handed_off(
             f"the duckdb engine cannot evaluate this cycle (use --engine python or auto):\n{listed}"
         ) from None
     return Explanation(outcome, steps)
+
+
+def _unit_turn(
+    rules: CheckedRules, records: RecordSet, prospect: str, now: dt.datetime | None
+) -> tuple[str, CheckedRules, RecordSet]:
+    """The prospect's business unit, and the rules and record set its cycle runs over."""
+    from engine.bulk.units import turn_of, unit_of
+
+    unit = unit_of(rules, next(p for p in records.prospects if p.id == prospect)).name
+    turn = call_deep(lambda: turn_of(rules, records, _clock(now), unit))
+    return unit, turn.rules, turn.records
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,12 +472,45 @@ def explain_record(
     from engine.runtime.cycle import explain_record as explain_it
 
     _valid(rules)
-    found = call_deep(lambda: explain_it(rules, records, _clock(now), obj, record_id))
+    if rules.units:
+        found = _explain_record_per_unit(rules, records, obj, record_id, now)
+    else:
+        found = call_deep(lambda: explain_it(rules, records, _clock(now), obj, record_id))
     if found is None:
         pool = records.leads if obj == "lead" else records.contacts
         known = ", ".join(sorted(r.id for r in pool)[:10]) or "none"
         raise InputError(f"no {obj} with Id {record_id!r} in the record set (Ids: {known})")
     return found
+
+
+def _explain_record_per_unit(
+    rules: CheckedRules, records: RecordSet, obj: str, record_id: str, now: dt.datetime | None
+) -> RecordExplanation | None:
+    """`explain --lead/--contact` with business units: each unit's answer in the order
+    they run; the record syncs when any unit syncs it (docs/design.md, business units)."""
+    from dataclasses import replace
+
+    from engine.bulk.units import python_cycle, run_units
+    from engine.plan import Step
+    from engine.runtime.cycle import explain_record as explain_it
+
+    clock = _clock(now)
+
+    def each_unit() -> list[tuple[str, RecordExplanation | None]]:
+        turns = run_units(rules, records, clock, python_cycle(clock))
+        return [(t.unit.name, explain_it(t.rules, t.records, clock, obj, record_id)) for t in turns]
+
+    answers = [(unit, a) for unit, a in call_deep(each_unit) if a is not None]
+    if not answers:
+        return None
+    verdicts = [a.verdict for _, a in answers]
+    verdict = next((v for v in ("synced", "create_prospect") if v in verdicts), "no_prospect")
+    steps: list[Step] = []
+    for unit, answer in answers:
+        steps.append(Step(f"business unit {unit}", answer.verdict))
+        steps.extend(answer.steps)
+    created = next((a.created for _, a in answers if a.created is not None), None)
+    return replace(answers[0][1], verdict=verdict, steps=tuple(steps), created=created)
 
 
 def diff(
@@ -594,12 +654,29 @@ def report_data(
     stride = max(1, -(-len(others) // max(sample_traces, 1)))
     wanted = frozenset(errors + others[::stride][:sample_traces])
     traces: dict[str, tuple[Step, ...]] = {}
-    if wanted:
-        result = call_deep(lambda: run_cycle(rules, records, _clock(now), explain=wanted))
+    for unit_rules, unit_records in _turns(rules, records, now) if wanted else ():
+
+        def traced(r: CheckedRules = unit_rules, rs: RecordSet = unit_records) -> CycleResult:
+            return run_cycle(r, rs, _clock(now), explain=wanted)
+
+        result = call_deep(traced)
         explained = [o.prospect for o in result.plan.outcomes if o.prospect in wanted]
         for prospect, explainer in zip(explained, result.explanation, strict=False):
             traces[prospect] = tuple(explainer.steps)
     return ReportData(traces, _rule_reads(rules))
+
+
+def _turns(
+    rules: CheckedRules, records: RecordSet, now: dt.datetime | None
+) -> list[tuple[CheckedRules, RecordSet]]:
+    """What each cycle runs over: the rule set and records, or each business unit's."""
+    if not rules.units:
+        return [(rules, records)]
+    from engine.bulk.units import python_cycle, run_units
+
+    clock = _clock(now)
+    turns = call_deep(lambda: list(run_units(rules, records, clock, python_cycle(clock))))
+    return [(t.rules, t.records) for t in turns]
 
 
 def _rule_reads(rules: CheckedRules) -> dict[str, tuple[str, ...]]:

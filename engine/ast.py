@@ -297,6 +297,31 @@ class Campaigns:
     span: Span = field(compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class BusinessUnit:
+    """One Account Engagement business unit on the org (docs/language.md, business units).
+
+    business_unit EMEA {
+        connector { user: "emea.integration@acme.example" }
+        share lead when Region__c = "EMEA"
+    }
+
+    `items` are its `connector` block and `share` rules in the order written; whatever
+    it does not give is the org-wide declaration."""
+
+    name: Ident
+    items: tuple[Connector | Share, ...]
+    span: Span = field(compare=False)
+
+    @property
+    def connectors(self) -> tuple[Connector, ...]:
+        return tuple(i for i in self.items if isinstance(i, Connector))
+
+    @property
+    def shares(self) -> tuple[Share, ...]:
+        return tuple(i for i in self.items if isinstance(i, Share))
+
+
 Item = (
     Connector
     | ObjectDecl
@@ -311,6 +336,7 @@ Item = (
     | Personalization
     | UserSync
     | Campaigns
+    | BusinessUnit
 )
 
 

@@ -115,6 +115,7 @@ class Outcome:
     problems: tuple[FormulaProblem, ...] = ()
     created_id: str | None = None  # the Id `run` gives a created lead
     owner: Owner | None = None  # an owner decision other than SPEC §3.4's (ownership.shown)
+    business_unit: str | None = None  # the unit whose cycle gave it; None: no units declared
 
     @property
     def error(self) -> Failure | None:
@@ -132,6 +133,7 @@ class NewProspect:
     id: str
     to_pardot: tuple[tuple[str, Value], ...]
     dropped: tuple[Dropped, ...] = ()
+    business_unit: str | None = None  # the unit that creates it; None: no units declared
 
 
 CREATE_PROSPECT = "create_prospect"  # the action of every NewProspect (SPEC §3.8, §4)
@@ -186,6 +188,17 @@ class CampaignLink:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitOverlap:
+    """A Salesforce record that prospects of more than one business unit sync with in one
+    run (docs/design.md, business units): the units ran in order, the last one's writes
+    are what Salesforce keeps."""
+
+    target: Target
+    units: tuple[str, ...]  # in the order the units ran
+    prospects: tuple[str, ...]  # each unit's prospect (or new prospect) on the record
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     outcomes: tuple[Outcome, ...]
     problems: tuple[FormulaProblem, ...] = field(default=())  # share rules on records
@@ -193,6 +206,17 @@ class Plan:
     user_sync: tuple[UserAccess, ...] | None = None  # None: no user_sync block
     campaigns: tuple[CampaignLink, ...] | None = None  # None: no campaigns block
     from_salesforce: tuple[NewProspect, ...] = ()  # SPEC §3.9, in creation order
+    # the business units in the order their cycles ran; () when the rules declare none,
+    # and then no outcome names a unit and the plan is what SPEC §4 pins
+    business_units: tuple[str, ...] = ()
+    overlaps: tuple[UnitOverlap, ...] = ()
+
+    def for_unit(self, unit: str) -> Plan:
+        """The part of the plan one business unit's cycle made."""
+        return Plan(
+            tuple(o for o in self.outcomes if o.business_unit == unit),
+            from_salesforce=tuple(n for n in self.from_salesforce if n.business_unit == unit),
+        )
 
     @property
     def has_errors(self) -> bool:
@@ -244,6 +268,7 @@ def _signature(o: Outcome) -> dict[str, object]:
         "dropped": o.dropped,
         "error": (o.error.code, o.error.rule) if o.error else None,
         "stages": o.stages,
+        "business_unit": o.business_unit,  # None on both sides without units
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine import ast, ir
 from engine.diagnostics import Diagnostic, Severity
@@ -166,6 +166,17 @@ class CampaignsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BusinessUnit:
+    """One business unit with its settings in effect: its own connector settings and
+    `share` rules, and the org-wide ones for what it does not give (docs/language.md)."""
+
+    name: str
+    connector: ConnectorConfig
+    shares: tuple[ShareRule, ...]
+    node: ast.BusinessUnit
+
+
+@dataclass(frozen=True, slots=True)
 class CheckedRules:
     """Everything later stages need; `diagnostics` holds check errors, sorted."""
 
@@ -185,6 +196,22 @@ class CheckedRules:
     campaigns: CampaignsConfig | None = None
     # what an SFDX tree retrieved in part left out (SPEC §1): lint findings, never check errors
     import_findings: tuple[Diagnostic, ...] = field(default=())
+    # the business units in declaration order, the order their cycles run in; () when the
+    # rule set declares none (one connector, the org-wide settings)
+    units: tuple[BusinessUnit, ...] = field(default=())
+
+    def for_unit(self, unit: BusinessUnit) -> CheckedRules:
+        """The rule set one unit's cycle runs: its connector and sharing, no units."""
+        return replace(self, connector=unit.connector, shares=unit.shares, units=())
+
+    def every_share(self) -> tuple[ShareRule, ...]:
+        """The org-wide share rules, then each business unit's own, each once."""
+        seen = {id(s) for s in self.shares}
+        own = [s for u in self.units for s in u.shares if id(s) not in seen]
+        return self.shares + tuple(dict.fromkeys(own))
+
+    def unit(self, name: str) -> BusinessUnit | None:
+        return next((u for u in self.units if u.name == name), None)
 
     @property
     def has_errors(self) -> bool:

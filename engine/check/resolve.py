@@ -5,12 +5,14 @@ Every problem is reported and checking goes on, so one run shows them all.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine import ast, codes, ir
 from engine.check.exprs import ExprChecker, Scope
 from engine.check.model import (
+    BusinessUnit,
     CampaignsConfig,
     CheckedRules,
     ConnectorConfig,
@@ -31,6 +33,7 @@ from engine.diagnostics import Report, suggest
 from engine.fieldtypes import OBJECTS, SALESFORCE_OBJECTS, VType
 from engine.loader import Loaded
 from engine.source import Span
+from engine.vocabulary import CONNECTOR_SETTINGS
 
 MAPPABLE = ("lead", "contact")
 SHAREABLE = ("lead", "contact")
@@ -53,6 +56,7 @@ class _Items:
     personalizations: list[ast.Personalization] = field(default_factory=list)
     user_syncs: list[ast.UserSync] = field(default_factory=list)
     campaigns: list[ast.Campaigns] = field(default_factory=list)
+    units: list[ast.BusinessUnit] = field(default_factory=list)
 
 
 def _sort(items: Sequence[ast.Item]) -> _Items:
@@ -70,6 +74,7 @@ def _sort(items: Sequence[ast.Item]) -> _Items:
         ast.Personalization: out.personalizations,
         ast.UserSync: out.user_syncs,
         ast.Campaigns: out.campaigns,
+        ast.BusinessUnit: out.units,
     }
     for item in items:
         bucket = buckets.get(type(item))
@@ -93,6 +98,7 @@ def check_rules(loaded: Loaded) -> CheckedRules:
     shares = _shares(items.shares, objects, stage_names, report)
     validations = _validations(items.validations, objects, stage_names, report)
     duplicates = _duplicates(items.duplicates, objects, report)
+    units = _units(items, objects, stage_names, shares, report)
     found = report.sorted()
     partial = {c.code for c in codes.PARTIAL_IMPORT_CODES}
     return CheckedRules(
@@ -111,6 +117,7 @@ def check_rules(loaded: Loaded) -> CheckedRules:
         campaigns=_campaigns(items.campaigns, report),
         diagnostics=tuple(d for d in found if d.code not in partial),
         import_findings=tuple(d for d in found if d.code in partial),
+        units=units,
     )
 
 
@@ -199,7 +206,10 @@ def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
     _second_blocks(nodes, "connector", report, why="Account Engagement has one connector")
     if not nodes:
         return ConnectorConfig(None, False, ast.MatchMode.EMAIL, None)
-    node = nodes[0]
+    return _connector_config(nodes[0])
+
+
+def _connector_config(node: ast.Connector) -> ConnectorConfig:
     create = node.create_prospects
     if create is None:
         create = node.match is ast.MatchMode.CRM_ID
@@ -219,6 +229,58 @@ def _connector(nodes: list[ast.Connector], report: Report) -> ConnectorConfig:
         assignment_rule=node.assignment_rule,
         text=text,
     )
+
+
+# -- business units ------------------------------------------------------------------------
+
+
+def _units(
+    items: _Items,
+    objects: dict[str, ObjectModel],
+    stage_names: frozenset[str],
+    org_shares: tuple[ShareRule, ...],
+    report: Report,
+) -> tuple[BusinessUnit, ...]:
+    """Each unit with its settings in effect; a unit named twice is reported and skipped."""
+    org = items.connectors[0] if items.connectors else None
+    units: list[BusinessUnit] = []
+    seen: dict[str, Span] = {}
+    for node in items.units:
+        name = node.name.name
+        connectors = list(node.connectors)
+        _second_blocks(connectors, "connector", report, why=f"business unit {name} has one")
+        connector = _unit_connector(org, connectors[0] if connectors else None)
+        own = _shares(list(node.shares), objects, stage_names, report)
+        if name in seen:
+            twice = f"business unit {name} is declared twice"
+            _duplicate(report, node.name.span, twice, seen[name])
+            continue
+        seen[name] = node.name.span
+        units.append(BusinessUnit(name, connector, _unit_shares(org_shares, own), node))
+    return tuple(units)
+
+
+def _unit_connector(org: ast.Connector | None, own: ast.Connector | None) -> ConnectorConfig:
+    """The unit's connector settings where it writes them, else the org-wide ones; the
+    `create_prospects` default follows the `match` in effect (SPEC §3.9)."""
+    if own is None:
+        return _connector_config(org) if org is not None else _connector(_none, Report())
+    if org is None:
+        return _connector_config(own)
+    written = {s.key.name for s in own.settings}
+    inherited = {key: getattr(org, key) for key in CONNECTOR_SETTINGS if key not in written}
+    settings = (*(s for s in org.settings if s.key.name not in written), *own.settings)
+    return _connector_config(dataclasses.replace(own, settings=settings, **inherited))
+
+
+_none: list[ast.Connector] = []
+
+
+def _unit_shares(org: tuple[ShareRule, ...], own: tuple[ShareRule, ...]) -> tuple[ShareRule, ...]:
+    """Per object, the unit's own `share` rules replace the org-wide ones (Marketing Data
+    Sharing is set per business unit); an object it gives none keeps the org-wide rules."""
+    mine = {s.object for s in own}
+    return tuple(s for s in org if s.object not in mine) + own
 
 
 def _keyword_span(span: Span, keyword: str) -> Span:

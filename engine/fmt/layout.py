@@ -208,6 +208,11 @@ class Layout:
                 children = sorted(entries, key=lambda e: e.start)
                 head_end = _after_word(item.span, "campaigns")
                 return self.block(item.span, "campaigns", head_end, children, "campaigns")
+            case ast.BusinessUnit(name=name, items=unit_items):
+                # its connector block and share rules in the order written
+                children = [self.item(i) for i in unit_items]
+                header = f"business_unit {name.name}"
+                return self.block(item.span, header, name.span.end, children, "business_unit")
             case ast.ObjectDecl(object=obj, fields=fields):
                 children = [self.field_decl(f) for f in fields]
                 return self.block(item.span, f"object {obj.name}", obj.span.end, children, "object")

@@ -50,6 +50,8 @@ def _normal(item: ast.Item) -> Any:
             return dataclasses.replace(item, settings=_sorted(item.settings))
         case ast.ObjectDecl(fields=fields):
             return dataclasses.replace(item, fields=tuple(_normal_field(f) for f in fields))
+        case ast.BusinessUnit(items=items):
+            return dataclasses.replace(item, items=tuple(_normal(i) for i in items))
     return item
 
 

@@ -16,6 +16,7 @@ import importlib
 import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,9 @@ class LintContext:
 
     rules: CheckedRules
     records: RecordSet | None = None  # `lint --records PATH`: data-aware rules run too
+    # with records and business units: (object, Id) → the units whose sharing admits the
+    # record, evaluated by the API (lint never runs the runtime's evaluator itself)
+    units_sharing: Mapping_[tuple[str, str], tuple[str, ...]] | None = None
     _cache: dict[str, object] = field(default_factory=dict, compare=False)
 
     def mappings_into(self, obj: str) -> dict[str, list[Mapping]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from engine import codes
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
 
 
 def lint(
-    rules: CheckedRules, config: LintConfig | None = None, records: RecordSet | None = None
+    rules: CheckedRules,
+    config: LintConfig | None = None,
+    records: RecordSet | None = None,
+    units_sharing: Mapping[tuple[str, str], tuple[str, ...]] | None = None,
 ) -> tuple[Diagnostic, ...]:
     """Check errors and lint findings, configured and filtered, in a stable order.
 
@@ -25,7 +29,7 @@ def lint(
     knowing even while a stage has a typo elsewhere."""
     config = config or LintConfig()
     report = Report([*rules.diagnostics, *rules.import_findings])
-    ctx = LintContext(rules, records)
+    ctx = LintContext(rules, records, units_sharing)
     for rule in load_rules():
         if rule.data_aware and records is None:
             continue

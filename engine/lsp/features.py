@@ -239,6 +239,16 @@ TOP_LEVEL: tuple[tuple[str, str, str], ...] = (
     ("personalization", "personalization {\n\tmatch ${1:contact} by ${2:Email}\n}", ""),
     ("user_sync", 'user_sync {\n\t"$1": "$2"\n}', "Salesforce profile → AE role"),
     ("campaigns", 'campaigns {\n\t"$1": "$2"\n}', "Connected Campaigns"),
+    (
+        "business_unit",
+        'business_unit ${1:Name} {\n\tconnector {\n\t\tuser: "$2"\n\t}\n\tshare lead when $0\n}',
+        "an Account Engagement business unit: its connector and sharing",
+    ),
+)
+# what a business_unit block holds (docs/language.md, business units)
+UNIT_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("connector", "connector {\n\t$0\n}", "the unit's connector settings"),
+    ("share", "share ${1:lead} when $0", "the unit's Marketing Data Sharing rule"),
 )
 
 BLOCK_KEYS: dict[str, tuple[str, ...]] = {
@@ -252,7 +262,7 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
 TYPE_NAMES: tuple[str, ...] = tuple(k.value for k in Kind)
 STATEMENT = re.compile(
     r"(connector|object|field|share|stage|create|validation|duplicate|include|import|"
-    r"personalization|user_sync|campaigns)\b"
+    r"personalization|user_sync|campaigns|business_unit)\b"
 )
 
 
@@ -276,6 +286,7 @@ def context_at(text: str, offset: int) -> Context:
     in_string: str | None = None
     in_comment = False
     line_start = 0
+    last_brace = -1
     while i < n:
         ch = before[i]
         if ch == "\n":
@@ -301,11 +312,15 @@ def context_at(text: str, offset: int) -> Context:
             i = end + 2
             continue
         elif ch == "{":
-            headers.append(" ".join(before[statement_start:i].split()))
+            # a block inside a block (a business unit's connector): its header starts on
+            # its own line or after the brace before it
+            start = max(line_start, last_brace + 1) if headers else statement_start
+            headers.append(" ".join(before[start:i].split()))
+            last_brace = i
         elif ch == "}":
             if headers:
                 headers.pop()
-            statement_start = i + 1
+            statement_start, last_brace = i + 1, i
         elif (
             not headers
             and not ch.isspace()
@@ -396,6 +411,18 @@ def complete(rules: CheckedRules, text: str, offset: int, files: list[str]) -> l
     return []
 
 
+def _in_unit(rules: CheckedRules, prefix: str) -> list[Completion]:
+    """Inside `business_unit NAME { … }`: its connector block and share rules."""
+    if re.fullmatch(r"\s*\w*", prefix):
+        return [Completion(w, ItemKind.KEYWORD, doc, "", snippet) for w, snippet, doc in UNIT_ITEMS]
+    share = re.match(r"\s*share\s+(\w*)(\s+when\b)?", prefix)
+    if share is None:
+        return []
+    if share.group(2):
+        return _expression_items(rules, share.group(1))
+    return [Completion(o, ItemKind.OBJECT, "object") for o in ("lead", "contact")]
+
+
 def _continues(text: str, offset: int, statement: str) -> bool:
     """Whether the cursor's line continues an expression (the line before ends in an
     operator, or the statement has not reached its condition yet)."""
@@ -411,6 +438,8 @@ def _continues(text: str, offset: int, statement: str) -> bool:
 
 def _in_block(rules: CheckedRules, header: str, prefix: str) -> list[Completion]:
     kind = header.split(" ", 1)[0]
+    if kind == "business_unit":
+        return _in_unit(rules, prefix)
     setting = re.match(r"^\s*(\w+)\s*:\s*(.*)$", prefix)
     if setting is None:
         if kind == "object" or not re.fullmatch(r"\s*\w*", prefix):

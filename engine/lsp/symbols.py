@@ -131,6 +131,8 @@ def build(rules: CheckedRules, cache: FileCache | None = None) -> Index:
     # what the checker resolved inside expressions, wherever the expression came from
     exprs: list[ir.Expr] = [s.when for s in rules.stages]
     exprs += [s.when for s in rules.shares]
+    org_shares = {id(s) for s in rules.shares}  # a unit keeps some org-wide rules as they are
+    exprs += [s.when for u in rules.units for s in u.shares if id(s) not in org_shares]
     exprs += [v.error_if for v in rules.validations]
     if rules.gate.node is not None:
         exprs.append(rules.gate.when)
@@ -182,6 +184,9 @@ def _item(index: Index, item: ast.Item, path: str) -> None:
         case ast.Share() | ast.CreateGate():
             _object(index, item.object)
             _calls(index, item.when)
+        case ast.BusinessUnit():
+            for inner in item.items:  # its share rules name objects and call functions
+                _item(index, inner, path)
         case ast.Validation():
             symbol = Symbol(Kind.VALIDATION, (item.name.name,), item.name.name)
             index.add(symbol, item.name.span, True)

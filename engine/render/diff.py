@@ -88,6 +88,9 @@ def details(c: Change) -> list[str]:
         lines.extend(_changed_writes(side, _writes(c.old, attr), _writes(c.new, attr)))
     if "stages" in c.what:
         lines.append(f"stages: {_stages(c.old)} ⇒ {_stages(c.new)}")
+    if "business_unit" in c.what:  # only when the versions declare different units
+        units = [(o.business_unit if o else None) or "-" for o in (c.old, c.new)]
+        lines.append(f"business unit: {units[0]} ⇒ {units[1]}")
     return lines
 
 

@@ -37,6 +37,8 @@ def problem(p: FormulaProblem) -> dict[str, Any]:
 
 def outcome(o: Outcome) -> dict[str, Any]:
     entry: dict[str, Any] = {"prospect": o.prospect, "action": o.action.value}
+    if o.business_unit is not None:  # only when the rules declare business units
+        entry = {"prospect": o.prospect, "business_unit": o.business_unit} | entry
     if o.reason is not None:
         entry["reason"] = o.reason.value
     if o.target is not None and o.action is not Action.SKIP:
@@ -62,9 +64,12 @@ def outcome(o: Outcome) -> dict[str, Any]:
 
 
 def new_prospect(n: NewProspect) -> dict[str, Any]:
-    """SPEC §4: `{"source", "action": "create_prospect", "to_pardot", "dropped"}`."""
+    """SPEC §4: `{"source", "action": "create_prospect", "to_pardot", "dropped"}`; with
+    business units, `business_unit` (the unit that creates it) after `source`."""
+    unit = {} if n.business_unit is None else {"business_unit": n.business_unit}
     return {
         "source": {"object": n.source.object, "id": n.source.id},
+        **unit,
         "action": CREATE_PROSPECT,
         "to_pardot": {k: write_value(v) for k, v in n.to_pardot},
         "dropped": [
@@ -84,6 +89,9 @@ def _top(plan: Plan, records: object) -> dict[str, Any]:
         "records": records,
         "prospects_from_salesforce": [new_prospect(n) for n in plan.from_salesforce],
     }
+    if plan.business_units:  # docs/plan-formats.md, business units
+        data["business_units"] = units(plan)
+        data["business_unit_overlaps"] = overlaps(plan)
     if plan.problems:
         data["formula_errors"] = [problem(p) for p in plan.problems]
     if plan.personalization is not None:
@@ -93,6 +101,23 @@ def _top(plan: Plan, records: object) -> dict[str, Any]:
     if plan.campaigns is not None:
         data["campaigns"] = [campaign(c) for c in plan.campaigns]
     return data
+
+
+def units(plan: Plan) -> list[dict[str, Any]]:
+    """Each business unit's summary, in the order the units ran."""
+    return [{"name": name, "summary": plan.for_unit(name).counts()} for name in plan.business_units]
+
+
+def overlaps(plan: Plan) -> list[dict[str, Any]]:
+    """The Salesforce records prospects of more than one unit synced with."""
+    return [
+        {
+            "target": {"object": o.target.object, "id": o.target.id},
+            "units": list(o.units),
+            "prospects": list(o.prospects),
+        }
+        for o in plan.overlaps
+    ]
 
 
 def user_access(u: UserAccess) -> dict[str, Any]:

@@ -28,6 +28,7 @@ def write(plan: Plan, out: Callable[[str], object]) -> None:
     sections: list[tuple[str, Iterable[dict[str, Any]]]] = [
         ("records", (plan_json.outcome(o) for o in plan.outcomes)),
         ("prospects_from_salesforce", map(plan_json.new_prospect, plan.from_salesforce)),
+        *_units(plan),
         ("formula_errors", map(plan_json.problem, plan.problems)),
         ("personalization", map(plan_json.personalization, plan.personalization or ())),
         ("user_sync", map(plan_json.user_access, plan.user_sync or ())),
@@ -36,6 +37,16 @@ def write(plan: Plan, out: Callable[[str], object]) -> None:
     for section, entries in sections:
         for entry in entries:
             out(_line(section, entry))
+
+
+def _units(plan: Plan) -> list[tuple[str, Iterable[dict[str, Any]]]]:
+    """With business units: a line per unit (its summary) and per overlapping record."""
+    if not plan.business_units:
+        return []
+    return [
+        ("business_units", plan_json.units(plan)),
+        ("business_unit_overlaps", plan_json.overlaps(plan)),
+    ]
 
 
 def render(plan: Plan) -> str:

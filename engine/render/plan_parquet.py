@@ -53,6 +53,7 @@ def _rows(plan: Plan) -> Iterator[dict[str, Any]]:
             "error_message": entry.get("message"),
             "stages": entry["stages"],
             **{name: _json(entry[name]) if name in entry else None for name in JSON_COLUMNS},
+            "business_unit": o.business_unit,
         }
     for n in plan.from_salesforce:
         entry = plan_json.new_prospect(n)
@@ -64,6 +65,7 @@ def _rows(plan: Plan) -> Iterator[dict[str, Any]]:
             "stages": [],
             "to_pardot": _json(entry["to_pardot"]),
             "dropped": _json(entry["dropped"]),
+            "business_unit": n.business_unit,
         }
 
 
@@ -79,6 +81,8 @@ def write(plan: Plan, path: str) -> None:
         [(name, text) for name in TEXT_COLUMNS]
         + [("stages", pa.list_(text))]
         + [(name, text) for name in JSON_COLUMNS]
+        # a last column only when the rules declare business units (docs/plan-formats.md)
+        + ([("business_unit", text)] if plan.business_units else [])
     )
     with pq.ParquetWriter(path, schema) as writer:
         batch: list[dict[str, Any]] = []

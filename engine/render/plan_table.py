@@ -89,7 +89,9 @@ def render(
     `rows`: at most this many rows of each action, in plan order, then a line counting the
     rows left out (None: every row), so a million prospects are not a million lines."""
     lines = summary(plan, width)
-    if plan.outcomes:
+    if plan.business_units:  # each unit's own summary, rows and new prospects
+        lines.extend(_units(plan, colour, width, rows))
+    elif plan.outcomes:
         shown = _shown(plan.outcomes, rows)
         # the columns fit the longest id and target: ids are never cut
         pw = max(8, *(len(o.prospect) for o in shown))
@@ -107,7 +109,7 @@ def render(
             )
         if len(shown) < len(plan.outcomes):
             lines.append(_left_out(plan.outcomes, shown, rows or 0))
-    if plan.from_salesforce:
+    if plan.from_salesforce and not plan.business_units:
         lines.append("")
         lines.extend(_from_salesforce(plan.from_salesforce, width))
     if plan.personalization is not None:
@@ -124,6 +126,27 @@ def render(
         lines.append("")
         lines.extend(_campaigns(plan.campaigns, width))
     return "\n".join(lines) + "\n"
+
+
+def _units(plan: Plan, colour: bool, width: int | None, rows: int | None) -> list[str]:
+    """Business units in the order their cycles ran, each as a plan of its own, then the
+    records more than one unit syncs with (docs/design.md, business units)."""
+    lines: list[str] = []
+    for name in plan.business_units:
+        # the unit's counts on its heading (the org's summary above has the breakdown),
+        # then its rows and new prospects
+        body = render(plan.for_unit(name), colour, width, rows).rstrip("\n").split("\n")
+        head = body[: body.index("")] if "" in body else body
+        lines += ["", f"BUSINESS UNIT {name}", head[0]]
+        lines += [line for line in head[1:] if line.startswith("  from Salesforce")]
+        lines += body[len(head) :]
+    if plan.overlaps:
+        lines += ["", f"Records more than one business unit syncs with: {len(plan.overlaps)}"]
+        for overlap in plan.overlaps:
+            pairs = zip(overlap.units, overlap.prospects, strict=True)
+            who = ", ".join(f"{unit} {prospect}" for unit, prospect in pairs)
+            lines.append(_fit(f"  {overlap.target.object} {overlap.target.id}: {who}", width))
+    return lines
 
 
 def _shown(outcomes: Sequence[Outcome], rows: int | None) -> Sequence[Outcome]:

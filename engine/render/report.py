@@ -149,6 +149,16 @@ def _errors(plan: Plan, options: ReportOptions) -> list[dict[str, object]]:
     return groups
 
 
+def _unit_rows(plan: Plan) -> list[list[object]]:
+    """Each business unit's counts, in the order the units ran (none without units)."""
+    rows: list[list[object]] = []
+    for name in plan.business_units:
+        counts = plan.for_unit(name).counts()
+        rows.append([name, counts["prospects"], *(counts[a.value] for a in Action)])
+        rows[-1].append(counts["create_prospect"])
+    return rows
+
+
 def _traces(options: ReportOptions) -> dict[str, list[list[object]]]:
     return {
         prospect: [[s.step, s.summary, list(s.details)] for s in steps]
@@ -183,6 +193,11 @@ def render(plan: Plan, options: ReportOptions | None = None) -> str:
             for p in data.get("formula_errors", [])
         ],
         from_salesforce=from_sf,
+        business_units=_unit_rows(plan),
+        unit_overlaps=[
+            [f"{o.target.object} {o.target.id}", ", ".join(o.units), ", ".join(o.prospects)]
+            for o in plan.overlaps
+        ],
         personalization=data.get("personalization"),
         user_sync=data.get("user_sync"),
         campaigns=data.get("campaigns"),

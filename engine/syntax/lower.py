@@ -285,6 +285,10 @@ class Lower:
             first[value] = arg
         return tuple(first)
 
+    def business_unit(self, meta: Meta, children: list[Any]) -> ast.BusinessUnit:
+        name, *items = children
+        return ast.BusinessUnit(self.ident(name), tuple(items), self.span(meta))
+
     def share(self, meta: Meta, children: list[Any]) -> ast.Share:
         obj, when = children
         return ast.Share(self.ident(obj), when, self.span(meta))

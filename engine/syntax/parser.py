@@ -63,6 +63,7 @@ RULE_KEYWORDS = frozenset(
         "personalization",
         "user_sync",
         "campaigns",
+        "business_unit",
     }
 )
 TOP_LEVEL = {

@@ -38,6 +38,7 @@ def _shape(rules: CheckedRules) -> dict[str, int]:
         "duplicates": len(rules.duplicates),
         "personalization matches": 0 if pz is None else len(pz.matches),
         "create gate": 0 if rules.gate.node is None else 1,
+        "business units": len(rules.units),
     }
     return {k: v for k, v in counts.items() if v}
 
@@ -45,6 +46,7 @@ def _shape(rules: CheckedRules) -> dict[str, int]:
 # case → what it holds once checked: rule files read (includes count), objects declared
 # (`import salesforce` and packs declare some too), prospect fields mapped, and rules
 SHAPES: dict[str, dict[str, int]] = {
+    "business-units": {"files": 1, "objects": 2, "business units": 2},
     "case-insensitive": {
         "files": 1, "objects": 3, "mappings": 1, "shares": 1, "stages": 1, "validations": 1,
         "duplicates": 1,

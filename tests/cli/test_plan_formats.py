@@ -145,11 +145,15 @@ def test_the_table_pages_by_action(capsys: pytest.CaptureFixture[str]) -> None:
     result = api.dry_run(rules, records, now=dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC))
     everything = plan_table.render(result)
     paged = plan_table.render(result, rows=2)
-    counts = Counter(o.action for o in result.outcomes)
+    # with business units, each unit's rows are paged on their own (Acme: Direct, Channel)
     shown_rows = [line for line in paged.splitlines() if line[:8].isdigit()]
-    assert len(shown_rows) == sum(min(2, n) for n in counts.values())
-    left_out = len(result.outcomes) - len(shown_rows)
-    assert paged.splitlines()[-1 - _tail(paged)].startswith(f"… and {left_out} more rows (")
+    per_unit = [
+        Counter(o.action for o in result.for_unit(u).outcomes) for u in result.business_units
+    ]
+    assert len(shown_rows) == sum(min(2, n) for counts in per_unit for n in counts.values())
+    direct = result.for_unit("Direct").outcomes
+    left_out = len(direct) - sum(min(2, n) for n in per_unit[0].values())
+    assert f"\n… and {left_out} more rows (" in paged
     assert "--all shows every row" in paged
     assert plan_table.render(result, rows=None) == everything
     assert plan_table.render(result, rows=len(result.outcomes)) == everything

@@ -11,7 +11,6 @@ import pytest
 
 from engine import api
 from engine.lint.registry import load_rules
-from engine.lint.runner import lint
 from engine.records.model import RecordSet
 
 PAGES = Path(__file__).resolve().parents[2] / "docs" / "rules"
@@ -69,5 +68,5 @@ def test_bad_triggers_the_rule_and_good_is_clean(name: str, tmp_path: Path) -> N
     if name in DATA_AWARE:
         assert bad_records is not None
         assert good_records is not None
-    assert {d.name for d in lint(bad, None, bad_records)} == {name}
-    assert [d.name for d in lint(good, None, good_records)] == []
+    assert {d.name for d in api.lint(bad, None, bad_records)} == {name}
+    assert [d.name for d in api.lint(good, None, good_records)] == []

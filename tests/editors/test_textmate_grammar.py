@@ -59,6 +59,7 @@ BY_TYPE = {
 KEYWORDS = {
     "CONNECTOR", "OBJECT", "FIELD_KW", "SHARE", "STAGE", "CREATE", "VALIDATION", "DUPLICATE",
     "IMPORT", "SALESFORCE", "INCLUDE", "PERSONALIZATION", "USER_SYNC", "CAMPAIGNS",
+    "BUSINESS_UNIT",
     "MATCH_KW", "WHEN", "ON", "BY", "IN", "GROUP",
 }  # fmt: skip
 
@@ -68,6 +69,9 @@ def _roles(items: list[ast.Item]) -> dict[int, str]:
     roles: dict[int, str] = {}
     for item in items:
         match item:
+            case ast.BusinessUnit():
+                roles[item.name.span.start] = "entity.name.section.business-unit.syncrules"
+                roles |= _roles(list(item.items))
             case ast.Stage():
                 roles[item.name.span.start] = "entity.name.section.stage.syncrules"
             case ast.Validation():

@@ -71,6 +71,8 @@ def _normal(item: ast.Item) -> Any:
             for f in item.fields
         )
         return dataclasses.replace(item, fields=fields)
+    if isinstance(item, ast.BusinessUnit):  # a unit's connector block is ordered the same way
+        return dataclasses.replace(item, items=tuple(_normal(i) for i in item.items))
     return item
 
 

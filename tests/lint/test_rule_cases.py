@@ -16,7 +16,6 @@ import pytest
 
 from engine import api
 from engine.lint.registry import load_rules
-from engine.lint.runner import lint
 
 CASES = Path(__file__).parent / "cases"
 EXPECT = re.compile(r"#\s*expect:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)")
@@ -56,7 +55,7 @@ def test_rule_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # findings in it are not this test's business
     found = {
         (d.span.line, d.name)
-        for d in lint(rules, None, records)
+        for d in api.lint(rules, None, records)
         if d.span.path == case.name and d.name in (case.stem, "unused-ignore")
     }
     assert found == _expected(case)

@@ -93,3 +93,45 @@ def test_a_connector_block_offers_every_setting_the_parser_reads() -> None:
     labels = {c.label.removesuffix(":") for c in features.complete(rules, text, len(text), [])}
     assert {"assignment_rule", "person_accounts", "role", "permissions"} <= labels
     assert set(CONNECTOR_SETTINGS) | set(CONNECTOR_USER_SETTINGS) <= labels
+
+
+BUSINESS_UNIT = """object lead { Email: email Region__c: text(20) }
+business_unit EMEA {
+    connector { user: "emea@acme.example" }
+    share lead when Region__c = "EMEA"
+}
+"""
+
+
+def test_a_business_unit_offers_its_connector_and_share_rules() -> None:
+    from engine import api
+
+    rules = api.check_text(BUSINESS_UNIT, "r.sync")
+    text = "business_unit EMEA {\n    "
+    assert [c.label for c in features.complete(rules, text, len(text), [])] == [
+        "connector",
+        "share",
+    ]
+    text = "business_unit EMEA {\n    share lead when Reg"
+    labels = {c.label for c in features.complete(rules, text, len(text), [])}
+    assert "Region__c" in labels
+    text = "business_unit EMEA {\n    connector {\n        "
+    labels = {c.label.removesuffix(":") for c in features.complete(rules, text, len(text), [])}
+    assert {"user", "match", "create_prospects"} <= labels
+    top = {c.label for c in features.complete(rules, "", 0, [])}
+    assert "business_unit" in top
+
+
+def test_names_inside_a_business_unit_are_indexed_for_hover() -> None:
+    from engine import api
+    from engine.lsp import symbols
+
+    rules = api.check_text(BUSINESS_UNIT, "r.sync")
+    index = symbols.build(rules)
+    at = BUSINESS_UNIT.index("Region__c =")
+    found = index.at("r.sync", at + 2)
+    assert found is not None
+    assert found.symbol.key == ("lead", "region__c")
+    hover = features.hover(rules, found)
+    assert hover is not None
+    assert "Region__c" in hover

@@ -138,7 +138,8 @@ def test_plan_covers_every_action_reason_and_code(capsys: pytest.CaptureFixture[
 
 def test_pinned_interactions_are_in_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
     """The README's table names these prospects; keep the two in step."""
-    r = _by_id(_plan(capsys))
+    plan = _plan(capsys)
+    r = _by_id(plan)
     # a new lead blocked by the duplicate rule through a lead the sharing rule hides
     assert (r["48210012"]["error_code"], "target" in r["48210012"]) == (
         "DUPLICATES_DETECTED",
@@ -169,7 +170,15 @@ def test_pinned_interactions_are_in_the_sample(capsys: pytest.CaptureFixture[str
         {"product_interest": "Insights"},
     )
     # CRM ids naming invisible records
-    assert r["48210009"]["reason"] == r["48210010"]["reason"] == "not_shared"
+    assert r["48210009"]["reason"] == "not_shared"
+    # business units: 48210010 is in Channel, whose sharing admits the partner-managed
+    # contact that Direct's never does; the plan lists Direct's prospects first
+    assert (r["48210010"]["business_unit"], r["48210010"]["target"]["id"]) == (
+        "Channel",
+        "003Dn00000C3001",
+    )
+    assert [u["name"] for u in plan["business_units"]] == ["Direct", "Channel"]
+    assert plan["records"][-1]["prospect"] == "48210010"
     # email matching: capitals, contact over lead, latest LastModifiedDate, smallest Id,
     # invisible contact passed over, stale CRM id falls back to email
     email = {

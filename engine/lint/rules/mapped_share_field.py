@@ -25,7 +25,7 @@ class MappedShareField(Rule):
     Mappings with `sync: off` never write, so they are not reported."""
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
-        for share in ctx.rules.shares:
+        for share in ctx.rules.every_share():  # a business unit's own too
             obj = share.object
             if obj not in ("lead", "contact"):
                 continue

@@ -26,8 +26,15 @@ class MdsNotDeployable(Rule):
     than the dry run assumed, or cannot be set up at all."""
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
+        # each business unit has Marketing Data Sharing of its own: a rule is a second
+        # one only among the org-wide rules, or among one unit's own
+        groups = [ctx.rules.shares] + [_own(ctx, u.shares) for u in ctx.rules.units]
+        for group in groups:
+            yield from self._group(group)
+
+    def _group(self, shares: tuple[ShareRule, ...]) -> Iterator[Diagnostic]:
         first: dict[str, ShareRule] = {}
-        for share in ctx.rules.shares:
+        for share in shares:
             obj = share.object
             helper = f"Marketing_Shared__c = true on {SF_LABEL.get(obj, obj)}"
             if obj in first:
@@ -50,6 +57,11 @@ class MdsNotDeployable(Rule):
                     hint="compute the condition in a formula field on the record (declared "
                     f"readonly) and share when it is true (e.g. {helper})",
                 )
+
+
+def _own(ctx: LintContext, shares: tuple[ShareRule, ...]) -> tuple[ShareRule, ...]:
+    org = {id(s) for s in ctx.rules.shares}
+    return tuple(s for s in shares if id(s) not in org)
 
 
 def _problems(expr: ir.Expr) -> list[str]:
