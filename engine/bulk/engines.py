@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from engine.bulk.sql import CannotEvaluate, Reason
 from engine.check.model import CheckedRules
@@ -18,6 +19,9 @@ from engine.files import InputError
 from engine.plan import Action, Plan, SkipReason
 from engine.records.model import RecordSet
 from engine.runtime.context import Clock
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
 
 
 class EngineName(StrEnum):
@@ -155,6 +159,20 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
     on (estimated from the file, before anything is loaded). None: load the record set with
     the Python loader and call `run_engine` — which words every input error, and every
     reason DuckDB declines, exactly as before."""
+    rows = open_direct(rules, path, clock, engine)
+    if rows is None:
+        return None
+    try:
+        return rows.plan()
+    finally:
+        rows.close()
+
+
+def open_direct(
+    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
+) -> PlanRows | None:
+    """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
+    caller closes), for the renderers that read it in batches."""
     from engine.bulk import direct
 
     name = EngineName(engine)
@@ -167,7 +185,7 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
     from engine.bulk.duck import DuckEngine
 
     try:
-        return DuckEngine(rules).plan_direct(path, clock)
+        return DuckEngine(rules).open_direct(path, clock)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
 
@@ -274,6 +292,7 @@ __all__ = [
     "EngineName",
     "EngineRun",
     "choose",
+    "open_direct",
     "reasons",
     "refuse_big_records",
     "run_direct",

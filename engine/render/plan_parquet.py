@@ -13,11 +13,14 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.files import InputError
 from engine.plan import CREATE_PROSPECT, Plan
 from engine.render import plan_json
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
 
 BATCH = 65_536  # rows per row group
 TEXT_COLUMNS = (
@@ -89,3 +92,8 @@ def write(plan: Plan, path: str) -> None:
                 batch = []
         if batch or not plan.outcomes:
             writer.write_table(pa.Table.from_pylist(batch, schema))
+
+
+def write_rows(rows: PlanRows, path: str) -> None:
+    """`write` of a direct-path plan left as rows in DuckDB (bulk/plan_rows.py)."""
+    write(rows.plan(), path)

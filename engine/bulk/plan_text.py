@@ -1,0 +1,402 @@
+"""The plan's entries written by SQL: each prospect's JSON text straight from the plan rows.
+
+At a million prospects, building an `Outcome` per prospect and rendering it in Python is
+most of a dry-run (issue 10). Here the entry `render/plan_json.outcome` gives a prospect —
+pretty at the JSON plan's indent, or compact as a JSON Lines record, or as the Parquet
+format's columns — is one SQL expression over a row of `__plan_rows` (the rounds' output,
+`sql.py`), evaluated by DuckDB with the rest of the query.
+
+Exactness first: the SQL writes only what it can write byte for byte as the json module
+does (strings with the C encoder's escapes, numbers as `json_value` turns a Decimal into an
+int or a float's shortest repr, dates and date-times as `values.json_value`). Anything
+else — a value dropped because it does not fit, a read-only error, a duplicate naming a
+lead created in this cycle, a number whose float repr is not its digits, a control
+character — puts `FAIL` (a NUL, which the json module never writes raw) in the text, and
+the engine builds that one prospect's `Outcome` in Python as before (`duck.PlanRows`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from engine.bulk.sql import NEW_LEAD_PREFIX, Cls, Program, cls_of, lit
+from engine.check.model import CheckedRules
+from engine.plan import ErrorCode
+from engine.runtime.cycle import _rule_fields
+
+FAIL = "chr(0)"  # in an entry's text: this prospect's entry is written by Python
+
+# DuckDB macros the entries are written with (`MACROS`, created on the connection):
+# __js(x): a JSON string as json's C encoder writes it (ensure_ascii=False); FAIL for a
+#   control character it would write as \uXXXX, \b or \f
+# __jtext(x): a text written into a field (values.write_value): blank (str.strip() leaves
+#   nothing) is null; text of only non-ASCII characters is left to Python, which strips
+#   Unicode spaces too
+# __jnum(x): a number's text (sql.py's decimal text) as json_value writes the Decimal:
+#   an int when integral, else a float, whose shortest repr is the digits themselves
+#   only up to 15 significant digits and from 0.0001 on; anything else: FAIL
+MACROS = (
+    r"""CREATE OR REPLACE TEMP MACRO __js(x) AS CASE
+  WHEN NOT regexp_matches(x, '[\x00-\x1f"\\]') THEN '"' || x || '"'
+  WHEN regexp_matches(x, '[\x00-\x08\x0b\x0c\x0e-\x1f]') THEN chr(0)
+  ELSE '"' || replace(replace(replace(replace(replace(x, '\', '\\'), '"', '\"'),
+    chr(10), '\n'), chr(13), '\r'), chr(9), '\t') || '"' END""",
+    r"""CREATE OR REPLACE TEMP MACRO __jtext(x) AS CASE
+  WHEN x IS NULL OR regexp_full_match(x, '[\t-\r\x1c- ]*') THEN 'null'
+  WHEN NOT regexp_matches(x, '[!-~]') THEN chr(0)
+  ELSE __js(x) END""",
+    r"""CREATE OR REPLACE TEMP MACRO __jint(w) AS
+  CASE WHEN w = '' THEN '0' ELSE w END""",
+    r"""CREATE OR REPLACE TEMP MACRO __jnum2(neg, w, f) AS CASE
+  WHEN f = '' THEN __jint(w)
+  WHEN length(w) + length(f) <= 15 AND (w <> '' OR NOT starts_with(f, '0000'))
+    THEN (CASE WHEN neg THEN '-' ELSE '' END) || __jint(w) || '.' || f
+  ELSE chr(0) END""",
+    r"""CREATE OR REPLACE TEMP MACRO __jnum(x) AS CASE
+  WHEN x IS NULL THEN 'null'
+  WHEN NOT regexp_full_match(x, '-?[0-9]+(\.[0-9]+)?') THEN chr(0)
+  ELSE __jnum2(starts_with(x, '-'), ltrim(split_part(ltrim(x, '-'), '.', 1), '0'),
+    rtrim(split_part(x, '.', 2), '0')) END""",
+)
+# the int of a negative integral number keeps its sign; -0 is 0
+_INT_SIGN = "CASE WHEN starts_with({x}, '-') AND ltrim(split_part(ltrim({x}, '-'), '.', 1), '0') <> '' THEN '-' ELSE '' END"
+
+
+def value_sql(x: str, c: Cls | None) -> str:
+    """`write_value(_value(x, c))` as JSON text: what a field is written (duck._value)."""
+    if c is Cls.NUMBER:
+        sign = _INT_SIGN.format(x=x)
+        return (
+            f"(CASE WHEN {x} IS NOT NULL AND rtrim(split_part({x}, '.', 2), '0') = '' "
+            f"AND regexp_full_match({x}, '-?[0-9]+(\\.[0-9]+)?') "
+            f"THEN {sign} || __jint(ltrim(split_part(ltrim({x}, '-'), '.', 1), '0')) "
+            f"ELSE __jnum({x}) END)"
+        )
+    if c is Cls.BOOL:
+        return f"(CASE WHEN {x} IS NULL THEN 'null' WHEN {x} = 'true' THEN 'true' ELSE 'false' END)"
+    if c is Cls.DATE:
+        return (
+            f"(CASE WHEN {x} IS NULL THEN 'null' "
+            f"WHEN regexp_full_match({x}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+            f"THEN '\"' || {x} || '\"' ELSE {FAIL} END)"
+        )
+    if c is Cls.DATETIME:
+        # datetime.fromisoformat(x).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") of the
+        # UTC text the tables hold (direct.iso_utc); other spellings go to Python
+        pattern = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?\+00:00"
+        return (
+            f"(CASE WHEN {x} IS NULL THEN 'null' WHEN regexp_full_match({x}, '{pattern}') "
+            f"THEN '\"' || left({x}, 19) || 'Z\"' ELSE {FAIL} END)"
+        )
+    return f"__jtext({x})"  # text, grade, and what SQL holds as raw text
+
+
+Field = tuple[str, str, str | None]  # an object member: key, value SQL, condition SQL
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How entries are laid out: `indent` as `json.dumps(indent=2)` nested at the JSON
+    plan's records (`render/plan_json.pretty`), or compact (`separators=(",", ":")`, the
+    JSON Lines format)."""
+
+    indent: bool
+
+    def colon(self) -> str:
+        return ": " if self.indent else ":"
+
+    def sep(self, pad: str) -> str:
+        return ",\n" + pad + "  " if self.indent else ","
+
+    def static(self, value: object, pad: str) -> str:
+        """A constant JSON value as SQL text, laid out at `pad`."""
+        if self.indent:
+            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
+        else:
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return lit(text)
+
+    def key(self, name: str) -> str:
+        return json.dumps(name, ensure_ascii=False) + self.colon()
+
+    def members(self, fields: list[Field], pad: str) -> str:
+        """The members of an object (no braces), the first unconditional: (key, value
+        SQL, condition SQL or None)."""
+        first, value, cond = fields[0]
+        assert cond is None
+        parts = [lit(self.key(first)), value]
+        for name, value, cond in fields[1:]:
+            piece = f"{lit(self.sep(pad) + self.key(name))} || {value}"
+            parts.append(piece if cond is None else f"(CASE WHEN {cond} THEN {piece} ELSE '' END)")
+        return "(" + " || ".join(parts) + ")"
+
+    def obj(self, fields: list[Field], pad: str) -> str:
+        if self.indent:
+            return f"({lit('{' + chr(10) + pad + '  ')} || {self.members(fields, pad)} || {lit(chr(10) + pad + '}')})"
+        return f"('{{' || {self.members(fields, pad)} || '}}')"
+
+    def items(self, texts: str, pad: str, braces: str = "[]") -> str:
+        """A JSON array (or object, braces "{}") of a SQL list of element texts."""
+        if self.indent:
+            inner = pad + "  "
+            return (
+                f"(CASE WHEN len({texts}) = 0 THEN {lit(braces)} ELSE "
+                f"{lit(braces[0] + chr(10) + inner)} || array_to_string({texts}, "
+                f"{lit(',' + chr(10) + inner)}) || {lit(chr(10) + pad + braces[1])} END)"
+            )
+        return f"({lit(braces[0])} || array_to_string({texts}, ',') || {lit(braces[1])})"
+
+
+def _unique(names: list[str]) -> bool:
+    return len(set(names)) == len(names)
+
+
+@dataclass(slots=True)
+class EntrySql:
+    """The SQL of a plan row's entry, over `__plan_rows` joined as `PlanRows` reads it:
+    columns `__act` (the plan's action), `__target` (the target's final Id),
+    `__created_owner` / `__followed_owner` (the owner object's text, or NULL when the
+    plan shows none; one column per style)."""
+
+    rules: CheckedRules
+    program: Program
+
+    # -- pieces -----------------------------------------------------------------------
+
+    def stages(self) -> str:
+        """The stages held, in the rule set's order (as duck._outcome lists them)."""
+        names = [s.name for s in self.rules.stages if s.name in self.program.stages]
+        if not names:
+            return "CAST([] AS VARCHAR[])"
+        items = ", ".join(
+            f"CASE WHEN list_contains(__stages, {lit(n)}) THEN {lit(n)} END" for n in names
+        )
+        return f"list_filter([{items}], lambda x: x IS NOT NULL)"
+
+    def stage_texts(self, style: Style) -> str:
+        return f"list_transform({self.stages()}, lambda x: __js(x))"
+
+    def _writes(
+        self, column: str, test: str, cases: list[tuple[int, str, str]], style: Style
+    ) -> str:
+        """The "key: value" texts of a writes list's entries passing `test`: cases are
+        (mapping index, key, value SQL over `w.<value>`)."""
+        if not cases:
+            return "CAST([] AS VARCHAR[])"
+        whens = " ".join(f"WHEN {n} THEN {lit(style.key(key))} || {sql}" for n, key, sql in cases)
+        return (
+            f"list_transform(list_filter(COALESCE({column}, []), lambda w: {test}), "
+            f"lambda w: CASE w.i {whens} ELSE {FAIL} END)"
+        )
+
+    def create_writes(self, style: Style) -> str:
+        """to_salesforce of a created lead: its mappings' values, then its OwnerId."""
+        cases = []
+        for n, m in self.program.lead_maps:
+            if m.lead is None or not cls_of(m.prospect.type) or not cls_of(m.lead.type):
+                continue
+            cases.append((n, m.lead.name, value_sql("w.v", cls_of(m.lead.type))))
+        writes = self._writes("__creates", "w.s = 'w'", cases, style)
+        declared = self.rules.object("lead").get("OwnerId")
+        key = lit(style.key(declared.name if declared else "OwnerId"))
+        owner = f"{key} || __jtext(__owner)"
+        return f"list_concat({writes}, CASE WHEN __owner <> '' THEN [{owner}] ELSE [] END)"
+
+    def update_writes(self, obj: str, direction: str, style: Style) -> str:
+        maps = self.program.lead_maps if obj == "lead" else self.program.contact_maps
+        cases = []
+        keys = []
+        for n, m in maps:
+            target = m.target(obj)
+            if target is None or not cls_of(m.prospect.type) or not cls_of(target.type):
+                continue
+            if direction == "sf":
+                keys.append(target.name)
+                cases.append((n, target.name, value_sql("w.s", cls_of(target.type))))
+            else:
+                keys.append(m.prospect.name)
+                cases.append((n, m.prospect.name, value_sql("w.p", cls_of(m.prospect.type))))
+        texts = self._writes(
+            f"__{obj}_writes", f"w.d = '{direction}' AND w.c IS NULL", cases, style
+        )
+        if not _unique(keys):  # two mappings write one key: the dict's order is Python's
+            return f"[{FAIL}]"
+        return texts
+
+    def failures(self, style: Style, pad: str) -> tuple[str, str]:
+        """(the first failure's members at the entry's `pad`, the `errors` array) of an
+        error row (duck._failures); `__fobj` is the object whose checks failed."""
+        value = pad + "  "  # the entry's member values
+        el = value + "  "  # an object of `errors`
+        elv = el + "  "  # its member values
+
+        def failure(code: str, rule: str, message: str, fields: str, at: str) -> list[Field]:
+            return [
+                ("error_code", style.static(code, at), None),
+                ("rule", rule, None),
+                ("message", message, None),
+                ("fields", fields, None),
+            ]
+
+        firsts: list[str] = []
+        lists: list[str] = []
+        # REQUIRED_FIELD_MISSING: the lead's blank required fields, in their order
+        missing = "list_transform(__missing, lambda x: __js(x))"
+        message = (
+            "__js('Required fields are missing: [' || array_to_string(__missing, ', ') || ']')"
+        )
+        code = ErrorCode.REQUIRED.value
+        top = style.members(failure(code, "'null'", message, style.items(missing, value), pad), pad)
+        one = style.obj(failure(code, "'null'", message, style.items(missing, elv), el), el)
+        firsts.append(f"WHEN __action = 'error:req' THEN {top}")
+        lists.append(f"WHEN __action = 'error:req' THEN {style.items(f'[{one}]', value)}")
+        # FIELD_CUSTOM_VALIDATION_EXCEPTION: every fired rule of the object, in order
+        code = ErrorCode.VALIDATION.value
+        for obj, listed in (
+            ("lead", self.program.lead_rules),
+            ("contact", self.program.contact_rules),
+        ):
+            if not listed:
+                continue
+            tops, objs = [], []
+            for j, _ in listed:
+                rule = self.rules.validations[j]
+                name, text = style.static(rule.name, pad), style.static(rule.message, pad)
+                fields = list(_rule_fields(rule))
+                at_top = failure(code, name, text, style.static(fields, value), pad)
+                in_list = failure(code, name, text, style.static(fields, elv), el)
+                tops.append(f"WHEN list_contains(__fired, {j}) THEN {style.members(at_top, pad)}")
+                objs.append(
+                    f"CASE WHEN list_contains(__fired, {j}) THEN {style.obj(in_list, el)} END"
+                )
+            test = f"__action = 'error:val' AND __fobj = '{obj}'"
+            firsts.append(f"WHEN {test} THEN (CASE {' '.join(tops)} ELSE {FAIL} END)")
+            fired = f"list_filter([{', '.join(objs)}], lambda x: x IS NOT NULL)"
+            lists.append(f"WHEN {test} THEN {style.items(fired, value)}")
+        # DUPLICATES_DETECTED: every duplicate rule with twins; a twin created in this
+        # cycle is named by its final Id, which Python maps
+        code = ErrorCode.DUPLICATE.value
+        tops, objs = [], []
+        for n in self.program.dup_rules:
+            dup = self.rules.duplicates[n]
+            names = ", ".join(f.name for f in dup.fields)
+            twins = f'"twins{n}"'
+            message = (
+                f"__js('Use one of these records? ' || array_to_string({twins}, ', ') || "
+                f"{lit(f' (same {names})')})"
+            )
+            created = (
+                f"len(list_filter({twins}, lambda t: starts_with(t, "
+                f"{lit('lead ' + NEW_LEAD_PREFIX)}))) > 0"
+            )
+            has = f"len(COALESCE({twins}, [])) > 0"
+            rule, fields = f"lead by {names}", [f.name for f in dup.fields]
+            at_top = failure(code, style.static(rule, pad), message, style.static(fields, value), pad)
+            in_list = failure(
+                code, style.static(rule, elv), message, style.static(fields, elv), el
+            )
+            tops.append(
+                f"WHEN {has} THEN (CASE WHEN {created} THEN {FAIL} "
+                f"ELSE {style.members(at_top, pad)} END)"
+            )
+            objs.append(
+                f"CASE WHEN {has} THEN (CASE WHEN {created} THEN {FAIL} "
+                f"ELSE {style.obj(in_list, el)} END) END"
+            )
+        if tops:
+            firsts.append(
+                f"WHEN __action = 'error:dup' THEN (CASE {' '.join(tops)} ELSE {FAIL} END)"
+            )
+            listed_dups = f"list_filter([{', '.join(objs)}], lambda x: x IS NOT NULL)"
+            lists.append(f"WHEN __action = 'error:dup' THEN {style.items(listed_dups, value)}")
+        # INSUFFICIENT_ACCESS (read-only fields, error:ro): Python names the blocked fields
+        return (
+            f"(CASE {' '.join(firsts)} ELSE {FAIL} END)",
+            f"(CASE {' '.join(lists)} ELSE {FAIL} END)",
+        )
+
+    # -- the entry ------------------------------------------------------------------
+
+    def entry(self, style: Style, pad: str, section: str | None = None) -> str:
+        """The entry's text (`plan_json.outcome`), laid out at `pad`; `section` leads a
+        JSON Lines record."""
+        inner = pad + "  "
+        target = style.obj(
+            [("object", "__js(__mobj)", None), ("id", "__js(__target)", None)], inner
+        )
+        first, errors = self.failures(style, pad)
+        shows_writes = "__act IN ('update', 'no_change', 'create_lead')"
+        create = "__path = 'create'"
+        to_sf = (
+            f"(CASE WHEN {create} THEN {style.items(self.create_writes(style), inner, '{}')} "
+            f"WHEN __mobj = 'lead' THEN {style.items(self.update_writes('lead', 'sf', style), inner, '{}')} "
+            f"ELSE {style.items(self.update_writes('contact', 'sf', style), inner, '{}')} END)"
+        )
+        to_pd = (
+            f"(CASE WHEN {create} THEN '{{}}' "
+            f"WHEN __mobj = 'lead' THEN {style.items(self.update_writes('lead', 'pd', style), inner, '{}')} "
+            f"ELSE {style.items(self.update_writes('contact', 'pd', style), inner, '{}')} END)"
+        )
+        tag = "pretty" if style.indent else "compact"
+        owner = (
+            f"(CASE WHEN {create} THEN __created_owner_{tag} "
+            f"WHEN __act IN ('update', 'no_change') THEN __followed_owner_{tag} END)"
+        )
+        fields: list[Field] = []
+        if section is not None:
+            fields.append(("section", style.static(section, pad), None))
+        fields += [
+            ("prospect", "__js(__id)", None),
+            ("action", "__js(__act)", None),
+            ("reason", "__js(__path)", "__act = 'skip'"),
+            ("target", target, "__act <> 'skip' AND __mobj IS NOT NULL"),
+            ("matched_by", "__js(__mby)", "__act <> 'skip' AND __mobj IS NOT NULL"),
+        ]
+        error_members = f"(CASE WHEN __act = 'error' THEN {lit(style.sep(pad))} || {first} || {lit(style.sep(pad) + style.key('errors'))} || {errors} ELSE '' END)"
+        head = style.members(fields, pad)
+        tail = style.members(
+            [
+                ("stages", style.items(self.stage_texts(style), inner), None),
+                ("to_salesforce", to_sf, shows_writes),
+                ("to_pardot", to_pd, shows_writes),
+                (
+                    "dropped",
+                    f"(CASE WHEN {self.drops()} THEN {FAIL} ELSE '[]' END)",
+                    "__act <> 'skip'",
+                ),
+                ("owner", owner, f"__act <> 'skip' AND {owner} IS NOT NULL"),
+            ],
+            pad,
+        )
+        body = f"{head} || {error_members} || {lit(style.sep(pad))} || {tail}"
+        if style.indent:
+            return f"({lit('{' + chr(10) + pad + '  ')} || {body} || {lit(chr(10) + pad + '}')})"
+        return f"('{{' || {body} || '}}')"
+
+    def drops(self) -> str:
+        """Whether the row drops a value (the Dropped entry names the prospect's value,
+        which Python reads)."""
+        return (
+            "(CASE WHEN __path = 'create' THEN len(list_filter(COALESCE(__creates, []), "
+            "lambda w: w.s <> 'w')) > 0 "
+            "WHEN __mobj = 'lead' THEN len(list_filter(COALESCE(__lead_writes, []), "
+            "lambda w: w.c IS NOT NULL)) > 0 "
+            "WHEN __mobj = 'contact' THEN len(list_filter(COALESCE(__contact_writes, []), "
+            "lambda w: w.c IS NOT NULL)) > 0 ELSE FALSE END)"
+        )
+
+
+def action_sql() -> str:
+    """The plan's action of a row (duck._outcome): skip, create_lead, error, and on the
+    update path update or no_change as anything is written."""
+    writes = (
+        "len(list_filter(COALESCE(CASE WHEN __mobj = 'lead' THEN __lead_writes "
+        "ELSE __contact_writes END, []), lambda w: w.c IS NULL)) > 0"
+    )
+    return (
+        "CASE WHEN __path IN ('paused', 'crm_deleted', 'not_shared', 'gated') THEN 'skip' "
+        "WHEN __action = 'create_lead' THEN 'create_lead' "
+        "WHEN starts_with(__action, 'error:') THEN 'error' "
+        f"WHEN {writes} THEN 'update' ELSE 'no_change' END"
+    )
