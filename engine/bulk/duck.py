@@ -519,6 +519,7 @@ class DuckEngine:
         as `plan_direct`."""
         from engine.bulk import direct
         from engine.bulk.plan_rows import PlanRows
+        from engine.bulk.plan_text import EntrySql
 
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
@@ -530,7 +531,8 @@ class DuckEngine:
             if loaded is not None:
                 stamp = created_stamp(clock)
                 last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
-                self._rounds(con, program, last, stamp, ["__assigned", "__owner"], keep=True)
+                extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
+                self._rounds(con, program, last, stamp, extra, keep=True)
                 rows = PlanRows(self.rules, program, con, spill, _Owners(self.rules, loaded.small))
                 rows.prepare()
                 return rows
@@ -593,16 +595,22 @@ class DuckEngine:
         *,
         keep: bool = False,
     ) -> list[dict[str, Any]]:
-        """Every round's plan rows, in Python (`keep`: in the table `__plan_rows`)."""
+        """Every round's plan rows, in Python (`keep`: in the table `__plan_rows`).
+
+        A round's query computes some 600 columns (every mapping's fits, directions and
+        writes, every check) of which the plan rows and the next round's tables read a
+        fraction: only those are stored (`_needed`), and on the direct path (`keep`) the
+        last round's writes are not applied, as nothing reads the tables after it."""
         out: list[dict[str, Any]] = []
+        wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+        wanted += [f"__ndup{n}" for n in program.dup_rules]
+        wanted += extra
+        selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
+        columns = self._needed(con, program, selected)
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
             query = program.round_sql.replace("$round", str(k))
-            self._sql(con, f"CREATE TABLE cycle_round AS {query}")
-            wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
-            wanted += [f"__ndup{n}" for n in program.dup_rules]
-            wanted += extra
-            selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
+            self._sql(con, f"CREATE TABLE cycle_round AS SELECT {columns} FROM ({query})")
             if keep:
                 into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
                 self._sql(con, into + selected)
@@ -610,12 +618,29 @@ class DuckEngine:
                 batch = rows_of(self._arrow(con, selected))
                 check_round(self.rules, program, batch)
                 out.extend(batch)
+            if keep and k == count:
+                break
             for table, select in program.next_tables:
                 select = select.replace("$created_stamp", stamp)
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
                 self._sql(con, f"DROP TABLE {table}")
                 self._sql(con, f"ALTER TABLE {table}__next RENAME TO {table}")
+        self._sql(con, "DROP TABLE IF EXISTS cycle_round")
         return out
+
+    def _needed(self, con: Any, program: Program, selected: str) -> str:
+        """The round query's columns that `selected` or the statements applying a round
+        name (a name that only looks used is kept too: harmless; one missed would be a
+        binder error, never a wrong plan)."""
+        import re
+
+        used = " ".join([selected, *(select for _, select in program.next_tables)])
+        query = program.round_sql.replace("$round", "1")
+        names = [str(row[0]) for row in con.execute(f"DESCRIBE {query}").fetchall()]
+        kept = [
+            q(n) for n in names if q(n) in used or re.search(rf"(?<![\w.]){re.escape(n)}\b", used)
+        ]
+        return ", ".join(kept)
 
     # -- the plan from the rows ---------------------------------------------------------
 

@@ -32,7 +32,7 @@ from engine.bulk.duck import (
     record_owners,
     rows_of,
 )
-from engine.bulk.plan_text import MACROS, EntrySql, Style, action_sql
+from engine.bulk.plan_text import MACROS, EntrySql, Style
 from engine.bulk.sql import CannotEvaluate, Program, Reason, lit
 from engine.check.model import CheckedRules
 from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan
@@ -74,8 +74,8 @@ class PlanRows:
         )
         self._check()
         sql(
-            f"CREATE TABLE __base AS SELECT r.*, {action_sql()} AS __act, "
-            "COALESCE(f.final, r.__mid) AS __target, "
+            f"CREATE VIEW __base AS SELECT r.*, {EntrySql(self.rules, self.program).action()} "
+            "AS __act, COALESCE(f.final, r.__mid) AS __target, "
             "CASE WHEN r.__path = 'create' THEN 'lead' ELSE r.__mobj END AS __fobj, "
             "CASE WHEN r.__mobj IS NULL THEN '' WHEN f.prov IS NOT NULL THEN f.owner "
             "ELSE COALESCE(o.owner, '') END AS __rowner "
@@ -84,16 +84,13 @@ class PlanRows:
         )
         self._owner_tables()
         sql(
-            "CREATE TABLE __rows AS SELECT b.*, "
+            "CREATE VIEW __rows AS SELECT b.*, "
             "c.pretty AS __created_owner_pretty, c.compact AS __created_owner_compact, "
             "f.pretty AS __followed_owner_pretty, f.compact AS __followed_owner_compact "
             "FROM __base b LEFT JOIN __owner_created c ON c.assigned = b.__assigned "
-            "LEFT JOIN __owner_followed f ON f.assigned = b.__assigned "
-            "AND f.rowner = b.__rowner ORDER BY b.__rank"
+            "LEFT JOIN __owner_followed f ON f.assigned = b.__assigned AND f.rowner = b.__rowner"
         )
-        sql("DROP TABLE __base")
-        sql("DROP TABLE __plan_rows")
-        tally = dict(sql("SELECT __act, count(*) FROM __rows GROUP BY 1").fetchall())
+        tally = dict(sql("SELECT __act, count(*) FROM __base GROUP BY 1").fetchall())
         self.tally = {a.value: int(tally.get(a.value, 0)) for a in Action}
         self.tally["prospects"] = sum(self.tally.values())
 
@@ -195,32 +192,37 @@ class PlanRows:
     def has_errors(self) -> bool:
         return self.tally[Action.ERROR.value] > 0
 
-    def _ranges(self) -> Iterator[tuple[int, int]]:
-        """Prospect ranks in batches (ranks are 1..n, one per prospect)."""
-        total = self.tally["prospects"]
-        for start in range(1, total + 1, self.batch):
-            yield start, min(start + self.batch - 1, total)
-
     def entries(self, form: str) -> Iterator[Batch]:
-        """Each batch's entries: `json`, ",\\n" + the entry at the JSON plan's indent;
-        `jsonl`, the JSON Lines record and its line end."""
+        """Each batch's entries, in prospect order: `json`, ",\\n" and the entry at the
+        JSON plan's indent; `jsonl`, the JSON Lines record and its line end. One query
+        writes them all and DuckDB sorts the texts by prospect (spilling to disk beyond
+        its memory limit); the order is checked batch by batch.
+        """
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
         style = Style(indent=form == "json")
         text = EntrySql(self.rules, self.program).entry(
             style, JSON_PAD if style.indent else "", None if style.indent else "records"
         )
         lead, end = (lit(",\n" + JSON_PAD), "''") if style.indent else ("''", lit("\n"))
-        for low, high in self._ranges():
-            table = arrow_table(
-                self.con,
-                f"SELECT __rank, {lead} || {text} || {end} AS t FROM __rows "
-                f"WHERE __rank BETWEEN {low} AND {high} ORDER BY __rank",
-            )
+        reader = self.con.cursor().sql(
+            f"SELECT __rank, {lead} || {text} || {end} AS t FROM __rows ORDER BY __rank"
+        )
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        expected = 1
+        for table in stream(self.batch):
+            if not table.num_rows:
+                continue
+            ranks = table.column("__rank")
+            steps = pc.pairwise_diff(ranks)
+            if ranks[0].as_py() != expected or not pc.all(pc.equal(steps, 1)).as_py():
+                raise AssertionError("DuckDB returned the plan rows out of prospect order")
+            expected += table.num_rows
             texts: list[str | None] = table.column("t").to_pylist()
             missing = [i for i, t in enumerate(texts) if t is None or "\x00" in t]
             fallback: dict[int, Outcome] = {}
             if missing:
-                ranks = table.column("__rank").to_pylist()
-                outcomes = self._outcomes([ranks[i] for i in missing])
+                outcomes = self._outcomes([ranks[i].as_py() for i in missing])
                 for i, outcome in zip(missing, outcomes, strict=True):
                     texts[i] = None
                     fallback[i] = outcome
@@ -250,14 +252,13 @@ class PlanRows:
         ]
 
     def plan(self) -> Plan:
-        """The whole plan as Python objects (the table format, `run`, tests)."""
+        """The whole plan as Python objects (the table format, `run`, tests), built a
+        batch of rows at a time."""
         outcomes: list[Outcome] = []
-        for low, high in self._ranges():
-            table = arrow_table(
-                self.con,
-                f"SELECT * FROM __rows WHERE __rank BETWEEN {low} AND {high} ORDER BY __rank",
-            )
-            outcomes.extend(self._build(rows_of(table)))
+        reader = self.con.cursor().sql("SELECT * FROM __rows ORDER BY __rank")
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(self.batch):
+            outcomes.extend(self._build(rows_of(batch)))
         return Plan(tuple(outcomes), ())
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from engine.bulk.sql import NEW_LEAD_PREFIX, Cls, Program, cls_of, lit
+from engine.bulk.sql import NEW_LEAD_PREFIX, Cls, Program, cls_of, lit, q
 from engine.check.model import CheckedRules
 from engine.plan import ErrorCode
 from engine.runtime.cycle import _rule_fields
@@ -37,23 +37,23 @@ FAIL = "chr(0)"  # in an entry's text: this prospect's entry is written by Pytho
 #   an int when integral, else a float, whose shortest repr is the digits themselves
 #   only up to 15 significant digits and from 0.0001 on; anything else: FAIL
 MACROS = (
-    r"""CREATE OR REPLACE TEMP MACRO __js(x) AS CASE
+    r"""CREATE OR REPLACE MACRO __js(x) AS CASE
   WHEN NOT regexp_matches(x, '[\x00-\x1f"\\]') THEN '"' || x || '"'
   WHEN regexp_matches(x, '[\x00-\x08\x0b\x0c\x0e-\x1f]') THEN chr(0)
   ELSE '"' || replace(replace(replace(replace(replace(x, '\', '\\'), '"', '\"'),
     chr(10), '\n'), chr(13), '\r'), chr(9), '\t') || '"' END""",
-    r"""CREATE OR REPLACE TEMP MACRO __jtext(x) AS CASE
+    r"""CREATE OR REPLACE MACRO __jtext(x) AS CASE
   WHEN x IS NULL OR regexp_full_match(x, '[\t-\r\x1c- ]*') THEN 'null'
   WHEN NOT regexp_matches(x, '[!-~]') THEN chr(0)
   ELSE __js(x) END""",
-    r"""CREATE OR REPLACE TEMP MACRO __jint(w) AS
+    r"""CREATE OR REPLACE MACRO __jint(w) AS
   CASE WHEN w = '' THEN '0' ELSE w END""",
-    r"""CREATE OR REPLACE TEMP MACRO __jnum2(neg, w, f) AS CASE
+    r"""CREATE OR REPLACE MACRO __jnum2(neg, w, f) AS CASE
   WHEN f = '' THEN __jint(w)
   WHEN length(w) + length(f) <= 15 AND (w <> '' OR NOT starts_with(f, '0000'))
     THEN (CASE WHEN neg THEN '-' ELSE '' END) || __jint(w) || '.' || f
   ELSE chr(0) END""",
-    r"""CREATE OR REPLACE TEMP MACRO __jnum(x) AS CASE
+    r"""CREATE OR REPLACE MACRO __jnum(x) AS CASE
   WHEN x IS NULL THEN 'null'
   WHEN NOT regexp_full_match(x, '-?[0-9]+(\.[0-9]+)?') THEN chr(0)
   ELSE __jnum2(starts_with(x, '-'), ltrim(split_part(ltrim(x, '-'), '.', 1), '0'),
@@ -136,6 +136,19 @@ class Style:
             return f"({lit('{' + chr(10) + pad + '  ')} || {self.members(fields, pad)} || {lit(chr(10) + pad + '}')})"
         return f"('{{' || {self.members(fields, pad)} || '}}')"
 
+    def joined(self, items: list[str], pad: str, braces: str) -> str:
+        """A JSON array or object of element texts that are NULL where absent."""
+        if not items:
+            return lit(braces)
+        if not self.indent:
+            return f"({lit(braces[0])} || concat_ws(',', {', '.join(items)}) || {lit(braces[1])})"
+        inner = pad + "  "
+        x = f"concat_ws({lit(',' + chr(10) + inner)}, {', '.join(items)})"
+        return (
+            f"(CASE WHEN {x} = '' THEN {lit(braces)} ELSE {lit(braces[0] + chr(10) + inner)} "
+            f"|| {x} || {lit(chr(10) + pad + braces[1])} END)"
+        )
+
     def items(self, texts: str, pad: str, braces: str = "[]") -> str:
         """A JSON array (or object, braces "{}") of a SQL list of element texts."""
         if self.indent:
@@ -177,52 +190,92 @@ class EntrySql:
     def stage_texts(self, style: Style) -> str:
         return f"list_transform({self.stages()}, lambda x: __js(x))"
 
-    def _writes(
-        self, column: str, test: str, cases: list[tuple[int, str, str]], style: Style
-    ) -> str:
-        """The "key: value" texts of a writes list's entries passing `test`: cases are
-        (mapping index, key, value SQL over `w.<value>`)."""
-        if not cases:
-            return "CAST([] AS VARCHAR[])"
-        whens = " ".join(f"WHEN {n} THEN {lit(style.key(key))} || {sql}" for n, key, sql in cases)
-        return (
-            f"list_transform(list_filter(COALESCE({column}, []), lambda w: {test}), "
-            f"lambda w: CASE w.i {whens} ELSE {FAIL} END)"
-        )
-
-    def create_writes(self, style: Style) -> str:
-        """to_salesforce of a created lead: its mappings' values, then its OwnerId."""
-        cases = []
+    def creates(self) -> list[tuple[int, str, Cls | None]]:
+        """The create path's mappings: (index, the lead field, its class)."""
+        out = []
         for n, m in self.program.lead_maps:
-            if m.lead is None or not cls_of(m.prospect.type) or not cls_of(m.lead.type):
-                continue
-            cases.append((n, m.lead.name, value_sql("w.v", cls_of(m.lead.type))))
-        writes = self._writes("__creates", "w.s = 'w'", cases, style)
-        declared = self.rules.object("lead").get("OwnerId")
-        key = lit(style.key(declared.name if declared else "OwnerId"))
-        owner = f"{key} || __jtext(__owner)"
-        return f"list_concat({writes}, CASE WHEN __owner <> '' THEN [{owner}] ELSE [] END)"
+            if m.lead is not None and cls_of(m.prospect.type) and cls_of(m.lead.type):
+                out.append((n, m.lead.name, cls_of(m.lead.type)))
+        return out
 
-    def update_writes(self, obj: str, direction: str, style: Style) -> str:
+    def updates(self, obj: str) -> list[tuple[str, str, Cls | None, str, Cls | None]]:
+        """The update path's mappings of obj: (column prefix, the record's field and
+        class, the prospect's field and class)."""
         maps = self.program.lead_maps if obj == "lead" else self.program.contact_maps
-        cases = []
-        keys = []
+        out = []
         for n, m in maps:
             target = m.target(obj)
             if target is None or not cls_of(m.prospect.type) or not cls_of(target.type):
                 continue
-            if direction == "sf":
-                keys.append(target.name)
-                cases.append((n, target.name, value_sql("w.s", cls_of(target.type))))
-            else:
-                keys.append(m.prospect.name)
-                cases.append((n, m.prospect.name, value_sql("w.p", cls_of(m.prospect.type))))
-        texts = self._writes(
-            f"__{obj}_writes", f"w.d = '{direction}' AND w.c IS NULL", cases, style
-        )
+            pc = cls_of(m.prospect.type)
+            out.append((f"{obj[0]}{n}", target.name, cls_of(target.type), m.prospect.name, pc))
+        return out
+
+    def columns(self) -> list[str]:
+        """The cycle_round columns the entries are written from, kept in `__plan_rows`
+        as text (one per mapping and side: no lists to unpack per row)."""
+        cols = []
+        for n, _, _ in self.creates():
+            cols += [f'"c{n}.state"', f'CAST("c{n}.v" AS VARCHAR) AS "c{n}.v"']
+        for obj in ("lead", "contact"):
+            for pre, *_ in self.updates(obj):
+                cols += [f'"{pre}.dir"', f'"{pre}.code"']
+                cols += [f'CAST("{pre}.{x}" AS VARCHAR) AS "{pre}.{x}"' for x in ("sfv", "pdv")]
+        return cols
+
+    def create_writes(self, style: Style, pad: str) -> str:
+        """to_salesforce of a created lead: its mappings' values, then its OwnerId."""
+        items = [
+            f"CASE WHEN \"c{n}.state\" = 'w' THEN "
+            f"{lit(style.key(name))} || {value_sql(q(f'c{n}.v'), c)} END"
+            for n, name, c in self.creates()
+        ]
+        declared = self.rules.object("lead").get("OwnerId")
+        key = lit(style.key(declared.name if declared else "OwnerId"))
+        items.append(f"CASE WHEN __owner <> '' THEN {key} || __jtext(__owner) END")
+        return style.joined(items, pad, "{}")
+
+    def update_writes(self, obj: str, direction: str, style: Style, pad: str) -> str:
+        items, keys = [], []
+        for pre, sname, sc, pname, pc in self.updates(obj):
+            key, column, c = (sname, "sfv", sc) if direction == "sf" else (pname, "pdv", pc)
+            keys.append(key)
+            items.append(
+                f'CASE WHEN "{pre}.dir" = \'{direction}\' AND "{pre}.code" IS NULL THEN '
+                f"{lit(style.key(key))} || {value_sql(q(f'{pre}.{column}'), c)} END"
+            )
         if not _unique(keys):  # two mappings write one key: the dict's order is Python's
-            return f"[{FAIL}]"
-        return texts
+            return FAIL
+        return style.joined(items, pad, "{}")
+
+    def drops(self) -> str:
+        """Whether the row drops a value (the Dropped entry names the prospect's value,
+        which Python reads)."""
+        create = [f"\"c{n}.state\" NOT IN ('w', 'skip')" for n, _, _ in self.creates()]
+        update = [
+            f'("{pre}.dir" IS NOT NULL AND "{pre}.code" IS NOT NULL)'
+            for obj in ("lead", "contact")
+            for pre, *_ in self.updates(obj)
+        ]
+        return (
+            f"(CASE WHEN __path = 'create' THEN ({' OR '.join(create) or 'FALSE'}) "
+            f"ELSE ({' OR '.join(update) or 'FALSE'}) END)"
+        )
+
+    def action(self) -> str:
+        """The plan's action of a row (duck._outcome): skip, create_lead, error, and on
+        the update path update or no_change as anything is written."""
+        writes = [
+            f'("{pre}.dir" IS NOT NULL AND "{pre}.code" IS NULL)'
+            for obj in ("lead", "contact")
+            for pre, *_ in self.updates(obj)
+        ]
+        return (
+            "CASE WHEN __path IN ('paused', 'crm_deleted', 'not_shared', 'gated') THEN 'skip' "
+            "WHEN __action = 'create_lead' THEN 'create_lead' "
+            "WHEN starts_with(__action, 'error:') THEN 'error' "
+            f"WHEN {' OR '.join(writes) or 'FALSE'} THEN 'update' ELSE 'no_change' END"
+        )
 
     def failures(self, style: Style, pad: str) -> tuple[str, str]:
         """(the first failure's members at the entry's `pad`, the `errors` array) of an
@@ -292,10 +345,10 @@ class EntrySql:
             )
             has = f"len(COALESCE({twins}, [])) > 0"
             rule, fields = f"lead by {names}", [f.name for f in dup.fields]
-            at_top = failure(code, style.static(rule, pad), message, style.static(fields, value), pad)
-            in_list = failure(
-                code, style.static(rule, elv), message, style.static(fields, elv), el
+            at_top = failure(
+                code, style.static(rule, pad), message, style.static(fields, value), pad
             )
+            in_list = failure(code, style.static(rule, elv), message, style.static(fields, elv), el)
             tops.append(
                 f"WHEN {has} THEN (CASE WHEN {created} THEN {FAIL} "
                 f"ELSE {style.members(at_top, pad)} END)"
@@ -329,14 +382,14 @@ class EntrySql:
         shows_writes = "__act IN ('update', 'no_change', 'create_lead')"
         create = "__path = 'create'"
         to_sf = (
-            f"(CASE WHEN {create} THEN {style.items(self.create_writes(style), inner, '{}')} "
-            f"WHEN __mobj = 'lead' THEN {style.items(self.update_writes('lead', 'sf', style), inner, '{}')} "
-            f"ELSE {style.items(self.update_writes('contact', 'sf', style), inner, '{}')} END)"
+            f"(CASE WHEN {create} THEN {self.create_writes(style, inner)} "
+            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'sf', style, inner)} "
+            f"ELSE {self.update_writes('contact', 'sf', style, inner)} END)"
         )
         to_pd = (
             f"(CASE WHEN {create} THEN '{{}}' "
-            f"WHEN __mobj = 'lead' THEN {style.items(self.update_writes('lead', 'pd', style), inner, '{}')} "
-            f"ELSE {style.items(self.update_writes('contact', 'pd', style), inner, '{}')} END)"
+            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'pd', style, inner)} "
+            f"ELSE {self.update_writes('contact', 'pd', style, inner)} END)"
         )
         tag = "pretty" if style.indent else "compact"
         owner = (
@@ -373,30 +426,3 @@ class EntrySql:
         if style.indent:
             return f"({lit('{' + chr(10) + pad + '  ')} || {body} || {lit(chr(10) + pad + '}')})"
         return f"('{{' || {body} || '}}')"
-
-    def drops(self) -> str:
-        """Whether the row drops a value (the Dropped entry names the prospect's value,
-        which Python reads)."""
-        return (
-            "(CASE WHEN __path = 'create' THEN len(list_filter(COALESCE(__creates, []), "
-            "lambda w: w.s <> 'w')) > 0 "
-            "WHEN __mobj = 'lead' THEN len(list_filter(COALESCE(__lead_writes, []), "
-            "lambda w: w.c IS NOT NULL)) > 0 "
-            "WHEN __mobj = 'contact' THEN len(list_filter(COALESCE(__contact_writes, []), "
-            "lambda w: w.c IS NOT NULL)) > 0 ELSE FALSE END)"
-        )
-
-
-def action_sql() -> str:
-    """The plan's action of a row (duck._outcome): skip, create_lead, error, and on the
-    update path update or no_change as anything is written."""
-    writes = (
-        "len(list_filter(COALESCE(CASE WHEN __mobj = 'lead' THEN __lead_writes "
-        "ELSE __contact_writes END, []), lambda w: w.c IS NULL)) > 0"
-    )
-    return (
-        "CASE WHEN __path IN ('paused', 'crm_deleted', 'not_shared', 'gated') THEN 'skip' "
-        "WHEN __action = 'create_lead' THEN 'create_lead' "
-        "WHEN starts_with(__action, 'error:') THEN 'error' "
-        f"WHEN {writes} THEN 'update' ELSE 'no_change' END"
-    )
