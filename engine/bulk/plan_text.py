@@ -27,12 +27,17 @@ from engine.runtime.cycle import _rule_fields
 
 FAIL = "chr(0)"  # in an entry's text: this prospect's entry is written by Python
 
+# what str.strip() strips: every code point str.isspace() holds, as an RE2 class
+# (tests/bulk/test_plan_text.py checks it against Python's own)
+PY_SPACE = (
+    r"\t-\r\x1c- \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+
 # DuckDB macros the entries are written with (`MACROS`, created on the connection):
 # __js(x): a JSON string as json's C encoder writes it (ensure_ascii=False); FAIL for a
 #   control character it would write as \uXXXX, \b or \f
 # __jtext(x): a text written into a field (values.write_value): blank (str.strip() leaves
-#   nothing) is null; text of only non-ASCII characters is left to Python, which strips
-#   Unicode spaces too
+#   nothing: every character is one `str.isspace` holds, PY_SPACE) is null
 # __jnum(x): a number's text (sql.py's decimal text) as json_value writes the Decimal:
 #   an int when integral, else a float, whose shortest repr is the digits themselves
 #   only up to 15 significant digits and from 0.0001 on; anything else: FAIL
@@ -42,9 +47,8 @@ MACROS = (
   WHEN regexp_matches(x, '[\x00-\x08\x0b\x0c\x0e-\x1f]') THEN chr(0)
   ELSE '"' || replace(replace(replace(replace(replace(x, '\', '\\'), '"', '\"'),
     chr(10), '\n'), chr(13), '\r'), chr(9), '\t') || '"' END""",
-    r"""CREATE OR REPLACE MACRO __jtext(x) AS CASE
-  WHEN x IS NULL OR regexp_full_match(x, '[\t-\r\x1c- ]*') THEN 'null'
-  WHEN NOT regexp_matches(x, '[!-~]') THEN chr(0)
+    rf"""CREATE OR REPLACE MACRO __jtext(x) AS CASE
+  WHEN x IS NULL OR regexp_full_match(x, '[{PY_SPACE}]*') THEN 'null'
   ELSE __js(x) END""",
     r"""CREATE OR REPLACE MACRO __jint(w) AS
   CASE WHEN w = '' THEN '0' ELSE w END""",
