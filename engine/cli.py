@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from enum import IntEnum
+from typing import Any
 
 from engine import __version__
 
@@ -380,10 +381,10 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
         if args.format == "parquet" and args.output is None:
             raise CannotRun("--format parquet writes a file: add --output FILE")
         now = _cycle_time(args)
-        with api.direct_rows(rules, args.records, now=now, engine=args.engine) as rows:
-            if rows is not None:
-                _stream_plan(args, rows)
-                failed = args.fail_on_error and rows.has_errors
+        with api.direct_rows(rules, args.records, now=now, engine=args.engine) as direct:
+            if direct is not None:
+                _stream_plan(args, direct)
+                failed = args.fail_on_error and direct.has_errors
                 return ExitCode.FINDINGS if failed else ExitCode.OK
     plan = None
     if args.format != "html":  # DuckDB reads large CSV/Parquet record sets itself
@@ -427,10 +428,11 @@ def _stream_plan(args: argparse.Namespace, plan) -> None:  # type: ignore[no-unt
         with atomic_output(args.output) as temp:
             (plan_parquet.write_rows if rows else plan_parquet.write)(plan, temp)
     else:
-        if args.format == "json":
-            write = plan_json.write_rows if rows else plan_json.write
-        else:
-            write = plan_jsonl.write_rows if rows else plan_jsonl.write
+        writers: dict[str, Callable[[Any, Callable[[str], object]], None]] = {
+            "json": plan_json.write_rows if rows else plan_json.write,
+            "jsonl": plan_jsonl.write_rows if rows else plan_jsonl.write,
+        }
+        write = writers[args.format]
         if args.output is None:
             _buffered(lambda out: write(plan, out))
             return

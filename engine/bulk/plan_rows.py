@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.bulk.duck import (
-    NEW_LEAD_PREFIX,
     ROW_BATCH,
     Prospect,
     _outcome,
@@ -33,7 +32,7 @@ from engine.bulk.duck import (
     rows_of,
 )
 from engine.bulk.plan_text import MACROS, EntrySql, Style
-from engine.bulk.sql import CannotEvaluate, Program, Reason, lit
+from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, lit
 from engine.check.model import CheckedRules
 from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan
 from engine.runtime.ownership import created_owner, followed_owner, shown
@@ -133,10 +132,11 @@ class PlanRows:
             if not email and not dups:
                 continue
             key = f'"{obj}.__email"'
+            listed = ", ".join(map(str, email)) or "NULL"
+            new_key = "lower(trim(COALESCE(w.s, ''), ' \t\n\r'))"
             changed = (
-                f"(w.i IN ({', '.join(map(str, email)) or 'NULL'}) AND (lower(trim(COALESCE(w.s, ''), "
-                f"' \t\n\r')) IS DISTINCT FROM {key} OR NOT regexp_full_match(COALESCE(w.s, ''), "
-                "'[\t\n\r -~]*')))"
+                f"(w.i IN ({listed}) AND ({new_key} IS DISTINCT FROM {key} "
+                "OR NOT regexp_full_match(COALESCE(w.s, ''), '[\t\n\r -~]*')))"
             )
             written = f"w.i IN ({', '.join(map(str, dups)) or 'NULL'})"
             tests.append(

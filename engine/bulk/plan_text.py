@@ -64,7 +64,10 @@ MACROS = (
     rtrim(split_part(x, '.', 2), '0')) END""",
 )
 # the int of a negative integral number keeps its sign; -0 is 0
-_INT_SIGN = "CASE WHEN starts_with({x}, '-') AND ltrim(split_part(ltrim({x}, '-'), '.', 1), '0') <> '' THEN '-' ELSE '' END"
+_INT_SIGN = (
+    "CASE WHEN starts_with({x}, '-') AND ltrim(split_part(ltrim({x}, '-'), '.', 1), '0') <> '' "
+    "THEN '-' ELSE '' END"
+)
 
 
 def value_sql(x: str, c: Cls | None) -> str:
@@ -137,7 +140,8 @@ class Style:
 
     def obj(self, fields: list[Field], pad: str) -> str:
         if self.indent:
-            return f"({lit('{' + chr(10) + pad + '  ')} || {self.members(fields, pad)} || {lit(chr(10) + pad + '}')})"
+            opening, closing = lit("{\n" + pad + "  "), lit("\n" + pad + "}")
+            return f"({opening} || {self.members(fields, pad)} || {closing})"
         return f"('{{' || {self.members(fields, pad)} || '}}')"
 
     def joined(self, items: list[str], pad: str, braces: str) -> str:
@@ -348,11 +352,9 @@ class EntrySql:
                 f"{lit('lead ' + NEW_LEAD_PREFIX)}))) > 0"
             )
             has = f"len(COALESCE({twins}, [])) > 0"
-            rule, fields = f"lead by {names}", [f.name for f in dup.fields]
-            at_top = failure(
-                code, style.static(rule, pad), message, style.static(fields, value), pad
-            )
-            in_list = failure(code, style.static(rule, elv), message, style.static(fields, elv), el)
+            by, fields = f"lead by {names}", [f.name for f in dup.fields]
+            at_top = failure(code, style.static(by, pad), message, style.static(fields, value), pad)
+            in_list = failure(code, style.static(by, elv), message, style.static(fields, elv), el)
             tops.append(
                 f"WHEN {has} THEN (CASE WHEN {created} THEN {FAIL} "
                 f"ELSE {style.members(at_top, pad)} END)"
@@ -410,7 +412,11 @@ class EntrySql:
             ("target", target, "__act <> 'skip' AND __mobj IS NOT NULL"),
             ("matched_by", "__js(__mby)", "__act <> 'skip' AND __mobj IS NOT NULL"),
         ]
-        error_members = f"(CASE WHEN __act = 'error' THEN {lit(style.sep(pad))} || {first} || {lit(style.sep(pad) + style.key('errors'))} || {errors} ELSE '' END)"
+        errors_key = lit(style.sep(pad) + style.key("errors"))
+        error_members = (
+            f"(CASE WHEN __act = 'error' THEN {lit(style.sep(pad))} || {first} || "
+            f"{errors_key} || {errors} ELSE '' END)"
+        )
         head = style.members(fields, pad)
         tail = style.members(
             [

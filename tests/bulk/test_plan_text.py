@@ -83,9 +83,11 @@ def test_strings_are_escaped_as_the_json_module_does(
     rules, records = write_set(tmp_path, ESCAPES)
     reference, bulk = both(rules, records, fmt, capsys)
     assert bulk == reference
-    assert "\\\\slash" in bulk and '\\"the\\"' in bulk and "tab\\there" in bulk
+    for escaped in ("\\\\slash", '\\"the\\"', "tab\\there"):
+        assert escaped in bulk
     assert "two\\nlines, and a\\nCRLF" in bulk  # the loader reads CRLF inside a cell as LF
-    assert "日本語のメモ 🎉" in bulk and "Zoë Ørsted" in bulk  # ensure_ascii=False
+    assert "日本語のメモ 🎉" in bulk  # ensure_ascii=False
+    assert "Zoë Ørsted" in bulk
     assert fallbacks(rules, records)[0] == 0  # every entry written by SQL
 
 
@@ -112,11 +114,13 @@ def test_numbers_are_written_as_the_reference_writes_a_decimal(
     assert bulk == reference
     scores = [r["to_salesforce"]["Score__c"] for r in json.loads(bulk)["records"]]
     assert scores[:7] == [12.5, -3, 123456789012345678, 0.0001, -7.25, 7, 1234567.12345678]
-    assert '"Score__c": 123456789012345678\n' in bulk and '"Score__c": 1e-05' in bulk
+    assert '"Score__c": 123456789012345678\n' in bulk
+    assert '"Score__c": 1e-05' in bulk
     assert '"Score__c": 12345678901.123457' in bulk
     # the two numbers whose float repr is not their digits are the only Python entries
     count, text = fallbacks(rules, records)
-    assert count == 2 and text == bulk
+    assert count == 2
+    assert text == bulk
 
 
 def test_blank_values_are_null_and_a_blank_is_not_written_on_create(
@@ -131,7 +135,8 @@ def test_blank_values_are_null_and_a_blank_is_not_written_on_create(
     plan = json.loads(both(rules, records, "json", capsys)[1])
     update, create = plan["records"]
     assert update["to_salesforce"] == {"Note__c": None}  # pardot_always: the blank wins
-    assert "Note__c" not in create["to_salesforce"] and "Tier__c" not in create["to_salesforce"]
+    assert "Note__c" not in create["to_salesforce"]
+    assert "Tier__c" not in create["to_salesforce"]
     assert fallbacks(rules, records)[0] == 0
 
 
@@ -179,6 +184,7 @@ def test_a_dropped_value_is_left_to_python_and_rendered_in_its_place(
     ]
     count, text = fallbacks(rules, records, batch=2)
     assert count == 1
+    assert text == reference
 
 
 def test_jsonl_lines_parse_and_match_the_json_plan(
