@@ -213,3 +213,35 @@ def test_the_sql_blank_test_strips_what_python_strips() -> None:
             continue  # surrogates: no UTF-8 text holds them
         char = chr(code)
         assert bool(spaces.fullmatch(char)) == char.isspace(), hex(code)
+
+
+def test_a_chain_of_prospects_through_crm_ids_and_emails_runs_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # p4 and p3 reach lead 00Q1 (by CRM id; by its email), p3 and p2 share an email the
+    # lead does not have, p2 and p1 reach lead 00Q2: one component, four rounds, whose
+    # creates and updates each later prospect sees (direct.py's components from keys)
+    (tmp_path / "rules.sync").write_text(RULES, encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "prospects.csv").write_text(
+        "id,email,name,score,crm_lead_fid\n"
+        "p1,two@x.io,One,1,00Q2\n"
+        "p2,mid@x.io,Two,2,00Q2\n"
+        "p3,mid@x.io,Three,3,00Q1\n"
+        "p4,one@x.io,Four,4,\n"
+        "p5,new@x.io,Five,5,\n"
+        "p6,new@x.io,Six,6,\n",
+        encoding="utf-8",
+    )
+    (records / "leads.csv").write_text(
+        LEADS + "00Q1,one@x.io,L1,1,,,\n00Q2,two@x.io,L2,2,,,\n", encoding="utf-8"
+    )
+    rules = str(tmp_path / "rules.sync")
+    for fmt in ("jsonl", "json"):
+        reference, bulk = both(rules, str(records), fmt, capsys)
+        assert bulk == reference
+    assert fallbacks(rules, str(records))[0] == 0
+    plan = json.loads(reference)
+    actions = [(r["prospect"], r["action"], r.get("target", {}).get("id")) for r in plan["records"]]
+    assert actions[-2:] == [("p5", "create_lead", None), ("p6", "update", "00QSR0000000001")]
