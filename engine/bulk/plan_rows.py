@@ -230,6 +230,28 @@ class PlanRows:
                     fallback[i] = outcome
             yield texts, fallback
 
+    def columns(self) -> Iterator[tuple[Any, dict[int, Outcome]]]:
+        """The Parquet format's columns (`plan_text.EntrySql.parquet`), in prospect order,
+        a batch at a time, with the Outcome of each row SQL leaves to Python."""
+        entry = EntrySql(self.rules, self.program)
+        check = entry.entry(Style(indent=False), "")  # where this holds FAIL, Python writes
+        columns = ", ".join(f"{sql} AS c{n}" for n, sql in enumerate(entry.parquet()))
+        reader = self.con.cursor().sql(
+            f"SELECT __rank, {check} IS NULL OR contains({check}, chr(0)) AS __py, {columns} "
+            "FROM __rows ORDER BY __rank"
+        )
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for table in stream(self.batch):
+            flags = table.column("__py").to_pylist()
+            missing = [i for i, flag in enumerate(flags) if flag]
+            fallback: dict[int, Outcome] = {}
+            if missing:
+                self.fallbacks += len(missing)
+                ranks = table.column("__rank")
+                outcomes = self._outcomes([ranks[i].as_py() for i in missing])
+                fallback = dict(zip(missing, outcomes, strict=True))
+            yield table, fallback
+
     # -- Python's outcomes, for the rows SQL does not write, and for `plan()` -----
 
     def final(self) -> dict[str, str]:

@@ -377,6 +377,78 @@ class EntrySql:
 
     # -- the entry ------------------------------------------------------------------
 
+    def to_salesforce(self, style: Style, pad: str) -> str:
+        return (
+            f"(CASE WHEN __path = 'create' THEN {self.create_writes(style, pad)} "
+            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'sf', style, pad)} "
+            f"ELSE {self.update_writes('contact', 'sf', style, pad)} END)"
+        )
+
+    def to_pardot(self, style: Style, pad: str) -> str:
+        return (
+            "(CASE WHEN __path = 'create' THEN '{}' "
+            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'pd', style, pad)} "
+            f"ELSE {self.update_writes('contact', 'pd', style, pad)} END)"
+        )
+
+    def first_failure(self) -> tuple[str, str, str]:
+        """The first failure's code, rule and message as text (the Parquet format's
+        error columns), for the rows whose errors SQL writes."""
+        code = ["WHEN __action = 'error:req' THEN " + lit(ErrorCode.REQUIRED.value)]
+        rule = ["WHEN __action = 'error:req' THEN NULL"]
+        message = [
+            "WHEN __action = 'error:req' THEN "
+            "'Required fields are missing: [' || array_to_string(__missing, ', ') || ']'"
+        ]
+        for obj, listed in (
+            ("lead", self.program.lead_rules),
+            ("contact", self.program.contact_rules),
+        ):
+            for j, _ in listed:
+                test = (
+                    f"WHEN __action = 'error:val' AND __fobj = '{obj}' "
+                    f"AND list_contains(__fired, {j})"
+                )
+                found = self.rules.validations[j]
+                code.append(f"{test} THEN {lit(ErrorCode.VALIDATION.value)}")
+                rule.append(f"{test} THEN {lit(found.name)}")
+                message.append(f"{test} THEN {lit(found.message)}")
+        for n in self.program.dup_rules:
+            names = ", ".join(f.name for f in self.rules.duplicates[n].fields)
+            test = f"WHEN __action = 'error:dup' AND len(COALESCE(\"twins{n}\", [])) > 0"
+            code.append(f"{test} THEN {lit(ErrorCode.DUPLICATE.value)}")
+            rule.append(f"{test} THEN {lit('lead by ' + names)}")
+            message.append(
+                f"{test} THEN 'Use one of these records? ' || "
+                f"array_to_string(\"twins{n}\", ', ') || {lit(f' (same {names})')}"
+            )
+        return tuple(f"(CASE {' '.join(x)} END)" for x in (code, rule, message))  # type: ignore[return-value]
+
+    def parquet(self) -> list[str]:
+        """The Parquet format's columns (render/plan_parquet.py), in its schema's order."""
+        style = Style(indent=False)
+        target = "__act <> 'skip' AND __mobj IS NOT NULL"
+        writes = "__act IN ('update', 'no_change', 'create_lead')"
+        code, rule, message = self.first_failure()
+        error = "__act = 'error'"
+        return [
+            "__id",
+            "__act",
+            "CASE WHEN __act = 'skip' THEN __path END",
+            f"CASE WHEN {target} THEN __mobj END",
+            f"CASE WHEN {target} THEN __target END",
+            f"CASE WHEN {target} THEN __mby END",
+            f"CASE WHEN {error} THEN {code} END",
+            f"CASE WHEN {error} THEN {rule} END",
+            f"CASE WHEN {error} THEN {message} END",
+            self.stages(),
+            f"CASE WHEN {writes} THEN {self.to_salesforce(style, '')} END",
+            f"CASE WHEN {writes} THEN {self.to_pardot(style, '')} END",
+            "CASE WHEN __act <> 'skip' THEN '[]' END",
+            f"CASE WHEN {error} THEN {self.failures(style, '')[1]} END",
+            "CAST(NULL AS VARCHAR)",
+        ]
+
     def entry(self, style: Style, pad: str, section: str | None = None) -> str:
         """The entry's text (`plan_json.outcome`), laid out at `pad`; `section` leads a
         JSON Lines record."""
@@ -387,16 +459,7 @@ class EntrySql:
         first, errors = self.failures(style, pad)
         shows_writes = "__act IN ('update', 'no_change', 'create_lead')"
         create = "__path = 'create'"
-        to_sf = (
-            f"(CASE WHEN {create} THEN {self.create_writes(style, inner)} "
-            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'sf', style, inner)} "
-            f"ELSE {self.update_writes('contact', 'sf', style, inner)} END)"
-        )
-        to_pd = (
-            f"(CASE WHEN {create} THEN '{{}}' "
-            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'pd', style, inner)} "
-            f"ELSE {self.update_writes('contact', 'pd', style, inner)} END)"
-        )
+        to_sf, to_pd = self.to_salesforce(style, inner), self.to_pardot(style, inner)
         tag = "pretty" if style.indent else "compact"
         owner = (
             f"(CASE WHEN {create} THEN __created_owner_{tag} "

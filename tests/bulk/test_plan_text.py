@@ -245,3 +245,22 @@ def test_a_chain_of_prospects_through_crm_ids_and_emails_runs_in_order(
     plan = json.loads(reference)
     actions = [(r["prospect"], r["action"], r.get("target", {}).get("id")) for r in plan["records"]]
     assert actions[-2:] == [("p5", "create_lead", None), ("p6", "update", "00QSR0000000001")]
+
+
+def test_parquet_from_the_rows_holds_the_references_rows(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    # SQL-written rows, and rows left to Python (a float repr, a dropped value)
+    prospects = [*ESCAPES, *NUMBERS, *PYTHON_NUMBERS, "p99,z@x.io,Z,9,,GOLD"]
+    rules, records = write_set(tmp_path, prospects)
+    files = []
+    for engine in ("python", "duckdb"):
+        target = tmp_path / f"{engine}.parquet"
+        args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", "parquet"]
+        assert main([*args, "--engine", engine, "--output", str(target)]) == 0
+        files.append(target)
+    reference, bulk = (pq.read_table(f) for f in files)
+    assert bulk.schema == reference.schema
+    assert bulk.to_pylist() == reference.to_pylist()
+    assert [r["prospect"] for r in bulk.to_pylist()][-1] == "p99"
+    assert files[0].read_bytes() == files[1].read_bytes()
