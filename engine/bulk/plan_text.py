@@ -38,9 +38,6 @@ PY_SPACE = (
 #   control character it would write as \uXXXX, \b or \f
 # __jtext(x): a text written into a field (values.write_value): blank (str.strip() leaves
 #   nothing: every character is one `str.isspace` holds, PY_SPACE) is null
-# __jnum(x): a number's text (sql.py's decimal text) as json_value writes the Decimal:
-#   an int when integral, else a float, whose shortest repr is the digits themselves
-#   only up to 15 significant digits and from 0.0001 on; anything else: FAIL
 MACROS = (
     r"""CREATE OR REPLACE MACRO __js(x) AS CASE
   WHEN NOT regexp_matches(x, '[\x00-\x1f"\\]') THEN '"' || x || '"'
@@ -50,35 +47,23 @@ MACROS = (
     rf"""CREATE OR REPLACE MACRO __jtext(x) AS CASE
   WHEN x IS NULL OR regexp_full_match(x, '[{PY_SPACE}]*') THEN 'null'
   ELSE __js(x) END""",
-    r"""CREATE OR REPLACE MACRO __jint(w) AS
-  CASE WHEN w = '' THEN '0' ELSE w END""",
-    r"""CREATE OR REPLACE MACRO __jnum2(neg, w, f) AS CASE
-  WHEN f = '' THEN __jint(w)
-  WHEN length(w) + length(f) <= 15 AND (w <> '' OR NOT starts_with(f, '0000'))
-    THEN (CASE WHEN neg THEN '-' ELSE '' END) || __jint(w) || '.' || f
-  ELSE chr(0) END""",
-    r"""CREATE OR REPLACE MACRO __jnum(x) AS CASE
-  WHEN x IS NULL THEN 'null'
-  WHEN NOT regexp_full_match(x, '-?[0-9]+(\.[0-9]+)?') THEN chr(0)
-  ELSE __jnum2(starts_with(x, '-'), ltrim(split_part(ltrim(x, '-'), '.', 1), '0'),
-    rtrim(split_part(x, '.', 2), '0')) END""",
 )
-# the int of a negative integral number keeps its sign; -0 is 0
-_INT_SIGN = (
-    "CASE WHEN starts_with({x}, '-') AND ltrim(split_part(ltrim({x}, '-'), '.', 1), '0') <> '' "
-    "THEN '-' ELSE '' END"
-)
+INTEGER = "-?[1-9][0-9]{0,17}|0"  # an int as Python writes it (18 digits: exact in SQL)
+FRACTION = r"-?(0\.0{0,3}[1-9]([0-9]*[1-9])?|[1-9][0-9]*\.[0-9]*[1-9])"
 
 
 def value_sql(x: str, c: Cls | None) -> str:
     """`write_value(_value(x, c))` as JSON text: what a field is written (duck._value)."""
     if c is Cls.NUMBER:
-        sign = _INT_SIGN.format(x=x)
+        # json_value: an int when integral, else the float, whose shortest repr is the
+        # digits themselves up to 15 significant digits and from 0.0001 on; the text
+        # without its trailing fraction zeros is then the JSON (anything else: Python)
+        y = f"(CASE WHEN contains({x}, '.') THEN rtrim(rtrim({x}, '0'), '.') ELSE {x} END)"
         return (
-            f"(CASE WHEN {x} IS NOT NULL AND rtrim(split_part({x}, '.', 2), '0') = '' "
-            f"AND regexp_full_match({x}, '-?[0-9]+(\\.[0-9]+)?') "
-            f"THEN {sign} || __jint(ltrim(split_part(ltrim({x}, '-'), '.', 1), '0')) "
-            f"ELSE __jnum({x}) END)"
+            f"(CASE WHEN {x} IS NULL THEN 'null' "
+            f"WHEN regexp_full_match({y}, '{INTEGER}') THEN {y} "
+            f"WHEN length(ltrim({y}, '-')) <= 16 AND regexp_full_match({y}, '{FRACTION}') "
+            f"THEN {y} ELSE {FAIL} END)"
         )
     if c is Cls.BOOL:
         return f"(CASE WHEN {x} IS NULL THEN 'null' WHEN {x} = 'true' THEN 'true' ELSE 'false' END)"
