@@ -21,7 +21,6 @@ from typing import Any
 
 from engine.bulk.duck import (
     ROW_BATCH,
-    Prospect,
     _outcome,
     _Owners,
     arrow_table,
@@ -301,4 +300,4 @@ def _owner_texts(owner: Owner | None) -> tuple[str | None, str | None]:
     return pretty, json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-__all__ = ["Batch", "PlanRows", "Prospect"]
+__all__ = ["Batch", "PlanRows"]

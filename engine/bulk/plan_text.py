@@ -180,7 +180,8 @@ class EntrySql:
         )
         return f"list_filter([{items}], lambda x: x IS NOT NULL)"
 
-    def stage_texts(self, style: Style) -> str:
+    def stage_texts(self) -> str:
+        """The stages held, each as a JSON string."""
         return f"list_transform({self.stages()}, lambda x: __js(x))"
 
     def creates(self) -> list[tuple[int, str, Cls | None]]:
@@ -468,7 +469,7 @@ class EntrySql:
         head = style.members(fields, pad)
         tail = style.members(
             [
-                ("stages", style.items(self.stage_texts(style), inner), None),
+                ("stages", style.items(self.stage_texts(), inner), None),
                 ("to_salesforce", to_sf, shows_writes),
                 ("to_pardot", to_pd, shows_writes),
                 (
