@@ -32,14 +32,14 @@ class EngineName(StrEnum):
 
 
 # `auto` runs the Python reference below this many prospects and DuckDB from it on.
-# Measured on the 2-core benchmark machine (benchmarks/README.md, "Engines"), records
+# Measured on the 2-core benchmark machine (benchmarks/README.md, DuckDB engine), records
 # already loaded: 10,000 prospects, reference 1.9 s, DuckDB 6.7 s (fixed costs: imports,
 # planning one large query); 50,000 prospects, reference 16.7 s, DuckDB 15.6-20.8 s. The
 # engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
 AUTO_THRESHOLD = 50_000
 # When DuckDB reads the CSV or Parquet files itself (`run_direct`: dry-run), nothing is
 # loaded in Python first, and the engines cross far earlier. Measured whole-process on the
-# benchmark org as CSV (benchmarks/README.md, "Engines"): 2,000 prospects, DuckDB 1.5× the
+# benchmark org as CSV (benchmarks/README.md, DuckDB engine): 2,000 prospects, DuckDB 1.5× the
 # reference's CPU time; 10,000, 0.89×; 50,000, 0.55×, the same plan byte for byte.
 DIRECT_THRESHOLD = 10_000
 
