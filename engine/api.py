@@ -9,10 +9,11 @@ if not rules.has_errors:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from engine.loader import ParseCache, load, load_text
 from engine.source import SourceFile
 
 if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
     from engine.codes import Code
     from engine.graph import EvaluationGraph
     from engine.import_report import TreeReport
@@ -228,6 +230,26 @@ def dry_run_direct(
         return None  # each unit's prospects are read by the loader (docs/engines.md)
     clock = _clock(now)
     return call_deep(lambda: run_direct(rules, path, clock, engine))
+
+
+@contextlib.contextmanager
+def direct_rows(
+    rules: CheckedRules, path: str, *, now: dt.datetime | None = None, engine: str = "auto"
+) -> Iterator[PlanRows | None]:
+    """`dry_run_direct` with the plan left as rows in DuckDB for the renderers to read in
+    batches (`render/plan_json.write_rows`, `plan_jsonl`, `plan_parquet`): a plan of a
+    million prospects is never held as Python objects. None as `dry_run_direct`; the
+    rows are released when the block ends."""
+    from engine.bulk.engines import open_direct
+
+    _valid(rules)
+    clock = _clock(now)
+    rows = call_deep(lambda: open_direct(rules, path, clock, engine))
+    try:
+        yield rows
+    finally:
+        if rows is not None:
+            rows.close()
 
 
 def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None) -> None:

@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from enum import IntEnum
+from typing import Any
 
 from engine import __version__
 
@@ -376,6 +377,15 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     from engine.render import plan_table
 
     rules = _checked_or_exit(args.rules)
+    if args.format in ("json", "jsonl", "parquet"):  # rendered from DuckDB's rows
+        if args.format == "parquet" and args.output is None:
+            raise CannotRun("--format parquet writes a file: add --output FILE")
+        now = _cycle_time(args)
+        with api.direct_rows(rules, args.records, now=now, engine=args.engine) as direct:
+            if direct is not None:
+                _stream_plan(args, direct)
+                failed = args.fail_on_error and direct.has_errors
+                return ExitCode.FINDINGS if failed else ExitCode.OK
     plan = None
     if args.format != "html":  # DuckDB reads large CSV/Parquet record sets itself
         now = _cycle_time(args)
@@ -405,17 +415,24 @@ TABLE_ROWS = 50  # dry-run's table: rows shown per action unless --all (issue 10
 
 def _stream_plan(args: argparse.Namespace, plan) -> None:  # type: ignore[no-untyped-def]
     """The plan as json, jsonl or parquet, written as it is rendered: never held whole as
-    text. To `--output` through a temporary file that replaces it only when complete."""
+    text. To `--output` through a temporary file that replaces it only when complete.
+    `plan` is a Plan, or the direct path's rows in DuckDB (bulk/plan_rows.py)."""
+    from engine.bulk.plan_rows import PlanRows
     from engine.files import atomic_output
     from engine.render import plan_json, plan_jsonl, plan_parquet
 
+    rows = isinstance(plan, PlanRows)
     if args.format == "parquet":
         if args.output is None:
             raise CannotRun("--format parquet writes a file: add --output FILE")
         with atomic_output(args.output) as temp:
-            plan_parquet.write(plan, temp)
+            (plan_parquet.write_rows if rows else plan_parquet.write)(plan, temp)
     else:
-        write = plan_json.write if args.format == "json" else plan_jsonl.write
+        writers: dict[str, Callable[[Any, Callable[[str], object]], None]] = {
+            "json": plan_json.write_rows if rows else plan_json.write,
+            "jsonl": plan_jsonl.write_rows if rows else plan_jsonl.write,
+        }
+        write = writers[args.format]
         if args.output is None:
             _buffered(lambda out: write(plan, out))
             return

@@ -554,64 +554,76 @@ class _Loader:
         body = " UNION ALL ".join(selects) or "SELECT '' AS obj, '' AS id, '' AS owner WHERE FALSE"
         self.sql(f"CREATE TABLE __record_owner AS {body}")
 
-    # -- rounds: duck.components and duck.rounds, as label propagation in SQL -------------
+    # -- rounds: duck.components and duck.rounds, from the keys ---------------------------
 
     def _rounds(self, raw: _Raw) -> int:
+        """Each prospect's component (duck.components: prospects reaching one record or
+        email key) and its round. A record is one with its email key (its node is the
+        key; a record without one, or a CRM id naming no record, is its own node), so a
+        prospect reaches at most three nodes: its email key (match by email), and its
+        lead's and contact's. Nearly every prospect's nodes are one node; the few that
+        join two are unioned in Python, and every other prospect's component is its
+        node's."""
         from engine.bulk.duck import by_email
 
         get = raw.columns.get
-        edges = [
-            "SELECT 'l:' || __id AS a, 'e:' || __email AS b FROM leads WHERE __email <> ''",
-            "SELECT 'c:' || __id, 'e:' || __email FROM contacts WHERE __email <> ''",
-        ]
-        for prefix, attribute in (("c", "crm_contact_fid"), ("l", "crm_lead_fid")):
+
+        def node(obj: str, attribute: str) -> str:
             fid = get(attribute)
-            if fid is not None:
-                edges.append(
-                    f"SELECT 'p:' || {get('id')}, '{prefix}:' || {fid} FROM {raw.table} "
-                    f"WHERE {fid} <> ''"
-                )
-        if by_email(self.rules):
-            edges.append("SELECT 'p:' || __id, 'e:' || __email FROM prospects WHERE __email <> ''")
-        self.sql("CREATE TABLE __edges AS " + " UNION ALL ".join(edges))
+            if fid is None:
+                return "CAST(NULL AS VARCHAR)"
+            return (
+                f"(CASE WHEN r.{fid} = '' THEN NULL WHEN {obj[0]}.__email <> '' THEN "
+                f"'e:' || {obj[0]}.__email ELSE '{obj[0]}:' || r.{fid} END)"
+            )
+
+        email = "(CASE WHEN p.__email <> '' THEN 'e:' || p.__email END)"
+        nodes = [email] if by_email(self.rules) else []
+        nodes += [node("lead", "crm_lead_fid"), node("contact", "crm_contact_fid")]
+        joins = [
+            f"LEFT JOIN leads l ON l.__id = r.{get('crm_lead_fid')}" if get("crm_lead_fid") else "",
+            f"LEFT JOIN contacts c ON c.__id = r.{get('crm_contact_fid')}"
+            if get("crm_contact_fid")
+            else "",
+        ]
         self.sql(
-            "CREATE TABLE __label AS SELECT n, n AS l FROM "
-            "(SELECT a AS n FROM __edges UNION SELECT b FROM __edges)"
+            "CREATE TABLE __nodes AS SELECT p.__id, list_distinct(list_filter("
+            f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns FROM prospects p "
+            f"JOIN {raw.table} r ON r.{get('id')} = p.__id {' '.join(joins)}"
         )
-        for _ in range(MAX_PASSES):
-            self.sql(
-                "CREATE TABLE __label2 AS SELECT x.n, least(x.l, min(y.l)) AS l FROM __label x "
-                "JOIN (SELECT e.a AS n, lb.l FROM __edges e JOIN __label lb ON lb.n = e.b "
-                "UNION ALL SELECT e.b AS n, la.l FROM __edges e JOIN __label la ON la.n = e.a) "
-                "y ON y.n = x.n GROUP BY x.n, x.l"
-            )
-            changed = self.one(
-                "SELECT count(*) FROM __label2 x JOIN __label y ON x.n = y.n WHERE x.l <> y.l"
-            )
-            self.sql("DROP TABLE __label")
-            self.sql("ALTER TABLE __label2 RENAME TO __label")
-            if not changed:
-                break
-        else:
-            raise _Decline  # a chain longer than the passes: the Python loader's path
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            root = x
+            while parent.setdefault(root, root) != root:
+                root = parent[root]
+            while parent[x] != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        for (ns,) in self.sql("SELECT ns FROM __nodes WHERE len(ns) > 1").fetchall():
+            roots = sorted({find(n) for n in ns})
+            for other in roots[1:]:
+                parent[other] = roots[0]
+        pairs = sorted((n, find(n)) for n in parent if find(n) != n)
+        self.sql("CREATE TABLE __joined (n VARCHAR, root VARCHAR)")
+        if pairs:
+            self.con.executemany("INSERT INTO __joined VALUES (?, ?)", pairs)
         self.sql(
-            "CREATE TABLE prospects__next AS SELECT p.*, "
-            "COALESCE(lb.l, 'p:' || p.__id) AS __comp FROM prospects p "
-            "LEFT JOIN __label lb ON lb.n = 'p:' || p.__id"
+            "CREATE TABLE __components AS SELECT x.__id, COALESCE(j.root, x.n) AS __comp "
+            "FROM (SELECT __id, COALESCE(ns[1], 'p:' || __id) AS n FROM __nodes) x "
+            "LEFT JOIN __joined j ON j.n = x.n"
+        )
+        self.sql(
+            "CREATE TABLE prospects__next AS SELECT p.*, CAST(row_number() OVER "
+            "(PARTITION BY c.__comp ORDER BY p.__id) AS BIGINT) AS __round FROM prospects p "
+            "JOIN __components c ON c.__id = p.__id"
         )
         self.sql("DROP TABLE prospects")
-        self.sql(
-            "CREATE TABLE prospects AS SELECT * EXCLUDE (__comp), CAST(row_number() OVER "
-            "(PARTITION BY __comp ORDER BY __id) AS BIGINT) AS __round FROM prospects__next"
-        )
-        self.sql("CREATE TABLE __components AS SELECT __id, __comp FROM prospects__next")
-        self.sql("DROP TABLE prospects__next")
-        self.sql("DROP TABLE __edges")
-        self.sql("DROP TABLE __label")
+        self.sql("ALTER TABLE prospects__next RENAME TO prospects")
+        self.sql("DROP TABLE __nodes")
+        self.sql("DROP TABLE __joined")
         return int(self.one("SELECT COALESCE(max(__round), 0) FROM prospects"))
-
-
-MAX_PASSES = 64  # label propagation: a component's diameter (chains up to 8 in the benchmark)
 
 
 def _cls(info: FieldInfo) -> Cls | None:

@@ -23,11 +23,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.bulk.sql import (
     FAIL_SEP,
@@ -84,7 +85,13 @@ from engine.runtime.ownership import (
     shown,
 )
 
-MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "2GB")
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
+
+# DuckDB's buffer, beyond which it spills to disk: with the Python side and DuckDB's own
+# overhead, a 1,000,000-prospect dry-run peaked at 1.4 GB under this limit and 2.3 GB
+# under 2GB, for 9% more CPU (benchmarks/README.md)
+MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "1200MB")
 
 
 def program_for(rules: CheckedRules) -> Program:
@@ -504,7 +511,21 @@ class DuckEngine:
         (`direct.py`); None when that path does not cover this rule set or record set —
         then load the records with the Python loader and call `plan`, which words every
         input error and every reason to decline as the reference does."""
+        rows = self.open_direct(root, clock)
+        if rows is None:
+            return None
+        try:
+            return rows.plan()
+        finally:
+            rows.close()
+
+    def open_direct(self, root: str, clock: Clock) -> PlanRows | None:
+        """`plan_direct`, the plan left as rows in DuckDB (`plan_rows.PlanRows`, which
+        the caller closes): the renderers read it in batches. CannotEvaluate, or None,
+        as `plan_direct`."""
         from engine.bulk import direct
+        from engine.bulk.plan_rows import PlanRows
+        from engine.bulk.plan_text import EntrySql
 
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
@@ -515,20 +536,26 @@ class DuckEngine:
             for c in program.columns(obj)
         ):
             return None  # multi-select picklists as the Python loader normalises them
-        with tempfile.TemporaryDirectory(prefix="syncrules-duckdb-") as spill:
-            con = self.connect(spill)
-            try:
-                loaded = direct.load(con, root, self.rules, program)
-                if loaded is None:
-                    return None
+        spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
+        con = self.connect(spill)
+        try:
+            loaded = direct.load(con, root, self.rules, program)
+            if loaded is not None:
                 self._bind(con, program, clock, loaded.small)
                 stamp = created_stamp(clock)
-                if loaded.last_round == 0:
-                    return Plan((), ())
-                self._rounds(con, program, loaded.last_round, stamp, ["__assigned"], keep=True)
-                return self._assemble_kept(con, program, _Owners(self.rules, loaded.small))
-            finally:
-                con.close()
+                last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
+                extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
+                self._rounds(con, program, last, stamp, extra, keep=True)
+                rows = PlanRows(self.rules, program, con, spill, _Owners(self.rules, loaded.small))
+                rows.prepare()
+                return rows
+        except BaseException:
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
+            raise
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+        return None
 
     def plan(self, records: RecordSet, clock: Clock) -> Plan:
         import pyarrow as pa  # type: ignore[import-untyped]
@@ -564,34 +591,6 @@ class DuckEngine:
         udf.bind_clock(program, clock)
         udf.register(con, program, self.rules, clock, directory(records.users))
 
-    def _dropping(
-        self, con: Any, program: Program, rows: list[dict[str, Any]]
-    ) -> Callable[[dict[str, Any]], Prospect]:
-        """The prospects' own values, fetched only for the rows that drop a value (an
-        outcome names the prospect's value it could not write): few, in most cycles."""
-        import pyarrow as pa
-
-        wanted = [r["__id"] for r in rows if _drops(r)]
-        cls = {c.name: c.cls for c in program.prospect}
-        values: dict[str, dict[str, Any]] = {}
-        if wanted:
-            con.register("__wanted", pa.table({"id": pa.array(wanted, pa.string())}))
-            cols = ", ".join(f"p.{q(name)}" for name in cls)
-            query = f"SELECT p.__id, {cols} FROM prospects p JOIN __wanted w ON w.id = p.__id"
-            values = {r["__id"]: r for r in rows_of(self._arrow(con, query))}
-            con.unregister("__wanted")
-
-        def of(row: dict[str, Any]) -> Prospect:
-            held = values.get(row["__id"], {})
-
-            def value(name: str) -> Value:
-                raw = held[name]
-                return raw if isinstance(raw, bool) else _value(raw, cls[name])
-
-            return Prospect(row["__id"], row["__assigned"] or None, value)
-
-        return of
-
     def _arrow(self, con: Any, query: str) -> Any:
         """A query's rows as an Arrow table, from a relation (the DB-API cursor's Arrow
         output makes an extra copy of the rows). DuckDB 2 names it to_arrow_table,
@@ -607,66 +606,6 @@ class DuckEngine:
             self.on_sql(statement)
         return con.execute(statement)
 
-    def _assemble_kept(self, con: Any, program: Program, owners: _Owners) -> Plan:
-        """`assemble` over the rows the rounds kept in `__plan_rows`, read in prospect
-        order in batches: the created leads' Ids and the duplicate check in SQL, then each
-        batch's outcomes, so that only one batch of rows is held in Python at a time.
-        CannotEvaluate here only makes the caller take the Python loader's path, which
-        finds and words the same reason."""
-        created = self._sql(
-            con,
-            "SELECT __rank FROM __plan_rows WHERE __path = 'create' "
-            "AND __action = 'create_lead' ORDER BY __rank",
-        ).fetchall()
-        final = {
-            f"{NEW_LEAD_PREFIX}{rank:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
-            for n, (rank,) in enumerate(created, start=1)
-        }
-        del created
-        for n in program.dup_rules:
-            shared = self._sql(
-                con,
-                f"SELECT count(*) FROM (SELECT r.__ndup{n} FROM __plan_rows r "
-                "JOIN __components c ON c.__id = r.__id WHERE r.__path = 'create' "
-                f"AND r.__ndup{n} IS NOT NULL GROUP BY 1 HAVING count(DISTINCT c.__comp) > 1)",
-            ).fetchall()
-            if shared[0][0]:
-                reason = "leads created for unrelated prospects share a duplicate key"
-                raise CannotEvaluate([Reason("duplicate rule", reason)])
-        outcomes: list[Outcome] = []
-        problems = Problems(final)
-        reader = con.cursor().sql("SELECT * FROM __plan_rows ORDER BY __rank")
-        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
-        for batch in stream(ROW_BATCH):
-            rows = rows_of(batch)
-            check_round(self.rules, program, rows)
-            prospect = self._dropping(con, program, rows)
-            self._record_owners(con, rows, owners)
-            outcomes.extend(
-                problems.attach(_outcome(self.rules, program, prospect(r), r, final, owners), r)
-                for r in rows
-            )
-        return Plan(tuple(outcomes), ())
-
-    def _record_owners(self, con: Any, rows: list[dict[str, Any]], owners: _Owners) -> None:
-        """The OwnerId of each record this batch's prospects synced with (direct path)."""
-        import pyarrow as pa
-
-        pairs = {(r["__mobj"], r["__mid"]) for r in rows if r["__mobj"] is not None}
-        owners.loaded.clear()
-        if not pairs:
-            return
-        batch = pa.table({"obj": [o for o, _ in pairs], "id": [i for _, i in pairs]})
-        con.register("__batch_ids", batch)
-        try:
-            found = con.sql(
-                "SELECT o.obj, o.id, o.owner FROM __record_owner o "
-                "JOIN __batch_ids b ON b.obj = o.obj AND b.id = o.id"
-            ).fetchall()
-        finally:
-            con.unregister("__batch_ids")
-        owners.loaded.update({(obj, rid): owner for obj, rid, owner in found})
-
     def _rounds(
         self,
         con: Any,
@@ -677,16 +616,22 @@ class DuckEngine:
         *,
         keep: bool = False,
     ) -> list[dict[str, Any]]:
-        """Every round's plan rows, in Python (`keep`: in the table `__plan_rows`)."""
+        """Every round's plan rows, in Python (`keep`: in the table `__plan_rows`).
+
+        A round's query computes some 600 columns (every mapping's fits, directions and
+        writes, every check) of which the plan rows and the next round's tables read a
+        fraction: only those are stored (`_needed`), and on the direct path (`keep`) the
+        last round's writes are not applied, as nothing reads the tables after it."""
         out: list[dict[str, Any]] = []
+        wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+        wanted += [f"__ndup{n}" for n in program.dup_rules]
+        wanted += extra
+        selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
+        columns = self._needed(con, program, selected)
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
             query = program.round_sql.replace("$round", str(k))
-            self._sql(con, f"CREATE TABLE cycle_round AS {query}")
-            wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
-            wanted += [f"__ndup{n}" for n in program.dup_rules]
-            wanted += extra
-            selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
+            self._sql(con, f"CREATE TABLE cycle_round AS SELECT {columns} FROM ({query})")
             if keep:
                 into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
                 self._sql(con, into + selected)
@@ -694,12 +639,29 @@ class DuckEngine:
                 batch = rows_of(self._arrow(con, selected))
                 check_round(self.rules, program, batch)
                 out.extend(batch)
+            if keep and k == count:
+                break
             for table, select in program.next_tables:
                 select = select.replace("$created_stamp", stamp)
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
                 self._sql(con, f"DROP TABLE {table}")
                 self._sql(con, f"ALTER TABLE {table}__next RENAME TO {table}")
+        self._sql(con, "DROP TABLE IF EXISTS cycle_round")
         return out
+
+    def _needed(self, con: Any, program: Program, selected: str) -> str:
+        """The round query's columns that `selected` or the statements applying a round
+        name (a name that only looks used is kept too: harmless; one missed would be a
+        binder error, never a wrong plan)."""
+        import re
+
+        used = " ".join([selected, *(select for _, select in program.next_tables)])
+        query = program.round_sql.replace("$round", "1")
+        names = [str(row[0]) for row in con.execute(f"DESCRIBE {query}").fetchall()]
+        kept = [
+            q(n) for n in names if q(n) in used or re.search(rf"(?<![\w.]){re.escape(n)}\b", used)
+        ]
+        return ", ".join(kept)
 
     # -- the plan from the rows ---------------------------------------------------------
 
@@ -711,6 +673,64 @@ class DuckEngine:
         component: dict[str, int],
     ) -> Plan:
         return assemble(self.rules, program, records, rows, component)
+
+
+def arrow_table(con: Any, query: str) -> Any:
+    """A query's rows as an Arrow table, from a relation (the DB-API cursor's Arrow output
+    makes an extra copy of the rows). DuckDB 2 names it to_arrow_table, DuckDB 1
+    fetch_arrow_table."""
+    relation = con.sql(query)
+    arrow = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+    return arrow()
+
+
+def dropping(
+    con: Any, program: Program, rows: list[dict[str, Any]]
+) -> Callable[[dict[str, Any]], Prospect]:
+    """The prospects' own values, fetched only for the rows that drop a value (an
+    outcome names the prospect's value it could not write): few, in most cycles."""
+    import pyarrow as pa
+
+    wanted = [r["__id"] for r in rows if _drops(r)]
+    cls = {c.name: c.cls for c in program.prospect}
+    values: dict[str, dict[str, Any]] = {}
+    if wanted:
+        con.register("__wanted", pa.table({"id": pa.array(wanted, pa.string())}))
+        cols = ", ".join(f"p.{q(name)}" for name in cls)
+        query = f"SELECT p.__id, {cols} FROM prospects p JOIN __wanted w ON w.id = p.__id"
+        values = {r["__id"]: r for r in rows_of(arrow_table(con, query))}
+        con.unregister("__wanted")
+
+    def of(row: dict[str, Any]) -> Prospect:
+        held = values.get(row["__id"], {})
+
+        def value(name: str) -> Value:
+            raw = held[name]
+            return raw if isinstance(raw, bool) else _value(raw, cls[name])
+
+        return Prospect(row["__id"], row["__assigned"] or None, value)
+
+    return of
+
+
+def record_owners(con: Any, rows: list[dict[str, Any]], owners: _Owners) -> None:
+    """The OwnerId of each record these rows' prospects synced with (direct path)."""
+    import pyarrow as pa
+
+    pairs = {(r["__mobj"], r["__mid"]) for r in rows if r["__mobj"] is not None}
+    owners.loaded.clear()
+    if not pairs:
+        return
+    batch = pa.table({"obj": [o for o, _ in pairs], "id": [i for _, i in pairs]})
+    con.register("__batch_ids", batch)
+    try:
+        found = con.sql(
+            "SELECT o.obj, o.id, o.owner FROM __record_owner o "
+            "JOIN __batch_ids b ON b.obj = o.obj AND b.id = o.id"
+        ).fetchall()
+    finally:
+        con.unregister("__batch_ids")
+    owners.loaded.update({(obj, rid): owner for obj, rid, owner in found})
 
 
 @dataclass(frozen=True, slots=True)
@@ -857,6 +877,15 @@ class Problems:
     final: dict[str, str]  # provisional Id → the created lead's Id
     created: int = 0
 
+    @staticmethod
+    def decline(row: dict[str, Any]) -> None:
+        """CannotEvaluate for the row's first `D` failure, if it has one."""
+        for p in row["__problems"] or ():
+            text: str = p["e"]
+            if text[0] == Fail.DECLINE.value:
+                location, _, message = text[1:].partition(FAIL_SEP)
+                raise CannotEvaluate([Reason(p["r"], message, location)])
+
     def attach(self, outcome: Outcome, row: dict[str, Any]) -> Outcome:
         new_id = f"{NEW_LEAD_PREFIX}{self.created + 1:010d}"
         if row["__action"] == "create_lead":
@@ -864,12 +893,11 @@ class Problems:
         listed = row["__problems"]
         if not listed:
             return outcome
+        self.decline(row)
         found = []
         for p in listed:
             text: str = p["e"]
             location, _, message = text[1:].partition(FAIL_SEP)
-            if text[0] == Fail.DECLINE.value:
-                raise CannotEvaluate([Reason(p["r"], message, location)])
             mid = row["__mid"]
             record = {"p": row["__id"], "n": new_id, "v": self.final.get(mid, mid)}[p["o"]]
             found.append(FormulaProblem(p["r"], record, message, location))

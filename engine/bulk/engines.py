@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from engine.bulk.sql import CannotEvaluate, Reason
 from engine.check.model import CheckedRules
@@ -18,6 +19,9 @@ from engine.files import InputError
 from engine.plan import Action, Plan, SkipReason
 from engine.records.model import RecordSet
 from engine.runtime.context import Clock
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
 
 
 class EngineName(StrEnum):
@@ -28,14 +32,14 @@ class EngineName(StrEnum):
 
 
 # `auto` runs the Python reference below this many prospects and DuckDB from it on.
-# Measured on the 2-core benchmark machine (benchmarks/README.md, "Engines"), records
+# Measured on the 2-core benchmark machine (benchmarks/README.md, DuckDB engine), records
 # already loaded: 10,000 prospects, reference 1.9 s, DuckDB 6.7 s (fixed costs: imports,
 # planning one large query); 50,000 prospects, reference 16.7 s, DuckDB 15.6-20.8 s. The
 # engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
 AUTO_THRESHOLD = 50_000
 # When DuckDB reads the CSV or Parquet files itself (`run_direct`: dry-run), nothing is
 # loaded in Python first, and the engines cross far earlier. Measured whole-process on the
-# benchmark org as CSV (benchmarks/README.md, "Engines"): 2,000 prospects, DuckDB 1.5× the
+# benchmark org as CSV (benchmarks/README.md, DuckDB engine): 2,000 prospects, DuckDB 1.5× the
 # reference's CPU time; 10,000, 0.89×; 50,000, 0.55×, the same plan byte for byte.
 DIRECT_THRESHOLD = 10_000
 
@@ -173,6 +177,20 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
     on (estimated from the file, before anything is loaded). None: load the record set with
     the Python loader and call `run_engine` — which words every input error, and every
     reason DuckDB declines, exactly as before."""
+    rows = open_direct(rules, path, clock, engine)
+    if rows is None:
+        return None
+    try:
+        return rows.plan()
+    finally:
+        rows.close()
+
+
+def open_direct(
+    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
+) -> PlanRows | None:
+    """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
+    caller closes), for the renderers that read it in batches."""
     from engine.bulk import direct
 
     name = EngineName(engine)
@@ -185,7 +203,7 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
     from engine.bulk.duck import DuckEngine
 
     try:
-        return DuckEngine(rules).plan_direct(path, clock)
+        return DuckEngine(rules).open_direct(path, clock)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
 
@@ -292,6 +310,7 @@ __all__ = [
     "EngineName",
     "EngineRun",
     "choose",
+    "open_direct",
     "reasons",
     "refuse_big_records",
     "run_direct",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from json.encoder import encode_basestring as _string  # the C function
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.plan import (
     CREATE_PROSPECT,
@@ -20,6 +20,9 @@ from engine.plan import (
     UserAccess,
 )
 from engine.render.values import json_value, write_value
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
 
 
 def _failure(failure: Failure) -> dict[str, Any]:
@@ -190,6 +193,28 @@ def write(plan: Plan, out: Callable[[str], object], extra: dict[str, Any] | None
                 lead = ",\n    "
             out("\n  ]")
     out("\n}\n" if data else "{}\n")
+
+
+def write_rows(rows: PlanRows, out: Callable[[str], object]) -> None:
+    """`write` of a direct-path plan left as rows in DuckDB (bulk/plan_rows.py): the
+    same bytes, each batch of records written as the text SQL made of it, and the few
+    records SQL leaves to Python rendered here from their Outcome. The direct path has
+    no formula errors, prospects from Salesforce or side plans."""
+    out("{\n  " + _string("summary") + ": " + pretty(rows.counts(), "  "))
+    out(",\n  " + _string("records") + ": ")
+    first = True
+    for texts, fallback in rows.entries("json"):
+        for i, o in fallback.items():
+            texts[i] = ",\n    " + pretty(outcome(o), "    ")
+        chunk = "".join(texts)  # type: ignore[arg-type]  # every None was filled
+        if not chunk:
+            continue
+        if first:
+            chunk = "[\n" + chunk[2:]  # the first record's ",\n" opens the list
+            first = False
+        out(chunk)
+    out("[]" if first else "\n  ]")
+    out(",\n  " + _string("prospects_from_salesforce") + ": []\n}\n")
 
 
 def pretty(value: Any, pad: str = "") -> str:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.plan import Plan
 from engine.render import plan_json
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -47,6 +50,16 @@ def _units(plan: Plan) -> list[tuple[str, Iterable[dict[str, Any]]]]:
         ("business_units", plan_json.units(plan)),
         ("business_unit_overlaps", plan_json.overlaps(plan)),
     ]
+
+
+def write_rows(rows: PlanRows, out: Callable[[str], object]) -> None:
+    """`write` of a direct-path plan left as rows in DuckDB (bulk/plan_rows.py): each
+    batch's lines as SQL wrote them, the few it leaves to Python from their Outcome."""
+    out(_line("summary", rows.counts()))
+    for texts, fallback in rows.entries("jsonl"):
+        for i, o in fallback.items():
+            texts[i] = _line("records", plan_json.outcome(o))
+        out("".join(texts))  # type: ignore[arg-type]  # every None was filled
 
 
 def render(plan: Plan) -> str:

@@ -1,0 +1,332 @@
+"""The direct path's plan as rows in DuckDB, read out in batches (issue 10).
+
+After the rounds (`duck.DuckEngine.open_direct`), every prospect's plan row is in the
+table `__plan_rows`. `PlanRows` finishes them in SQL — the created leads' final Ids, the
+checks that make the engine decline, the action, the owner decisions (decided in Python
+once per distinct assigned user and record owner) — into `__rows`, sorted by prospect, and
+hands the renderers each batch's entries as text written by SQL (`plan_text.py`): the
+JSON plan, JSON Lines and Parquet never build a Python object per prospect. A row the SQL
+cannot write exactly is built as an `Outcome` by the reference's code (`duck._outcome`)
+and rendered by the renderer, in its place. `plan()` still gives the whole `Plan`, for the
+table format and the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.bulk.duck import (
+    ROW_BATCH,
+    Problems,
+    _outcome,
+    _Owners,
+    arrow_table,
+    by_email,
+    check_round,
+    dropping,
+    record_owners,
+    rows_of,
+)
+from engine.bulk.plan_text import MACROS, EntrySql, Style
+from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, lit
+from engine.check.model import CheckedRules
+from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan
+from engine.runtime.ownership import created_owner, followed_owner, shown
+
+JSON_PAD = "    "  # a record's indent in the JSON plan (render/plan_json.write)
+# a row with formula failures (sql.py's `__problems`) is written by Python: the outcome
+# lists them as the reference does (duck.Problems)
+FAILED = "(__problems IS NOT NULL AND len(__problems) > 0)"
+# a `D` failure: a value SQL cannot hold exactly, which makes the engine decline
+DECLINES = f"({FAILED} AND len(list_filter(__problems, lambda p: left(p.e, 1) = 'D')) > 0)"
+# per batch of entries: each one's text, or None where `fallback` holds its Outcome
+Batch = tuple[list[str | None], dict[int, Outcome]]
+
+
+@dataclass(slots=True)
+class PlanRows:
+    """The plan rows of a direct-path cycle, held in DuckDB until `close`."""
+
+    rules: CheckedRules
+    program: Program
+    con: Any
+    spill: str
+    owners: _Owners
+    batch: int = ROW_BATCH
+    tally: dict[str, int] = field(default_factory=dict)
+    fallbacks: int = 0  # entries built in Python so far (tests: the SQL wrote the rest)
+    _final: dict[str, str] | None = None
+
+    # -- finishing the rows in SQL --------------------------------------------------
+
+    def prepare(self) -> None:
+        """The rows' final Ids, owners and actions; CannotEvaluate for what would have
+        crossed components (duck.check_round, duck._check_duplicates)."""
+        sql = self.con.execute
+        for macro in MACROS:
+            sql(macro)
+        # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
+        sql(
+            f"CREATE TABLE __final AS SELECT {lit(NEW_LEAD_PREFIX)} || "
+            "lpad(CAST(__rank AS VARCHAR), 12, '0') AS prov, "
+            f"{lit(NEW_LEAD_PREFIX)} || lpad(CAST(row_number() OVER (ORDER BY __rank) "
+            "AS VARCHAR), 10, '0') AS final, __owner AS owner, __rank AS rank FROM __plan_rows "
+            "WHERE __path = 'create' AND __action = 'create_lead'"
+        )
+        self._check()
+        self._declines()
+        sql(
+            f"CREATE VIEW __base AS SELECT r.*, {EntrySql(self.rules, self.program).action()} "
+            "AS __act, COALESCE(f.final, r.__mid) AS __target, "
+            "CASE WHEN r.__path = 'create' THEN 'lead' ELSE r.__mobj END AS __fobj, "
+            "CASE WHEN r.__mobj IS NULL THEN '' WHEN f.prov IS NOT NULL THEN f.owner "
+            "ELSE COALESCE(o.owner, '') END AS __rowner "
+            "FROM __plan_rows r LEFT JOIN __final f ON r.__mobj = 'lead' AND f.prov = r.__mid "
+            "LEFT JOIN __record_owner o ON o.obj = r.__mobj AND o.id = r.__mid"
+        )
+        self._owner_tables()
+        sql(
+            "CREATE VIEW __rows AS SELECT b.*, "
+            "c.pretty AS __created_owner_pretty, c.compact AS __created_owner_compact, "
+            "f.pretty AS __followed_owner_pretty, f.compact AS __followed_owner_compact "
+            "FROM __base b LEFT JOIN __owner_created c ON c.assigned = b.__assigned "
+            "LEFT JOIN __owner_followed f ON f.assigned = b.__assigned AND f.rowner = b.__rowner"
+        )
+        tally = dict(sql("SELECT __act, count(*) FROM __base GROUP BY 1").fetchall())
+        self.tally = {a.value: int(tally.get(a.value, 0)) for a in Action}
+        self.tally["prospects"] = sum(self.tally.values())
+
+    def _check(self) -> None:
+        """What sends the cycle back to the Python loader's path, which words it: leads
+        created for unrelated prospects with one duplicate key, and the writes
+        duck.check_round refuses, checked by it on the rows SQL finds suspect."""
+        sql = self.con.execute
+        for n in self.program.dup_rules:
+            shared = sql(
+                f"SELECT count(*) FROM (SELECT r.__ndup{n} FROM __plan_rows r "
+                "JOIN __components c ON c.__id = r.__id WHERE r.__path = 'create' "
+                f"AND r.__ndup{n} IS NOT NULL GROUP BY 1 HAVING count(DISTINCT c.__comp) > 1)"
+            ).fetchall()
+            if shared[0][0]:
+                reason = "leads created for unrelated prospects share a duplicate key"
+                raise CannotEvaluate([Reason("duplicate rule", reason)])
+        tests = []
+        if by_email(self.rules):
+            tests.append(
+                "(__action = 'create_lead' AND COALESCE(__nemail, '') <> '' "
+                "AND __nemail IS DISTINCT FROM __email)"
+            )
+        dup_names = {
+            i.name.casefold()
+            for n in self.program.dup_rules
+            for i in self.rules.duplicates[n].fields
+        }
+        for obj, maps in (("lead", self.program.lead_maps), ("contact", self.program.contact_maps)):
+            email, dups = [], []
+            for n, m in maps:
+                target = m.target(obj)
+                if target is None:
+                    continue
+                if target.name.casefold() == "email":
+                    email.append(n)
+                if target.name.casefold() in dup_names:
+                    dups.append(n)
+            if not email and not dups:
+                continue
+            key = f'"{obj}.__email"'
+            listed = ", ".join(map(str, email)) or "NULL"
+            new_key = "lower(trim(COALESCE(w.s, ''), ' \t\n\r'))"
+            changed = (
+                f"(w.i IN ({listed}) AND ({new_key} IS DISTINCT FROM {key} "
+                "OR NOT regexp_full_match(COALESCE(w.s, ''), '[\t\n\r -~]*')))"
+            )
+            written = f"w.i IN ({', '.join(map(str, dups)) or 'NULL'})"
+            tests.append(
+                f"(__action = 'matched' AND __mobj = '{obj}' AND len(list_filter("
+                f"COALESCE(__{obj}_writes, []), lambda w: w.d = 'sf' AND w.c IS NULL "
+                f"AND ({changed} OR {written}))) > 0)"
+            )
+        if tests:
+            suspects = rows_of(
+                arrow_table(self.con, f"SELECT * FROM __plan_rows WHERE {' OR '.join(tests)}")
+            )
+            check_round(self.rules, self.program, suspects)
+
+    def _declines(self) -> None:
+        """CannotEvaluate, before anything is written, when a row holds a value SQL cannot
+        hold exactly (Problems.decline words the reason from the first such row)."""
+        found = rows_of(
+            arrow_table(
+                self.con,
+                f"SELECT * FROM __plan_rows WHERE {DECLINES} ORDER BY __rank LIMIT 1",
+            )
+        )
+        for row in found:
+            Problems.decline(row)
+
+    def _owner_tables(self) -> None:
+        """The owner object each row shows (`plan_json.outcome`'s "owner"), decided by
+        runtime/ownership.py once per distinct assigned user (a created lead) and per
+        distinct assigned user and record owner (a synced record's owner followed)."""
+        people = self.owners.people
+        sql = self.con.execute
+        created = []
+        for (assigned,) in sql(
+            "SELECT DISTINCT __assigned FROM __base WHERE __path = 'create' ORDER BY 1"
+        ).fetchall():
+            decided = shown(created_owner(self.rules, people, assigned or None))
+            created.append((assigned, *_owner_texts(decided)))
+        followed = []
+        for assigned, rowner in sql(
+            "SELECT DISTINCT __assigned, __rowner FROM __base "
+            "WHERE __act IN ('update', 'no_change') ORDER BY 1, 2"
+        ).fetchall():
+            decided = followed_owner(people, assigned or None, rowner)[0]
+            followed.append((assigned, rowner, *_owner_texts(decided)))
+        sql("CREATE TABLE __owner_created (assigned VARCHAR, pretty VARCHAR, compact VARCHAR)")
+        sql(
+            "CREATE TABLE __owner_followed "
+            "(assigned VARCHAR, rowner VARCHAR, pretty VARCHAR, compact VARCHAR)"
+        )
+        if created:
+            self.con.executemany("INSERT INTO __owner_created VALUES (?, ?, ?)", created)
+        if followed:
+            self.con.executemany("INSERT INTO __owner_followed VALUES (?, ?, ?, ?)", followed)
+
+    # -- reading -------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """The JSON plan's summary (Plan.counts): the direct path creates no prospects."""
+        return (
+            {"prospects": self.tally["prospects"]}
+            | {a.value: self.tally[a.value] for a in Action}
+            | {CREATE_PROSPECT: 0}
+        )
+
+    @property
+    def has_errors(self) -> bool:
+        return self.tally[Action.ERROR.value] > 0
+
+    def entries(self, form: str) -> Iterator[Batch]:
+        """Each batch's entries, in prospect order: `json`, ",\\n" and the entry at the
+        JSON plan's indent; `jsonl`, the JSON Lines record and its line end. One query
+        writes them all and DuckDB sorts the texts by prospect (spilling to disk beyond
+        its memory limit); the order is checked batch by batch.
+        """
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        style = Style(indent=form == "json")
+        text = EntrySql(self.rules, self.program).entry(
+            style, JSON_PAD if style.indent else "", None if style.indent else "records"
+        )
+        lead, end = (lit(",\n" + JSON_PAD), "''") if style.indent else ("''", lit("\n"))
+        reader = self.con.cursor().sql(
+            f"SELECT __rank, CASE WHEN {FAILED} THEN NULL ELSE {lead} || {text} || {end} END "
+            "AS t FROM __rows ORDER BY __rank"
+        )
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        expected = 1
+        for table in stream(self.batch):
+            if not table.num_rows:
+                continue
+            ranks = table.column("__rank")
+            steps = pc.pairwise_diff(ranks)
+            if ranks[0].as_py() != expected or not pc.all(pc.equal(steps, 1), min_count=0).as_py():
+                raise AssertionError("DuckDB returned the plan rows out of prospect order")
+            expected += table.num_rows
+            texts: list[str | None] = table.column("t").to_pylist()
+            missing = [i for i, t in enumerate(texts) if t is None or "\x00" in t]
+            fallback: dict[int, Outcome] = {}
+            if missing:
+                self.fallbacks += len(missing)
+                outcomes = self._outcomes([ranks[i].as_py() for i in missing])
+                for i, outcome in zip(missing, outcomes, strict=True):
+                    texts[i] = None
+                    fallback[i] = outcome
+            yield texts, fallback
+
+    def columns(self) -> Iterator[tuple[Any, dict[int, Outcome]]]:
+        """The Parquet format's columns (`plan_text.EntrySql.parquet`), in prospect order,
+        a batch at a time, with the Outcome of each row SQL leaves to Python."""
+        entry = EntrySql(self.rules, self.program)
+        check = entry.entry(Style(indent=False), "")  # where this holds FAIL, Python writes
+        columns = ", ".join(f"{sql} AS c{n}" for n, sql in enumerate(entry.parquet()))
+        reader = self.con.cursor().sql(
+            f"SELECT __rank, {check} IS NULL OR contains({check}, chr(0)) OR {FAILED} AS __py, "
+            f"{columns} "
+            "FROM __rows ORDER BY __rank"
+        )
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for table in stream(self.batch):
+            flags = table.column("__py").to_pylist()
+            missing = [i for i, flag in enumerate(flags) if flag]
+            fallback: dict[int, Outcome] = {}
+            if missing:
+                self.fallbacks += len(missing)
+                ranks = table.column("__rank")
+                outcomes = self._outcomes([ranks[i].as_py() for i in missing])
+                fallback = dict(zip(missing, outcomes, strict=True))
+            yield table, fallback
+
+    # -- Python's outcomes, for the rows SQL does not write, and for `plan()` -----
+
+    def final(self) -> dict[str, str]:
+        """Provisional Id of each created lead → the Id the reference gives it."""
+        if self._final is None:
+            found = self.con.execute("SELECT prov, final, owner FROM __final").fetchall()
+            self._final = {prov: final for prov, final, _ in found}
+            self.owners.created.update({final: owner or None for _, final, owner in found})
+        return self._final
+
+    def _outcomes(self, ranks: list[int]) -> list[Outcome]:
+        listed = ", ".join(map(str, ranks))
+        query = f"SELECT * FROM __rows WHERE __rank IN ({listed}) ORDER BY __rank"
+        return self._build(rows_of(arrow_table(self.con, query)))
+
+    def _build(self, rows: list[dict[str, Any]]) -> list[Outcome]:
+        final = self.final()
+        prospect = dropping(self.con, self.program, rows)
+        record_owners(self.con, rows, self.owners)
+        built = [
+            _outcome(self.rules, self.program, prospect(r), r, final, self.owners) for r in rows
+        ]
+        for i, row in enumerate(rows):
+            if row["__problems"]:
+                # the Id a lead created here would get: one past the leads created before
+                before = self.con.execute(
+                    "SELECT count(*) FROM __final WHERE rank < ?", [row["__rank"]]
+                ).fetchall()[0][0]
+                built[i] = Problems(final, int(before)).attach(built[i], row)
+        return built
+
+    def plan(self) -> Plan:
+        """The whole plan as Python objects (the table format, `run`, tests), built a
+        batch of rows at a time."""
+        outcomes: list[Outcome] = []
+        reader = self.con.cursor().sql("SELECT * FROM __rows ORDER BY __rank")
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(self.batch):
+            outcomes.extend(self._build(rows_of(batch)))
+        return Plan(tuple(outcomes), ())
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            shutil.rmtree(self.spill, ignore_errors=True)
+
+
+def _owner_texts(owner: Owner | None) -> tuple[str | None, str | None]:
+    """An owner object as the JSON plan (nested in a record) and JSON Lines write it."""
+    if owner is None:
+        return None, None
+    value = {"decision": owner.decision.value, "id": owner.id}
+    pretty = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + JSON_PAD + "  ")
+    return pretty, json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+__all__ = ["Batch", "PlanRows"]

@@ -1,0 +1,487 @@
+"""The plan's entries written by SQL: each prospect's JSON text straight from the plan rows.
+
+At a million prospects, building an `Outcome` per prospect and rendering it in Python is
+most of a dry-run (issue 10). Here the entry `render/plan_json.outcome` gives a prospect —
+pretty at the JSON plan's indent, or compact as a JSON Lines record, or as the Parquet
+format's columns — is one SQL expression over a row of `__plan_rows` (the rounds' output,
+`sql.py`), evaluated by DuckDB with the rest of the query.
+
+Exactness first: the SQL writes only what it can write byte for byte as the json module
+does (strings with the C encoder's escapes, numbers as `json_value` turns a Decimal into an
+int or a float's shortest repr, dates and date-times as `values.json_value`). Anything
+else — a value dropped because it does not fit, a read-only error, a duplicate naming a
+lead created in this cycle, a number whose float repr is not its digits, a control
+character — puts `FAIL` (a NUL, which the json module never writes raw) in the text, and
+the engine builds that one prospect's `Outcome` in Python as before (`duck.PlanRows`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from engine.bulk.sql import NEW_LEAD_PREFIX, Cls, Program, cls_of, lit, q
+from engine.check.model import CheckedRules
+from engine.plan import ErrorCode
+from engine.runtime.cycle import _rule_fields
+
+FAIL = "chr(0)"  # in an entry's text: this prospect's entry is written by Python
+
+# what str.strip() strips: every code point str.isspace() holds, as an RE2 class
+# (tests/bulk/test_plan_text.py checks it against Python's own)
+PY_SPACE = (
+    r"\t-\r\x1c- \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+
+# DuckDB macros the entries are written with (`MACROS`, created on the connection):
+# __js(x): a JSON string as json's C encoder writes it (ensure_ascii=False); FAIL for a
+#   control character it would write as \uXXXX, \b or \f
+# __jtext(x): a text written into a field (values.write_value): blank (str.strip() leaves
+#   nothing: every character is one `str.isspace` holds, PY_SPACE) is null
+MACROS = (
+    r"""CREATE OR REPLACE MACRO __js(x) AS CASE
+  WHEN NOT regexp_matches(x, '[\x00-\x1f"\\]') THEN '"' || x || '"'
+  WHEN regexp_matches(x, '[\x00-\x08\x0b\x0c\x0e-\x1f]') THEN chr(0)
+  ELSE '"' || replace(replace(replace(replace(replace(x, '\', '\\'), '"', '\"'),
+    chr(10), '\n'), chr(13), '\r'), chr(9), '\t') || '"' END""",
+    rf"""CREATE OR REPLACE MACRO __jtext(x) AS CASE
+  WHEN x IS NULL OR regexp_full_match(x, '[{PY_SPACE}]*') THEN 'null'
+  ELSE __js(x) END""",
+)
+INTEGER = "-?[1-9][0-9]{0,17}|0"  # an int as Python writes it (18 digits: exact in SQL)
+FRACTION = r"-?(0\.0{0,3}[1-9]([0-9]*[1-9])?|[1-9][0-9]*\.[0-9]*[1-9])"
+
+
+def value_sql(x: str, c: Cls | None) -> str:
+    """`write_value(_value(x, c))` as JSON text: what a field is written (duck._value)."""
+    if c is Cls.NUMBER:
+        # json_value: an int when integral, else the float, whose shortest repr is the
+        # digits themselves up to 15 significant digits and from 0.0001 on; the text
+        # without its trailing fraction zeros is then the JSON (anything else: Python)
+        y = f"(CASE WHEN contains({x}, '.') THEN rtrim(rtrim({x}, '0'), '.') ELSE {x} END)"
+        return (
+            f"(CASE WHEN {x} IS NULL THEN 'null' "
+            f"WHEN regexp_full_match({y}, '{INTEGER}') THEN {y} "
+            f"WHEN length(ltrim({y}, '-')) <= 16 AND regexp_full_match({y}, '{FRACTION}') "
+            f"THEN {y} ELSE {FAIL} END)"
+        )
+    if c is Cls.BOOL:
+        return f"(CASE WHEN {x} IS NULL THEN 'null' WHEN {x} = 'true' THEN 'true' ELSE 'false' END)"
+    if c is Cls.DATE:
+        return (
+            f"(CASE WHEN {x} IS NULL THEN 'null' "
+            f"WHEN regexp_full_match({x}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+            f"THEN '\"' || {x} || '\"' ELSE {FAIL} END)"
+        )
+    if c is Cls.DATETIME:
+        # datetime.fromisoformat(x).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") of the
+        # UTC text the tables hold (direct.iso_utc); other spellings go to Python
+        pattern = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?\+00:00"
+        return (
+            f"(CASE WHEN {x} IS NULL THEN 'null' WHEN regexp_full_match({x}, '{pattern}') "
+            f"THEN '\"' || left({x}, 19) || 'Z\"' ELSE {FAIL} END)"
+        )
+    return f"__jtext({x})"  # text, grade, and what SQL holds as raw text
+
+
+Field = tuple[str, str, str | None]  # an object member: key, value SQL, condition SQL
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How entries are laid out: `indent` as `json.dumps(indent=2)` nested at the JSON
+    plan's records (`render/plan_json.pretty`), or compact (`separators=(",", ":")`, the
+    JSON Lines format)."""
+
+    indent: bool
+
+    def colon(self) -> str:
+        return ": " if self.indent else ":"
+
+    def sep(self, pad: str) -> str:
+        return ",\n" + pad + "  " if self.indent else ","
+
+    def static(self, value: object, pad: str) -> str:
+        """A constant JSON value as SQL text, laid out at `pad`."""
+        if self.indent:
+            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
+        else:
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return lit(text)
+
+    def key(self, name: str) -> str:
+        return json.dumps(name, ensure_ascii=False) + self.colon()
+
+    def members(self, fields: list[Field], pad: str) -> str:
+        """The members of an object (no braces), the first unconditional: (key, value
+        SQL, condition SQL or None)."""
+        first, value, cond = fields[0]
+        assert cond is None
+        parts = [lit(self.key(first)), value]
+        for name, value, cond in fields[1:]:
+            piece = f"{lit(self.sep(pad) + self.key(name))} || {value}"
+            parts.append(piece if cond is None else f"(CASE WHEN {cond} THEN {piece} ELSE '' END)")
+        return "(" + " || ".join(parts) + ")"
+
+    def obj(self, fields: list[Field], pad: str) -> str:
+        if self.indent:
+            opening, closing = lit("{\n" + pad + "  "), lit("\n" + pad + "}")
+            return f"({opening} || {self.members(fields, pad)} || {closing})"
+        return f"('{{' || {self.members(fields, pad)} || '}}')"
+
+    def joined(self, items: list[str], pad: str, braces: str) -> str:
+        """A JSON array or object of element texts that are NULL where absent."""
+        if not items:
+            return lit(braces)
+        if not self.indent:
+            return f"({lit(braces[0])} || concat_ws(',', {', '.join(items)}) || {lit(braces[1])})"
+        inner = pad + "  "
+        x = f"concat_ws({lit(',' + chr(10) + inner)}, {', '.join(items)})"
+        return (
+            f"(CASE WHEN {x} = '' THEN {lit(braces)} ELSE {lit(braces[0] + chr(10) + inner)} "
+            f"|| {x} || {lit(chr(10) + pad + braces[1])} END)"
+        )
+
+    def items(self, texts: str, pad: str, braces: str = "[]") -> str:
+        """A JSON array (or object, braces "{}") of a SQL list of element texts."""
+        if self.indent:
+            inner = pad + "  "
+            return (
+                f"(CASE WHEN len({texts}) = 0 THEN {lit(braces)} ELSE "
+                f"{lit(braces[0] + chr(10) + inner)} || array_to_string({texts}, "
+                f"{lit(',' + chr(10) + inner)}) || {lit(chr(10) + pad + braces[1])} END)"
+            )
+        return f"({lit(braces[0])} || array_to_string({texts}, ',') || {lit(braces[1])})"
+
+
+def _unique(names: list[str]) -> bool:
+    return len(set(names)) == len(names)
+
+
+@dataclass(slots=True)
+class EntrySql:
+    """The SQL of a plan row's entry, over `__plan_rows` joined as `PlanRows` reads it:
+    columns `__act` (the plan's action), `__target` (the target's final Id),
+    `__created_owner` / `__followed_owner` (the owner object's text, or NULL when the
+    plan shows none; one column per style)."""
+
+    rules: CheckedRules
+    program: Program
+
+    # -- pieces -----------------------------------------------------------------------
+
+    def stages(self) -> str:
+        """The stages held, in the rule set's order (as duck._outcome lists them)."""
+        names = [s.name for s in self.rules.stages if s.name in self.program.stages]
+        if not names:
+            return "CAST([] AS VARCHAR[])"
+        items = ", ".join(
+            f"CASE WHEN list_contains(__stages, {lit(n)}) THEN {lit(n)} END" for n in names
+        )
+        return f"list_filter([{items}], lambda x: x IS NOT NULL)"
+
+    def stage_texts(self) -> str:
+        """The stages held, each as a JSON string."""
+        return f"list_transform({self.stages()}, lambda x: __js(x))"
+
+    def creates(self) -> list[tuple[int, str, Cls | None]]:
+        """The create path's mappings: (index, the lead field, its class)."""
+        out = []
+        for n, m in self.program.lead_maps:
+            if m.lead is not None and cls_of(m.prospect.type) and cls_of(m.lead.type):
+                out.append((n, m.lead.name, cls_of(m.lead.type)))
+        return out
+
+    def updates(self, obj: str) -> list[tuple[str, str, Cls | None, str, Cls | None]]:
+        """The update path's mappings of obj: (column prefix, the record's field and
+        class, the prospect's field and class)."""
+        maps = self.program.lead_maps if obj == "lead" else self.program.contact_maps
+        out = []
+        for n, m in maps:
+            target = m.target(obj)
+            if target is None or not cls_of(m.prospect.type) or not cls_of(target.type):
+                continue
+            pc = cls_of(m.prospect.type)
+            out.append((f"{obj[0]}{n}", target.name, cls_of(target.type), m.prospect.name, pc))
+        return out
+
+    def columns(self) -> list[str]:
+        """The cycle_round columns the entries are written from, kept in `__plan_rows`
+        as text (one per mapping and side: no lists to unpack per row)."""
+        cols = []
+        for n, _, _ in self.creates():
+            cols += [f'"c{n}.state"', f'CAST("c{n}.v" AS VARCHAR) AS "c{n}.v"']
+        for obj in ("lead", "contact"):
+            for pre, *_ in self.updates(obj):
+                cols += [f'"{pre}.dir"', f'"{pre}.code"']
+                cols += [f'CAST("{pre}.{x}" AS VARCHAR) AS "{pre}.{x}"' for x in ("sfv", "pdv")]
+        return cols
+
+    def create_writes(self, style: Style, pad: str) -> str:
+        """to_salesforce of a created lead: its mappings' values, then its OwnerId."""
+        items = [
+            f"CASE WHEN \"c{n}.state\" = 'w' THEN "
+            f"{lit(style.key(name))} || {value_sql(q(f'c{n}.v'), c)} END"
+            for n, name, c in self.creates()
+        ]
+        declared = self.rules.object("lead").get("OwnerId")
+        key = lit(style.key(declared.name if declared else "OwnerId"))
+        items.append(f"CASE WHEN __owner <> '' THEN {key} || __jtext(__owner) END")
+        return style.joined(items, pad, "{}")
+
+    def update_writes(self, obj: str, direction: str, style: Style, pad: str) -> str:
+        items, keys = [], []
+        for pre, sname, sc, pname, pc in self.updates(obj):
+            key, column, c = (sname, "sfv", sc) if direction == "sf" else (pname, "pdv", pc)
+            keys.append(key)
+            items.append(
+                f'CASE WHEN "{pre}.dir" = \'{direction}\' AND "{pre}.code" IS NULL THEN '
+                f"{lit(style.key(key))} || {value_sql(q(f'{pre}.{column}'), c)} END"
+            )
+        if not _unique(keys):  # two mappings write one key: the dict's order is Python's
+            return FAIL
+        return style.joined(items, pad, "{}")
+
+    def drops(self) -> str:
+        """Whether the row drops a value (the Dropped entry names the prospect's value,
+        which Python reads)."""
+        create = [f"\"c{n}.state\" NOT IN ('w', 'skip')" for n, _, _ in self.creates()]
+        update = [
+            f'("{pre}.dir" IS NOT NULL AND "{pre}.code" IS NOT NULL)'
+            for obj in ("lead", "contact")
+            for pre, *_ in self.updates(obj)
+        ]
+        return (
+            f"(CASE WHEN __path = 'create' THEN ({' OR '.join(create) or 'FALSE'}) "
+            f"ELSE ({' OR '.join(update) or 'FALSE'}) END)"
+        )
+
+    def action(self) -> str:
+        """The plan's action of a row (duck._outcome): skip, create_lead, error, and on
+        the update path update or no_change as anything is written."""
+        writes = [
+            f'("{pre}.dir" IS NOT NULL AND "{pre}.code" IS NULL)'
+            for obj in ("lead", "contact")
+            for pre, *_ in self.updates(obj)
+        ]
+        return (
+            "CASE WHEN __path IN ('paused', 'crm_deleted', 'not_shared', 'gated') THEN 'skip' "
+            "WHEN __action = 'create_lead' THEN 'create_lead' "
+            "WHEN starts_with(__action, 'error:') THEN 'error' "
+            f"WHEN {' OR '.join(writes) or 'FALSE'} THEN 'update' ELSE 'no_change' END"
+        )
+
+    def failures(self, style: Style, pad: str) -> tuple[str, str]:
+        """(the first failure's members at the entry's `pad`, the `errors` array) of an
+        error row (duck._failures); `__fobj` is the object whose checks failed."""
+        value = pad + "  "  # the entry's member values
+        el = value + "  "  # an object of `errors`
+        elv = el + "  "  # its member values
+
+        def failure(code: str, rule: str, message: str, fields: str, at: str) -> list[Field]:
+            return [
+                ("error_code", style.static(code, at), None),
+                ("rule", rule, None),
+                ("message", message, None),
+                ("fields", fields, None),
+            ]
+
+        firsts: list[str] = []
+        lists: list[str] = []
+        # REQUIRED_FIELD_MISSING: the lead's blank required fields, in their order
+        missing = "list_transform(__missing, lambda x: __js(x))"
+        message = (
+            "__js('Required fields are missing: [' || array_to_string(__missing, ', ') || ']')"
+        )
+        code = ErrorCode.REQUIRED.value
+        top = style.members(failure(code, "'null'", message, style.items(missing, value), pad), pad)
+        one = style.obj(failure(code, "'null'", message, style.items(missing, elv), el), el)
+        firsts.append(f"WHEN __action = 'error:req' THEN {top}")
+        lists.append(f"WHEN __action = 'error:req' THEN {style.items(f'[{one}]', value)}")
+        # FIELD_CUSTOM_VALIDATION_EXCEPTION: every fired rule of the object, in order
+        code = ErrorCode.VALIDATION.value
+        for obj, listed in (
+            ("lead", self.program.lead_rules),
+            ("contact", self.program.contact_rules),
+        ):
+            if not listed:
+                continue
+            tops, objs = [], []
+            for j, _ in listed:
+                rule = self.rules.validations[j]
+                name, text = style.static(rule.name, pad), style.static(rule.message, pad)
+                fields = list(_rule_fields(rule))
+                at_top = failure(code, name, text, style.static(fields, value), pad)
+                in_list = failure(code, name, text, style.static(fields, elv), el)
+                tops.append(f"WHEN list_contains(__fired, {j}) THEN {style.members(at_top, pad)}")
+                objs.append(
+                    f"CASE WHEN list_contains(__fired, {j}) THEN {style.obj(in_list, el)} END"
+                )
+            test = f"__action = 'error:val' AND __fobj = '{obj}'"
+            firsts.append(f"WHEN {test} THEN (CASE {' '.join(tops)} ELSE {FAIL} END)")
+            fired = f"list_filter([{', '.join(objs)}], lambda x: x IS NOT NULL)"
+            lists.append(f"WHEN {test} THEN {style.items(fired, value)}")
+        # DUPLICATES_DETECTED: every duplicate rule with twins; a twin created in this
+        # cycle is named by its final Id, which Python maps
+        code = ErrorCode.DUPLICATE.value
+        tops, objs = [], []
+        for n in self.program.dup_rules:
+            dup = self.rules.duplicates[n]
+            names = ", ".join(f.name for f in dup.fields)
+            twins = f'"twins{n}"'
+            message = (
+                f"__js('Use one of these records? ' || array_to_string({twins}, ', ') || "
+                f"{lit(f' (same {names})')})"
+            )
+            created = (
+                f"len(list_filter({twins}, lambda t: starts_with(t, "
+                f"{lit('lead ' + NEW_LEAD_PREFIX)}))) > 0"
+            )
+            has = f"len(COALESCE({twins}, [])) > 0"
+            by, fields = f"lead by {names}", [f.name for f in dup.fields]
+            at_top = failure(code, style.static(by, pad), message, style.static(fields, value), pad)
+            in_list = failure(code, style.static(by, elv), message, style.static(fields, elv), el)
+            tops.append(
+                f"WHEN {has} THEN (CASE WHEN {created} THEN {FAIL} "
+                f"ELSE {style.members(at_top, pad)} END)"
+            )
+            objs.append(
+                f"CASE WHEN {has} THEN (CASE WHEN {created} THEN {FAIL} "
+                f"ELSE {style.obj(in_list, el)} END) END"
+            )
+        if tops:
+            firsts.append(
+                f"WHEN __action = 'error:dup' THEN (CASE {' '.join(tops)} ELSE {FAIL} END)"
+            )
+            listed_dups = f"list_filter([{', '.join(objs)}], lambda x: x IS NOT NULL)"
+            lists.append(f"WHEN __action = 'error:dup' THEN {style.items(listed_dups, value)}")
+        # INSUFFICIENT_ACCESS (read-only fields, error:ro): Python names the blocked fields
+        return (
+            f"(CASE {' '.join(firsts)} ELSE {FAIL} END)",
+            f"(CASE {' '.join(lists)} ELSE {FAIL} END)",
+        )
+
+    # -- the entry ------------------------------------------------------------------
+
+    def to_salesforce(self, style: Style, pad: str) -> str:
+        return (
+            f"(CASE WHEN __path = 'create' THEN {self.create_writes(style, pad)} "
+            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'sf', style, pad)} "
+            f"ELSE {self.update_writes('contact', 'sf', style, pad)} END)"
+        )
+
+    def to_pardot(self, style: Style, pad: str) -> str:
+        return (
+            "(CASE WHEN __path = 'create' THEN '{}' "
+            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'pd', style, pad)} "
+            f"ELSE {self.update_writes('contact', 'pd', style, pad)} END)"
+        )
+
+    def first_failure(self) -> tuple[str, str, str]:
+        """The first failure's code, rule and message as text (the Parquet format's
+        error columns), for the rows whose errors SQL writes."""
+        code = ["WHEN __action = 'error:req' THEN " + lit(ErrorCode.REQUIRED.value)]
+        rule = ["WHEN __action = 'error:req' THEN NULL"]
+        message = [
+            "WHEN __action = 'error:req' THEN "
+            "'Required fields are missing: [' || array_to_string(__missing, ', ') || ']'"
+        ]
+        for obj, listed in (
+            ("lead", self.program.lead_rules),
+            ("contact", self.program.contact_rules),
+        ):
+            for j, _ in listed:
+                test = (
+                    f"WHEN __action = 'error:val' AND __fobj = '{obj}' "
+                    f"AND list_contains(__fired, {j})"
+                )
+                found = self.rules.validations[j]
+                code.append(f"{test} THEN {lit(ErrorCode.VALIDATION.value)}")
+                rule.append(f"{test} THEN {lit(found.name)}")
+                message.append(f"{test} THEN {lit(found.message)}")
+        for n in self.program.dup_rules:
+            names = ", ".join(f.name for f in self.rules.duplicates[n].fields)
+            test = f"WHEN __action = 'error:dup' AND len(COALESCE(\"twins{n}\", [])) > 0"
+            code.append(f"{test} THEN {lit(ErrorCode.DUPLICATE.value)}")
+            rule.append(f"{test} THEN {lit('lead by ' + names)}")
+            message.append(
+                f"{test} THEN 'Use one of these records? ' || "
+                f"array_to_string(\"twins{n}\", ', ') || {lit(f' (same {names})')}"
+            )
+        return tuple(f"(CASE {' '.join(x)} END)" for x in (code, rule, message))  # type: ignore[return-value]
+
+    def parquet(self) -> list[str]:
+        """The Parquet format's columns (render/plan_parquet.py), in its schema's order."""
+        style = Style(indent=False)
+        target = "__act <> 'skip' AND __mobj IS NOT NULL"
+        writes = "__act IN ('update', 'no_change', 'create_lead')"
+        code, rule, message = self.first_failure()
+        error = "__act = 'error'"
+        return [
+            "__id",
+            "__act",
+            "CASE WHEN __act = 'skip' THEN __path END",
+            f"CASE WHEN {target} THEN __mobj END",
+            f"CASE WHEN {target} THEN __target END",
+            f"CASE WHEN {target} THEN __mby END",
+            f"CASE WHEN {error} THEN {code} END",
+            f"CASE WHEN {error} THEN {rule} END",
+            f"CASE WHEN {error} THEN {message} END",
+            self.stages(),
+            f"CASE WHEN {writes} THEN {self.to_salesforce(style, '')} END",
+            f"CASE WHEN {writes} THEN {self.to_pardot(style, '')} END",
+            "CASE WHEN __act <> 'skip' THEN '[]' END",
+            f"CASE WHEN {error} THEN {self.failures(style, '')[1]} END",
+            "CAST(NULL AS VARCHAR)",
+        ]
+
+    def entry(self, style: Style, pad: str, section: str | None = None) -> str:
+        """The entry's text (`plan_json.outcome`), laid out at `pad`; `section` leads a
+        JSON Lines record."""
+        inner = pad + "  "
+        target = style.obj(
+            [("object", "__js(__mobj)", None), ("id", "__js(__target)", None)], inner
+        )
+        first, errors = self.failures(style, pad)
+        shows_writes = "__act IN ('update', 'no_change', 'create_lead')"
+        create = "__path = 'create'"
+        to_sf, to_pd = self.to_salesforce(style, inner), self.to_pardot(style, inner)
+        tag = "pretty" if style.indent else "compact"
+        owner = (
+            f"(CASE WHEN {create} THEN __created_owner_{tag} "
+            f"WHEN __act IN ('update', 'no_change') THEN __followed_owner_{tag} END)"
+        )
+        fields: list[Field] = []
+        if section is not None:
+            fields.append(("section", style.static(section, pad), None))
+        fields += [
+            ("prospect", "__js(__id)", None),
+            ("action", "__js(__act)", None),
+            ("reason", "__js(__path)", "__act = 'skip'"),
+            ("target", target, "__act <> 'skip' AND __mobj IS NOT NULL"),
+            ("matched_by", "__js(__mby)", "__act <> 'skip' AND __mobj IS NOT NULL"),
+        ]
+        errors_key = lit(style.sep(pad) + style.key("errors"))
+        error_members = (
+            f"(CASE WHEN __act = 'error' THEN {lit(style.sep(pad))} || {first} || "
+            f"{errors_key} || {errors} ELSE '' END)"
+        )
+        head = style.members(fields, pad)
+        tail = style.members(
+            [
+                ("stages", style.items(self.stage_texts(), inner), None),
+                ("to_salesforce", to_sf, shows_writes),
+                ("to_pardot", to_pd, shows_writes),
+                (
+                    "dropped",
+                    f"(CASE WHEN {self.drops()} THEN {FAIL} ELSE '[]' END)",
+                    "__act <> 'skip'",
+                ),
+                ("owner", owner, f"__act <> 'skip' AND {owner} IS NOT NULL"),
+            ],
+            pad,
+        )
+        body = f"{head} || {error_members} || {lit(style.sep(pad))} || {tail}"
+        if style.indent:
+            return f"({lit('{' + chr(10) + pad + '  ')} || {body} || {lit(chr(10) + pad + '}')})"
+        return f"('{{' || {body} || '}}')"
