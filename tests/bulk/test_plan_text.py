@@ -264,3 +264,38 @@ def test_parquet_from_the_rows_holds_the_references_rows(tmp_path: Path) -> None
     assert bulk.to_pylist() == reference.to_pylist()
     assert [r["prospect"] for r in bulk.to_pylist()][-1] == "p99"
     assert files[0].read_bytes() == files[1].read_bytes()
+
+
+FAILING = RULES.replace(
+    "create lead when not (score < 0 and score > 0)",
+    # VALUE("x") is a formula error for a non-numeric tier: the stage is unknown, listed
+    "stage Big when VALUE(tier) > 10\ncreate lead when not (score < 0 and score > 0)",
+)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "parquet"])
+def test_rows_with_formula_failures_list_them_as_the_reference_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # p2's tier fits Tier__c: only its formula failure leaves it to Python
+    rules, records = write_set(
+        tmp_path, ["p1,a@x.io,Ada,1,n,12", "p2,b@x.io,Bo,2,n,abc", "p3,c@x.io,Cy,3,n,3"]
+    )
+    Path(rules).write_text(FAILING, encoding="utf-8")
+    if fmt == "parquet":
+        pq = pytest.importorskip("pyarrow.parquet")
+        tables = []
+        for engine in ("python", "duckdb"):
+            out = tmp_path / f"{engine}.parquet"
+            args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", fmt]
+            assert main([*args, "--engine", engine, "--output", str(out)]) == 0
+            tables.append(pq.read_table(out).to_pylist())
+        assert tables[0] == tables[1]
+        p2 = next(row for row in tables[1] if row["prospect"] == "p2")
+        assert "not a number" in p2["formula_errors"]
+        return
+    reference, direct = both(rules, records, fmt, capsys)
+    assert direct == reference
+    assert 'VALUE(\\"abc\\"): not a number' in reference  # p2's stage Big: listed
+    count, _ = fallbacks(rules, records)
+    assert count == 1  # p2 alone: its entry lists the failure, written by Python
