@@ -344,7 +344,10 @@ class Layout:
         keep_last, moved_last = settle(last)
         lines = wrap(self.exprs, expr, head, indent, trailing_text(keep_last))
         if len(lines) == 1:
-            return moved, [one]
+            # fits only without the head's comments, which join the line's end: wrap for
+            # all of them at the end, as the next run reads them (fmt is idempotent)
+            lines = wrap(self.exprs, expr, head, indent, trailing_text(keep))
+            return moved, [one] if len(lines) == 1 else lines
         lines[0] += trailing_text(keep_first)
         return [*moved_first, *moved_last], lines
 

@@ -71,3 +71,19 @@ def test_unified_diff_names_the_file_and_shows_both_versions() -> None:
 def test_unified_diff_marks_a_missing_final_newline() -> None:
     diff = unified_diff("a.sync", "stage A when x", "stage A when x\n")
     assert diff.endswith("-stage A when x\n\\ No newline at end of file\n+stage A when x\n")
+
+
+def test_comments_inside_a_rule_head_count_toward_the_line_width() -> None:
+    """Found by the idempotence property: the head's comments join the line's end, so a
+    line that fits only without them is wrapped now, not on the next run."""
+    source = (
+        "stage /* a */ MQL /* b */ when "
+        "ISBLANK(a_field_with_a_rather_long_name_to_push_lines_past_the_limit) /* c */\n"
+    )
+    once = format_source(source, "t.sync").text
+    assert once == (
+        "stage MQL when ISBLANK(\n"
+        "    a_field_with_a_rather_long_name_to_push_lines_past_the_limit\n"
+        ")  /* a */ /* b */ /* c */\n"
+    )
+    assert format_source(once, "t.sync").text == once
