@@ -30,6 +30,7 @@ from ruamel.yaml.events import AliasEvent, ScalarEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
+from engine.deep import collector_paused
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, FieldType, Kind, api_key
 from engine.files import MAX_RECORD_FILE_BYTES, InputError, read_source
 from engine.records.model import (
@@ -78,11 +79,12 @@ _DATETIME_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-01T10:00:00Z"
 def load_records(path: str, rules: CheckedRules) -> RecordSet:
     """Read a record-set file or directory (SPEC §2), typed by the rule set's declarations."""
     target = Path(path)
-    if target.is_dir():
-        return _load_directory(path, rules)
-    if not target.exists():
-        raise InputError(f"{path}: no such file or directory")
-    return _load_single(path, rules)
+    with collector_paused():  # every object read stays alive, and none makes a cycle
+        if target.is_dir():
+            return _load_directory(path, rules)
+        if not target.exists():
+            raise InputError(f"{path}: no such file or directory")
+        return _load_single(path, rules)
 
 
 # -- what the readers produce ------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from engine import ir
 from engine.check.model import CheckedRules, FieldInfo, Mapping, ValidationRule
+from engine.deep import collector_paused
 from engine.formula.functions import is_blank
 from engine.graph import Schedule, schedule_for
 from engine.plan import (
@@ -1233,10 +1234,11 @@ def run_cycle(
 ) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
     `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
-    rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
-    working = _working_copy(view)
-    cycle = _Cycle(rules, working, clock, explain)
-    plan = cycle.run(progress)
+    with collector_paused():  # a cycle builds the plan and keeps it: nothing to collect
+        rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
+        working = _working_copy(view)
+        cycle = _Cycle(rules, working, clock, explain)
+        plan = cycle.run(progress)
     if rules.personalization is not None:
         # the nightly Personalization share reads the org as it was before this cycle
         plan = dataclasses.replace(plan, personalization=match_personalization(rules, records))
