@@ -121,7 +121,11 @@ def _item_line(items: list[Any], index: int) -> int | None:
 def _plain(value: Any) -> Any:
     """A read value without reader bookkeeping: what `Record.raw` keeps."""
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        plain = dict(value)  # one C-level copy; only nested lists and mappings recurse
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                plain[key] = _plain(item)
+        return plain
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
@@ -641,6 +645,7 @@ def _build_list(rules: CheckedRules, list_name: str, items: list[Any], path: str
         record = _build_record(rules, list_name, entry, place, datatree=False)
         ids.add(place.named(record.id), _id_key(record))
         records.append(record)
+        items[index] = None  # the record keeps what it needs: the entry's memory goes now
     return records
 
 
