@@ -106,6 +106,8 @@ class _Cycle:
     merges: dict[str, tuple[Record, Record]] = field(default_factory=dict)
     # record (object, Id) → the first prospect linked to it, kept current as links are made
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    # object → its mappings with the field each writes there, in declaration order
+    targets: dict[str, tuple[tuple[Mapping, FieldInfo], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
@@ -547,8 +549,10 @@ class _Cycle:
         to_pd: dict[str, Value] = {}
         dropped: list[Dropped] = []
         lines: list[str] = []
-        for mapping in self.rules.mappings_for(record.object):
-            line = self.resolve(mapping, prospect, record, to_sf, to_pd, dropped, explain.enabled)
+        for mapping, field_there in self.mapped(record.object):
+            line = self.resolve(
+                mapping, field_there, prospect, record, to_sf, to_pd, dropped, explain.enabled
+            )
             if explain.enabled:
                 lines.append(line)
         if record.object == "contact":
@@ -624,9 +628,19 @@ class _Cycle:
             prospect.changed.add(attribute)
         self.owners.setdefault((record.object, record.id), prospect.id)
 
+    def mapped(self, obj: str) -> tuple[tuple[Mapping, FieldInfo], ...]:
+        """The mappings that sync with `obj`, each with its field there (once per object)."""
+        found = self.targets.get(obj)
+        if found is None:
+            pairs = ((m, m.target(obj)) for m in self.rules.mappings)
+            found = tuple((m, target) for m, target in pairs if target is not None)
+            self.targets[obj] = found
+        return found
+
     def resolve(
         self,
         mapping: Mapping,
+        target: FieldInfo,
         prospect: Record,
         record: Record,
         to_sf: dict[str, Value],
@@ -634,10 +648,9 @@ class _Cycle:
         dropped: list[Dropped],
         explaining: bool = True,
     ) -> str:
-        """Decide one mapped field; returns the explain line saying why (when explaining:
-        "" otherwise, so a dry-run formats no text nobody reads)."""
-        target = mapping.target(record.object)
-        assert target is not None
+        """Decide one mapped field (`target`: its field on the record); returns the explain
+        line saying why (when explaining: "" otherwise, so a dry-run formats no text nobody
+        reads)."""
         pinfo = mapping.prospect
         if mapping.sync is Sync.OFF:
             return (
@@ -650,26 +663,28 @@ class _Cycle:
             if mapping.sync is Sync.MOST_RECENT
             else record.updated_at
         )
-        winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, s_time)
-        label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})" if explaining else ""
-        tracked = (
-            mapping.sync is Sync.MOST_RECENT and target.name.casefold() in self.history.tracked
-        )
-        if explaining and tracked:
+        if not explaining:
+            side = winner(mapping.sync, pv, sv, prospect.updated_at, s_time)
+            if side is None or same(pv, pinfo.type, sv, target.type):
+                return ""
+            if side == "pardot":
+                return _write("", "", pv, target, to_sf, dropped, "", False)
+            return _write("", "", sv, pinfo, to_pd, dropped, "", False)
+        side, why = decide(mapping.sync, pv, sv, prospect.updated_at, s_time)
+        label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})"
+        if mapping.sync is Sync.MOST_RECENT and target.name.casefold() in self.history.tracked:
             when = s_time.isoformat() if s_time else "never since tracking began"
             why += f" (field history: {target.name} last changed {when})"
-        if winner is None or same(pv, pinfo.type, sv, target.type):
-            if not explaining:
-                return ""
-            both_blank = winner is None or (is_blank(pv) and is_blank(sv))
+        if side is None or same(pv, pinfo.type, sv, target.type):
+            both_blank = side is None or (is_blank(pv) and is_blank(sv))
             return (
                 f"{label}: blank on both sides"
                 if both_blank
                 else f"{label}: {show(sv)} on both sides"
             )
-        if winner == "pardot":
-            return _write(label, why, pv, target, to_sf, dropped, "Salesforce", explaining)
-        return _write(label, why, sv, pinfo, to_pd, dropped, "Account Engagement", explaining)
+        if side == "pardot":
+            return _write(label, why, pv, target, to_sf, dropped, "Salesforce")
+        return _write(label, why, sv, pinfo, to_pd, dropped, "Account Engagement")
 
     # -- Salesforce checks (SPEC §3.7) -------------------------------------------------
 
@@ -964,31 +979,45 @@ def _flag_deleted(prospect: Record) -> None:
 def decide(
     sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None, s_time: dt.datetime | None
 ) -> tuple[str | None, str]:
-    """Which side's value wins (SPEC §3.5): "pardot", "salesforce" or None (both blank)."""
-    p_blank, s_blank = is_blank(pv), is_blank(sv)
-    match sync:
-        case Sync.SALESFORCE_ALWAYS:
-            return "salesforce", "Salesforce always wins"
-        case Sync.PARDOT_ALWAYS:
-            return "pardot", "Account Engagement always wins"
-        case Sync.SALESFORCE:
-            first = "salesforce"
-        case Sync.PARDOT:
-            first = "pardot"
-        case Sync.MOST_RECENT:
-            later = _stamp(p_time) > _stamp(s_time)  # a tie goes to Salesforce
-            first = "pardot" if later else "salesforce"
-        case Sync.OFF:
-            return None, "not synced"
-    second = "salesforce" if first == "pardot" else "pardot"
-    blank = {"pardot": p_blank, "salesforce": s_blank}
-    if not blank[first]:
-        return first, f"{_side(first)} has a value" + (
-            " and was updated later" if sync is Sync.MOST_RECENT else ""
-        )
-    if not blank[second]:
-        return second, f"{_side(first)} is blank, filled from {_side(second)}"
-    return None, "blank on both sides"
+    """Which side's value wins (SPEC §3.5), as `winner` says, and why, in explain's words."""
+    side = winner(sync, pv, sv, p_time, s_time)
+    if sync is Sync.SALESFORCE_ALWAYS:
+        return side, "Salesforce always wins"
+    if sync is Sync.PARDOT_ALWAYS:
+        return side, "Account Engagement always wins"
+    first = _preferred(sync, p_time, s_time)
+    if first is None:
+        return side, "not synced"
+    if side == first:
+        later = " and was updated later" if sync is Sync.MOST_RECENT else ""
+        return side, f"{_side(first)} has a value{later}"
+    if side is not None:
+        return side, f"{_side(first)} is blank, filled from {_side(side)}"
+    return side, "blank on both sides"
+
+
+def winner(
+    sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None, s_time: dt.datetime | None
+) -> str | None:
+    """Which side's value wins (SPEC §3.5): "pardot", "salesforce" or None (both blank,
+    or not synced)."""
+    first = _preferred(sync, p_time, s_time)
+    if first is None or sync is Sync.SALESFORCE_ALWAYS or sync is Sync.PARDOT_ALWAYS:
+        return first
+    if first == "pardot":
+        return "pardot" if not is_blank(pv) else None if is_blank(sv) else "salesforce"
+    return "salesforce" if not is_blank(sv) else None if is_blank(pv) else "pardot"
+
+
+def _preferred(sync: Sync, p_time: dt.datetime | None, s_time: dt.datetime | None) -> str | None:
+    """The side whose value wins when it has one; None: the field is not synced."""
+    if sync is Sync.SALESFORCE or sync is Sync.SALESFORCE_ALWAYS:
+        return "salesforce"
+    if sync is Sync.PARDOT or sync is Sync.PARDOT_ALWAYS:
+        return "pardot"
+    if sync is Sync.MOST_RECENT:  # a tie goes to Salesforce
+        return "pardot" if _stamp(p_time) > _stamp(s_time) else "salesforce"
+    return None
 
 
 def _count(n: int, noun: str) -> str:
