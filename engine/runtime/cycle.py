@@ -22,6 +22,7 @@ from engine.formula.functions import is_blank
 from engine.graph import Schedule, schedule_for
 from engine.plan import (
     Action,
+    DropCode,
     Dropped,
     ErrorCode,
     Failure,
@@ -668,8 +669,10 @@ class _Cycle:
             if side is None or same(pv, pinfo.type, sv, target.type):
                 return ""
             if side == "pardot":
-                return _write("", "", pv, target, to_sf, dropped, "", False)
-            return _write("", "", sv, pinfo, to_pd, dropped, "", False)
+                _put(pv, target, to_sf, dropped)
+            else:
+                _put(sv, pinfo, to_pd, dropped)
+            return ""
         side, why = decide(mapping.sync, pv, sv, prospect.updated_at, s_time)
         label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})"
         if mapping.sync is Sync.MOST_RECENT and target.name.casefold() in self.history.tracked:
@@ -1036,16 +1039,24 @@ def _write(
     writes: dict[str, Value],
     dropped: list[Dropped],
     where: str,
-    explaining: bool = True,
 ) -> str:
-    fitted, code = fit(value, into.type)
+    """`_put`, and explain's line saying what it did."""
+    fitted, code = _put(value, into, writes, dropped)
     if code is not None:
-        dropped.append(Dropped(into.name, code, value))
-        if not explaining:
-            return ""
         return f"{label}: {why}; {show(value)} does not fit {into.type}: dropped ({code})"
-    writes[into.name] = fitted
-    return f"{label}: {why}; write {show(fitted)} to {where}" if explaining else ""
+    return f"{label}: {why}; write {show(fitted)} to {where}"
+
+
+def _put(
+    value: Value, into: FieldInfo, writes: dict[str, Value], dropped: list[Dropped]
+) -> tuple[Value, DropCode | None]:
+    """Write the value as the field stores it, or drop it with Salesforce's code (§3.6)."""
+    fitted, code = fit(value, into.type)
+    if code is None:
+        writes[into.name] = fitted
+    else:
+        dropped.append(Dropped(into.name, code, value))
+    return fitted, code
 
 
 def _person(record: Record) -> str:
