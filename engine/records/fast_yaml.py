@@ -15,7 +15,7 @@ one per distinct key, rather than one per record.
 
 The fast path declines (returns `DECLINED`) whenever the document needs something only the
 pure path does exactly: a `%YAML` directive, line breaks YAML 1.1 and 1.2 count
-differently, tabs, aliases (the pure composer bounds their expansion), merge keys,
+differently, tabs, anchors and aliases (the pure composer bounds their expansion), merge keys,
 tags other than the core schema's, deep nesting, or any error (the pure path words it, with
 its line and column). `tests/records/test_fast_yaml.py` reads the same documents both ways.
 """
@@ -114,6 +114,8 @@ class _Reader:
     def node(self, get: Any) -> Any:
         """The document's root value; every event up to its end is consumed."""
         event = get()
+        if getattr(event, "anchor", None) is not None:
+            raise _Declined
         if isinstance(event, ScalarEvent):
             return self.scalar(self.tag(event), event)
         root = self.open(event)
@@ -126,6 +128,8 @@ class _Reader:
                 stack.pop()
                 pending.pop()
                 continue
+            if event.anchor is not None:
+                raise _Declined  # anchors: the pure path (it warns of one used twice)
             top = stack[-1]
             line = event.start_mark.line + 1
             if isinstance(top, _Map) and pending[-1] is None:
