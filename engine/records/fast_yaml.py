@@ -3,10 +3,15 @@
 ruamel.yaml reads YAML in pure Python: about 1-2 ms per record, most of a dry-run over a
 large export (issue 10). libyaml scans and parses in C, but PyYAML's own loaders type
 scalars by YAML 1.1, where `NO` is false and `0051` an octal number: that would corrupt
-real exports. So only libyaml's parser and composer are used here; every plain scalar is
+real exports. So only libyaml's parser is used here; every plain scalar is
 typed by ruamel's own YAML 1.2 implicit resolvers (the table `load._parse_yaml` uses), and
 numbers, dates and date-times are built by ruamel's safe constructor, so a value read here
 is the value the pure path reads.
+
+The document is read from libyaml's events, never composed into a tree of nodes first: a
+node tree (each scalar with two marks) took three times the memory of the values it held,
+and was most of the peak memory of a large dry-run (issue 10). Keys are shared strings,
+one per distinct key, rather than one per record.
 
 The fast path declines (returns `DECLINED`) whenever the document needs something only the
 pure path does exactly: a `%YAML` directive, line breaks YAML 1.1 and 1.2 count
@@ -26,7 +31,14 @@ from ruamel.yaml.resolver import implicit_resolvers
 from engine.records.load import _LEADING_ZERO, _Map, _Seq
 
 try:  # PyYAML's wheels bundle libyaml; without its C extension there is no fast path
-    from yaml import MappingNode, ScalarNode, SequenceNode  # type: ignore[import-untyped]
+    from yaml import (  # type: ignore[import-untyped]
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
     from yaml._yaml import CParser  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     CParser = None
@@ -53,7 +65,8 @@ _ANY_FIRST = tuple(_RESOLVERS.get(None, []))
 _BY_FIRST = {
     first: (*pairs, *_ANY_FIRST) for first, pairs in _RESOLVERS.items() if first is not None
 }
-_CACHE_SIZE = 100_000  # built numbers and dates by (tag, text, style): exports repeat them
+_CACHE_SIZE = 100_000  # tags of plain scalars, built numbers and dates: exports repeat them
+_MERGE = _TAG + "merge"
 
 
 class _Declined(Exception):
@@ -69,118 +82,147 @@ def read(path: str, text: str) -> Any:
     if CParser is None or any(mark in text for mark in _PURE_ONLY):
         return DECLINED
     try:
-        node = _Composer(text).get_single_node()
-    except Exception:  # any problem at all is worded by the pure path
+        return _Reader(YAML(typ="safe", pure=True).constructor).document(CParser(text))
+    except Exception:  # any problem at all (a syntax error, a declined feature): the pure path
         return DECLINED
-    if node is None:
-        return None
-    try:
-        return _Reader(YAML(typ="safe", pure=True).constructor).value(node, 0)
-    except _Declined:
-        return DECLINED
-
-
-if CParser is not None:
-
-    class _Composer(CParser):  # type: ignore[misc]
-        """libyaml's parser and PyYAML's C composer, tagging plain scalars by YAML 1.2."""
-
-        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-            pass
-
-        def ascend_resolver(self) -> None:
-            pass
-
-        def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
-            if kind is ScalarNode:
-                if implicit[0]:
-                    for tag, regexp in _BY_FIRST.get(value[:1], _ANY_FIRST):
-                        if regexp.match(value):
-                            return str(tag)
-                return _STR
-            return _TAG + ("seq" if kind is SequenceNode else "map")
 
 
 class _Reader:
-    """PyYAML nodes → the values, lines and texts `load._YamlReader` gives for ruamel's."""
+    """libyaml's events → the values, lines and texts `load._YamlReader` gives for ruamel's
+    nodes. A document is built as its events come, with a stack of the open mappings and
+    sequences; a mapping's pending key waits beside it."""
 
-    __slots__ = ("built", "constructor", "seen")
+    __slots__ = ("built", "constructor", "keys", "tags")
 
     def __init__(self, constructor: Any) -> None:
         self.constructor = constructor
-        self.seen: set[int] = set()  # an alias is the node it names: seen twice
+        self.tags: dict[str, str] = {}  # a plain scalar's text → its YAML 1.2 tag
         self.built: dict[tuple[str, str, str], Any] = {}  # immutable values only
+        self.keys: dict[str, str] = {}  # one string per distinct key
 
-    def value(self, node: Any, depth: int) -> Any:
-        if id(node) in self.seen or depth > _MAX_DEPTH:
+    def document(self, parser: Any) -> Any:
+        get = parser.get_event
+        get()  # the stream's start
+        if isinstance(get(), StreamEndEvent):
+            return None  # no document: empty, or only comments
+        value = self.node(get)
+        get()  # the document's end
+        if not isinstance(get(), StreamEndEvent):
+            raise _Declined  # a second document: the pure path words it
+        return value
+
+    def node(self, get: Any) -> Any:
+        """The document's root value; every event up to its end is consumed."""
+        event = get()
+        if getattr(event, "anchor", None) is not None:
             raise _Declined
-        self.seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        if isinstance(node, SequenceNode):
-            items = _Seq(node.start_mark.line + 1)
-            for item in node.value:
-                items.append(self.value(item, depth + 1))
-                items.item_lines.append(item.start_mark.line + 1)
-            return items
-        assert isinstance(node, MappingNode)
-        return self.mapping(node, depth)
+        if isinstance(event, ScalarEvent):
+            return self.scalar(self.tag(event), event)
+        root = self.open(event)
+        stack: list[Any] = [root]
+        pending: list[tuple[str, int] | None] = [None]  # per open mapping: its key, line
+        while stack:
+            event = get()
+            kind = type(event)
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                stack.pop()
+                pending.pop()
+                continue
+            if event.anchor is not None:
+                raise _Declined  # anchors: the pure path (it warns of one used twice)
+            top = stack[-1]
+            line = event.start_mark.line + 1
+            if isinstance(top, _Map) and pending[-1] is None:
+                pending[-1] = (self.key(event, top), line)
+                continue
+            if len(stack) > _MAX_DEPTH:
+                raise _Declined
+            tag = self.tag(event) if kind is ScalarEvent else None
+            value = self.open(event) if tag is None else self.scalar(tag, event)
+            if isinstance(top, _Map):
+                key, key_line = pending[-1]  # type: ignore[misc]
+                pending[-1] = None
+                top[key] = value
+                top.key_lines[key] = key_line
+                top.texts.pop(key, None)
+                if tag is not None and tag != _STR and tag != _NULL and not event.style:
+                    top.texts[key] = event.value  # a plain 0051 or 1.50: its text is kept
+            else:
+                top.append(value)
+                top.item_lines.append(line)
+            if kind is not ScalarEvent:
+                stack.append(value)
+                pending.append(None)
+        return root
 
-    def mapping(self, node: Any, depth: int) -> _Map:
-        result = _Map(node.start_mark.line + 1)
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
-                raise _Declined  # a merge key, or a key that is not text: the pure path
-            if key_node.value in seen and result.duplicate is None:
-                result.duplicate = (key_node.value, key_node.start_mark.line + 1)
-            seen.add(key_node.value)
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            result[key] = self.value(value_node, depth + 1)
-            result.key_lines[key] = key_node.start_mark.line + 1
-            result.texts.pop(key, None)
-            if (
-                isinstance(value_node, ScalarNode)
-                and not value_node.style
-                and value_node.tag not in (_STR, _NULL)
-            ):
-                result.texts[key] = value_node.value
-        return result
+    def open(self, event: Any) -> Any:
+        """A mapping or sequence begins (an alias: the pure path)."""
+        line = event.start_mark.line + 1
+        if isinstance(event, MappingStartEvent):
+            return _Map(line)
+        if isinstance(event, SequenceStartEvent):
+            return _Seq(line)
+        raise _Declined  # an alias, or an event out of place
 
-    def scalar(self, node: Any) -> Any:
-        tag = node.tag
+    def key(self, event: Any, mapping: _Map) -> str:
+        if not isinstance(event, ScalarEvent):
+            raise _Declined  # a key that is not text: the pure path
+        text = event.value
+        if event.tag == _MERGE or (event.tag in (None, "!") and event.implicit[0] and text == "<<"):
+            raise _Declined  # a merge key: the pure path
+        key = self.keys.setdefault(text, text)
+        if key in mapping and mapping.duplicate is None:
+            mapping.duplicate = (key, event.start_mark.line + 1)
+        return key
+
+    def tag(self, event: Any) -> str:
+        """A scalar's tag: as written, else resolved by YAML 1.2 (plain) or text (quoted)."""
+        tag = event.tag
+        if tag is not None and tag != "!":
+            return str(tag)
+        if not event.implicit[0]:
+            return _STR
+        text = event.value
+        found = self.tags.get(text)
+        if found is None:
+            found = _STR
+            for candidate, regexp in _BY_FIRST.get(text[:1], _ANY_FIRST):
+                if regexp.match(text):
+                    found = str(candidate)
+                    break
+            if len(self.tags) >= _CACHE_SIZE:
+                self.tags.clear()
+            self.tags[text] = found
+        return found
+
+    def scalar(self, tag: str, event: Any) -> Any:
         if tag == _STR:
-            return node.value
+            return event.value
         if tag == _NULL:
             return None
         if tag not in _BUILT:
             raise _Declined
-        key = (tag, node.value, node.style)
+        key = (tag, event.value, event.style or "")
         if key in self.built:
             return self.built[key]
-        value = self.build(node)
+        value = self.build(tag, event)
         if len(self.built) >= _CACHE_SIZE:
             self.built.clear()
         self.built[key] = value
         return value
 
-    def build(self, node: Any) -> Any:
-        tag, mark = node.tag, node.start_mark
+    def build(self, tag: str, event: Any) -> Any:
+        text, mark = event.value, event.start_mark
         try:
             value = self.constructor.construct_object(
-                RuamelScalar(tag, node.value, mark, node.end_mark, node.style or None), deep=True
+                RuamelScalar(tag, text, mark, event.end_mark, event.style or None), deep=True
             )
         except (ValueError, TypeError, OverflowError):
-            if not node.style:  # e.g. 2026-13-01 looks like a date but is not one
-                return node.value
+            if not event.style:  # e.g. 2026-13-01 looks like a date but is not one
+                return text
             raise _Declined from None  # the pure path words it with its line and column
         except Exception:  # a constructor error: the pure path words it
             raise _Declined from None
-        if (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and _LEADING_ZERO.fullmatch(node.value)
-        ):
-            return node.value  # 0051 is an id or a code more often than the number 51
+        if isinstance(value, int) and not isinstance(value, bool) and _LEADING_ZERO.fullmatch(text):
+            return text  # 0051 is an id or a code more often than the number 51
         return value

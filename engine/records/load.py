@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import json.scanner
@@ -30,6 +31,7 @@ from ruamel.yaml.events import AliasEvent, ScalarEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
+from engine.deep import collector_paused
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, FieldType, Kind, api_key
 from engine.files import MAX_RECORD_FILE_BYTES, InputError, read_source
 from engine.records.model import (
@@ -78,11 +80,12 @@ _DATETIME_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-01T10:00:00Z"
 def load_records(path: str, rules: CheckedRules) -> RecordSet:
     """Read a record-set file or directory (SPEC §2), typed by the rule set's declarations."""
     target = Path(path)
-    if target.is_dir():
-        return _load_directory(path, rules)
-    if not target.exists():
-        raise InputError(f"{path}: no such file or directory")
-    return _load_single(path, rules)
+    with collector_paused():  # every object read stays alive, and none makes a cycle
+        if target.is_dir():
+            return _load_directory(path, rules)
+        if not target.exists():
+            raise InputError(f"{path}: no such file or directory")
+        return _load_single(path, rules)
 
 
 # -- what the readers produce ------------------------------------------------------------
@@ -119,7 +122,11 @@ def _item_line(items: list[Any], index: int) -> int | None:
 def _plain(value: Any) -> Any:
     """A read value without reader bookkeeping: what `Record.raw` keeps."""
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        plain = dict(value)  # one C-level copy; only nested lists and mappings recurse
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                plain[key] = _plain(item)
+        return plain
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
@@ -545,11 +552,12 @@ class _Ids:
 
     seen: dict[str, _Place] = field(default_factory=dict)
 
-    def add(self, place: _Place, key: str) -> None:
+    def add(self, place: _Place, record: Record) -> None:
         assert place.id is not None
         first = self.seen.setdefault(place.id, place)
         if first is place:
             return
+        key = _id_key(record)
         a = f"#{first.index + 1}" + (f" (line {first.line})" if first.line else "")
         b = f"#{place.index + 1}" + (f" (line {place.line})" if place.line else "")
         raise place.error(key, f"records {a} and {b} in {place.within} have the same id")
@@ -631,14 +639,15 @@ def _as_list(path: str, line: int | None, name: str, value: Any) -> list[Any]:
 
 
 def _build_list(rules: CheckedRules, list_name: str, items: list[Any], path: str) -> list[Record]:
-    ids = _Ids()
+    ids, layouts = _Ids(), _Layouts()
     records: list[Record] = []
     for index, item in enumerate(items):
         place = _Place(path, list_name, index, _item_line(items, index))
         entry = _as_record(item, place)
-        record = _build_record(rules, list_name, entry, place, datatree=False)
-        ids.add(place.named(record.id), _id_key(record))
+        record = _build_record(rules, list_name, entry, place, layouts, datatree=False)
+        ids.add(place.named(record.id), record)
         records.append(record)
+        items[index] = None  # the record keeps what it needs: the entry's memory goes now
     return records
 
 
@@ -684,15 +693,16 @@ def _load_datatree_file(path: str, doc: _Map, rules: CheckedRules) -> RecordSet:
     lists: dict[str, list[Record]] = {}
     ids: dict[str, _Ids] = {}
     interleave: list[str] = []
+    layouts = _Layouts()
     items = _datatree_items(path, doc)
     for position, item in enumerate(items):
         place = _Place(path, "records", position, _item_line(items, position))
         entry = _as_record(item, place)
         list_name = _datatree_list(entry, place, None)
         bucket = lists.setdefault(list_name, [])
-        record = _build_record(rules, list_name, entry, place, datatree=True)
+        record = _build_record(rules, list_name, entry, place, layouts, datatree=True)
         record.origin = replace(record.origin, index=len(bucket))
-        ids.setdefault(list_name, _Ids()).add(place.named(record.id), _id_key(record))
+        ids.setdefault(list_name, _Ids()).add(place.named(record.id), record)
         bucket.append(record)
         interleave.append(list_name)
     name = Path(path).name
@@ -837,14 +847,14 @@ def _load_list_doc(
 def _build_datatree_list(
     rules: CheckedRules, list_name: str, items: list[Any], path: str
 ) -> list[Record]:
-    ids = _Ids()
+    ids, layouts = _Ids(), _Layouts()
     records: list[Record] = []
     for index, item in enumerate(items):
         place = _Place(path, list_name, index, _item_line(items, index))
         entry = _as_record(item, place)
         _datatree_list(entry, place, list_name)
-        record = _build_record(rules, list_name, entry, place, datatree=True)
-        ids.add(place.named(record.id), _id_key(record))
+        record = _build_record(rules, list_name, entry, place, layouts, datatree=True)
+        ids.add(place.named(record.id), record)
         records.append(record)
     return records
 
@@ -853,18 +863,24 @@ def _build_datatree_list(
 
 
 def _build_record(
-    rules: CheckedRules, list_name: str, entry: _Map, place: _Place, datatree: bool
+    rules: CheckedRules,
+    list_name: str,
+    entry: _Map,
+    place: _Place,
+    layouts: _Layouts,
+    datatree: bool,
 ) -> Record:
     """One record, typed; `datatree` when it came from a data-tree file."""
     obj = LISTS[list_name]
+    folded: dict[str, str] | None = None
     if obj == "prospect":
-        record = _prospect(rules.object(obj), entry, place)
+        record = _prospect(rules.object(obj), entry, place, layouts)
     elif obj in SALESFORCE_OBJECTS:
-        record = _salesforce(rules.object(obj), entry, place, datatree)
+        record, folded = _salesforce(rules.object(obj), entry, place, layouts, datatree)
     else:
         return _personalization(obj, entry, place)
     try:  # SPEC §2: the connector's state columns, declared or not
-        read_state(record, entry)
+        read_state(record, entry, folded)
     except StateError as bad:
         where = place.named(record.id)
         raise where.error(bad.key, bad.problem, entry.key_lines.get(bad.key)) from None
@@ -875,7 +891,7 @@ def _origin(place: _Place) -> Origin:
     return Origin(place.path, place.index, place.line)
 
 
-def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
+def _prospect(model: ObjectModel, entry: _Map, place: _Place, layouts: _Layouts) -> Record:
     record_id = _record_id(
         entry, "id" if "id" in entry else None, place, "id", "every prospect needs an id"
     )
@@ -884,7 +900,7 @@ def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
     return Record(
         "prospect",
         record_id,
-        _typed_values(model, entry, place),
+        _typed_values(model, entry, place, layouts.of(model, entry, place)),
         _plain(entry),
         _origin(place),
         email=_attribute(entry, "email", place) or "",
@@ -895,7 +911,10 @@ def _prospect(model: ObjectModel, entry: _Map, place: _Place) -> Record:
     )
 
 
-def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) -> Record:
+def _salesforce(
+    model: ObjectModel, entry: _Map, place: _Place, layouts: _Layouts, datatree: bool
+) -> tuple[Record, dict[str, str]]:
+    """A Salesforce record, and its keys by case-folded API name."""
     id_key = next((key for key in entry if api_key(key) == "id"), None)
     if datatree and (id_key is None or _blank(entry[id_key])):
         # sf data export tree leaves Id out: the referenceId names the record instead
@@ -907,20 +926,70 @@ def _salesforce(model: ObjectModel, entry: _Map, place: _Place, datatree: bool) 
         record_id = _record_id(entry, id_key, place, "Id", need)
     place = place.named(record_id)
     _no_duplicate_keys(entry, place)
-    keys = _salesforce_keys(entry, place)
+    layout = layouts.of(model, entry, place)
+    keys = layout.folded
+    assert keys is not None
     if datatree:
         _no_nested_records(entry, place)
     record = Record(
         model.name,
         record_id,
-        _typed_values(model, entry, place),
+        _typed_values(model, entry, place, layout),
         _plain(entry),
         _origin(place),
         updated_at=_datetime_attribute(entry, keys.get("lastmodifieddate"), place),
     )
     if model.name == "user":
         _user_attributes(record, entry, keys, place)
-    return record
+    return record, keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What the records of one list with one set of keys share (CSV rows all do, YAML
+    and JSON records mostly): the declared fields among the keys, each with the key it
+    is read from and whether that field keeps text as read; and, on Salesforce objects,
+    each key by its case-folded API name."""
+
+    typed: tuple[tuple[str, FieldInfo, bool], ...]
+    folded: dict[str, str] | None
+
+
+class _Layouts:
+    """Each distinct layout worked out once per list, not once per record (issue 10)."""
+
+    KEPT = 1_000  # layouts remembered; records with ever-new key sets are laid out each
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, tuple[str, ...]], _Layout] = {}
+
+    def of(self, model: ObjectModel, entry: _Map, place: _Place) -> _Layout:
+        key = (model.name, tuple(entry))
+        found = self.known.get(key)
+        if found is None:
+            found = _Layout(
+                tuple(
+                    (name, info, info.type.kind not in _TYPED_KINDS)
+                    for name in entry
+                    if (info := model.get(name)) is not None
+                ),
+                _salesforce_keys(entry, place) if model.salesforce else None,
+            )
+            if len(self.known) < self.KEPT:
+                self.known[key] = found
+        return found
+
+
+# kinds a read value is converted to; the others (text, email, phone, id …) keep text as read
+_TYPED_KINDS = (
+    Kind.NUMBER,
+    Kind.BOOLEAN,
+    Kind.DATE,
+    Kind.DATETIME,
+    Kind.GRADE,
+    Kind.PICKLIST,
+    Kind.MULTIPICKLIST,
+)
 
 
 def _salesforce_keys(entry: _Map, place: _Place) -> dict[str, str]:
@@ -1042,15 +1111,19 @@ def _id_value(
     return record_id
 
 
-def _typed_values(model: ObjectModel, entry: _Map, place: _Place) -> dict[str, Value]:
+def _typed_values(
+    model: ObjectModel, entry: _Map, place: _Place, layout: _Layout
+) -> dict[str, Value]:
     """Declared fields by declared name, typed; undeclared keys stay in `raw` only."""
     values: dict[str, Value] = {}
-    for key, value in entry.items():
-        info = model.get(key)
-        if info is None:
+    texts = entry.texts
+    for key, info, as_read in layout.typed:
+        value = entry[key]
+        if as_read and value.__class__ is str:
+            values[info.name] = value  # what `_text` gives a string: no call per value
             continue
         try:
-            values[info.name] = _typed_value(info, value, entry.texts.get(key))
+            values[info.name] = _typed_value(info, value, texts.get(key))
         except _Bad as bad:
             declared = f"{model.name}.{info.name} is declared {info.type}"
             raise place.error(key, f"{bad} ({declared})", entry.key_lines.get(key)) from None
@@ -1210,12 +1283,24 @@ def _datetime_in_utc(value: Any, text: str | None) -> dt.datetime | None:
         return _utc(value)
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    if isinstance(value, str) and _DATETIME.fullmatch(value.strip()):
-        try:
-            return _utc(dt.datetime.fromisoformat(value.strip().upper()))
-        except ValueError:
-            pass
+    if isinstance(value, str):
+        parsed = _datetime_text(value)
+        if parsed is not None:
+            return parsed
     raise _Bad(f"{_show(value, text)} is not a date and time")
+
+
+@functools.lru_cache(maxsize=4096)
+def _datetime_text(value: str) -> dt.datetime | None:
+    """A date-time written as text, in UTC; None when it is not one. Exports repeat their
+    time stamps (one LastModifiedDate for a whole import): each is parsed once."""
+    stripped = value.strip()
+    if not _DATETIME.fullmatch(stripped):
+        return None
+    try:
+        return _utc(dt.datetime.fromisoformat(stripped.upper()))
+    except ValueError:
+        return None
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -26,14 +26,17 @@ class StateError(Exception):
         self.problem = problem
 
 
-def read_state(record: Record, entry: Mapping[str, Any]) -> None:
-    """Set the record's connector state from the columns of the record as read."""
+def read_state(
+    record: Record, entry: Mapping[str, Any], folded: Mapping[str, str] | None = None
+) -> None:
+    """Set the record's connector state from the columns of the record as read; `folded`
+    is the entry's keys by case-folded API name, when the caller has it already."""
     if record.object == "prospect":
         record.crm_deleted = _flag(entry, "crm_deleted", _exact(entry, "crm_deleted"))
         return
     if record.object not in ("lead", "contact"):
         return
-    keys = {api_key(key): key for key in entry if isinstance(key, str)}
+    keys = folded if folded is not None else {api_key(k): k for k in entry if isinstance(k, str)}
     record.deleted = _flag(entry, "IsDeleted", keys.get("isdeleted"))
     record.master = _id(entry, keys.get("masterrecordid"))
     if record.object == "lead":

@@ -1,4 +1,4 @@
-"""Read rule-test files (docs/rule-tests.md) with ruamel.yaml.
+"""Read rule-test files (docs/rule-tests.md), as located YAML nodes (engine/records/nodes.py).
 
 Every problem is an `InputError` naming the file and line, and what was expected there:
 
@@ -10,20 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
-import io
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from engine.files import InputError, read_source
 from engine.plan import Action, DropCode, ErrorCode, SkipReason
-from engine.records.load import compose_yaml
+from engine.records.nodes import (
+    MergeError,
+    YamlMapping,
+    YamlNode,
+    YamlScalar,
+    YamlSequence,
+    read_yaml,
+    records_text,
+)
 from engine.ruletest.model import (
     Check,
     DroppedCheck,
@@ -49,9 +52,6 @@ TEST_KEYS = ("name", "now", "records", "expect")
 MATCHED_BY = ("crm_id", "email")
 TARGET_KEYS = ("object", "id")
 DROPPED_KEYS = ("field", "code", "value")
-_MERGE = "tag:yaml.org,2002:merge"
-_STR = "tag:yaml.org,2002:str"
-_NULL = "tag:yaml.org,2002:null"
 _NOW_EXAMPLE = "an ISO 8601 date and time, e.g. 2026-11-23T12:00:00Z"
 
 
@@ -106,7 +106,7 @@ def _skipped(folder: str) -> bool:
 
 def load_test_file(path: str) -> TestFile:
     """Read and validate one test file; paths in it are joined to its directory."""
-    node = _compose(path, _read_text(path))
+    node = read_yaml(path, _read_text(path))
     reader = _Reader(path)
     if node is None:
         raise InputError(f'{path}:1: the file is empty: a test file needs a "tests" list')
@@ -125,30 +125,23 @@ def _read_text(path: str) -> str:
     return result.source.text
 
 
-def _yaml() -> YAML:
-    return YAML(typ="safe", pure=True)
+def _line(node: YamlNode) -> int:
+    return node.line
 
 
-def _compose(path: str, text: str) -> Node | None:
-    try:
-        return compose_yaml(path, text)
-    except RecursionError:
-        raise InputError(f"{path}: invalid YAML: nested too deeply") from None
-
-
-def _line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _kind(node: Node) -> str:
+def _kind(node: YamlNode) -> str:
     """What a node is, as a message names it."""
-    if isinstance(node, MappingNode):
+    if isinstance(node, YamlMapping):
         return "a mapping"
-    if isinstance(node, SequenceNode):
+    if isinstance(node, YamlSequence):
         return "a list"
-    if node.tag == _NULL:
+    if node.null:
         return "empty"
-    return f'"{node.value}"'
+    return f'"{node.text}"'
+
+
+def _null(node: YamlNode) -> bool:
+    return isinstance(node, YamlScalar) and node.null
 
 
 def _did_you_mean(key: str, known: Sequence[str]) -> str:
@@ -160,7 +153,7 @@ def _did_you_mean(key: str, known: Sequence[str]) -> str:
 class _Entry:
     key: str
     line: int
-    value: Node
+    value: YamlNode
 
 
 @dataclass(slots=True)
@@ -168,7 +161,6 @@ class _Reader:
     """YAML nodes of one test file → the frozen model, with located errors."""
 
     path: str
-    constructor: Any = field(default_factory=lambda: _yaml().constructor)
 
     def error(self, line: int, where: str, problem: str) -> InputError:
         prefix = f"{where}: " if where else ""
@@ -176,25 +168,28 @@ class _Reader:
 
     # -- generic shapes --------------------------------------------------------------------
 
-    def entries(self, node: Node, where: str, what: str) -> list[_Entry]:
+    def entries(self, node: YamlNode, where: str, what: str) -> list[_Entry]:
         """A mapping's entries in order; keys are their text as written (`0012: …`)."""
-        if not isinstance(node, MappingNode):
+        if not isinstance(node, YamlMapping):
             raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
         seen: dict[str, int] = {}
-        for key_node, _ in node.value:
-            if not isinstance(key_node, ScalarNode):
+        for key_node, _ in node.pairs:
+            if not isinstance(key_node, YamlScalar):
                 raise self.error(_line(key_node), where, "a key must be text")
-            key = str(key_node.value)
-            if key in seen and key_node.tag != _MERGE:
+            key = key_node.text
+            if key in seen and not key_node.merge:
                 raise self.error(
                     _line(key_node), where, f'"{key}" appears twice (first at line {seen[key]})'
                 )
             seen[key] = _line(key_node)
-        if any(key.tag == _MERGE for key, _ in node.value):
-            self.constructor.flatten_mapping(node)  # `<<: *defaults`, merged keys first
+        try:
+            pairs = node.merged()  # `<<: *defaults`, merged keys first
+        except MergeError as bad:
+            raise self.error(bad.line, where, bad.problem) from None
         entries: dict[str, _Entry] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
+        for key_node, value_node in pairs:
+            assert isinstance(key_node, YamlScalar)  # merged mappings' keys were read as text
+            key = key_node.text
             entries.pop(key, None)  # the mapping's own key wins over a merged one
             entries[key] = _Entry(key, _line(key_node), value_node)
         return list(entries.values())
@@ -207,28 +202,24 @@ class _Reader:
                 )
         return {entry.key: entry for entry in entries}
 
-    def items(self, node: Node, where: str, what: str) -> list[Node]:
-        if not isinstance(node, SequenceNode):
+    def items(self, node: YamlNode, where: str, what: str) -> list[YamlNode]:
+        if not isinstance(node, YamlSequence):
             raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
-        return list(node.value)
+        return list(node.items)
 
-    def scalar(self, node: Node, where: str, what: str) -> Scalar:
-        if not isinstance(node, ScalarNode):
+    def scalar(self, node: YamlNode, where: str, what: str) -> Scalar:
+        if not isinstance(node, YamlScalar):
             raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
-        try:
-            value = self.constructor.construct_object(node, deep=True)
-        except (ValueError, TypeError, OverflowError, YAMLError):
-            return Scalar(str(node.value))  # e.g. 2026-13-01: not a date, so the text
-        text = str(node.value) if node.style is None and node.tag not in (_STR, _NULL) else None
-        return Scalar(_json(value), text)
+        # a value YAML cannot build (2026-13-01: not a date) is its text, with no typed text
+        return Scalar(_json(node.value), node.typed_text)
 
-    def text(self, node: Node, where: str, what: str) -> str:
+    def text(self, node: YamlNode, where: str, what: str) -> str:
         """A non-blank text scalar, as written."""
-        if not isinstance(node, ScalarNode) or node.tag == _NULL or not str(node.value).strip():
+        if not isinstance(node, YamlScalar) or node.null or not node.text.strip():
             raise self.error(_line(node), where, f"must be {what}, not {_kind(node)}")
-        return str(node.value)
+        return node.text
 
-    def choice(self, node: Node, where: str, allowed: Sequence[str], what: str) -> Scalar:
+    def choice(self, node: YamlNode, where: str, allowed: Sequence[str], what: str) -> Scalar:
         value = self.scalar(node, where, f"{what} ({', '.join(allowed)})")
         if value.value is None:
             return value  # `reason: null`: the key must be absent
@@ -239,7 +230,7 @@ class _Reader:
 
     # -- the file --------------------------------------------------------------------------
 
-    def test_file(self, node: Node) -> TestFile:
+    def test_file(self, node: YamlNode) -> TestFile:
         what = 'a mapping with "tests" (and optionally rules, now, records)'
         entries = self.entries(node, "a test file", what)
         # `x-…` keys hold YAML anchors for the tests to share (docker compose's convention)
@@ -272,8 +263,8 @@ class _Reader:
 
     def rules(self, entry: _Entry) -> tuple[str, ...]:
         what = "a rule file or directory, or a list of them"
-        if isinstance(entry.value, SequenceNode):
-            written = [self.text(item, "rules", what) for item in entry.value.value]
+        if isinstance(entry.value, YamlSequence):
+            written = [self.text(item, "rules", what) for item in entry.value.items]
         else:
             written = [self.text(entry.value, "rules", what)]
         if not written:
@@ -289,7 +280,7 @@ class _Reader:
                 raise self.error(entry.line, "rules", f"{path}: no such file or directory")
         return paths
 
-    def now(self, node: Node, where: str) -> dt.datetime:
+    def now(self, node: YamlNode, where: str) -> dt.datetime:
         value = self.scalar(node, where, _NOW_EXAMPLE).value
         parsed = _datetime(value) if isinstance(value, str) else None
         if parsed is None:
@@ -298,8 +289,8 @@ class _Reader:
             )
         return parsed
 
-    def records(self, node: Node, where: str) -> RecordsRef:
-        if isinstance(node, ScalarNode) and node.tag != _NULL:
+    def records(self, node: YamlNode, where: str) -> RecordsRef:
+        if isinstance(node, YamlScalar) and not node.null:
             path = self.relative(self.text(node, where, "a record-set path"))
             if not os.path.exists(path):
                 raise self.error(_line(node), where, f"{path}: no such file or directory")
@@ -313,7 +304,7 @@ class _Reader:
     # -- one test --------------------------------------------------------------------------
 
     def test(
-        self, node: Node, index: int, now: dt.datetime | None, base: RecordsRef | None
+        self, node: YamlNode, index: int, now: dt.datetime | None, base: RecordsRef | None
     ) -> RuleTest:
         where = f"test #{index + 1}"
         what = "a mapping with name, records and expect"
@@ -352,7 +343,7 @@ class _Reader:
 
     def prospect(self, entry: _Entry, where: str) -> ProspectExpectation:
         what = "a mapping such as {action: skip, reason: gated}"
-        if isinstance(entry.value, ScalarNode) and entry.value.tag == _NULL:
+        if _null(entry.value):
             return ProspectExpectation(entry.key, (), entry.line)  # `p1:`: only that it exists
         keys = self.known(self.entries(entry.value, where, what), [k.value for k in Key], where)
         checks = tuple(
@@ -361,7 +352,7 @@ class _Reader:
         )
         return ProspectExpectation(entry.key, checks, entry.line)
 
-    def expected(self, key: Key, node: Node, where: str) -> Expected:
+    def expected(self, key: Key, node: YamlNode, where: str) -> Expected:
         match key:
             case Key.ACTION:
                 return self.choice(node, where, [a.value for a in Action], "an action")
@@ -377,7 +368,7 @@ class _Reader:
                 items = self.items(node, where, "a list of stage names")
                 return tuple(self.text(item, where, "a stage name") for item in items)
             case Key.TARGET:
-                if isinstance(node, ScalarNode) and node.tag == _NULL:
+                if _null(node):
                     return Scalar(None)
                 return self.fields(node, where, "a mapping {object: …, id: …}", TARGET_KEYS)
             case Key.TO_SALESFORCE | Key.TO_PARDOT:
@@ -388,7 +379,7 @@ class _Reader:
         raise AssertionError(key)  # pragma: no cover - every Key is handled above
 
     def fields(
-        self, node: Node, where: str, what: str, allowed: Sequence[str] | None
+        self, node: YamlNode, where: str, what: str, allowed: Sequence[str] | None
     ) -> tuple[FieldCheck, ...]:
         entries = self.entries(node, where, what)
         if allowed is not None:
@@ -397,14 +388,14 @@ class _Reader:
             FieldCheck(e.key, self.value(e.value, f"{where}.{e.key}"), e.line) for e in entries
         )
 
-    def value(self, node: Node, where: str) -> Scalar:
+    def value(self, node: YamlNode, where: str) -> Scalar:
         """A field value; a list is a multipicklist, compared as its `;`-joined text."""
-        if isinstance(node, SequenceNode):
-            parts = [self.text(item, where, "a picklist value") for item in node.value]
+        if isinstance(node, YamlSequence):
+            parts = [self.text(item, where, "a picklist value") for item in node.items]
             return Scalar(";".join(parts))
         return self.scalar(node, where, "a value (text, number, boolean, date or null)")
 
-    def dropped(self, node: Node, where: str) -> DroppedCheck:
+    def dropped(self, node: YamlNode, where: str) -> DroppedCheck:
         what = "a mapping {field: …, code: …, value: …}"
         keys = self.known(self.entries(node, where, what), DROPPED_KEYS, where)
         if "field" not in keys:
@@ -462,60 +453,21 @@ def _inline(entries: list[_Entry], line: int) -> InlineRecords:
     from. The records loader reads it (see runner.py); YAML anchors, aliases and merge
     keys were resolved by the composer, and scalars keep their text and style, so the
     loader sees exactly what was written (`phone: 0049…` stays text)."""
-    pairs: list[tuple[Node, Node]] = []
     origins: list[LineOrigin] = []
     for entry in entries:
-        key = ScalarNode(_STR, entry.key)
-        value = entry.value
-        if isinstance(value, SequenceNode) and value.value:
-            for item in value.value:
-                _one_line(item)
-            value = SequenceNode(value.tag, value.value, flow_style=False)
-            origins.append(LineOrigin(entry.line))
-            origins.extend(LineOrigin(_line(item), tuple(_key_lines(item))) for item in value.value)
-        else:
-            _one_line(value)
-            origins.append(LineOrigin(entry.line))
-        pairs.append((key, value))
-    text = _serialize(MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False))
+        origins.append(LineOrigin(entry.line))
+        if isinstance(entry.value, YamlSequence):
+            origins.extend(
+                LineOrigin(item.line, tuple(_key_lines(item))) for item in entry.value.items
+            )
+    text = records_text([(entry.key, entry.value) for entry in entries])
     if len(text.splitlines()) != len(origins):  # pragma: no cover - the emitter's layout
         origins = [LineOrigin(line)] * len(text.splitlines())
     return InlineRecords(text, tuple(origins), tuple(e.key for e in entries), line)
 
 
-def _one_line(node: Node) -> None:
-    """Make a node emit on one line: flow style, and line breaks in text escaped."""
-    for each in _walk(node, set()):
-        if isinstance(each, MappingNode | SequenceNode):
-            each.flow_style = True
-        elif isinstance(each, ScalarNode) and ("\n" in each.value or "\r" in each.value):
-            each.style = '"'
-
-
-def _walk(node: Node, seen: set[int]) -> Iterator[Node]:
-    if id(node) in seen:  # an alias: the same node twice
-        return
-    seen.add(id(node))
-    yield node
-    if isinstance(node, MappingNode):
-        for key, value in node.value:
-            yield from _walk(key, seen)
-            yield from _walk(value, seen)
-    elif isinstance(node, SequenceNode):
-        for item in node.value:
-            yield from _walk(item, seen)
-
-
-def _key_lines(node: Node) -> Iterator[tuple[str, int]]:
-    if isinstance(node, MappingNode):
-        for key, _ in node.value:
-            if isinstance(key, ScalarNode):
-                yield str(key.value), _line(key)
-
-
-def _serialize(node: Node) -> str:
-    yaml = _yaml()
-    yaml.width = 2**30  # never fold a line: one record per line
-    stream = io.StringIO()
-    yaml.serialize(node, stream)
-    return stream.getvalue()
+def _key_lines(node: YamlNode) -> Iterator[tuple[str, int]]:
+    if isinstance(node, YamlMapping):
+        for key, _ in node.pairs:
+            if isinstance(key, YamlScalar):
+                yield key.text, key.line

@@ -70,14 +70,42 @@ def directory(users: list[Record]) -> Directory:
 
 def field_value(rules: CheckedRules, record: Record | None, obj: str, name: str) -> Value:
     """A declared field's value on a record; blank when there is no record (SPEC §1)."""
-    info = rules.object(obj).get(name)
-    if record is None:
-        return blank_of(info.type) if info else None
-    if info is None:
-        return None
-    if info.name in record.values:
-        return record.values[info.name]
-    return blank_of(info.type)
+    declared, blank = _declared(rules, obj, name)
+    if record is None or declared is None:
+        return blank
+    return record.values.get(declared, blank)
+
+
+# Per rule set: (object, name as written) → (the declared name, the type's blank), or
+# (None, None) for a field the object does not declare. field_value is the hot path of
+# every evaluation, and finding the field by name (case-folded on Salesforce objects) and
+# working out its blank on every read was a tenth of a cycle (issue 10). The rule sets
+# last read are kept by identity: checked rules never change.
+_Declared = dict[tuple[str, str], tuple[str | None, Value]]
+_DECLARED: list[tuple[CheckedRules, _Declared]] = []
+_RULE_SETS_KEPT = 4
+
+
+def _declared(rules: CheckedRules, obj: str, name: str) -> tuple[str | None, Value]:
+    last = _DECLARED[0] if _DECLARED else None
+    table = last[1] if last is not None and last[0] is rules else _table(rules)
+    found = table.get((obj, name))
+    if found is None:
+        info = rules.object(obj).get(name)
+        found = (None, None) if info is None else (info.name, blank_of(info.type))
+        table[(obj, name)] = found
+    return found
+
+
+def _table(rules: CheckedRules) -> _Declared:
+    """The rule set's table, first in `_DECLARED` from now on."""
+    kept = next((entry for entry in _DECLARED if entry[0] is rules), None)
+    entry = kept if kept is not None else (rules, {})
+    if kept is not None:
+        _DECLARED.remove(kept)
+    _DECLARED.insert(0, entry)
+    del _DECLARED[_RULE_SETS_KEPT:]
+    return entry[1]
 
 
 @dataclass(slots=True)

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 
 from engine import ir
 from engine.check.model import CheckedRules, FieldInfo, Mapping, ValidationRule
+from engine.deep import collector_paused
 from engine.formula.functions import is_blank
 from engine.graph import Schedule, schedule_for
 from engine.plan import (
     Action,
+    DropCode,
     Dropped,
     ErrorCode,
     Failure,
@@ -105,6 +107,8 @@ class _Cycle:
     merges: dict[str, tuple[Record, Record]] = field(default_factory=dict)
     # record (object, Id) → the first prospect linked to it, kept current as links are made
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    # object → its mappings with the field each writes there, in declaration order
+    targets: dict[str, tuple[tuple[Mapping, FieldInfo], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.groups = directory(self.records.users)
@@ -546,8 +550,10 @@ class _Cycle:
         to_pd: dict[str, Value] = {}
         dropped: list[Dropped] = []
         lines: list[str] = []
-        for mapping in self.rules.mappings_for(record.object):
-            line = self.resolve(mapping, prospect, record, to_sf, to_pd, dropped, explain.enabled)
+        for mapping, field_there in self.mapped(record.object):
+            line = self.resolve(
+                mapping, field_there, prospect, record, to_sf, to_pd, dropped, explain.enabled
+            )
             if explain.enabled:
                 lines.append(line)
         if record.object == "contact":
@@ -623,9 +629,19 @@ class _Cycle:
             prospect.changed.add(attribute)
         self.owners.setdefault((record.object, record.id), prospect.id)
 
+    def mapped(self, obj: str) -> tuple[tuple[Mapping, FieldInfo], ...]:
+        """The mappings that sync with `obj`, each with its field there (once per object)."""
+        found = self.targets.get(obj)
+        if found is None:
+            pairs = ((m, m.target(obj)) for m in self.rules.mappings)
+            found = tuple((m, target) for m, target in pairs if target is not None)
+            self.targets[obj] = found
+        return found
+
     def resolve(
         self,
         mapping: Mapping,
+        target: FieldInfo,
         prospect: Record,
         record: Record,
         to_sf: dict[str, Value],
@@ -633,10 +649,9 @@ class _Cycle:
         dropped: list[Dropped],
         explaining: bool = True,
     ) -> str:
-        """Decide one mapped field; returns the explain line saying why (when explaining:
-        "" otherwise, so a dry-run formats no text nobody reads)."""
-        target = mapping.target(record.object)
-        assert target is not None
+        """Decide one mapped field (`target`: its field on the record); returns the explain
+        line saying why (when explaining: "" otherwise, so a dry-run formats no text nobody
+        reads)."""
         pinfo = mapping.prospect
         if mapping.sync is Sync.OFF:
             return (
@@ -649,26 +664,30 @@ class _Cycle:
             if mapping.sync is Sync.MOST_RECENT
             else record.updated_at
         )
-        winner, why = decide(mapping.sync, pv, sv, prospect.updated_at, s_time)
-        label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})" if explaining else ""
-        tracked = (
-            mapping.sync is Sync.MOST_RECENT and target.name.casefold() in self.history.tracked
-        )
-        if explaining and tracked:
+        if not explaining:
+            side = winner(mapping.sync, pv, sv, prospect.updated_at, s_time)
+            if side is None or same(pv, pinfo.type, sv, target.type):
+                return ""
+            if side == "pardot":
+                _put(pv, target, to_sf, dropped)
+            else:
+                _put(sv, pinfo, to_pd, dropped)
+            return ""
+        side, why = decide(mapping.sync, pv, sv, prospect.updated_at, s_time)
+        label = f"{pinfo.name} ↔ {target.name} ({mapping.sync})"
+        if mapping.sync is Sync.MOST_RECENT and target.name.casefold() in self.history.tracked:
             when = s_time.isoformat() if s_time else "never since tracking began"
             why += f" (field history: {target.name} last changed {when})"
-        if winner is None or same(pv, pinfo.type, sv, target.type):
-            if not explaining:
-                return ""
-            both_blank = winner is None or (is_blank(pv) and is_blank(sv))
+        if side is None or same(pv, pinfo.type, sv, target.type):
+            both_blank = side is None or (is_blank(pv) and is_blank(sv))
             return (
                 f"{label}: blank on both sides"
                 if both_blank
                 else f"{label}: {show(sv)} on both sides"
             )
-        if winner == "pardot":
-            return _write(label, why, pv, target, to_sf, dropped, "Salesforce", explaining)
-        return _write(label, why, sv, pinfo, to_pd, dropped, "Account Engagement", explaining)
+        if side == "pardot":
+            return _write(label, why, pv, target, to_sf, dropped, "Salesforce")
+        return _write(label, why, sv, pinfo, to_pd, dropped, "Account Engagement")
 
     # -- Salesforce checks (SPEC §3.7) -------------------------------------------------
 
@@ -963,31 +982,45 @@ def _flag_deleted(prospect: Record) -> None:
 def decide(
     sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None, s_time: dt.datetime | None
 ) -> tuple[str | None, str]:
-    """Which side's value wins (SPEC §3.5): "pardot", "salesforce" or None (both blank)."""
-    p_blank, s_blank = is_blank(pv), is_blank(sv)
-    match sync:
-        case Sync.SALESFORCE_ALWAYS:
-            return "salesforce", "Salesforce always wins"
-        case Sync.PARDOT_ALWAYS:
-            return "pardot", "Account Engagement always wins"
-        case Sync.SALESFORCE:
-            first = "salesforce"
-        case Sync.PARDOT:
-            first = "pardot"
-        case Sync.MOST_RECENT:
-            later = _stamp(p_time) > _stamp(s_time)  # a tie goes to Salesforce
-            first = "pardot" if later else "salesforce"
-        case Sync.OFF:
-            return None, "not synced"
-    second = "salesforce" if first == "pardot" else "pardot"
-    blank = {"pardot": p_blank, "salesforce": s_blank}
-    if not blank[first]:
-        return first, f"{_side(first)} has a value" + (
-            " and was updated later" if sync is Sync.MOST_RECENT else ""
-        )
-    if not blank[second]:
-        return second, f"{_side(first)} is blank, filled from {_side(second)}"
-    return None, "blank on both sides"
+    """Which side's value wins (SPEC §3.5), as `winner` says, and why, in explain's words."""
+    side = winner(sync, pv, sv, p_time, s_time)
+    if sync is Sync.SALESFORCE_ALWAYS:
+        return side, "Salesforce always wins"
+    if sync is Sync.PARDOT_ALWAYS:
+        return side, "Account Engagement always wins"
+    first = _preferred(sync, p_time, s_time)
+    if first is None:
+        return side, "not synced"
+    if side == first:
+        later = " and was updated later" if sync is Sync.MOST_RECENT else ""
+        return side, f"{_side(first)} has a value{later}"
+    if side is not None:
+        return side, f"{_side(first)} is blank, filled from {_side(side)}"
+    return side, "blank on both sides"
+
+
+def winner(
+    sync: Sync, pv: Value, sv: Value, p_time: dt.datetime | None, s_time: dt.datetime | None
+) -> str | None:
+    """Which side's value wins (SPEC §3.5): "pardot", "salesforce" or None (both blank,
+    or not synced)."""
+    first = _preferred(sync, p_time, s_time)
+    if first is None or sync is Sync.SALESFORCE_ALWAYS or sync is Sync.PARDOT_ALWAYS:
+        return first
+    if first == "pardot":
+        return "pardot" if not is_blank(pv) else None if is_blank(sv) else "salesforce"
+    return "salesforce" if not is_blank(sv) else None if is_blank(pv) else "pardot"
+
+
+def _preferred(sync: Sync, p_time: dt.datetime | None, s_time: dt.datetime | None) -> str | None:
+    """The side whose value wins when it has one; None: the field is not synced."""
+    if sync is Sync.SALESFORCE or sync is Sync.SALESFORCE_ALWAYS:
+        return "salesforce"
+    if sync is Sync.PARDOT or sync is Sync.PARDOT_ALWAYS:
+        return "pardot"
+    if sync is Sync.MOST_RECENT:  # a tie goes to Salesforce
+        return "pardot" if _stamp(p_time) > _stamp(s_time) else "salesforce"
+    return None
 
 
 def _count(n: int, noun: str) -> str:
@@ -1006,16 +1039,24 @@ def _write(
     writes: dict[str, Value],
     dropped: list[Dropped],
     where: str,
-    explaining: bool = True,
 ) -> str:
-    fitted, code = fit(value, into.type)
+    """`_put`, and explain's line saying what it did."""
+    fitted, code = _put(value, into, writes, dropped)
     if code is not None:
-        dropped.append(Dropped(into.name, code, value))
-        if not explaining:
-            return ""
         return f"{label}: {why}; {show(value)} does not fit {into.type}: dropped ({code})"
-    writes[into.name] = fitted
-    return f"{label}: {why}; write {show(fitted)} to {where}" if explaining else ""
+    return f"{label}: {why}; write {show(fitted)} to {where}"
+
+
+def _put(
+    value: Value, into: FieldInfo, writes: dict[str, Value], dropped: list[Dropped]
+) -> tuple[Value, DropCode | None]:
+    """Write the value as the field stores it, or drop it with Salesforce's code (§3.6)."""
+    fitted, code = fit(value, into.type)
+    if code is None:
+        writes[into.name] = fitted
+    else:
+        dropped.append(Dropped(into.name, code, value))
+    return fitted, code
 
 
 def _person(record: Record) -> str:
@@ -1233,10 +1274,11 @@ def run_cycle(
 ) -> CycleResult:
     """Run one cycle on a copy of the records; the input record set is left untouched.
     `progress(n)` is called as prospects are done (the CLI draws a bar with it)."""
-    rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
-    working = _working_copy(view)
-    cycle = _Cycle(rules, working, clock, explain)
-    plan = cycle.run(progress)
+    with collector_paused():  # a cycle builds the plan and keeps it: nothing to collect
+        rules, view = person_view(rules, records)  # person accounts as contacts (person.py)
+        working = _working_copy(view)
+        cycle = _Cycle(rules, working, clock, explain)
+        plan = cycle.run(progress)
     if rules.personalization is not None:
         # the nightly Personalization share reads the org as it was before this cycle
         plan = dataclasses.replace(plan, personalization=match_personalization(rules, records))

@@ -105,6 +105,7 @@ def test_yaml_1_1_traps_read_as_the_pure_path_reads_them() -> None:
     "text",
     [
         "a: &x 1\nb: *x\n",  # aliases: the pure composer bounds their expansion
+        "a: &x 1\nb: &x 2\n",  # anchors, even unused: ruamel warns of one given twice
         "base: &b {x: 1}\nrecord:\n  <<: *b\n  y: 2\n",  # merge keys
         "%YAML 1.1\n---\na: NO\n",  # a directive: YAML 1.1 typing
         "a: 1\n  b: 2\n",  # a syntax error: the pure path words it with its place

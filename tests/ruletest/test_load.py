@@ -382,6 +382,15 @@ MISTAKES: dict[str, tuple[str, str]] = {
         "tests:\n  - name: a\n    records: {}\n",
         't_test.yaml:3: test "a", records: the record set is empty',
     ),
+    "a merge key on text": (
+        HEAD + "    expect:\n      p2: {<<: skip}\n",
+        't_test.yaml:6: test "gated", prospect p2: a merge key (<<) takes a mapping or a list '
+        "of them",
+    ),
+    "a merge key twice": (
+        HEAD + "    expect:\n      p2:\n        <<: {action: skip}\n        <<: {reason: gated}\n",
+        't_test.yaml:8: test "gated", prospect p2: the merge key "<<" appears twice',
+    ),
 }
 
 
