@@ -11,6 +11,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -135,7 +136,11 @@ def run(body: Callable[[Session], Awaitable[T]], encodings: list[str] | None = N
         finally:
             await session.stop()
 
-    return asyncio.run(main())
+    # in a thread of its own: the browser tests' Playwright (sync API) keeps an event loop
+    # running in this worker's main thread for the session, and asyncio.run refuses to
+    # start inside a running loop
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
