@@ -251,7 +251,10 @@ def test_explain_runs_the_prospects_unit_after_the_earlier_ones(tmp_path: Path) 
     ]
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+# Spark on the worker that runs tests/bulk/test_spark.py: one JVM per run (pyproject)
+@pytest.mark.parametrize(
+    "engine", ["duckdb", pytest.param("spark", marks=pytest.mark.xdist_group("spark"))]
+)
 def test_every_engine_gives_the_python_plan_for_two_units(tmp_path: Path, engine: str) -> None:
     if engine == "spark":
         from tests.bulk.test_spark import READY
