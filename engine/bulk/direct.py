@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.bulk.forest import Forest
 from engine.bulk.sql import KEY_SEP, NEW_LEAD_PREFIX, Cls, Column, Program, lit, printable, q, tame
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
@@ -591,21 +592,11 @@ class _Loader:
             f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns FROM prospects p "
             f"JOIN {raw.table} r ON r.{get('id')} = p.__id {' '.join(joins)}"
         )
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            root = x
-            while parent.setdefault(root, root) != root:
-                root = parent[root]
-            while parent[x] != root:
-                parent[x], x = root, parent[x]
-            return root
-
+        forest = Forest()
         for (ns,) in self.sql("SELECT ns FROM __nodes WHERE len(ns) > 1").fetchall():
-            roots = sorted({find(n) for n in ns})
-            for other in roots[1:]:
-                parent[other] = roots[0]
-        pairs = sorted((n, find(n)) for n in parent if find(n) != n)
+            for other in ns[1:]:
+                forest.union(ns[0], other)
+        pairs = sorted((n, forest.find(n)) for n in forest.members() if forest.find(n) != n)
         self.sql("CREATE TABLE __joined (n VARCHAR, root VARCHAR)")
         if pairs:
             self.con.executemany("INSERT INTO __joined VALUES (?, ?)", pairs)

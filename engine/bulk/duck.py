@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from engine.bulk.forest import Forest
 from engine.bulk.sql import (
     FAIL_SEP,
     KEY_SEP,
@@ -411,20 +412,8 @@ def components(
 ) -> dict[str, int]:
     """Each prospect's component: prospects that can reach one record or email key (a
     merge's master and a conversion's contact included)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    forest = Forest()
+    find, union = forest.find, forest.union
 
     for obj, pool in (("c", records.contacts), ("l", records.leads)):
         for r in pool:
