@@ -41,6 +41,11 @@ def register(
     con: Any, program: Program, rules: CheckedRules, clock: Clock, users: Directory
 ) -> None:
     """Each host's UDF on a DuckDB connection."""
+    if program.hosts:
+        # DuckDB's create_function needs numpy: without it, an ImportError the CLI words as
+        # "install numpy", not DuckDB's InvalidInputException deep in a run
+        import numpy  # noqa: F401
+
     merge = MergeFields(rules, users)
     for host in program.hosts:
         params = ["BOOLEAN" if leaf.boolean else "VARCHAR" for leaf in host.leaves]
