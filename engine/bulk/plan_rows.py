@@ -13,6 +13,7 @@ table format and the tests.
 
 from __future__ import annotations
 
+import bisect
 import json
 import shutil
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ class PlanRows:
     tally: dict[str, int] = field(default_factory=dict)
     fallbacks: int = 0  # entries built in Python so far (tests: the SQL wrote the rest)
     _final: dict[str, str] | None = None
+    _created_ranks: list[int] = field(default_factory=list)  # of the created leads, sorted
 
     # -- finishing the rows in SQL --------------------------------------------------
 
@@ -277,9 +279,12 @@ class PlanRows:
     def final(self) -> dict[str, str]:
         """Provisional Id of each created lead → the Id the reference gives it."""
         if self._final is None:
-            found = self.con.execute("SELECT prov, final, owner FROM __final").fetchall()
-            self._final = {prov: final for prov, final, _ in found}
-            self.owners.created.update({final: owner or None for _, final, owner in found})
+            found = self.con.execute(
+                "SELECT prov, final, owner, rank FROM __final ORDER BY rank"
+            ).fetchall()
+            self._final = {prov: final for prov, final, _, _ in found}
+            self._created_ranks = [rank for *_, rank in found]
+            self.owners.created.update({final: owner or None for _, final, owner, _ in found})
         return self._final
 
     def _outcomes(self, ranks: list[int]) -> list[Outcome]:
@@ -297,10 +302,8 @@ class PlanRows:
         for i, row in enumerate(rows):
             if row["__problems"]:
                 # the Id a lead created here would get: one past the leads created before
-                before = self.con.execute(
-                    "SELECT count(*) FROM __final WHERE rank < ?", [row["__rank"]]
-                ).fetchall()[0][0]
-                built[i] = Problems(final, int(before)).attach(built[i], row)
+                before = bisect.bisect_left(self._created_ranks, row["__rank"])
+                built[i] = Problems(final, before).attach(built[i], row)
         return built
 
     def plan(self) -> Plan:

@@ -35,7 +35,7 @@ PY_SPACE = (
 
 # DuckDB macros the entries are written with (`MACROS`, created on the connection):
 # __js(x): a JSON string as json's C encoder writes it (ensure_ascii=False); FAIL for a
-#   control character it would write as \uXXXX, \b or \f
+#   control character it would write as a \u escape (\u001f), \b or \f
 # __jtext(x): a text written into a field (values.write_value): blank (str.strip() leaves
 #   nothing: every character is one `str.isspace` holds, PY_SPACE) is null
 MACROS = (
