@@ -204,6 +204,14 @@ class CheckedRules:
         """The rule set one unit's cycle runs: its connector and sharing, no units."""
         return replace(self, connector=unit.connector, shares=unit.shares, units=())
 
+    def sharing_views(self) -> tuple[tuple[str | None, CheckedRules], ...]:
+        """The rule sets whose sharing a cycle runs: each business unit's (`for_unit`, named)
+        when there are units, else the rule set itself (None). With units the org-wide share
+        rules never run on their own, only through the units that keep them."""
+        if not self.units:
+            return ((None, self),)
+        return tuple((unit.name, self.for_unit(unit)) for unit in self.units)
+
     def every_share(self) -> tuple[ShareRule, ...]:
         """The org-wide share rules, then each business unit's own, each once."""
         seen = {id(s) for s in self.shares}

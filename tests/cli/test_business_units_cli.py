@@ -14,8 +14,8 @@ from engine.cli import main
 NOW = ["--now", "2026-11-23T12:00:00Z"]
 RULES = """\
 object prospect { email: email  last_name: text(80) }
-object lead { Email: email  LastName: text(80)  Region__c: text(20) }
-object contact { Email: email  LastName: text(80)  Region__c: text(20) }
+object lead { Email: email  LastName: text(80)  Region__c: text(20) readonly }
+object contact { Email: email  LastName: text(80)  Region__c: text(20) readonly }
 field email { lead: Email  contact: Email }
 field last_name { lead: LastName  contact: LastName }
 business_unit Americas {
@@ -102,4 +102,9 @@ def test_lint_with_records_finds_a_lead_both_units_admit(
     assert main(["lint", "rules.sync", "--records", "records.yaml", "--format", "json"]) == 1
     found = json.loads(capsys.readouterr().out)
     names = sorted(f["name"] for f in found["diagnostics"])
-    assert names == ["business-unit-records-overlap", "business-unit-sharing-overlap"]
+    # and EMEA, sharing contacts only, lets every lead sync unfiltered (share-one-object)
+    assert names == [
+        "business-unit-records-overlap",
+        "business-unit-sharing-overlap",
+        "share-one-object",
+    ]

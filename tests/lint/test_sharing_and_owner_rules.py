@@ -91,6 +91,70 @@ share contact when Shared__c
     assert _named(_lint(tmp_path, "object lead { Email: email }\n"), "share-one-object") == []
 
 
+UNITS = """
+object lead { Region__c: text(20) readonly  Flag__c: boolean }
+object contact { Region__c: text(20) readonly }
+share lead when Region__c = "ORG"
+business_unit Americas {
+    share contact when Region__c = "AMER"
+}
+business_unit EMEA {
+    share lead when Region__c = "EMEA"
+    share contact when Region__c = "EMEA"
+}
+business_unit Partners {
+}
+business_unit Resellers {
+}
+"""
+
+
+def test_share_one_object_judges_each_business_unit_as_its_cycle_runs(tmp_path: Path) -> None:
+    # the org-wide lead rule alone would be one finding; with units it runs only through
+    # Americas (which adds contacts: fine), Partners and Resellers (leads only: one finding
+    # naming both); EMEA has its own rules for both objects
+    (finding,) = _named(_lint(tmp_path, UNITS), "share-one-object")
+    assert (finding.span.line, finding.span.col) == (4, 7)
+    assert finding.message.startswith(
+        "in business units Partners and Resellers, leads have a share rule but contacts "
+        "have none: every contact is visible"
+    )
+    both = UNITS.replace(
+        "business_unit Partners {\n}",
+        'business_unit Partners {\n    share contact when Region__c = "P"\n}',
+    )
+    (finding,) = _named(_lint(tmp_path, both), "share-one-object")
+    assert finding.message.startswith("in business unit Resellers, leads have")
+
+
+def test_created_lead_not_shared_judges_each_business_unit(tmp_path: Path) -> None:
+    rules = """
+object prospect { email: email }
+object lead { Email: email  Region__c: text(20) readonly  Flag__c: boolean }
+object contact { Email: email }
+field email { lead: Email contact: Email }
+share lead when Region__c = "ORG"
+business_unit Americas {
+    share lead when Flag__c
+}
+business_unit EMEA {
+}
+"""
+    # the org-wide rule can hold for a new lead (Region__c is a formula field); Americas's
+    # own rule reads a checkbox nothing writes: every lead Americas creates is lost to it
+    (finding,) = _named(_lint(tmp_path, rules), "created-lead-not-shared")
+    assert (finding.span.line, finding.span.col) == (8, 21)
+    assert finding.message.startswith(
+        "in business unit Americas, no lead the connector creates meets this share rule"
+    )
+    # without units the org-wide rule set is judged as before: nothing to report
+    plain = rules.split("business_unit")[0] + "share lead when Flag__c\n"
+    assert _named(_lint(tmp_path, plain), "created-lead-not-shared") == []
+    flagged = rules.split("business_unit")[0].replace('Region__c = "ORG"', "Flag__c")
+    (finding,) = _named(_lint(tmp_path, flagged), "created-lead-not-shared")
+    assert finding.message.startswith("no lead the connector creates meets this share rule")
+
+
 OWNER_RULES = """
 object prospect { email: email score: number }
 object lead { Email: email OwnerId: reference(user) }

@@ -11,6 +11,8 @@ from engine.diagnostics import Diagnostic, Severity
 from engine.fieldtypes import Kind, api_key
 from engine.lint.constraints import Atom, Expander, Op, TooComplex, conflict
 from engine.lint.registry import LintContext, Rule, rule
+from engine.lint.wording import in_units
+from engine.source import Span
 
 OWNER = api_key("OwnerId")
 
@@ -23,33 +25,50 @@ OWNER = api_key("OwnerId")
 )
 class CreatedLeadNotShared(Rule):
     """The connector creates the lead, then loses sight of it: from the next cycle on the
-    prospect's CRM id names a lead outside Marketing Data Sharing (skip / not_shared)."""
+    prospect's CRM id names a lead outside Marketing Data Sharing (skip / not_shared).
+    With business units, each unit's lead sharing is judged: its own rules, else the
+    org-wide ones."""
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
         rules = ctx.rules
-        shares = rules.shares_for("lead")
-        if not shares or not _gate_can_hold(rules):
+        if not _gate_can_hold(rules):
             return
         filled = _filled_on_create(rules)
-        found: list[tuple[ShareRule, list[str]]] = []
-        for share in shares:
-            blanks = _blank_on_create(share, filled)
-            if blanks is None:
-                return  # this rule can share a new lead (or cannot be judged): all is well
-            found.append((share, blanks))
-        for share, names in found:
+        # per business unit (each creates leads under its own sharing); an org-wide rule
+        # several units keep is reported once, naming them
+        found: dict[Span, tuple[ShareRule, list[str], list[str]]] = {}
+        for unit, view in rules.sharing_views():
+            for share, names in _unshared(view.shares_for("lead"), filled):
+                _, _, units = found.setdefault(share.node.span, (share, names, []))
+                if unit is not None:
+                    units.append(unit)
+        for share, names, units in found.values():
             formula = "a formula field" if len(names) == 1 else "formula fields"
             listed = " and ".join(names)
             yield self.at(
                 share.node.when.span,
-                "no lead the connector creates meets this share rule: a new lead gets only "
-                f"mapped fields and OwnerId, and the rule does not hold while {listed} "
-                f"{'is' if len(names) == 1 else 'are'} blank (a checkbox: unchecked), so the "
-                "next cycle skips the prospect as not_shared",
+                f"{in_units(units)}no lead the connector creates meets this share rule: a new "
+                "lead gets only mapped fields and OwnerId, and the rule does not hold while "
+                f"{listed} {'is' if len(names) == 1 else 'are'} blank (a checkbox: "
+                "unchecked), so the next cycle skips the prospect as not_shared",
                 # not "map a prospect field into it": see mapped-share-field
                 hint=f"share on a field the connector sets on create, or make {listed} "
                 f"{formula} (declared readonly)",
             )
+
+
+def _unshared(
+    shares: tuple[ShareRule, ...], filled: frozenset[str]
+) -> list[tuple[ShareRule, list[str]]]:
+    """Each lead share rule with the blank-on-create fields that stop it holding; [] when
+    there is none, or when one of them can share a new lead (or cannot be judged)."""
+    found: list[tuple[ShareRule, list[str]]] = []
+    for share in shares:
+        blanks = _blank_on_create(share, filled)
+        if blanks is None:
+            return []
+        found.append((share, blanks))
+    return found
 
 
 def _gate_can_hold(rules: CheckedRules) -> bool:

@@ -10,6 +10,7 @@ from engine.check.model import ShareRule
 from engine.diagnostics import Diagnostic, Severity
 from engine.fieldtypes import Kind
 from engine.lint.registry import LintContext, Rule, rule
+from engine.lint.wording import join_names
 
 SF_LABEL = {"lead": "Lead", "contact": "Contact"}
 
@@ -53,7 +54,7 @@ class MdsNotDeployable(Rule):
                 yield self.at(
                     share.node.when.span,
                     f"Marketing Data Sharing cannot deploy this {obj} criterion: it "
-                    f"{_join(problems)}; it supports one field equals one value",
+                    f"{join_names(problems)}; it supports one field equals one value",
                     hint="compute the condition in a formula field on the record (declared "
                     f"readonly) and share when it is true (e.g. {helper})",
                 )
@@ -115,7 +116,3 @@ def _problem(expr: ir.Expr) -> str | None:
         case ir.Const():
             return "is a constant, not a field criterion"
     return "is not a field criterion"
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -11,6 +11,7 @@ from engine.diagnostics import Diagnostic, Severity
 from engine.fieldtypes import api_key
 from engine.lint.constraints import Atom, Expander, TooComplex
 from engine.lint.registry import LintContext, Rule, rule
+from engine.lint.wording import join_names
 
 # Behaviours under which Account Engagement may write into the Salesforce field.
 WRITES_SALESFORCE = frozenset({Sync.SALESFORCE, Sync.PARDOT, Sync.MOST_RECENT, Sync.PARDOT_ALWAYS})
@@ -38,7 +39,7 @@ class ValidationUnfixable(Rule):
             fields = _unfixable_fields(rules, validation, writable)
             if not fields:
                 continue
-            names = _join([_why(rules, validation.object, f) for f in fields])
+            names = join_names([_why(rules, validation.object, f) for f in fields])
             them = "it" if len(fields) == 1 else "them"
             obj = validation.object
             yield self.at(
@@ -134,7 +135,3 @@ def _why(rules: CheckedRules, obj: str, name: str) -> str:
         if target is not None and api_key(target.name) == api_key(name):
             return f"{name} (sync: {mapping.sync})"
     return f"{name} (unmapped)"
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
