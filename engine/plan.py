@@ -269,11 +269,14 @@ def _signature(o: Outcome) -> dict[str, object]:
         "error": (o.error.code, o.error.rule) if o.error else None,
         "stages": o.stages,
         "business_unit": o.business_unit,  # None on both sides without units
+        # the decision and the Id, not explain's sentence (a dry-run words none)
+        "owner": (o.owner.decision, o.owner.id) if o.owner else None,
     }
 
 
 def compare_plans(old: Plan, new: Plan) -> tuple[Change, ...]:
-    """Prospects whose action, target, writes, error or stages change, in id order."""
+    """Prospects whose action, target, writes, error, stages, business unit or owner
+    decision change, in id order."""
     before = {o.prospect: o for o in old.outcomes}
     after = {o.prospect: o for o in new.outcomes}
     changes: list[Change] = []

@@ -80,7 +80,8 @@ def _fields(n: NewProspect) -> dict[str, object]:
 
 
 def details(c: Change) -> list[str]:
-    """What changed besides the outcome: `+`/`-`/`~` per write, then the stages."""
+    """What changed besides the outcome: `+`/`-`/`~` per write, then the stages, the
+    business unit and the owner decision."""
     lines = []
     for attr, side in (("to_salesforce", "Salesforce"), ("to_pardot", "Account Engagement")):
         if attr not in c.what:
@@ -91,7 +92,17 @@ def details(c: Change) -> list[str]:
     if "business_unit" in c.what:  # only when the versions declare different units
         units = [(o.business_unit if o else None) or "-" for o in (c.old, c.new)]
         lines.append(f"business unit: {units[0]} ⇒ {units[1]}")
+    if "owner" in c.what:
+        lines.append(f"owner: {_owner(c.old)} ⇒ {_owner(c.new)}")
     return lines
+
+
+def _owner(o: Outcome | None) -> str:
+    """An owner decision as the plan lists it ('assignment_rule', 'queue 00G1'); SPEC
+    §3.4's own (the assigned user, or none sent) is 'default': `to_salesforce` shows it."""
+    if o is None or o.owner is None:
+        return "default"
+    return f"{o.owner.decision.value} {o.owner.id}" if o.owner.id else o.owner.decision.value
 
 
 def _changed_writes(side: str, old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:

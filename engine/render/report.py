@@ -117,8 +117,18 @@ def _row(o: Outcome, entry: Mapping[str, Any], traced: bool) -> list[object]:
         len(o.to_salesforce),
         len(o.to_pardot),
         len(o.dropped),
+        _owner(entry),
         1 if traced else 0,
     ]
+
+
+def _owner(entry: Mapping[str, Any]) -> str:
+    """The plan's owner decision ('queue 00G1', 'assignment_rule'); '' for SPEC §3.4's own,
+    which the OwnerId written already shows."""
+    owner = entry.get("owner")
+    if not owner:
+        return ""
+    return f"{owner['decision']} {owner['id']}" if owner.get("id") else str(owner["decision"])
 
 
 def _errors(plan: Plan, options: ReportOptions) -> list[dict[str, object]]:

@@ -15,6 +15,8 @@ from engine.plan import (
     ErrorCode,
     Failure,
     Outcome,
+    Owner,
+    OwnerDecision,
     Plan,
     SkipReason,
     Step,
@@ -84,6 +86,25 @@ def test_flow_counts_every_prospect_once_per_column() -> None:
     assert {(link.source, link.target): link.value for link in links}[("visible", "unmatched")] == 3
 
 
+def test_the_owner_column_shows_decisions_beyond_spec_3_4() -> None:
+    queue = Owner(OwnerDecision.QUEUE, "00G1", "")
+    rule = Owner(OwnerDecision.ASSIGNMENT_RULE, None, "")
+    plan = Plan(
+        (
+            Outcome(
+                "q1", Action.CREATE_LEAD, (), to_salesforce=(("OwnerId", "00G1"),), owner=queue
+            ),
+            Outcome("q2", Action.CREATE_LEAD, (), owner=rule),
+            Outcome("q3", Action.CREATE_LEAD, (), to_salesforce=(("OwnerId", "005A"),)),
+        )
+    )
+    page = report.render(plan, report.ReportOptions())
+    rows = _payload(page)["rows"]
+    assert isinstance(rows, list)
+    assert [row[10] for row in rows] == ["queue 00G1", "assignment_rule", ""]
+    assert ">owner</button></th>" in page
+
+
 def test_page_embeds_rows_traces_and_an_escaped_payload() -> None:
     options = report.ReportOptions(
         traces={"p4": (Step("gate", "create lead when `MQL`: true"),)},
@@ -105,6 +126,7 @@ def test_page_embeds_rows_traces_and_an_escaped_payload() -> None:
         0,
         0,
         0,
+        "",  # no owner decision beyond SPEC §3.4's
         1,
     ]
     assert rows[4][0] == "p5</script><b>"

@@ -507,3 +507,27 @@ leads:
     # an active owner is taken; a queue or an inactive owner leaves the prospect unassigned
     assigned = {p["id"]: p.get("assigned_user") for p in written["prospects"]}
     assert assigned == {"sf-lead-00Q1": "005A", "sf-lead-00Q2": None, "sf-lead-00Q3": None}
+
+
+def test_diff_shows_an_owner_decision_that_changes(tmp_path: Path) -> None:
+    """Turning on the assignment rule changes only who owns the new lead: diff lists the
+    prospect, with the decision before and after (the writes are the same)."""
+    from engine.render import diff
+
+    records = tmp_path / "records.yaml"
+    records.write_text(
+        PEOPLE + "prospects: [{id: p1, email: a@x.io, last_name: A, company: C}]\n", "utf-8"
+    )
+    old = rules_of(CONNECTOR)
+    new = rules_of(
+        'connector { user: "pardot.integration@acme.example" assignment_rule: true }\n'
+        "create lead when true\n"
+    )
+    changes, compared = api.diff(old, new, str(records), now=NOW, engine="python")
+    (change,) = changes
+    assert change.what == ("owner",)
+    assert diff.text(changes, compared).splitlines() == [
+        "1 of 1 prospects change:",
+        "  p1: create_lead (unchanged)",
+        "      owner: default ⇒ assignment_rule",
+    ]

@@ -8,7 +8,7 @@
   var hay = new Array(rows.length);
   for (var i = 0; i < rows.length; i++) {
     var r = rows[i];
-    hay[i] = [r[0], r[1], r[2], r[3], r[4], r[5], r[6]].join('\u0001').toLowerCase();
+    hay[i] = [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[10]].join('\u0001').toLowerCase();
   }
   var $ = function (id) { return document.getElementById(id); };
   var search = $('search'), fAction = $('f-action'), fDetail = $('f-detail'), fRule = $('f-rule');
@@ -72,6 +72,7 @@
       td.appendChild(b);
       cell(tr, r[2]); cell(tr, r[3]); cell(tr, r[4]); cell(tr, r[5]); cell(tr, r[6]);
       cell(tr, String(r[7]), 'num'); cell(tr, String(r[8]), 'num'); cell(tr, String(r[9]), 'num');
+      cell(tr, r[10]);
       frag.appendChild(tr);
     }
     tbody.textContent = '';
