@@ -176,22 +176,21 @@ def equal(a: str, a_kind: Kind, b: str, b_kind: Kind) -> str:
     return f"{a} = {b}"
 
 
-def resolved(obj: str, r: str) -> tuple[list[str], list[str], list[str]]:
-    """Per mapped field of `obj` (the record `r`, the prospect `p`), the SQL of the write
-    to Salesforce, of the write to the prospect and of the dropped value: each a (name,
-    value) pair, or NULL."""
-    to_sf, to_p, drops = [], [], []
+def resolved(obj: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Per mapped field of `obj`, over a row of the prospect's and the record's values
+    (`p_` and `s_` and the field's name): the side that wins and differs, `w_` (one
+    column per field, 'S', 'P' or NULL); and the SQL of the write to Salesforce, of the
+    write to the prospect and of the dropped value, each a (name, value) pair or NULL."""
+    winners, to_sf, to_p, drops = [], [], [], []
     for pf, ptype, lf, ltype, cf, ctype, sync in FIELDS:
         f, ftype = (lf, ltype) if obj == "lead" else (cf, ctype)
         if f is None:
             continue
-        s, p = f"{r}.{f}", f"p.{pf}"
+        s, p, w = f"s_{f}", f"p_{pf}", f"w_{pf}"
         s_blank, p_blank = blank(s, ftype), blank(p, ptype)
         sf_first = f"CASE WHEN NOT {s_blank} THEN 'S' WHEN NOT {p_blank} THEN 'P' END"
         p_first = f"CASE WHEN NOT {p_blank} THEN 'P' WHEN NOT {s_blank} THEN 'S' END"
-        later = (
-            f"TRY_CAST(p.updated_at AS TIMESTAMPTZ) > TRY_CAST({r}.LastModifiedDate AS TIMESTAMPTZ)"
-        )
+        later = "TRY_CAST(p_updated_at AS TIMESTAMPTZ) > TRY_CAST(s_modified AS TIMESTAMPTZ)"
         winner = {
             "salesforce": sf_first,
             "pardot": p_first,
@@ -203,7 +202,7 @@ def resolved(obj: str, r: str) -> tuple[list[str], list[str], list[str]]:
             f"({s_blank} AND {p_blank}) OR "
             f"(NOT {s_blank} AND NOT {p_blank} AND {equal(s, ftype, p, ptype)})"
         )
-        w = f"(CASE WHEN {same} THEN NULL ELSE {winner} END)"
+        winners.append(f"CASE WHEN {same} THEN NULL ELSE {winner} END AS {w}")
         into_sf, into_p = fits(p, ftype), fits(s, ptype)
         to_sf.append(f"CASE WHEN {w} = 'P' AND {into_sf} THEN ({lit(f)}, {as_json(p, ftype)}) END")
         to_p.append(f"CASE WHEN {w} = 'S' AND {into_p} THEN ({lit(pf)}, {as_json(s, ptype)}) END")
@@ -211,7 +210,18 @@ def resolved(obj: str, r: str) -> tuple[list[str], list[str], list[str]]:
             f"CASE WHEN {w} = 'P' AND NOT {into_sf} THEN ({lit(f)}, {code(p, ftype)}) "
             f"WHEN {w} = 'S' AND NOT {into_p} THEN ({lit(pf)}, {code(s, ptype)}) END"
         )
-    return to_sf, to_p, drops
+    return winners, to_sf, to_p, drops
+
+
+def values(obj: str, r: str) -> str:
+    """The select list of a prospect `p` matched to a record `r` of `obj`: its values
+    as `resolved` reads them."""
+    out = ["p.updated_at AS p_updated_at", f"{r}.LastModifiedDate AS s_modified"]
+    for pf, _, lf, _, cf, _, _ in FIELDS:
+        f = lf if obj == "lead" else cf
+        if f is not None:
+            out += [f"p.{pf} AS p_{pf}", f"{r}.{f} AS s_{f}"]
+    return ", ".join(out)
 
 
 def created() -> tuple[list[str], list[str]]:
@@ -234,15 +244,18 @@ def created() -> tuple[list[str], list[str]]:
     return [*to_sf, owner], drops
 
 
-def errors(stored: str) -> str:
-    """SQL: the failing validation rules, in declaration order, on the record `stored`
-    (a select list giving Country, Title and OwnerId)."""
+def errors(country: str, title: str, owner: str) -> str:
+    """SQL: the failing validation rules, in declaration order, on the record as it would
+    be stored (the SQL of its Country, Title and OwnerId)."""
     items = [
         f"CASE WHEN {condition} THEN {{'error_code': 'FIELD_CUSTOM_VALIDATION_EXCEPTION', "
         f"'rule': {lit(name)}, 'message': {lit(message)}, 'fields': [{lit(field)}]}} END"
         for name, condition, message, field in VALIDATIONS
     ]
-    return f"(SELECT {kept(items)} FROM (SELECT {stored}) r)"
+    listed = kept(items)
+    for name, sql in (("r.Country", country), ("r.Title", title), ("r.OwnerId", owner)):
+        listed = listed.replace(name, sql)
+    return listed
 
 
 def kept(items: list[str]) -> str:
@@ -293,8 +306,8 @@ SELECT (SELECT count(*) FROM (SELECT lower(trim(email)) FROM prospects
 
 def planning(out: str) -> str:
     """The statements planning the cycle and writing one JSON row per prospect to `out`."""
-    lead_sf, lead_p, lead_drop = resolved("lead", "l")
-    contact_sf, contact_p, contact_drop = resolved("contact", "c")
+    lead_w, lead_sf, lead_p, lead_drop = resolved("lead")
+    contact_w, contact_sf, contact_p, contact_drop = resolved("contact")
     new_sf, new_drop = created()
     deleted = "lower(coalesce({0}.IsDeleted, '')) IN ('true', '1')"
     converted = "lower(coalesce({0}.IsConverted, '')) IN ('true', '1')"
@@ -303,10 +316,12 @@ def planning(out: str) -> str:
         "coalesce(TRY_CAST(trim(m.score) AS DECIMAL(38,10)) >= 100 "
         f"OR list_position({grades}, trim(m.grade)) >= {GRADES.index('B') + 1}, false)"
     )
-    stored_update = f"coalesce({written('Country')}, l.Country) AS Country, "
-    stored_update += f"coalesce({written('Title')}, l.Title) AS Title, l.OwnerId"
-    stored_new = f"{written('Country')} AS Country, {written('Title')} AS Title, "
-    stored_new += f"{written('OwnerId')} AS OwnerId"
+    updated = errors(
+        f"coalesce({written('Country')}, s_Country)",
+        f"coalesce({written('Title')}, s_Title)",
+        "s_OwnerId",
+    )
+    new = errors(written("Country"), written("Title"), written("OwnerId"))
     missing = "list_filter(['LastName', 'Company'], lambda f: w.to_sf[f] IS NULL)"
     return f"""
 CREATE TABLE plan AS
@@ -340,42 +355,55 @@ WITH visible_leads AS (
     LEFT JOIN visible_leads l ON l.Id = p.crm_lead_fid
     LEFT JOIN by_key k ON k.key = lower(trim(p.email))
 ), staged AS (  -- stage MQL, stage SQL (lead.Status: the matched lead's), the create gate
-    SELECT m.*, s.mql, s.mql AND coalesce(ml.Status, '') = 'Working - Contacted' AS sql_stage,
-        s.mql OR coalesce(m.assigned_user, '') <> '' AS gate
-    FROM matched m
-    LEFT JOIN leads ml ON m.tobj = 'lead' AND ml.Id = m.tid,
-    LATERAL (SELECT {mql} AS mql) s
-), lead_rows AS (
-    SELECT p.id, p.tobj, p.tid, p.matched_by, p.mql, p.sql_stage, w.*,
-        {errors(stored_update)} AS errors
-    FROM staged p JOIN leads l ON p.tobj = 'lead' AND l.Id = p.tid,
-    LATERAL (SELECT {pairs(lead_sf)} AS to_sf, {pairs(lead_p)} AS to_p,
-        {kept(lead_drop)} AS drops) w
+    SELECT m.*, mql AND coalesce(ml.Status, '') = 'Working - Contacted' AS sql_stage,
+        mql OR coalesce(m.assigned_user, '') <> '' AS gate
+    FROM (SELECT *, {mql} AS mql FROM matched m) m
+    LEFT JOIN leads ml ON m.tobj = 'lead' AND ml.Id = m.tid
+), lead_values AS (
+    SELECT p.id, p.tobj, p.tid, p.matched_by, p.mql, p.sql_stage, l.OwnerId AS s_OwnerId,
+        {values("lead", "l")}
+    FROM staged p JOIN leads l ON p.tobj = 'lead' AND l.Id = p.tid
+), lead_rows AS (  -- the fields resolved, then the validation rules on the stored lead
+    SELECT *, {updated} AS errors FROM (
+        SELECT id, tobj, tid, matched_by, mql, sql_stage, s_OwnerId, s_Country, s_Title,
+            {pairs(lead_sf)} AS to_sf, {pairs(lead_p)} AS to_p, {kept(lead_drop)} AS drops
+        FROM (SELECT *, {", ".join(lead_w)} FROM lead_values)
+    ) w
 ), contact_rows AS (  -- the validation rules are the lead's: none here
-    SELECT p.id, p.tobj, p.tid, p.matched_by, p.mql, p.sql_stage,
+    SELECT id, tobj, tid, matched_by, mql, sql_stage,
         {pairs(contact_sf)} AS to_sf, {pairs(contact_p)} AS to_p,
         {kept(contact_drop)} AS drops, [] AS errors
-    FROM staged p JOIN contacts c ON p.tobj = 'contact' AND c.Id = p.tid
+    FROM (
+        SELECT *, {", ".join(contact_w)} FROM (
+            SELECT p.id, p.tobj, p.tid, p.matched_by, p.mql, p.sql_stage,
+                {values("contact", "c")}
+            FROM staged p JOIN contacts c ON p.tobj = 'contact' AND c.Id = p.tid
+        )
+    )
 ), duplicate_keys AS (  -- duplicate lead by Email: every live lead, shared or not
     SELECT lower(trim(Email)) AS key, string_agg('lead ' || Id, ', ' ORDER BY Id) AS ids
     FROM leads l WHERE coalesce(Email, '') <> ''
       AND NOT {deleted.format("l")} AND NOT {converted.format("l")}
     GROUP BY 1
 ), create_rows AS (  -- the checks in order: required, validation, duplicates
-    SELECT p.id, NULL AS tobj, NULL AS tid, NULL AS matched_by, p.mql, p.sql_stage, w.to_sf,
-        MAP {{}}::MAP(VARCHAR, JSON) AS to_p, w.drops,
-        CASE WHEN len({missing}) > 0 THEN
+    SELECT id, NULL AS tobj, NULL AS tid, NULL AS matched_by, mql, sql_stage, to_sf,
+        MAP {{}}::MAP(VARCHAR, JSON) AS to_p, drops,
+        CASE WHEN len(missing) > 0 THEN
             [{{'error_code': 'REQUIRED_FIELD_MISSING', 'rule': NULL,
-               'message': 'Required fields are missing', 'fields': {missing}}}]
-        WHEN len({errors(stored_new)}) > 0 THEN {errors(stored_new)}
+               'message': 'Required fields are missing', 'fields': missing}}]
+        WHEN len(invalid) > 0 THEN invalid
         WHEN d.ids IS NOT NULL THEN [{{'error_code': 'DUPLICATES_DETECTED',
             'rule': 'lead by Email', 'message': 'Use one of these records? ' || d.ids
             || ' (same Email)', 'fields': ['Email']}}]
         ELSE [] END AS errors
-    FROM staged p
-    LEFT JOIN duplicate_keys d ON d.key = lower(trim(p.email)) AND {fits("p.email", EMAIL_T)},
-    LATERAL (SELECT {pairs(new_sf)} AS to_sf, {kept(new_drop)} AS drops) w
-    WHERE p.tid IS NULL AND NOT p.not_shared AND p.gate
+    FROM (
+        SELECT *, {missing} AS missing, {new} AS invalid FROM (
+            SELECT p.id, p.email, p.mql, p.sql_stage, {pairs(new_sf)} AS to_sf,
+                {kept(new_drop)} AS drops
+            FROM staged p WHERE p.tid IS NULL AND NOT p.not_shared AND p.gate
+        ) w
+    ) w
+    LEFT JOIN duplicate_keys d ON d.key = lower(trim(w.email)) AND {fits("w.email", EMAIL_T)}
 )
 SELECT id AS prospect,
     CASE WHEN len(errors) > 0 THEN 'error' WHEN tobj IS NULL THEN 'create_lead'
