@@ -1659,8 +1659,14 @@ class _Builder:
             for n, m in p.lead_maps
             if cls_of(m.prospect.type) and m.lead is not None and cls_of(m.lead.type)
         ]
+        # each list only on its path (a row is created, or updates one lead or contact):
+        # CASE builds it for those rows alone, where building all three for every row was
+        # a third of the direct path's round at 200,000 prospects
+        kept = listed(creates, "x.s <> 'skip'")
         out.append(
-            listed(creates, "x.s <> 'skip'") + " AS __creates" if creates else "NULL AS __creates"
+            f"CASE WHEN __path = 'create' THEN {kept} END AS __creates"
+            if creates
+            else "NULL AS __creates"
         )
         for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
             items = []
@@ -1675,7 +1681,8 @@ class _Builder:
                     f"'p': CAST({q(pre + '.pdv')} AS VARCHAR)}}"
                 )
             out.append(
-                f"{listed(items, 'x.d IS NOT NULL')} AS __{obj}_writes"
+                f"CASE WHEN __mobj = '{obj}' THEN {listed(items, 'x.d IS NOT NULL')} "
+                f"END AS __{obj}_writes"
                 if items
                 else f"NULL AS __{obj}_writes"
             )
