@@ -618,7 +618,9 @@ class DuckEngine:
         wanted += [f"__ndup{n}" for n in program.dup_rules]
         wanted += extra
         selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
-        columns = self._needed(con, program, selected)
+        # cycle_round is stored for every round but the direct path's last
+        only_last = keep and count == 1
+        columns = "" if only_last else self._needed(con, program, selected)
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
             query = program.round_sql.replace("$round", str(k))
@@ -627,7 +629,11 @@ class DuckEngine:
                 # writes, so its ~230 kept columns need not be stored first (at 200,000
                 # prospects storing them took more CPU than computing the round)
                 into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
+                # every reader of the plan rows orders them by __rank: DuckDB need not
+                # keep their order as it writes them (which holds rows back in memory)
+                self._sql(con, "SET preserve_insertion_order = false")
                 self._sql(con, into + f"SELECT {', '.join(wanted)} FROM ({query})")
+                self._sql(con, "RESET preserve_insertion_order")
                 break
             self._sql(con, f"CREATE TABLE cycle_round AS SELECT {columns} FROM ({query})")
             if keep:

@@ -1442,8 +1442,12 @@ class _Builder:
         ctes.append(f"f AS (SELECT *, {', '.join(self.fits or ['NULL AS __nofit'])} FROM g)")
         ctes.append(f"d AS (SELECT *, {', '.join(self.dirs or ['NULL AS __nodir'])} FROM f)")
         ctes.append(f"w AS (SELECT *, {', '.join(writes)} FROM d)")
-        ctes.append(f"a AS (SELECT *, {', '.join(self._after())} FROM w)")
-        ctes.append(f"k AS (SELECT *, {', '.join(self._checks())} FROM a)")
+        checks = self._checks()
+        # the stored record's values that a check reads (an unread one is still planned)
+        read = " ".join(checks)
+        after = [c for c in self._after() if c.rsplit(" AS ", 1)[1] in read]
+        ctes.append(f"a AS (SELECT *, {', '.join(after or ['NULL AS __noafter'])} FROM w)")
+        ctes.append(f"k AS (SELECT *, {', '.join(checks)} FROM a)")
         return "WITH " + ",\n".join(ctes) + "\n" + self._final()
 
     def _writes(self) -> list[str]:
