@@ -15,6 +15,11 @@ times, as the median of `--runs` runs:
 - `syncrules dry-run --format json`, end to end (start-up, loading YAML, the cycle,
   rendering), and the cycle alone in-process (records already loaded).
 
+With `--direct`, `syncrules dry-run --engine duckdb` on the org as CSV files against the
+hand-written DuckDB script doing the same plan (`handwritten.py`, issue 10's yardstick),
+whole processes in turn; up to 50,000 prospects it also checks that the script's entries
+are ours.
+
 DuckDB is a benchmark-only dependency: `pip install duckdb`.
 """
 
