@@ -618,7 +618,8 @@ class DuckEngine:
         wanted += [f"__ndup{n}" for n in program.dup_rules]
         wanted += extra
         selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
-        # cycle_round is stored for every round but the direct path's last
+        # cycle_round is stored for every round but the direct path's last: with that one
+        # round alone, its columns need not be chosen
         only_last = keep and count == 1
         columns = "" if only_last else self._needed(con, program, selected)
         for k in range(1, count + 1):
