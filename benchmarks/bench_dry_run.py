@@ -15,6 +15,11 @@ times, as the median of `--runs` runs:
 - `syncrules dry-run --format json`, end to end (start-up, loading YAML, the cycle,
   rendering), and the cycle alone in-process (records already loaded).
 
+With `--direct`, `syncrules dry-run --engine duckdb` on the org as CSV files against the
+hand-written DuckDB script doing the same plan (`handwritten.py`, issue 10's yardstick),
+whole processes in turn; up to 50,000 prospects it also checks that the script's entries
+are ours.
+
 DuckDB is a benchmark-only dependency: `pip install duckdb`.
 """
 
@@ -29,9 +34,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 RULES = """
 include "@syncrules/standard.sync"
@@ -254,42 +261,44 @@ def cycle_ms(
     return statistics.median(times), records
 
 
-HANDWRITTEN = """
-CREATE TABLE p AS SELECT * FROM read_csv('{root}/prospects.csv', all_varchar = true);
-CREATE TABLE r AS
-    SELECT 'lead' AS obj, Id AS id, Email AS email, OwnerId AS owner,
-           CAST(LastModifiedDate AS TIMESTAMP) AS modified
-    FROM read_csv('{root}/leads.csv', all_varchar = true)
-    UNION ALL
-    SELECT 'contact', Id, Email, OwnerId, CAST(LastModifiedDate AS TIMESTAMP)
-    FROM read_csv('{root}/contacts.csv', all_varchar = true);
-COPY (
-    WITH visible AS (
-        SELECT * FROM r WHERE obj = 'contact' OR owner = '005A'
-    ), by_email AS (
-        SELECT p.id AS prospect, v.obj, v.id,
-               row_number() OVER (PARTITION BY p.id ORDER BY v.obj = 'contact' DESC,
-                                  v.modified DESC NULLS LAST, v.id) AS rank
-        FROM p JOIN visible v ON lower(trim(v.email)) = lower(trim(p.email))
-    )
-    SELECT p.id AS prospect, e.obj AS object, e.id AS target,
-           CASE WHEN e.id IS NOT NULL THEN 'update'
-                WHEN CAST(p.score AS INTEGER) >= 100 OR p.grade IN ('A', 'B+', 'B')
-                  OR coalesce(p.assigned_user, '') <> '' THEN 'create_lead'
-                ELSE 'skip' END AS action
-    FROM p LEFT JOIN by_email e ON e.prospect = p.id AND e.rank = 1
-    ORDER BY p.id
-) TO '{out}' (FORMAT json);
-"""
-
-
 def handwritten(root: str, out: str) -> None:
-    """The hand-written DuckDB script (the yardstick of issue 10): read the CSV files,
-    match each prospect to its visible contact or lead by email (latest first), decide
-    update / create / skip, and write one JSON row per prospect."""
-    import duckdb
+    """The hand-written DuckDB script (issue 10's yardstick, `handwritten.py`): the same
+    plan for this org, one JSON row per prospect."""
+    from handwritten import run
 
-    duckdb.connect().execute(HANDWRITTEN.format(root=root, out=out))
+    run(root, out)
+
+
+def entries_agree(ours: Path, theirs: Path) -> int:
+    """How many prospects the two plans differ on (our JSON plan, the script's JSON
+    Lines): action, reason, target, matched_by, stages, the writes (not on an error,
+    where nothing is written), each error's code and rule, the dropped fields."""
+    import json
+
+    def key(entry: dict[str, Any]) -> tuple[object, ...]:
+        errors = entry.get("errors") or []
+        target = entry.get("target")
+        written = entry["action"] != "error"
+        return (
+            entry["prospect"],
+            entry["action"],
+            entry.get("reason"),
+            (target["object"], target["id"]) if target else None,
+            entry.get("matched_by"),
+            tuple(entry.get("stages") or ()),
+            entry.get("to_salesforce") if written else None,
+            entry.get("to_pardot") if written else None,
+            tuple((e["error_code"], e.get("rule")) for e in errors),
+            tuple(sorted(d["field"] for d in entry.get("dropped") or ())),
+        )
+
+    with open(ours, encoding="utf-8") as handle:
+        plan = json.load(handle)["records"]
+    with open(theirs, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    if len(plan) != len(rows):
+        return max(len(plan), len(rows))
+    return sum(key(a) != key(b) for a, b in zip(plan, rows, strict=True))
 
 
 def timed(command: list[str]) -> tuple[float, float, float]:
@@ -304,6 +313,9 @@ def timed(command: list[str]) -> tuple[float, float, float]:
         )
         wall, user, system, peak = report.read().split()[-4:]
     return float(wall), float(user) + float(system), int(peak) / 1024
+
+
+COMPARED = 50_000  # up to this size `--direct` checks the script's plan against ours
 
 
 def direct(sizes: list[int], runs: int, keep: Path | None) -> None:
@@ -340,8 +352,12 @@ def direct(sizes: list[int], runs: int, keep: Path | None) -> None:
                 "--output",
                 str(out),
             ]
-            theirs = [sys.executable, __file__, "--handwritten", str(root), str(out)]
+            rows = Path(tmp) / "out.jsonl"
+            theirs = [sys.executable, __file__, "--handwritten", str(root), str(rows)]
             pairs = [(timed(ours), timed(theirs)) for _ in range(runs)]
+            if size <= COMPARED:  # the yardstick does the same plan: checked, not assumed
+                differ = entries_agree(out, rows)
+                assert not differ, f"{size:,} prospects: the script's plan differs on {differ}"
         a_wall, b_wall = (statistics.median(p[k][0] for p in pairs) for k in (0, 1))
         a_cpu, b_cpu = (statistics.median(p[k][1] for p in pairs) for k in (0, 1))
         peaks = max(p[0][2] for p in pairs), max(p[1][2] for p in pairs)

@@ -514,7 +514,7 @@ class DuckEngine:
         as `plan_direct`."""
         from engine.bulk import direct
         from engine.bulk.plan_rows import PlanRows
-        from engine.bulk.plan_text import EntrySql
+        from engine.bulk.plan_text import MACROS, EntrySql
 
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
@@ -534,6 +534,8 @@ class DuckEngine:
                 stamp = created_stamp(clock)
                 last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
                 extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
+                for macro in MACROS:  # the entries' texts are begun in the rounds
+                    self._sql(con, macro)
                 self._rounds(con, program, last, stamp, extra, keep=True)
                 rows = PlanRows(self.rules, program, con, spill, _Owners(self.rules, loaded.small))
                 rows.prepare()
@@ -616,10 +618,24 @@ class DuckEngine:
         wanted += [f"__ndup{n}" for n in program.dup_rules]
         wanted += extra
         selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
-        columns = self._needed(con, program, selected)
+        # cycle_round is stored for every round but the direct path's last: with that one
+        # round alone, its columns need not be chosen
+        only_last = keep and count == 1
+        columns = "" if only_last else self._needed(con, program, selected)
         for k in range(1, count + 1):
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
             query = program.round_sql.replace("$round", str(k))
+            if keep and k == count:
+                # the last round's rows straight into the plan rows: nothing applies its
+                # writes, so its ~230 kept columns need not be stored first (at 200,000
+                # prospects storing them took more CPU than computing the round)
+                into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
+                # every reader of the plan rows orders them by __rank: DuckDB need not
+                # keep their order as it writes them (which holds rows back in memory)
+                self._sql(con, "SET preserve_insertion_order = false")
+                self._sql(con, into + f"SELECT {', '.join(wanted)} FROM ({query})")
+                self._sql(con, "RESET preserve_insertion_order")
+                break
             self._sql(con, f"CREATE TABLE cycle_round AS SELECT {columns} FROM ({query})")
             if keep:
                 into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "

@@ -154,7 +154,10 @@ class PlanRows:
             )
         if tests:
             suspects = rows_of(
-                arrow_table(self.con, f"SELECT * FROM __plan_rows WHERE {' OR '.join(tests)}")
+                arrow_table(
+                    self.con,
+                    f"SELECT * FROM __plan_rows WHERE {' OR '.join(tests)} ORDER BY __rank",
+                )
             )
             check_round(self.rules, self.program, suspects)
 

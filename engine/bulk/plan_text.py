@@ -129,19 +129,6 @@ class Style:
             return f"({opening} || {self.members(fields, pad)} || {closing})"
         return f"('{{' || {self.members(fields, pad)} || '}}')"
 
-    def joined(self, items: list[str], pad: str, braces: str) -> str:
-        """A JSON array or object of element texts that are NULL where absent."""
-        if not items:
-            return lit(braces)
-        if not self.indent:
-            return f"({lit(braces[0])} || concat_ws(',', {', '.join(items)}) || {lit(braces[1])})"
-        inner = pad + "  "
-        x = f"concat_ws({lit(',' + chr(10) + inner)}, {', '.join(items)})"
-        return (
-            f"(CASE WHEN {x} = '' THEN {lit(braces)} ELSE {lit(braces[0] + chr(10) + inner)} "
-            f"|| {x} || {lit(chr(10) + pad + braces[1])} END)"
-        )
-
     def items(self, texts: str, pad: str, braces: str = "[]") -> str:
         """A JSON array (or object, braces "{}") of a SQL list of element texts."""
         if self.indent:
@@ -156,6 +143,28 @@ class Style:
 
 def _unique(names: list[str]) -> bool:
     return len(set(names)) == len(names)
+
+
+# a member of a packed side's writes (EntrySql.columns) is the key's JSON, KEY_END, the
+# value's JSON; members are parted by ITEM_END. Neither is ever in a written value: __js
+# writes no raw control character (FAIL instead), and keys are field names.
+KEY_END, ITEM_END = "chr(2)", "chr(1)"
+
+
+def _member(name: str) -> str:
+    """SQL: a member's key as packed, its JSON string and KEY_END."""
+    return f"{lit(json.dumps(name, ensure_ascii=False))} || {KEY_END}"
+
+
+def _packed(items: list[str]) -> str:
+    """Members (text or NULL) packed into one text, '' when none."""
+    if not items:
+        return "''"
+    return f"concat_ws({ITEM_END}, {', '.join(items)})"
+
+
+def _text(column: str) -> str:
+    return f"CAST({q(column)} AS VARCHAR)"
 
 
 @dataclass(slots=True)
@@ -206,43 +215,68 @@ class EntrySql:
         return out
 
     def columns(self) -> list[str]:
-        """The cycle_round columns the entries are written from, kept in `__plan_rows`
-        as text (one per mapping and side: no lists to unpack per row)."""
-        cols = []
-        for n, _, _ in self.creates():
-            cols += [f'"c{n}.state"', f'CAST("c{n}.v" AS VARCHAR) AS "c{n}.v"']
-        for obj in ("lead", "contact"):
-            for pre, *_ in self.updates(obj):
-                cols += [f'"{pre}.dir"', f'"{pre}.code"']
-                cols += [f'CAST("{pre}.{x}" AS VARCHAR) AS "{pre}.{x}"' for x in ("sfv", "pdv")]
-        return cols
-
-    def create_writes(self, style: Style, pad: str) -> str:
-        """to_salesforce of a created lead: its mappings' values, then its OwnerId."""
-        items = [
-            f"CASE WHEN \"c{n}.state\" = 'w' THEN "
-            f"{lit(style.key(name))} || {value_sql(q(f'c{n}.v'), c)} END"
-            for n, name, c in self.creates()
+        """What the rounds keep in `__plan_rows` for the entries, computed in the round's
+        query: whether an update writes and whether a value is dropped, and each side's
+        writes as one text (`__sf_items`, `__pd_items`: the members' key and JSON value
+        parted by KEY_END, the members by ITEM_END; `to_salesforce` lays them out per
+        style). One text per side, not four columns per mapping and side: at 200,000
+        prospects storing some 200 such columns cost more CPU than the round's query."""
+        return [
+            f"{self._writes_any()} AS __writes_any",
+            f"{self._drops()} AS __drops",
+            f"{self._items('sf')} AS __sf_items",
+            f"{self._items('pd')} AS __pd_items",
         ]
-        declared = self.rules.object("lead").get("OwnerId")
-        key = lit(style.key(declared.name if declared else "OwnerId"))
-        items.append(f"CASE WHEN __owner <> '' THEN {key} || __jtext(__owner) END")
-        return style.joined(items, pad, "{}")
 
-    def update_writes(self, obj: str, direction: str, style: Style, pad: str) -> str:
+    def _items(self, direction: str) -> str:
+        """A side's writes as packed members (`columns`), the path's: a created lead's
+        fields and OwnerId, or the matched record's update; FAIL where two mappings write
+        one key (the dict's order is Python's)."""
+        if direction == "sf":
+            items = [
+                f"CASE WHEN \"c{n}.state\" = 'w' THEN "
+                f"{_member(name)} || {value_sql(_text(f'c{n}.v'), c)} END"
+                for n, name, c in self.creates()
+            ]
+            declared = self.rules.object("lead").get("OwnerId")
+            key = _member(declared.name if declared else "OwnerId")
+            items.append(f"CASE WHEN __owner <> '' THEN {key} || __jtext(__owner) END")
+            create = _packed(items)
+        else:
+            create = "''"
+        return (
+            f"(CASE WHEN __path = 'create' THEN {create} "
+            f"WHEN __mobj = 'lead' THEN {self._update_items('lead', direction)} "
+            f"ELSE {self._update_items('contact', direction)} END)"
+        )
+
+    def _update_items(self, obj: str, direction: str) -> str:
         items, keys = [], []
         for pre, sname, sc, pname, pc in self.updates(obj):
             key, column, c = (sname, "sfv", sc) if direction == "sf" else (pname, "pdv", pc)
             keys.append(key)
             items.append(
                 f'CASE WHEN "{pre}.dir" = \'{direction}\' AND "{pre}.code" IS NULL THEN '
-                f"{lit(style.key(key))} || {value_sql(q(f'{pre}.{column}'), c)} END"
+                f"{_member(key)} || {value_sql(_text(f'{pre}.{column}'), c)} END"
             )
         if not _unique(keys):  # two mappings write one key: the dict's order is Python's
             return FAIL
-        return style.joined(items, pad, "{}")
+        return _packed(items)
 
-    def drops(self) -> str:
+    def writes(self, packed: str, style: Style, pad: str) -> str:
+        """The JSON object of a side's packed members (`columns`), laid out at `pad`."""
+        if not style.indent:
+            inner = f"replace(replace({packed}, {ITEM_END}, ','), {KEY_END}, ':')"
+            return f"('{{' || {inner} || '}}')"
+        at = pad + "  "
+        parted = lit("," + chr(10) + at)
+        inner = f"replace(replace({packed}, {ITEM_END}, {parted}), {KEY_END}, ': ')"
+        return (
+            f"(CASE WHEN {packed} = '' THEN '{{}}' ELSE {lit('{' + chr(10) + at)} || {inner} "
+            f"|| {lit(chr(10) + pad + '}')} END)"
+        )
+
+    def _drops(self) -> str:
         """Whether the row drops a value (the Dropped entry names the prospect's value,
         which Python reads)."""
         create = [f"\"c{n}.state\" NOT IN ('w', 'skip')" for n, _, _ in self.creates()]
@@ -256,19 +290,23 @@ class EntrySql:
             f"ELSE ({' OR '.join(update) or 'FALSE'}) END)"
         )
 
-    def action(self) -> str:
-        """The plan's action of a row (duck._outcome): skip, create_lead, error, and on
-        the update path update or no_change as anything is written."""
+    def _writes_any(self) -> str:
+        """Whether the update path writes anything, on either side."""
         writes = [
             f'("{pre}.dir" IS NOT NULL AND "{pre}.code" IS NULL)'
             for obj in ("lead", "contact")
             for pre, *_ in self.updates(obj)
         ]
+        return f"({' OR '.join(writes) or 'FALSE'})"
+
+    def action(self) -> str:
+        """The plan's action of a row (duck._outcome): skip, create_lead, error, and on
+        the update path update or no_change as anything is written."""
         return (
             "CASE WHEN __path IN ('paused', 'crm_deleted', 'not_shared', 'gated') THEN 'skip' "
             "WHEN __action = 'create_lead' THEN 'create_lead' "
             "WHEN starts_with(__action, 'error:') THEN 'error' "
-            f"WHEN {' OR '.join(writes) or 'FALSE'} THEN 'update' ELSE 'no_change' END"
+            "WHEN __writes_any THEN 'update' ELSE 'no_change' END"
         )
 
     def failures(self, style: Style, pad: str) -> tuple[str, str]:
@@ -364,18 +402,10 @@ class EntrySql:
     # -- the entry ------------------------------------------------------------------
 
     def to_salesforce(self, style: Style, pad: str) -> str:
-        return (
-            f"(CASE WHEN __path = 'create' THEN {self.create_writes(style, pad)} "
-            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'sf', style, pad)} "
-            f"ELSE {self.update_writes('contact', 'sf', style, pad)} END)"
-        )
+        return self.writes("__sf_items", style, pad)
 
     def to_pardot(self, style: Style, pad: str) -> str:
-        return (
-            "(CASE WHEN __path = 'create' THEN '{}' "
-            f"WHEN __mobj = 'lead' THEN {self.update_writes('lead', 'pd', style, pad)} "
-            f"ELSE {self.update_writes('contact', 'pd', style, pad)} END)"
-        )
+        return self.writes("__pd_items", style, pad)
 
     def first_failure(self) -> tuple[str, str, str]:
         """The first failure's code, rule and message as text (the Parquet format's
@@ -474,7 +504,7 @@ class EntrySql:
                 ("to_pardot", to_pd, shows_writes),
                 (
                     "dropped",
-                    f"(CASE WHEN {self.drops()} THEN {FAIL} ELSE '[]' END)",
+                    f"(CASE WHEN __drops THEN {FAIL} ELSE '[]' END)",
                     "__act <> 'skip'",
                 ),
                 ("owner", owner, f"__act <> 'skip' AND {owner} IS NOT NULL"),
