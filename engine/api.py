@@ -62,6 +62,7 @@ __all__ = [
     "report_data",
     "rule_doc",
     "run",
+    "run_direct",
 ]
 
 
@@ -261,7 +262,7 @@ def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None
 @dataclass(frozen=True, slots=True)
 class RunResult:
     plan: Plan
-    records: RecordSet
+    records: RecordSet | None  # None on the direct path (`run_direct`): no Records built
     written: tuple[str, ...]
 
 
@@ -345,6 +346,37 @@ def run(
     contents["error_queue.json"] = error_queue(result.plan, previous, when)
     written = replace_folder(out_dir, contents)
     return RunResult(result.plan, result.records, tuple(written))
+
+
+def run_direct(
+    rules: CheckedRules,
+    path: str,
+    out_dir: str,
+    *,
+    now: dt.datetime | None = None,
+    engine: str = "auto",
+) -> RunResult | None:
+    """`run` with DuckDB reading the record files under `path` itself and the new record
+    set written from what it read (docs/engines.md, run and diff on the direct path): the
+    same files, byte for byte, as `load_records` and `run`. None when that path does not
+    apply — then `load_records` and `run`, which word any input error. `records` of the
+    result is None: no record is built in Python."""
+    from engine.bulk.engines import run_direct_files
+    from engine.files import replace_folder
+
+    _valid(rules)
+    if rules.units:
+        return None  # each unit's prospects are read by the loader (docs/engines.md)
+    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    earlier = os.path.join(out_dir, "error_queue.json")
+    previous = read_queue(earlier) if os.path.isfile(earlier) else None
+    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine))
+    if found is None:
+        return None
+    plan, contents = found
+    contents["error_queue.json"] = error_queue(plan, previous, when)
+    written = replace_folder(out_dir, contents)
+    return RunResult(plan, None, tuple(written))
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,19 @@ def per_record_limit() -> int:
 def refuse_big_records(path: str) -> None:
     """InputError (exit 2) when the record files under `path` are past what the Python
     loader reads (`per_record_limit`); sizes only, nothing is opened."""
+    total, limit = record_bytes(path), per_record_limit()
+    if total is not None and total > limit:
+        raise InputError(
+            f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
+            f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
+            "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
+            "record sets directly (docs/robustness.md, big inputs)"
+        )
+
+
+def record_bytes(path: str) -> int | None:
+    """The size of the record files under `path` (None: the path cannot be read, which
+    the loader words)."""
     import os
     import stat
     from pathlib import Path
@@ -90,15 +103,8 @@ def refuse_big_records(path: str) -> None:
             if f.suffix.lower() in suffixes and stat.S_ISREG((info := os.stat(f)).st_mode)
         ]
     except OSError:
-        return  # the loader says what is wrong with the path
-    total, limit = sum(sizes), per_record_limit()
-    if total > limit:
-        raise InputError(
-            f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
-            f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
-            "use dry-run --engine duckdb, which reads CSV and Parquet record sets directly "
-            "(docs/robustness.md, big inputs)"
-        )
+        return None
+    return sum(sizes)
 
 
 def _megabytes(size: int) -> str:
@@ -187,25 +193,54 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
 
 
 def open_direct(
-    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
+    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto", *, keep_raw: bool = False
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
-    caller closes), for the renderers that read it in batches."""
+    caller closes), for the renderers that read it in batches. `auto` takes this path
+    from DIRECT_THRESHOLD prospects, and for a record set past the per-record loader's
+    limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read."""
     from engine.bulk import direct
 
     name = EngineName(engine)
     if name is EngineName.AUTO:
         estimate = direct.estimate_prospects(path)
-        if estimate is None or estimate < DIRECT_THRESHOLD:
+        if estimate is None:
+            return None
+        size = record_bytes(path)
+        past_limit = size is not None and size > per_record_limit()
+        if estimate < DIRECT_THRESHOLD and not past_limit:
             return None
     elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
         return None
     from engine.bulk.duck import DuckEngine
 
     try:
-        return DuckEngine(rules).open_direct(path, clock)
+        return DuckEngine(rules).open_direct(path, clock, keep_raw=keep_raw)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
+
+
+def run_direct_files(
+    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
+) -> tuple[Plan, dict[str, str | bytes]] | None:
+    """`run`'s bulk path: DuckDB reads the record files under `path` itself, as for
+    dry-run (`open_direct`), and the new record set is written from what it read
+    (`direct_write.py`): the plan and the record set's files (file name → content), the
+    same bytes `write.output_files` gives after `apply_plan`. None: load the record set
+    with the Python loader and call `run_engine`, as `run_direct`."""
+    from engine.bulk import direct, direct_write
+
+    rows = open_direct(rules, path, clock, engine, keep_raw=True)
+    if rows is None:
+        return None
+    try:
+        plan = rows.plan()
+        files = direct.record_files(path)
+        assert files is not None  # open_direct read them
+        written = direct_write.record_files(rows.con, path, files, plan, clock)
+    finally:
+        rows.close()
+    return None if written is None else (plan, written)
 
 
 def _python(
@@ -312,7 +347,9 @@ __all__ = [
     "choose",
     "open_direct",
     "reasons",
+    "record_bytes",
     "refuse_big_records",
     "run_direct",
+    "run_direct_files",
     "run_engine",
 ]

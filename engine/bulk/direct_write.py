@@ -1,0 +1,285 @@
+"""`run --out` on the direct path: the new record set written from DuckDB (issue 10).
+
+On the direct path (`direct.py`) DuckDB has read the `prospects`, `leads` and `contacts`
+files itself; no `Record` exists to hand `records/write.py`. This module writes the new
+record set from the cells DuckDB read (`raw_<list>`, kept by `direct.load`) and the plan,
+byte for byte as `write.output_files` writes it after `engines.apply_plan`:
+
+- a file none of whose records the cycle touched is the input file's bytes;
+- a touched CSV file is its header as read (names trimmed), then every record in file
+  order with the changed cells rendered over it, then the created leads, written as
+  Python's `csv.writer` writes them (quoted only when a cell holds `,`, `"` or a line
+  end; `\\n` line ends). The records' lines are built by SQL and streamed in batches;
+  only the changed cells and the created leads are rendered in Python, by
+  `write.render_value`, so every value is spelled as the Python writer spells it;
+- a touched Parquet file is the file's rows with the changed cells cast into their
+  columns, copied by DuckDB with the settings `records/parquet.render_table` uses.
+
+What a plan changes is read from its outcomes as `engines.apply_plan` applies them (the
+link to the matched or created record, the writes on both sides, the owner taken by
+`ownership.take_owner`). Where the Python writer would do something this module does not
+mirror — a column the file lacks (the writer appends one), a lead list without a file, a
+value a Parquet column cannot hold as it is, a prospect flagged deleted — `record_files`
+returns None and `run` takes the Python loader's path, which writes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from engine.bulk.direct import BULK_LISTS, _csv_header
+from engine.bulk.sql import lit
+from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
+from engine.plan import Action, Outcome, Plan, SkipReason
+from engine.records.model import LISTS, Record
+from engine.records.write import _input_bytes, render_value
+from engine.runtime.context import Clock
+from engine.runtime.ownership import take_owner
+
+LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
+# the Parquet column types whose cells a changed value is cast into exactly
+_PARQUET_TEXT = frozenset({"VARCHAR"})
+_PARQUET_INTEGER = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT"})
+
+
+class _Decline(Exception):
+    """The Python writer would do what this module does not mirror: take its path."""
+
+
+@dataclass(slots=True)
+class _List:
+    """One bulk list's file: its columns as read, and what the plan changes in it."""
+
+    name: str
+    file: str  # the file name in the record-set directory
+    header: list[str]  # column names as the Python loader reads them (c0, c1, … in DuckDB)
+    types: list[str]  # Parquet column types; empty for CSV
+    changed: dict[str, dict[int, str]] = field(default_factory=dict)  # id → column → cell
+    created: dict[str, dict[int, str]] = field(default_factory=dict)  # new Id → cells
+
+    @property
+    def csv(self) -> bool:
+        return not self.types
+
+    def column(self, key: str) -> int:
+        """The column a key is written into (`write._raw_key` / `_render_csv`: Salesforce
+        names case-insensitively); a key the file has no column for is a new column."""
+        if LISTS[self.name] in SALESFORCE_OBJECTS:
+            wanted = api_key(key)
+            found = next((n for n, h in enumerate(self.header) if api_key(h) == wanted), None)
+        else:
+            found = self.header.index(key) if key in self.header else None
+        if found is None:
+            raise _Decline  # the Python writer appends a column
+        return found
+
+    def set(self, record_id: str, key: str, text: str) -> None:
+        cells = self.created.get(record_id)
+        if cells is None:
+            cells = self.changed.setdefault(record_id, {})
+        cells[self.column(key)] = text
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.changed or self.created)
+
+
+@dataclass(slots=True)
+class _Prospect:
+    """What `take_owner` reads and changes of a prospect (a stand-in for its Record)."""
+
+    assigned_user: str | None
+    changed: set[str] = field(default_factory=set)
+
+
+def record_files(
+    con: Any, root: str, files: dict[str, str], plan: Plan, clock: Clock
+) -> dict[str, str | bytes] | None:
+    """File name → content: what `run --out` writes for the record set (as
+    `write.output_files`), from the cells `direct.load(keep_raw=True)` left in `con`.
+    None where this module does not mirror the Python writer (see the module's text)."""
+    try:
+        return _Writer(con, root, files).render(plan, clock)
+    except _Decline:
+        return None
+
+
+@dataclass(slots=True)
+class _Writer:
+    con: Any
+    root: str
+    files: dict[str, str]  # list name → file name (direct.record_files)
+
+    def render(self, plan: Plan, clock: Clock) -> dict[str, str | bytes]:
+        lists = {name: self._list(name) for name in BULK_LISTS}
+        self._apply(plan, clock, lists)
+        out: dict[str, str | bytes] = {}
+        for name in LISTS:  # the order the Python loader stores the lists in
+            file_name = self.files.get(name)
+            if file_name is None:
+                continue
+            found = lists.get(name)
+            if found is None or not found.touched:
+                out[file_name] = _input_bytes(os.path.join(self.root, file_name))
+            elif found.csv:
+                out[file_name] = self._csv(found)
+            else:
+                out[file_name] = self._parquet(found)
+        return out
+
+    def _list(self, name: str) -> _List | None:
+        file_name = self.files.get(name)
+        if file_name is None:
+            return None
+        path = os.path.join(self.root, file_name)
+        if file_name.lower().endswith(".csv"):
+            header = _csv_header(path, LISTS[name])
+            if header is None:
+                raise _Decline
+            return _List(name, file_name, header, [])
+        described = self.con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})")
+        rows = described.fetchall()
+        return _List(name, file_name, [str(r[0]) for r in rows], [str(r[1]) for r in rows])
+
+    # -- what the plan changes (engines.apply_plan) -----------------------------------
+
+    def _apply(self, plan: Plan, clock: Clock, lists: dict[str, _List | None]) -> None:
+        prospects = lists["prospects"]
+        assert prospects is not None  # the direct path needs a prospects file
+        links = self._links(prospects)
+        for o in plan.outcomes:
+            if o.reason is SkipReason.CRM_DELETED:
+                raise _Decline  # the direct path declines the connector's deleted state
+            if o.action is Action.CREATE_LEAD:
+                assert o.created_id is not None
+                leads = lists["leads"]
+                if leads is None:
+                    raise _Decline  # the Python writer makes a new file
+                cells = leads.created.setdefault(o.created_id, {})
+                cells[leads.column("Id")] = o.created_id
+                for key, value in o.to_salesforce:
+                    cells[leads.column(key)] = render_value(value, "csv")
+                cells[leads.column("LastModifiedDate")] = render_value(clock.now, "csv")
+                prospects.set(o.prospect, "crm_lead_fid", o.created_id)
+                self._owner(prospects, o, links)
+                continue
+            if o.action not in (Action.UPDATE, Action.NO_CHANGE) or o.target is None:
+                continue
+            attribute = "crm_contact_fid" if o.target.object == "contact" else "crm_lead_fid"
+            if links[o.prospect][attribute] != o.target.id:
+                links[o.prospect][attribute] = o.target.id
+                prospects.set(o.prospect, attribute, o.target.id)
+            target = lists["contacts" if o.target.object == "contact" else "leads"]
+            if target is None:
+                raise _Decline  # a matched record comes from a file
+            for key, value in o.to_salesforce:
+                target.set(o.target.id, key, render_value(value, "csv"))
+            for key, value in o.to_pardot:
+                prospects.set(o.prospect, key, render_value(value, "csv"))
+            self._owner(prospects, o, links)
+
+    def _links(self, prospects: _List) -> dict[str, dict[str, str | None]]:
+        """Each prospect's CRM ids and assigned user as loaded (blank: None)."""
+        index = {name: n for n, name in enumerate(prospects.header)}
+        wanted = ("crm_lead_fid", "crm_contact_fid", "assigned_user")
+        cells = [f"c{index[w]}" if w in index else "''" for w in wanted]
+        table = self._arrow(f"SELECT c{index['id']}, {', '.join(cells)} FROM raw_prospects")
+        ids, *columns = (table.column(n).to_pylist() for n in range(len(wanted) + 1))
+        return {
+            i: {w: c[n] or None for w, c in zip(wanted, columns, strict=True)}
+            for n, i in enumerate(ids)
+        }
+
+    def _owner(self, prospects: _List, o: Outcome, links: dict[str, dict[str, str | None]]) -> None:
+        """The assigned user `run` records (`ownership.take_owner`, on a stand-in)."""
+        held = _Prospect(links[o.prospect]["assigned_user"])
+        take_owner(cast(Record, held), o.owner)
+        if held.changed:
+            links[o.prospect]["assigned_user"] = held.assigned_user
+            prospects.set(o.prospect, "assigned_user", render_value(held.assigned_user, "csv"))
+
+    # -- CSV -------------------------------------------------------------------------
+
+    def _csv(self, found: _List) -> bytes:
+        """The file as `write._render_csv` writes it: header, records, created records."""
+        head = io.StringIO()
+        csv.writer(head, lineterminator="\n").writerow(found.header)
+        parts = [head.getvalue().encode("utf-8")]
+        parts.extend(self._lines(found))
+        created = io.StringIO()
+        writer = csv.writer(created, lineterminator="\n")
+        width = len(found.header)
+        for cells in found.created.values():
+            writer.writerow([cells.get(n, "") for n in range(width)])
+        parts.append(created.getvalue().encode("utf-8"))
+        return b"".join(parts)
+
+    def _lines(self, found: _List) -> Iterator[bytes]:
+        """The records' lines, in file order, each cell the changed one or as read."""
+        width = len(found.header)
+        self._changes_table(found)
+        cells = [_csv_cell(f"COALESCE(o.x{n}, r.c{n})") for n in range(width)]
+        line = f"concat_ws(',', {', '.join(cells)})" if width > 1 else cells[0]
+        if width == 1:  # csv.writer quotes a lone empty cell, or the line would be blank
+            line = f"(CASE WHEN {line} = '' THEN '\"\"' ELSE {line} END)"
+        pivot = ", ".join(f"max(t) FILTER (WHERE n = {n}) AS x{n}" for n in range(width))
+        id_cell = self._id_cell(found)
+        reader = self.con.cursor().sql(
+            f"SELECT {line} || chr(10) AS line FROM raw_{found.name} r LEFT JOIN "
+            f"(SELECT id, {pivot} FROM __changes GROUP BY id) o ON o.id = r.{id_cell} "
+            "ORDER BY r.rowid"
+        )
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(LINE_BATCH):
+            yield "".join(batch.column("line").to_pylist()).encode("utf-8")
+
+    def _id_cell(self, found: _List) -> str:
+        key = "id" if found.name == "prospects" else "Id"
+        return f"c{found.column(key)}"
+
+    def _changes_table(self, found: _List) -> None:
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        ids, columns, texts = [], [], []
+        for record_id, cells in found.changed.items():
+            for n, text in cells.items():
+                ids.append(record_id)
+                columns.append(n)
+                texts.append(text)
+        table = pa.table(
+            {
+                "id": pa.array(ids, pa.string()),
+                "n": pa.array(columns, pa.int32()),
+                "t": pa.array(texts, pa.string()),
+            }
+        )
+        self.con.register("__changes_arrow", table)
+        self.con.execute("CREATE OR REPLACE TABLE __changes AS SELECT * FROM __changes_arrow")
+        self.con.unregister("__changes_arrow")
+
+    # -- Parquet ---------------------------------------------------------------------
+
+    def _parquet(self, found: _List) -> bytes:
+        raise _Decline
+
+    def _arrow(self, query: str) -> Any:
+        relation = self.con.sql(query)
+        arrow = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+        return arrow()
+
+
+def _csv_cell(x: str) -> str:
+    """A cell as csv.writer writes it (QUOTE_MINIMAL, `\\n` line ends): quoted, its quotes
+    doubled, when it holds the delimiter, the quote or a line feed."""
+    return (
+        f"(CASE WHEN contains({x}, ',') OR contains({x}, '\"') OR contains({x}, chr(10)) "
+        f"THEN '\"' || replace({x}, '\"', '\"\"') || '\"' ELSE {x} END)"
+    )
+
+
+__all__ = ["record_files"]
