@@ -26,9 +26,10 @@ returns None and `run` takes the Python loader's path, which writes it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -36,7 +37,7 @@ from engine.bulk.direct import BULK_LISTS, _csv_header
 from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
 from engine.plan import Action, Outcome, Plan, SkipReason
-from engine.records.model import LISTS, Record
+from engine.records.model import LISTS, Record, Value
 from engine.records.write import _input_bytes, render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
@@ -51,6 +52,11 @@ class _Decline(Exception):
     """The Python writer would do what this module does not mirror: take its path."""
 
 
+# a cell the plan writes: its text (None: null), and for Parquet the DuckDB type the
+# Python value converts to ("" in CSV), which DuckDB then casts into the column's type
+Cell = tuple[str | None, str]
+
+
 @dataclass(slots=True)
 class _List:
     """One bulk list's file: its columns as read, and what the plan changes in it."""
@@ -59,17 +65,19 @@ class _List:
     file: str  # the file name in the record-set directory
     header: list[str]  # column names as the Python loader reads them (c0, c1, … in DuckDB)
     types: list[str]  # Parquet column types; empty for CSV
-    changed: dict[str, dict[int, str]] = field(default_factory=dict)  # id → column → cell
-    created: dict[str, dict[int, str]] = field(default_factory=dict)  # new Id → cells
+    changed: dict[str, dict[int, Cell]] = field(default_factory=dict)  # id → column → cell
+    created: dict[str, dict[int, Cell]] = field(default_factory=dict)  # new Id → cells
 
     @property
     def csv(self) -> bool:
         return not self.types
 
-    def column(self, key: str) -> int:
+    def column(self, key: str, created: bool = False) -> int:
         """The column a key is written into (`write._raw_key` / `_render_csv`: Salesforce
-        names case-insensitively); a key the file has no column for is a new column."""
-        if LISTS[self.name] in SALESFORCE_OBJECTS:
+        names case-insensitively — except a created record's keys in Parquet, which
+        `parquet.render_table` matches exactly); a key the file has no column for is a new
+        column."""
+        if LISTS[self.name] in SALESFORCE_OBJECTS and not (created and not self.csv):
             wanted = api_key(key)
             found = next((n for n, h in enumerate(self.header) if api_key(h) == wanted), None)
         else:
@@ -78,15 +86,55 @@ class _List:
             raise _Decline  # the Python writer appends a column
         return found
 
-    def set(self, record_id: str, key: str, text: str) -> None:
+    def cell(self, n: int, value: Value) -> Cell:
+        """A value as the Python writer puts it in column n: CSV text (`render_value`), or
+        for Parquet the value `render_value` gives and the DuckDB type it converts to."""
+        if self.csv:
+            return render_value(value, "csv"), ""
+        written = render_value(value, "parquet")
+        if written is None:
+            return None, "VARCHAR"
+        if self.types[n] in _PARQUET_INTEGER and isinstance(written, float):
+            raise _Decline  # render_table widens the column to DOUBLE
+        for kind, convert in _PARQUET_VALUES:
+            if isinstance(written, kind):
+                return convert(written), _PARQUET_VALUE_TYPES[kind]
+        raise _Decline  # lists and the rest: the Python writer
+
+    def set(self, record_id: str, key: str, value: Value) -> None:
         cells = self.created.get(record_id)
+        n = self.column(key, created=cells is not None)
         if cells is None:
             cells = self.changed.setdefault(record_id, {})
-        cells[self.column(key)] = text
+        cells[n] = self.cell(n, value)
 
     @property
     def touched(self) -> bool:
         return bool(self.changed or self.created)
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat())
+
+
+# Python value → its text and the DuckDB type it converts to (bool before int: a bool is
+# an int in Python; datetimes before dates, likewise)
+_PARQUET_VALUES: tuple[tuple[type, Callable[[Any], str]], ...] = (
+    (bool, lambda v: "true" if v else "false"),
+    (int, str),
+    (float, repr),
+    (str, str),
+    (dt.datetime, _iso),
+    (dt.date, _iso),
+)
+_PARQUET_VALUE_TYPES: dict[type, str] = {
+    bool: "BOOLEAN",
+    int: "HUGEINT",
+    float: "DOUBLE",
+    str: "VARCHAR",
+    dt.datetime: "TIMESTAMPTZ",
+    dt.date: "DATE",
+}
 
 
 @dataclass(slots=True)
@@ -160,11 +208,11 @@ class _Writer:
                 leads = lists["leads"]
                 if leads is None:
                     raise _Decline  # the Python writer makes a new file
-                cells = leads.created.setdefault(o.created_id, {})
-                cells[leads.column("Id")] = o.created_id
+                leads.created[o.created_id] = {}
+                leads.set(o.created_id, "Id", o.created_id)
                 for key, value in o.to_salesforce:
-                    cells[leads.column(key)] = render_value(value, "csv")
-                cells[leads.column("LastModifiedDate")] = render_value(clock.now, "csv")
+                    leads.set(o.created_id, key, value)
+                leads.set(o.created_id, "LastModifiedDate", clock.now)
                 prospects.set(o.prospect, "crm_lead_fid", o.created_id)
                 self._owner(prospects, o, links)
                 continue
@@ -178,9 +226,9 @@ class _Writer:
             if target is None:
                 raise _Decline  # a matched record comes from a file
             for key, value in o.to_salesforce:
-                target.set(o.target.id, key, render_value(value, "csv"))
+                target.set(o.target.id, key, value)
             for key, value in o.to_pardot:
-                prospects.set(o.prospect, key, render_value(value, "csv"))
+                prospects.set(o.prospect, key, value)
             self._owner(prospects, o, links)
 
     def _links(self, prospects: _List) -> dict[str, dict[str, str | None]]:
@@ -201,7 +249,7 @@ class _Writer:
         take_owner(cast(Record, held), o.owner)
         if held.changed:
             links[o.prospect]["assigned_user"] = held.assigned_user
-            prospects.set(o.prospect, "assigned_user", render_value(held.assigned_user, "csv"))
+            prospects.set(o.prospect, "assigned_user", held.assigned_user)
 
     # -- CSV -------------------------------------------------------------------------
 
@@ -215,14 +263,14 @@ class _Writer:
         writer = csv.writer(created, lineterminator="\n")
         width = len(found.header)
         for cells in found.created.values():
-            writer.writerow([cells.get(n, "") for n in range(width)])
+            writer.writerow([cells.get(n, ("", ""))[0] for n in range(width)])
         parts.append(created.getvalue().encode("utf-8"))
         return b"".join(parts)
 
     def _lines(self, found: _List) -> Iterator[bytes]:
         """The records' lines, in file order, each cell the changed one or as read."""
         width = len(found.header)
-        self._changes_table(found)
+        self._cells_table(self.con, "__changes", found.changed)
         cells = [_csv_cell(f"COALESCE(o.x{n}, r.c{n})") for n in range(width)]
         line = f"concat_ws(',', {', '.join(cells)})" if width > 1 else cells[0]
         if width == 1:  # csv.writer quotes a lone empty cell, or the line would be blank
@@ -239,33 +287,104 @@ class _Writer:
             yield "".join(batch.column("line").to_pylist()).encode("utf-8")
 
     def _id_cell(self, found: _List) -> str:
-        key = "id" if found.name == "prospects" else "Id"
-        return f"c{found.column(key)}"
+        return f"c{found.column('id' if found.name == 'prospects' else 'Id')}"
 
-    def _changes_table(self, found: _List) -> None:
+    @staticmethod
+    def _cells_table(con: Any, name: str, rows: dict[str, dict[int, Cell]]) -> None:
+        """Table `name` (id, n: the column, t: the text, y: its type, k: the record's
+        place among `rows`) of the cells the plan writes."""
         import pyarrow as pa  # type: ignore[import-untyped]
 
-        ids, columns, texts = [], [], []
-        for record_id, cells in found.changed.items():
-            for n, text in cells.items():
+        ids, columns, texts, kinds, places = [], [], [], [], []
+        for k, (record_id, cells) in enumerate(rows.items()):
+            for n, (text, kind) in cells.items():
                 ids.append(record_id)
                 columns.append(n)
                 texts.append(text)
+                kinds.append(kind)
+                places.append(k)
         table = pa.table(
             {
                 "id": pa.array(ids, pa.string()),
                 "n": pa.array(columns, pa.int32()),
                 "t": pa.array(texts, pa.string()),
+                "y": pa.array(kinds, pa.string()),
+                "k": pa.array(places, pa.int64()),
             }
         )
-        self.con.register("__changes_arrow", table)
-        self.con.execute("CREATE OR REPLACE TABLE __changes AS SELECT * FROM __changes_arrow")
-        self.con.unregister("__changes_arrow")
+        con.register("__cells_arrow", table)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __cells_arrow")
+        con.unregister("__cells_arrow")
 
     # -- Parquet ---------------------------------------------------------------------
 
     def _parquet(self, found: _List) -> bytes:
-        raise _Decline
+        """The file as `parquet.render_table` writes it: the columns as read with their
+        types, the rows in file order with the changed cells, then the created records,
+        copied by a connection set up as that function's (one thread, UTC). A written
+        value is converted to DuckDB's type for it and cast into the column, as
+        render_table's typed lists do."""
+        import tempfile
+
+        import duckdb
+
+        from engine.records.parquet import _connect, _quote
+
+        path = os.path.join(self.root, found.file)
+        width = len(found.header)
+        columns = [_quote(h) for h in found.header]
+        con = _connect()
+        try:
+            self._cells_table(con, "__changes", found.changed)
+            self._cells_table(con, "__created", found.created)
+            present: dict[int, set[str]] = {}
+            for cells in (*found.changed.values(), *found.created.values()):
+                for n, (_, kind) in cells.items():
+                    present.setdefault(n, set()).add(kind)
+
+            def value(n: int, at: str = "") -> str:
+                """Column n's written cell, cast from its value's type into the column's."""
+                kinds = sorted(present.get(n, ()))
+                if not kinds:
+                    return f"CAST(NULL AS {found.types[n]})"
+                branches = " ".join(
+                    f"WHEN {lit(k)} THEN CAST(CAST({at}x{n} AS {k}) AS {found.types[n]})"
+                    for k in kinds
+                )
+                return f"(CASE {at}y{n} {branches} END)"
+
+            pivot = ", ".join(
+                f"bool_or(n = {n}) AS s{n}, max(t) FILTER (WHERE n = {n}) AS x{n}, "
+                f"max(y) FILTER (WHERE n = {n}) AS y{n}"
+                for n in range(width)
+            )
+            kept = ", ".join(
+                f"CASE WHEN o.s{n} THEN {value(n, 'o.')} ELSE r.{columns[n]} END"
+                for n in range(width)
+            )
+            made = ", ".join(value(n) for n in range(width))
+            key = "id" if found.name == "prospects" else "Id"
+            id_column = f"CAST(r.{columns[found.column(key)]} AS VARCHAR)"
+            table = ", ".join(f"{c} {k}" for c, k in zip(columns, found.types, strict=True))
+            con.execute(f"CREATE TABLE records ({table})")
+            con.execute(
+                f"INSERT INTO records SELECT {kept} FROM (SELECT *, row_number() OVER () "
+                f"AS __row FROM read_parquet({lit(path)})) r LEFT JOIN (SELECT id, {pivot} "
+                f"FROM __changes GROUP BY id) o ON o.id = {id_column} ORDER BY r.__row"
+            )
+            con.execute(
+                f"INSERT INTO records SELECT {made} FROM (SELECT id, min(k) AS k, {pivot} "
+                "FROM __created GROUP BY id) ORDER BY k"
+            )
+            with tempfile.TemporaryDirectory(prefix="syncrules-parquet-") as folder:
+                target = os.path.join(folder, "out.parquet")
+                con.execute(f"COPY records TO {lit(target)} (FORMAT parquet)")
+                with open(target, "rb") as handle:
+                    return handle.read()
+        except duckdb.Error:
+            raise _Decline from None  # the Python writer words what cannot be written
+        finally:
+            con.close()
 
     def _arrow(self, query: str) -> Any:
         relation = self.con.sql(query)
