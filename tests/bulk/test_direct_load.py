@@ -285,7 +285,7 @@ def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
     code, out, err = dry_run(rules, records, "python", capsys)
     assert (code, out) == (2, "")
     assert f"{records}: 0 MB of records is past what the per-record loader reads" in err
-    assert "use dry-run --engine duckdb" in err
+    assert "use --engine duckdb" in err
     assert "Traceback" not in err
     # DuckDB reads it directly; auto picks DuckDB for a set that large
     assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
@@ -294,7 +294,7 @@ def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
     # explain reads records the per-record way: refused alike
     args = ["explain", rules, "--records", records, "--prospect", "p1", "--now", NOW]
     assert main(args) == 2
-    assert "use dry-run --engine duckdb" in capsys.readouterr().err
+    assert "use --engine duckdb" in capsys.readouterr().err
 
 
 def test_the_per_record_limit_is_a_documented_default(monkeypatch: pytest.MonkeyPatch) -> None:

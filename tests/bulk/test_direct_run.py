@@ -1,0 +1,204 @@
+"""`run --out` on the direct path (engine/bulk/direct_write.py): DuckDB reads a CSV or
+Parquet record-set directory itself and the new record set is written from what it read —
+the same files, byte for byte, as `--engine python` writes; where the writer would do what
+the direct path does not mirror, the Python path writes them, still the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from engine import api
+from engine.cli import main
+
+NOW = "2026-11-30T12:00:00Z"
+CLOCK = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+
+RULES = """
+object prospect {
+  email: email  name: text(20)  score: number  optin: boolean  born: date  title: text(30)
+}
+object lead {
+  Email: email  LastName: text(20) required  Score__c: number  OwnerId: reference(user)
+  Opt__c: boolean  Born__c: date  Title: text(30)
+}
+object contact { Email: email  LastName: text(20)  Title: text(30)  OwnerId: reference(user) }
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: pardot }
+field score { lead: Score__c sync: most_recent }
+field optin { lead: Opt__c sync: pardot }
+field born { lead: Born__c sync: pardot }
+field title { lead: Title contact: Title sync: salesforce_always }
+stage Hot when score >= 10
+create lead when Hot
+"""
+USERS = "users:\n  - {Id: 005A, Name: A, active: true}\n  - {Id: 005B, Name: B, active: true}\n"
+PROSPECT_HEADER = [
+    "id", "email", "name", "score", "optin", "born", "title", "assigned_user",
+    "crm_lead_fid", "crm_contact_fid", "updated_at", "extra",
+]  # fmt: skip
+# updates on both sides, a blank written over a value (title is salesforce_always), a
+# created lead a later prospect updates, an owner followed, cells that need quoting
+PROSPECTS = [
+    ["p1", "ADA@x.io", "Ada, the first", "+012.50", "TRUE", "", "CTO", "005B", "", "",
+     "2026-11-02T10:00:00Z", 'say "hi"'],
+    ["p2", "new@x.io", "Two\nlines", "20", "1", "2020-02-29", "", "005A", "", "", "", ""],
+    ["p3", "NEW@x.io", "Cy", "30", "false", "", "Boss", "", "", "", "", ""],
+    ["p4", "cold@x.io", "Co", "5.", "0", "", "", "", "", "", "", ""],
+    ["p5", "", "Blank", "", "", "", "", "", "", "", "", ""],
+    ["p6", "grace@x.io", "Grace", "", "", "", "Admiral", "", "", "003C", "", ""],
+]  # fmt: skip
+LEAD_HEADER = ["Id", "Email", "LastName", "Score__c", "OwnerId", "Opt__c", "Born__c", "Title",
+               "LastModifiedDate"]  # fmt: skip
+LEADS = [
+    ["00Q1", "ada@x.io", "Lo", "3", "005A", "true", "2025-01-01", "", "2026-11-01T10:00:00Z"],
+    ["00Q2", "  Cold@X.io ", "Cold", "0.0", "005A", "", "", "", "2026-11-05T10:00:00.250Z"],
+]
+CONTACT_HEADER = ["Id", "Email", "LastName", "Title", "OwnerId", "LastModifiedDate"]
+CONTACTS = [["003C", "grace@x.io", "Hopper", "", "005A", "2026-10-01T10:00:00Z"]]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], *, bom: bool = False) -> None:
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([header, *rows])
+
+
+def write_set(
+    root: Path,
+    rules: str = RULES,
+    prospects: tuple[list[str], list[list[str]]] = (PROSPECT_HEADER, PROSPECTS),
+    contacts: tuple[list[str], list[list[str]]] = (CONTACT_HEADER, CONTACTS),
+) -> str:
+    (root / "rules.sync").write_text(rules, encoding="utf-8")
+    records = root / "records"
+    records.mkdir()
+    (records / "users.yaml").write_text(USERS, encoding="utf-8")
+    write_csv(records / "prospects.csv", *prospects, bom=True)
+    write_csv(records / "leads.csv", LEAD_HEADER, LEADS)
+    write_csv(records / "contacts.csv", *contacts)
+    return str(records)
+
+
+def to_parquet(records: str) -> None:
+    """Every CSV file of the set as a Parquet file of text columns (blank: null)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    for path in Path(records).glob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        columns = {
+            name: pa.array([row[n] or None for row in rows], pa.string())
+            for n, name in enumerate(header)
+        }
+        pq.write_table(pa.table(columns), path.with_suffix(".parquet"))
+        path.unlink()
+
+
+def run(root: Path, records: str, engine: str, name: str) -> dict[str, bytes]:
+    out = root / name
+    args = ["run", str(root / "rules.sync"), "--records", records, "--now", NOW]
+    assert main([*args, "--out", str(out), "--engine", engine]) == 0
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def direct(root: Path, records: str) -> bool:
+    """Whether `run` takes the direct path on this set (it writes into a scratch folder)."""
+    rules = api.check([str(root / "rules.sync")])
+    ran = api.run_direct(rules, records, str(root / "scratch"), now=CLOCK, engine="duckdb")
+    return ran is not None
+
+
+def test_run_on_a_csv_set_writes_the_python_engines_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = write_set(tmp_path)
+    assert direct(tmp_path, records)
+    reference = run(tmp_path, records, "python", "python")
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert bulk == reference
+    assert capsys.readouterr().out.count("4 update") == 2  # the same summary both times
+    # what the cycle did, in the Python writer's spelling
+    assert bulk["users.yaml"] == (Path(records) / "users.yaml").read_bytes()  # untouched
+    prospects = bulk["prospects.csv"].decode()
+    assert prospects.startswith("id,email,name,")  # the header as read, without the BOM
+    # p1: email and title from Salesforce (a blank over "CTO"), the lead's owner followed
+    assert '\np1,ada@x.io,"Ada, the first",+012.50,TRUE,2025-01-01,,005A,00Q1,,' in prospects
+    assert ',"say ""hi"""\n' in prospects  # an untouched cell, quoted as csv.writer quotes it
+    assert '\np2,new@x.io,"Two\nlines",20,1,2020-02-29,,005A,00QSR0000000001,,,\n' in prospects
+    assert "\np3,new@x.io,Cy,20,false,2020-02-29,,005A,00QSR0000000001,,,\n" in prospects
+    assert "\r" not in prospects
+    leads = bulk["leads.csv"].decode().splitlines()
+    assert (
+        leads[1] == '00Q1,ada@x.io,"Ada, the first",12.5,005A,true,2025-01-01,,2026-11-01T10:00:00Z'
+    )
+    # created for p2, then updated by p3 (the same email): the cycle's time as its date
+    assert leads[-1] == "00QSR0000000001,new@x.io,Cy,20,005A,false,2020-02-29,,2026-11-30T12:00:00Z"
+    assert bulk["contacts.csv"].decode().splitlines()[1] == (
+        "003C,grace@x.io,Grace,,005A,2026-10-01T10:00:00Z"
+    )
+
+
+def test_run_on_a_parquet_set_writes_the_python_engines_bytes(tmp_path: Path) -> None:
+    import duckdb
+
+    records = write_set(tmp_path)
+    to_parquet(records)
+    assert direct(tmp_path, records)
+    reference = run(tmp_path, records, "python", "python")
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert bulk == reference
+    leads = tmp_path / "duckdb" / "leads.parquet"
+    query = f"SELECT Id, LastModifiedDate FROM read_parquet('{leads}')"
+    rows = duckdb.connect().execute(query).fetchall()
+    # the created lead's time as DuckDB casts the written date-time into a text column
+    assert rows[-1] == ("00QSR0000000001", "2026-11-30 12:00:00+00")
+
+
+# Python writes these: prospects from Salesforce (the direct path steps aside for the rule
+# set), a prospect flagged deleted (the connector's state), a column the file lacks (the
+# links to the leads p1, p2 and p3 are matched with: the writer appends crm_lead_fid)
+CASES = {
+    "create_prospects": {"rules": RULES + "connector { create_prospects: true }\n"},
+    "crm_deleted": {
+        "prospects": (
+            [*PROSPECT_HEADER, "crm_deleted"],
+            [[*row, "true" if row[0] == "p4" else ""] for row in PROSPECTS],
+        )
+    },
+    "missing_column": {
+        "prospects": (
+            [c for c in PROSPECT_HEADER if c != "crm_lead_fid"],
+            [[v for c, v in zip(PROSPECT_HEADER, row, strict=True) if c != "crm_lead_fid"]
+             for row in PROSPECTS],
+        )
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_where_the_direct_path_steps_aside_python_writes_the_same_bytes(
+    tmp_path: Path, case: str
+) -> None:
+    records = write_set(tmp_path, **CASES[case])  # type: ignore[arg-type]
+    assert not direct(tmp_path, records)
+    assert run(tmp_path, records, "duckdb", "duckdb") == run(tmp_path, records, "python", "python")
+
+
+def test_past_the_per_record_limit_run_goes_direct(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = [[*row[:-1], "x" * 12_000] if row[0] == "p5" else row for row in PROSPECTS]
+    records = write_set(tmp_path, prospects=(PROSPECT_HEADER, long))  # 13 KB of files
+    reference = run(tmp_path, records, "python", "python")
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0.01")  # 10 KB
+    args = ["run", str(tmp_path / "rules.sync"), "--records", records, "--now", NOW]
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "refused"), "--engine", "python"]) == 2
+    assert "past what the per-record loader reads (0.01 MB" in capsys.readouterr().err
+    assert not (tmp_path / "refused").exists()
+    # auto: far below DIRECT_THRESHOLD prospects, but past the limit: DuckDB reads it
+    assert run(tmp_path, records, "auto", "auto") == reference
