@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from engine.lint.config import LintConfig
     from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
     from engine.records.model import RecordSet
+    from engine.runtime.context import Clock
     from engine.runtime.cycle import CycleResult, RecordExplanation
 
 __all__ = [
@@ -578,10 +579,14 @@ def diff(
 ) -> tuple[tuple[Change, ...], int]:
     """Prospects whose action, target or writes change between two rule versions, and how
     many prospects were compared. The record set is read once per version, since each
-    version types it by its own declarations."""
+    version types it by its own declarations. A CSV or Parquet record set that dry-run
+    reads directly (docs/engines.md) is diffed so too: the plans compared as rows."""
     from engine.plan import compare_plans
 
     clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    found = _diff_direct(_valid(old), _valid(new), records, _clock(clock_now), engine)
+    if found is not None:
+        return found
 
     def plan(rules: CheckedRules) -> Plan:
         typed = load_records(records, _valid(rules))
@@ -589,6 +594,31 @@ def diff(
 
     before, after = plan(old), plan(new)
     return compare_plans(before, after), len(after.outcomes)
+
+
+def _diff_direct(
+    old: CheckedRules, new: CheckedRules, path: str, clock: Clock, engine: str
+) -> tuple[tuple[Change, ...], int] | None:
+    """`diff` with each version's plan left as rows in DuckDB (engine/bulk/direct_diff.py);
+    None when either version does not take the direct path."""
+    from engine.bulk import direct_diff
+    from engine.bulk.engines import open_direct
+
+    if old.units or new.units:
+        return None  # each unit's prospects are read by the loader (docs/engines.md)
+    before = call_deep(lambda: open_direct(old, path, clock, engine))
+    if before is None:
+        return None
+    try:
+        after = call_deep(lambda: open_direct(new, path, clock, engine))
+        if after is None:
+            return None
+        try:
+            return call_deep(lambda: direct_diff.compare(before, after))
+        finally:
+            after.close()
+    finally:
+        before.close()
 
 
 def import_report(root: str) -> TreeReport:

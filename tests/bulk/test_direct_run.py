@@ -8,11 +8,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from engine import api
+from engine.bulk.plan_rows import PlanRows
 from engine.cli import main
+from engine.plan import Change
 
 NOW = "2026-11-30T12:00:00Z"
 CLOCK = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
@@ -105,20 +108,28 @@ def run(root: Path, records: str, engine: str, name: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def direct(root: Path, records: str) -> bool:
-    """Whether `run` takes the direct path on this set (it writes into a scratch folder)."""
-    rules = api.check([str(root / "rules.sync")])
-    ran = api.run_direct(rules, records, str(root / "scratch"), now=CLOCK, engine="duckdb")
-    return ran is not None
+@pytest.fixture
+def direct(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each `run` took the direct path (api.run_direct gave a result)."""
+    taken: list[bool] = []
+    run_direct = api.run_direct
+
+    def watched(*args: Any, **kwargs: Any) -> api.RunResult | None:
+        result = run_direct(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(api, "run_direct", watched)
+    return taken
 
 
 def test_run_on_a_csv_set_writes_the_python_engines_bytes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool]
 ) -> None:
     records = write_set(tmp_path)
-    assert direct(tmp_path, records)
     reference = run(tmp_path, records, "python", "python")
     bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert direct == [False, True]  # python loads the records; duckdb reads them itself
     assert bulk == reference
     assert capsys.readouterr().out.count("4 update") == 2  # the same summary both times
     # what the cycle did, in the Python writer's spelling
@@ -142,14 +153,16 @@ def test_run_on_a_csv_set_writes_the_python_engines_bytes(
     )
 
 
-def test_run_on_a_parquet_set_writes_the_python_engines_bytes(tmp_path: Path) -> None:
+def test_run_on_a_parquet_set_writes_the_python_engines_bytes(
+    tmp_path: Path, direct: list[bool]
+) -> None:
     import duckdb
 
     records = write_set(tmp_path)
     to_parquet(records)
-    assert direct(tmp_path, records)
     reference = run(tmp_path, records, "python", "python")
     bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert direct == [False, True]
     assert bulk == reference
     leads = tmp_path / "duckdb" / "leads.parquet"
     query = f"SELECT Id, LastModifiedDate FROM read_parquet('{leads}')"
@@ -181,15 +194,18 @@ CASES = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_where_the_direct_path_steps_aside_python_writes_the_same_bytes(
-    tmp_path: Path, case: str
+    tmp_path: Path, case: str, direct: list[bool]
 ) -> None:
     records = write_set(tmp_path, **CASES[case])  # type: ignore[arg-type]
-    assert not direct(tmp_path, records)
     assert run(tmp_path, records, "duckdb", "duckdb") == run(tmp_path, records, "python", "python")
+    assert direct == [False, False]
 
 
 def test_past_the_per_record_limit_run_goes_direct(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    direct: list[bool],
 ) -> None:
     long = [[*row[:-1], "x" * 12_000] if row[0] == "p5" else row for row in PROSPECTS]
     records = write_set(tmp_path, prospects=(PROSPECT_HEADER, long))  # 13 KB of files
@@ -202,3 +218,52 @@ def test_past_the_per_record_limit_run_goes_direct(
     assert not (tmp_path / "refused").exists()
     # auto: far below DIRECT_THRESHOLD prospects, but past the limit: DuckDB reads it
     assert run(tmp_path, records, "auto", "auto") == reference
+    assert direct == [False, False, True]
+
+
+# `diff` on the direct path (engine/bulk/direct_diff.py): the two versions' plans compared
+# as rows; a changed threshold and sync behaviour, and a field whose type changes (date →
+# text: the same JSON text, two Python values, which only whole plans tell apart)
+NEW_RULES = RULES.replace("score >= 10", "score >= 25").replace("salesforce_always", "pardot")
+RETYPED = RULES.replace("born: date", "born: text(10)").replace(
+    "Born__c: date", "Born__c: text(10)"
+)
+
+
+@pytest.mark.parametrize(
+    ("new", "formats"),
+    [(NEW_RULES, ("text", "json")), (RETYPED, ("json",))],
+    ids=["changed", "retyped"],
+)
+def test_diff_on_the_direct_path_prints_the_python_engines_bytes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    new: str,
+    formats: tuple[str, ...],
+) -> None:
+    from engine.bulk import direct_diff
+
+    long = [[*row[:-1], "x" * 12_000] if row[0] == "p5" else row for row in PROSPECTS]
+    records = write_set(tmp_path, prospects=(PROSPECT_HEADER, long))
+    (tmp_path / "new.sync").write_text(new, encoding="utf-8")
+    args = ["diff", str(tmp_path / "rules.sync"), str(tmp_path / "new.sync"), "--records"]
+    args += [records, "--now", NOW]
+
+    def diff(engine: str, fmt: str) -> str:
+        assert main([*args, "--engine", engine, "--format", fmt]) == 0
+        return capsys.readouterr().out
+
+    reference = {fmt: diff("python", fmt) for fmt in formats}
+    assert '"prospect": "p2"' in reference["json"]
+    compare, compared = direct_diff.compare, []
+
+    def counted(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]:
+        compared.append(before.tally["prospects"])
+        return compare(before, after)
+
+    monkeypatch.setattr(direct_diff, "compare", counted)
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0.01")  # python would refuse: direct
+    for fmt in formats:
+        assert diff("auto", fmt) == reference[fmt]
+    assert compared == [6] * len(formats)  # each diff compared the rows of six prospects
