@@ -37,7 +37,7 @@ from engine.bulk.direct import BULK_LISTS, _csv_header
 from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
 from engine.plan import Action, Outcome, Plan, SkipReason
-from engine.records.model import LISTS, Record, Value
+from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
 from engine.records.write import _input_bytes, render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
@@ -57,6 +57,9 @@ class _Decline(Exception):
 Cell = tuple[str | None, str]
 
 
+Slot = int | str  # a column of the file as read (its index), or a new column (its key)
+
+
 @dataclass(slots=True)
 class _List:
     """One bulk list's file: its columns as read, and what the plan changes in it."""
@@ -65,36 +68,36 @@ class _List:
     file: str  # the file name in the record-set directory
     header: list[str]  # column names as the Python loader reads them (c0, c1, … in DuckDB)
     types: list[str]  # Parquet column types; empty for CSV
-    changed: dict[str, dict[int, Cell]] = field(default_factory=dict)  # id → column → cell
-    created: dict[str, dict[int, Cell]] = field(default_factory=dict)  # new Id → cells
+    changed: dict[str, dict[Slot, Cell]] = field(default_factory=dict)  # id → column → cell
+    created: dict[str, dict[Slot, Cell]] = field(default_factory=dict)  # new Id → cells
+    added: list[str] = field(default_factory=list)  # new columns, in the writer's order
 
     @property
     def csv(self) -> bool:
         return not self.types
 
-    def column(self, key: str, created: bool = False) -> int:
+    def column(self, key: str, created: bool = False) -> Slot:
         """The column a key is written into (`write._raw_key` / `_render_csv`: Salesforce
         names case-insensitively — except a created record's keys in Parquet, which
         `parquet.render_table` matches exactly); a key the file has no column for is a new
-        column."""
+        column, named by the key."""
         if LISTS[self.name] in SALESFORCE_OBJECTS and not (created and not self.csv):
             wanted = api_key(key)
             found = next((n for n, h in enumerate(self.header) if api_key(h) == wanted), None)
         else:
             found = self.header.index(key) if key in self.header else None
-        if found is None:
-            raise _Decline  # the Python writer appends a column
-        return found
+        return key if found is None else found
 
-    def cell(self, n: int, value: Value) -> Cell:
-        """A value as the Python writer puts it in column n: CSV text (`render_value`), or
+    def cell(self, slot: Slot, value: Value) -> Cell:
+        """A value as the Python writer puts it in a column: CSV text (`render_value`), or
         for Parquet the value `render_value` gives and the DuckDB type it converts to."""
         if self.csv:
             return render_value(value, "csv"), ""
         written = render_value(value, "parquet")
         if written is None:
-            return None, "VARCHAR"
-        if self.types[n] in _PARQUET_INTEGER and isinstance(written, float):
+            return None, "NULL"
+        integer = isinstance(slot, int) and self.types[slot] in _PARQUET_INTEGER
+        if integer and isinstance(written, float):
             raise _Decline  # render_table widens the column to DOUBLE
         for kind, convert in _PARQUET_VALUES:
             if isinstance(written, kind):
@@ -103,14 +106,39 @@ class _List:
 
     def set(self, record_id: str, key: str, value: Value) -> None:
         cells = self.created.get(record_id)
-        n = self.column(key, created=cells is not None)
+        slot = self.column(key, created=cells is not None)
         if cells is None:
             cells = self.changed.setdefault(record_id, {})
-        cells[n] = self.cell(n, value)
+        cells[slot] = self.cell(slot, value)
 
     @property
     def touched(self) -> bool:
         return bool(self.changed or self.created)
+
+    def add_columns(self, file_order: list[str]) -> None:
+        """The new columns in the order `write._render_csv` / `render_table` append them:
+        as each record (in file order, then the created ones) first writes one, in the
+        order `write._changes` renders a record's keys — its fields as written, then a
+        prospect's attributes in PROSPECT_ATTRIBUTES order."""
+        seen: dict[str, None] = {}
+        for record_id in file_order:
+            for key in self._new_keys(self.changed[record_id]):
+                seen.setdefault(key, None)
+        for cells in self.created.values():
+            for key in self._new_keys(cells):
+                seen.setdefault(key, None)
+        self.added = list(seen)
+
+    def _new_keys(self, cells: dict[Slot, Cell]) -> list[str]:
+        keys = [k for k in cells if isinstance(k, str)]
+        if self.name != "prospects":
+            return keys
+        last = {name: n for n, name in enumerate(PROSPECT_ATTRIBUTES)}
+        return sorted(keys, key=lambda k: (k in last, last.get(k, 0)))  # stable: fields first
+
+    def index(self, slot: Slot) -> int:
+        """The position of a column in the file written."""
+        return slot if isinstance(slot, int) else len(self.header) + self.added.index(slot)
 
 
 def _iso(value: Any) -> str:
@@ -127,6 +155,15 @@ _PARQUET_VALUES: tuple[tuple[type, Callable[[Any], str]], ...] = (
     (dt.datetime, _iso),
     (dt.date, _iso),
 )
+# a new column's type from its first value's (parquet._type_of)
+_COLUMN_TYPES = {
+    "BOOLEAN": "BOOLEAN",
+    "HUGEINT": "BIGINT",
+    "DOUBLE": "DOUBLE",
+    "VARCHAR": "VARCHAR",
+    "TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE",
+    "DATE": "DATE",
+}
 _PARQUET_VALUE_TYPES: dict[type, str] = {
     bool: "BOOLEAN",
     int: "HUGEINT",
@@ -166,6 +203,13 @@ class _Writer:
     def render(self, plan: Plan, clock: Clock) -> dict[str, str | bytes]:
         lists = {name: self._list(name) for name in BULK_LISTS}
         self._apply(plan, clock, lists)
+        for found in lists.values():
+            if found is not None and any(
+                isinstance(k, str) for cells in found.changed.values() for k in cells
+            ):
+                found.add_columns(self._file_order(found))
+            elif found is not None:
+                found.add_columns([])  # only created records can add a column
         out: dict[str, str | bytes] = {}
         for name in LISTS:  # the order the Python loader stores the lists in
             file_name = self.files.get(name)
@@ -251,27 +295,50 @@ class _Writer:
             links[o.prospect]["assigned_user"] = held.assigned_user
             prospects.set(o.prospect, "assigned_user", held.assigned_user)
 
+    def _file_order(self, found: _List) -> list[str]:
+        """The ids of the records the plan changes, in the order the file holds them."""
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        wanted = pa.table({"id": pa.array(list(found.changed), pa.string())})
+        self.con.register("__wanted", wanted)
+        try:
+            table = self._arrow(
+                f"SELECT w.id FROM raw_{found.name} r JOIN __wanted w "
+                f"ON w.id = r.{self._id_cell(found)} ORDER BY r.rowid"
+            )
+        finally:
+            self.con.unregister("__wanted")
+        return [str(i) for i in table.column("id").to_pylist()]
+
     # -- CSV -------------------------------------------------------------------------
 
     def _csv(self, found: _List) -> bytes:
         """The file as `write._render_csv` writes it: header, records, created records."""
         head = io.StringIO()
-        csv.writer(head, lineterminator="\n").writerow(found.header)
+        csv.writer(head, lineterminator="\n").writerow([*found.header, *found.added])
         parts = [head.getvalue().encode("utf-8")]
         parts.extend(self._lines(found))
         created = io.StringIO()
         writer = csv.writer(created, lineterminator="\n")
-        width = len(found.header)
+        width = len(found.header) + len(found.added)
         for cells in found.created.values():
-            writer.writerow([cells.get(n, ("", ""))[0] for n in range(width)])
+            row = [""] * width
+            for slot, (text, _) in cells.items():
+                row[found.index(slot)] = text or ""
+            writer.writerow(row)
         parts.append(created.getvalue().encode("utf-8"))
         return b"".join(parts)
 
     def _lines(self, found: _List) -> Iterator[bytes]:
         """The records' lines, in file order, each cell the changed one or as read."""
-        width = len(found.header)
-        self._cells_table(self.con, "__changes", found.changed)
-        cells = [_csv_cell(f"COALESCE(o.x{n}, r.c{n})") for n in range(width)]
+        width = len(found.header) + len(found.added)
+        self._cells_table(self.con, "__changes", found, found.changed)
+        cells = [
+            _csv_cell(
+                f"COALESCE(o.x{n}, r.c{n})" if n < len(found.header) else f"COALESCE(o.x{n}, '')"
+            )
+            for n in range(width)
+        ]
         line = f"concat_ws(',', {', '.join(cells)})" if width > 1 else cells[0]
         if width == 1:  # csv.writer quotes a lone empty cell, or the line would be blank
             line = f"(CASE WHEN {line} = '' THEN '\"\"' ELSE {line} END)"
@@ -287,19 +354,19 @@ class _Writer:
             yield "".join(batch.column("line").to_pylist()).encode("utf-8")
 
     def _id_cell(self, found: _List) -> str:
-        return f"c{found.column('id' if found.name == 'prospects' else 'Id')}"
+        return f"c{found.index(found.column('id' if found.name == 'prospects' else 'Id'))}"
 
     @staticmethod
-    def _cells_table(con: Any, name: str, rows: dict[str, dict[int, Cell]]) -> None:
-        """Table `name` (id, n: the column, t: the text, y: its type, k: the record's
-        place among `rows`) of the cells the plan writes."""
-        import pyarrow as pa  # type: ignore[import-untyped]
+    def _cells_table(con: Any, name: str, found: _List, rows: dict[str, dict[Slot, Cell]]) -> None:
+        """Table `name` (id, n: the column's position, t: the text, y: its type, k: the
+        record's place among `rows`) of the cells the plan writes."""
+        import pyarrow as pa
 
         ids, columns, texts, kinds, places = [], [], [], [], []
         for k, (record_id, cells) in enumerate(rows.items()):
-            for n, (text, kind) in cells.items():
+            for slot, (text, kind) in cells.items():
                 ids.append(record_id)
-                columns.append(n)
+                columns.append(found.index(slot))
                 texts.append(text)
                 kinds.append(kind)
                 places.append(k)
@@ -331,24 +398,28 @@ class _Writer:
         from engine.records.parquet import _connect, _quote
 
         path = os.path.join(self.root, found.file)
-        width = len(found.header)
-        columns = [_quote(h) for h in found.header]
+        read = len(found.header)
+        width = read + len(found.added)
+        columns = [_quote(h) for h in [*found.header, *found.added]]
         con = _connect()
         try:
-            self._cells_table(con, "__changes", found.changed)
-            self._cells_table(con, "__created", found.created)
+            self._cells_table(con, "__changes", found, found.changed)
+            self._cells_table(con, "__created", found, found.created)
             present: dict[int, set[str]] = {}
             for cells in (*found.changed.values(), *found.created.values()):
-                for n, (_, kind) in cells.items():
-                    present.setdefault(n, set()).add(kind)
+                for slot, (_, kind) in cells.items():
+                    present.setdefault(found.index(slot), set()).add(kind)
+            types = [*found.types, *(self._added_type(n, present) for n in range(read, width))]
 
             def value(n: int, at: str = "") -> str:
                 """Column n's written cell, cast from its value's type into the column's."""
                 kinds = sorted(present.get(n, ()))
                 if not kinds:
-                    return f"CAST(NULL AS {found.types[n]})"
+                    return f"CAST(NULL AS {types[n]})"
                 branches = " ".join(
-                    f"WHEN {lit(k)} THEN CAST(CAST({at}x{n} AS {k}) AS {found.types[n]})"
+                    f"WHEN {lit(k)} THEN CAST(CAST({at}x{n} AS {k}) AS {types[n]})"
+                    if k != "NULL"
+                    else f"WHEN 'NULL' THEN CAST(NULL AS {types[n]})"
                     for k in kinds
                 )
                 return f"(CASE {at}y{n} {branches} END)"
@@ -359,13 +430,14 @@ class _Writer:
                 for n in range(width)
             )
             kept = ", ".join(
-                f"CASE WHEN o.s{n} THEN {value(n, 'o.')} ELSE r.{columns[n]} END"
+                f"CASE WHEN o.s{n} THEN {value(n, 'o.')} ELSE "
+                f"{f'r.{columns[n]}' if n < read else f'CAST(NULL AS {types[n]})'} END"
                 for n in range(width)
             )
             made = ", ".join(value(n) for n in range(width))
-            key = "id" if found.name == "prospects" else "Id"
-            id_column = f"CAST(r.{columns[found.column(key)]} AS VARCHAR)"
-            table = ", ".join(f"{c} {k}" for c, k in zip(columns, found.types, strict=True))
+            key = found.index(found.column("id" if found.name == "prospects" else "Id"))
+            id_column = f"CAST(r.{columns[key]} AS VARCHAR)"
+            table = ", ".join(f"{c} {k}" for c, k in zip(columns, types, strict=True))
             con.execute(f"CREATE TABLE records ({table})")
             con.execute(
                 f"INSERT INTO records SELECT {kept} FROM (SELECT *, row_number() OVER () "
@@ -385,6 +457,20 @@ class _Writer:
             raise _Decline from None  # the Python writer words what cannot be written
         finally:
             con.close()
+
+    @staticmethod
+    def _added_type(n: int, present: dict[int, set[str]]) -> str:
+        """A new Parquet column's type (`parquet._type_of` of its first value, a whole
+        number's widened to DOUBLE by a fraction), from the types of the values written:
+        where the first value's type is not the only one, the Python writer decides."""
+        kinds = present.get(n, set()) - {"NULL"}
+        if not kinds:
+            return "VARCHAR"
+        if kinds == {"HUGEINT", "DOUBLE"}:
+            return "DOUBLE"
+        if len(kinds) > 1:
+            raise _Decline
+        return _COLUMN_TYPES[next(iter(kinds))]
 
     def _arrow(self, query: str) -> Any:
         relation = self.con.sql(query)

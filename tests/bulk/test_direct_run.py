@@ -171,9 +171,10 @@ def test_run_on_a_parquet_set_writes_the_python_engines_bytes(
     assert rows[-1] == ("00QSR0000000001", "2026-11-30 12:00:00+00")
 
 
-# Python writes these: prospects from Salesforce (the direct path steps aside for the rule
-# set), a prospect flagged deleted (the connector's state), a column the file lacks (the
-# links to the leads p1, p2 and p3 are matched with: the writer appends crm_lead_fid)
+# prospects from Salesforce (the direct path steps aside for the rule set) and a prospect
+# flagged deleted (the connector's state): Python writes them; a column the file lacks
+# (the links to the leads p1, p2 and p3 are matched with): the writer appends it, and so
+# does the direct path, in the same place
 CASES = {
     "create_prospects": {"rules": RULES + "connector { create_prospects: true }\n"},
     "crm_deleted": {
@@ -193,12 +194,18 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_where_the_direct_path_steps_aside_python_writes_the_same_bytes(
-    tmp_path: Path, case: str, direct: list[bool]
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_files_the_python_writer_changes_in_shape_have_the_same_bytes(
+    tmp_path: Path, case: str, fmt: str, direct: list[bool]
 ) -> None:
     records = write_set(tmp_path, **CASES[case])  # type: ignore[arg-type]
+    if fmt == "parquet":
+        to_parquet(records)
     assert run(tmp_path, records, "duckdb", "duckdb") == run(tmp_path, records, "python", "python")
-    assert direct == [False, False]
+    assert direct == [case == "missing_column", False]
+    if case == "missing_column":
+        written = (tmp_path / "python" / f"prospects.{fmt}").read_bytes()
+        assert b"crm_lead_fid" in written  # the column added
 
 
 def test_past_the_per_record_limit_run_goes_direct(
