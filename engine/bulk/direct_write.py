@@ -43,6 +43,7 @@ from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
 
 LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
+_LINKS = ("crm_lead_fid", "crm_contact_fid", "assigned_user")  # what a prospect holds
 # the Parquet column types whose cells a changed value is cast into exactly
 _PARQUET_TEXT = frozenset({"VARCHAR"})
 _PARQUET_INTEGER = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT"})
@@ -243,8 +244,8 @@ class _Writer:
     def _apply(self, plan: Plan, clock: Clock, lists: dict[str, _List | None]) -> None:
         prospects = lists["prospects"]
         assert prospects is not None  # the direct path needs a prospects file
-        links = self._links(prospects)
-        for o in plan.outcomes:
+        links = self._links(prospects, plan)
+        for o, held in zip(plan.outcomes, links, strict=True):
             if o.reason is SkipReason.CRM_DELETED:
                 raise _Decline  # the direct path declines the connector's deleted state
             if o.action is Action.CREATE_LEAD:
@@ -258,41 +259,43 @@ class _Writer:
                     leads.set(o.created_id, key, value)
                 leads.set(o.created_id, "LastModifiedDate", clock.now)
                 prospects.set(o.prospect, "crm_lead_fid", o.created_id)
-                self._owner(prospects, o, links)
+                self._owner(prospects, o, held)
                 continue
             if o.action not in (Action.UPDATE, Action.NO_CHANGE) or o.target is None:
                 continue
-            attribute = "crm_contact_fid" if o.target.object == "contact" else "crm_lead_fid"
-            if links[o.prospect][attribute] != o.target.id:
-                links[o.prospect][attribute] = o.target.id
-                prospects.set(o.prospect, attribute, o.target.id)
-            target = lists["contacts" if o.target.object == "contact" else "leads"]
+            contact = o.target.object == "contact"
+            if held[1 if contact else 0] != o.target.id:
+                held[1 if contact else 0] = o.target.id
+                prospects.set(o.prospect, _LINKS[1 if contact else 0], o.target.id)
+            target = lists["contacts" if contact else "leads"]
             if target is None:
                 raise _Decline  # a matched record comes from a file
             for key, value in o.to_salesforce:
                 target.set(o.target.id, key, value)
             for key, value in o.to_pardot:
                 prospects.set(o.prospect, key, value)
-            self._owner(prospects, o, links)
+            self._owner(prospects, o, held)
 
-    def _links(self, prospects: _List) -> dict[str, dict[str, str | None]]:
-        """Each prospect's CRM ids and assigned user as loaded (blank: None)."""
+    def _links(self, prospects: _List, plan: Plan) -> list[list[str | None]]:
+        """Each prospect's CRM ids and assigned user as loaded (blank: None), in the
+        plan's order (by id, as the direct path ranks them): [lead, contact, assigned]."""
         index = {name: n for n, name in enumerate(prospects.header)}
-        wanted = ("crm_lead_fid", "crm_contact_fid", "assigned_user")
-        cells = [f"c{index[w]}" if w in index else "''" for w in wanted]
-        table = self._arrow(f"SELECT c{index['id']}, {', '.join(cells)} FROM raw_prospects")
-        ids, *columns = (table.column(n).to_pylist() for n in range(len(wanted) + 1))
-        return {
-            i: {w: c[n] or None for w, c in zip(wanted, columns, strict=True)}
-            for n, i in enumerate(ids)
-        }
+        cells = [f"c{index[w]}" if w in index else "''" for w in _LINKS]
+        table = self._arrow(
+            f"SELECT c{index['id']} AS id, {', '.join(cells)} FROM raw_prospects ORDER BY id"
+        )
+        ids = table.column(0).to_pylist()
+        if ids != [o.prospect for o in plan.outcomes]:
+            raise _Decline  # never expected: the plan is the direct path's own
+        columns = [table.column(n + 1).to_pylist() for n in range(len(_LINKS))]
+        return [[c[i] or None for c in columns] for i in range(len(ids))]
 
-    def _owner(self, prospects: _List, o: Outcome, links: dict[str, dict[str, str | None]]) -> None:
+    def _owner(self, prospects: _List, o: Outcome, held_now: list[str | None]) -> None:
         """The assigned user `run` records (`ownership.take_owner`, on a stand-in)."""
-        held = _Prospect(links[o.prospect]["assigned_user"])
+        held = _Prospect(held_now[2])
         take_owner(cast(Record, held), o.owner)
         if held.changed:
-            links[o.prospect]["assigned_user"] = held.assigned_user
+            held_now[2] = held.assigned_user
             prospects.set(o.prospect, "assigned_user", held.assigned_user)
 
     def _file_order(self, found: _List) -> list[str]:
