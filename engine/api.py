@@ -296,7 +296,9 @@ def error_queue(
     if now is not None:
         when = now.isoformat().replace("+00:00", "Z")
         data["errors"], data["resolved"] = error_queues.carry_history(errors, previous, when)
-    data["formula_errors"] = plan_json.as_dict(plan).get("formula_errors", [])
+    # the plan's own failures (share rules'), as the JSON plan lists them at its top: not
+    # the whole plan rendered as dicts to read one key (a million prospects' worth)
+    data["formula_errors"] = [plan_json.problem(p) for p in plan.problems]
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
