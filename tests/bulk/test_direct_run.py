@@ -274,3 +274,20 @@ def test_diff_on_the_direct_path_prints_the_python_engines_bytes(
     for fmt in formats:
         assert diff("auto", fmt) == reference[fmt]
     assert compared == [6] * len(formats)  # each diff compared the rows of six prospects
+
+
+def test_the_benchmark_org_runs_direct_to_the_same_bytes(
+    tmp_path: Path, direct: list[bool]
+) -> None:
+    """The generated org (benchmarks/bench_dry_run.py): errors, duplicates, created leads,
+    owners, prospects without CRM id columns — 300 prospects as CSV."""
+    from benchmarks.bench_dry_run import generate
+
+    records = str(generate(tmp_path, 300, fmt="csv"))
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert bulk == run(tmp_path, records, "python", "python")
+    assert direct == [True, False]
+    assert bulk["prospects.csv"].startswith(
+        b"id,email,first_name,last_name,company,score,grade,country,job_title,assigned_user,"
+        b"updated_at,crm_lead_fid,crm_contact_fid\n"
+    )
