@@ -31,23 +31,31 @@ class EngineName(StrEnum):
     AUTO = "auto"
 
 
-# `auto` runs the Python reference below this many prospects and DuckDB from it on.
-# Measured on the 2-core benchmark machine (benchmarks/README.md, DuckDB engine), records
-# already loaded: 10,000 prospects, reference 1.9 s, DuckDB 6.7 s (fixed costs: imports,
-# planning one large query); 50,000 prospects, reference 16.7 s, DuckDB 15.6-20.8 s. The
-# engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
-AUTO_THRESHOLD = 50_000
-# When DuckDB reads the CSV or Parquet files itself (`run_direct`: dry-run), nothing is
-# loaded in Python first, and the engines cross far earlier. Measured whole-process on the
-# benchmark org as CSV (benchmarks/README.md, DuckDB engine): 2,000 prospects, DuckDB 1.5× the
-# reference's CPU time; 10,000, 0.89×; 50,000, 0.55×, the same plan byte for byte.
-DIRECT_THRESHOLD = 10_000
+# `auto` runs the Python reference below this many prospects and DuckDB from it on, for a
+# record set loaded in Python first (YAML, JSON; CSV and Parquet where the direct path
+# steps aside). Re-measured after the reference's 2-7x speed-up (docs/engines.md, the
+# threshold): whole process, the benchmark org as YAML, DuckDB's CPU time over the
+# reference's 1.06x at 20,000 and at 50,000, 1.29x at 100,000, with twice its peak memory
+# (1,535 vs 704 MiB at 100,000). The engines no longer cross: loading is shared, and the
+# reference's cycle is now as fast as building DuckDB's tables from the loaded records
+# and planning its rounds. 250,000 is about what the per-record loader's limit admits
+# (below): within it, `auto` keeps the reference for every record set it loads.
+AUTO_THRESHOLD = 250_000
+# When DuckDB reads the CSV or Parquet files itself (`open_direct`: dry-run, run, diff),
+# nothing is loaded in Python first, and the engines cross. Measured whole-process on the
+# benchmark org as CSV, the same bytes: dry-run, DuckDB's CPU time over the reference's
+# 2.27x at 2,000 prospects, 1.84x at 5,000, 1.28x at 10,000, 0.86x at 15,000 (0.81-1.18),
+# 0.82x at 20,000, 0.70x at 30,000; run, 1.51x at 10,000 and 0.68x at 200,000 (it builds
+# the Plan the summary and error queue read). 20,000 is where both are past the crossing.
+DIRECT_THRESHOLD = 20_000
 
-# Issue 11, big inputs: the Python loader holds every record as typed objects (15-20×
-# the files' size in memory), so it refuses a record set past this many megabytes of
-# record files and names the engine that reads CSV and Parquet directly. 40 MB is about
-# 250,000 prospects in the benchmark's CSV (with their leads and contacts); the reference
-# peaked at 1.6 GB on 200,000 (issue 10). SYNCRULES_MAX_RECORD_MB changes it.
+# Issue 11, big inputs: the Python loader holds every record as typed objects, so it
+# refuses a record set past this many megabytes of record files and names the engine that
+# reads CSV and Parquet directly (which `auto` then takes: `open_direct`). Re-measured
+# with the faster reference: `run --engine python` on the benchmark's 200,000 prospects
+# as CSV (32 MB of files) peaked at 1,444 MiB, about 45 MiB per MB (YAML holds less per
+# MB: 704 MiB for 33 MB); 40 MB keeps the per-record path under 2 GB on CSV, its worst
+# case, and is about 250,000 of those prospects. SYNCRULES_MAX_RECORD_MB changes it.
 PER_RECORD_LIMIT_MB = 40
 
 

@@ -340,7 +340,7 @@ def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
 
     rules, records = write_set(tmp_path, PROSPECTS)
     checked = api.check([rules])
-    assert engines.DIRECT_THRESHOLD == 10_000
+    assert engines.DIRECT_THRESHOLD == 20_000
     assert engines.run_direct(checked, records, Clock(CLOCK), "auto") is None  # 5 prospects
     assert engines.run_direct(checked, records, Clock(CLOCK), "python") is None
     assert engines.run_direct(checked, records, Clock(CLOCK), "duckdb") is not None
