@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from engine.lint.config import LintConfig
     from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
     from engine.records.model import RecordSet
+    from engine.runtime.context import Clock
     from engine.runtime.cycle import CycleResult, RecordExplanation
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "report_data",
     "rule_doc",
     "run",
+    "run_direct",
 ]
 
 
@@ -261,7 +263,7 @@ def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None
 @dataclass(frozen=True, slots=True)
 class RunResult:
     plan: Plan
-    records: RecordSet
+    records: RecordSet | None  # None on the direct path (`run_direct`): no Records built
     written: tuple[str, ...]
 
 
@@ -294,7 +296,9 @@ def error_queue(
     if now is not None:
         when = now.isoformat().replace("+00:00", "Z")
         data["errors"], data["resolved"] = error_queues.carry_history(errors, previous, when)
-    data["formula_errors"] = plan_json.as_dict(plan).get("formula_errors", [])
+    # the plan's own failures (share rules'), as the JSON plan lists them at its top: not
+    # the whole plan rendered as dicts to read one key (a million prospects' worth)
+    data["formula_errors"] = [plan_json.problem(p) for p in plan.problems]
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -345,6 +349,37 @@ def run(
     contents["error_queue.json"] = error_queue(result.plan, previous, when)
     written = replace_folder(out_dir, contents)
     return RunResult(result.plan, result.records, tuple(written))
+
+
+def run_direct(
+    rules: CheckedRules,
+    path: str,
+    out_dir: str,
+    *,
+    now: dt.datetime | None = None,
+    engine: str = "auto",
+) -> RunResult | None:
+    """`run` with DuckDB reading the record files under `path` itself and the new record
+    set written from what it read (docs/engines.md, run and diff on the direct path): the
+    same files, byte for byte, as `load_records` and `run`. None when that path does not
+    apply — then `load_records` and `run`, which word any input error. `records` of the
+    result is None: no record is built in Python."""
+    from engine.bulk.engines import run_direct_files
+    from engine.files import replace_folder
+
+    _valid(rules)
+    if rules.units:
+        return None  # each unit's prospects are read by the loader (docs/engines.md)
+    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    earlier = os.path.join(out_dir, "error_queue.json")
+    previous = read_queue(earlier) if os.path.isfile(earlier) else None
+    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine))
+    if found is None:
+        return None
+    plan, contents = found
+    contents["error_queue.json"] = error_queue(plan, previous, when)
+    written = replace_folder(out_dir, contents)
+    return RunResult(plan, None, tuple(written))
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,10 +581,14 @@ def diff(
 ) -> tuple[tuple[Change, ...], int]:
     """Prospects whose action, target or writes change between two rule versions, and how
     many prospects were compared. The record set is read once per version, since each
-    version types it by its own declarations."""
+    version types it by its own declarations. A CSV or Parquet record set that dry-run
+    reads directly (docs/engines.md) is diffed so too: the plans compared as rows."""
     from engine.plan import compare_plans
 
     clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    found = _diff_direct(_valid(old), _valid(new), records, _clock(clock_now), engine)
+    if found is not None:
+        return found
 
     def plan(rules: CheckedRules) -> Plan:
         typed = load_records(records, _valid(rules))
@@ -557,6 +596,31 @@ def diff(
 
     before, after = plan(old), plan(new)
     return compare_plans(before, after), len(after.outcomes)
+
+
+def _diff_direct(
+    old: CheckedRules, new: CheckedRules, path: str, clock: Clock, engine: str
+) -> tuple[tuple[Change, ...], int] | None:
+    """`diff` with each version's plan left as rows in DuckDB (engine/bulk/direct_diff.py);
+    None when either version does not take the direct path."""
+    from engine.bulk import direct_diff
+    from engine.bulk.engines import open_direct
+
+    if old.units or new.units:
+        return None  # each unit's prospects are read by the loader (docs/engines.md)
+    before = call_deep(lambda: open_direct(old, path, clock, engine))
+    if before is None:
+        return None
+    try:
+        after = call_deep(lambda: open_direct(new, path, clock, engine))
+        if after is None:
+            return None
+        try:
+            return call_deep(lambda: direct_diff.compare(before, after))
+        finally:
+            after.close()
+    finally:
+        before.close()
 
 
 def import_report(root: str) -> TreeReport:

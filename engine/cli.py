@@ -461,13 +461,17 @@ def _buffered(produce: Callable[[Callable[[str], object]], None]) -> None:
 
 def cmd_run(args: argparse.Namespace) -> ExitCode:
     from engine import api
-    from engine.render import plan_table
 
     if args.report:  # before the run writes anything
         from engine.files import refuse_unwritable
 
         refuse_unwritable(args.report)
     rules = _checked_or_exit(args.rules)
+    if not args.report:  # DuckDB reads large CSV/Parquet record sets and writes them back
+        now = _cycle_time(args)
+        direct = api.run_direct(rules, args.records, args.out, now=now, engine=args.engine)
+        if direct is not None:
+            return _ran(args, direct)
     records = api.load_records(args.records, rules)
     now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
@@ -480,11 +484,20 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
             notice=_notice,
             **_engine(args),
         )
-    _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
-    _write("".join(f"wrote {path}\n" for path in result.written))
     if args.report:
+        code = _ran(args, result)
         _write_file(args.report, _report_html(args, rules, records, result.plan, now))
         _write(f"wrote {args.report}\n")
+        return code
+    return _ran(args, result)
+
+
+def _ran(args: argparse.Namespace, result) -> ExitCode:  # type: ignore[no-untyped-def]
+    """What `run` prints: the plan's summary and the files written."""
+    from engine.render import plan_table
+
+    _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
+    _write("".join(f"wrote {path}\n" for path in result.written))
     return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
 
 

@@ -118,16 +118,20 @@ def estimate_prospects(root: str) -> int | None:
     return max(lines - 1, 0)
 
 
-def load(con: Any, root: str, rules: CheckedRules, program: Program) -> DirectSet | None:
+def load(
+    con: Any, root: str, rules: CheckedRules, program: Program, *, keep_raw: bool = False
+) -> DirectSet | None:
     """Build the engine's tables in `con` from the files under `root`; None: use the
-    Python loader (the fast path does not cover this record set)."""
+    Python loader (the fast path does not cover this record set). `keep_raw` keeps each
+    list's cells as read (`raw_<list>`: columns c0, c1, … in the file's order, every value
+    text), which `run` writes the new record set from (direct_write.py)."""
     import duckdb
 
     files = record_files(root)
     if files is None:
         return None
     try:
-        return _Loader(con, root, files, rules, program).run()
+        return _Loader(con, root, files, rules, program, keep_raw).run()
     except (_Decline, duckdb.Error):
         return None
 
@@ -156,6 +160,7 @@ class _Loader:
     files: dict[str, str]
     rules: CheckedRules
     program: Program
+    keep_raw: bool = False
 
     def sql(self, statement: str) -> Any:
         return self.con.execute(statement)
@@ -196,7 +201,7 @@ class _Loader:
         self.sql("CREATE TABLE __groups (k VARCHAR, g VARCHAR)")
         if pairs:
             self.con.executemany("INSERT INTO __groups VALUES (?, ?)", pairs)
-        for name in BULK_LISTS:
+        for name in () if self.keep_raw else BULK_LISTS:
             self.sql(f"DROP TABLE raw_{name}")
         return DirectSet(small, count, last)
 

@@ -508,10 +508,11 @@ class DuckEngine:
         finally:
             rows.close()
 
-    def open_direct(self, root: str, clock: Clock) -> PlanRows | None:
+    def open_direct(self, root: str, clock: Clock, *, keep_raw: bool = False) -> PlanRows | None:
         """`plan_direct`, the plan left as rows in DuckDB (`plan_rows.PlanRows`, which
         the caller closes): the renderers read it in batches. CannotEvaluate, or None,
-        as `plan_direct`."""
+        as `plan_direct`. `keep_raw`: the files' cells stay in the connection too
+        (`direct.load`), for `run` to write the new record set from."""
         from engine.bulk import direct
         from engine.bulk.plan_rows import PlanRows
         from engine.bulk.plan_text import MACROS, EntrySql
@@ -528,7 +529,7 @@ class DuckEngine:
         spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
         con = self.connect(spill)
         try:
-            loaded = direct.load(con, root, self.rules, program)
+            loaded = direct.load(con, root, self.rules, program, keep_raw=keep_raw)
             if loaded is not None:
                 self._bind(con, program, clock, loaded.small)
                 stamp = created_stamp(clock)

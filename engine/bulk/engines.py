@@ -31,23 +31,31 @@ class EngineName(StrEnum):
     AUTO = "auto"
 
 
-# `auto` runs the Python reference below this many prospects and DuckDB from it on.
-# Measured on the 2-core benchmark machine (benchmarks/README.md, DuckDB engine), records
-# already loaded: 10,000 prospects, reference 1.9 s, DuckDB 6.7 s (fixed costs: imports,
-# planning one large query); 50,000 prospects, reference 16.7 s, DuckDB 15.6-20.8 s. The
-# engines cross near 50,000; DuckDB's time per prospect is the lower one beyond it.
-AUTO_THRESHOLD = 50_000
-# When DuckDB reads the CSV or Parquet files itself (`run_direct`: dry-run), nothing is
-# loaded in Python first, and the engines cross far earlier. Measured whole-process on the
-# benchmark org as CSV (benchmarks/README.md, DuckDB engine): 2,000 prospects, DuckDB 1.5× the
-# reference's CPU time; 10,000, 0.89×; 50,000, 0.55×, the same plan byte for byte.
-DIRECT_THRESHOLD = 10_000
+# `auto` runs the Python reference below this many prospects and DuckDB from it on, for a
+# record set loaded in Python first (YAML, JSON; CSV and Parquet where the direct path
+# steps aside). Re-measured after the reference's 2-7x speed-up (docs/engines.md, the
+# threshold): whole process, the benchmark org as YAML, DuckDB's CPU time over the
+# reference's 1.06x at 20,000 and at 50,000, 1.29x at 100,000, with twice its peak memory
+# (1,535 vs 704 MiB at 100,000). The engines no longer cross: loading is shared, and the
+# reference's cycle is now as fast as building DuckDB's tables from the loaded records
+# and planning its rounds. 250,000 is about what the per-record loader's limit admits
+# (below): within it, `auto` keeps the reference for every record set it loads.
+AUTO_THRESHOLD = 250_000
+# When DuckDB reads the CSV or Parquet files itself (`open_direct`: dry-run, run, diff),
+# nothing is loaded in Python first, and the engines cross. Measured whole-process on the
+# benchmark org as CSV, the same bytes: dry-run, DuckDB's CPU time over the reference's
+# 2.27x at 2,000 prospects, 1.84x at 5,000, 1.28x at 10,000, 0.86x at 15,000 (0.81-1.18),
+# 0.82x at 20,000, 0.70x at 30,000; run, 1.51x at 10,000 and 0.68x at 200,000 (it builds
+# the Plan the summary and error queue read). 20,000 is where both are past the crossing.
+DIRECT_THRESHOLD = 20_000
 
-# Issue 11, big inputs: the Python loader holds every record as typed objects (15-20×
-# the files' size in memory), so it refuses a record set past this many megabytes of
-# record files and names the engine that reads CSV and Parquet directly. 40 MB is about
-# 250,000 prospects in the benchmark's CSV (with their leads and contacts); the reference
-# peaked at 1.6 GB on 200,000 (issue 10). SYNCRULES_MAX_RECORD_MB changes it.
+# Issue 11, big inputs: the Python loader holds every record as typed objects, so it
+# refuses a record set past this many megabytes of record files and names the engine that
+# reads CSV and Parquet directly (which `auto` then takes: `open_direct`). Re-measured
+# with the faster reference: `run --engine python` on the benchmark's 200,000 prospects
+# as CSV (32 MB of files) peaked at 1,444 MiB, about 45 MiB per MB (YAML holds less per
+# MB: 704 MiB for 33 MB); 40 MB keeps the per-record path under 2 GB on CSV, its worst
+# case, and is about 250,000 of those prospects. SYNCRULES_MAX_RECORD_MB changes it.
 PER_RECORD_LIMIT_MB = 40
 
 
@@ -76,6 +84,19 @@ def per_record_limit() -> int:
 def refuse_big_records(path: str) -> None:
     """InputError (exit 2) when the record files under `path` are past what the Python
     loader reads (`per_record_limit`); sizes only, nothing is opened."""
+    total, limit = record_bytes(path), per_record_limit()
+    if total is not None and total > limit:
+        raise InputError(
+            f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
+            f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
+            "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
+            "record sets directly (docs/robustness.md, big inputs)"
+        )
+
+
+def record_bytes(path: str) -> int | None:
+    """The size of the record files under `path` (None: the path cannot be read, which
+    the loader words)."""
     import os
     import stat
     from pathlib import Path
@@ -90,15 +111,8 @@ def refuse_big_records(path: str) -> None:
             if f.suffix.lower() in suffixes and stat.S_ISREG((info := os.stat(f)).st_mode)
         ]
     except OSError:
-        return  # the loader says what is wrong with the path
-    total, limit = sum(sizes), per_record_limit()
-    if total > limit:
-        raise InputError(
-            f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
-            f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
-            "use dry-run --engine duckdb, which reads CSV and Parquet record sets directly "
-            "(docs/robustness.md, big inputs)"
-        )
+        return None
+    return sum(sizes)
 
 
 def _megabytes(size: int) -> str:
@@ -187,25 +201,54 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
 
 
 def open_direct(
-    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
+    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto", *, keep_raw: bool = False
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
-    caller closes), for the renderers that read it in batches."""
+    caller closes), for the renderers that read it in batches. `auto` takes this path
+    from DIRECT_THRESHOLD prospects, and for a record set past the per-record loader's
+    limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read."""
     from engine.bulk import direct
 
     name = EngineName(engine)
     if name is EngineName.AUTO:
         estimate = direct.estimate_prospects(path)
-        if estimate is None or estimate < DIRECT_THRESHOLD:
+        if estimate is None:
+            return None
+        size = record_bytes(path)
+        past_limit = size is not None and size > per_record_limit()
+        if estimate < DIRECT_THRESHOLD and not past_limit:
             return None
     elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
         return None
     from engine.bulk.duck import DuckEngine
 
     try:
-        return DuckEngine(rules).open_direct(path, clock)
+        return DuckEngine(rules).open_direct(path, clock, keep_raw=keep_raw)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
+
+
+def run_direct_files(
+    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
+) -> tuple[Plan, dict[str, str | bytes]] | None:
+    """`run`'s bulk path: DuckDB reads the record files under `path` itself, as for
+    dry-run (`open_direct`), and the new record set is written from what it read
+    (`direct_write.py`): the plan and the record set's files (file name → content), the
+    same bytes `write.output_files` gives after `apply_plan`. None: load the record set
+    with the Python loader and call `run_engine`, as `run_direct`."""
+    from engine.bulk import direct, direct_write
+
+    rows = open_direct(rules, path, clock, engine, keep_raw=True)
+    if rows is None:
+        return None
+    try:
+        plan = rows.plan()
+        files = direct.record_files(path)
+        assert files is not None  # open_direct read them
+        written = direct_write.record_files(rows.con, path, files, plan, clock)
+    finally:
+        rows.close()
+    return None if written is None else (plan, written)
 
 
 def _python(
@@ -312,7 +355,9 @@ __all__ = [
     "choose",
     "open_direct",
     "reasons",
+    "record_bytes",
     "refuse_big_records",
     "run_direct",
+    "run_direct_files",
     "run_engine",
 ]

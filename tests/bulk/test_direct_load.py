@@ -285,7 +285,7 @@ def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
     code, out, err = dry_run(rules, records, "python", capsys)
     assert (code, out) == (2, "")
     assert f"{records}: 0 MB of records is past what the per-record loader reads" in err
-    assert "use dry-run --engine duckdb" in err
+    assert "use --engine duckdb" in err
     assert "Traceback" not in err
     # DuckDB reads it directly; auto picks DuckDB for a set that large
     assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
@@ -294,7 +294,7 @@ def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
     # explain reads records the per-record way: refused alike
     args = ["explain", rules, "--records", records, "--prospect", "p1", "--now", NOW]
     assert main(args) == 2
-    assert "use dry-run --engine duckdb" in capsys.readouterr().err
+    assert "use --engine duckdb" in capsys.readouterr().err
 
 
 def test_the_per_record_limit_is_a_documented_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -340,7 +340,7 @@ def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
 
     rules, records = write_set(tmp_path, PROSPECTS)
     checked = api.check([rules])
-    assert engines.DIRECT_THRESHOLD == 10_000
+    assert engines.DIRECT_THRESHOLD == 20_000
     assert engines.run_direct(checked, records, Clock(CLOCK), "auto") is None  # 5 prospects
     assert engines.run_direct(checked, records, Clock(CLOCK), "python") is None
     assert engines.run_direct(checked, records, Clock(CLOCK), "duckdb") is not None

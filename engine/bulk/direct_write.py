@@ -1,0 +1,493 @@
+"""`run --out` on the direct path: the new record set written from DuckDB (issue 10).
+
+On the direct path (`direct.py`) DuckDB has read the `prospects`, `leads` and `contacts`
+files itself; no `Record` exists to hand `records/write.py`. This module writes the new
+record set from the cells DuckDB read (`raw_<list>`, kept by `direct.load`) and the plan,
+byte for byte as `write.output_files` writes it after `engines.apply_plan`:
+
+- a file none of whose records the cycle touched is the input file's bytes;
+- a touched CSV file is its header as read (names trimmed), then every record in file
+  order with the changed cells rendered over it, then the created leads, written as
+  Python's `csv.writer` writes them (quoted only when a cell holds `,`, `"` or a line
+  end; `\\n` line ends). The records' lines are built by SQL and streamed in batches;
+  only the changed cells and the created leads are rendered in Python, by
+  `write.render_value`, so every value is spelled as the Python writer spells it;
+- a touched Parquet file is the file's rows with the changed cells cast into their
+  columns, copied by DuckDB with the settings `records/parquet.render_table` uses.
+
+What a plan changes is read from its outcomes as `engines.apply_plan` applies them (the
+link to the matched or created record, the writes on both sides, the owner taken by
+`ownership.take_owner`). Where the Python writer would do something this module does not
+mirror — a column the file lacks (the writer appends one), a lead list without a file, a
+value a Parquet column cannot hold as it is, a prospect flagged deleted — `record_files`
+returns None and `run` takes the Python loader's path, which writes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from engine.bulk.direct import BULK_LISTS, _csv_header
+from engine.bulk.sql import lit
+from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
+from engine.plan import Action, Outcome, Plan, SkipReason
+from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
+from engine.records.write import _input_bytes, render_value
+from engine.runtime.context import Clock
+from engine.runtime.ownership import take_owner
+
+LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
+_LINKS = ("crm_lead_fid", "crm_contact_fid", "assigned_user")  # what a prospect holds
+# the Parquet column types whose cells a changed value is cast into exactly
+_PARQUET_TEXT = frozenset({"VARCHAR"})
+_PARQUET_INTEGER = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT"})
+
+
+class _Decline(Exception):
+    """The Python writer would do what this module does not mirror: take its path."""
+
+
+# a cell the plan writes: its text (None: null), and for Parquet the DuckDB type the
+# Python value converts to ("" in CSV), which DuckDB then casts into the column's type
+Cell = tuple[str | None, str]
+
+
+Slot = int | str  # a column of the file as read (its index), or a new column (its key)
+
+
+@dataclass(slots=True)
+class _List:
+    """One bulk list's file: its columns as read, and what the plan changes in it."""
+
+    name: str
+    file: str  # the file name in the record-set directory
+    header: list[str]  # column names as the Python loader reads them (c0, c1, … in DuckDB)
+    types: list[str]  # Parquet column types; empty for CSV
+    changed: dict[str, dict[Slot, Cell]] = field(default_factory=dict)  # id → column → cell
+    created: dict[str, dict[Slot, Cell]] = field(default_factory=dict)  # new Id → cells
+    added: list[str] = field(default_factory=list)  # new columns, in the writer's order
+
+    @property
+    def csv(self) -> bool:
+        return not self.types
+
+    def column(self, key: str, created: bool = False) -> Slot:
+        """The column a key is written into (`write._raw_key` / `_render_csv`: Salesforce
+        names case-insensitively — except a created record's keys in Parquet, which
+        `parquet.render_table` matches exactly); a key the file has no column for is a new
+        column, named by the key."""
+        if LISTS[self.name] in SALESFORCE_OBJECTS and not (created and not self.csv):
+            wanted = api_key(key)
+            found = next((n for n, h in enumerate(self.header) if api_key(h) == wanted), None)
+        else:
+            found = self.header.index(key) if key in self.header else None
+        return key if found is None else found
+
+    def cell(self, slot: Slot, value: Value) -> Cell:
+        """A value as the Python writer puts it in a column: CSV text (`render_value`), or
+        for Parquet the value `render_value` gives and the DuckDB type it converts to."""
+        if self.csv:
+            return render_value(value, "csv"), ""
+        written = render_value(value, "parquet")
+        if written is None:
+            return None, "NULL"
+        integer = isinstance(slot, int) and self.types[slot] in _PARQUET_INTEGER
+        if integer and isinstance(written, float):
+            raise _Decline  # render_table widens the column to DOUBLE
+        for kind, convert in _PARQUET_VALUES:
+            if isinstance(written, kind):
+                return convert(written), _PARQUET_VALUE_TYPES[kind]
+        raise _Decline  # lists and the rest: the Python writer
+
+    def set(self, record_id: str, key: str, value: Value) -> None:
+        cells = self.created.get(record_id)
+        slot = self.column(key, created=cells is not None)
+        if cells is None:
+            cells = self.changed.setdefault(record_id, {})
+        cells[slot] = self.cell(slot, value)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.changed or self.created)
+
+    def add_columns(self, file_order: list[str]) -> None:
+        """The new columns in the order `write._render_csv` / `render_table` append them:
+        as each record (in file order, then the created ones) first writes one, in the
+        order `write._changes` renders a record's keys — its fields as written, then a
+        prospect's attributes in PROSPECT_ATTRIBUTES order."""
+        seen: dict[str, None] = {}
+        for record_id in file_order:
+            for key in self._new_keys(self.changed[record_id]):
+                seen.setdefault(key, None)
+        for cells in self.created.values():
+            for key in self._new_keys(cells):
+                seen.setdefault(key, None)
+        self.added = list(seen)
+
+    def _new_keys(self, cells: dict[Slot, Cell]) -> list[str]:
+        keys = [k for k in cells if isinstance(k, str)]
+        if self.name != "prospects":
+            return keys
+        last = {name: n for n, name in enumerate(PROSPECT_ATTRIBUTES)}
+        return sorted(keys, key=lambda k: (k in last, last.get(k, 0)))  # stable: fields first
+
+    def index(self, slot: Slot) -> int:
+        """The position of a column in the file written."""
+        return slot if isinstance(slot, int) else len(self.header) + self.added.index(slot)
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat())
+
+
+# Python value → its text and the DuckDB type it converts to (bool before int: a bool is
+# an int in Python; datetimes before dates, likewise)
+_PARQUET_VALUES: tuple[tuple[type, Callable[[Any], str]], ...] = (
+    (bool, lambda v: "true" if v else "false"),
+    (int, str),
+    (float, repr),
+    (str, str),
+    (dt.datetime, _iso),
+    (dt.date, _iso),
+)
+# a new column's type from its first value's (parquet._type_of)
+_COLUMN_TYPES = {
+    "BOOLEAN": "BOOLEAN",
+    "HUGEINT": "BIGINT",
+    "DOUBLE": "DOUBLE",
+    "VARCHAR": "VARCHAR",
+    "TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE",
+    "DATE": "DATE",
+}
+_PARQUET_VALUE_TYPES: dict[type, str] = {
+    bool: "BOOLEAN",
+    int: "HUGEINT",
+    float: "DOUBLE",
+    str: "VARCHAR",
+    dt.datetime: "TIMESTAMPTZ",
+    dt.date: "DATE",
+}
+
+
+@dataclass(slots=True)
+class _Prospect:
+    """What `take_owner` reads and changes of a prospect (a stand-in for its Record)."""
+
+    assigned_user: str | None
+    changed: set[str] = field(default_factory=set)
+
+
+def record_files(
+    con: Any, root: str, files: dict[str, str], plan: Plan, clock: Clock
+) -> dict[str, str | bytes] | None:
+    """File name → content: what `run --out` writes for the record set (as
+    `write.output_files`), from the cells `direct.load(keep_raw=True)` left in `con`.
+    None where this module does not mirror the Python writer (see the module's text)."""
+    try:
+        return _Writer(con, root, files).render(plan, clock)
+    except _Decline:
+        return None
+
+
+@dataclass(slots=True)
+class _Writer:
+    con: Any
+    root: str
+    files: dict[str, str]  # list name → file name (direct.record_files)
+
+    def render(self, plan: Plan, clock: Clock) -> dict[str, str | bytes]:
+        lists = {name: self._list(name) for name in BULK_LISTS}
+        self._apply(plan, clock, lists)
+        for found in lists.values():
+            if found is not None and any(
+                isinstance(k, str) for cells in found.changed.values() for k in cells
+            ):
+                found.add_columns(self._file_order(found))
+            elif found is not None:
+                found.add_columns([])  # only created records can add a column
+        out: dict[str, str | bytes] = {}
+        for name in LISTS:  # the order the Python loader stores the lists in
+            file_name = self.files.get(name)
+            if file_name is None:
+                continue
+            found = lists.get(name)
+            if found is None or not found.touched:
+                out[file_name] = _input_bytes(os.path.join(self.root, file_name))
+            elif found.csv:
+                out[file_name] = self._csv(found)
+            else:
+                out[file_name] = self._parquet(found)
+        return out
+
+    def _list(self, name: str) -> _List | None:
+        file_name = self.files.get(name)
+        if file_name is None:
+            return None
+        path = os.path.join(self.root, file_name)
+        if file_name.lower().endswith(".csv"):
+            header = _csv_header(path, LISTS[name])
+            if header is None:
+                raise _Decline
+            return _List(name, file_name, header, [])
+        described = self.con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})")
+        rows = described.fetchall()
+        return _List(name, file_name, [str(r[0]) for r in rows], [str(r[1]) for r in rows])
+
+    # -- what the plan changes (engines.apply_plan) -----------------------------------
+
+    def _apply(self, plan: Plan, clock: Clock, lists: dict[str, _List | None]) -> None:
+        prospects = lists["prospects"]
+        assert prospects is not None  # the direct path needs a prospects file
+        links = self._links(prospects, plan)
+        for o, held in zip(plan.outcomes, links, strict=True):
+            if o.reason is SkipReason.CRM_DELETED:
+                raise _Decline  # the direct path declines the connector's deleted state
+            if o.action is Action.CREATE_LEAD:
+                assert o.created_id is not None
+                leads = lists["leads"]
+                if leads is None:
+                    raise _Decline  # the Python writer makes a new file
+                leads.created[o.created_id] = {}
+                leads.set(o.created_id, "Id", o.created_id)
+                for key, value in o.to_salesforce:
+                    leads.set(o.created_id, key, value)
+                leads.set(o.created_id, "LastModifiedDate", clock.now)
+                prospects.set(o.prospect, "crm_lead_fid", o.created_id)
+                self._owner(prospects, o, held)
+                continue
+            if o.action not in (Action.UPDATE, Action.NO_CHANGE) or o.target is None:
+                continue
+            contact = o.target.object == "contact"
+            if held[1 if contact else 0] != o.target.id:
+                held[1 if contact else 0] = o.target.id
+                prospects.set(o.prospect, _LINKS[1 if contact else 0], o.target.id)
+            target = lists["contacts" if contact else "leads"]
+            if target is None:
+                raise _Decline  # a matched record comes from a file
+            for key, value in o.to_salesforce:
+                target.set(o.target.id, key, value)
+            for key, value in o.to_pardot:
+                prospects.set(o.prospect, key, value)
+            self._owner(prospects, o, held)
+
+    def _links(self, prospects: _List, plan: Plan) -> list[list[str | None]]:
+        """Each prospect's CRM ids and assigned user as loaded (blank: None), in the
+        plan's order (by id, as the direct path ranks them): [lead, contact, assigned]."""
+        index = {name: n for n, name in enumerate(prospects.header)}
+        cells = [f"c{index[w]}" if w in index else "''" for w in _LINKS]
+        table = self._arrow(
+            f"SELECT c{index['id']} AS id, {', '.join(cells)} FROM raw_prospects ORDER BY id"
+        )
+        ids = table.column(0).to_pylist()
+        if ids != [o.prospect for o in plan.outcomes]:
+            raise _Decline  # never expected: the plan is the direct path's own
+        columns = [table.column(n + 1).to_pylist() for n in range(len(_LINKS))]
+        return [[c[i] or None for c in columns] for i in range(len(ids))]
+
+    def _owner(self, prospects: _List, o: Outcome, held_now: list[str | None]) -> None:
+        """The assigned user `run` records (`ownership.take_owner`, on a stand-in)."""
+        held = _Prospect(held_now[2])
+        take_owner(cast(Record, held), o.owner)
+        if held.changed:
+            held_now[2] = held.assigned_user
+            prospects.set(o.prospect, "assigned_user", held.assigned_user)
+
+    def _file_order(self, found: _List) -> list[str]:
+        """The ids of the records the plan changes, in the order the file holds them."""
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        wanted = pa.table({"id": pa.array(list(found.changed), pa.string())})
+        self.con.register("__wanted", wanted)
+        try:
+            table = self._arrow(
+                f"SELECT w.id FROM raw_{found.name} r JOIN __wanted w "
+                f"ON w.id = r.{self._id_cell(found)} ORDER BY r.rowid"
+            )
+        finally:
+            self.con.unregister("__wanted")
+        return [str(i) for i in table.column("id").to_pylist()]
+
+    # -- CSV -------------------------------------------------------------------------
+
+    def _csv(self, found: _List) -> bytes:
+        """The file as `write._render_csv` writes it: header, records, created records."""
+        head = io.StringIO()
+        csv.writer(head, lineterminator="\n").writerow([*found.header, *found.added])
+        parts = [head.getvalue().encode("utf-8")]
+        parts.extend(self._lines(found))
+        created = io.StringIO()
+        writer = csv.writer(created, lineterminator="\n")
+        width = len(found.header) + len(found.added)
+        for cells in found.created.values():
+            row = [""] * width
+            for slot, (text, _) in cells.items():
+                row[found.index(slot)] = text or ""
+            writer.writerow(row)
+        parts.append(created.getvalue().encode("utf-8"))
+        return b"".join(parts)
+
+    def _lines(self, found: _List) -> Iterator[bytes]:
+        """The records' lines, in file order, each cell the changed one or as read."""
+        width = len(found.header) + len(found.added)
+        self._cells_table(self.con, "__changes", found, found.changed)
+        cells = [
+            _csv_cell(
+                f"COALESCE(o.x{n}, r.c{n})" if n < len(found.header) else f"COALESCE(o.x{n}, '')"
+            )
+            for n in range(width)
+        ]
+        line = f"concat_ws(',', {', '.join(cells)})" if width > 1 else cells[0]
+        if width == 1:  # csv.writer quotes a lone empty cell, or the line would be blank
+            line = f"(CASE WHEN {line} = '' THEN '\"\"' ELSE {line} END)"
+        pivot = ", ".join(f"max(t) FILTER (WHERE n = {n}) AS x{n}" for n in range(width))
+        id_cell = self._id_cell(found)
+        reader = self.con.cursor().sql(
+            f"SELECT {line} || chr(10) AS line FROM raw_{found.name} r LEFT JOIN "
+            f"(SELECT id, {pivot} FROM __changes GROUP BY id) o ON o.id = r.{id_cell} "
+            "ORDER BY r.rowid"
+        )
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(LINE_BATCH):
+            yield "".join(batch.column("line").to_pylist()).encode("utf-8")
+
+    def _id_cell(self, found: _List) -> str:
+        return f"c{found.index(found.column('id' if found.name == 'prospects' else 'Id'))}"
+
+    @staticmethod
+    def _cells_table(con: Any, name: str, found: _List, rows: dict[str, dict[Slot, Cell]]) -> None:
+        """Table `name` (id, n: the column's position, t: the text, y: its type, k: the
+        record's place among `rows`) of the cells the plan writes."""
+        import pyarrow as pa
+
+        ids, columns, texts, kinds, places = [], [], [], [], []
+        for k, (record_id, cells) in enumerate(rows.items()):
+            for slot, (text, kind) in cells.items():
+                ids.append(record_id)
+                columns.append(found.index(slot))
+                texts.append(text)
+                kinds.append(kind)
+                places.append(k)
+        table = pa.table(
+            {
+                "id": pa.array(ids, pa.string()),
+                "n": pa.array(columns, pa.int32()),
+                "t": pa.array(texts, pa.string()),
+                "y": pa.array(kinds, pa.string()),
+                "k": pa.array(places, pa.int64()),
+            }
+        )
+        con.register("__cells_arrow", table)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __cells_arrow")
+        con.unregister("__cells_arrow")
+
+    # -- Parquet ---------------------------------------------------------------------
+
+    def _parquet(self, found: _List) -> bytes:
+        """The file as `parquet.render_table` writes it: the columns as read with their
+        types, the rows in file order with the changed cells, then the created records,
+        copied by a connection set up as that function's (one thread, UTC). A written
+        value is converted to DuckDB's type for it and cast into the column, as
+        render_table's typed lists do."""
+        import tempfile
+
+        import duckdb
+
+        from engine.records.parquet import _connect, _quote
+
+        path = os.path.join(self.root, found.file)
+        read = len(found.header)
+        width = read + len(found.added)
+        columns = [_quote(h) for h in [*found.header, *found.added]]
+        con = _connect()
+        try:
+            self._cells_table(con, "__changes", found, found.changed)
+            self._cells_table(con, "__created", found, found.created)
+            present: dict[int, set[str]] = {}
+            for cells in (*found.changed.values(), *found.created.values()):
+                for slot, (_, kind) in cells.items():
+                    present.setdefault(found.index(slot), set()).add(kind)
+            types = [*found.types, *(self._added_type(n, present) for n in range(read, width))]
+
+            def value(n: int, at: str = "") -> str:
+                """Column n's written cell, cast from its value's type into the column's."""
+                kinds = sorted(present.get(n, ()))
+                if not kinds:
+                    return f"CAST(NULL AS {types[n]})"
+                branches = " ".join(
+                    f"WHEN {lit(k)} THEN CAST(CAST({at}x{n} AS {k}) AS {types[n]})"
+                    if k != "NULL"
+                    else f"WHEN 'NULL' THEN CAST(NULL AS {types[n]})"
+                    for k in kinds
+                )
+                return f"(CASE {at}y{n} {branches} END)"
+
+            pivot = ", ".join(
+                f"bool_or(n = {n}) AS s{n}, max(t) FILTER (WHERE n = {n}) AS x{n}, "
+                f"max(y) FILTER (WHERE n = {n}) AS y{n}"
+                for n in range(width)
+            )
+            kept = ", ".join(
+                f"CASE WHEN o.s{n} THEN {value(n, 'o.')} ELSE "
+                f"{f'r.{columns[n]}' if n < read else f'CAST(NULL AS {types[n]})'} END"
+                for n in range(width)
+            )
+            made = ", ".join(value(n) for n in range(width))
+            key = found.index(found.column("id" if found.name == "prospects" else "Id"))
+            id_column = f"CAST(r.{columns[key]} AS VARCHAR)"
+            table = ", ".join(f"{c} {k}" for c, k in zip(columns, types, strict=True))
+            con.execute(f"CREATE TABLE records ({table})")
+            con.execute(
+                f"INSERT INTO records SELECT {kept} FROM (SELECT *, row_number() OVER () "
+                f"AS __row FROM read_parquet({lit(path)})) r LEFT JOIN (SELECT id, {pivot} "
+                f"FROM __changes GROUP BY id) o ON o.id = {id_column} ORDER BY r.__row"
+            )
+            con.execute(
+                f"INSERT INTO records SELECT {made} FROM (SELECT id, min(k) AS k, {pivot} "
+                "FROM __created GROUP BY id) ORDER BY k"
+            )
+            with tempfile.TemporaryDirectory(prefix="syncrules-parquet-") as folder:
+                target = os.path.join(folder, "out.parquet")
+                con.execute(f"COPY records TO {lit(target)} (FORMAT parquet)")
+                with open(target, "rb") as handle:
+                    return handle.read()
+        except duckdb.Error:
+            raise _Decline from None  # the Python writer words what cannot be written
+        finally:
+            con.close()
+
+    @staticmethod
+    def _added_type(n: int, present: dict[int, set[str]]) -> str:
+        """A new Parquet column's type (`parquet._type_of` of its first value, a whole
+        number's widened to DOUBLE by a fraction), from the types of the values written:
+        where the first value's type is not the only one, the Python writer decides."""
+        kinds = present.get(n, set()) - {"NULL"}
+        if not kinds:
+            return "VARCHAR"
+        if kinds == {"HUGEINT", "DOUBLE"}:
+            return "DOUBLE"
+        if len(kinds) > 1:
+            raise _Decline
+        return _COLUMN_TYPES[next(iter(kinds))]
+
+    def _arrow(self, query: str) -> Any:
+        relation = self.con.sql(query)
+        arrow = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+        return arrow()
+
+
+def _csv_cell(x: str) -> str:
+    """A cell as csv.writer writes it (QUOTE_MINIMAL, `\\n` line ends): quoted, its quotes
+    doubled, when it holds the delimiter, the quote or a line feed."""
+    return (
+        f"(CASE WHEN contains({x}, ',') OR contains({x}, '\"') OR contains({x}, chr(10)) "
+        f"THEN '\"' || replace({x}, '\"', '\"\"') || '\"' ELSE {x} END)"
+    )
+
+
+__all__ = ["record_files"]

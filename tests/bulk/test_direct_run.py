@@ -1,0 +1,301 @@
+"""`run --out` on the direct path (engine/bulk/direct_write.py): DuckDB reads a CSV or
+Parquet record-set directory itself and the new record set is written from what it read —
+the same files, byte for byte, as `--engine python` writes; where the writer would do what
+the direct path does not mirror, the Python path writes them, still the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import api
+from engine.bulk.plan_rows import PlanRows
+from engine.cli import main
+from engine.plan import Change
+
+NOW = "2026-11-30T12:00:00Z"
+CLOCK = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+
+RULES = """
+object prospect {
+  email: email  name: text(20)  score: number  optin: boolean  born: date  title: text(30)
+}
+object lead {
+  Email: email  LastName: text(20) required  Score__c: number  OwnerId: reference(user)
+  Opt__c: boolean  Born__c: date  Title: text(30)
+}
+object contact { Email: email  LastName: text(20)  Title: text(30)  OwnerId: reference(user) }
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: pardot }
+field score { lead: Score__c sync: most_recent }
+field optin { lead: Opt__c sync: pardot }
+field born { lead: Born__c sync: pardot }
+field title { lead: Title contact: Title sync: salesforce_always }
+stage Hot when score >= 10
+create lead when Hot
+"""
+USERS = "users:\n  - {Id: 005A, Name: A, active: true}\n  - {Id: 005B, Name: B, active: true}\n"
+PROSPECT_HEADER = [
+    "id", "email", "name", "score", "optin", "born", "title", "assigned_user",
+    "crm_lead_fid", "crm_contact_fid", "updated_at", "extra",
+]  # fmt: skip
+# updates on both sides, a blank written over a value (title is salesforce_always), a
+# created lead a later prospect updates, an owner followed, cells that need quoting
+PROSPECTS = [
+    ["p1", "ADA@x.io", "Ada, the first", "+012.50", "TRUE", "", "CTO", "005B", "", "",
+     "2026-11-02T10:00:00Z", 'say "hi"'],
+    ["p2", "new@x.io", "Two\nlines", "20", "1", "2020-02-29", "", "005A", "", "", "", ""],
+    ["p3", "NEW@x.io", "Cy", "30", "false", "", "Boss", "", "", "", "", ""],
+    ["p4", "cold@x.io", "Co", "5.", "0", "", "", "", "", "", "", ""],
+    ["p5", "", "Blank", "", "", "", "", "", "", "", "", ""],
+    ["p6", "grace@x.io", "Grace", "", "", "", "Admiral", "", "", "003C", "", ""],
+]  # fmt: skip
+LEAD_HEADER = ["Id", "Email", "LastName", "Score__c", "OwnerId", "Opt__c", "Born__c", "Title",
+               "LastModifiedDate"]  # fmt: skip
+LEADS = [
+    ["00Q1", "ada@x.io", "Lo", "3", "005A", "true", "2025-01-01", "", "2026-11-01T10:00:00Z"],
+    ["00Q2", "  Cold@X.io ", "Cold", "0.0", "005A", "", "", "", "2026-11-05T10:00:00.250Z"],
+]
+CONTACT_HEADER = ["Id", "Email", "LastName", "Title", "OwnerId", "LastModifiedDate"]
+CONTACTS = [["003C", "grace@x.io", "Hopper", "", "005A", "2026-10-01T10:00:00Z"]]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], *, bom: bool = False) -> None:
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([header, *rows])
+
+
+def write_set(
+    root: Path,
+    rules: str = RULES,
+    prospects: tuple[list[str], list[list[str]]] = (PROSPECT_HEADER, PROSPECTS),
+    contacts: tuple[list[str], list[list[str]]] = (CONTACT_HEADER, CONTACTS),
+) -> str:
+    (root / "rules.sync").write_text(rules, encoding="utf-8")
+    records = root / "records"
+    records.mkdir()
+    (records / "users.yaml").write_text(USERS, encoding="utf-8")
+    write_csv(records / "prospects.csv", *prospects, bom=True)
+    write_csv(records / "leads.csv", LEAD_HEADER, LEADS)
+    write_csv(records / "contacts.csv", *contacts)
+    return str(records)
+
+
+def to_parquet(records: str) -> None:
+    """Every CSV file of the set as a Parquet file of text columns (blank: null)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    for path in Path(records).glob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        columns = {
+            name: pa.array([row[n] or None for row in rows], pa.string())
+            for n, name in enumerate(header)
+        }
+        pq.write_table(pa.table(columns), path.with_suffix(".parquet"))
+        path.unlink()
+
+
+def run(root: Path, records: str, engine: str, name: str) -> dict[str, bytes]:
+    out = root / name
+    args = ["run", str(root / "rules.sync"), "--records", records, "--now", NOW]
+    assert main([*args, "--out", str(out), "--engine", engine]) == 0
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+@pytest.fixture
+def direct(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each `run` took the direct path (api.run_direct gave a result)."""
+    taken: list[bool] = []
+    run_direct = api.run_direct
+
+    def watched(*args: Any, **kwargs: Any) -> api.RunResult | None:
+        result = run_direct(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(api, "run_direct", watched)
+    return taken
+
+
+def test_run_on_a_csv_set_writes_the_python_engines_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool]
+) -> None:
+    records = write_set(tmp_path)
+    reference = run(tmp_path, records, "python", "python")
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert direct == [False, True]  # python loads the records; duckdb reads them itself
+    assert bulk == reference
+    assert capsys.readouterr().out.count("4 update") == 2  # the same summary both times
+    # what the cycle did, in the Python writer's spelling
+    assert bulk["users.yaml"] == (Path(records) / "users.yaml").read_bytes()  # untouched
+    prospects = bulk["prospects.csv"].decode()
+    assert prospects.startswith("id,email,name,")  # the header as read, without the BOM
+    # p1: email and title from Salesforce (a blank over "CTO"), the lead's owner followed
+    assert '\np1,ada@x.io,"Ada, the first",+012.50,TRUE,2025-01-01,,005A,00Q1,,' in prospects
+    assert ',"say ""hi"""\n' in prospects  # an untouched cell, quoted as csv.writer quotes it
+    assert '\np2,new@x.io,"Two\nlines",20,1,2020-02-29,,005A,00QSR0000000001,,,\n' in prospects
+    assert "\np3,new@x.io,Cy,20,false,2020-02-29,,005A,00QSR0000000001,,,\n" in prospects
+    assert "\r" not in prospects
+    leads = bulk["leads.csv"].decode().splitlines()
+    assert (
+        leads[1] == '00Q1,ada@x.io,"Ada, the first",12.5,005A,true,2025-01-01,,2026-11-01T10:00:00Z'
+    )
+    # created for p2, then updated by p3 (the same email): the cycle's time as its date
+    assert leads[-1] == "00QSR0000000001,new@x.io,Cy,20,005A,false,2020-02-29,,2026-11-30T12:00:00Z"
+    assert bulk["contacts.csv"].decode().splitlines()[1] == (
+        "003C,grace@x.io,Grace,,005A,2026-10-01T10:00:00Z"
+    )
+
+
+def test_run_on_a_parquet_set_writes_the_python_engines_bytes(
+    tmp_path: Path, direct: list[bool]
+) -> None:
+    import duckdb
+
+    records = write_set(tmp_path)
+    to_parquet(records)
+    reference = run(tmp_path, records, "python", "python")
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert direct == [False, True]
+    assert bulk == reference
+    leads = tmp_path / "duckdb" / "leads.parquet"
+    query = f"SELECT Id, LastModifiedDate FROM read_parquet('{leads}')"
+    rows = duckdb.connect().execute(query).fetchall()
+    # the created lead's time as DuckDB casts the written date-time into a text column
+    assert rows[-1] == ("00QSR0000000001", "2026-11-30 12:00:00+00")
+
+
+# prospects from Salesforce (the direct path steps aside for the rule set) and a prospect
+# flagged deleted (the connector's state): Python writes them; a column the file lacks
+# (the links to the leads p1, p2 and p3 are matched with): the writer appends it, and so
+# does the direct path, in the same place
+CASES = {
+    "create_prospects": {"rules": RULES + "connector { create_prospects: true }\n"},
+    "crm_deleted": {
+        "prospects": (
+            [*PROSPECT_HEADER, "crm_deleted"],
+            [[*row, "true" if row[0] == "p4" else ""] for row in PROSPECTS],
+        )
+    },
+    "missing_column": {
+        "prospects": (
+            [c for c in PROSPECT_HEADER if c != "crm_lead_fid"],
+            [[v for c, v in zip(PROSPECT_HEADER, row, strict=True) if c != "crm_lead_fid"]
+             for row in PROSPECTS],
+        )
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_files_the_python_writer_changes_in_shape_have_the_same_bytes(
+    tmp_path: Path, case: str, fmt: str, direct: list[bool]
+) -> None:
+    records = write_set(tmp_path, **CASES[case])  # type: ignore[arg-type]
+    if fmt == "parquet":
+        to_parquet(records)
+    assert run(tmp_path, records, "duckdb", "duckdb") == run(tmp_path, records, "python", "python")
+    assert direct == [case == "missing_column", False]
+    if case == "missing_column":
+        written = (tmp_path / "python" / f"prospects.{fmt}").read_bytes()
+        assert b"crm_lead_fid" in written  # the column added
+
+
+def test_past_the_per_record_limit_run_goes_direct(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    direct: list[bool],
+) -> None:
+    long = [[*row[:-1], "x" * 12_000] if row[0] == "p5" else row for row in PROSPECTS]
+    records = write_set(tmp_path, prospects=(PROSPECT_HEADER, long))  # 13 KB of files
+    reference = run(tmp_path, records, "python", "python")
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0.01")  # 10 KB
+    args = ["run", str(tmp_path / "rules.sync"), "--records", records, "--now", NOW]
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "refused"), "--engine", "python"]) == 2
+    assert "past what the per-record loader reads (0.01 MB" in capsys.readouterr().err
+    assert not (tmp_path / "refused").exists()
+    # auto: far below DIRECT_THRESHOLD prospects, but past the limit: DuckDB reads it
+    assert run(tmp_path, records, "auto", "auto") == reference
+    assert direct == [False, False, True]
+
+
+# `diff` on the direct path (engine/bulk/direct_diff.py): the two versions' plans compared
+# as rows; a changed threshold and sync behaviour, and a field whose type changes (date →
+# text: the same JSON text, two Python values, which only whole plans tell apart)
+NEW_RULES = RULES.replace("score >= 10", "score >= 25").replace("salesforce_always", "pardot")
+RETYPED = RULES.replace("born: date", "born: text(10)").replace(
+    "Born__c: date", "Born__c: text(10)"
+)
+
+
+@pytest.mark.parametrize(
+    ("new", "formats"),
+    [(NEW_RULES, ("text", "json")), (RETYPED, ("json",))],
+    ids=["changed", "retyped"],
+)
+def test_diff_on_the_direct_path_prints_the_python_engines_bytes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    new: str,
+    formats: tuple[str, ...],
+) -> None:
+    from engine.bulk import direct_diff
+
+    long = [[*row[:-1], "x" * 12_000] if row[0] == "p5" else row for row in PROSPECTS]
+    records = write_set(tmp_path, prospects=(PROSPECT_HEADER, long))
+    (tmp_path / "new.sync").write_text(new, encoding="utf-8")
+    args = ["diff", str(tmp_path / "rules.sync"), str(tmp_path / "new.sync"), "--records"]
+    args += [records, "--now", NOW]
+
+    def diff(engine: str, fmt: str) -> str:
+        assert main([*args, "--engine", engine, "--format", fmt]) == 0
+        return capsys.readouterr().out
+
+    reference = {fmt: diff("python", fmt) for fmt in formats}
+    assert '"prospect": "p2"' in reference["json"]
+    compare, compared = direct_diff.compare, []
+
+    def counted(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]:
+        compared.append(before.tally["prospects"])
+        return compare(before, after)
+
+    monkeypatch.setattr(direct_diff, "compare", counted)
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0.01")  # python would refuse: direct
+    for fmt in formats:
+        assert diff("auto", fmt) == reference[fmt]
+    assert compared == [6] * len(formats)  # each diff compared the rows of six prospects
+
+
+def test_the_benchmark_org_runs_direct_to_the_same_bytes(
+    tmp_path: Path, direct: list[bool]
+) -> None:
+    """The generated org (benchmarks/bench_dry_run.py): errors, duplicates, created leads,
+    owners, prospects without CRM id columns — 300 prospects as CSV."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    # benchmarks/ is a folder of scripts, not a package: the generator is loaded by path
+    spec = importlib.util.spec_from_file_location("bench_org", ROOT / "benchmarks/bench_dry_run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    records = str(bench.generate(tmp_path, 300, fmt="csv"))
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    assert bulk == run(tmp_path, records, "python", "python")
+    assert direct == [True, False]
+    assert bulk["prospects.csv"].startswith(
+        b"id,email,first_name,last_name,company,score,grade,country,job_title,assigned_user,"
+        b"updated_at,crm_lead_fid,crm_contact_fid\n"
+    )
