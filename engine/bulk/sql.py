@@ -289,6 +289,9 @@ def _text(c: Compiler, e: ir.Call) -> str:
     if kind in (VType.TEXT, VType.PICKLIST, VType.GRADE):
         return f"COALESCE({value}, '')"
     if kind is VType.NUMBER:
+        if isinstance(arg, ir.FieldRef):  # its exact text: a -0.0 read is "-0"
+            raw = c.scope.field(arg)
+            return f"(CASE WHEN {raw} IS NULL THEN '' ELSE {signed_number_text(raw)} END)"
         if any(_signs_zero(n) for n in ir.walk(arg)):
             raise _Unsupported(
                 "TEXT of a number that may be -0 (Decimal keeps the sign of zero: "
@@ -347,11 +350,11 @@ def _value_err(c: Compiler, e: ir.Call) -> str:
 
 
 def _signs_zero(node: ir.Expr) -> bool:
-    """A node whose number may be -0 in Python (`-x`, VALUE("-0")); a field never holds
-    one (the data check refuses it), and a sum of zeros of either sign is 0 unless both
-    are -0."""
+    """A node whose number may be -0 in Python (`-x`, VALUE("-0"), a number field read
+    as -0.0, which a sum of two -0 keeps: any other sum of zeros is 0)."""
     neg = isinstance(node, ir.Unary) and node.op is UnaryOp.NEG
-    return neg or (isinstance(node, ir.Call) and node.function == "VALUE")
+    field = isinstance(node, ir.FieldRef) and node.type is VType.NUMBER
+    return neg or field or (isinstance(node, ir.Call) and node.function == "VALUE")
 
 
 def _date_part(part: str) -> Builder:
@@ -933,12 +936,12 @@ def printable(text: str) -> bool:
 def number_fits(value: Decimal) -> bool:
     if not value.is_finite():
         return False
-    sign, digits, exponent = value.as_tuple()
+    _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if exponent > 0 or -exponent > 10:
         return False
     whole = len(digits) + exponent
-    return whole <= 27 and not (sign and value == 0)
+    return whole <= 27
 
 
 def in_group(user: str, group: str) -> str:
@@ -963,9 +966,17 @@ class Fit:
     value: str  # SQL: the value as the field stores it (meaningful when code is NULL)
 
 
+def signed_number_text(text: str) -> str:
+    """formula.functions.number_text of a number held as its exact text: a zero keeps
+    its sign (`-0.0` is "-0", as Decimal has it; a DECIMAL has none)."""
+    dec = as_dec(text)
+    negative_zero = f"starts_with({text}, '-') AND {dec} = 0"
+    return f"(CASE WHEN {negative_zero} THEN '-0' ELSE {number_text(dec)} END)"
+
+
 def to_text_sql(value: str, c: Cls) -> str:
     if c is Cls.NUMBER:
-        return number_text(as_dec(value))
+        return signed_number_text(value)
     if c is Cls.BOOL:
         return f"(CASE WHEN {value} THEN 'true' ELSE 'false' END)"
     return value
