@@ -35,6 +35,7 @@ from engine.bulk.sql import (
     FAIL_SEP,
     KEY_SEP,
     NEW_LEAD_PREFIX,
+    RECORD_ID,
     CannotEvaluate,
     Cls,
     Column,
@@ -67,7 +68,7 @@ from engine.plan import (
 )
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.company import Accounts, account_company
-from engine.runtime.context import Clock, directory, field_value
+from engine.runtime.context import Clock, Directory, MergeFields, directory, field_value
 from engine.runtime.cycle import (
     _dup_key,
     _email_of,
@@ -76,6 +77,7 @@ from engine.runtime.cycle import (
     new_lead,
     with_company,
 )
+from engine.runtime.evaluate import Missing
 from engine.runtime.fit import blank_of
 from engine.runtime.history import FieldHistory
 from engine.runtime.ownership import (
@@ -176,6 +178,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     tables: dict[str, dict[str, list[Any]]] = {}
     seen: dict[str, str] = {}
     history = FieldHistory.of(records)
+    users = directory(records.users)
     for obj, pool in (("contact", records.contacts), ("lead", records.leads)):
         data = columns(obj, pool, program.columns(obj))
         data["__id"] = [r.id for r in pool]
@@ -200,6 +203,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             for r, k in zip(pool, keys, strict=True):
                 if k is not None and not all(printable(part) for part in k):
                     bad(r, "duplicate key", "text outside printable ASCII")
+        data.update(related_columns(rules, program, obj, pool, users, bad))
         for r, key in zip(pool, data["__email"], strict=True):
             if not printable(key):
                 bad(r, "Email", "text outside printable ASCII")
@@ -249,6 +253,45 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     pairs = [(k, g) for k, members in groups.items() for g in sorted(members)]
     tables["__groups"] = {"k": [k for k, _ in pairs], "g": [g for _, g in pairs]}
     return _Loaded(tables, reasons, {p.id: r for p, r in zip(prospects, resolved, strict=True)})
+
+
+def related_columns(
+    rules: CheckedRules,
+    program: Program,
+    obj: str,
+    pool: list[Record],
+    users: Directory,
+    bad: Callable[[Record, str, str], None],
+) -> dict[str, list[Any]]:
+    """Each related record's value the rules read on `obj` (sql.Related), per record, as
+    runtime/context.MergeFields gives it: `__rel{n}`, the value as its class's text, and
+    `__rel{n}u`, why the record set does not give it (NULL when it does)."""
+    merge = MergeFields(rules, users)
+    data: dict[str, list[Any]] = {}
+    for related in program.related_of(obj):
+        values: list[Any] = []
+        missing: list[str | None] = []
+        for record in pool:
+            found = merge.value(record, related.reference, related.vtype)
+            if isinstance(found, Missing):
+                values.append(None)
+                missing.append(found.reason)
+                continue
+            missing.append(None)
+            if related.cls is Cls.BOOL and (found is None or isinstance(found, bool)):
+                values.append(None if found is None else "true" if found else "false")
+                continue
+            if related.cls is Cls.BOOL or isinstance(found, bool):
+                values.append(None)
+                bad(record, related.reference, f"a {type(found).__name__} value")
+                continue
+            value, why = _sql_value(found, related.cls, related.strict)
+            if why:
+                bad(record, related.reference, why)
+            values.append(value)
+        data[related.column] = values
+        data[related.missing] = missing
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,6 +562,8 @@ class DuckEngine:
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
             return None
+        if program.related:
+            return None  # related records' values are read from whole Records (load_tables)
         if any(
             c.cls is Cls.MULTI
             for obj in ("prospect", "lead", "contact")
@@ -889,6 +934,7 @@ class Problems:
             location, _, message = text[1:].partition(FAIL_SEP)
             mid = row["__mid"]
             record = {"p": row["__id"], "n": new_id, "v": self.final.get(mid, mid)}[p["o"]]
+            message = message.replace(RECORD_ID, record)  # a created lead's, written before
             found.append(FormulaProblem(p["r"], record, message, location))
         return dataclasses.replace(outcome, problems=tuple(found))
 

@@ -194,6 +194,9 @@ class Scope:
     is_new: str = "FALSE"
     stage: Callable[[str], str] | None = None
     assigned: str = "FALSE"
+    # a related record's value (`RecordType.Name`, `Owner.Email`) by the reference as
+    # written: its value and why it is missing (SQL), or None where the scope has none
+    related: Callable[[str], tuple[str, str] | None] | None = None
 
 
 def text_value(c: Cls, value: str) -> str:
@@ -590,6 +593,9 @@ class Compiler:
             case ir.Assigned():
                 return self.scope.assigned
             case ir.Call():
+                related = self._related(e)
+                if related is not None:
+                    return related[0]
                 builder = BUILDERS.get(e.function)
                 if builder is None:
                     why = UNSUPPORTED.get(e.function, "no SQL builder")
@@ -653,6 +659,30 @@ class Compiler:
             "digits, DECIMAL(38,10) to 10 decimals)",
             e.span,
         )
+
+    def _related(self, e: ir.Call) -> tuple[str, str] | None:
+        """A related record's value, as SQL: (the value, its failure when the record set
+        does not give it); None when `e` is not one."""
+        reference = merge_fields.referenced(e) if e.function == merge_fields.MERGE else None
+        if reference is None or not is_related(reference):
+            return None
+        found = self.scope.related(reference) if self.scope.related is not None else None
+        if found is None:
+            why = (
+                "which SQL holds for lead and contact validation rules only"
+                if e.type in RELATED_CLS
+                else f"of type {e.type}, which SQL does not hold"
+            )
+            raise _Unsupported(
+                f"{reference}: a related record's value, {why}", e.span, curable=False
+            )
+        value, missing = found
+        c = RELATED_CLS[e.type]
+        failed = _fail(
+            Fail.UNAVAILABLE, e.span, f"{lit(f'cannot evaluate {reference}: ')} || {missing}"
+        )
+        typed = f"CAST({value} AS BOOLEAN)" if c is Cls.BOOL else text_value(c, value)
+        return typed, f"(CASE WHEN {missing} IS NOT NULL THEN {failed} END)"
 
     # -- errors (runtime/evaluate.py's order: the first failure met is the result) --------
 
@@ -762,6 +792,9 @@ class Compiler:
             return f"(CASE {head}WHEN {missing} THEN {second or 'NULL'} END)"
         if name in _CONTEXTUAL:
             return None
+        related = self._related(e)
+        if related is not None:
+            return related[1]
         own = _value_err(self, e) if name == "VALUE" else None
         return _first(*(self.err(a) for a in args), own)
 
@@ -819,15 +852,17 @@ class Compiler:
                         leaf = Leaf(LeafKind.PRIOR, ref.object, ref.name, ref.field_type)
                         raw = self.scope.prior or self.scope.field
                         leaves[leaf] = raw(ref)
-                    if function == merge_fields.MERGE:
+                    if self._related(node) is not None:
+                        # the value as the table holds it, and why the record set gives none
                         reference = merge_fields.referenced(node) or ""
-                        scoped = reference.casefold().startswith("$recordtype")
-                        if not reference.startswith("$") or scoped:
-                            raise _Unsupported(
-                                f"{reference}: a related record's value, which SQL does not hold",
-                                node.span,
-                                curable=False,
-                            )
+                        assert self.scope.related is not None
+                        columns = self.scope.related(reference)
+                        assert columns is not None
+                        ftype = CLS_TYPES[RELATED_CLS[node.type]]
+                        leaves[Leaf(LeafKind.RELATED, name=reference, field_type=ftype)] = columns[
+                            0
+                        ]
+                        leaves[Leaf(LeafKind.RELATED_MISSING, name=reference)] = columns[1]
         name = f"__syncrules_eval{len(self.hosts)}"
         host = Host(name, e, tuple(leaves), Reason(self.rule, why.construct, where(why.span)))
         self.hosts.append(host)
@@ -860,6 +895,8 @@ class LeafKind(StrEnum):
     STAGE = "stage"
     ASSIGNED = "assigned"
     NEW = "new"  # ISNEW()
+    RELATED = "related"  # a related record's value (Related), by the reference as written
+    RELATED_MISSING = "related_missing"  # why the record set does not give it, or NULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -873,6 +910,8 @@ class Leaf:
 
     @property
     def boolean(self) -> bool:
+        if self.kind in (LeafKind.RELATED, LeafKind.RELATED_MISSING):
+            return False  # VARCHAR: a related boolean travels as 'true'/'false'
         if self.field_type is None:
             return True  # stages, assigned, ISNEW
         return cls_of(self.field_type) is Cls.BOOL
@@ -1074,6 +1113,64 @@ def same_sql(pv: str, pinfo: FieldInfo, sv: str, sinfo: FieldInfo) -> str:
 # -- the cycle ---------------------------------------------------------------------------
 
 
+def is_related(reference: str) -> bool:
+    """A merge field read through the record (`Account.Name`, `$RecordType.Name`), not
+    the connector user's (`$User.Email`): runtime/context.MergeFields.value."""
+    return not reference.startswith("$") or reference.partition(".")[0].casefold() == "$recordtype"
+
+
+# How a related record's value of each type is held: as the text of its class; a boolean
+# as 'true'/'false' (NULL when the record gives none). Of other types it is declined.
+RELATED_CLS: dict[VType, Cls] = {
+    VType.TEXT: Cls.TEXT,
+    VType.PICKLIST: Cls.TEXT,
+    VType.NUMBER: Cls.NUMBER,
+    VType.BOOLEAN: Cls.BOOL,
+    VType.DATE: Cls.DATE,
+    VType.DATETIME: Cls.DATETIME,
+    VType.GRADE: Cls.GRADE,
+}
+CLS_TYPES: dict[Cls, FieldType] = {
+    Cls.TEXT: FieldType(Kind.TEXT),
+    Cls.NUMBER: FieldType(Kind.NUMBER),
+    Cls.BOOL: FieldType(Kind.BOOLEAN),
+    Cls.DATE: FieldType(Kind.DATE),
+    Cls.DATETIME: FieldType(Kind.DATETIME),
+    Cls.GRADE: FieldType(Kind.GRADE),
+}
+# The Id of the record a failure names, in a message written before the Id is known (a
+# created lead's): duck.Problems puts the record's Id in its place
+RECORD_ID = "\x1e"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A related record's value a lead or contact validation rule reads
+    (`RecordType.DeveloperName`, `$RecordType.Name`, `Owner.Email`, `Region__r.Code__c`):
+    per record, what runtime/context.MergeFields gives — a column the record set names so,
+    or the user its OwnerId (CreatedById …) leads to — loaded with the record
+    (`__rel{n}`, and `__rel{n}u`, why the record set does not give it). A cycle never
+    changes what it reads (a record's `raw`), and a created lead gives none."""
+
+    n: int
+    object: str
+    reference: str
+    vtype: VType
+    strict: bool  # read by UPPER, LOWER, TRIM, ISNUMBER or REGEX: printable ASCII only
+
+    @property
+    def cls(self) -> Cls:
+        return RELATED_CLS[self.vtype]
+
+    @property
+    def column(self) -> str:
+        return f"__rel{self.n}"
+
+    @property
+    def missing(self) -> str:
+        return f"__rel{self.n}u"
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
@@ -1106,6 +1203,7 @@ class Program:
     next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
     hosts: list[Host] = field(default_factory=list)  # evaluated by the reference, in a UDF
+    related: list[Related] = field(default_factory=list)  # read by validation rules
 
     def history(self, obj: str) -> list[int]:
         """The `most_recent` mappings of obj, each compared with its field's own time
@@ -1118,6 +1216,9 @@ class Program:
 
     def column(self, obj: str, name: str) -> Column | None:
         return next((c for c in self.columns(obj) if c.name == name), None)
+
+    def related_of(self, obj: str) -> list[Related]:
+        return [r for r in self.related if r.object == obj]
 
 
 _CASE_SENSITIVE = frozenset({"UPPER", "LOWER", "TRIM", "ISNUMBER", "REGEX"})
@@ -1199,6 +1300,7 @@ class _Builder:
                 if isinstance(node, ir.Call) and node.function in _CASE_SENSITIVE:
                     for ref in ir.field_refs(node):
                         self.program.strict.add((ref.object, ref.name))
+        self._related()
         for d in rules.duplicates:
             for info in d.fields:
                 for obj in ("lead", "contact"):
@@ -1237,6 +1339,30 @@ class _Builder:
                     self.reason(f"{obj}.{info.name}", "a field name starting with __", info.span)
                     continue
                 self.program.columns(obj).append(Column(info.name, info, c))
+
+    def _related(self) -> None:
+        """The related records' values the lead and contact validation rules read."""
+        found: dict[tuple[str, str], tuple[VType, bool]] = {}
+        for rule in self.rules.validations:
+            if not rule.active or rule.object not in ("lead", "contact"):
+                continue
+            folded = {
+                id(n)
+                for call in ir.walk(rule.error_if)
+                if isinstance(call, ir.Call) and call.function in _CASE_SENSITIVE
+                for n in ir.walk(call)
+            }
+            for node in ir.walk(rule.error_if):
+                reference = merge_fields.referenced(node)
+                if reference is None or not is_related(reference):
+                    continue
+                if node.type not in RELATED_CLS:
+                    continue  # the compiler names it
+                key = (rule.object, reference)
+                was = found.get(key, (node.type, False))[1]  # its type: the path's, always
+                found[key] = (node.type, was or id(node) in folded)
+        for n, ((obj, reference), (vtype, strict)) in enumerate(found.items()):
+            self.program.related.append(Related(n, obj, reference, vtype, strict))
 
     def _static_checks(self) -> None:
         rules = self.rules
@@ -1356,7 +1482,20 @@ class _Builder:
             assert col is not None
             return q(f"before.{obj}.{col.name}")
 
-        return Scope(read, prior=prior, is_new='"__creating"')
+        def related(reference: str) -> tuple[str, str] | None:
+            found = next(
+                (r for r in self.program.related_of(obj) if r.reference == reference), None
+            )
+            if found is None:
+                return None
+            value, missing = q(f"{obj}.{found.column}"), q(f"{obj}.{found.missing}")
+            created = lit(created_missing(self.rules, found))
+            return (
+                f"(CASE WHEN __creating THEN NULL ELSE {value} END)",
+                f"(CASE WHEN __creating THEN {created} ELSE {missing} END)",
+            )
+
+        return Scope(read, prior=prior, is_new='"__creating"', related=related)
 
     # -- one round ------------------------------------------------------------------
 
@@ -1417,6 +1556,9 @@ class _Builder:
             for n in p.history(obj):
                 cols.append(f"{alias}.__hs{n} AS {q(f'{obj}.__hs{n}')}")
             cols.append(f"{alias}.__email AS {q(obj + '.__email')}")
+            for r in p.related_of(obj):
+                for name in (r.column, r.missing):
+                    cols.append(f"{alias}.{name} AS {q(f'{obj}.{name}')}")
             for n in p.dup_rules:
                 cols.append(f"{alias}.__dup{n} AS {q(f'{obj}.__dup{n}')}")
         system = "m.__id, m.__rank, m.__email, m.__assigned, m.__owner, m.__stamp, m.__mobj, "
@@ -1759,6 +1901,7 @@ class _Builder:
             system = (
                 "t.__id, t.__ord, t.__email, t.__stamp, t.__created, t.__deleted, t.__gone"
                 f"{_dups(p, 't')}{''.join(f', t.__hs{n}' for n in p.history(obj))}"
+                f"{''.join(f', t.{r.column}, t.{r.missing}' for r in p.related_of(obj))}"
             )
             select = (
                 f"SELECT {', '.join([system, *cols])} FROM {table} AS t "
@@ -1770,6 +1913,11 @@ class _Builder:
                 dups = "".join(f", __ndup{n} AS __dup{n}" for n in p.dup_rules)
                 dups += "".join(
                     f", CAST($created_stamp AS DOUBLE) AS __hs{n}" for n in p.history(obj)
+                )
+                dups += "".join(
+                    f", CAST(NULL AS VARCHAR) AS {r.column}, "
+                    f"{lit(created_missing(self.rules, r))} AS {r.missing}"
+                    for r in p.related_of(obj)
                 )
                 new_id = f"'{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), 12, '0')"
                 select += (
@@ -1853,3 +2001,17 @@ def _decide(sync: Sync, pb: str, sb: str, s: str) -> str:
 def function_names() -> set[str]:
     """Every function the checker accepts (the builder table's test reads it)."""
     return set(SIGNATURES) | {merge_fields.MERGE}
+
+
+def created_missing(rules: CheckedRules, related: Related) -> str:
+    """Why a lead the cycle creates gives no related value (it holds only its writes: no
+    column of the record set, no OwnerId read as data), worded by the reference for a
+    lead whose Id is RECORD_ID."""
+    from engine.records.model import Origin, Record
+    from engine.runtime.context import Directory, MergeFields
+    from engine.runtime.evaluate import Missing
+
+    lead = Record("lead", RECORD_ID, {}, {}, Origin("<created>", 0), created=True)
+    found = MergeFields(rules, Directory({})).value(lead, related.reference, related.vtype)
+    assert isinstance(found, Missing), "a created lead holds no related record's value"
+    return found.reason

@@ -49,9 +49,12 @@ def register(
     merge = MergeFields(rules, users)
     for host in program.hosts:
         params = ["BOOLEAN" if leaf.boolean else "VARCHAR" for leaf in host.leaves]
+        run = evaluator(host, clock, merge)
+        # an expression of the connector user's values alone reads no leaf: DuckDB counts
+        # `*args` as one parameter, so it gets a function of none
         con.create_function(
             host.name,
-            evaluator(host, clock, merge),
+            run if params else _constant(run),
             params,
             "VARCHAR",
             null_handling="special",
@@ -85,12 +88,26 @@ def evaluator(host: Host, clock: Clock, merge: MergeFields) -> Callable[..., str
     return run
 
 
+def _constant(run: Callable[..., str | None]) -> Callable[[], str | None]:
+    def constant() -> str | None:
+        return run()
+
+    return constant
+
+
 def _failure(kind: Fail, span: Span, message: str) -> str:
     return f"{kind.value}{span.path}:{span.line}:{span.col}{FAIL_SEP}{message}"
 
 
 def _reader(leaf: Leaf) -> Callable[[Any], Value]:
     """A leaf's SQL value as the reference holds it (runtime/context.field_value)."""
+    if leaf.kind is LeafKind.RELATED_MISSING:
+        return lambda v: v
+    if leaf.kind is LeafKind.RELATED and leaf.field_type is not None:
+        if cls_of(leaf.field_type) is Cls.BOOL:  # 'true', 'false', or NULL: no value
+            return lambda v: None if v is None else v == "true"
+        if cls_of(leaf.field_type) is Cls.TEXT:
+            return lambda v: v  # NULL only when missing: the row's failure then
     if leaf.field_type is None:
         return lambda v: bool(v)
     c = cls_of(leaf.field_type)
@@ -146,7 +163,11 @@ class _Row:
         raise AssertionError("sql.Compiler never hosts `in group`")
 
     def merge_field(self, reference: str, vtype: VType) -> Value | Missing:
-        # hosts read global merge fields only: the connector user's, the same for every row
+        key = (LeafKind.RELATED, "", reference)
+        if key in self.values:  # a related record's value, loaded with the row's record
+            missing = self.values[(LeafKind.RELATED_MISSING, "", reference)]
+            return Missing(str(missing)) if missing is not None else self.values[key]
+        # the global merge fields: the connector user's, the same for every row
         return self.merge.value(_NOBODY, reference, vtype)
 
 

@@ -67,6 +67,9 @@ VALIDATIONS = (
     "ISCHANGED(LastName) && LEN(LastName) > 4",
     'REGEX(LastName, "[A-Z]+")',
     'TEXT(Score__c) = "7"',
+    # related records' values: a column the record set names so, the owner's user record
+    'RecordType.DeveloperName = "Partner" && Score__c > 5',
+    'Owner.Name = "A" || (ISBLANK($RecordType.Name) && Flag__c)',
     "VALUE(LastName) > 1",
     "Score__c * 2 > 20 && Since__c < TODAY()",
 )
@@ -168,6 +171,12 @@ def record_sets(draw: st.DrawFn) -> str:
         if state == "converted":
             to = draw(st.sampled_from(["null", "0039", *contacts, *people]))
             extra += f", IsConverted: true, ConvertedContactId: {to}"
+        extra += draw(
+            st.sampled_from(
+                ("", ", RecordType.DeveloperName: Partner", ", recordtype.developername: Direct")
+            )
+        )
+        extra += draw(st.sampled_from(("", ", RecordType.Name: P", ", RecordType.Name: ''")))
         lines.append(
             f"  - {{Id: {lid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
