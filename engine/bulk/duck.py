@@ -48,6 +48,7 @@ from engine.bulk.sql import (
     number_fits,
     printable,
     q,
+    tagged,
     tame,
 )
 from engine.check.model import CheckedRules, ValidationRule
@@ -278,6 +279,9 @@ def related_columns(
                 missing.append(found.reason)
                 continue
             missing.append(None)
+            if related.cls is None:  # of no one type: as tagged text, for the UDF
+                values.append(tagged(found))
+                continue
             if related.cls is Cls.BOOL and (found is None or isinstance(found, bool)):
                 values.append(None if found is None else "true" if found else "false")
                 continue

@@ -18,6 +18,7 @@ tables before the next round (`rounds`: SPEC §3's sequential semantics).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from enum import StrEnum
 
 from engine import ir
 from engine.check.model import CheckedRules, FieldInfo, Mapping
-from engine.fieldtypes import GRADES, FieldType, Kind, VType
+from engine.fieldtypes import GRADES, FieldType, Kind, Value, VType
 from engine.formula import merge_fields
 from engine.formula.functions import FormulaError, java_pattern
 from engine.formula.signatures import SIGNATURES
@@ -668,16 +669,16 @@ class Compiler:
             return None
         found = self.scope.related(reference) if self.scope.related is not None else None
         if found is None:
-            why = (
-                "which SQL holds for lead and contact validation rules only"
-                if e.type in RELATED_CLS
-                else f"of type {e.type}, which SQL does not hold"
-            )
             raise _Unsupported(
-                f"{reference}: a related record's value, {why}", e.span, curable=False
+                f"{reference}: a related record's value, which SQL holds for lead and "
+                "contact validation rules only",
+                e.span,
+                curable=False,
             )
         value, missing = found
-        c = RELATED_CLS[e.type]
+        c = RELATED_CLS.get(e.type)
+        if c is None:  # of no one type: the reference's UDF reads it (udf.py)
+            raise _Unsupported(f"{reference}: a related record's value of type {e.type}", e.span)
         failed = _fail(
             Fail.UNAVAILABLE, e.span, f"{lit(f'cannot evaluate {reference}: ')} || {missing}"
         )
@@ -852,16 +853,17 @@ class Compiler:
                         leaf = Leaf(LeafKind.PRIOR, ref.object, ref.name, ref.field_type)
                         raw = self.scope.prior or self.scope.field
                         leaves[leaf] = raw(ref)
-                    if self._related(node) is not None:
+                    reference = merge_fields.referenced(node)
+                    if reference is not None and is_related(reference):
                         # the value as the table holds it, and why the record set gives none
-                        reference = merge_fields.referenced(node) or ""
-                        assert self.scope.related is not None
-                        columns = self.scope.related(reference)
+                        columns = self.scope.related(reference) if self.scope.related else None
+                        if columns is None:
+                            self._related(node)  # raises: named
                         assert columns is not None
-                        ftype = CLS_TYPES[RELATED_CLS[node.type]]
-                        leaves[Leaf(LeafKind.RELATED, name=reference, field_type=ftype)] = columns[
-                            0
-                        ]
+                        c = RELATED_CLS.get(node.type)
+                        ftype = CLS_TYPES[c] if c is not None else None  # None: tagged
+                        leaf = Leaf(LeafKind.RELATED, name=reference, field_type=ftype)
+                        leaves[leaf] = columns[0]
                         leaves[Leaf(LeafKind.RELATED_MISSING, name=reference)] = columns[1]
         name = f"__syncrules_eval{len(self.hosts)}"
         host = Host(name, e, tuple(leaves), Reason(self.rule, why.construct, where(why.span)))
@@ -1120,7 +1122,9 @@ def is_related(reference: str) -> bool:
 
 
 # How a related record's value of each type is held: as the text of its class; a boolean
-# as 'true'/'false' (NULL when the record gives none). Of other types it is declined.
+# as 'true'/'false' (NULL when the record gives none). Of another type (`any`: a field of
+# an object the rule set does not declare) it is tagged text (`tagged`), which only the
+# reference's UDF reads.
 RELATED_CLS: dict[VType, Cls] = {
     VType.TEXT: Cls.TEXT,
     VType.PICKLIST: Cls.TEXT,
@@ -1138,6 +1142,24 @@ CLS_TYPES: dict[Cls, FieldType] = {
     Cls.DATETIME: FieldType(Kind.DATETIME),
     Cls.GRADE: FieldType(Kind.GRADE),
 }
+
+
+def tagged(value: Value) -> str | None:
+    """A value of any type as text that says its type: `s` text, `n` number, `b` boolean,
+    `d` date, `t` date-time (udf.untagged reads it back); NULL for None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "b1" if value else "b0"
+    if isinstance(value, Decimal):
+        return f"n{value}"
+    if isinstance(value, dt.datetime):
+        return f"t{value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"d{value.isoformat()}"
+    return f"s{value}"
+
+
 # The Id of the record a failure names, in a message written before the Id is known (a
 # created lead's): duck.Problems puts the record's Id in its place
 RECORD_ID = "\x1e"
@@ -1159,8 +1181,9 @@ class Related:
     strict: bool  # read by UPPER, LOWER, TRIM, ISNUMBER or REGEX: printable ASCII only
 
     @property
-    def cls(self) -> Cls:
-        return RELATED_CLS[self.vtype]
+    def cls(self) -> Cls | None:
+        """Its class in SQL; None: of no one type, held as `tagged` text."""
+        return RELATED_CLS.get(self.vtype)
 
     @property
     def column(self) -> str:
@@ -1356,8 +1379,6 @@ class _Builder:
                 reference = merge_fields.referenced(node)
                 if reference is None or not is_related(reference):
                     continue
-                if node.type not in RELATED_CLS:
-                    continue  # the compiler names it
                 key = (rule.object, reference)
                 was = found.get(key, (node.type, False))[1]  # its type: the path's, always
                 found[key] = (node.type, was or id(node) in folded)

@@ -15,6 +15,7 @@ The run's clock is bound here too: `TODAY()` and `NOW()` compile to `$today` and
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,12 +50,9 @@ def register(
     merge = MergeFields(rules, users)
     for host in program.hosts:
         params = ["BOOLEAN" if leaf.boolean else "VARCHAR" for leaf in host.leaves]
-        run = evaluator(host, clock, merge)
-        # an expression of the connector user's values alone reads no leaf: DuckDB counts
-        # `*args` as one parameter, so it gets a function of none
         con.create_function(
             host.name,
-            run if params else _constant(run),
+            _of_arity(evaluator(host, clock, merge), len(params)),
             params,
             "VARCHAR",
             null_handling="special",
@@ -88,11 +86,35 @@ def evaluator(host: Host, clock: Clock, merge: MergeFields) -> Callable[..., str
     return run
 
 
-def _constant(run: Callable[..., str | None]) -> Callable[[], str | None]:
-    def constant() -> str | None:
-        return run()
+def _of_arity(run: Callable[..., str | None], count: int) -> Callable[..., str | None]:
+    """`run` as a function of `count` parameters: DuckDB reads a function's arity from its
+    signature and counts `*args` as one, so a host reading no leaf (the connector user's
+    values alone) or several failed to register ("2 types provided, but the provided
+    function takes 1 parameters")."""
 
-    return constant
+    def of_arity(*args: Any) -> str | None:
+        return run(*args)
+
+    positional = inspect.Parameter.POSITIONAL_ONLY
+    params = [inspect.Parameter(f"leaf{n}", positional) for n in range(count)]
+    of_arity.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return of_arity
+
+
+def untagged(text: str | None) -> Value:
+    """sql.tagged's text read back as the value it was."""
+    if text is None:
+        return None
+    tag, body = text[0], text[1:]
+    if tag == "b":
+        return body == "1"
+    if tag == "n":
+        return Decimal(body)
+    if tag == "d":
+        return dt.date.fromisoformat(body)
+    if tag == "t":
+        return dt.datetime.fromisoformat(body)
+    return body
 
 
 def _failure(kind: Fail, span: Span, message: str) -> str:
@@ -103,6 +125,8 @@ def _reader(leaf: Leaf) -> Callable[[Any], Value]:
     """A leaf's SQL value as the reference holds it (runtime/context.field_value)."""
     if leaf.kind is LeafKind.RELATED_MISSING:
         return lambda v: v
+    if leaf.kind is LeafKind.RELATED and leaf.field_type is None:
+        return untagged
     if leaf.kind is LeafKind.RELATED and leaf.field_type is not None:
         if cls_of(leaf.field_type) is Cls.BOOL:  # 'true', 'false', or NULL: no value
             return lambda v: None if v is None else v == "true"

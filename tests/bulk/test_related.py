@@ -136,20 +136,38 @@ def test_related_text_a_case_function_reads_must_be_printable_ascii() -> None:
         DuckEngine(checked).plan(loaded, Clock(NOW))
 
 
-def test_related_values_sql_cannot_hold_are_declined_by_name() -> None:
-    rules = api.check_text(
-        OBJECTS
-        + 'share lead when RecordType.Name = "A"\n'
-        + 'validation Any on contact { error_if: Account.Region__c = "Tech" message: "x" }\n',
-        "rules.sync",
+def test_a_share_rule_reading_a_related_value_is_declined_by_name() -> None:
+    rules = api.check_text(OBJECTS + 'share lead when RecordType.Name = "A"\n', "rules.sync")
+    assert [(r.rule, r.construct) for r in program_for(rules).reasons] == [
+        (
+            "share lead",
+            "RecordType.Name: a related record's value, which SQL holds for lead and "
+            "contact validation rules only",
+        )
+    ]
+
+
+def test_a_related_value_of_no_declared_type_is_read_by_the_references_udf() -> None:
+    # Account.Region__c and Account.Size__c: fields of an object the rule set does not
+    # declare, so of type any; the record set gives text, a number, or nothing
+    rules = OBJECTS + (
+        "validation Region on contact {\n"
+        '  error_if: (Account.Region__c = "EU" || Account.Size__c > 5) && LastName = "X"\n'
+        '  message: "eu"\n}\n'
     )
-    reasons = {r.rule: r.construct for r in program_for(rules).reasons}
-    assert reasons == {
-        "share lead": "RecordType.Name: a related record's value, which SQL holds for "
-        "lead and contact validation rules only",
-        "validation Any": "Account.Region__c: a related record's value, of type any, "
-        "which SQL does not hold",
-    }
+    records = RECORDS.replace(
+        "Account.Name: Acme Inc}",
+        "Account.Region__c: EU}\n  - {Id: 003C, Email: g@x.io, "
+        "LastName: G, Account.Size__c: 7, Account.Region__c: US}",
+    ).replace("leads:\n", "  - {id: p9, email: g@x.io, name: X, score: 1}\nleads:\n")
+    checked = api.check_text(rules, "rules.sync")
+    assert [r.vtype.value for r in program_for(checked).related] == ["any", "any"]
+    reference, bulk = plans(rules, records)
+    assert bulk == reference
+    outcomes = {o["prospect"]: o for o in json.loads(bulk)["records"]}
+    assert outcomes["p7"]["rule"] == "Region"  # EU
+    assert outcomes["p9"]["rule"] == "Region"  # 7 > 5
+    assert "the contact record 003B does not give" in outcomes["p8"]["formula_errors"][0]["message"]
 
 
 def test_a_csv_record_set_with_related_columns_is_read_the_per_record_way(
@@ -188,3 +206,19 @@ def test_spark_reads_related_values_as_the_reference() -> None:
     reference = run_cycle(rules, records, Clock(NOW)).plan
     spark = SparkEngine(rules, "local[2]").plan(records, Clock(NOW))
     assert plan_json.render(with_side_plans(rules, records, spark)) == plan_json.render(reference)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        '$User.Title = "Bot"',  # the connector user's value alone: the UDF reads no leaf
+        "Score__c * 2 > LEN(LastName)",  # two leaves
+        'MOD(Score__c, 2) = 1 && Owner.Email = "boss@x.io" || $User.Title = LastName',
+    ],
+)
+def test_the_references_udf_registers_with_any_number_of_leaves(condition: str) -> None:
+    rules = OBJECTS + f'validation V on lead {{ error_if: {condition} message: "v" }}\n'
+    checked = api.check_text(rules, "rules.sync")
+    assert program_for(checked).hosts  # evaluated by the reference's UDF
+    reference, bulk = plans(rules)
+    assert bulk == reference

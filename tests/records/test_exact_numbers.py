@@ -10,6 +10,7 @@ import pytest
 from engine.check.resolve import check_rules
 from engine.loader import load_text
 from engine.records.load import load_records_text
+from engine.records.model import Value
 
 RULES = check_rules(
     load_text("object prospect {\n  score: number\n  label: text(80)\n}\n", "r.sync")
@@ -17,7 +18,7 @@ RULES = check_rules(
 WIDE = "-99999999999999999999.5"
 
 
-def loaded(text: str, path: str) -> dict[str, object]:
+def loaded(text: str, path: str) -> dict[str, Value]:
     return load_records_text(text, path, RULES).prospects[0].values
 
 
