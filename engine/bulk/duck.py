@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -211,8 +212,10 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             if r.id in seen:
                 reasons.append(Reason(f"{obj} {r.id}", f"the Id is also a {seen[r.id]}'s"))
             seen[r.id] = obj
-            if obj == "lead" and r.id.startswith(NEW_LEAD_PREFIX):
-                reasons.append(Reason(f"lead {r.id}", f"an Id starting {NEW_LEAD_PREFIX}"))
+            if obj == "lead" and _PROVISIONAL_ID.fullmatch(r.id):
+                reasons.append(
+                    Reason(f"lead {r.id}", "an Id of the form the rounds give new leads")
+                )
         tables[obj + "s"] = data
     prospects = sorted(records.prospects, key=lambda r: r.id)
     data = columns("prospect", prospects, program.prospect)
@@ -233,8 +236,9 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     for p, key, owner in zip(prospects, data["__email"], data["__owner"], strict=True):
         if not printable(key) or not printable((p.assigned_user or "") + owner):
             bad(p, "email", "text outside printable ASCII")
+        # a CRM id naming no record but one a created lead may get (or the rounds' form)
         for fid in (p.crm_lead_fid, p.crm_contact_fid):
-            if fid and fid.startswith(NEW_LEAD_PREFIX):
+            if fid and fid.startswith(NEW_LEAD_PREFIX) and fid not in seen:
                 reasons.append(Reason(f"prospect {p.id}", f"a CRM id starting {NEW_LEAD_PREFIX}"))
     tables["prospects"] = data
     # the records a prospect is linked to before the cycle (cycle.plan_merges' owners): a
@@ -807,14 +811,14 @@ def assemble(
     _check_duplicates(program, attempts, component)
     # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
     created = [r for r in attempts if r["__action"] == "create_lead"]
+    ids = LeadIds.of(records.leads)
     final = {
-        f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
-        for n, r in enumerate(created, start=1)
+        f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": ids.nth(n) for n, r in enumerate(created, start=1)
     }
     owners = _Owners(rules, records)
     prospect = record_prospects(rules, owners.prospects)
     outcomes = []
-    problems = Problems(final)
+    problems = Problems(final, ids=ids)
     for n, row in enumerate(rows):
         outcome = _outcome(rules, program, prospect(row), row, final, owners)
         outcomes.append(problems.attach(outcome, row))
@@ -905,6 +909,40 @@ FETCHED = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class LeadIds:
+    """The Ids the reference gives the leads a cycle creates (cycle._new_lead_id): the
+    k-th is the k-th `00QSR` number no lead of the record set has — a lead an earlier
+    business unit created, or one an earlier run wrote back, keeps its Id and is skipped."""
+
+    taken: tuple[int, ...] = ()  # the numbers existing leads hold, ascending
+
+    @staticmethod
+    def of(leads: Iterable[Record]) -> LeadIds:
+        numbers = {
+            int(lead.id[len(NEW_LEAD_PREFIX) :]) for lead in leads if _CREATED_ID.fullmatch(lead.id)
+        }
+        return LeadIds(tuple(sorted(numbers)))
+
+    def number(self, k: int) -> int:
+        """The number of the k-th created lead (k from 1)."""
+        found = k
+        for taken in self.taken:  # each taken number at or below it moves it one on
+            if taken > found:
+                break
+            found += 1
+        return found
+
+    def nth(self, k: int) -> str:
+        return f"{NEW_LEAD_PREFIX}{self.number(k):010d}"
+
+
+_CREATED_ID = re.compile(re.escape(NEW_LEAD_PREFIX) + r"[0-9]{10}")
+# the provisional Id a round gives a created lead (sql.py's apply): no existing lead may
+# hold one, or the next round would match it for the created lead
+_PROVISIONAL_ID = re.compile(re.escape(NEW_LEAD_PREFIX) + r"[0-9]{12}")
+
+
 @dataclass(slots=True)
 class Problems:
     """The formula failures of each plan row (sql.py's `__problems`), as the reference
@@ -914,6 +952,7 @@ class Problems:
 
     final: dict[str, str]  # provisional Id → the created lead's Id
     created: int = 0
+    ids: LeadIds = LeadIds()
 
     @staticmethod
     def decline(row: dict[str, Any]) -> None:
@@ -925,7 +964,7 @@ class Problems:
                 raise CannotEvaluate([Reason(p["r"], message, location)])
 
     def attach(self, outcome: Outcome, row: dict[str, Any]) -> Outcome:
-        new_id = f"{NEW_LEAD_PREFIX}{self.created + 1:010d}"
+        new_id = self.ids.nth(self.created + 1)
         if row["__action"] == "create_lead":
             self.created += 1
         listed = row["__problems"]
