@@ -154,6 +154,8 @@ def record_sets(draw: st.DrawFn) -> str:
         "  - {Id: 00G1, Name: Inbound}",
     ]
     leads = [f"00Q{n}" for n in range(draw(st.integers(0, 4)))]
+    # a lead an earlier run created: new leads are numbered past it
+    leads += draw(st.sampled_from(([], [], ["00QSR0000000001"], ["00QSR0000000002"])))
     contacts = [f"003{n}" for n in range(draw(st.integers(0, 3)))]
     people = [f"003P{n}" for n in range(draw(st.integers(0, 2)))]  # person accounts' contacts
     day = st.integers(1, 3).map(lambda d: f"2026-11-0{d}T10:00:00Z")
