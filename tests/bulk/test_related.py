@@ -222,3 +222,20 @@ def test_the_references_udf_registers_with_any_number_of_leaves(condition: str) 
     assert program_for(checked).hosts  # evaluated by the reference's UDF
     reference, bulk = plans(rules)
     assert bulk == reference
+
+
+def test_the_compiled_script_declares_the_related_columns_and_its_round_runs() -> None:
+    import duckdb
+
+    from engine.bulk import compile as compiled
+
+    script = compiled.render(api.check_text(OBJECTS + VALIDATIONS, "rules.sync"), "duckdb")
+    assert '"__rel0" TEXT,\n  "__rel0u" TEXT' in script
+    # the printed tables take the printed round query (no prospect: no row)
+    con = duckdb.connect()
+    tables = script.split("-- the tables")[1].split("-- one round")[0]
+    for statement in filter(str.strip, tables.split(";")):
+        con.execute(statement)
+    round_query = script.split("-- one round")[1].split("\n", 1)[1].split(";\n")[0]
+    con.execute(round_query.replace("$round", "1").replace("$today", "'2026-11-30'"))
+    assert con.execute("SELECT count(*) FROM cycle_round").fetchone() == (0,)
