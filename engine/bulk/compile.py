@@ -59,6 +59,8 @@ def _tables(program: Program) -> list[str]:
         if table != "prospects":
             cols += [(f"__dup{n}", "VARCHAR") for n in program.dup_rules]
             cols += [(f"__hs{n}", "DOUBLE") for n in program.history(obj)]
+            for r in program.related_of(obj):
+                cols += [(r.column, "VARCHAR"), (r.missing, "VARCHAR")]
         cols += [(c.name, sql_type(c.cls)) for c in program.columns(obj)]
         body = ", ".join(f'"{name}" {kind}' for name, kind in cols)
         out.append(f"CREATE TABLE {table} ({body})")
@@ -83,6 +85,8 @@ def render(rules: CheckedRules, dialect: str) -> str:
         "-- OwnerId, __state: 'deleted' (crm_deleted)",
         "-- or 'merge' (unless __owned holds __master_obj/__master_id); __owned: the records",
         "-- prospects are linked to (every non-flagged prospect's CRM ids, to start with).",
+        "-- Leads' and contacts' __relN: related record value N that validation rules read",
+        "-- (RecordType.X, Owner.X …) as its type's text, __relNu: why the record gives none.",
         "-- For round = 1, 2, ... while prospects remain: run the round query into",
         "-- cycle_round, then the apply statements. $created_stamp is the cycle's time",
         "-- (--now) as epoch seconds: a created lead's LastModifiedDate; $today and $now",

@@ -368,8 +368,8 @@ class _Loader:
             zeros = f"(length({frac}) - length(ltrim({frac}, '0')))"
             bad.append(
                 f"({x} <> '' AND (length({whole}) > 27 OR length({frac}) > 10 OR "
-                f"({whole} = '' AND (({zeros} = length({frac}) AND (starts_with({x}, '-') "
-                f"OR length({frac}) >= 7)) OR {zeros} >= 6))))"
+                f"({whole} = '' AND (({zeros} = length({frac}) AND length({frac}) >= 7) "
+                f"OR {zeros} >= 6))))"
             )
         elif kind is Kind.DATE:
             bad.append(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +36,7 @@ from engine.bulk.sql import (
     FAIL_SEP,
     KEY_SEP,
     NEW_LEAD_PREFIX,
+    RECORD_ID,
     CannotEvaluate,
     Cls,
     Column,
@@ -47,6 +49,7 @@ from engine.bulk.sql import (
     number_fits,
     printable,
     q,
+    tagged,
     tame,
 )
 from engine.check.model import CheckedRules, ValidationRule
@@ -67,7 +70,7 @@ from engine.plan import (
 )
 from engine.records.model import Record, RecordSet, Value
 from engine.runtime.company import Accounts, account_company
-from engine.runtime.context import Clock, directory, field_value
+from engine.runtime.context import Clock, Directory, MergeFields, directory, field_value
 from engine.runtime.cycle import (
     _dup_key,
     _email_of,
@@ -76,6 +79,7 @@ from engine.runtime.cycle import (
     new_lead,
     with_company,
 )
+from engine.runtime.evaluate import Missing
 from engine.runtime.fit import blank_of
 from engine.runtime.history import FieldHistory
 from engine.runtime.ownership import (
@@ -176,6 +180,7 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     tables: dict[str, dict[str, list[Any]]] = {}
     seen: dict[str, str] = {}
     history = FieldHistory.of(records)
+    users = directory(records.users)
     for obj, pool in (("contact", records.contacts), ("lead", records.leads)):
         data = columns(obj, pool, program.columns(obj))
         data["__id"] = [r.id for r in pool]
@@ -200,14 +205,17 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
             for r, k in zip(pool, keys, strict=True):
                 if k is not None and not all(printable(part) for part in k):
                     bad(r, "duplicate key", "text outside printable ASCII")
+        data.update(related_columns(rules, program, obj, pool, users, bad))
         for r, key in zip(pool, data["__email"], strict=True):
             if not printable(key):
                 bad(r, "Email", "text outside printable ASCII")
             if r.id in seen:
                 reasons.append(Reason(f"{obj} {r.id}", f"the Id is also a {seen[r.id]}'s"))
             seen[r.id] = obj
-            if obj == "lead" and r.id.startswith(NEW_LEAD_PREFIX):
-                reasons.append(Reason(f"lead {r.id}", f"an Id starting {NEW_LEAD_PREFIX}"))
+            if obj == "lead" and _PROVISIONAL_ID.fullmatch(r.id):
+                reasons.append(
+                    Reason(f"lead {r.id}", "an Id of the form the rounds give new leads")
+                )
         tables[obj + "s"] = data
     prospects = sorted(records.prospects, key=lambda r: r.id)
     data = columns("prospect", prospects, program.prospect)
@@ -228,8 +236,9 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     for p, key, owner in zip(prospects, data["__email"], data["__owner"], strict=True):
         if not printable(key) or not printable((p.assigned_user or "") + owner):
             bad(p, "email", "text outside printable ASCII")
+        # a CRM id naming no record but one a created lead may get (or the rounds' form)
         for fid in (p.crm_lead_fid, p.crm_contact_fid):
-            if fid and fid.startswith(NEW_LEAD_PREFIX):
+            if fid and fid.startswith(NEW_LEAD_PREFIX) and fid not in seen:
                 reasons.append(Reason(f"prospect {p.id}", f"a CRM id starting {NEW_LEAD_PREFIX}"))
     tables["prospects"] = data
     # the records a prospect is linked to before the cycle (cycle.plan_merges' owners): a
@@ -249,6 +258,48 @@ def load_tables(rules: CheckedRules, program: Program, records: RecordSet) -> _L
     pairs = [(k, g) for k, members in groups.items() for g in sorted(members)]
     tables["__groups"] = {"k": [k for k, _ in pairs], "g": [g for _, g in pairs]}
     return _Loaded(tables, reasons, {p.id: r for p, r in zip(prospects, resolved, strict=True)})
+
+
+def related_columns(
+    rules: CheckedRules,
+    program: Program,
+    obj: str,
+    pool: list[Record],
+    users: Directory,
+    bad: Callable[[Record, str, str], None],
+) -> dict[str, list[Any]]:
+    """Each related record's value the rules read on `obj` (sql.Related), per record, as
+    runtime/context.MergeFields gives it: `__rel{n}`, the value as its class's text, and
+    `__rel{n}u`, why the record set does not give it (NULL when it does)."""
+    merge = MergeFields(rules, users)
+    data: dict[str, list[Any]] = {}
+    for related in program.related_of(obj):
+        values: list[Any] = []
+        missing: list[str | None] = []
+        for record in pool:
+            found = merge.value(record, related.reference, related.vtype)
+            if isinstance(found, Missing):
+                values.append(None)
+                missing.append(found.reason)
+                continue
+            missing.append(None)
+            if related.cls is None:  # of no one type: as tagged text, for the UDF
+                values.append(tagged(found))
+                continue
+            if related.cls is Cls.BOOL and (found is None or isinstance(found, bool)):
+                values.append(None if found is None else "true" if found else "false")
+                continue
+            if related.cls is Cls.BOOL or isinstance(found, bool):
+                values.append(None)
+                bad(record, related.reference, f"a {type(found).__name__} value")
+                continue
+            value, why = _sql_value(found, related.cls, related.strict)
+            if why:
+                bad(record, related.reference, why)
+            values.append(value)
+        data[related.column] = values
+        data[related.missing] = missing
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,6 +571,8 @@ class DuckEngine:
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
             return None
+        if program.related:
+            return None  # related records' values are read from whole Records (load_tables)
         if any(
             c.cls is Cls.MULTI
             for obj in ("prospect", "lead", "contact")
@@ -775,14 +828,14 @@ def assemble(
     _check_duplicates(program, attempts, component)
     # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
     created = [r for r in attempts if r["__action"] == "create_lead"]
+    ids = LeadIds.of(records.leads)
     final = {
-        f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": f"{NEW_LEAD_PREFIX}{n:010d}"
-        for n, r in enumerate(created, start=1)
+        f"{NEW_LEAD_PREFIX}{r['__rank']:012d}": ids.nth(n) for n, r in enumerate(created, start=1)
     }
     owners = _Owners(rules, records)
     prospect = record_prospects(rules, owners.prospects)
     outcomes = []
-    problems = Problems(final)
+    problems = Problems(final, ids=ids)
     for n, row in enumerate(rows):
         outcome = _outcome(rules, program, prospect(row), row, final, owners)
         outcomes.append(problems.attach(outcome, row))
@@ -873,6 +926,40 @@ FETCHED = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class LeadIds:
+    """The Ids the reference gives the leads a cycle creates (cycle._new_lead_id): the
+    k-th is the k-th `00QSR` number no lead of the record set has — a lead an earlier
+    business unit created, or one an earlier run wrote back, keeps its Id and is skipped."""
+
+    taken: tuple[int, ...] = ()  # the numbers existing leads hold, ascending
+
+    @staticmethod
+    def of(leads: Iterable[Record]) -> LeadIds:
+        numbers = {
+            int(lead.id[len(NEW_LEAD_PREFIX) :]) for lead in leads if _CREATED_ID.fullmatch(lead.id)
+        }
+        return LeadIds(tuple(sorted(numbers)))
+
+    def number(self, k: int) -> int:
+        """The number of the k-th created lead (k from 1)."""
+        found = k
+        for taken in self.taken:  # each taken number at or below it moves it one on
+            if taken > found:
+                break
+            found += 1
+        return found
+
+    def nth(self, k: int) -> str:
+        return f"{NEW_LEAD_PREFIX}{self.number(k):010d}"
+
+
+_CREATED_ID = re.compile(re.escape(NEW_LEAD_PREFIX) + r"[0-9]{10}")
+# the provisional Id a round gives a created lead (sql.py's apply): no existing lead may
+# hold one, or the next round would match it for the created lead
+_PROVISIONAL_ID = re.compile(re.escape(NEW_LEAD_PREFIX) + r"[0-9]{12}")
+
+
 @dataclass(slots=True)
 class Problems:
     """The formula failures of each plan row (sql.py's `__problems`), as the reference
@@ -882,6 +969,7 @@ class Problems:
 
     final: dict[str, str]  # provisional Id → the created lead's Id
     created: int = 0
+    ids: LeadIds = LeadIds()
 
     @staticmethod
     def decline(row: dict[str, Any]) -> None:
@@ -893,7 +981,7 @@ class Problems:
                 raise CannotEvaluate([Reason(p["r"], message, location)])
 
     def attach(self, outcome: Outcome, row: dict[str, Any]) -> Outcome:
-        new_id = f"{NEW_LEAD_PREFIX}{self.created + 1:010d}"
+        new_id = self.ids.nth(self.created + 1)
         if row["__action"] == "create_lead":
             self.created += 1
         listed = row["__problems"]
@@ -906,6 +994,7 @@ class Problems:
             location, _, message = text[1:].partition(FAIL_SEP)
             mid = row["__mid"]
             record = {"p": row["__id"], "n": new_id, "v": self.final.get(mid, mid)}[p["o"]]
+            message = message.replace(RECORD_ID, record)  # a created lead's, written before
             found.append(FormulaProblem(p["r"], record, message, location))
         return dataclasses.replace(outcome, problems=tuple(found))
 

@@ -7,16 +7,17 @@ records by CRM id and email key, as the component's earlier prospects left them.
 reference runs on the prospect's component: every Salesforce record as the record set
 holds it, the component's prospects (all of them: one linked to a merge's master counts
 whatever its id), those up to the prospect evaluated in id order. Created leads take the
-Ids the bulk plan gives them: before each prospect, the next Id is one past the leads
-the plan created before it. What other components write cannot reach this prospect — the
-engines decline a cycle where it could (a write to an email or duplicate key, created
-leads sharing a duplicate key) — so the outcome is the bulk plan's row, and the steps are
-the reference's (tests/bulk/test_handoff.py holds the two equal).
+Ids the bulk plan gives them: before each prospect, the next Id is one past the last
+the plan created before it (duck.LeadIds: skipping the Ids existing leads hold). What
+other components write cannot reach this prospect — the engines decline a cycle where it
+could (a write to an email or duplicate key, created leads sharing a duplicate key) — so
+the outcome is the bulk plan's row, and the steps are the reference's
+(tests/bulk/test_handoff.py holds the two equal).
 """
 
 from __future__ import annotations
 
-from engine.bulk.duck import DuckEngine, Links, by_email, components
+from engine.bulk.duck import DuckEngine, LeadIds, Links, by_email, components
 from engine.check.model import CheckedRules
 from engine.plan import Action, Outcome, Plan, Step
 from engine.records.model import RecordSet
@@ -50,6 +51,7 @@ def at_turn(
     for o in plan.outcomes:  # in prospect id order
         before[o.prospect] = created
         created += o.action is Action.CREATE_LEAD
+    ids = LeadIds.of(view.leads)
     group = [p for p in view.prospects if component[p.id] == mine]
     small = RecordSet({**view.lists, "prospects": group}, view.layout)
     cycle = _Cycle(seen, _working_copy(small), clock, prospect)
@@ -57,7 +59,8 @@ def at_turn(
     for p in sorted(cycle.records.prospects, key=lambda r: r.id):
         if p.id > prospect:
             break
-        cycle.next_lead = before[p.id] + 1
+        # one past the Id of the last lead the plan created before it (none: the first)
+        cycle.next_lead = ids.number(before[p.id]) + 1 if before[p.id] else 1
         outcome = cycle.prospect(p)
     assert outcome is not None
     assert outcome.prospect == prospect

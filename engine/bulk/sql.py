@@ -18,6 +18,7 @@ tables before the next round (`rounds`: SPEC §3's sequential semantics).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from enum import StrEnum
 
 from engine import ir
 from engine.check.model import CheckedRules, FieldInfo, Mapping
-from engine.fieldtypes import GRADES, FieldType, Kind, VType
+from engine.fieldtypes import GRADES, FieldType, Kind, Value, VType
 from engine.formula import merge_fields
 from engine.formula.functions import FormulaError, java_pattern
 from engine.formula.signatures import SIGNATURES
@@ -194,6 +195,9 @@ class Scope:
     is_new: str = "FALSE"
     stage: Callable[[str], str] | None = None
     assigned: str = "FALSE"
+    # a related record's value (`RecordType.Name`, `Owner.Email`) by the reference as
+    # written: its value and why it is missing (SQL), or None where the scope has none
+    related: Callable[[str], tuple[str, str] | None] | None = None
 
 
 def text_value(c: Cls, value: str) -> str:
@@ -289,6 +293,9 @@ def _text(c: Compiler, e: ir.Call) -> str:
     if kind in (VType.TEXT, VType.PICKLIST, VType.GRADE):
         return f"COALESCE({value}, '')"
     if kind is VType.NUMBER:
+        if isinstance(arg, ir.FieldRef):  # its exact text: a -0.0 read is "-0"
+            raw = c.scope.field(arg)
+            return f"(CASE WHEN {raw} IS NULL THEN '' ELSE {signed_number_text(raw)} END)"
         if any(_signs_zero(n) for n in ir.walk(arg)):
             raise _Unsupported(
                 "TEXT of a number that may be -0 (Decimal keeps the sign of zero: "
@@ -347,11 +354,11 @@ def _value_err(c: Compiler, e: ir.Call) -> str:
 
 
 def _signs_zero(node: ir.Expr) -> bool:
-    """A node whose number may be -0 in Python (`-x`, VALUE("-0")); a field never holds
-    one (the data check refuses it), and a sum of zeros of either sign is 0 unless both
-    are -0."""
+    """A node whose number may be -0 in Python (`-x`, VALUE("-0"), a number field read
+    as -0.0, which a sum of two -0 keeps: any other sum of zeros is 0)."""
     neg = isinstance(node, ir.Unary) and node.op is UnaryOp.NEG
-    return neg or (isinstance(node, ir.Call) and node.function == "VALUE")
+    field = isinstance(node, ir.FieldRef) and node.type is VType.NUMBER
+    return neg or field or (isinstance(node, ir.Call) and node.function == "VALUE")
 
 
 def _date_part(part: str) -> Builder:
@@ -587,6 +594,9 @@ class Compiler:
             case ir.Assigned():
                 return self.scope.assigned
             case ir.Call():
+                related = self._related(e)
+                if related is not None:
+                    return related[0]
                 builder = BUILDERS.get(e.function)
                 if builder is None:
                     why = UNSUPPORTED.get(e.function, "no SQL builder")
@@ -650,6 +660,30 @@ class Compiler:
             "digits, DECIMAL(38,10) to 10 decimals)",
             e.span,
         )
+
+    def _related(self, e: ir.Call) -> tuple[str, str] | None:
+        """A related record's value, as SQL: (the value, its failure when the record set
+        does not give it); None when `e` is not one."""
+        reference = merge_fields.referenced(e) if e.function == merge_fields.MERGE else None
+        if reference is None or not is_related(reference):
+            return None
+        found = self.scope.related(reference) if self.scope.related is not None else None
+        if found is None:
+            raise _Unsupported(
+                f"{reference}: a related record's value, which SQL holds for lead and "
+                "contact validation rules only",
+                e.span,
+                curable=False,
+            )
+        value, missing = found
+        c = RELATED_CLS.get(e.type)
+        if c is None:  # of no one type: the reference's UDF reads it (udf.py)
+            raise _Unsupported(f"{reference}: a related record's value of type {e.type}", e.span)
+        failed = _fail(
+            Fail.UNAVAILABLE, e.span, f"{lit(f'cannot evaluate {reference}: ')} || {missing}"
+        )
+        typed = f"CAST({value} AS BOOLEAN)" if c is Cls.BOOL else text_value(c, value)
+        return typed, f"(CASE WHEN {missing} IS NOT NULL THEN {failed} END)"
 
     # -- errors (runtime/evaluate.py's order: the first failure met is the result) --------
 
@@ -759,6 +793,9 @@ class Compiler:
             return f"(CASE {head}WHEN {missing} THEN {second or 'NULL'} END)"
         if name in _CONTEXTUAL:
             return None
+        related = self._related(e)
+        if related is not None:
+            return related[1]
         own = _value_err(self, e) if name == "VALUE" else None
         return _first(*(self.err(a) for a in args), own)
 
@@ -816,15 +853,18 @@ class Compiler:
                         leaf = Leaf(LeafKind.PRIOR, ref.object, ref.name, ref.field_type)
                         raw = self.scope.prior or self.scope.field
                         leaves[leaf] = raw(ref)
-                    if function == merge_fields.MERGE:
-                        reference = merge_fields.referenced(node) or ""
-                        scoped = reference.casefold().startswith("$recordtype")
-                        if not reference.startswith("$") or scoped:
-                            raise _Unsupported(
-                                f"{reference}: a related record's value, which SQL does not hold",
-                                node.span,
-                                curable=False,
-                            )
+                    reference = merge_fields.referenced(node)
+                    if reference is not None and is_related(reference):
+                        # the value as the table holds it, and why the record set gives none
+                        columns = self.scope.related(reference) if self.scope.related else None
+                        if columns is None:
+                            self._related(node)  # raises: named
+                        assert columns is not None
+                        c = RELATED_CLS.get(node.type)
+                        ftype = CLS_TYPES[c] if c is not None else None  # None: tagged
+                        leaf = Leaf(LeafKind.RELATED, name=reference, field_type=ftype)
+                        leaves[leaf] = columns[0]
+                        leaves[Leaf(LeafKind.RELATED_MISSING, name=reference)] = columns[1]
         name = f"__syncrules_eval{len(self.hosts)}"
         host = Host(name, e, tuple(leaves), Reason(self.rule, why.construct, where(why.span)))
         self.hosts.append(host)
@@ -857,6 +897,8 @@ class LeafKind(StrEnum):
     STAGE = "stage"
     ASSIGNED = "assigned"
     NEW = "new"  # ISNEW()
+    RELATED = "related"  # a related record's value (Related), by the reference as written
+    RELATED_MISSING = "related_missing"  # why the record set does not give it, or NULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -870,6 +912,8 @@ class Leaf:
 
     @property
     def boolean(self) -> bool:
+        if self.kind in (LeafKind.RELATED, LeafKind.RELATED_MISSING):
+            return False  # VARCHAR: a related boolean travels as 'true'/'false'
         if self.field_type is None:
             return True  # stages, assigned, ISNEW
         return cls_of(self.field_type) is Cls.BOOL
@@ -933,12 +977,12 @@ def printable(text: str) -> bool:
 def number_fits(value: Decimal) -> bool:
     if not value.is_finite():
         return False
-    sign, digits, exponent = value.as_tuple()
+    _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if exponent > 0 or -exponent > 10:
         return False
     whole = len(digits) + exponent
-    return whole <= 27 and not (sign and value == 0)
+    return whole <= 27
 
 
 def in_group(user: str, group: str) -> str:
@@ -963,9 +1007,17 @@ class Fit:
     value: str  # SQL: the value as the field stores it (meaningful when code is NULL)
 
 
+def signed_number_text(text: str) -> str:
+    """formula.functions.number_text of a number held as its exact text: a zero keeps
+    its sign (`-0.0` is "-0", as Decimal has it; a DECIMAL has none)."""
+    dec = as_dec(text)
+    negative_zero = f"starts_with({text}, '-') AND {dec} = 0"
+    return f"(CASE WHEN {negative_zero} THEN '-0' ELSE {number_text(dec)} END)"
+
+
 def to_text_sql(value: str, c: Cls) -> str:
     if c is Cls.NUMBER:
-        return number_text(as_dec(value))
+        return signed_number_text(value)
     if c is Cls.BOOL:
         return f"(CASE WHEN {value} THEN 'true' ELSE 'false' END)"
     return value
@@ -1063,6 +1115,85 @@ def same_sql(pv: str, pinfo: FieldInfo, sv: str, sinfo: FieldInfo) -> str:
 # -- the cycle ---------------------------------------------------------------------------
 
 
+def is_related(reference: str) -> bool:
+    """A merge field read through the record (`Account.Name`, `$RecordType.Name`), not
+    the connector user's (`$User.Email`): runtime/context.MergeFields.value."""
+    return not reference.startswith("$") or reference.partition(".")[0].casefold() == "$recordtype"
+
+
+# How a related record's value of each type is held: as the text of its class; a boolean
+# as 'true'/'false' (NULL when the record gives none). Of another type (`any`: a field of
+# an object the rule set does not declare) it is tagged text (`tagged`), which only the
+# reference's UDF reads.
+RELATED_CLS: dict[VType, Cls] = {
+    VType.TEXT: Cls.TEXT,
+    VType.PICKLIST: Cls.TEXT,
+    VType.NUMBER: Cls.NUMBER,
+    VType.BOOLEAN: Cls.BOOL,
+    VType.DATE: Cls.DATE,
+    VType.DATETIME: Cls.DATETIME,
+    VType.GRADE: Cls.GRADE,
+}
+CLS_TYPES: dict[Cls, FieldType] = {
+    Cls.TEXT: FieldType(Kind.TEXT),
+    Cls.NUMBER: FieldType(Kind.NUMBER),
+    Cls.BOOL: FieldType(Kind.BOOLEAN),
+    Cls.DATE: FieldType(Kind.DATE),
+    Cls.DATETIME: FieldType(Kind.DATETIME),
+    Cls.GRADE: FieldType(Kind.GRADE),
+}
+
+
+def tagged(value: Value) -> str | None:
+    """A value of any type as text that says its type: `s` text, `n` number, `b` boolean,
+    `d` date, `t` date-time (udf.untagged reads it back); NULL for None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "b1" if value else "b0"
+    if isinstance(value, Decimal):
+        return f"n{value}"
+    if isinstance(value, dt.datetime):
+        return f"t{value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"d{value.isoformat()}"
+    return f"s{value}"
+
+
+# The Id of the record a failure names, in a message written before the Id is known (a
+# created lead's): duck.Problems puts the record's Id in its place
+RECORD_ID = "\x1e"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A related record's value a lead or contact validation rule reads
+    (`RecordType.DeveloperName`, `$RecordType.Name`, `Owner.Email`, `Region__r.Code__c`):
+    per record, what runtime/context.MergeFields gives — a column the record set names so,
+    or the user its OwnerId (CreatedById …) leads to — loaded with the record
+    (`__rel{n}`, and `__rel{n}u`, why the record set does not give it). A cycle never
+    changes what it reads (a record's `raw`), and a created lead gives none."""
+
+    n: int
+    object: str
+    reference: str
+    vtype: VType
+    strict: bool  # read by UPPER, LOWER, TRIM, ISNUMBER or REGEX: printable ASCII only
+
+    @property
+    def cls(self) -> Cls | None:
+        """Its class in SQL; None: of no one type, held as `tagged` text."""
+        return RELATED_CLS.get(self.vtype)
+
+    @property
+    def column(self) -> str:
+        return f"__rel{self.n}"
+
+    @property
+    def missing(self) -> str:
+        return f"__rel{self.n}u"
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
@@ -1095,6 +1226,7 @@ class Program:
     next_tables: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
     hosts: list[Host] = field(default_factory=list)  # evaluated by the reference, in a UDF
+    related: list[Related] = field(default_factory=list)  # read by validation rules
 
     def history(self, obj: str) -> list[int]:
         """The `most_recent` mappings of obj, each compared with its field's own time
@@ -1107,6 +1239,9 @@ class Program:
 
     def column(self, obj: str, name: str) -> Column | None:
         return next((c for c in self.columns(obj) if c.name == name), None)
+
+    def related_of(self, obj: str) -> list[Related]:
+        return [r for r in self.related if r.object == obj]
 
 
 _CASE_SENSITIVE = frozenset({"UPPER", "LOWER", "TRIM", "ISNUMBER", "REGEX"})
@@ -1188,6 +1323,7 @@ class _Builder:
                 if isinstance(node, ir.Call) and node.function in _CASE_SENSITIVE:
                     for ref in ir.field_refs(node):
                         self.program.strict.add((ref.object, ref.name))
+        self._related()
         for d in rules.duplicates:
             for info in d.fields:
                 for obj in ("lead", "contact"):
@@ -1226,6 +1362,28 @@ class _Builder:
                     self.reason(f"{obj}.{info.name}", "a field name starting with __", info.span)
                     continue
                 self.program.columns(obj).append(Column(info.name, info, c))
+
+    def _related(self) -> None:
+        """The related records' values the lead and contact validation rules read."""
+        found: dict[tuple[str, str], tuple[VType, bool]] = {}
+        for rule in self.rules.validations:
+            if not rule.active or rule.object not in ("lead", "contact"):
+                continue
+            folded = {
+                id(n)
+                for call in ir.walk(rule.error_if)
+                if isinstance(call, ir.Call) and call.function in _CASE_SENSITIVE
+                for n in ir.walk(call)
+            }
+            for node in ir.walk(rule.error_if):
+                reference = merge_fields.referenced(node)
+                if reference is None or not is_related(reference):
+                    continue
+                key = (rule.object, reference)
+                was = found.get(key, (node.type, False))[1]  # its type: the path's, always
+                found[key] = (node.type, was or id(node) in folded)
+        for n, ((obj, reference), (vtype, strict)) in enumerate(found.items()):
+            self.program.related.append(Related(n, obj, reference, vtype, strict))
 
     def _static_checks(self) -> None:
         rules = self.rules
@@ -1345,7 +1503,20 @@ class _Builder:
             assert col is not None
             return q(f"before.{obj}.{col.name}")
 
-        return Scope(read, prior=prior, is_new='"__creating"')
+        def related(reference: str) -> tuple[str, str] | None:
+            found = next(
+                (r for r in self.program.related_of(obj) if r.reference == reference), None
+            )
+            if found is None:
+                return None
+            value, missing = q(f"{obj}.{found.column}"), q(f"{obj}.{found.missing}")
+            created = lit(created_missing(self.rules, found))
+            return (
+                f"(CASE WHEN __creating THEN NULL ELSE {value} END)",
+                f"(CASE WHEN __creating THEN {created} ELSE {missing} END)",
+            )
+
+        return Scope(read, prior=prior, is_new='"__creating"', related=related)
 
     # -- one round ------------------------------------------------------------------
 
@@ -1406,6 +1577,9 @@ class _Builder:
             for n in p.history(obj):
                 cols.append(f"{alias}.__hs{n} AS {q(f'{obj}.__hs{n}')}")
             cols.append(f"{alias}.__email AS {q(obj + '.__email')}")
+            for r in p.related_of(obj):
+                for name in (r.column, r.missing):
+                    cols.append(f"{alias}.{name} AS {q(f'{obj}.{name}')}")
             for n in p.dup_rules:
                 cols.append(f"{alias}.__dup{n} AS {q(f'{obj}.__dup{n}')}")
         system = "m.__id, m.__rank, m.__email, m.__assigned, m.__owner, m.__stamp, m.__mobj, "
@@ -1760,6 +1934,7 @@ class _Builder:
             system = (
                 "t.__id, t.__ord, t.__email, t.__stamp, t.__created, t.__deleted, t.__gone"
                 f"{_dups(p, 't')}{''.join(f', t.__hs{n}' for n in p.history(obj))}"
+                f"{''.join(f', t.{r.column}, t.{r.missing}' for r in p.related_of(obj))}"
             )
             select = (
                 f"SELECT {', '.join([system, *cols])} FROM {table} AS t "
@@ -1771,6 +1946,11 @@ class _Builder:
                 dups = "".join(f", __ndup{n} AS __dup{n}" for n in p.dup_rules)
                 dups += "".join(
                     f", CAST($created_stamp AS DOUBLE) AS __hs{n}" for n in p.history(obj)
+                )
+                dups += "".join(
+                    f", CAST(NULL AS VARCHAR) AS {r.column}, "
+                    f"{lit(created_missing(self.rules, r))} AS {r.missing}"
+                    for r in p.related_of(obj)
                 )
                 new_id = f"'{NEW_LEAD_PREFIX}' || lpad(CAST(__rank AS VARCHAR), 12, '0')"
                 select += (
@@ -1854,3 +2034,17 @@ def _decide(sync: Sync, pb: str, sb: str, s: str) -> str:
 def function_names() -> set[str]:
     """Every function the checker accepts (the builder table's test reads it)."""
     return set(SIGNATURES) | {merge_fields.MERGE}
+
+
+def created_missing(rules: CheckedRules, related: Related) -> str:
+    """Why a lead the cycle creates gives no related value (it holds only its writes: no
+    column of the record set, no OwnerId read as data), worded by the reference for a
+    lead whose Id is RECORD_ID."""
+    from engine.records.model import Origin, Record
+    from engine.runtime.context import Directory, MergeFields
+    from engine.runtime.evaluate import Missing
+
+    lead = Record("lead", RECORD_ID, {}, {}, Origin("<created>", 0), created=True)
+    found = MergeFields(rules, Directory({})).value(lead, related.reference, related.vtype)
+    assert isinstance(found, Missing), "a created lead holds no related record's value"
+    return found.reason

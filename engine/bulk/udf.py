@@ -15,6 +15,7 @@ The run's clock is bound here too: `TODAY()` and `NOW()` compile to `$today` and
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,7 +52,7 @@ def register(
         params = ["BOOLEAN" if leaf.boolean else "VARCHAR" for leaf in host.leaves]
         con.create_function(
             host.name,
-            evaluator(host, clock, merge),
+            _of_arity(evaluator(host, clock, merge), len(params)),
             params,
             "VARCHAR",
             null_handling="special",
@@ -85,12 +86,52 @@ def evaluator(host: Host, clock: Clock, merge: MergeFields) -> Callable[..., str
     return run
 
 
+def _of_arity(run: Callable[..., str | None], count: int) -> Callable[..., str | None]:
+    """`run` as a function of `count` parameters: DuckDB reads a function's arity from its
+    signature and counts `*args` as one, so a host reading no leaf (the connector user's
+    values alone) or several failed to register ("2 types provided, but the provided
+    function takes 1 parameters")."""
+
+    def of_arity(*args: Any) -> str | None:
+        return run(*args)
+
+    positional = inspect.Parameter.POSITIONAL_ONLY
+    params = [inspect.Parameter(f"leaf{n}", positional) for n in range(count)]
+    of_arity.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return of_arity
+
+
+def untagged(text: str | None) -> Value:
+    """sql.tagged's text read back as the value it was."""
+    if text is None:
+        return None
+    tag, body = text[0], text[1:]
+    if tag == "b":
+        return body == "1"
+    if tag == "n":
+        return Decimal(body)
+    if tag == "d":
+        return dt.date.fromisoformat(body)
+    if tag == "t":
+        return dt.datetime.fromisoformat(body)
+    return body
+
+
 def _failure(kind: Fail, span: Span, message: str) -> str:
     return f"{kind.value}{span.path}:{span.line}:{span.col}{FAIL_SEP}{message}"
 
 
 def _reader(leaf: Leaf) -> Callable[[Any], Value]:
     """A leaf's SQL value as the reference holds it (runtime/context.field_value)."""
+    if leaf.kind is LeafKind.RELATED_MISSING:
+        return lambda v: v
+    if leaf.kind is LeafKind.RELATED and leaf.field_type is None:
+        return untagged
+    if leaf.kind is LeafKind.RELATED and leaf.field_type is not None:
+        if cls_of(leaf.field_type) is Cls.BOOL:  # 'true', 'false', or NULL: no value
+            return lambda v: None if v is None else v == "true"
+        if cls_of(leaf.field_type) is Cls.TEXT:
+            return lambda v: v  # NULL only when missing: the row's failure then
     if leaf.field_type is None:
         return lambda v: bool(v)
     c = cls_of(leaf.field_type)
@@ -146,7 +187,11 @@ class _Row:
         raise AssertionError("sql.Compiler never hosts `in group`")
 
     def merge_field(self, reference: str, vtype: VType) -> Value | Missing:
-        # hosts read global merge fields only: the connector user's, the same for every row
+        key = (LeafKind.RELATED, "", reference)
+        if key in self.values:  # a related record's value, loaded with the row's record
+            missing = self.values[(LeafKind.RELATED_MISSING, "", reference)]
+            return Missing(str(missing)) if missing is not None else self.values[key]
+        # the global merge fields: the connector user's, the same for every row
         return self.merge.value(_NOBODY, reference, vtype)
 
 

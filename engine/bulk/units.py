@@ -25,7 +25,6 @@ from engine.files import InputError
 from engine.plan import FormulaProblem, NewProspect, Outcome, Plan, Target, UnitOverlap
 from engine.records.model import Record, RecordSet
 from engine.runtime.context import Clock
-from engine.runtime.cycle import NEW_LEAD_PREFIX
 
 # the record-set field that names a prospect's business unit (docs/records.md)
 UNIT_FIELD = "business_unit"
@@ -78,106 +77,18 @@ def run_units(
     mine = prospects_by_unit(rules, records)
     state = records
     taken = {p.id for p in records.prospects}
-    numbers = _LeadNumbers({r.id for r in records.leads})
     for unit in rules.units:
         lists = dict(state.lists)
         # a unit's prospects are changed by its own cycle only: as read is as they are
         lists["prospects"] = mine[unit.name]
-        masked, mask = _masked(lists.get("leads", []))
-        if mask:
-            lists["leads"] = masked
+        # the leads the units before it created are in the org under their own Ids: every
+        # engine numbers this unit's new leads past them (runtime/cycle.py's numbering)
         seen = RecordSet(lists, state.layout)
         unit_rules = rules.for_unit(unit)
         run = cycle(unit_rules, seen)
-        run = _real_lead_ids(run, mask, numbers)
         run = _own_new_ids(run, taken, unit.name)
         state = _after(state, run.records)
-        yield UnitRun(unit, unit_rules, _unmasked(seen, mask), run, state)
-
-
-# A lead an earlier unit created is shown to the next unit's engine under a stand-in Id:
-# every engine numbers the leads it creates 00QSR0000000001 on, and the bulk engines
-# decline a record set that already holds such an Id. The stand-in keeps the Id's place
-# in text order among real Salesforce Ids (which never start 00Qsr).
-_STAND_IN = "00Qsr"
-
-
-def _masked(leads: list[Record]) -> tuple[list[Record], dict[str, str]]:
-    """The leads with those created in this run under stand-in Ids, and stand-in → Id."""
-    mask: dict[str, str] = {}
-    out: list[Record] = []
-    for lead in leads:
-        if lead.created and lead.id.startswith(NEW_LEAD_PREFIX):
-            stand_in = _STAND_IN + lead.id[len(NEW_LEAD_PREFIX) :]
-            mask[stand_in] = lead.id
-            lead = dataclasses.replace(lead, id=stand_in, values=dict(lead.values),
-                                       changed=set(lead.changed))  # fmt: skip
-        out.append(lead)
-    return out, mask
-
-
-def _unmasked(records: RecordSet, mask: dict[str, str]) -> RecordSet:
-    """The record set a unit ran over as the org holds it (real Ids), for explain."""
-    if not mask:
-        return records
-    lists = dict(records.lists)
-    lists["leads"] = [
-        dataclasses.replace(r, id=mask[r.id]) if r.id in mask else r for r in records.leads
-    ]
-    return RecordSet(lists, records.layout)
-
-
-@dataclass(slots=True)
-class _LeadNumbers:
-    """Ids for the leads the units create, numbered across the whole run as the cycle
-    numbers them within one (the next 00QSR Id no lead has: runtime/cycle.py)."""
-
-    used: set[str]
-    next: int = 1
-
-    def take(self) -> str:
-        while f"{NEW_LEAD_PREFIX}{self.next:010d}" in self.used:
-            self.next += 1
-        found = f"{NEW_LEAD_PREFIX}{self.next:010d}"
-        self.used.add(found)
-        self.next += 1
-        return found
-
-
-def _real_lead_ids(run: EngineRun, mask: dict[str, str], numbers: _LeadNumbers) -> EngineRun:
-    """Back to the org's Ids: the earlier units' leads lose their stand-ins, and the leads
-    this unit created are numbered after the ones the units before it created."""
-    rename = dict(mask)
-    for lead in run.records.leads:
-        if lead.created and lead.id not in mask:
-            rename[lead.id] = numbers.take()
-    if all(old == new for old, new in rename.items()):
-        return run
-    for lead in run.records.leads:
-        lead.id = rename.get(lead.id, lead.id)
-    for prospect in run.records.prospects:
-        if prospect.crm_lead_fid in rename:
-            prospect.crm_lead_fid = rename[prospect.crm_lead_fid]
-
-    def target(t: Target | None) -> Target | None:
-        if t is None or t.object != "lead" or t.id not in rename:
-            return t
-        return Target("lead", rename[t.id])
-
-    outcomes = tuple(
-        dataclasses.replace(
-            o,
-            target=target(o.target),
-            created_id=rename.get(o.created_id, o.created_id) if o.created_id else None,
-        )
-        for o in run.plan.outcomes
-    )
-    made = tuple(
-        dataclasses.replace(n, source=target(n.source) or n.source)
-        for n in run.plan.from_salesforce
-    )
-    plan = dataclasses.replace(run.plan, outcomes=outcomes, from_salesforce=made)
-    return dataclasses.replace(run, plan=plan)
+        yield UnitRun(unit, unit_rules, seen, run, state)
 
 
 def _own_new_ids(run: EngineRun, taken: set[str], unit: str) -> EngineRun:

@@ -66,6 +66,8 @@ _LIST_BY_STEM: dict[str, str] = {name.casefold(): name for name in LISTS} | {
 
 # re.ASCII: only 0-9 are digits (SPEC §3.6), never Arabic-Indic or fullwidth digits
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)  # sign, digits, decimal point
+# a YAML float as written, exponent and all: 1.5e3, -.5, 99999999999999999999.5
+_EXACT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?",
@@ -1236,7 +1238,14 @@ def _number(value: Any, text: str | None) -> Decimal | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, float) and math.isfinite(value):
-        return Decimal(repr(value))  # the float's shortest form: 0.1, never 0.1000000000000000055…
+        shortest = Decimal(repr(value))  # the float's shortest form: 0.1, never 0.100000000…055
+        # a number with more digits than a float holds (-99999999999999999999.5 reads as
+        # -1e+20) keeps the exact value written; one the float holds exactly keeps the
+        # float's spelling (0.10 is 0.1, as before)
+        written = text.strip() if text is not None else ""
+        if _EXACT.fullmatch(written) and Decimal(written) != shortest:
+            return Decimal(written)
+        return shortest
     if isinstance(value, Decimal) and value.is_finite():  # a Parquet DECIMAL column
         return value
     if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):

@@ -67,6 +67,9 @@ VALIDATIONS = (
     "ISCHANGED(LastName) && LEN(LastName) > 4",
     'REGEX(LastName, "[A-Z]+")',
     'TEXT(Score__c) = "7"',
+    # related records' values: a column the record set names so, the owner's user record
+    'RecordType.DeveloperName = "Partner" && Score__c > 5',
+    'Owner.Name = "A" || (ISBLANK($RecordType.Name) && Flag__c)',
     "VALUE(LastName) > 1",
     "Score__c * 2 > 20 && Since__c < TODAY()",
 )
@@ -151,6 +154,8 @@ def record_sets(draw: st.DrawFn) -> str:
         "  - {Id: 00G1, Name: Inbound}",
     ]
     leads = [f"00Q{n}" for n in range(draw(st.integers(0, 4)))]
+    # a lead an earlier run created: new leads are numbered past it
+    leads += draw(st.sampled_from(([], [], ["00QSR0000000001"], ["00QSR0000000002"])))
     contacts = [f"003{n}" for n in range(draw(st.integers(0, 3)))]
     people = [f"003P{n}" for n in range(draw(st.integers(0, 2)))]  # person accounts' contacts
     day = st.integers(1, 3).map(lambda d: f"2026-11-0{d}T10:00:00Z")
@@ -168,6 +173,12 @@ def record_sets(draw: st.DrawFn) -> str:
         if state == "converted":
             to = draw(st.sampled_from(["null", "0039", *contacts, *people]))
             extra += f", IsConverted: true, ConvertedContactId: {to}"
+        extra += draw(
+            st.sampled_from(
+                ("", ", RecordType.DeveloperName: Partner", ", recordtype.developername: Direct")
+            )
+        )
+        extra += draw(st.sampled_from(("", ", RecordType.Name: P", ", RecordType.Name: ''")))
         lines.append(
             f"  - {{Id: {lid}, Email: {_q(draw(st.sampled_from(EMAILS)))}, "
             f"LastName: {_q(draw(st.sampled_from(TEXTS)))}, "
