@@ -296,7 +296,9 @@ class _Loader:
         file_name = self.files.get(list_name)
         if file_name is None:  # no file: an empty list
             key = "id" if obj == "prospect" else "Id"
-            self.tables.insert(table, ("c0",), [])
+            self.tables.create(
+                table, f"SELECT {self._ordered(['CAST(NULL AS VARCHAR) AS c0'])} WHERE FALSE"
+            )
             return _Raw(obj, table, {key: "c0"})
         path = os.path.join(self.root, file_name)
         if file_name.lower().endswith(".csv"):

@@ -93,11 +93,19 @@ def refuse_big_records(path: str) -> None:
         return  # the loader says what is wrong with the path
     total, limit = sum(sizes), per_record_limit()
     if total > limit:
+        from engine.bulk.direct import record_files
+
+        way = (
+            "use dry-run --engine duckdb (or --engine spark), which reads CSV and Parquet "
+            "record sets directly"
+            if record_files(path) is not None
+            else "write prospects, leads and contacts as CSV or Parquet files, which "
+            "dry-run --engine duckdb (or --engine spark) reads directly"
+        )
         raise InputError(
             f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
             f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
-            "use dry-run --engine duckdb, which reads CSV and Parquet record sets directly "
-            "(docs/robustness.md, big inputs)"
+            f"{way} (docs/robustness.md, big inputs)"
         )
 
 
@@ -171,13 +179,21 @@ def run_engine(
     return EngineRun(plan, fold_person_view(records, after), chosen)
 
 
-def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto") -> Plan | None:
+def run_direct(
+    rules: CheckedRules,
+    path: str,
+    clock: Clock,
+    engine: str = "auto",
+    *,
+    spark_master: str = "local[*]",
+) -> Plan | None:
     """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
     (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
     on (estimated from the file, before anything is loaded). None: load the record set with
     the Python loader and call `run_engine` — which words every input error, and every
-    reason DuckDB declines, exactly as before."""
-    rows = open_direct(rules, path, clock, engine)
+    reason DuckDB declines, exactly as before. `--engine spark`: Spark reads the files
+    (`spark_direct.py`)."""
+    rows = open_direct(rules, path, clock, engine, spark_master=spark_master)
     if rows is None:
         return None
     try:
@@ -187,7 +203,12 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
 
 
 def open_direct(
-    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
+    rules: CheckedRules,
+    path: str,
+    clock: Clock,
+    engine: str = "auto",
+    *,
+    spark_master: str = "local[*]",
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
     caller closes), for the renderers that read it in batches."""
@@ -198,12 +219,30 @@ def open_direct(
         estimate = direct.estimate_prospects(path)
         if estimate is None or estimate < DIRECT_THRESHOLD:
             return None
+    elif name is EngineName.SPARK and direct.record_files(path) is not None:
+        return _spark_direct(rules, path, clock, spark_master)
     elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
         return None
     from engine.bulk.duck import DuckEngine
 
     try:
         return DuckEngine(rules).open_direct(path, clock)
+    except CannotEvaluate:
+        return None  # the Python loader's path declines again, and says why
+
+
+def _spark_direct(
+    rules: CheckedRules, path: str, clock: Clock, spark_master: str
+) -> PlanRows | None:
+    """Spark reads the record files itself (spark_direct.py); None as `open_direct`."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise InputError(SPARK_INSTALL) from None
+    from engine.bulk.spark import SparkEngine
+
+    try:
+        return SparkEngine(rules, spark_master).open_direct(path, clock)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
 
