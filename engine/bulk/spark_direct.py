@@ -55,7 +55,13 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
         _copy(spark, con, "__components", "SELECT __id, __comp FROM __components")
         _copy(spark, con, "__record_owner", "SELECT obj, id, owner FROM __record_owner")
         names = ", ".join(_tick(c.name) for c in program.prospect)
-        _copy(spark, con, "prospects", f"SELECT __id{', ' if names else ''}{names} FROM prospects")
+        _copy(
+            spark,
+            con,
+            "prospects",
+            f"SELECT __id{', ' if names else ''}{names} FROM prospects",
+            ranked=True,
+        )
         rows = PlanRows(rules, program, con, spill, _Owners(rules, loaded.small))
         rows.prepare()
         return rows
@@ -92,10 +98,11 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     for k in range(1, count + 1):
         round_k = f"SELECT {needed} FROM ({query.replace('__ROUND__', str(k))}) AS r"
         spark.sql(round_k).localCheckpoint().createOrReplaceTempView("cycle_round")
-        con.register("__arrow", _arrow(spark.sql(fetch)))
-        into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
-        con.execute(f"{into}SELECT {', '.join(kept)} FROM __arrow")
-        con.unregister("__arrow")
+        for n, where in enumerate(_chunks(spark)):
+            con.register("__arrow", _arrow(spark.sql(f"{fetch} {where}")))
+            into = "INSERT INTO __plan_rows " if k > 1 or n else "CREATE TABLE __plan_rows AS "
+            con.execute(f"{into}SELECT {', '.join(kept)} FROM __arrow")
+            con.unregister("__arrow")
         if k == count:
             break
         for table, select in nexts:
@@ -103,12 +110,34 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     spark.catalog.dropTempView("cycle_round")
 
 
-def _copy(spark: Any, con: Any, name: str, select: str) -> None:
+CHUNK = 50_000  # plan rows collected to the driver at a time (each held twice, as Arrow)
+
+
+def _chunks(spark: Any, table: str = "cycle_round") -> list[str]:
+    """WHERE clauses splitting this round's rows into chunks of about CHUNK by rank:
+    Spark collects a DataFrame's Arrow batches whole in the driver before Python reads
+    them, so a round of a million rows is fetched a part at a time."""
+    low, high, rows = spark.sql(
+        f"SELECT min(__rank), max(__rank), count(*) FROM {table}"
+    ).collect()[0]
+    if rows <= CHUNK:
+        return [""]
+    parts = -(-rows // CHUNK)
+    step = -(-(high - low + 1) // parts)
+    return [
+        f"WHERE __rank >= {start} AND __rank < {start + step}"
+        for start in range(low, high + 1, step)
+    ]
+
+
+def _copy(spark: Any, con: Any, name: str, select: str, *, ranked: bool = False) -> None:
     """A Spark table the plan rows read (components, owners, prospects' values) into
-    DuckDB."""
-    con.register("__arrow", _arrow(spark.sql(select)))
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM __arrow")
-    con.unregister("__arrow")
+    DuckDB; `ranked`: in chunks by `__rank` (one row per prospect)."""
+    for n, where in enumerate(_chunks(spark, name) if ranked else [""]):
+        con.register("__arrow", _arrow(spark.sql(f"{select} {where}")))
+        into = f"INSERT INTO {name} " if n else f"CREATE TABLE {name} AS "
+        con.execute(f"{into}SELECT * FROM __arrow")
+        con.unregister("__arrow")
 
 
 def _arrow(frame: Any) -> Any:

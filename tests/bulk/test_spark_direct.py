@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.bulk import spark_direct
 from engine.bulk.spark_load import loader_sql
 from engine.cli import main
 from tests.bulk.test_direct_load import NOW, PROSPECTS, write_set
@@ -56,6 +57,7 @@ def test_spark_reads_csv_and_parquet_files_past_the_per_record_limit(
     assert reference[0] == 0
     # the Python loader refuses every record set now: Spark must read the files itself
     monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0")
+    monkeypatch.setattr(spark_direct, "CHUNK", 2)  # rows reach the driver in parts
     assert run(records, rules, "python", "json", capsys)[0] == 2
     assert run(records, rules, "spark", "json", capsys) == reference
     # the values as the Python loader types them ("+012.50" is 12.50, a quoted CRLF is
