@@ -2,6 +2,10 @@
 run through PySpark (`--spark-master URL`, default `local[*]`), in the same rounds as the
 DuckDB engine (`duck.py` says why rounds give SPEC §3's sequential semantics).
 
+`plan` runs on a record set the Python loader loaded, handed to Spark as DataFrames;
+`open_direct` has Spark read a CSV or Parquet record-set directory itself
+(`spark_load.py`, `spark_direct.py`), for record sets past what the Python loader holds.
+
 Installed with `pip install 'syncrules[spark]'` plus a Java runtime.
 """
 
