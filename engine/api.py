@@ -220,7 +220,12 @@ def dry_run(
 
 
 def dry_run_direct(
-    rules: CheckedRules, path: str, *, now: dt.datetime | None = None, engine: str = "auto"
+    rules: CheckedRules,
+    path: str,
+    *,
+    now: dt.datetime | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
 ) -> Plan | None:
     """`dry_run` with DuckDB reading the record files under `path` itself (docs/engines.md,
     loading): the bulk path for large CSV and Parquet record sets. None when it does not
@@ -231,12 +236,17 @@ def dry_run_direct(
     if rules.units:
         return None  # each unit's prospects are read by the loader (docs/engines.md)
     clock = _clock(now)
-    return call_deep(lambda: run_direct(rules, path, clock, engine))
+    return call_deep(lambda: run_direct(rules, path, clock, engine, spark_master=spark_master))
 
 
 @contextlib.contextmanager
 def direct_rows(
-    rules: CheckedRules, path: str, *, now: dt.datetime | None = None, engine: str = "auto"
+    rules: CheckedRules,
+    path: str,
+    *,
+    now: dt.datetime | None = None,
+    engine: str = "auto",
+    spark_master: str = "local[*]",
 ) -> Iterator[PlanRows | None]:
     """`dry_run_direct` with the plan left as rows in DuckDB for the renderers to read in
     batches (`render/plan_json.write_rows`, `plan_jsonl`, `plan_parquet`): a plan of a
@@ -246,7 +256,7 @@ def direct_rows(
 
     _valid(rules)
     clock = _clock(now)
-    rows = call_deep(lambda: open_direct(rules, path, clock, engine))
+    rows = call_deep(lambda: open_direct(rules, path, clock, engine, spark_master=spark_master))
     try:
         yield rows
     finally:
@@ -608,6 +618,8 @@ def _diff_direct(
 
     if old.units or new.units:
         return None  # each unit's prospects are read by the loader (docs/engines.md)
+    if engine == "spark":
+        return None  # Spark reads the files itself for dry-run only (docs/engines.md)
     before = call_deep(lambda: open_direct(old, path, clock, engine))
     if before is None:
         return None

@@ -381,7 +381,7 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
         if args.format == "parquet" and args.output is None:
             raise CannotRun("--format parquet writes a file: add --output FILE")
         now = _cycle_time(args)
-        with api.direct_rows(rules, args.records, now=now, engine=args.engine) as direct:
+        with api.direct_rows(rules, args.records, now=now, **_engine(args)) as direct:
             if direct is not None:
                 _stream_plan(args, direct)
                 failed = args.fail_on_error and direct.has_errors
@@ -389,7 +389,7 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
     plan = None
     if args.format != "html":  # DuckDB reads large CSV/Parquet record sets itself
         now = _cycle_time(args)
-        plan = api.dry_run_direct(rules, args.records, now=now, engine=args.engine)
+        plan = api.dry_run_direct(rules, args.records, now=now, **_engine(args))
     if plan is None:
         records = api.load_records(args.records, rules)
         now = _cycle_time(args)

@@ -24,10 +24,10 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from engine.bulk.forest import Forest
 from engine.bulk.sql import KEY_SEP, NEW_LEAD_PREFIX, Cls, Column, Program, lit, printable, q, tame
@@ -121,19 +121,98 @@ def estimate_prospects(root: str) -> int | None:
 def load(
     con: Any, root: str, rules: CheckedRules, program: Program, *, keep_raw: bool = False
 ) -> DirectSet | None:
-    """Build the engine's tables in `con` from the files under `root`; None: use the
-    Python loader (the fast path does not cover this record set). `keep_raw` keeps each
-    list's cells as read (`raw_<list>`: columns c0, c1, … in the file's order, every value
-    text), which `run` writes the new record set from (direct_write.py)."""
-    import duckdb
+    """Build the engine's tables in the DuckDB connection `con` from the files under
+    `root`; None: use the Python loader (the fast path does not cover this record set).
+    `keep_raw` keeps each list's cells as read (`raw_<list>`: columns c0, c1, … in the
+    file's order, every value text), which `run` writes the new record set from
+    (direct_write.py)."""
+    return load_into(DuckTables(con), root, rules, program, keep_raw=keep_raw)
 
+
+def load_into(
+    tables: Tables, root: str, rules: CheckedRules, program: Program, *, keep_raw: bool = False
+) -> DirectSet | None:
+    """`load` on any SQL engine holding the tables (DuckDB here, Spark: spark_load.py)."""
     files = record_files(root)
     if files is None:
         return None
     try:
-        return _Loader(con, root, files, rules, program, keep_raw).run()
-    except (_Decline, duckdb.Error):
+        return _Loader(tables, root, files, rules, program, keep_raw).run()
+    except _Decline:
         return None
+    except tables.errors:
+        return None
+
+
+class Tables(Protocol):
+    """Where the loader's tables live, and how its statements run there. The statements
+    are DuckDB SQL; another engine re-emits them in its dialect (spark_load.py)."""
+
+    errors: tuple[type[BaseException], ...]  # what the engine raises on a file it cannot read
+    order: str  # a raw table's rows in file order (ORDER BY it)
+    order_column: str | None  # a select item keeping that order when a raw table is made
+
+    def create(self, name: str, select: str) -> None:
+        """Table `name` holding `select`'s rows; replacing a table of that name."""
+
+    def drop(self, name: str) -> None: ...
+
+    def rows(self, select: str) -> list[tuple[Any, ...]]: ...
+
+    def insert(self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+        """Table `name` of text `columns` holding `rows` (few: decided in Python)."""
+
+    def csv_source(self, path: str, count: int) -> str:
+        """What a SELECT reads a CSV file from: columns c0… c{count-1}, every value text,
+        NULL where blank, the header row skipped; _Decline where the file is not
+        well-formed CSV of `count` columns in UTF-8."""
+
+    def parquet_source(self, path: str) -> tuple[str, list[tuple[str, str]]]:
+        """What a SELECT reads a Parquet file from, and its columns (name, DuckDB type)."""
+
+
+@dataclass(slots=True)
+class DuckTables:
+    """The loader's tables in a DuckDB connection (the engine's own)."""
+
+    con: Any
+    order: str = "rowid"
+    order_column: str | None = None
+    errors: tuple[type[BaseException], ...] = ()
+
+    def __post_init__(self) -> None:
+        import duckdb
+
+        self.errors = (duckdb.Error,)
+
+    def create(self, name: str, select: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE {name}")
+
+    def rows(self, select: str) -> list[tuple[Any, ...]]:
+        return list(self.con.execute(select).fetchall())
+
+    def insert(self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+        self.con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} VARCHAR' for c in columns)})")
+        if rows:
+            marks = ", ".join("?" for _ in columns)
+            self.con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+
+    def csv_source(self, path: str, count: int) -> str:
+        typed = ", ".join(f"'c{n}': 'VARCHAR'" for n in range(count))
+        return (
+            f"read_csv({lit(path)}, header = true, auto_detect = false, "
+            f"columns = {{{typed}}}, delim = ',', quote = '\"', escape = '\"', "
+            "strict_mode = true, allow_quoted_nulls = false, null_padding = false, "
+            "encoding = 'utf-8')"
+        )
+
+    def parquet_source(self, path: str) -> tuple[str, list[tuple[str, str]]]:
+        source = f"read_parquet({lit(path)})"
+        described = self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        return source, [(str(name), str(kind)) for name, kind, *_ in described]
 
 
 @dataclass(slots=True)
@@ -155,20 +234,15 @@ class _Raw:
 
 @dataclass(slots=True)
 class _Loader:
-    con: Any
+    tables: Tables
     root: str
     files: dict[str, str]
     rules: CheckedRules
     program: Program
     keep_raw: bool = False
 
-    def sql(self, statement: str) -> Any:
-        return self.con.execute(statement)
-
     def one(self, statement: str) -> Any:
-        row = self.sql(statement).fetchone()
-        assert row is not None
-        return row[0]
+        return self.tables.rows(statement)[0][0]
 
     def run(self) -> DirectSet:
         small = self._small_lists()
@@ -192,17 +266,15 @@ class _Loader:
         self._check_ids(raws)
         self._build_records(raws["leads"], "leads")
         self._build_records(raws["contacts"], "contacts")
-        self._build_prospects(raws["prospects"])
         self._owners(raws, People.of(self.rules, small))
+        self._build_prospects(raws["prospects"])
         count = int(self.one("SELECT count(*) FROM prospects"))
         last = self._rounds(raws["prospects"])
         groups = directory(small.users).groups
         pairs = sorted((k, g) for k, members in groups.items() for g in members)
-        self.sql("CREATE TABLE __groups (k VARCHAR, g VARCHAR)")
-        if pairs:
-            self.con.executemany("INSERT INTO __groups VALUES (?, ?)", pairs)
+        self.tables.insert("__groups", ("k", "g"), pairs)
         for name in () if self.keep_raw else BULK_LISTS:
-            self.sql(f"DROP TABLE raw_{name}")
+            self.tables.drop(f"raw_{name}")
         return DirectSet(small, count, last)
 
     # -- the other lists ---------------------------------------------------------------
@@ -232,7 +304,9 @@ class _Loader:
         file_name = self.files.get(list_name)
         if file_name is None:  # no file: an empty list
             key = "id" if obj == "prospect" else "Id"
-            self.sql(f"CREATE TABLE {table} (c0 VARCHAR)")
+            self.tables.create(
+                table, f"SELECT {self._ordered(['CAST(NULL AS VARCHAR) AS c0'])} WHERE FALSE"
+            )
             return _Raw(obj, table, {key: "c0"})
         path = os.path.join(self.root, file_name)
         if file_name.lower().endswith(".csv"):
@@ -244,7 +318,6 @@ class _Loader:
         if names is None:
             raise _Decline
         columns = {name: f"c{n}" for n, name in enumerate(names)}
-        typed = ", ".join(f"'c{n}': 'VARCHAR'" for n in range(len(names)))
         # the Python loader reads the text with every line end as LF (files.decode_source)
         cells = [
             f"replace(replace(COALESCE(c{n}, ''), e'\\r\\n', e'\\n'), e'\\r', e'\\n')"
@@ -252,21 +325,23 @@ class _Loader:
         ]
         # a row of blank cells is skipped, as the Python loader skips it (Excel leaves them)
         blank = " AND ".join(f"trim({c}, {TRIM}) = ''" for c in cells)
-        self.sql(
-            f"CREATE TABLE {table} AS SELECT "
-            + ", ".join(f"{c} AS c{n}" for n, c in enumerate(cells))
-            + f" FROM read_csv({lit(path)}, header = true, auto_detect = false, "
-            f"columns = {{{typed}}}, delim = ',', quote = '\"', escape = '\"', "
-            "strict_mode = true, allow_quoted_nulls = false, null_padding = false, "
-            f"encoding = 'utf-8') WHERE NOT ({blank})"
+        items = [f"{c} AS c{n}" for n, c in enumerate(cells)]
+        source = self.tables.csv_source(path, len(names))
+        self.tables.create(
+            table, f"SELECT {self._ordered(items)} FROM {source} WHERE NOT ({blank})"
         )
         return _Raw(obj, table, columns)
 
+    def _ordered(self, items: list[str]) -> str:
+        """A raw table's select items, with what keeps its rows' file order."""
+        order = self.tables.order_column
+        return ", ".join(items if order is None else [*items, order])
+
     def _parquet(self, obj: str, table: str, path: str) -> _Raw:
-        described = self.sql(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()
+        origin, described = self.tables.parquet_source(path)
         columns: dict[str, str] = {}
         cells = []
-        for n, (name, kind, *_) in enumerate(described):
+        for n, (name, kind) in enumerate(described):
             source = q(str(name))
             if kind == "VARCHAR":
                 cell = f"COALESCE({source}, '')"
@@ -280,9 +355,7 @@ class _Loader:
             cells.append(f"{cell} AS c{n}")
         if not cells:
             raise _Decline
-        self.sql(
-            f"CREATE TABLE {table} AS SELECT {', '.join(cells)} FROM read_parquet({lit(path)})"
-        )
+        self.tables.create(table, f"SELECT {self._ordered(cells)} FROM {origin}")
         return _Raw(obj, table, columns)
 
     # -- checks: every value is one SQL types exactly as the Python loader ----------------
@@ -344,10 +417,10 @@ class _Loader:
             if found:
                 raise _Decline
         for expr, ok in few:
-            values = self.sql(
+            values = self.tables.rows(
                 f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM {raw.table}) "
                 f"WHERE v IS NOT NULL LIMIT {DISTINCT_LIMIT + 1}"
-            ).fetchall()
+            )
             if len(values) > DISTINCT_LIMIT or not all(ok(v) for (v,) in values):
                 raise _Decline
 
@@ -416,9 +489,9 @@ class _Loader:
         ids = {}
         for name, raw in raws.items():
             ids[name] = self._id_column(raw, self.rules.object(raw.obj))
-            count, distinct = self.sql(
+            ((count, distinct),) = self.tables.rows(
                 f"SELECT count(*), count(DISTINCT {ids[name]}) FROM {raw.table}"
-            ).fetchone() or (0, 0)
+            )
             if count != distinct:
                 raise _Decline
         both = self.one(
@@ -459,7 +532,7 @@ class _Loader:
         id_column = self._id_column(raw, model)
         cols += [
             f"{id_column} AS __id",
-            "CAST(row_number() OVER (ORDER BY rowid) - 1 AS BIGINT) AS __ord",
+            f"CAST(row_number() OVER (ORDER BY {self.tables.order}) - 1 AS BIGINT) AS __ord",
             f"{self._key(raw, raw.find(model, 'Email'))} AS __email",
             f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __stamp",
             *(
@@ -489,19 +562,19 @@ class _Loader:
             printed = " OR ".join(f"NOT regexp_full_match({p}, '{PRINTABLE}')" for p in present)
             if self.one(f"SELECT count(*) FROM {raw.table} WHERE {printed}"):
                 raise _Decline
-        self.sql(f"CREATE TABLE {table} AS SELECT {', '.join(cols)} FROM {raw.table}")
+        self.tables.create(table, f"SELECT {', '.join(cols)} FROM {raw.table}")
 
     def _build_prospects(self, raw: _Raw) -> None:
         cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.prospect]
         get = raw.columns.get
-        email, assigned = get("email"), get("assigned_user")
+        email, assigned = get("email"), get("assigned_user") or "''"
         fids = {"lead": get("crm_lead_fid"), "contact": get("crm_contact_fid")}
         cols += [
             f"{get('id')} AS __id",
             "CAST(row_number() OVER (ORDER BY " + str(get("id")) + ") AS BIGINT) AS __rank",
             f"{self._key(raw, email)} AS __email",
-            f"{assigned or chr(39) * 2} AS __assigned",
-            f"{assigned or chr(39) * 2} AS __owner",  # decided in _owners
+            f"{assigned} AS __assigned",
+            f"COALESCE(__m.owner, {assigned}) AS __owner",  # decided in _owners
         ]
         # duck.Links.resolve without the connector's state: a CRM id names a record or not
         for obj in ("lead", "contact"):
@@ -518,35 +591,36 @@ class _Loader:
             "CAST(NULL AS VARCHAR) AS __master_id",
             f"{self._stamp(get('updated_at'))} AS __stamp",
         ]
-        self.sql(f"CREATE TABLE prospects AS SELECT {', '.join(cols)} FROM {raw.table}")
+        self.tables.create(
+            "prospects",
+            f"SELECT {', '.join(cols)} FROM {raw.table} "
+            f"LEFT JOIN __created_owner __m ON __m.assigned = {assigned}",
+        )
         owned = [
             f"SELECT '{obj}' AS obj, {fid} AS id FROM {raw.table} WHERE {fid} <> ''"
             for obj, fid in sorted(fids.items())
             if fid is not None
         ]
         body = " UNION ".join(owned) if owned else "SELECT NULL AS obj, NULL AS id WHERE FALSE"
-        self.sql(
-            f"CREATE TABLE __owned AS SELECT CAST(obj AS VARCHAR) AS obj, CAST(id AS VARCHAR) "
-            f"AS id FROM ({body}) ORDER BY obj, id"
+        self.tables.create(
+            "__owned",
+            f"SELECT CAST(obj AS VARCHAR) AS obj, CAST(id AS VARCHAR) AS id FROM ({body}) "
+            "ORDER BY obj, id",
         )
 
     def _owners(self, raws: dict[str, _Raw], people: People) -> None:
         """A created lead's owner per assigned user (ownership.created_owner, over the few
-        distinct assigned users) into prospects.__owner, and each lead's and contact's
-        OwnerId as read into __record_owner (the owner a synced prospect follows)."""
-        assigned = [r[0] for r in self.sql("SELECT DISTINCT __assigned FROM prospects").fetchall()]
+        distinct assigned users) into __created_owner (prospects.__owner), and each lead's
+        and contact's OwnerId as read into __record_owner (the owner a synced prospect
+        follows)."""
+        column = raws["prospects"].columns.get("assigned_user") or "''"
+        assigned = [r[0] for r in self.tables.rows(f"SELECT DISTINCT {column} FROM raw_prospects")]
         if len(assigned) > DISTINCT_LIMIT:
             raise _Decline
         pairs = [
             (a, created_owner(self.rules, people, a or None).id or "") for a in sorted(assigned)
         ]
-        self.sql("CREATE TABLE __created_owner (assigned VARCHAR, owner VARCHAR)")
-        if pairs:
-            self.con.executemany("INSERT INTO __created_owner VALUES (?, ?)", pairs)
-        self.sql(
-            "UPDATE prospects SET __owner = m.owner FROM __created_owner m "
-            "WHERE prospects.__assigned = m.assigned"
-        )
+        self.tables.insert("__created_owner", ("assigned", "owner"), pairs)
         selects = []
         for name, obj in (("leads", "lead"), ("contacts", "contact")):
             raw = raws[name]
@@ -558,7 +632,7 @@ class _Loader:
                     f"FROM {raw.table}"
                 )
         body = " UNION ALL ".join(selects) or "SELECT '' AS obj, '' AS id, '' AS owner WHERE FALSE"
-        self.sql(f"CREATE TABLE __record_owner AS {body}")
+        self.tables.create("__record_owner", body)
 
     # -- rounds: duck.components and duck.rounds, from the keys ---------------------------
 
@@ -592,33 +666,32 @@ class _Loader:
             if get("crm_contact_fid")
             else "",
         ]
-        self.sql(
-            "CREATE TABLE __nodes AS SELECT p.__id, list_distinct(list_filter("
+        self.tables.create(
+            "__nodes",
+            "SELECT p.__id, list_distinct(list_filter("
             f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns FROM prospects p "
-            f"JOIN {raw.table} r ON r.{get('id')} = p.__id {' '.join(joins)}"
+            f"JOIN {raw.table} r ON r.{get('id')} = p.__id {' '.join(joins)}",
         )
         forest = Forest()
-        for (ns,) in self.sql("SELECT ns FROM __nodes WHERE len(ns) > 1").fetchall():
+        for (ns,) in self.tables.rows("SELECT ns FROM __nodes WHERE array_length(ns) > 1"):
             for other in ns[1:]:
                 forest.union(ns[0], other)
         pairs = sorted((n, forest.find(n)) for n in forest.members() if forest.find(n) != n)
-        self.sql("CREATE TABLE __joined (n VARCHAR, root VARCHAR)")
-        if pairs:
-            self.con.executemany("INSERT INTO __joined VALUES (?, ?)", pairs)
-        self.sql(
-            "CREATE TABLE __components AS SELECT x.__id, COALESCE(j.root, x.n) AS __comp "
+        self.tables.insert("__joined", ("n", "root"), pairs)
+        self.tables.create(
+            "__components",
+            "SELECT x.__id, COALESCE(j.root, x.n) AS __comp "
             "FROM (SELECT __id, COALESCE(ns[1], 'p:' || __id) AS n FROM __nodes) x "
-            "LEFT JOIN __joined j ON j.n = x.n"
+            "LEFT JOIN __joined j ON j.n = x.n",
         )
-        self.sql(
-            "CREATE TABLE prospects__next AS SELECT p.*, CAST(row_number() OVER "
+        self.tables.create(
+            "prospects",
+            "SELECT p.*, CAST(row_number() OVER "
             "(PARTITION BY c.__comp ORDER BY p.__id) AS BIGINT) AS __round FROM prospects p "
-            "JOIN __components c ON c.__id = p.__id"
+            "JOIN __components c ON c.__id = p.__id",
         )
-        self.sql("DROP TABLE prospects")
-        self.sql("ALTER TABLE prospects__next RENAME TO prospects")
-        self.sql("DROP TABLE __nodes")
-        self.sql("DROP TABLE __joined")
+        self.tables.drop("__nodes")
+        self.tables.drop("__joined")
         return int(self.one("SELECT COALESCE(max(__round), 0) FROM prospects"))
 
 

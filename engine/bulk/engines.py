@@ -86,11 +86,20 @@ def refuse_big_records(path: str) -> None:
     loader reads (`per_record_limit`); sizes only, nothing is opened."""
     total, limit = record_bytes(path), per_record_limit()
     if total is not None and total > limit:
+        from engine.bulk.direct import record_files
+
+        way = (
+            "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
+            "record sets directly (dry-run also on --engine spark)"
+            if record_files(path) is not None
+            else "write prospects, leads and contacts as CSV or Parquet files, which "
+            "dry-run, run and diff read directly with --engine duckdb (dry-run also with "
+            "--engine spark)"
+        )
         raise InputError(
             f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
             f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
-            "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
-            "record sets directly (docs/robustness.md, big inputs)"
+            f"{way} (docs/robustness.md, big inputs)"
         )
 
 
@@ -185,13 +194,21 @@ def run_engine(
     return EngineRun(plan, fold_person_view(records, after), chosen)
 
 
-def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto") -> Plan | None:
+def run_direct(
+    rules: CheckedRules,
+    path: str,
+    clock: Clock,
+    engine: str = "auto",
+    *,
+    spark_master: str = "local[*]",
+) -> Plan | None:
     """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
     (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
     on (estimated from the file, before anything is loaded). None: load the record set with
     the Python loader and call `run_engine` — which words every input error, and every
-    reason DuckDB declines, exactly as before."""
-    rows = open_direct(rules, path, clock, engine)
+    reason DuckDB declines, exactly as before. `--engine spark`: Spark reads the files
+    (`spark_direct.py`)."""
+    rows = open_direct(rules, path, clock, engine, spark_master=spark_master)
     if rows is None:
         return None
     try:
@@ -201,7 +218,13 @@ def run_direct(rules: CheckedRules, path: str, clock: Clock, engine: str = "auto
 
 
 def open_direct(
-    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto", *, keep_raw: bool = False
+    rules: CheckedRules,
+    path: str,
+    clock: Clock,
+    engine: str = "auto",
+    *,
+    keep_raw: bool = False,
+    spark_master: str = "local[*]",
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
     caller closes), for the renderers that read it in batches. `auto` takes this path
@@ -218,6 +241,9 @@ def open_direct(
         past_limit = size is not None and size > per_record_limit()
         if estimate < DIRECT_THRESHOLD and not past_limit:
             return None
+    elif name is EngineName.SPARK and not keep_raw and direct.record_files(path) is not None:
+        # dry-run only: `run` writes from the cells DuckDB read (keep_raw)
+        return _spark_direct(rules, path, clock, spark_master)
     elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
         return None
     from engine.bulk.duck import DuckEngine
@@ -249,6 +275,22 @@ def run_direct_files(
     finally:
         rows.close()
     return None if written is None else (plan, written)
+
+
+def _spark_direct(
+    rules: CheckedRules, path: str, clock: Clock, spark_master: str
+) -> PlanRows | None:
+    """Spark reads the record files itself (spark_direct.py); None as `open_direct`."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise InputError(SPARK_INSTALL) from None
+    from engine.bulk.spark import SparkEngine
+
+    try:
+        return SparkEngine(rules, spark_master).open_direct(path, clock)
+    except CannotEvaluate:
+        return None  # the Python loader's path declines again, and says why
 
 
 def _python(

@@ -2,13 +2,17 @@
 run through PySpark (`--spark-master URL`, default `local[*]`), in the same rounds as the
 DuckDB engine (`duck.py` says why rounds give SPEC §3's sequential semantics).
 
+`plan` runs on a record set the Python loader loaded, handed to Spark as DataFrames;
+`open_direct` has Spark read a CSV or Parquet record-set directory itself
+(`spark_load.py`, `spark_direct.py`), for record sets past what the Python loader holds.
+
 Installed with `pip install 'syncrules[spark]'` plus a Java runtime.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 
@@ -30,6 +34,9 @@ from engine.plan import Plan
 from engine.records.model import RecordSet
 from engine.runtime.context import Clock
 
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
+
 
 def spark_sql(statement: str) -> str:
     """One statement of the program in Spark's dialect."""
@@ -41,13 +48,10 @@ class SparkEngine:
     rules: CheckedRules
     master: str = "local[*]"
 
-    def plan(self, records: RecordSet, clock: Clock) -> Plan:
+    def session(self) -> Any:
+        """The Spark session the cycle runs in (one per process: Spark's own rule)."""
         from pyspark.sql import SparkSession
 
-        program, loaded, component, last_round = prepare(self.rules, records)
-        if program.hosts:  # Spark has no Python UDF of the reference (udf.py)
-            raise CannotEvaluate([host.reason for host in program.hosts])
-        bind_clock(program, clock)
         spark = (
             SparkSession.builder.master(self.master)
             .appName("syncrules")
@@ -59,6 +63,23 @@ class SparkEngine:
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")
+        return spark
+
+    def open_direct(self, root: str, clock: Clock) -> PlanRows | None:
+        """The plan with Spark reading the record files under `root` itself
+        (`spark_direct.py`), left as rows in DuckDB for the renderers (`PlanRows`, which
+        the caller closes); None when that path does not cover this rule set or record
+        set — then the Python loader's path words every error and reason to decline."""
+        from engine.bulk.spark_direct import open_direct
+
+        return open_direct(self, root, clock)
+
+    def plan(self, records: RecordSet, clock: Clock) -> Plan:
+        program, loaded, component, last_round = prepare(self.rules, records)
+        if program.hosts:  # Spark has no Python UDF of the reference (udf.py)
+            raise CannotEvaluate([host.reason for host in program.hosts])
+        bind_clock(program, clock)
+        spark = self.session()
         for name, data in loaded.tables.items():
             frame = spark.createDataFrame(_rows(data), _schema(name, data, program))
             frame.createOrReplaceTempView(name)

@@ -1,0 +1,158 @@
+"""`dry-run --engine spark` over a CSV or Parquet record-set directory: Spark reads the
+files (`spark_load.py`), runs the cycle's rounds as Spark SQL, and hands each round's
+plan rows to DuckDB as Arrow, where `plan_rows.PlanRows` finishes them for the renderers
+— the JSON plan, JSON Lines, Parquet and the table come out of the same code as on the
+DuckDB engine, byte for byte the reference's.
+
+Spark holds the record set (on a cluster, spread over its executors); the driver holds
+the plan rows, in a DuckDB bounded like the DuckDB engine's, spilling to disk. A record
+set the direct loader declines goes back to the caller (None), whose Python loader words
+every error and every reason to decline.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+import sqlglot
+
+from engine.bulk.sql import Cls
+from engine.runtime.context import Clock
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
+    from engine.bulk.spark import SparkEngine
+    from engine.bulk.sql import Program
+
+
+def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None:
+    from engine.bulk import direct
+    from engine.bulk.duck import DuckEngine, _Owners, created_stamp, direct_rules, program_for
+    from engine.bulk.plan_rows import PlanRows
+    from engine.bulk.spark_load import SparkTables
+    from engine.bulk.udf import bind_clock
+
+    rules = engine.rules
+    if direct.record_files(root) is None:
+        return None
+    program = program_for(rules)
+    if program.reasons or program.hosts or not direct_rules(rules):
+        return None  # the Python loader's path says why Spark declines
+    if any(c.cls is Cls.MULTI for o in ("prospect", "lead", "contact") for c in program.columns(o)):
+        return None  # multi-select picklists as the Python loader normalises them
+    bind_clock(program, clock)
+    spark = engine.session()
+    loaded = direct.load_into(SparkTables(spark), root, rules, program)
+    if loaded is None:
+        return None
+    spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
+    con = DuckEngine(rules).connect(spill)
+    try:
+        _rounds(spark, con, program, rules, max(loaded.last_round, 1), created_stamp(clock))
+        _copy(spark, con, "__components", "SELECT __id, __comp FROM __components")
+        _copy(spark, con, "__record_owner", "SELECT obj, id, owner FROM __record_owner")
+        names = ", ".join(_tick(c.name) for c in program.prospect)
+        _copy(
+            spark,
+            con,
+            "prospects",
+            f"SELECT __id{', ' if names else ''}{names} FROM prospects",
+            ranked=True,
+        )
+        rows = PlanRows(rules, program, con, spill, _Owners(rules, loaded.small))
+        rows.prepare()
+        return rows
+    except BaseException:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
+
+
+def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stamp: str) -> None:
+    """Every round in Spark; its plan rows into DuckDB's `__plan_rows` (the columns the
+    DuckDB engine keeps there: duck.DuckEngine.open_direct). A round's query computes
+    some 600 columns of which the rows and the next round read a fraction: only those
+    are checkpointed; the last round's writes are not applied, as nothing reads them."""
+    from engine.bulk.duck import FETCHED
+    from engine.bulk.plan_text import EntrySql
+    from engine.bulk.spark import spark_sql
+
+    kept = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+    kept += [f"__ndup{n}" for n in program.dup_rules]
+    kept += ["__assigned", "__owner", *EntrySql(rules, program).columns()]
+    # Spark hands the columns as they are; DuckDB casts them as its engine does
+    plain = [sqlglot.parse_one(c, read="duckdb").alias_or_name for c in kept]
+    fetch = f"SELECT {', '.join(map(_tick, plain))} FROM cycle_round"
+    query = spark_sql(program.round_sql.replace("$round", "__ROUND__"))
+    nexts = [(t, spark_sql(s.replace("$created_stamp", stamp))) for t, s in program.next_tables]
+    used = " ".join([*kept, *(select for _, select in program.next_tables)])
+    names = spark.sql(query.replace("__ROUND__", "1")).columns
+    needed = ", ".join(
+        _tick(n)
+        for n in names
+        if f'"{n}"' in used or re.search(rf"(?<![\w.]){re.escape(n)}\b", used)
+    )
+    for k in range(1, count + 1):
+        round_k = f"SELECT {needed} FROM ({query.replace('__ROUND__', str(k))}) AS r"
+        spark.sql(round_k).localCheckpoint().createOrReplaceTempView("cycle_round")
+        for n, where in enumerate(_chunks(spark)):
+            con.register("__arrow", _arrow(spark.sql(f"{fetch} {where}")))
+            into = "INSERT INTO __plan_rows " if k > 1 or n else "CREATE TABLE __plan_rows AS "
+            con.execute(f"{into}SELECT {', '.join(kept)} FROM __arrow")
+            con.unregister("__arrow")
+        if k == count:
+            break
+        for table, select in nexts:
+            spark.sql(select).localCheckpoint().createOrReplaceTempView(table)
+    spark.catalog.dropTempView("cycle_round")
+
+
+CHUNK = 50_000  # plan rows collected to the driver at a time (each held twice, as Arrow)
+
+
+def _chunks(spark: Any, table: str = "cycle_round") -> list[str]:
+    """WHERE clauses splitting this round's rows into chunks of about CHUNK by rank:
+    Spark collects a DataFrame's Arrow batches whole in the driver before Python reads
+    them, so a round of a million rows is fetched a part at a time."""
+    low, high, rows = spark.sql(
+        f"SELECT min(__rank), max(__rank), count(*) FROM {table}"
+    ).collect()[0]
+    if rows <= CHUNK:
+        return [""]
+    parts = -(-rows // CHUNK)
+    step = -(-(high - low + 1) // parts)
+    return [
+        f"WHERE __rank >= {start} AND __rank < {start + step}"
+        for start in range(low, high + 1, step)
+    ]
+
+
+def _copy(spark: Any, con: Any, name: str, select: str, *, ranked: bool = False) -> None:
+    """A Spark table the plan rows read (components, owners, prospects' values) into
+    DuckDB; `ranked`: in chunks by `__rank` (one row per prospect)."""
+    for n, where in enumerate(_chunks(spark, name) if ranked else [""]):
+        con.register("__arrow", _arrow(spark.sql(f"{select} {where}")))
+        into = f"INSERT INTO {name} " if n else f"CREATE TABLE {name} AS "
+        con.execute(f"{into}SELECT * FROM __arrow")
+        con.unregister("__arrow")
+
+
+def _arrow(frame: Any) -> Any:
+    """A DataFrame's rows as an Arrow table on the driver (PySpark 4: toArrow)."""
+    to_arrow = getattr(frame, "toArrow", None)
+    if to_arrow is not None:
+        return to_arrow()
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    return pa.Table.from_batches(frame._collect_as_arrow())  # PySpark 3.5
+
+
+def _tick(name: str) -> str:
+    """A column name quoted for Spark SQL."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+__all__ = ["open_direct"]
