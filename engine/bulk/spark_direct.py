@@ -77,18 +77,29 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     some 600 columns of which the rows and the next round read a fraction: only those
     are checkpointed; the last round's writes are not applied, as nothing reads them."""
     from engine.bulk.duck import FETCHED
-    from engine.bulk.plan_text import EntrySql
+    from engine.bulk.plan_text import MACROS, EntrySql
     from engine.bulk.spark import spark_sql
 
     kept = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
     kept += [f"__ndup{n}" for n in program.dup_rules]
-    kept += ["__assigned", "__owner", *EntrySql(rules, program).columns()]
+    kept += ["__assigned", "__owner"]
+    # the entries' texts are computed by DuckDB, as its engine computes them in the round
+    # (plan_text's macros), from the round's columns they read, which Spark hands over
+    entries = EntrySql(rules, program).columns()
+    for macro in MACROS:
+        con.execute(macro)
     # Spark hands the columns as they are; DuckDB casts them as its engine does
     plain = [sqlglot.parse_one(c, read="duckdb").alias_or_name for c in kept]
+    read = [
+        column.name
+        for text in entries
+        for column in sqlglot.parse_one(text, read="duckdb").find_all(sqlglot.exp.Column)
+    ]
+    plain = list(dict.fromkeys([*plain, *read]))
     fetch = f"SELECT {', '.join(map(_tick, plain))} FROM cycle_round"
     query = spark_sql(program.round_sql.replace("$round", "__ROUND__"))
     nexts = [(t, spark_sql(s.replace("$created_stamp", stamp))) for t, s in program.next_tables]
-    used = " ".join([*kept, *(select for _, select in program.next_tables)])
+    used = " ".join([*kept, *entries, *(select for _, select in program.next_tables)])
     names = spark.sql(query.replace("__ROUND__", "1")).columns
     needed = ", ".join(
         _tick(n)
@@ -101,7 +112,7 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
         for n, where in enumerate(_chunks(spark)):
             con.register("__arrow", _arrow(spark.sql(f"{fetch} {where}")))
             into = "INSERT INTO __plan_rows " if k > 1 or n else "CREATE TABLE __plan_rows AS "
-            con.execute(f"{into}SELECT {', '.join(kept)} FROM __arrow")
+            con.execute(f"{into}SELECT {', '.join([*kept, *entries])} FROM __arrow")
             con.unregister("__arrow")
         if k == count:
             break
