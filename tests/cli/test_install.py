@@ -10,9 +10,16 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
+# the two tests of the install share one worker: on two, the second waited out the first's
+# install behind the lock (about 25 s of a worker doing nothing)
+INSTALLED = pytest.mark.xdist_group("install")
 
+
+@INSTALLED
 def test_installed_command_checks_a_rule_file(installed: Path, tmp_path: Path) -> None:
     rules = tmp_path / "r.sync"
     rules.write_text(
@@ -32,6 +39,7 @@ def test_installed_command_checks_a_rule_file(installed: Path, tmp_path: Path) -
     assert (result.returncode, result.stdout, result.stderr) == (0, "no problems found\n", "")
 
 
+@INSTALLED
 def test_installed_package_and_its_dependencies_are_the_environment_s_own(
     installed: Path, tmp_path: Path
 ) -> None:
