@@ -30,7 +30,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.bulk.forest import Forest
-from engine.bulk.sql import KEY_SEP, NEW_LEAD_PREFIX, Cls, Column, Program, lit, printable, q, tame
+from engine.bulk.sql import (
+    KEY_SEP,
+    NEW_LEAD_PREFIX,
+    Cls,
+    Column,
+    LinkState,
+    Program,
+    lit,
+    printable,
+    q,
+    tame,
+)
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
 from engine.files import InputError
@@ -56,6 +67,7 @@ DATETIME = DATE + r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|\
 ID = r"[!-~]([ -~]*[!-~])?"  # printable ASCII, nothing to strip
 TRIM = "' \t\n\r'"  # what str.strip() strips from printable ASCII
 DISTINCT_LIMIT = 10_000  # distinct values checked in Python per column; more: decline
+MERGE_STEPS = 8  # MasterRecordId links followed from a deleted record; more: decline
 
 
 class _Decline(Exception):
@@ -222,6 +234,7 @@ class _Raw:
     obj: str
     table: str
     columns: dict[str, str]  # header name → the raw table's column (c0, c1, …)
+    booleans: frozenset[str] = frozenset()  # raw columns read from Parquet booleans
 
     def find(self, model: ObjectModel, name: str) -> str | None:
         """The column holding field `name` (Salesforce names are case-insensitive)."""
@@ -267,9 +280,12 @@ class _Loader:
         self._build_records(raws["leads"], "leads")
         self._build_records(raws["contacts"], "contacts")
         self._owners(raws, People.of(self.rules, small))
-        self._build_prospects(raws["prospects"])
+        stateful = self._stateful(raws)
+        if stateful:
+            self._links(raws)
+        self._build_prospects(raws["prospects"], stateful)
         count = int(self.one("SELECT count(*) FROM prospects"))
-        last = self._rounds(raws["prospects"])
+        last = self._rounds(raws["prospects"], stateful)
         groups = directory(small.users).groups
         pairs = sorted((k, g) for k, members in groups.items() for g in members)
         self.tables.insert("__groups", ("k", "g"), pairs)
@@ -341,12 +357,14 @@ class _Loader:
         origin, described = self.tables.parquet_source(path)
         columns: dict[str, str] = {}
         cells = []
+        booleans = set()
         for n, (name, kind) in enumerate(described):
             source = q(str(name))
             if kind == "VARCHAR":
                 cell = f"COALESCE({source}, '')"
             elif kind == "BOOLEAN":  # the loader reads True as `true` wherever text goes
                 cell = f"CASE WHEN {source} THEN 'true' WHEN NOT {source} THEN 'false' ELSE '' END"
+                booleans.add(f"c{n}")
             elif kind in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT"):
                 cell = f"COALESCE(CAST({source} AS VARCHAR), '')"
             else:  # floats, decimals, dates, lists: the Python loader types them
@@ -356,7 +374,7 @@ class _Loader:
         if not cells:
             raise _Decline
         self.tables.create(table, f"SELECT {self._ordered(cells)} FROM {origin}")
-        return _Raw(obj, table, columns)
+        return _Raw(obj, table, columns, frozenset(booleans))
 
     # -- checks: every value is one SQL types exactly as the Python loader ----------------
 
@@ -393,7 +411,6 @@ class _Loader:
                 if fid is not None:
                     bad.append(f"starts_with({fid}, {lit(NEW_LEAD_PREFIX)})")
             self._datetime(raw.columns.get("updated_at"), bad)
-            self._flag(raw.columns.get("crm_deleted"), few)
         else:
             self._datetime(raw.find(model, "LastModifiedDate"), bad)
             email = raw.find(model, "Email")
@@ -402,14 +419,9 @@ class _Loader:
             info = model.get("Email")
             if info is not None and _cls(info) is not Cls.TEXT:
                 raise _Decline
-            for flag in ("IsDeleted", "IsConverted"):
-                self._flag(raw.find(model, flag), few)
-            for link in ("MasterRecordId", "ConvertedContactId"):
-                linked = raw.find(model, link)
-                if linked is not None:  # the connector's state: the Python loader's path
-                    bad.append(f"{linked} <> ''")
             if raw.obj == "lead":
                 bad.append(f"starts_with({id_column}, {lit(NEW_LEAD_PREFIX)})")
+        self._state_checks(raw, bad, few)
         if bad:
             found = self.one(
                 f"SELECT count(*) FROM {raw.table} WHERE " + " OR ".join(f"({b})" for b in bad)
@@ -474,10 +486,52 @@ class _Loader:
                 f"TRY_CAST(left({x}, 10) AS DATE) IS NOT NULL))"
             )
 
-    @staticmethod
-    def _flag(x: str | None, few: list[tuple[str, Callable[[str], bool]]]) -> None:
-        if x is not None:  # set flags are the connector's state: the Python loader's path
-            few.append((x, lambda v: v == "" or v.lower() == "false"))
+    # -- the connector's state (records/state.py): read whether declared or not ---------
+
+    def _state_column(self, raw: _Raw, name: str) -> str | None:
+        """The raw column of a state column: `crm_deleted` on prospects (its name exact),
+        `IsDeleted` and `MasterRecordId` on leads and contacts, `IsConverted` and
+        `ConvertedContactId` on leads (API names, any case)."""
+        if raw.obj == "prospect":
+            return raw.columns.get(name) if name == "crm_deleted" else None
+        if name in ("IsConverted", "ConvertedContactId") and raw.obj != "lead":
+            return None
+        return raw.find(self.rules.object(raw.obj), name)
+
+    def _state_checks(
+        self, raw: _Raw, bad: list[str], few: list[tuple[str, Callable[[str], bool]]]
+    ) -> None:
+        """A flag is `true`/`false` in any case around blanks, or blank (state._flag);
+        anything else is an input error the Python loader words. An Id column is
+        printable ASCII, so that SQL's trim is str.strip(); a Parquet boolean there
+        (state._id reads it as no Id) is left to the Python loader."""
+        for flag in ("crm_deleted", "IsDeleted", "IsConverted"):
+            x = self._state_column(raw, flag)
+            if x is not None:
+                few.append((x, _state_flag_ok))
+        for link in ("MasterRecordId", "ConvertedContactId"):
+            x = self._state_column(raw, link)
+            if x is not None:
+                if x in raw.booleans:
+                    raise _Decline
+                bad.append(f"NOT regexp_full_match({x}, '{PRINTABLE}')")
+
+    def _state_flag(self, raw: _Raw, name: str) -> str:
+        """A state flag as SQL (state._flag, over the values `_state_checks` let through)."""
+        x = self._state_column(raw, name)
+        return "FALSE" if x is None else f"(lower(trim({x}, {TRIM})) = 'true')"
+
+    def _state_id(self, raw: _Raw, name: str) -> str:
+        """A state Id column as SQL (state._id: stripped, blank is none)."""
+        x = self._state_column(raw, name)
+        return "CAST(NULL AS VARCHAR)" if x is None else f"NULLIF(trim({x}, {TRIM}), '')"
+
+    def _stateful(self, raws: dict[str, _Raw]) -> bool:
+        """Whether any file has a state column; without one every record is live and
+        unconverted, every prospect unflagged, and the tables are built without the
+        joins that resolve each prospect's link (`_links`)."""
+        names = ("crm_deleted", "IsDeleted", "IsConverted", "MasterRecordId")
+        return any(self._state_column(raw, n) is not None for raw in raws.values() for n in names)
 
     def _id_column(self, raw: _Raw, model: ObjectModel) -> str:
         column = raw.columns.get("id") if raw.obj == "prospect" else raw.find(model, "Id")
@@ -500,6 +554,124 @@ class _Loader:
         )
         if both:
             raise _Decline
+
+    def _links(self, raws: dict[str, _Raw]) -> None:
+        """Where each prospect's CRM ids lead before its turn, as duck.Links.resolve
+        decides it from Records, into `__links` (id, __lead_fid, __contact_fid, __state,
+        __master_obj, __master_id): a flagged prospect is deleted; a deleted linked
+        record (its contact, else its lead) is followed to the live record it was merged
+        into (cycle.master_of), and that to its conversion's contact when it is a
+        converted lead, else the prospect is deleted; a converted lead is followed to its
+        live contact; a converted lead beside a live contact is dropped."""
+        for name, obj in (("contacts", "contact"), ("leads", "lead")):
+            raw = raws[name]
+            model = self.rules.object(obj)
+            self.tables.create(
+                f"__st_{obj}",
+                f"SELECT {self._id_column(raw, model)} AS id, "
+                f"{self._state_flag(raw, 'IsDeleted')} AS deleted, "
+                f"{self._state_flag(raw, 'IsConverted')} AS converted, "
+                f"{self._state_id(raw, 'MasterRecordId')} AS master, "
+                f"{self._state_id(raw, 'ConvertedContactId')} AS conv FROM {raw.table}",
+            )
+            self._masters(obj)
+        # a lead's live master and, when converted, its conversion's live contact
+        self.tables.create(
+            "__sl",
+            "SELECT s.id, s.deleted, s.converted, m.live AS master, "
+            "CASE WHEN c.id IS NOT NULL AND NOT c.deleted THEN c.id END AS conv "
+            "FROM __st_lead s LEFT JOIN __masters_lead m ON m.start = s.id "
+            "LEFT JOIN __st_contact c ON c.id = s.conv",
+        )
+        self.tables.create(
+            "__sc",
+            "SELECT s.id, s.deleted, m.live AS master FROM __st_contact s "
+            "LEFT JOIN __masters_contact m ON m.start = s.id",
+        )
+        raw = raws["prospects"]
+        get = raw.columns.get
+        lead, contact = get("crm_lead_fid"), get("crm_contact_fid")
+        flagged = self._state_flag(raw, "crm_deleted")
+        # D: deleted; MC, ML: a merged contact, lead followed to its master; C: a live
+        # contact (and the lead beside it unless converted); V: a converted lead; L: a
+        # lead or none
+        kind = (
+            f"CASE WHEN {flagged} THEN 'D' "
+            "WHEN c.id IS NOT NULL AND c.deleted THEN "
+            "(CASE WHEN c.master IS NULL THEN 'D' ELSE 'MC' END) "
+            "WHEN c.id IS NULL AND l.id IS NOT NULL AND l.deleted THEN "
+            "(CASE WHEN l.master IS NULL THEN 'D' ELSE 'ML' END) "
+            "WHEN c.id IS NOT NULL THEN 'C' "
+            "WHEN l.id IS NOT NULL AND l.converted THEN 'V' ELSE 'L' END"
+        )
+        lead_join = f"LEFT JOIN __sl l ON l.id = r.{lead} " if lead else ""
+        contact_join = f"LEFT JOIN __sc c ON c.id = r.{contact} " if contact else ""
+        no_lead = "(SELECT CAST(NULL AS VARCHAR) AS id, FALSE AS deleted, FALSE AS converted, "
+        no_lead += "CAST(NULL AS VARCHAR) AS master, CAST(NULL AS VARCHAR) AS conv)"
+        no_contact = "(SELECT CAST(NULL AS VARCHAR) AS id, FALSE AS deleted, "
+        no_contact += "CAST(NULL AS VARCHAR) AS master)"
+        self.tables.create(
+            "__k",
+            f"SELECT r.{get('id')} AS id, {kind} AS k, c.id AS cid, c.master AS cmaster, "
+            "l.id AS lid, l.master AS lmaster, l.converted AS lconverted, l.conv AS lconv, "
+            "m.converted AS mconverted, m.conv AS mconv "
+            f"FROM {raw.table} r "
+            + (lead_join or f"CROSS JOIN {no_lead} l ")
+            + (contact_join or f"CROSS JOIN {no_contact} c ")
+            + "LEFT JOIN __sl m ON m.id = l.master",
+        )
+        self.tables.create(
+            "__links",
+            "SELECT id, "
+            "CASE k WHEN 'ML' THEN (CASE WHEN mconverted THEN NULL ELSE lmaster END) "
+            "WHEN 'C' THEN (CASE WHEN lid IS NOT NULL AND NOT lconverted THEN lid END) "
+            "WHEN 'L' THEN lid END AS __lead_fid, "
+            "CASE k WHEN 'MC' THEN cmaster WHEN 'ML' THEN (CASE WHEN mconverted THEN mconv END) "
+            "WHEN 'C' THEN cid WHEN 'V' THEN lconv END AS __contact_fid, "
+            f"CASE k WHEN 'D' THEN {lit(LinkState.DELETED)} WHEN 'MC' THEN {lit(LinkState.MERGE)} "
+            f"WHEN 'ML' THEN {lit(LinkState.MERGE)} END AS __state, "
+            "CASE k WHEN 'MC' THEN 'contact' WHEN 'ML' THEN 'lead' END AS __master_obj, "
+            "CASE k WHEN 'MC' THEN cmaster WHEN 'ML' THEN lmaster END AS __master_id FROM __k",
+        )
+        for table in ("__k", "__sl", "__sc", "__st_lead", "__st_contact"):
+            self.tables.drop(table)
+        for obj in ("lead", "contact"):
+            self.tables.drop(f"__masters_{obj}")
+
+    def _masters(self, obj: str) -> None:
+        """`__masters_<obj>` (start, live): each deleted record's live master, following
+        MasterRecordId through masters merged again (cycle.master_of); a record whose
+        chain ends at a missing or deleted record, or comes back to it, has none. A chain
+        longer than MERGE_STEPS is left to the Python loader's path."""
+        table = f"__st_{obj}"
+        walk, found = f"__walk_{obj}", f"__masters_{obj}"
+        self.tables.create(
+            walk, f"SELECT id AS start, master AS cur FROM {table} WHERE deleted AND master <> ''"
+        )
+        steps: list[str] = []  # each step's table: the starts it found a live master for
+        while self.one(f"SELECT count(*) FROM {walk}"):
+            if len(steps) == MERGE_STEPS:
+                raise _Decline
+            step = f"{found}{len(steps)}"
+            steps.append(step)
+            self.tables.create(
+                step,
+                "SELECT w.start, w.cur, t.id, t.deleted, t.master "
+                f"FROM {walk} w LEFT JOIN {table} t ON t.id = w.cur",
+            )
+            self.tables.create(
+                walk,
+                f"SELECT start, master AS cur FROM {step} WHERE id IS NOT NULL AND deleted "
+                "AND master IS NOT NULL AND master <> start",
+            )
+        live = [
+            f"SELECT start, id AS live FROM {t} WHERE id IS NOT NULL AND NOT deleted" for t in steps
+        ]
+        self.tables.create(
+            found, " UNION ALL ".join(live) or f"SELECT start, cur AS live FROM {walk}"
+        )
+        for t in (*steps, walk):
+            self.tables.drop(t)
 
     # -- the engine's tables (as duck.load_tables builds them from Records) ---------------
 
@@ -530,6 +702,10 @@ class _Loader:
         model = self.rules.object(raw.obj)
         cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.columns(raw.obj)]
         id_column = self._id_column(raw, model)
+        # SPEC §3.2, §3.3: a deleted record is invisible; a deleted or converted one is
+        # never matched by email nor counted by a duplicate rule (as duck.load_tables)
+        deleted = self._state_flag(raw, "IsDeleted")
+        gone = f"({deleted} OR {self._state_flag(raw, 'IsConverted')})"
         cols += [
             f"{id_column} AS __id",
             f"CAST(row_number() OVER (ORDER BY {self.tables.order}) - 1 AS BIGINT) AS __ord",
@@ -540,8 +716,8 @@ class _Loader:
                 for n in self.program.history(raw.obj)
             ),
             "FALSE AS __created",
-            "FALSE AS __deleted",
-            "FALSE AS __gone",
+            f"{deleted} AS __deleted",
+            f"{gone} AS __gone",
         ]
         for n in self.program.dup_rules:
             parts = []
@@ -558,13 +734,13 @@ class _Loader:
             present = [p for p in parts if p is not None]
             blank = " OR ".join(f"{p} = ''" for p in present)
             joined = f" || {lit(KEY_SEP)} || ".join(self._key(raw, p) for p in present)
-            cols.append(f"(CASE WHEN {blank} THEN NULL ELSE {joined} END) AS __dup{n}")
+            cols.append(f"(CASE WHEN {gone} OR {blank} THEN NULL ELSE {joined} END) AS __dup{n}")
             printed = " OR ".join(f"NOT regexp_full_match({p}, '{PRINTABLE}')" for p in present)
             if self.one(f"SELECT count(*) FROM {raw.table} WHERE {printed}"):
                 raise _Decline
         self.tables.create(table, f"SELECT {', '.join(cols)} FROM {raw.table}")
 
-    def _build_prospects(self, raw: _Raw) -> None:
+    def _build_prospects(self, raw: _Raw, stateful: bool) -> None:
         cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.prospect]
         get = raw.columns.get
         email, assigned = get("email"), get("assigned_user") or "''"
@@ -576,28 +752,38 @@ class _Loader:
             f"{assigned} AS __assigned",
             f"COALESCE(__m.owner, {assigned}) AS __owner",  # decided in _owners
         ]
-        # duck.Links.resolve without the connector's state: a CRM id names a record or not
-        for obj in ("lead", "contact"):
-            fid = fids[obj]
-            if fid is None:
-                cols.append(f"CAST(NULL AS VARCHAR) AS __{obj}_fid")
-            else:
-                cols.append(
-                    f"(CASE WHEN {fid} IN (SELECT __id FROM {obj}s) THEN {fid} END) AS __{obj}_fid"
-                )
-        cols += [
-            "CAST(NULL AS VARCHAR) AS __state",
-            "CAST(NULL AS VARCHAR) AS __master_obj",
-            "CAST(NULL AS VARCHAR) AS __master_id",
-            f"{self._stamp(get('updated_at'))} AS __stamp",
-        ]
+        links = ""
+        if stateful:  # resolved by _links
+            cols += [f"__k.{name}" for name in ("__lead_fid", "__contact_fid", "__state")]
+            cols += ["__k.__master_obj", "__k.__master_id"]
+            links = f"LEFT JOIN __links __k ON __k.id = {get('id')} "
+        else:  # duck.Links.resolve without the connector's state: a CRM id names a record or not
+            for obj in ("lead", "contact"):
+                fid = fids[obj]
+                if fid is None:
+                    cols.append(f"CAST(NULL AS VARCHAR) AS __{obj}_fid")
+                else:
+                    cols.append(
+                        f"(CASE WHEN {fid} IN (SELECT __id FROM {obj}s) THEN {fid} END) "
+                        f"AS __{obj}_fid"
+                    )
+            cols += [
+                "CAST(NULL AS VARCHAR) AS __state",
+                "CAST(NULL AS VARCHAR) AS __master_obj",
+                "CAST(NULL AS VARCHAR) AS __master_id",
+            ]
+        cols.append(f"{self._stamp(get('updated_at'))} AS __stamp")
         self.tables.create(
             "prospects",
             f"SELECT {', '.join(cols)} FROM {raw.table} "
-            f"LEFT JOIN __created_owner __m ON __m.assigned = {assigned}",
+            f"LEFT JOIN __created_owner __m ON __m.assigned = {assigned} {links}",
         )
+        if stateful:
+            self.tables.drop("__links")
+        # the records prospects are linked to before the cycle, but a flagged prospect's
+        live = f" AND NOT {self._state_flag(raw, 'crm_deleted')}"
         owned = [
-            f"SELECT '{obj}' AS obj, {fid} AS id FROM {raw.table} WHERE {fid} <> ''"
+            f"SELECT '{obj}' AS obj, {fid} AS id FROM {raw.table} WHERE {fid} <> ''{live}"
             for obj, fid in sorted(fids.items())
             if fid is not None
         ]
@@ -636,7 +822,7 @@ class _Loader:
 
     # -- rounds: duck.components and duck.rounds, from the keys ---------------------------
 
-    def _rounds(self, raw: _Raw) -> int:
+    def _rounds(self, raw: _Raw, stateful: bool) -> int:
         """Each prospect's component (duck.components: prospects reaching one record or
         email key) and its round. A record is one with its email key (its node is the
         key; a record without one, or a CRM id naming no record, is its own node), so a
@@ -666,6 +852,20 @@ class _Loader:
             if get("crm_contact_fid")
             else "",
         ]
+        if stateful:
+            # the records the connector's state leads to (duck.components): the link as
+            # resolved (a conversion's contact, a merge's master) and the merge's master
+            for alias, table, on in (
+                ("rl", "leads", "p.__lead_fid"),
+                ("rc", "contacts", "p.__contact_fid"),
+                ("ml", "leads", "(CASE WHEN p.__master_obj = 'lead' THEN p.__master_id END)"),
+                ("mc", "contacts", "(CASE WHEN p.__master_obj = 'contact' THEN p.__master_id END)"),
+            ):
+                joins.append(f"LEFT JOIN {table} {alias} ON {alias}.__id = {on}")
+                nodes.append(
+                    f"(CASE WHEN {alias}.__id IS NULL THEN NULL WHEN {alias}.__email <> '' THEN "
+                    f"'e:' || {alias}.__email ELSE '{table[0]}:' || {alias}.__id END)"
+                )
         self.tables.create(
             "__nodes",
             "SELECT p.__id, list_distinct(list_filter("
@@ -693,6 +893,16 @@ class _Loader:
         self.tables.drop("__nodes")
         self.tables.drop("__joined")
         return int(self.one("SELECT COALESCE(max(__round), 0) FROM prospects"))
+
+
+def _state_flag_ok(value: str) -> bool:
+    """records/state._flag reads it without error, and SQL's lower(trim()) alike."""
+    stripped = value.strip()
+    return (
+        value.isascii()
+        and stripped == value.strip(" \t\n\r")
+        and (stripped.lower() in ("", "true", "false"))
+    )
 
 
 def _cls(info: FieldInfo) -> Cls | None:
