@@ -389,7 +389,7 @@ class _Loader:
         strict = {n for o, n in self.program.strict if o == raw.obj}
         for c in self.program.columns(raw.obj):
             found = raw.find(model, c.name)
-            if found is not None and c.cls is Cls.TEXT:
+            if found is not None and c.cls in (Cls.TEXT, Cls.MULTI):
                 ok: Callable[[str], bool] = printable if c.name in strict else tame
                 column = found
                 few.append(
@@ -472,8 +472,9 @@ class _Loader:
         elif kind is Kind.MULTIPICKLIST:
 
             def chosen(v: str) -> bool:
+                # tame: str.strip() strips what SQL's trim does (multi_select)
                 parts = [p.strip() for p in v.split(";") if p.strip()]
-                return all(info.type.allows(p) for p in parts)
+                return tame(v) and all(info.type.allows(p) for p in parts)
 
             few.append((x, chosen))
 
@@ -678,9 +679,13 @@ class _Loader:
     def _value(self, raw: _Raw, c: Column) -> str:
         x = raw.find(self.rules.object(raw.obj), c.name)
         if x is None:  # not in the file: the type's blank (runtime.fit.blank_of)
-            return {Cls.TEXT: "''", Cls.BOOL: "FALSE"}.get(c.cls, "CAST(NULL AS VARCHAR)")
+            return {Cls.TEXT: "''", Cls.MULTI: "''", Cls.BOOL: "FALSE"}.get(
+                c.cls, "CAST(NULL AS VARCHAR)"
+            )
         if c.cls is Cls.TEXT:
             return x
+        if c.cls is Cls.MULTI:
+            return multi_select(x)
         if c.cls is Cls.BOOL:
             return f"(lower({x}) IN ('true', '1'))"
         if c.cls is Cls.NUMBER:
@@ -922,6 +927,14 @@ def decimal_str(x: str) -> str:
         f"|| (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
         f"|| (CASE WHEN {frac} <> '' THEN '.' || {frac} ELSE '' END))"
     )
+
+
+def multi_select(x: str) -> str:
+    """A multi-select picklist's value as records/load.py normalises it: the parts between
+    `;` stripped, blank ones dropped, joined with `;` (`" A ;;B"` → `"A;B"`, blank `""`),
+    for a text the checks found tame (Python's strip() and SQL's trim agree on it)."""
+    parts = f"list_transform(string_split({x}, ';'), lambda p: trim(p, {TRIM}))"
+    return f"array_to_string(list_filter({parts}, lambda p: p <> ''), ';')"
 
 
 def _fraction(x: str) -> str:

@@ -573,12 +573,6 @@ class DuckEngine:
             return None
         if program.related:
             return None  # related records' values are read from whole Records (load_tables)
-        if any(
-            c.cls is Cls.MULTI
-            for obj in ("prospect", "lead", "contact")
-            for c in program.columns(obj)
-        ):
-            return None  # multi-select picklists as the Python loader normalises them
         spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
         con = self.connect(spill)
         try:

@@ -203,3 +203,87 @@ def test_a_long_merge_chain_is_left_to_the_python_path(
         other, STATE_RULES, {"prospects": prospects, "leads": shorter, "contacts": ["Id"]}
     )
     same_plan(rules, records, capsys)
+
+
+# -- multi-select picklists -------------------------------------------------------------------
+
+MULTI_RULES = """
+object prospect { email: email  name: text(8)  topics: multipicklist("Email", "Webinars") }
+object lead { Email: email  LastName: text(8)  Interests__c: multipicklist("A", "B", "C") }
+field email { lead: Email sync: salesforce }
+field name { lead: LastName sync: pardot }
+stage Web when INCLUDES(topics, "Webinars") or ISBLANK(topics)
+create lead when true
+validation Changed on lead { error_if: INCLUDES(Interests__c, "A") && ISCHANGED(LastName)
+                              message: "a" }
+validation Blank on lead { error_if: ISBLANK(Interests__c) && LastName = "Zed" message: "z" }
+validation Both on lead { error_if: INCLUDES(Interests__c, "B") && INCLUDES(Interests__c, "C")
+                           && LastName = "Bob" message: "b" }
+"""
+MULTI_LEADS = [
+    "Id,Email,LastName,Interests__c",
+    '00Q1,ada@x.io,Lo,"A;B"',
+    '00Q2,bo@x.io,Bo," B ;;C;"',
+]
+MULTI_PROSPECTS = [
+    "id,email,name,topics,crm_lead_fid",
+    'p1,ada@x.io,Ada,"Email; Webinars",00Q1',
+    "p2,bo@x.io,Bob, Email ,00Q2",
+    "p3,c@x.io,Zed,;,",
+    "p4,d@x.io,Dee,,",
+]
+
+
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_multi_select_picklists_are_read_by_the_direct_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    rules, records = write_set(
+        tmp_path, MULTI_RULES, {"prospects": MULTI_PROSPECTS, "leads": MULTI_LEADS}
+    )
+    if form == "parquet":
+        to_parquet(records, "prospects")
+    plan = json.loads(same_plan(rules, records, capsys))
+    got = {r["prospect"]: r.get("rule") for r in plan["records"]}
+    # p1: A chosen, its LastName changes; p2: " B ;;C;" is B;C; p3 creates a lead of none
+    assert got == {"p1": "Changed", "p2": "Both", "p3": "Blank", "p4": None}
+    stages = {r["prospect"]: r["stages"] for r in plan["records"]}
+    assert stages == {"p1": ["Web"], "p2": [], "p3": ["Web"], "p4": ["Web"]}
+
+
+def test_a_multi_select_value_not_among_its_values_is_worded_by_the_loader(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prospects = [*MULTI_PROSPECTS, 'p5,e@x.io,Eve,"Email;Fax",']
+    rules, records = write_set(
+        tmp_path, MULTI_RULES, {"prospects": prospects, "leads": MULTI_LEADS}
+    )
+    assert not took_direct_path(rules, records)
+    python = dry_run(rules, records, "python", capsys)
+    assert dry_run(rules, records, "duckdb", capsys) == python
+    code, out, err = python
+    assert (code, out) == (2, "")
+    assert "prospects.csv:" in err
+    assert "record p5, field topics" in err
+    assert '"Fax" is not one of its values' in err
+
+
+@pytest.mark.parametrize(
+    "text", ["", " A ;;B", ";", " ; ", "A;B;A", "x\ty ;\nz", "Email; Webinars"]
+)
+def test_multi_select_in_sql_is_the_loaders_normalisation(text: str) -> None:
+    import duckdb
+
+    from engine.bulk import direct
+
+    expected = {
+        "": "",
+        " A ;;B": "A;B",
+        ";": "",
+        " ; ": "",
+        "A;B;A": "A;B;A",
+        "x\ty ;\nz": "x\ty;z",
+        "Email; Webinars": "Email;Webinars",
+    }[text]
+    got = duckdb.connect().execute(f"SELECT {direct.multi_select('?')}", [text]).fetchone()
+    assert got == (expected,)
