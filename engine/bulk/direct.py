@@ -792,11 +792,13 @@ class _Loader:
             for obj, fid in sorted(fids.items())
             if fid is not None
         ]
-        body = " UNION ".join(owned) if owned else "SELECT NULL AS obj, NULL AS id WHERE FALSE"
+        body = " UNION ALL ".join(owned) if owned else "SELECT NULL AS obj, NULL AS id WHERE FALSE"
+        # DISTINCT over UNION ALL, not UNION: Spark 4 fails a later UNION with this
+        # table ("key not found") when it was checkpointed from a UNION of two selects
         self.tables.create(
             "__owned",
-            f"SELECT CAST(obj AS VARCHAR) AS obj, CAST(id AS VARCHAR) AS id FROM ({body}) "
-            "ORDER BY obj, id",
+            f"SELECT DISTINCT CAST(obj AS VARCHAR) AS obj, CAST(id AS VARCHAR) AS id "
+            f"FROM ({body}) ORDER BY obj, id",
         )
 
     def _owners(self, raws: dict[str, _Raw], people: People) -> None:

@@ -287,3 +287,26 @@ def test_multi_select_in_sql_is_the_loaders_normalisation(text: str) -> None:
     }[text]
     got = duckdb.connect().execute(f"SELECT {direct.multi_select('?')}", [text]).fetchone()
     assert got == (expected,)
+
+
+@pytest.mark.xdist_group("spark")
+def test_spark_reads_the_connector_state_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same loader on Spark (spark_load.py): the state set, both CRM-id columns and
+    several rounds, past the per-record limit, as the reference plans it."""
+    from tests.bulk.test_spark import READY
+
+    if not READY:
+        pytest.skip("needs pyspark and java")
+    rules, records = write_set(
+        tmp_path,
+        STATE_RULES,
+        {"prospects": STATE_PROSPECTS, "leads": STATE_LEADS, "contacts": STATE_CONTACTS},
+    )
+    code, reference, _ = dry_run(rules, records, "python", capsys)
+    assert code == 0
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0")  # Spark must read the files itself
+    args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", "json"]
+    assert main([*args, "--engine", "spark", "--spark-master", "local[2]"]) == 0
+    assert capsys.readouterr().out == reference
