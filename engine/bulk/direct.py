@@ -25,7 +25,7 @@ import csv
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,9 +45,9 @@ from engine.bulk.sql import (
 from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
 from engine.files import InputError
-from engine.records.model import LISTS, OBJECT_LISTS, SALESFORCE_TYPES, RecordSet
+from engine.records.model import LISTS, OBJECT_LISTS, SALESFORCE_TYPES, Origin, Record, RecordSet
 from engine.runtime.company import company_mapping
-from engine.runtime.context import directory
+from engine.runtime.context import Directory, _id_field, directory
 from engine.runtime.ownership import People, created_owner
 
 BULK_LISTS = ("prospects", "leads", "contacts")
@@ -67,6 +67,8 @@ DATETIME = DATE + r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|\
 ID = r"[!-~]([ -~]*[!-~])?"  # printable ASCII, nothing to strip
 TRIM = "' \t\n\r'"  # what str.strip() strips from printable ASCII
 DISTINCT_LIMIT = 10_000  # distinct values checked in Python per column; more: decline
+# the Id of the stand-in records related values are decided on; each record's Id replaces it
+_RECORD_TOKEN = "@@record@@"
 MERGE_STEPS = 8  # MasterRecordId links followed from a deleted record; more: decline
 
 
@@ -235,6 +237,7 @@ class _Raw:
     table: str
     columns: dict[str, str]  # header name → the raw table's column (c0, c1, …)
     booleans: frozenset[str] = frozenset()  # raw columns read from Parquet booleans
+    parquet: bool = False  # read from a Parquet file: its cells' Python types are lost
 
     def find(self, model: ObjectModel, name: str) -> str | None:
         """The column holding field `name` (Salesforce names are case-insensitive)."""
@@ -253,6 +256,7 @@ class _Loader:
     rules: CheckedRules
     program: Program
     keep_raw: bool = False
+    users: Directory = field(default_factory=lambda: Directory({}))
 
     def one(self, statement: str) -> Any:
         return self.tables.rows(statement)[0][0]
@@ -273,6 +277,7 @@ class _Loader:
             for obj in ("lead", "contact")
         ):
             raise _Decline  # a written owner is not the owner as loaded
+        self.users = directory(small.users)
         raws = {name: self._raw(name) for name in BULK_LISTS}
         for raw in raws.values():
             self._check(raw)
@@ -374,7 +379,7 @@ class _Loader:
         if not cells:
             raise _Decline
         self.tables.create(table, f"SELECT {self._ordered(cells)} FROM {origin}")
-        return _Raw(obj, table, columns, frozenset(booleans))
+        return _Raw(obj, table, columns, frozenset(booleans), parquet=True)
 
     # -- checks: every value is one SQL types exactly as the Python loader ----------------
 
@@ -713,7 +718,8 @@ class _Loader:
         gone = f"({deleted} OR {self._state_flag(raw, 'IsConverted')})"
         cols += [
             f"{id_column} AS __id",
-            f"CAST(row_number() OVER (ORDER BY {self.tables.order}) - 1 AS BIGINT) AS __ord",
+            f"CAST(row_number() OVER (ORDER BY {raw.table}.{self.tables.order}) - 1 AS BIGINT) "
+            "AS __ord",
             f"{self._key(raw, raw.find(model, 'Email'))} AS __email",
             f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __stamp",
             *(
@@ -743,7 +749,95 @@ class _Loader:
             printed = " OR ".join(f"NOT regexp_full_match({p}, '{PRINTABLE}')" for p in present)
             if self.one(f"SELECT count(*) FROM {raw.table} WHERE {printed}"):
                 raise _Decline
-        self.tables.create(table, f"SELECT {', '.join(cols)} FROM {raw.table}")
+        related, on = self._related(raw)
+        cols += related
+        join = f" LEFT JOIN __rel_{raw.obj} __r ON {on}" if on else ""
+        self.tables.create(table, f"SELECT {', '.join(cols)} FROM {raw.table}{join}")
+        if on:
+            self.tables.drop(f"__rel_{raw.obj}")
+
+    # -- related records' values (sql.Related) -------------------------------------------
+
+    def _related(self, raw: _Raw) -> tuple[list[str], str]:
+        """The related values the rules read on this object (`__rel{n}`, `__rel{n}u`), as
+        duck.related_columns gives them from Records: they depend only on the record's
+        cells of the columns MergeFields reads — the one named as the reference
+        (`RecordType.DeveloperName`), and the relationship's Id field (`OwnerId`, to the
+        user) — so the reference's own code decides them once per distinct set of those
+        cells, on a stand-in record whose Id is a token each record's Id replaces in SQL
+        (a Missing reason names the record). The decisions are joined by those cells.
+        Returns the select items and the join's condition ("": none is read)."""
+        from engine.bulk.duck import related_columns
+
+        related = self.program.related_of(raw.obj)
+        if not related:
+            return [], ""
+        model = self.rules.object(raw.obj)
+        read: dict[str, str] = {}  # header name → raw column, of the columns read
+        for r in related:
+            path: str | None = r.reference
+            if r.reference.startswith("$"):
+                head, _, rest = r.reference.partition(".")
+                path = "RecordType." + rest if head.casefold() == "$recordtype" else None
+            names = [path] if path else []
+            if path and "." in path:
+                id_field = _id_field(path.split(".")[0])
+                names += [id_field] if id_field else []
+            for name in names:
+                folded = name.casefold()
+                read.update((n, c) for n, c in raw.columns.items() if n.casefold() == folded)
+        if read and raw.parquet:
+            raise _Decline  # MergeFields reads the Parquet cells' own types (a null, 12)
+        keys = sorted(read.items())
+        cells = [c for _, c in keys]
+        if cells:
+            combos = self.tables.rows(
+                f"SELECT DISTINCT {', '.join(cells)} FROM {raw.table} LIMIT {DISTINCT_LIMIT + 1}"
+            )
+        else:
+            combos = [()]
+        if len(combos) > DISTINCT_LIMIT:
+            raise _Decline
+        pool = [
+            Record(
+                raw.obj,
+                _RECORD_TOKEN,
+                {},
+                {name: cell for (name, _), cell in zip(keys, combo, strict=True)},
+                Origin("", n),
+            )
+            for n, combo in enumerate(combos)
+        ]
+
+        def bad(record: Record, name: str, why: str) -> None:
+            raise _Decline  # a value SQL does not hold exactly: the Python loader's path
+
+        data = related_columns(self.rules, self.program, raw.obj, pool, self.users, bad)
+        names = [f"k{n}" for n in range(len(cells))]
+        for r in related:
+            names += [r.column, r.missing]
+        rows = []
+        for n, combo in enumerate(combos):
+            row = [*combo]
+            for r in related:
+                value, missing = data[r.column][n], data[r.missing][n]
+                if value is not None and _RECORD_TOKEN in str(value):
+                    raise _Decline
+                row += [None if value is None else str(value), missing]
+            rows.append(tuple(row))
+        self.tables.insert(f"__rel_{raw.obj}", tuple(names), rows)
+        on = " AND ".join(f"__r.k{n} = {raw.table}.{c}" for n, c in enumerate(cells))
+        record_id = self._id_column(raw, model)
+        items = [
+            item
+            for r in related
+            for item in (
+                f"__r.{r.column} AS {r.column}",
+                f"replace(__r.{r.missing}, {lit(_RECORD_TOKEN)}, {raw.table}.{record_id}) "
+                f"AS {r.missing}",
+            )
+        ]
+        return items, on or "TRUE"
 
     def _build_prospects(self, raw: _Raw, stateful: bool) -> None:
         cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.prospect]

@@ -571,8 +571,6 @@ class DuckEngine:
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
             return None
-        if program.related:
-            return None  # related records' values are read from whole Records (load_tables)
         spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
         con = self.connect(spill)
         try:
