@@ -10,11 +10,11 @@ Python one by one; only columns with few distinct values (booleans, grades, pick
 and the rare text outside printable ASCII are checked in Python, by the reference's own
 rules.
 
-The fast path covers the ordinary export, and says no (`None`) to anything else — a
-value that does not fit its type, an unusual spelling of a number or date-time, a
-YAML/JSON list file, the connector's deleted/converted/merged state, text the SQL
-engines decline — and the caller then loads the record set with the Python loader, as
-before. That loader is the reference: it words every input error (file, record, field;
+The fast path covers the ordinary export — the connector's deleted, converted and
+merged records, multi-select picklists and related records' values included — and says
+no (`None`) to anything else — a value that does not fit its type, an unusual spelling of
+a number or date-time, a YAML/JSON list file, text the SQL engines decline — and the
+caller then loads the record set with the Python loader, as before. That loader is the reference: it words every input error (file, record, field;
 exit 2) and every reason the engine declines, so both stay exactly as they were. The
 other lists (`users`, `accounts`, …) are small and go through the Python loader.
 """
