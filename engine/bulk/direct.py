@@ -14,9 +14,10 @@ The fast path covers the ordinary export — the connector's deleted, converted 
 merged records, multi-select picklists and related records' values included — and says
 no (`None`) to anything else — a value that does not fit its type, an unusual spelling of
 a number or date-time, a YAML/JSON list file, text the SQL engines decline — and the
-caller then loads the record set with the Python loader, as before. That loader is the reference: it words every input error (file, record, field;
-exit 2) and every reason the engine declines, so both stay exactly as they were. The
-other lists (`users`, `accounts`, …) are small and go through the Python loader.
+caller then loads the record set with the Python loader, as before. That loader is the
+reference: it words every input error (file, record, field; exit 2) and every reason the
+engine declines, so both stay exactly as they were. The other lists (`users`,
+`accounts`, …) are small and go through the Python loader.
 """
 
 from __future__ import annotations
