@@ -86,6 +86,7 @@ class DirectSet:
     small: RecordSet
     prospects: int
     last_round: int
+    taken: tuple[int, ...] = ()  # the 00QSR numbers leads hold (duck.LeadIds)
 
 
 def record_files(root: str) -> dict[str, str] | None:
@@ -283,6 +284,7 @@ class _Loader:
         for raw in raws.values():
             self._check(raw)
         self._check_ids(raws)
+        taken = self._taken(raws["leads"])
         self._build_records(raws["leads"], "leads")
         self._build_records(raws["contacts"], "contacts")
         self._owners(raws, People.of(self.rules, small))
@@ -297,7 +299,7 @@ class _Loader:
         self.tables.insert("__groups", ("k", "g"), pairs)
         for name in () if self.keep_raw else BULK_LISTS:
             self.tables.drop(f"raw_{name}")
-        return DirectSet(small, count, last)
+        return DirectSet(small, count, last, taken)
 
     # -- the other lists ---------------------------------------------------------------
 
@@ -412,10 +414,6 @@ class _Loader:
                 text = raw.columns.get(attribute)
                 if text is not None:
                     bad.append(f"NOT regexp_full_match({text}, '{PRINTABLE}')")
-            for attribute in ("crm_lead_fid", "crm_contact_fid"):
-                fid = raw.columns.get(attribute)
-                if fid is not None:
-                    bad.append(f"starts_with({fid}, {lit(NEW_LEAD_PREFIX)})")
             self._datetime(raw.columns.get("updated_at"), bad)
         else:
             self._datetime(raw.find(model, "LastModifiedDate"), bad)
@@ -425,8 +423,8 @@ class _Loader:
             info = model.get("Email")
             if info is not None and _cls(info) is not Cls.TEXT:
                 raise _Decline
-            if raw.obj == "lead":
-                bad.append(f"starts_with({id_column}, {lit(NEW_LEAD_PREFIX)})")
+            if raw.obj == "lead":  # a lead of the form the rounds give created leads
+                bad.append(f"regexp_full_match({id_column}, '{NEW_LEAD_PREFIX}[0-9]{{12}}')")
         self._state_checks(raw, bad, few)
         if bad:
             found = self.one(
@@ -561,6 +559,27 @@ class _Loader:
         )
         if both:
             raise _Decline
+        # a CRM id of the form created leads get that names no record (duck.load_tables)
+        prospects = raws["prospects"]
+        for attribute in ("crm_lead_fid", "crm_contact_fid"):
+            fid = prospects.columns.get(attribute)
+            if fid is not None and self.one(
+                f"SELECT count(*) FROM {prospects.table} WHERE starts_with({fid}, "
+                f"{lit(NEW_LEAD_PREFIX)}) AND {fid} NOT IN (SELECT {ids['leads']} FROM raw_leads "
+                f"UNION ALL SELECT {ids['contacts']} FROM raw_contacts)"
+            ):
+                raise _Decline
+
+    def _taken(self, raw: _Raw) -> tuple[int, ...]:
+        """The numbers of the leads an earlier run created (`00QSR` and ten digits), which
+        the leads this cycle creates skip (duck.LeadIds)."""
+        x = self._id_column(raw, self.rules.object("lead"))
+        rows = self.tables.rows(
+            f"SELECT DISTINCT CAST(substr({x}, {len(NEW_LEAD_PREFIX) + 1}) AS BIGINT) AS n "
+            f"FROM {raw.table} WHERE regexp_full_match({x}, '{NEW_LEAD_PREFIX}[0-9]{{10}}') "
+            "ORDER BY n"
+        )
+        return tuple(int(n) for (n,) in rows)
 
     def _links(self, raws: dict[str, _Raw]) -> None:
         """Where each prospect's CRM ids lead before its turn, as duck.Links.resolve

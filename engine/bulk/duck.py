@@ -583,7 +583,8 @@ class DuckEngine:
                 for macro in MACROS:  # the entries' texts are begun in the rounds
                     self._sql(con, macro)
                 self._rounds(con, program, last, stamp, extra, keep=True)
-                rows = PlanRows(self.rules, program, con, spill, _Owners(self.rules, loaded.small))
+                owners = _Owners(self.rules, loaded.small)
+                rows = PlanRows(self.rules, program, con, spill, owners, ids=LeadIds(loaded.taken))
                 rows.prepare()
                 return rows
         except BaseException:

@@ -22,6 +22,7 @@ from typing import Any
 
 from engine.bulk.duck import (
     ROW_BATCH,
+    LeadIds,
     Problems,
     _outcome,
     _Owners,
@@ -60,6 +61,8 @@ class PlanRows:
     batch: int = ROW_BATCH
     tally: dict[str, int] = field(default_factory=dict)
     fallbacks: int = 0  # entries built in Python so far (tests: the SQL wrote the rest)
+    # the 00QSR numbers leads of the record set hold, which created leads skip (duck.LeadIds)
+    ids: LeadIds = field(default_factory=LeadIds)
     _final: dict[str, str] | None = None
     _created_ranks: list[int] = field(default_factory=list)  # of the created leads, sorted
 
@@ -72,12 +75,25 @@ class PlanRows:
         for macro in MACROS:
             sql(macro)
         # as cycle._new_lead_id: a create that ends in an error takes no Id (no gaps)
+        number, numbers = "c.__k", ""
+        if self.ids.taken:  # the k-th created lead takes the k-th number no lead holds
+            sql("CREATE TABLE __taken_numbers (n BIGINT)")
+            self.con.executemany(
+                "INSERT INTO __taken_numbers VALUES (?)", [(n,) for n in self.ids.taken]
+            )
+            sql(
+                "CREATE TABLE __numbers AS SELECT row_number() OVER (ORDER BY range) AS k, "
+                "range AS n FROM range(1, (SELECT count(*) FROM __plan_rows) "
+                f"+ {len(self.ids.taken)} + 1) WHERE range NOT IN (SELECT n FROM __taken_numbers)"
+            )
+            number, numbers = "u.n", "JOIN __numbers u ON u.k = c.__k"
         sql(
             f"CREATE TABLE __final AS SELECT {lit(NEW_LEAD_PREFIX)} || "
-            "lpad(CAST(__rank AS VARCHAR), 12, '0') AS prov, "
-            f"{lit(NEW_LEAD_PREFIX)} || lpad(CAST(row_number() OVER (ORDER BY __rank) "
-            "AS VARCHAR), 10, '0') AS final, __owner AS owner, __rank AS rank FROM __plan_rows "
-            "WHERE __path = 'create' AND __action = 'create_lead'"
+            "lpad(CAST(c.__rank AS VARCHAR), 12, '0') AS prov, "
+            f"{lit(NEW_LEAD_PREFIX)} || lpad(CAST({number} AS VARCHAR), 10, '0') AS final, "
+            "c.__owner AS owner, c.__rank AS rank FROM (SELECT __rank, __owner, "
+            "row_number() OVER (ORDER BY __rank) AS __k FROM __plan_rows "
+            f"WHERE __path = 'create' AND __action = 'create_lead') c {numbers}"
         )
         self._check()
         self._declines()
@@ -306,7 +322,7 @@ class PlanRows:
             if row["__problems"]:
                 # the Id a lead created here would get: one past the leads created before
                 before = bisect.bisect_left(self._created_ranks, row["__rank"])
-                built[i] = Problems(final, before).attach(built[i], row)
+                built[i] = Problems(final, before, self.ids).attach(built[i], row)
         return built
 
     def plan(self) -> Plan:

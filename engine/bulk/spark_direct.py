@@ -30,7 +30,14 @@ if TYPE_CHECKING:
 
 def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None:
     from engine.bulk import direct
-    from engine.bulk.duck import DuckEngine, _Owners, created_stamp, direct_rules, program_for
+    from engine.bulk.duck import (
+        DuckEngine,
+        LeadIds,
+        _Owners,
+        created_stamp,
+        direct_rules,
+        program_for,
+    )
     from engine.bulk.plan_rows import PlanRows
     from engine.bulk.spark_load import SparkTables
     from engine.bulk.udf import bind_clock
@@ -62,7 +69,8 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
             f"SELECT __id{', ' if names else ''}{names} FROM prospects",
             ranked=True,
         )
-        rows = PlanRows(rules, program, con, spill, _Owners(rules, loaded.small))
+        owners = _Owners(rules, loaded.small)
+        rows = PlanRows(rules, program, con, spill, owners, ids=LeadIds(loaded.taken))
         rows.prepare()
         return rows
     except BaseException:

@@ -382,3 +382,41 @@ def test_related_values_from_a_parquet_file_are_left_to_the_python_path(
     python = dry_run(rules, records, "python", capsys)
     assert python[0] == 0
     assert dry_run(rules, records, "duckdb", capsys) == python
+
+
+# -- leads an earlier run created ---------------------------------------------------------------
+
+
+def test_leads_an_earlier_run_created_are_read_and_new_leads_numbered_past_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.bulk.test_related import OBJECTS, VALIDATIONS
+
+    leads = [*RELATED_LEADS, "00QSR0000000001,old@x.io,Old,,005A,,", "00QSR0000000003,,Z,,005A,,"]
+    prospects = [*RELATED_PROSPECTS, "p9,old@x.io,Again,2", "pa,z@x.io,Zoe,2"]
+    lists = {"prospects": prospects, "leads": leads, "contacts": RELATED_CONTACTS}
+    rules, records = write_set(tmp_path, OBJECTS + VALIDATIONS, lists)
+    (Path(records) / "users.yaml").write_text(RELATED_USERS, encoding="utf-8")
+    plan = json.loads(same_plan(rules, records, capsys))
+    outcomes = {o["prospect"]: o for o in plan["records"]}
+    # by hand: 00QSR…1 is held, so p5 creates …2 (named by its related-value failure);
+    # p6 matches it; …3 is held too, so pa creates …4; p9 matches the earlier run's lead
+    assert outcomes["p5"]["formula_errors"][0]["record"] == "00QSR0000000002"
+    assert outcomes["p6"]["target"] == {"object": "lead", "id": "00QSR0000000002"}  # p5's
+    assert outcomes["pa"]["formula_errors"][0]["record"] == "00QSR0000000004"
+    assert outcomes["p9"]["target"] == {"object": "lead", "id": "00QSR0000000001"}
+
+
+def test_a_lead_id_of_the_rounds_form_is_left_to_the_python_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    leads = [STATE_LEADS[0], "00QSR000000000001,ada@x.io,Lo,,,,"]
+    rules, records = write_set(
+        tmp_path, STATE_RULES, {"prospects": STATE_PROSPECTS[:2], "leads": leads}
+    )
+    assert not took_direct_path(rules, records)
+    assert dry_run(rules, records, "python", capsys)[0] == 0
+    # the engine built from records names why it cannot plan it (auto takes python)
+    code, out, err = dry_run(rules, records, "duckdb", capsys)
+    assert (code, out) == (2, "")
+    assert "lead 00QSR000000000001: an Id of the form the rounds give new leads" in err
