@@ -157,6 +157,9 @@ class Tables(Protocol):
 
     def drop(self, name: str) -> None: ...
 
+    def view(self, name: str, select: str) -> None:
+        """View `name` of `select` (over tables made here: computed where it is read)."""
+
     def rows(self, select: str) -> list[tuple[Any, ...]]: ...
 
     def insert(self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
@@ -190,6 +193,9 @@ class DuckTables:
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE {name}")
+
+    def view(self, name: str, select: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {select}")
 
     def rows(self, select: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(select).fetchall())
@@ -267,9 +273,10 @@ class _Loader:
         self._build_records(raws["leads"], "leads")
         self._build_records(raws["contacts"], "contacts")
         self._owners(raws, People.of(self.rules, small))
+        # each prospect's round before its table: the table is built once, with it
+        last = self._rounds(raws["prospects"])
         self._build_prospects(raws["prospects"])
         count = int(self.one("SELECT count(*) FROM prospects"))
-        last = self._rounds(raws["prospects"])
         groups = directory(small.users).groups
         pairs = sorted((k, g) for k, members in groups.items() for g in members)
         self.tables.insert("__groups", ("k", "g"), pairs)
@@ -503,6 +510,25 @@ class _Loader:
 
     # -- the engine's tables (as duck.load_tables builds them from Records) ---------------
 
+    def _store(self, name: str, items: list[tuple[str, str, bool]], tail: str) -> None:
+        """Table `name` of `items` (SQL, column name, whether constant) selected `tail`
+        (FROM …). A field not in the file holds one constant on every row, which an
+        in-memory table stores row by row (16 bytes a value at least: a third of the
+        benchmark org's tables, some 500 MB at a million prospects): only the others are
+        stored, in `name__stored`, and `name` is a view adding the constants in place."""
+        stored = [f"{sql} AS {alias}" for sql, alias, constant in items if not constant]
+        self.tables.create(f"{name}__stored", f"SELECT {', '.join(stored)} {tail}")
+        shown = [f"{sql} AS {alias}" if constant else alias for sql, alias, constant in items]
+        self.tables.view(name, f"SELECT {', '.join(shown)} FROM {name}__stored")
+
+    def _fields(self, raw: _Raw, columns: list[Column]) -> list[tuple[str, str, bool]]:
+        """`_store`'s items for the declared fields: each one's value, constant when the
+        file has no column for it."""
+        model = self.rules.object(raw.obj)
+        return [
+            (self._value(raw, c), q(c.name), raw.find(model, c.name) is None) for c in columns
+        ]
+
     def _value(self, raw: _Raw, c: Column) -> str:
         x = raw.find(self.rules.object(raw.obj), c.name)
         if x is None:  # not in the file: the type's blank (runtime.fit.blank_of)
@@ -528,20 +554,18 @@ class _Loader:
 
     def _build_records(self, raw: _Raw, table: str) -> None:
         model = self.rules.object(raw.obj)
-        cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.columns(raw.obj)]
+        items = self._fields(raw, self.program.columns(raw.obj))
         id_column = self._id_column(raw, model)
-        cols += [
-            f"{id_column} AS __id",
-            f"CAST(row_number() OVER (ORDER BY {self.tables.order}) - 1 AS BIGINT) AS __ord",
-            f"{self._key(raw, raw.find(model, 'Email'))} AS __email",
-            f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __stamp",
-            *(
-                f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __hs{n}"
-                for n in self.program.history(raw.obj)
-            ),
-            "FALSE AS __created",
-            "FALSE AS __deleted",
-            "FALSE AS __gone",
+        stamp = self._stamp(raw.find(model, "LastModifiedDate"))
+        items += [
+            (id_column, "__id", False),
+            (f"CAST(row_number() OVER (ORDER BY {self.tables.order}) - 1 AS BIGINT)", "__ord", False),
+            (self._key(raw, raw.find(model, "Email")), "__email", False),
+            (stamp, "__stamp", False),
+            *((stamp, f"__hs{n}", False) for n in self.program.history(raw.obj)),
+            ("FALSE", "__created", True),
+            ("FALSE", "__deleted", True),
+            ("FALSE", "__gone", True),
         ]
         for n in self.program.dup_rules:
             parts = []
@@ -553,49 +577,51 @@ class _Loader:
                     raise _Decline
                 parts.append(raw.find(model, declared.name if declared else info.name))
             if any(p is None for p in parts):
-                cols.append(f"CAST(NULL AS VARCHAR) AS __dup{n}")
+                items.append(("CAST(NULL AS VARCHAR)", f"__dup{n}", True))
                 continue
             present = [p for p in parts if p is not None]
             blank = " OR ".join(f"{p} = ''" for p in present)
             joined = f" || {lit(KEY_SEP)} || ".join(self._key(raw, p) for p in present)
-            cols.append(f"(CASE WHEN {blank} THEN NULL ELSE {joined} END) AS __dup{n}")
+            items.append((f"(CASE WHEN {blank} THEN NULL ELSE {joined} END)", f"__dup{n}", False))
             printed = " OR ".join(f"NOT regexp_full_match({p}, '{PRINTABLE}')" for p in present)
             if self.one(f"SELECT count(*) FROM {raw.table} WHERE {printed}"):
                 raise _Decline
-        self.tables.create(table, f"SELECT {', '.join(cols)} FROM {raw.table}")
+        self._store(table, items, f"FROM {raw.table}")
 
     def _build_prospects(self, raw: _Raw) -> None:
-        cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.prospect]
+        items = self._fields(raw, self.program.prospect)
         get = raw.columns.get
         email, assigned = get("email"), get("assigned_user") or "''"
         fids = {"lead": get("crm_lead_fid"), "contact": get("crm_contact_fid")}
-        cols += [
-            f"{get('id')} AS __id",
-            "CAST(row_number() OVER (ORDER BY " + str(get("id")) + ") AS BIGINT) AS __rank",
-            f"{self._key(raw, email)} AS __email",
-            f"{assigned} AS __assigned",
-            f"COALESCE(__m.owner, {assigned}) AS __owner",  # decided in _owners
+        items += [
+            (str(get("id")), "__id", False),
+            (f"CAST(row_number() OVER (ORDER BY {get('id')}) AS BIGINT)", "__rank", False),
+            (self._key(raw, email), "__email", False),
+            (assigned, "__assigned", False),
+            (f"COALESCE(__m.owner, {assigned})", "__owner", False),  # decided in _owners
         ]
         # duck.Links.resolve without the connector's state: a CRM id names a record or not
         for obj in ("lead", "contact"):
             fid = fids[obj]
             if fid is None:
-                cols.append(f"CAST(NULL AS VARCHAR) AS __{obj}_fid")
+                items.append(("CAST(NULL AS VARCHAR)", f"__{obj}_fid", True))
             else:
-                cols.append(
-                    f"(CASE WHEN {fid} IN (SELECT __id FROM {obj}s) THEN {fid} END) AS __{obj}_fid"
-                )
-        cols += [
-            "CAST(NULL AS VARCHAR) AS __state",
-            "CAST(NULL AS VARCHAR) AS __master_obj",
-            "CAST(NULL AS VARCHAR) AS __master_id",
-            f"{self._stamp(get('updated_at'))} AS __stamp",
+                found = f"(CASE WHEN {fid} IN (SELECT __id FROM {obj}s) THEN {fid} END)"
+                items.append((found, f"__{obj}_fid", False))
+        items += [
+            ("CAST(NULL AS VARCHAR)", "__state", True),
+            ("CAST(NULL AS VARCHAR)", "__master_obj", True),
+            ("CAST(NULL AS VARCHAR)", "__master_id", True),
+            (self._stamp(get("updated_at")), "__stamp", False),
+            ("__r.__round", "__round", False),  # _rounds
         ]
-        self.tables.create(
+        self._store(
             "prospects",
-            f"SELECT {', '.join(cols)} FROM {raw.table} "
+            items,
+            f"FROM {raw.table} JOIN __rounds __r ON __r.__id = {get('id')} "
             f"LEFT JOIN __created_owner __m ON __m.assigned = {assigned}",
         )
+        self.tables.drop("__rounds")
         owned = [
             f"SELECT '{obj}' AS obj, {fid} AS id FROM {raw.table} WHERE {fid} <> ''"
             for obj, fid in sorted(fids.items())
@@ -657,7 +683,9 @@ class _Loader:
                 f"'e:' || {obj[0]}.__email ELSE '{obj[0]}:' || r.{fid} END)"
             )
 
-        email = "(CASE WHEN p.__email <> '' THEN 'e:' || p.__email END)"
+        cell = get("email")
+        key = self._key(raw, None if cell is None else f"r.{cell}")  # the prospect's __email
+        email = f"(CASE WHEN {key} <> '' THEN 'e:' || {key} END)"
         nodes = [email] if by_email(self.rules) else []
         nodes += [node("lead", "crm_lead_fid"), node("contact", "crm_contact_fid")]
         joins = [
@@ -668,9 +696,9 @@ class _Loader:
         ]
         self.tables.create(
             "__nodes",
-            "SELECT p.__id, list_distinct(list_filter("
-            f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns FROM prospects p "
-            f"JOIN {raw.table} r ON r.{get('id')} = p.__id {' '.join(joins)}",
+            f"SELECT r.{get('id')} AS __id, list_distinct(list_filter("
+            f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns "
+            f"FROM {raw.table} r {' '.join(joins)}",
         )
         forest = Forest()
         for (ns,) in self.tables.rows("SELECT ns FROM __nodes WHERE array_length(ns) > 1"):
@@ -685,14 +713,13 @@ class _Loader:
             "LEFT JOIN __joined j ON j.n = x.n",
         )
         self.tables.create(
-            "prospects",
-            "SELECT p.*, CAST(row_number() OVER "
-            "(PARTITION BY c.__comp ORDER BY p.__id) AS BIGINT) AS __round FROM prospects p "
-            "JOIN __components c ON c.__id = p.__id",
+            "__rounds",
+            "SELECT __id, CAST(row_number() OVER (PARTITION BY __comp ORDER BY __id) AS BIGINT) "
+            "AS __round FROM __components",
         )
         self.tables.drop("__nodes")
         self.tables.drop("__joined")
-        return int(self.one("SELECT COALESCE(max(__round), 0) FROM prospects"))
+        return int(self.one("SELECT COALESCE(max(__round), 0) FROM __rounds"))
 
 
 def _cls(info: FieldInfo) -> Cls | None:

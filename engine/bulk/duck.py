@@ -703,10 +703,20 @@ class DuckEngine:
             for table, select in program.next_tables:
                 select = select.replace("$created_stamp", stamp)
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
-                self._sql(con, f"DROP TABLE {table}")
+                self._drop(con, table)
                 self._sql(con, f"ALTER TABLE {table}__next RENAME TO {table}")
         self._sql(con, "DROP TABLE IF EXISTS cycle_round")
         return out
+
+    def _drop(self, con: Any, table: str) -> None:
+        """Drop a table, or the direct loader's view of it and the table under it
+        (`direct._Loader._store`)."""
+        views = "SELECT count(*) FROM duckdb_views() WHERE NOT internal AND view_name = ?"
+        if con.execute(views, [table]).fetchone()[0]:
+            self._sql(con, f"DROP VIEW {table}")
+            self._sql(con, f"DROP TABLE {table}__stored")
+        else:
+            self._sql(con, f"DROP TABLE {table}")
 
     def _needed(self, con: Any, program: Program, selected: str) -> str:
         """The round query's columns that `selected` or the statements applying a round
