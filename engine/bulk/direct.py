@@ -525,9 +525,7 @@ class _Loader:
         """`_store`'s items for the declared fields: each one's value, constant when the
         file has no column for it."""
         model = self.rules.object(raw.obj)
-        return [
-            (self._value(raw, c), q(c.name), raw.find(model, c.name) is None) for c in columns
-        ]
+        return [(self._value(raw, c), q(c.name), raw.find(model, c.name) is None) for c in columns]
 
     def _value(self, raw: _Raw, c: Column) -> str:
         x = raw.find(self.rules.object(raw.obj), c.name)
@@ -557,9 +555,10 @@ class _Loader:
         items = self._fields(raw, self.program.columns(raw.obj))
         id_column = self._id_column(raw, model)
         stamp = self._stamp(raw.find(model, "LastModifiedDate"))
+        order = self.tables.order
         items += [
             (id_column, "__id", False),
-            (f"CAST(row_number() OVER (ORDER BY {self.tables.order}) - 1 AS BIGINT)", "__ord", False),
+            (f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)", "__ord", False),
             (self._key(raw, raw.find(model, "Email")), "__email", False),
             (stamp, "__stamp", False),
             *((stamp, f"__hs{n}", False) for n in self.program.history(raw.obj)),
