@@ -594,7 +594,7 @@ class _Loader:
         fids = {"lead": get("crm_lead_fid"), "contact": get("crm_contact_fid")}
         items += [
             (str(get("id")), "__id", False),
-            (f"CAST(row_number() OVER (ORDER BY {get('id')}) AS BIGINT)", "__rank", False),
+            ("__r.__rank", "__rank", False),  # _rounds
             (self._key(raw, email), "__email", False),
             (assigned, "__assigned", False),
             (f"COALESCE(__m.owner, {assigned})", "__owner", False),  # decided in _owners
@@ -663,12 +663,12 @@ class _Loader:
 
     def _rounds(self, raw: _Raw) -> int:
         """Each prospect's component (duck.components: prospects reaching one record or
-        email key) and its round. A record is one with its email key (its node is the
-        key; a record without one, or a CRM id naming no record, is its own node), so a
-        prospect reaches at most three nodes: its email key (match by email), and its
-        lead's and contact's. Nearly every prospect's nodes are one node; the few that
-        join two are unioned in Python, and every other prospect's component is its
-        node's."""
+        email key), its round and its rank (by id), into __rounds. A record is one with
+        its email key (its node is the key; a record without one, or a CRM id naming no
+        record, is its own node), so a prospect reaches at most three nodes: its email
+        key (match by email), and its lead's and contact's. Nearly every prospect's nodes
+        are one node; the few that join two are unioned in Python, and every other
+        prospect's component is its node's."""
         from engine.bulk.duck import by_email
 
         get = raw.columns.get
@@ -711,10 +711,12 @@ class _Loader:
             "FROM (SELECT __id, COALESCE(ns[1], 'p:' || __id) AS n FROM __nodes) x "
             "LEFT JOIN __joined j ON j.n = x.n",
         )
+        # the prospect's rank too: ordering the narrow rows here, not the table's whole rows
         self.tables.create(
             "__rounds",
             "SELECT __id, CAST(row_number() OVER (PARTITION BY __comp ORDER BY __id) AS BIGINT) "
-            "AS __round FROM __components",
+            "AS __round, CAST(row_number() OVER (ORDER BY __id) AS BIGINT) AS __rank "
+            "FROM __components",
         )
         self.tables.drop("__nodes")
         self.tables.drop("__joined")
