@@ -70,3 +70,46 @@ def test_a_match_writing_neither_is_planned(tmp_path: Path) -> None:
         assert ("LastName",) in stored
     finally:
         rows.close()  # type: ignore[attr-defined]
+
+
+CHAIN = """
+object prospect { email: email  name: text(20)  title: text(20) }
+object lead { Email: email  LastName: text(20)  Title: text(20) }
+field email { lead: Email sync: pardot }
+field name { lead: LastName sync: pardot }
+field title { lead: Title sync: pardot }
+create lead when true
+"""
+
+
+def test_later_rounds_replace_the_loaders_views(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.cli import main
+
+    (tmp_path / "rules.sync").write_text(CHAIN, encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    # p2 updates the lead created for p1 (round 2); p4 the lead p3 updated
+    (records / "prospects.csv").write_text(
+        "id,email,name,crm_lead_fid\np1,a@x.io,Ann,\np2,A@x.io,Bob,\n"
+        "p3,b@x.io,Cy,00Q1\np4,b@x.io,Di,\n",
+        encoding="utf-8",
+    )
+    (records / "leads.csv").write_text("Id,Email,LastName\n00Q1,b@x.io,Lo\n", encoding="utf-8")
+    rules = api.check([str(tmp_path / "rules.sync")])
+    rows = DuckEngine(rules).open_direct(str(records), CLOCK)
+    assert rows is not None
+    try:
+        actions = [o.action.value for o in rows.plan().outcomes]
+    finally:
+        rows.close()
+    assert actions == ["create_lead", "update", "update", "update"]
+    args = ["dry-run", str(tmp_path / "rules.sync"), "--records", str(records)]
+    args += ["--now", "2026-11-30T12:00:00Z", "--format", "json", "--engine"]
+    outputs = []
+    for engine in ("python", "duckdb"):
+        assert main([*args, engine]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    assert '"LastName": "Bob"' in outputs[1]  # p2's write reached p1's created lead
