@@ -173,6 +173,9 @@ class Tables(Protocol):
 
     def drop(self, name: str) -> None: ...
 
+    def view(self, name: str, select: str) -> None:
+        """View `name` of `select` (over tables made here: computed where it is read)."""
+
     def rows(self, select: str) -> list[tuple[Any, ...]]: ...
 
     def insert(self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
@@ -206,6 +209,9 @@ class DuckTables:
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE {name}")
+
+    def view(self, name: str, select: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {select}")
 
     def rows(self, select: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(select).fetchall())
@@ -291,9 +297,10 @@ class _Loader:
         stateful = self._stateful(raws)
         if stateful:
             self._links(raws)
+        # each prospect's round before its table: the table is built once, with it
+        last = self._rounds(raws["prospects"], stateful)
         self._build_prospects(raws["prospects"], stateful)
         count = int(self.one("SELECT count(*) FROM prospects"))
-        last = self._rounds(raws["prospects"], stateful)
         groups = directory(small.users).groups
         pairs = sorted((k, g) for k, members in groups.items() for g in members)
         self.tables.insert("__groups", ("k", "g"), pairs)
@@ -701,6 +708,23 @@ class _Loader:
 
     # -- the engine's tables (as duck.load_tables builds them from Records) ---------------
 
+    def _store(self, name: str, items: list[tuple[str, str, bool]], tail: str) -> None:
+        """Table `name` of `items` (SQL, column name, whether constant) selected `tail`
+        (FROM …). A field not in the file holds one constant on every row, which an
+        in-memory table stores row by row (16 bytes a value at least: a third of the
+        benchmark org's tables, some 500 MB at a million prospects): only the others are
+        stored, in `name__stored`, and `name` is a view adding the constants in place."""
+        stored = [f"{sql} AS {alias}" for sql, alias, constant in items if not constant]
+        self.tables.create(f"{name}__stored", f"SELECT {', '.join(stored)} {tail}")
+        shown = [f"{sql} AS {alias}" if constant else alias for sql, alias, constant in items]
+        self.tables.view(name, f"SELECT {', '.join(shown)} FROM {name}__stored")
+
+    def _fields(self, raw: _Raw, columns: list[Column]) -> list[tuple[str, str, bool]]:
+        """`_store`'s items for the declared fields: each one's value, constant when the
+        file has no column for it."""
+        model = self.rules.object(raw.obj)
+        return [(self._value(raw, c), q(c.name), raw.find(model, c.name) is None) for c in columns]
+
     def _value(self, raw: _Raw, c: Column) -> str:
         x = raw.find(self.rules.object(raw.obj), c.name)
         if x is None:  # not in the file: the type's blank (runtime.fit.blank_of)
@@ -730,25 +754,24 @@ class _Loader:
 
     def _build_records(self, raw: _Raw, table: str) -> None:
         model = self.rules.object(raw.obj)
-        cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.columns(raw.obj)]
+        items = self._fields(raw, self.program.columns(raw.obj))
         id_column = self._id_column(raw, model)
         # SPEC §3.2, §3.3: a deleted record is invisible; a deleted or converted one is
         # never matched by email nor counted by a duplicate rule (as duck.load_tables)
         deleted = self._state_flag(raw, "IsDeleted")
+        constant_deleted = self._state_column(raw, "IsDeleted") is None
         gone = f"({deleted} OR {self._state_flag(raw, 'IsConverted')})"
-        cols += [
-            f"{id_column} AS __id",
-            f"CAST(row_number() OVER (ORDER BY {raw.table}.{self.tables.order}) - 1 AS BIGINT) "
-            "AS __ord",
-            f"{self._key(raw, raw.find(model, 'Email'))} AS __email",
-            f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __stamp",
-            *(
-                f"{self._stamp(raw.find(model, 'LastModifiedDate'))} AS __hs{n}"
-                for n in self.program.history(raw.obj)
-            ),
-            "FALSE AS __created",
-            f"{deleted} AS __deleted",
-            f"{gone} AS __gone",
+        stamp = self._stamp(raw.find(model, "LastModifiedDate"))
+        order = self.tables.order
+        items += [
+            (id_column, "__id", False),
+            (f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)", "__ord", False),
+            (self._key(raw, raw.find(model, "Email")), "__email", False),
+            (stamp, "__stamp", False),
+            *((stamp, f"__hs{n}", False) for n in self.program.history(raw.obj)),
+            ("FALSE", "__created", True),
+            (deleted, "__deleted", constant_deleted),
+            (gone, "__gone", constant_deleted and self._state_column(raw, "IsConverted") is None),
         ]
         for n in self.program.dup_rules:
             parts = []
@@ -760,25 +783,27 @@ class _Loader:
                     raise _Decline
                 parts.append(raw.find(model, declared.name if declared else info.name))
             if any(p is None for p in parts):
-                cols.append(f"CAST(NULL AS VARCHAR) AS __dup{n}")
+                items.append(("CAST(NULL AS VARCHAR)", f"__dup{n}", True))
                 continue
             present = [p for p in parts if p is not None]
             blank = " OR ".join(f"{p} = ''" for p in present)
             joined = f" || {lit(KEY_SEP)} || ".join(self._key(raw, p) for p in present)
-            cols.append(f"(CASE WHEN {gone} OR {blank} THEN NULL ELSE {joined} END) AS __dup{n}")
+            items.append(
+                (f"(CASE WHEN {gone} OR {blank} THEN NULL ELSE {joined} END)", f"__dup{n}", False)
+            )
             printed = " OR ".join(f"NOT regexp_full_match({p}, '{PRINTABLE}')" for p in present)
             if self.one(f"SELECT count(*) FROM {raw.table} WHERE {printed}"):
                 raise _Decline
         related, on = self._related(raw)
-        cols += related
+        items += related
         join = f" LEFT JOIN __rel_{raw.obj} __r ON {on}" if on else ""
-        self.tables.create(table, f"SELECT {', '.join(cols)} FROM {raw.table}{join}")
+        self._store(table, items, f"FROM {raw.table}{join}")
         if on:
             self.tables.drop(f"__rel_{raw.obj}")
 
     # -- related records' values (sql.Related) -------------------------------------------
 
-    def _related(self, raw: _Raw) -> tuple[list[str], str]:
+    def _related(self, raw: _Raw) -> tuple[list[tuple[str, str, bool]], str]:
         """The related values the rules read on this object (`__rel{n}`, `__rel{n}u`), as
         duck.related_columns gives them from Records: they depend only on the record's
         cells of the columns MergeFields reads — the one named as the reference
@@ -786,7 +811,7 @@ class _Loader:
         user) — so the reference's own code decides them once per distinct set of those
         cells, on a stand-in record whose Id is a token each record's Id replaces in SQL
         (a Missing reason names the record). The decisions are joined by those cells.
-        Returns the select items and the join's condition ("": none is read)."""
+        Returns `_store`'s items and the join's condition ("": none is read)."""
         from engine.bulk.duck import related_columns
 
         related = self.program.related_of(raw.obj)
@@ -848,55 +873,58 @@ class _Loader:
         self.tables.insert(f"__rel_{raw.obj}", tuple(names), rows)
         on = " AND ".join(f"__r.k{n} = {raw.table}.{c}" for n, c in enumerate(cells))
         record_id = self._id_column(raw, model)
+        token = lit(_RECORD_TOKEN)
         items = [
             item
             for r in related
             for item in (
-                f"__r.{r.column} AS {r.column}",
-                f"replace(__r.{r.missing}, {lit(_RECORD_TOKEN)}, {raw.table}.{record_id}) "
-                f"AS {r.missing}",
+                (f"__r.{r.column}", r.column, False),
+                (f"replace(__r.{r.missing}, {token}, {raw.table}.{record_id})", r.missing, False),
             )
         ]
         return items, on or "TRUE"
 
     def _build_prospects(self, raw: _Raw, stateful: bool) -> None:
-        cols = [f"{self._value(raw, c)} AS {q(c.name)}" for c in self.program.prospect]
+        items = self._fields(raw, self.program.prospect)
         get = raw.columns.get
         email, assigned = get("email"), get("assigned_user") or "''"
         fids = {"lead": get("crm_lead_fid"), "contact": get("crm_contact_fid")}
-        cols += [
-            f"{get('id')} AS __id",
-            "CAST(row_number() OVER (ORDER BY " + str(get("id")) + ") AS BIGINT) AS __rank",
-            f"{self._key(raw, email)} AS __email",
-            f"{assigned} AS __assigned",
-            f"COALESCE(__m.owner, {assigned}) AS __owner",  # decided in _owners
+        items += [
+            (str(get("id")), "__id", False),
+            ("__r.__rank", "__rank", False),  # _rounds
+            (self._key(raw, email), "__email", False),
+            (assigned, "__assigned", False),
+            (f"COALESCE(__m.owner, {assigned})", "__owner", False),  # decided in _owners
         ]
         links = ""
         if stateful:  # resolved by _links
-            cols += [f"__k.{name}" for name in ("__lead_fid", "__contact_fid", "__state")]
-            cols += ["__k.__master_obj", "__k.__master_id"]
-            links = f"LEFT JOIN __links __k ON __k.id = {get('id')} "
+            names = ("__lead_fid", "__contact_fid", "__state", "__master_obj", "__master_id")
+            items += [(f"__k.{name}", name, False) for name in names]
+            links = f" LEFT JOIN __links __k ON __k.id = {get('id')}"
         else:  # duck.Links.resolve without the connector's state: a CRM id names a record or not
             for obj in ("lead", "contact"):
                 fid = fids[obj]
                 if fid is None:
-                    cols.append(f"CAST(NULL AS VARCHAR) AS __{obj}_fid")
+                    items.append(("CAST(NULL AS VARCHAR)", f"__{obj}_fid", True))
                 else:
-                    cols.append(
-                        f"(CASE WHEN {fid} IN (SELECT __id FROM {obj}s) THEN {fid} END) "
-                        f"AS __{obj}_fid"
-                    )
-            cols += [
-                "CAST(NULL AS VARCHAR) AS __state",
-                "CAST(NULL AS VARCHAR) AS __master_obj",
-                "CAST(NULL AS VARCHAR) AS __master_id",
+                    found = f"(CASE WHEN {fid} IN (SELECT __id FROM {obj}s) THEN {fid} END)"
+                    items.append((found, f"__{obj}_fid", False))
+            items += [
+                ("CAST(NULL AS VARCHAR)", "__state", True),
+                ("CAST(NULL AS VARCHAR)", "__master_obj", True),
+                ("CAST(NULL AS VARCHAR)", "__master_id", True),
             ]
-        cols.append(f"{self._stamp(get('updated_at'))} AS __stamp")
-        self.tables.create(
+        items += [
+            (self._stamp(get("updated_at")), "__stamp", False),
+            ("__r.__round", "__round", False),  # _rounds
+        ]
+        self._store(
             "prospects",
-            f"SELECT {', '.join(cols)} FROM {raw.table} "
-            f"LEFT JOIN __created_owner __m ON __m.assigned = {assigned} {links}",
+            items,
+            f"FROM {raw.table} JOIN __rounds __r ON __r.__id = {get('id')} "
+            f"LEFT JOIN __created_owner __m ON __m.assigned = {assigned}{links}",
         )
+        self.tables.drop("__rounds")
         if stateful:
             self.tables.drop("__links")
         # the records prospects are linked to before the cycle, but a flagged prospect's
@@ -945,12 +973,12 @@ class _Loader:
 
     def _rounds(self, raw: _Raw, stateful: bool) -> int:
         """Each prospect's component (duck.components: prospects reaching one record or
-        email key) and its round. A record is one with its email key (its node is the
-        key; a record without one, or a CRM id naming no record, is its own node), so a
-        prospect reaches at most three nodes: its email key (match by email), and its
-        lead's and contact's. Nearly every prospect's nodes are one node; the few that
-        join two are unioned in Python, and every other prospect's component is its
-        node's."""
+        email key), its round and its rank (by id), into __rounds. A record is one with
+        its email key (its node is the key; a record without one, or a CRM id naming no
+        record, is its own node), so a prospect reaches at most three nodes: its email
+        key (match by email), and its lead's and contact's. Nearly every prospect's nodes
+        are one node; the few that join two are unioned in Python, and every other
+        prospect's component is its node's."""
         from engine.bulk.duck import by_email
 
         get = raw.columns.get
@@ -964,7 +992,9 @@ class _Loader:
                 f"'e:' || {obj[0]}.__email ELSE '{obj[0]}:' || r.{fid} END)"
             )
 
-        email = "(CASE WHEN p.__email <> '' THEN 'e:' || p.__email END)"
+        cell = get("email")
+        key = self._key(raw, None if cell is None else f"r.{cell}")  # the prospect's __email
+        email = f"(CASE WHEN {key} <> '' THEN 'e:' || {key} END)"
         nodes = [email] if by_email(self.rules) else []
         nodes += [node("lead", "crm_lead_fid"), node("contact", "crm_contact_fid")]
         joins = [
@@ -976,6 +1006,7 @@ class _Loader:
         if stateful:
             # the records the connector's state leads to (duck.components): the link as
             # resolved (a conversion's contact, a merge's master) and the merge's master
+            joins.append(f"LEFT JOIN __links p ON p.id = r.{get('id')}")  # _links
             for alias, table, on in (
                 ("rl", "leads", "p.__lead_fid"),
                 ("rc", "contacts", "p.__contact_fid"),
@@ -989,9 +1020,9 @@ class _Loader:
                 )
         self.tables.create(
             "__nodes",
-            "SELECT p.__id, list_distinct(list_filter("
-            f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns FROM prospects p "
-            f"JOIN {raw.table} r ON r.{get('id')} = p.__id {' '.join(joins)}",
+            f"SELECT r.{get('id')} AS __id, list_distinct(list_filter("
+            f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns "
+            f"FROM {raw.table} r {' '.join(joins)}",
         )
         forest = Forest()
         for (ns,) in self.tables.rows("SELECT ns FROM __nodes WHERE array_length(ns) > 1"):
@@ -1005,15 +1036,16 @@ class _Loader:
             "FROM (SELECT __id, COALESCE(ns[1], 'p:' || __id) AS n FROM __nodes) x "
             "LEFT JOIN __joined j ON j.n = x.n",
         )
+        # the prospect's rank too: ordering the narrow rows here, not the table's whole rows
         self.tables.create(
-            "prospects",
-            "SELECT p.*, CAST(row_number() OVER "
-            "(PARTITION BY c.__comp ORDER BY p.__id) AS BIGINT) AS __round FROM prospects p "
-            "JOIN __components c ON c.__id = p.__id",
+            "__rounds",
+            "SELECT __id, CAST(row_number() OVER (PARTITION BY __comp ORDER BY __id) AS BIGINT) "
+            "AS __round, CAST(row_number() OVER (ORDER BY __id) AS BIGINT) AS __rank "
+            "FROM __components",
         )
         self.tables.drop("__nodes")
         self.tables.drop("__joined")
-        return int(self.one("SELECT COALESCE(max(__round), 0) FROM prospects"))
+        return int(self.one("SELECT COALESCE(max(__round), 0) FROM __rounds"))
 
 
 def _state_flag_ok(value: str) -> bool:

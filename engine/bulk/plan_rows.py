@@ -34,7 +34,7 @@ from engine.bulk.duck import (
     rows_of,
 )
 from engine.bulk.plan_text import MACROS, EntrySql, Style
-from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, lit
+from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, cls_of, lit, q
 from engine.check.model import CheckedRules
 from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan
 from engine.runtime.ownership import created_owner, followed_owner, shown
@@ -132,48 +132,16 @@ class PlanRows:
             if shared[0][0]:
                 reason = "leads created for unrelated prospects share a duplicate key"
                 raise CannotEvaluate([Reason("duplicate rule", reason)])
-        tests = []
-        if by_email(self.rules):
-            tests.append(
-                "(__action = 'create_lead' AND COALESCE(__nemail, '') <> '' "
-                "AND __nemail IS DISTINCT FROM __email)"
-            )
-        dup_names = {
-            i.name.casefold()
-            for n in self.program.dup_rules
-            for i in self.rules.duplicates[n].fields
-        }
-        for obj, maps in (("lead", self.program.lead_maps), ("contact", self.program.contact_maps)):
-            email, dups = [], []
-            for n, m in maps:
-                target = m.target(obj)
-                if target is None:
-                    continue
-                if target.name.casefold() == "email":
-                    email.append(n)
-                if target.name.casefold() in dup_names:
-                    dups.append(n)
-            if not email and not dups:
-                continue
-            key = f'"{obj}.__email"'
-            listed = ", ".join(map(str, email)) or "NULL"
-            new_key = "lower(trim(COALESCE(w.s, ''), ' \t\n\r'))"
-            changed = (
-                f"(w.i IN ({listed}) AND ({new_key} IS DISTINCT FROM {key} "
-                "OR NOT regexp_full_match(COALESCE(w.s, ''), '[\t\n\r -~]*')))"
-            )
-            written = f"w.i IN ({', '.join(map(str, dups)) or 'NULL'})"
-            tests.append(
-                f"(__action = 'matched' AND __mobj = '{obj}' AND len(list_filter("
-                f"COALESCE(__{obj}_writes, []), lambda w: w.d = 'sf' AND w.c IS NULL "
-                f"AND ({changed} OR {written}))) > 0)"
-            )
-        if tests:
+        # the round computed the test per row (`suspect_sql`) where DuckDB ran it; rows
+        # Spark's rounds handed over are tested here, over their write lists
+        computed = sql(
+            "SELECT count(*) FROM duckdb_columns() "
+            "WHERE table_name = '__plan_rows' AND column_name = '__suspect'"
+        ).fetchall()[0][0]
+        test = "__suspect" if computed else suspect_sql(self.rules, self.program, lists=True)
+        if test != "FALSE":
             suspects = rows_of(
-                arrow_table(
-                    self.con,
-                    f"SELECT * FROM __plan_rows WHERE {' OR '.join(tests)} ORDER BY __rank",
-                )
+                arrow_table(self.con, f"SELECT * FROM __plan_rows WHERE {test} ORDER BY __rank")
             )
             check_round(self.rules, self.program, suspects)
 
@@ -340,6 +308,61 @@ class PlanRows:
             self.con.close()
         finally:
             shutil.rmtree(self.spill, ignore_errors=True)
+
+
+def suspect_sql(rules: CheckedRules, program: Program, *, lists: bool = False) -> str:
+    """The plan rows duck.check_round must look at (`PlanRows._check`): a created lead's
+    email key other than its prospect's, and an update writing a record's email or a
+    duplicate rule's field. Over the round's columns (each mapping's direction, drop code
+    and value), or with `lists` over the rows' write lists."""
+    tests = []
+    if by_email(rules):
+        tests.append(
+            "(__action = 'create_lead' AND COALESCE(__nemail, '') <> '' "
+            "AND __nemail IS DISTINCT FROM __email)"
+        )
+    dup_names = {i.name.casefold() for n in program.dup_rules for i in rules.duplicates[n].fields}
+    for obj, maps in (("lead", program.lead_maps), ("contact", program.contact_maps)):
+        key = f'"{obj}.__email"'
+        items = []  # (mapping, writes the email, writes a duplicate key's field)
+        for n, m in maps:
+            target = m.target(obj)
+            if target is None or not cls_of(m.prospect.type) or not cls_of(target.type):
+                continue  # no write: not in the write lists (sql._packed)
+            email, dup = target.name.casefold() == "email", target.name.casefold() in dup_names
+            if email or dup:
+                items.append((n, email, dup))
+        if not items:
+            continue
+        if lists:
+            listed = ", ".join(str(n) for n, email, _ in items if email) or "NULL"
+            new_key = "lower(trim(COALESCE(w.s, ''), ' \t\n\r'))"
+            changed = (
+                f"(w.i IN ({listed}) AND ({new_key} IS DISTINCT FROM {key} "
+                "OR NOT regexp_full_match(COALESCE(w.s, ''), '[\t\n\r -~]*')))"
+            )
+            dups = ", ".join(str(n) for n, _, dup in items if dup) or "NULL"
+            found = (
+                f"len(list_filter(COALESCE(__{obj}_writes, []), lambda w: w.d = 'sf' "
+                f"AND w.c IS NULL AND ({changed} OR w.i IN ({dups})))) > 0"
+            )
+        else:
+            each = []
+            for n, _, dup in items:
+                pre = f"{obj[0]}{n}"
+                value = f"COALESCE(CAST({q(pre + '.sfv')} AS VARCHAR), '')"
+                hit = (
+                    "TRUE"
+                    if dup
+                    else (
+                        f"(lower(trim({value}, ' \t\n\r')) IS DISTINCT FROM {key} "
+                        f"OR NOT regexp_full_match({value}, '[\t\n\r -~]*'))"
+                    )
+                )
+                each.append(f"({q(pre + '.dir')} = 'sf' AND {q(pre + '.code')} IS NULL AND {hit})")
+            found = f"({' OR '.join(each)}) IS TRUE"
+        tests.append(f"(__action = 'matched' AND __mobj = '{obj}' AND {found})")
+    return " OR ".join(tests) or "FALSE"
 
 
 def _owner_texts(owner: Owner | None) -> tuple[str | None, str | None]:

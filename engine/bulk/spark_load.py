@@ -85,6 +85,11 @@ class SparkTables:
         self.spark.catalog.dropTempView(name)
         self._frames.pop(name, None)
 
+    def view(self, name: str, select: str) -> None:
+        frame = self.sql(select)  # not checkpointed: a projection of a checkpointed table
+        frame.createOrReplaceTempView(name)
+        self._frames[name] = frame
+
     def rows(self, select: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.sql(select).collect()]
 

@@ -1643,11 +1643,16 @@ class _Builder:
                 pre = f"{obj[0]}{n}"
                 into_s, into_p = fit_sql(pv, pc, target.type), fit_sql(sv, sc, m.prospect.type)
                 tc, tv, bc, bv = (q(f"{pre}.{x}") for x in ("tc", "tv", "bc", "bv"))
+                # each fit only on the rows whose path reads it: the update path of a
+                # record of this object, and (the prospect's value into a lead) the
+                # create path; CASE evaluates its branch for those rows alone
+                matched = f"__mobj = '{obj}'"
+                to_sf = f"({matched} OR __path = 'create')" if obj == "lead" else matched
                 self.fits += [
-                    f"{into_s.code} AS {tc}",
-                    f"{into_s.value} AS {tv}",
-                    f"{into_p.code} AS {bc}",
-                    f"{into_p.value} AS {bv}",
+                    f"CASE WHEN {to_sf} THEN {into_s.code} END AS {tc}",
+                    f"CASE WHEN {to_sf} THEN {into_s.value} END AS {tv}",
+                    f"CASE WHEN {matched} THEN {into_p.code} END AS {bc}",
+                    f"CASE WHEN {matched} THEN {into_p.value} END AS {bv}",
                 ]
                 # runtime.fit.same: both blank, or one side fits the other's type and equals it
                 same = (
