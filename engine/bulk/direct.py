@@ -762,7 +762,7 @@ class _Loader:
         constant_deleted = self._state_column(raw, "IsDeleted") is None
         gone = f"({deleted} OR {self._state_flag(raw, 'IsConverted')})"
         stamp = self._stamp(raw.find(model, "LastModifiedDate"))
-        order = self.tables.order
+        order = f"{raw.table}.{self.tables.order}"  # a related join holds a rowid too
         items += [
             (id_column, "__id", False),
             (f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)", "__ord", False),
