@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,13 +32,23 @@ if TYPE_CHECKING:
     from engine.graph import EvaluationGraph
     from engine.import_report import TreeReport
     from engine.lint.config import LintConfig
-    from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
+    from engine.plan import (
+        Change,
+        FormulaProblem,
+        Outcome,
+        Plan,
+        PzOutcome,
+        Step,
+        Summary,
+        UserAccess,
+    )
     from engine.records.model import RecordSet
     from engine.runtime.context import Clock
     from engine.runtime.cycle import CycleResult, RecordExplanation
 
 __all__ = [
     "CheckedRules",
+    "DirectRunResult",
     "Explanation",
     "InputError",
     "ParseCache",
@@ -276,6 +286,21 @@ class RunResult:
     records: RecordSet | None  # None on the direct path (`run_direct`): no Records built
     written: tuple[str, ...]
 
+    @property
+    def summary(self) -> Summary:
+        from engine.plan import Summary
+
+        return Summary.of(self.plan)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectRunResult:
+    """`run_direct`'s result: the plan's totals, never a Plan (its outcomes are built for
+    the failing prospects alone, for the error queue, and for the records written)."""
+
+    summary: Summary
+    written: tuple[str, ...]
+
 
 def error_queue(
     plan: Plan, previous: dict[str, object] | None = None, now: dt.datetime | None = None
@@ -284,15 +309,29 @@ def error_queue(
     With the cycle's time, each entry also has `first_seen`, `last_seen` and `cycles`,
     carried on from `previous` (the queue the output folder held), and entries that no
     longer fail are listed under `resolved` with the time they were fixed."""
+    return "".join(_queue_chunks(plan.outcomes, plan.problems, previous, now))
+
+
+def _queue_chunks(
+    outcomes: Iterable[Outcome],
+    problems: Sequence[FormulaProblem],
+    previous: Mapping[str, object] | None,
+    now: dt.datetime | None,
+) -> Iterator[str]:
+    """`error_queue`'s text, an entry at a time: the bytes `json.dumps(indent=2)` writes
+    of the whole queue, which on the direct path is never held as a list of entries."""
     from engine import queue as error_queues
     from engine.render import plan_json
 
-    errors = []
-    for outcome in plan.outcomes:
-        target = outcome.target
-        for failure in outcome.failures:
-            errors.append(
-                {
+    history = None
+    if now is not None:
+        history = error_queues.History(previous, now.isoformat().replace("+00:00", "Z"))
+
+    def errors() -> Iterator[dict[str, Any]]:
+        for outcome in outcomes:
+            target = outcome.target
+            for failure in outcome.failures:
+                entry: dict[str, Any] = {
                     "prospect": outcome.prospect,
                     "object": target.object if target else "lead",
                     "record": target.id if target else None,
@@ -301,15 +340,24 @@ def error_queue(
                     "message": failure.message,
                     "fields": list(failure.fields),
                 }
-            )
-    data: dict[str, object] = {"errors": errors}
-    if now is not None:
-        when = now.isoformat().replace("+00:00", "Z")
-        data["errors"], data["resolved"] = error_queues.carry_history(errors, previous, when)
+                yield entry if history is None else history.carry(entry)
+
+    members: list[tuple[str, Callable[[], Iterable[object]]]] = [("errors", errors)]
+    if history is not None:
+        members.append(("resolved", history.resolved))  # read after every entry is carried
     # the plan's own failures (share rules'), as the JSON plan lists them at its top: not
     # the whole plan rendered as dicts to read one key (a million prospects' worth)
-    data["formula_errors"] = [plan_json.problem(p) for p in plan.problems]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    members.append(("formula_errors", lambda: [plan_json.problem(p) for p in problems]))
+    yield "{"
+    for n, (name, items) in enumerate(members):
+        yield ("," if n else "") + "\n  " + json.dumps(name) + ": ["
+        count = 0
+        for item in items():
+            text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            yield ("," if count else "") + "\n    " + text
+            count += 1
+        yield "\n  ]" if count else "]"
+    yield "\n}\n"
 
 
 def read_queue(path: str) -> dict[str, Any]:
@@ -368,12 +416,14 @@ def run_direct(
     *,
     now: dt.datetime | None = None,
     engine: str = "auto",
-) -> RunResult | None:
+) -> DirectRunResult | None:
     """`run` with DuckDB reading the record files under `path` itself and the new record
     set written from what it read (docs/engines.md, run and diff on the direct path): the
     same files, byte for byte, as `load_records` and `run`. None when that path does not
-    apply — then `load_records` and `run`, which word any input error. `records` of the
-    result is None: no record is built in Python."""
+    apply — then `load_records` and `run`, which word any input error. No Plan is built:
+    the result holds the plan's totals, counted in SQL."""
+    import io
+
     from engine.bulk.engines import run_direct_files
     from engine.files import replace_folder
 
@@ -383,13 +433,20 @@ def run_direct(
     when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     earlier = os.path.join(out_dir, "error_queue.json")
     previous = read_queue(earlier) if os.path.isfile(earlier) else None
-    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine))
+
+    def queue(failing: Iterator[Outcome]) -> bytes:
+        # the direct path plans no share-rule failures (it declines rules that can fail)
+        text = io.BytesIO()
+        for chunk in _queue_chunks(failing, (), previous, when):
+            text.write(chunk.encode("utf-8"))
+        return text.getvalue()
+
+    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine, queue=queue))
     if found is None:
         return None
-    plan, contents = found
-    contents["error_queue.json"] = error_queue(plan, previous, when)
+    summary, contents = found  # error_queue.json last, as `run` writes it
     written = replace_folder(out_dir, contents)
-    return RunResult(plan, None, tuple(written))
+    return DirectRunResult(summary, tuple(written))
 
 
 @dataclass(frozen=True, slots=True)

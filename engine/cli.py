@@ -493,12 +493,14 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
 
 
 def _ran(args: argparse.Namespace, result) -> ExitCode:  # type: ignore[no-untyped-def]
-    """What `run` prints: the plan's summary and the files written."""
+    """What `run` prints: the plan's summary and the files written. `result` is a
+    RunResult or, on the direct path, a DirectRunResult: both give the summary."""
     from engine.render import plan_table
 
-    _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
+    summary = result.summary
+    _write("\n".join(plan_table.summary(summary)) + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
-    return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
+    return ExitCode.FINDINGS if args.fail_on_error and summary.has_errors else ExitCode.OK
 
 
 def cmd_explain(args: argparse.Namespace) -> ExitCode:

@@ -29,18 +29,21 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.bulk.direct import BULK_LISTS, _csv_header
 from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
-from engine.plan import Action, Outcome, Plan, SkipReason
+from engine.plan import Action, Outcome, SkipReason
 from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
 from engine.records.write import _input_bytes, render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
 
 LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
 _LINKS = ("crm_lead_fid", "crm_contact_fid", "assigned_user")  # what a prospect holds
@@ -183,14 +186,21 @@ class _Prospect:
     changed: set[str] = field(default_factory=set)
 
 
+# the rows whose outcomes change the record set (engines.apply_plan): a created lead, a
+# synced record, and a prospect flagged deleted (which this module declines)
+CHANGING = "__act IN ('create_lead', 'update', 'no_change') OR __path = 'crm_deleted'"
+
+
 def record_files(
-    con: Any, root: str, files: dict[str, str], plan: Plan, clock: Clock
+    rows: PlanRows, root: str, files: dict[str, str], clock: Clock
 ) -> dict[str, str | bytes] | None:
     """File name → content: what `run --out` writes for the record set (as
-    `write.output_files`), from the cells `direct.load(keep_raw=True)` left in `con`.
-    None where this module does not mirror the Python writer (see the module's text)."""
+    `write.output_files`), from the cells `direct.load(keep_raw=True)` left in the rows'
+    connection. Only the outcomes of the rows that change a record are built, a batch
+    at a time. None where this module does not mirror the Python writer (see the
+    module's text)."""
     try:
-        return _Writer(con, root, files).render(plan, clock)
+        return _Writer(rows.con, root, files).render(rows.outcomes(CHANGING), clock)
     except _Decline:
         return None
 
@@ -201,9 +211,12 @@ class _Writer:
     root: str
     files: dict[str, str]  # list name → file name (direct.record_files)
 
-    def render(self, plan: Plan, clock: Clock) -> dict[str, str | bytes]:
+    def render(self, batches: Iterable[list[Outcome]], clock: Clock) -> dict[str, str | bytes]:
         lists = {name: self._list(name) for name in BULK_LISTS}
-        self._apply(plan, clock, lists)
+        prospects = lists["prospects"]
+        assert prospects is not None  # the direct path needs a prospects file
+        for batch in batches:
+            self._apply(batch, self._links(prospects, batch), clock, lists)
         for found in lists.values():
             if found is not None and any(
                 isinstance(k, str) for cells in found.changed.values() for k in cells
@@ -241,11 +254,16 @@ class _Writer:
 
     # -- what the plan changes (engines.apply_plan) -----------------------------------
 
-    def _apply(self, plan: Plan, clock: Clock, lists: dict[str, _List | None]) -> None:
+    def _apply(
+        self,
+        outcomes: list[Outcome],
+        links: list[list[str | None]],
+        clock: Clock,
+        lists: dict[str, _List | None],
+    ) -> None:
         prospects = lists["prospects"]
-        assert prospects is not None  # the direct path needs a prospects file
-        links = self._links(prospects, plan)
-        for o, held in zip(plan.outcomes, links, strict=True):
+        assert prospects is not None
+        for o, held in zip(outcomes, links, strict=True):
             if o.reason is SkipReason.CRM_DELETED:
                 raise _Decline  # the direct path declines the connector's deleted state
             if o.action is Action.CREATE_LEAD:
@@ -276,19 +294,27 @@ class _Writer:
                 prospects.set(o.prospect, key, value)
             self._owner(prospects, o, held)
 
-    def _links(self, prospects: _List, plan: Plan) -> list[list[str | None]]:
-        """Each prospect's CRM ids and assigned user as loaded (blank: None), in the
-        plan's order (by id, as the direct path ranks them): [lead, contact, assigned]."""
+    def _links(self, prospects: _List, outcomes: list[Outcome]) -> list[list[str | None]]:
+        """Each outcome's prospect's CRM ids and assigned user as loaded (blank: None):
+        [lead, contact, assigned], read for one batch of outcomes at a time."""
+        import pyarrow as pa  # type: ignore[import-untyped]
+
         index = {name: n for n, name in enumerate(prospects.header)}
-        cells = [f"c{index[w]}" if w in index else "''" for w in _LINKS]
-        table = self._arrow(
-            f"SELECT c{index['id']} AS id, {', '.join(cells)} FROM raw_prospects ORDER BY id"
-        )
-        ids = table.column(0).to_pylist()
-        if ids != [o.prospect for o in plan.outcomes]:
+        cells = [f"r.c{index[w]}" if w in index else "''" for w in _LINKS]
+        wanted = pa.table({"id": pa.array([o.prospect for o in outcomes], pa.string())})
+        self.con.register("__wanted", wanted)
+        try:
+            table = self._arrow(
+                f"SELECT w.id, {', '.join(cells)} FROM __wanted w "
+                f"JOIN raw_prospects r ON r.c{index['id']} = w.id"
+            )
+        finally:
+            self.con.unregister("__wanted")
+        columns = [table.column(n).to_pylist() for n in range(len(_LINKS) + 1)]
+        found = {i: [c[n] or None for c in columns[1:]] for n, i in enumerate(columns[0])}
+        if len(found) != len(outcomes):
             raise _Decline  # never expected: the plan is the direct path's own
-        columns = [table.column(n + 1).to_pylist() for n in range(len(_LINKS))]
-        return [[c[i] or None for c in columns] for i in range(len(ids))]
+        return [found[o.prospect] for o in outcomes]
 
     def _owner(self, prospects: _List, o: Outcome, held_now: list[str | None]) -> None:
         """The assigned user `run` records (`ownership.take_owner`, on a stand-in)."""
@@ -300,7 +326,7 @@ class _Writer:
 
     def _file_order(self, found: _List) -> list[str]:
         """The ids of the records the plan changes, in the order the file holds them."""
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
 
         wanted = pa.table({"id": pa.array(list(found.changed), pa.string())})
         self.con.register("__wanted", wanted)

@@ -9,14 +9,15 @@ cannot evaluate a construct raises `CannotEvaluate` naming the rule and the cons
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from engine.bulk.sql import CannotEvaluate, Reason
 from engine.check.model import CheckedRules
 from engine.files import InputError
-from engine.plan import Action, Plan, SkipReason
+from engine.plan import Action, Outcome, Plan, SkipReason, Summary
 from engine.records.model import RecordSet
 from engine.runtime.context import Clock
 
@@ -255,26 +256,46 @@ def open_direct(
 
 
 def run_direct_files(
-    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
-) -> tuple[Plan, dict[str, str | bytes]] | None:
+    rules: CheckedRules,
+    path: str,
+    clock: Clock,
+    engine: str = "auto",
+    *,
+    queue: Callable[[Iterator[Outcome]], bytes],
+) -> tuple[Summary, dict[str, str | bytes]] | None:
     """`run`'s bulk path: DuckDB reads the record files under `path` itself, as for
     dry-run (`open_direct`), and the new record set is written from what it read
-    (`direct_write.py`): the plan and the record set's files (file name → content), the
-    same bytes `write.output_files` gives after `apply_plan`. None: load the record set
-    with the Python loader and call `run_engine`, as `run_direct`."""
+    (`direct_write.py`): the plan's totals and the record set's files (file name →
+    content), the same bytes `write.output_files` gives after `apply_plan`. No Plan is
+    built: the totals are counted in SQL, and Outcomes are built a batch at a time for
+    the rows that change a record and for the failing prospects, which `queue` reads to
+    write `error_queue.json` (its content is added to the files). None: load the record
+    set with the Python loader and call `run_engine`, as `run_direct`."""
     from engine.bulk import direct, direct_write
 
     rows = open_direct(rules, path, clock, engine, keep_raw=True)
     if rows is None:
         return None
     try:
-        plan = rows.plan()
         files = direct.record_files(path)
         assert files is not None  # open_direct read them
-        written = direct_write.record_files(rows.con, path, files, plan, clock)
+        written = direct_write.record_files(rows, path, files, clock)
+        if written is None:
+            return None
+        by_rule: Counter[tuple[str, str]] = Counter()
+
+        def failing() -> Iterator[Outcome]:
+            for batch in rows.outcomes("__act = 'error'"):
+                for o in batch:
+                    if o.error is not None:
+                        by_rule[(o.error.code.value, o.error.rule or "")] += 1
+                    yield o
+
+        written["error_queue.json"] = queue(failing())
+        summary = rows.summary(dict(by_rule))
     finally:
         rows.close()
-    return None if written is None else (plan, written)
+    return summary, written
 
 
 def _spark_direct(

@@ -35,7 +35,7 @@ from engine.bulk.duck import (
 from engine.bulk.plan_text import MACROS, EntrySql, Style
 from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, lit
 from engine.check.model import CheckedRules
-from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan
+from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan, Summary
 from engine.runtime.ownership import created_owner, followed_owner, shown
 
 JSON_PAD = "    "  # a record's indent in the JSON plan (render/plan_json.write)
@@ -318,6 +318,32 @@ class PlanRows:
         for batch in stream(self.batch):
             outcomes.extend(self._build(rows_of(batch)))
         return Plan(tuple(outcomes), ())
+
+    def outcomes(self, where: str) -> Iterator[list[Outcome]]:
+        """The Outcomes of the rows `where` (SQL over `__rows`) selects, in prospect order,
+        a batch at a time: `run` builds only those it reads, and holds one batch."""
+        reader = self.con.cursor().sql(f"SELECT * FROM __rows WHERE {where} ORDER BY __rank")
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(self.batch):
+            if batch.num_rows:
+                yield self._build(rows_of(batch))
+
+    def summary(self, errors_by_rule: dict[tuple[str, str], int]) -> Summary:
+        """The plan's totals (Plan.counts, reasons, the formula failures) counted in SQL;
+        `errors_by_rule` is counted by the caller from the error rows' Outcomes."""
+        reasons = self.con.execute(
+            "SELECT __path, count(*) FROM __base WHERE __act = 'skip' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        # each entry of a row's `__problems` is one FormulaProblem (duck.Problems.attach)
+        (problems,) = self.con.execute(
+            f"SELECT COALESCE(sum(len(__problems)), 0) FROM __plan_rows WHERE {FAILED}"
+        ).fetchone()
+        return Summary(
+            self.counts(),
+            {str(reason): int(n) for reason, n in reasons},
+            dict(sorted(errors_by_rule.items())),
+            int(problems),
+        )
 
     def close(self) -> None:
         try:

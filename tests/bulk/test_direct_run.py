@@ -101,9 +101,9 @@ def to_parquet(records: str) -> None:
         path.unlink()
 
 
-def run(root: Path, records: str, engine: str, name: str) -> dict[str, bytes]:
+def run(root: Path, records: str, engine: str, name: str, now: str = NOW) -> dict[str, bytes]:
     out = root / name
-    args = ["run", str(root / "rules.sync"), "--records", records, "--now", NOW]
+    args = ["run", str(root / "rules.sync"), "--records", records, "--now", now]
     assert main([*args, "--out", str(out), "--engine", engine]) == 0
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
@@ -114,7 +114,7 @@ def direct(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     taken: list[bool] = []
     run_direct = api.run_direct
 
-    def watched(*args: Any, **kwargs: Any) -> api.RunResult | None:
+    def watched(*args: Any, **kwargs: Any) -> api.DirectRunResult | None:
         result = run_direct(*args, **kwargs)
         taken.append(result is not None)
         return result
@@ -277,11 +277,15 @@ def test_diff_on_the_direct_path_prints_the_python_engines_bytes(
 
 
 def test_the_benchmark_org_runs_direct_to_the_same_bytes(
-    tmp_path: Path, direct: list[bool]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool]
 ) -> None:
     """The generated org (benchmarks/bench_dry_run.py): errors, duplicates, created leads,
-    owners, prospects without CRM id columns — 300 prospects as CSV."""
+    owners, prospects without CRM id columns — 300 prospects as CSV. The summary `run`
+    prints (counted in SQL on the direct path) and the error queue (written from the
+    failing prospects' Outcomes alone, its history carried from the queue the output
+    folder holds) are the python engine's too."""
     import importlib.util
+    import json
 
     from tests.conftest import ROOT
 
@@ -293,9 +297,49 @@ def test_the_benchmark_org_runs_direct_to_the_same_bytes(
     spec.loader.exec_module(bench)
     records = str(bench.generate(tmp_path, 300, fmt="csv"))
     bulk = run(tmp_path, records, "duckdb", "duckdb")
+    printed = capsys.readouterr().out
     assert bulk == run(tmp_path, records, "python", "python")
-    assert direct == [True, False]
+    assert capsys.readouterr().out == printed.replace("/duckdb/", "/python/")
+    # skips and errors by rule, as plan_table.summary words a whole Plan's
+    assert "\n  skipped: " in printed
+    assert "\n  errors:\n" in printed
+    assert "\n      " in printed  # a rule's own count
     assert bulk["prospects.csv"].startswith(
         b"id,email,first_name,last_name,company,score,grade,country,job_title,assigned_user,"
         b"updated_at,crm_lead_fid,crm_contact_fid\n"
     )
+    assert direct == [True, False]
+    # a second run into folders holding a queue: an entry failing again (its cycles
+    # counted on), one that no longer fails (resolved), one fixed before that fails again
+    queue = json.loads(bulk["error_queue.json"])
+    again, back = queue["errors"][0], queue["errors"][1]
+    gone = {**again, "prospect": "gone", "first_seen": "2026-01-01T00:00:00Z"}
+    earlier = {
+        "errors": [{**again, "cycles": 3, "first_seen": "2026-01-01T00:00:00Z"}, gone],
+        "resolved": [{**back, "fixed": "2026-02-01T00:00:00Z"}],
+    }
+    for name in ("duckdb", "python"):
+        text = json.dumps(earlier, indent=2)
+        (tmp_path / name / "error_queue.json").write_text(text, encoding="utf-8")
+    later = "2026-12-01T12:00:00Z"
+    second = run(tmp_path, records, "duckdb", "duckdb", now=later)["error_queue.json"]
+    assert second == run(tmp_path, records, "python", "python", now=later)["error_queue.json"]
+    carried = json.loads(second)
+    assert carried["errors"][0]["cycles"] == 4
+    assert carried["errors"][1]["fixed_before"] == "2026-02-01T00:00:00Z"
+    assert [e["prospect"] for e in carried["resolved"]] == ["gone"]
+    assert direct == [True, False, True, False]
+
+
+def test_formula_failures_are_counted_as_the_python_engine_counts_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool]
+) -> None:
+    """`run`'s summary line of formula failures, counted in SQL on the direct path."""
+    rules = RULES + "stage Odd when VALUE(title) > 1\n"  # VALUE("CTO") fails
+    records = write_set(tmp_path, rules=rules)
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    printed = capsys.readouterr().out
+    assert bulk == run(tmp_path, records, "python", "python")
+    assert capsys.readouterr().out == printed.replace("/duckdb/", "/python/")
+    assert "  formulas: 3 failed while evaluating" in printed  # CTO, Boss, Admiral
+    assert direct == [True, False]
