@@ -24,7 +24,6 @@ import dataclasses
 import datetime as dt
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -546,26 +545,16 @@ class DuckEngine:
             }
         )
 
-    def plan_direct(self, root: str, clock: Clock) -> Plan | None:
-        """The plan with DuckDB reading the record files under `root` itself
-        (`direct.py`); None when that path does not cover this rule set or record set —
-        then load the records with the Python loader and call `plan`, which words every
-        input error and every reason to decline as the reference does."""
-        rows = self.open_direct(root, clock)
-        if rows is None:
-            return None
-        try:
-            return rows.plan()
-        finally:
-            rows.close()
-
     def open_direct(self, root: str, clock: Clock, *, keep_raw: bool = False) -> PlanRows | None:
-        """`plan_direct`, the plan left as rows in DuckDB (`plan_rows.PlanRows`, which
-        the caller closes): the renderers read it in batches. CannotEvaluate, or None,
-        as `plan_direct`. `keep_raw`: the files' cells stay in the connection too
+        """The plan with DuckDB reading the record files under `root` itself
+        (`direct.py`), left as rows in DuckDB (`plan_rows.PlanRows`, which the caller
+        closes): the renderers read it in batches. None when that path does not cover
+        this rule set or record set — then load the records with the Python loader and
+        call `plan`, which words every input error and every reason to decline as the
+        reference does. `keep_raw`: the files' cells stay in the connection too
         (`direct.load`), for `run` to write the new record set from."""
         from engine.bulk import direct
-        from engine.bulk.plan_rows import PlanRows
+        from engine.bulk.plan_rows import open_rows
         from engine.bulk.plan_text import MACROS, EntrySql
 
         program = program_for(self.rules)
@@ -579,28 +568,21 @@ class DuckEngine:
             for c in program.columns(obj)
         ):
             return None  # multi-select picklists as the Python loader normalises them
-        spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
-        con = self.connect(spill)
-        try:
+
+        def fill(con: Any) -> RecordSet | None:
             loaded = direct.load(con, root, self.rules, program, keep_raw=keep_raw)
-            if loaded is not None:
-                self._bind(con, program, clock, loaded.small)
-                stamp = created_stamp(clock)
-                last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
-                extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
-                for macro in MACROS:  # the entries' texts are begun in the rounds
-                    self._sql(con, macro)
-                self._rounds(con, program, last, stamp, extra, keep=True)
-                rows = PlanRows(self.rules, program, con, spill, _Owners(self.rules, loaded.small))
-                rows.prepare()
-                return rows
-        except BaseException:
-            con.close()
-            shutil.rmtree(spill, ignore_errors=True)
-            raise
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-        return None
+            if loaded is None:
+                return None
+            self._bind(con, program, clock, loaded.small)
+            stamp = created_stamp(clock)
+            last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
+            extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
+            for macro in MACROS:  # the entries' texts are begun in the rounds
+                self._sql(con, macro)
+            self._rounds(con, program, last, stamp, extra, keep=True)
+            return loaded.small
+
+        return open_rows(self.rules, program, self.connect, fill)
 
     def plan(self, records: RecordSet, clock: Clock) -> Plan:
         import pyarrow as pa  # type: ignore[import-untyped]

@@ -202,6 +202,7 @@ def run_direct(
     engine: str = "auto",
     *,
     spark_master: str = "local[*]",
+    memory_limit: str | None = None,
 ) -> Plan | None:
     """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
     (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
@@ -209,7 +210,9 @@ def run_direct(
     the Python loader and call `run_engine` — which words every input error, and every
     reason DuckDB declines, exactly as before. `--engine spark`: Spark reads the files
     (`spark_direct.py`)."""
-    rows = open_direct(rules, path, clock, engine, spark_master=spark_master)
+    rows = open_direct(
+        rules, path, clock, engine, spark_master=spark_master, memory_limit=memory_limit
+    )
     if rows is None:
         return None
     try:
@@ -226,11 +229,13 @@ def open_direct(
     *,
     keep_raw: bool = False,
     spark_master: str = "local[*]",
+    memory_limit: str | None = None,
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
     caller closes), for the renderers that read it in batches. `auto` takes this path
     from DIRECT_THRESHOLD prospects, and for a record set past the per-record loader's
-    limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read."""
+    limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read.
+    `memory_limit`: DuckDB's bound, in its units (None: duck.MEMORY_LIMIT)."""
     from engine.bulk import direct
 
     name = EngineName(engine)
@@ -249,8 +254,9 @@ def open_direct(
         return None
     from engine.bulk.duck import DuckEngine
 
+    duck = DuckEngine(rules) if memory_limit is None else DuckEngine(rules, memory_limit)
     try:
-        return DuckEngine(rules).open_direct(path, clock, keep_raw=keep_raw)
+        return duck.open_direct(path, clock, keep_raw=keep_raw)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import bisect
 import json
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ from engine.bulk.plan_text import MACROS, EntrySql, Style
 from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, lit
 from engine.check.model import CheckedRules
 from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan, Summary
+from engine.records.model import RecordSet
 from engine.runtime.ownership import created_owner, followed_owner, shown
 
 JSON_PAD = "    "  # a record's indent in the JSON plan (render/plan_json.write)
@@ -346,10 +348,41 @@ class PlanRows:
         )
 
     def close(self) -> None:
-        try:
-            self.con.close()
-        finally:
-            shutil.rmtree(self.spill, ignore_errors=True)
+        _release(self.con, self.spill)
+
+
+def open_rows(
+    rules: CheckedRules,
+    program: Program,
+    connect: Callable[[str], Any],
+    fill: Callable[[Any], RecordSet | None],
+) -> PlanRows | None:
+    """The direct path's set-up, for DuckDB's engine and Spark's: a DuckDB connection
+    (`connect(spill)`, bounded, spilling to a folder made for it) that `fill` puts the
+    cycle's plan rows in (`__plan_rows`), returning the small lists the owners read —
+    None: the direct path does not apply — and the rows finished (`prepare`). The
+    connection and its folder go to the PlanRows, whose `close` removes them, or are
+    removed here when `fill` gives None or anything fails (CannotEvaluate included)."""
+    spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
+    con = connect(spill)
+    try:
+        small = fill(con)
+        if small is not None:
+            rows = PlanRows(rules, program, con, spill, _Owners(rules, small))
+            rows.prepare()
+            return rows
+    except BaseException:
+        _release(con, spill)
+        raise
+    _release(con, spill)
+    return None
+
+
+def _release(con: Any, spill: str) -> None:
+    try:
+        con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _owner_texts(owner: Owner | None) -> tuple[str | None, str | None]:
@@ -361,4 +394,4 @@ def _owner_texts(owner: Owner | None) -> tuple[str | None, str | None]:
     return pretty, json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-__all__ = ["Batch", "PlanRows"]
+__all__ = ["Batch", "PlanRows", "open_rows"]

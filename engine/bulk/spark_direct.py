@@ -13,8 +13,6 @@ every error and every reason to decline.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
@@ -26,12 +24,13 @@ if TYPE_CHECKING:
     from engine.bulk.plan_rows import PlanRows
     from engine.bulk.spark import SparkEngine
     from engine.bulk.sql import Program
+    from engine.records.model import RecordSet
 
 
 def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None:
     from engine.bulk import direct
-    from engine.bulk.duck import DuckEngine, _Owners, created_stamp, direct_rules, program_for
-    from engine.bulk.plan_rows import PlanRows
+    from engine.bulk.duck import DuckEngine, created_stamp, direct_rules, program_for
+    from engine.bulk.plan_rows import open_rows
     from engine.bulk.spark_load import SparkTables
     from engine.bulk.udf import bind_clock
 
@@ -48,9 +47,8 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
     loaded = direct.load_into(SparkTables(spark), root, rules, program)
     if loaded is None:
         return None
-    spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
-    con = DuckEngine(rules).connect(spill)
-    try:
+
+    def fill(con: Any) -> RecordSet:
         _rounds(spark, con, program, rules, max(loaded.last_round, 1), created_stamp(clock))
         _copy(spark, con, "__components", "SELECT __id, __comp FROM __components")
         _copy(spark, con, "__record_owner", "SELECT obj, id, owner FROM __record_owner")
@@ -62,13 +60,9 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
             f"SELECT __id{', ' if names else ''}{names} FROM prospects",
             ranked=True,
         )
-        rows = PlanRows(rules, program, con, spill, _Owners(rules, loaded.small))
-        rows.prepare()
-        return rows
-    except BaseException:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-        raise
+        return loaded.small
+
+    return open_rows(rules, program, DuckEngine(rules).connect, fill)
 
 
 def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stamp: str) -> None:
