@@ -671,17 +671,20 @@ def _diff_direct(
     """`diff` with each version's plan left as rows in DuckDB (engine/bulk/direct_diff.py);
     None when either version does not take the direct path."""
     from engine.bulk import direct_diff
-    from engine.bulk.engines import open_direct
+    from engine.bulk.engines import memory_share, open_direct
 
     if old.units or new.units:
         return None  # each unit's prospects are read by the loader (docs/engines.md)
     if engine == "spark":
         return None  # Spark reads the files itself for dry-run only (docs/engines.md)
-    before = call_deep(lambda: open_direct(old, path, clock, engine))
+    # two connections are open at once, one per version: each has half of DuckDB's bound,
+    # so diff holds no more than dry-run does
+    limit = memory_share(2)
+    before = call_deep(lambda: open_direct(old, path, clock, engine, memory_limit=limit))
     if before is None:
         return None
     try:
-        after = call_deep(lambda: open_direct(new, path, clock, engine))
+        after = call_deep(lambda: open_direct(new, path, clock, engine, memory_limit=limit))
         if after is None:
             return None
         try:

@@ -345,8 +345,10 @@ class _Writer:
         """The file as `write._render_csv` writes it: header, records, created records."""
         head = io.StringIO()
         csv.writer(head, lineterminator="\n").writerow([*found.header, *found.added])
-        parts = [head.getvalue().encode("utf-8")]
-        parts.extend(self._lines(found))
+        out = io.BytesIO()  # written into as it comes: no list of parts joined
+        out.write(head.getvalue().encode("utf-8"))
+        for lines in self._lines(found):
+            out.write(lines)
         created = io.StringIO()
         writer = csv.writer(created, lineterminator="\n")
         width = len(found.header) + len(found.added)
@@ -355,8 +357,8 @@ class _Writer:
             for slot, (text, _) in cells.items():
                 row[found.index(slot)] = text or ""
             writer.writerow(row)
-        parts.append(created.getvalue().encode("utf-8"))
-        return b"".join(parts)
+        out.write(created.getvalue().encode("utf-8"))
+        return out.getvalue()
 
     def _lines(self, found: _List) -> Iterator[bytes]:
         """The records' lines, in file order, each cell the changed one or as read."""

@@ -261,6 +261,21 @@ def open_direct(
         return None  # the Python loader's path declines again, and says why
 
 
+def memory_share(parts: int) -> str:
+    """DuckDB's memory limit (duck.MEMORY_LIMIT, SYNCRULES_DUCKDB_MEMORY) split between
+    `parts` connections open at once (`diff` holds one per rule version), in the limit's
+    own unit: 1200MB → 600MB, 1GB → 0.5GB. A limit this cannot read is passed as it is,
+    for DuckDB to refuse in its words."""
+    import re
+
+    from engine.bulk.duck import MEMORY_LIMIT
+
+    found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", MEMORY_LIMIT)
+    if found is None or parts <= 1:
+        return MEMORY_LIMIT
+    return f"{float(found.group(1)) / parts:.6g}{found.group(2)}"
+
+
 def run_direct_files(
     rules: CheckedRules,
     path: str,
@@ -422,6 +437,7 @@ __all__ = [
     "EngineName",
     "EngineRun",
     "choose",
+    "memory_share",
     "open_direct",
     "reasons",
     "record_bytes",

@@ -337,9 +337,9 @@ class PlanRows:
             "SELECT __path, count(*) FROM __base WHERE __act = 'skip' GROUP BY 1 ORDER BY 1"
         ).fetchall()
         # each entry of a row's `__problems` is one FormulaProblem (duck.Problems.attach)
-        (problems,) = self.con.execute(
+        ((problems,),) = self.con.execute(
             f"SELECT COALESCE(sum(len(__problems)), 0) FROM __plan_rows WHERE {FAILED}"
-        ).fetchone()
+        ).fetchall()
         return Summary(
             self.counts(),
             {str(reason): int(n) for reason, n in reasons},

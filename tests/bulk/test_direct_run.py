@@ -267,6 +267,9 @@ def test_diff_on_the_direct_path_prints_the_python_engines_bytes(
 
     def counted(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]:
         compared.append(before.tally["prospects"])
+        for rows in (before, after):  # two connections at once: each has half the bound
+            bound = rows.con.execute("SELECT current_setting('memory_limit')").fetchall()
+            assert bound == [("572.2 MiB",)]  # 600MB, half of the default 1200MB
         return compare(before, after)
 
     monkeypatch.setattr(direct_diff, "compare", counted)
@@ -343,3 +346,17 @@ def test_formula_failures_are_counted_as_the_python_engine_counts_them(
     assert capsys.readouterr().out == printed.replace("/duckdb/", "/python/")
     assert "  formulas: 3 failed while evaluating" in printed  # CTO, Boss, Admiral
     assert direct == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("limit", "half"),
+    [("1200MB", "600MB"), ("1GB", "0.5GB"), ("1.5 GiB", "0.75GiB"), ("many", "many")],
+)
+def test_diff_splits_duckdbs_memory_limit_between_its_two_connections(
+    monkeypatch: pytest.MonkeyPatch, limit: str, half: str
+) -> None:
+    from engine.bulk import duck, engines
+
+    monkeypatch.setattr(duck, "MEMORY_LIMIT", limit)
+    assert engines.memory_share(2) == half  # a limit not understood: DuckDB words it
+    assert engines.memory_share(1) == limit
