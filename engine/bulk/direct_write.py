@@ -80,12 +80,11 @@ class _List:
     def csv(self) -> bool:
         return not self.types
 
-    def column(self, key: str, created: bool = False) -> Slot:
-        """The column a key is written into (`write._raw_key` / `_render_csv`: Salesforce
-        names case-insensitively — except a created record's keys in Parquet, which
-        `parquet.render_table` matches exactly); a key the file has no column for is a new
-        column, named by the key."""
-        if LISTS[self.name] in SALESFORCE_OBJECTS and not (created and not self.csv):
+    def column(self, key: str) -> Slot:
+        """The column a key is written into (`write._raw_key`, `_render_csv`,
+        `parquet.render_table`: Salesforce names case-insensitively); a key the file has
+        no column for is a new column, named by the key."""
+        if LISTS[self.name] in SALESFORCE_OBJECTS:
             wanted = api_key(key)
             found = next((n for n, h in enumerate(self.header) if api_key(h) == wanted), None)
         else:
@@ -110,7 +109,7 @@ class _List:
 
     def set(self, record_id: str, key: str, value: Value) -> None:
         cells = self.created.get(record_id)
-        slot = self.column(key, created=cells is not None)
+        slot = self.column(key)
         if cells is None:
             cells = self.changed.setdefault(record_id, {})
         cells[slot] = self.cell(slot, value)
@@ -426,7 +425,7 @@ class _Writer:
 
         import duckdb
 
-        from engine.records.parquet import _connect, _quote
+        from engine.records.parquet import NULL_TYPE, _connect, _quote
 
         path = os.path.join(self.root, found.file)
         read = len(found.header)
@@ -440,7 +439,14 @@ class _Writer:
             for cells in (*found.changed.values(), *found.created.values()):
                 for slot, (_, kind) in cells.items():
                     present.setdefault(found.index(slot), set()).add(kind)
-            types = [*found.types, *(self._added_type(n, present) for n in range(read, width))]
+            # a column read with no type (all null) is typed by what is written into it,
+            # as a new column is (parquet.render_table)
+            types = [
+                self._added_type(n, present)
+                if n >= read or (present.get(n, set()) - {"NULL"} and found.types[n] == NULL_TYPE)
+                else found.types[n]
+                for n in range(width)
+            ]
 
             def value(n: int, at: str = "") -> str:
                 """Column n's written cell, cast from its value's type into the column's."""

@@ -85,8 +85,9 @@ def write_set(
     return str(records)
 
 
-def to_parquet(records: str) -> None:
-    """Every CSV file of the set as a Parquet file of text columns (blank: null)."""
+def to_parquet(records: str, untyped: bool = False) -> None:
+    """Every CSV file of the set as a Parquet file of text columns (blank: null);
+    `untyped`: a column with no value has no type (Arrow's null, DuckDB's "NULL")."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
@@ -94,7 +95,10 @@ def to_parquet(records: str) -> None:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             header, *rows = list(csv.reader(handle))
         columns = {
-            name: pa.array([row[n] or None for row in rows], pa.string())
+            name: pa.array(
+                [row[n] or None for row in rows],
+                pa.null() if untyped and not any(row[n] for row in rows) else pa.string(),
+            )
             for n, name in enumerate(header)
         }
         pq.write_table(pa.table(columns), path.with_suffix(".parquet"))
@@ -169,6 +173,37 @@ def test_run_on_a_parquet_set_writes_the_python_engines_bytes(
     rows = duckdb.connect().execute(query).fetchall()
     # the created lead's time as DuckDB casts the written date-time into a text column
     assert rows[-1] == ("00QSR0000000001", "2026-11-30 12:00:00+00")
+
+
+@pytest.mark.parametrize("untyped", [False, True], ids=["typed", "untyped"])
+def test_parquet_columns_without_a_type_or_in_another_case_are_written_into(
+    tmp_path: Path, direct: list[bool], untyped: bool
+) -> None:
+    """records/parquet.render_table, and the direct path with it: a created lead's keys go
+    into the leads file's columns whatever their case (`email`, `lastname`), as in CSV;
+    a column with no type (all null: the prospects' `crm_lead_fid` before any lead is
+    linked) is typed by what is written into it (the direct loader steps aside for such
+    a column: the Python writer, which refused it before, writes it)."""
+    import duckdb
+
+    header = [c if c == "Id" else c.lower() for c in LEAD_HEADER]
+    records = write_set(tmp_path)
+    write_csv(Path(records) / "leads.csv", header, LEADS)
+    to_parquet(records, untyped=untyped)
+    reference = run(tmp_path, records, "python", "python")
+    assert run(tmp_path, records, "duckdb", "duckdb") == reference
+    assert direct == [False, not untyped]
+    con = duckdb.connect()
+    leads = tmp_path / "python" / "leads.parquet"
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{leads}'").fetchall()]
+    assert columns == header  # no column added beside `email`, `lastname`…
+    created = con.execute(f"SELECT email, lastname FROM '{leads}' WHERE Id LIKE '00QSR%'")
+    assert created.fetchall() == [("new@x.io", "Cy")]
+    prospects = tmp_path / "python" / "prospects.parquet"
+    described = con.execute(f"DESCRIBE SELECT * FROM '{prospects}'").fetchall()
+    typed = {str(r[0]): str(r[1]) for r in described}
+    assert typed["crm_lead_fid"] == "VARCHAR"  # "NULL" when untyped: typed by the Ids written
+    assert typed["crm_contact_fid"] == "VARCHAR"
 
 
 # prospects from Salesforce (the direct path steps aside for the rule set) and a prospect
