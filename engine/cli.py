@@ -106,7 +106,7 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
         if rules.has_errors:  # records are typed by the declarations: lint the rules alone
             sys.stderr.write("syncrules: --records ignored: the rule set has errors\n")
         else:
-            records = api.load_records(args.records, rules)
+            records = api.load_records(args.records, rules, per_record="lint --records")
     found = api.lint(rules, config, records)
     _note_included(args.rules, [d for d in found if d.name == "unknown-field"])
     _findings(args, found, rules.sources, api.lint_codes())
@@ -391,7 +391,8 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
         now = _cycle_time(args)
         plan = api.dry_run_direct(rules, args.records, now=now, **_engine(args))
     if plan is None:
-        records = api.load_records(args.records, rules)
+        html = "dry-run --format html" if args.format == "html" else None
+        records = api.load_records(args.records, rules, per_record=html)
         now = _cycle_time(args)
         with _progress(len(records.prospects)) as progress:
             plan = api.dry_run(
@@ -472,7 +473,8 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
         direct = api.run_direct(rules, args.records, args.out, now=now, engine=args.engine)
         if direct is not None:
             return _ran(args, direct)
-    records = api.load_records(args.records, rules)
+    report = "run --report" if args.report else None
+    records = api.load_records(args.records, rules, per_record=report)
     now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
         result = api.run(
@@ -508,7 +510,7 @@ def cmd_explain(args: argparse.Namespace) -> ExitCode:
     from engine.render import explain
 
     rules = _checked_or_exit(args.rules)
-    records = api.load_records(args.records, rules)
+    records = api.load_records(args.records, rules, per_record="explain")
     record = ("lead", args.lead) if args.lead is not None else ("contact", args.contact)
     if record[1] is not None:
         why = api.explain_record(rules, records, *record, now=_now(args))

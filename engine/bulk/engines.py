@@ -82,21 +82,37 @@ def per_record_limit() -> int:
     return int(megabytes * 1024 * 1024)
 
 
-def refuse_big_records(path: str) -> None:
+def refuse_big_records(path: str, per_record: str | None = None) -> None:
     """InputError (exit 2) when the record files under `path` are past what the Python
-    loader reads (`per_record_limit`); sizes only, nothing is opened."""
+    loader reads (`per_record_limit`); sizes only, nothing is opened. `per_record` names
+    what reads the records the per-record way on every engine (`run --report`), which
+    the message then says instead of an engine that would not help."""
     total, limit = record_bytes(path), per_record_limit()
     if total is not None and total > limit:
         from engine.bulk.direct import record_files
 
-        way = (
-            "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
-            "record sets directly (dry-run also on --engine spark)"
-            if record_files(path) is not None
-            else "write prospects, leads and contacts as CSV or Parquet files, which "
-            "dry-run, run and diff read directly with --engine duckdb (dry-run also with "
-            "--engine spark)"
-        )
+        if per_record is not None:
+            way = (
+                f"{per_record} reads every record the per-record way, whatever the engine: "
+                "raise SYNCRULES_MAX_RECORD_MB to read them so"
+                + (
+                    " (run without --report reads CSV and Parquet record sets directly "
+                    "on --engine duckdb)"
+                    if per_record == "run --report"
+                    else ""
+                )
+            )
+        elif record_files(path) is not None:
+            way = (
+                "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
+                "record sets directly (dry-run also on --engine spark)"
+            )
+        else:
+            way = (
+                "write prospects, leads and contacts as CSV or Parquet files, which "
+                "dry-run, run and diff read directly with --engine duckdb (dry-run also with "
+                "--engine spark)"
+            )
         raise InputError(
             f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
             f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "

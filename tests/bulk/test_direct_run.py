@@ -261,6 +261,21 @@ def test_past_the_per_record_limit_run_goes_direct(
     # auto: far below DIRECT_THRESHOLD prospects, but past the limit: DuckDB reads it
     assert run(tmp_path, records, "auto", "auto") == reference
     assert direct == [False, False, True]
+    # --report reads every record the per-record way on any engine: --engine duckdb is
+    # not what the message offers
+    report = ["--report", str(tmp_path / "report.html"), "--engine", "duckdb"]
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "reported"), *report]) == 2
+    err = capsys.readouterr().err
+    assert "run --report reads every record the per-record way, whatever the engine" in err
+    assert "use --engine duckdb" not in err
+    assert "run without --report reads CSV and Parquet record sets directly" in err
+    assert not (tmp_path / "reported").exists()
+    explain = ["explain", str(tmp_path / "rules.sync"), "--records", records, "--prospect"]
+    assert main([*explain, "p1", "--engine", "duckdb"]) == 2
+    err = capsys.readouterr().err
+    assert "explain reads every record the per-record way" in err
+    assert "use --engine duckdb" not in err
 
 
 # `diff` on the direct path (engine/bulk/direct_diff.py): the two versions' plans compared
