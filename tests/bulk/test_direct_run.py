@@ -278,6 +278,51 @@ def test_past_the_per_record_limit_run_goes_direct(
     assert "use --engine duckdb" not in err
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("case", ["plain", "missing_column", "benchmark"])
+def test_outcomes_a_batch_at_a_time_write_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct: list[bool], case: str, fmt: str
+) -> None:
+    """direct_write.py reads the outcomes a batch at a time and moves each batch's cells
+    into DuckDB: with batches of one prospect (or of seven, for the 300 of the benchmark
+    org), a record two batches write ends with the later value, and the columns a file
+    gains are in the order the Python writer appends them."""
+    from engine.bulk import engines
+
+    if case == "benchmark":
+        records, size = str(_bench().generate(tmp_path, 300, fmt="csv")), 7
+    else:
+        records, size = write_set(tmp_path, **CASES.get(case, {})), 1  # type: ignore[arg-type]
+    if fmt == "parquet":
+        to_parquet(records)
+    opened = engines.open_direct
+
+    def small_batches(*args: Any, **kwargs: Any) -> PlanRows | None:
+        rows = opened(*args, **kwargs)
+        if rows is not None:
+            rows.batch = size
+        return rows
+
+    monkeypatch.setattr(engines, "open_direct", small_batches)
+    assert run(tmp_path, records, "duckdb", "duckdb") == run(tmp_path, records, "python", "py")
+    assert direct == [True, False]
+
+
+def _bench() -> Any:
+    """benchmarks/bench_dry_run.py, loaded by path: benchmarks/ is a folder of scripts,
+    not a package."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_org", ROOT / "benchmarks/bench_dry_run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
 # `diff` on the direct path (engine/bulk/direct_diff.py): the two versions' plans compared
 # as rows; a changed threshold and sync behaviour, and a field whose type changes (date →
 # text: the same JSON text, two Python values, which only whole plans tell apart)
