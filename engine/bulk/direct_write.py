@@ -17,10 +17,14 @@ byte for byte as `write.output_files` writes it after `engines.apply_plan`:
 
 What a plan changes is read from its outcomes as `engines.apply_plan` applies them (the
 link to the matched or created record, the writes on both sides, the owner taken by
-`ownership.take_owner`). Where the Python writer would do something this module does not
-mirror — a column the file lacks (the writer appends one), a lead list without a file, a
-value a Parquet column cannot hold as it is, a prospect flagged deleted — `record_files`
-returns None and `run` takes the Python loader's path, which writes it.
+`ownership.take_owner`). The outcomes are those of the rows that change a record, built
+a batch at a time (`PlanRows.outcomes`); each batch's cells move into DuckDB as it is
+applied (`_List.flush`), and the new columns' order and each record's last cell are
+decided there (`_List.finish`), so Python holds one batch, never a cell per changed
+record of the whole set. Where the Python writer would do something this module does not
+mirror — a lead list without a file, a value a Parquet column cannot hold as it is, a
+new Parquet column whose values have several types, a prospect flagged deleted —
+`record_files` returns None and `run` takes the Python loader's path, which writes it.
 """
 
 from __future__ import annotations
