@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,13 +32,23 @@ if TYPE_CHECKING:
     from engine.graph import EvaluationGraph
     from engine.import_report import TreeReport
     from engine.lint.config import LintConfig
-    from engine.plan import Change, Outcome, Plan, PzOutcome, Step, UserAccess
+    from engine.plan import (
+        Change,
+        FormulaProblem,
+        Outcome,
+        Plan,
+        PzOutcome,
+        Step,
+        Summary,
+        UserAccess,
+    )
     from engine.records.model import RecordSet
     from engine.runtime.context import Clock
     from engine.runtime.cycle import CycleResult, RecordExplanation
 
 __all__ = [
     "CheckedRules",
+    "DirectRunResult",
     "Explanation",
     "InputError",
     "ParseCache",
@@ -178,14 +188,15 @@ def _valid(rules: CheckedRules) -> CheckedRules:
     return rules
 
 
-def load_records(path: str, rules: CheckedRules) -> RecordSet:
+def load_records(path: str, rules: CheckedRules, *, per_record: str | None = None) -> RecordSet:
     """Load a record set (YAML, JSON, data-tree JSON, CSV, or a directory of them),
     typed by the rule set's declarations. Bad data raises `InputError` naming the file,
-    record and field."""
+    record and field. `per_record`: the command that needs the records loaded so on
+    every engine (`run --report`), named when the set is past the loader's limit."""
     from engine.bulk.engines import refuse_big_records
     from engine.records.load import load_records as load
 
-    refuse_big_records(path)  # issue 11: never a huge record set as Python objects
+    refuse_big_records(path, per_record)  # issue 11: never a huge record set as objects
     return call_deep(lambda: load(path, rules))
 
 
@@ -276,6 +287,21 @@ class RunResult:
     records: RecordSet | None  # None on the direct path (`run_direct`): no Records built
     written: tuple[str, ...]
 
+    @property
+    def summary(self) -> Summary:
+        from engine.plan import Summary
+
+        return Summary.of(self.plan)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectRunResult:
+    """`run_direct`'s result: the plan's totals, never a Plan (its outcomes are built for
+    the failing prospects alone, for the error queue, and for the records written)."""
+
+    summary: Summary
+    written: tuple[str, ...]
+
 
 def error_queue(
     plan: Plan, previous: dict[str, object] | None = None, now: dt.datetime | None = None
@@ -284,15 +310,29 @@ def error_queue(
     With the cycle's time, each entry also has `first_seen`, `last_seen` and `cycles`,
     carried on from `previous` (the queue the output folder held), and entries that no
     longer fail are listed under `resolved` with the time they were fixed."""
+    return "".join(_queue_chunks(plan.outcomes, plan.problems, previous, now))
+
+
+def _queue_chunks(
+    outcomes: Iterable[Outcome],
+    problems: Sequence[FormulaProblem],
+    previous: Mapping[str, object] | None,
+    now: dt.datetime | None,
+) -> Iterator[str]:
+    """`error_queue`'s text, an entry at a time: the bytes `json.dumps(indent=2)` writes
+    of the whole queue, which on the direct path is never held as a list of entries."""
     from engine import queue as error_queues
     from engine.render import plan_json
 
-    errors = []
-    for outcome in plan.outcomes:
-        target = outcome.target
-        for failure in outcome.failures:
-            errors.append(
-                {
+    history = None
+    if now is not None:
+        history = error_queues.History(previous, now.isoformat().replace("+00:00", "Z"))
+
+    def errors() -> Iterator[dict[str, Any]]:
+        for outcome in outcomes:
+            target = outcome.target
+            for failure in outcome.failures:
+                entry: dict[str, Any] = {
                     "prospect": outcome.prospect,
                     "object": target.object if target else "lead",
                     "record": target.id if target else None,
@@ -301,15 +341,24 @@ def error_queue(
                     "message": failure.message,
                     "fields": list(failure.fields),
                 }
-            )
-    data: dict[str, object] = {"errors": errors}
-    if now is not None:
-        when = now.isoformat().replace("+00:00", "Z")
-        data["errors"], data["resolved"] = error_queues.carry_history(errors, previous, when)
+                yield entry if history is None else history.carry(entry)
+
+    members: list[tuple[str, Callable[[], Iterable[object]]]] = [("errors", errors)]
+    if history is not None:
+        members.append(("resolved", history.resolved))  # read after every entry is carried
     # the plan's own failures (share rules'), as the JSON plan lists them at its top: not
     # the whole plan rendered as dicts to read one key (a million prospects' worth)
-    data["formula_errors"] = [plan_json.problem(p) for p in plan.problems]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    members.append(("formula_errors", lambda: [plan_json.problem(p) for p in problems]))
+    yield "{"
+    for n, (name, items) in enumerate(members):
+        yield ("," if n else "") + "\n  " + json.dumps(name) + ": ["
+        count = 0
+        for item in items():
+            text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            yield ("," if count else "") + "\n    " + text
+            count += 1
+        yield "\n  ]" if count else "]"
+    yield "\n}\n"
 
 
 def read_queue(path: str) -> dict[str, Any]:
@@ -368,12 +417,14 @@ def run_direct(
     *,
     now: dt.datetime | None = None,
     engine: str = "auto",
-) -> RunResult | None:
+) -> DirectRunResult | None:
     """`run` with DuckDB reading the record files under `path` itself and the new record
     set written from what it read (docs/engines.md, run and diff on the direct path): the
     same files, byte for byte, as `load_records` and `run`. None when that path does not
-    apply — then `load_records` and `run`, which word any input error. `records` of the
-    result is None: no record is built in Python."""
+    apply — then `load_records` and `run`, which word any input error. No Plan is built:
+    the result holds the plan's totals, counted in SQL."""
+    import io
+
     from engine.bulk.engines import run_direct_files
     from engine.files import replace_folder
 
@@ -383,13 +434,20 @@ def run_direct(
     when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     earlier = os.path.join(out_dir, "error_queue.json")
     previous = read_queue(earlier) if os.path.isfile(earlier) else None
-    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine))
+
+    def queue(failing: Iterator[Outcome]) -> bytes:
+        # the direct path plans no share-rule failures (it declines rules that can fail)
+        text = io.BytesIO()
+        for chunk in _queue_chunks(failing, (), previous, when):
+            text.write(chunk.encode("utf-8"))
+        return text.getvalue()
+
+    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine, queue=queue))
     if found is None:
         return None
-    plan, contents = found
-    contents["error_queue.json"] = error_queue(plan, previous, when)
+    summary, contents = found  # error_queue.json last, as `run` writes it
     written = replace_folder(out_dir, contents)
-    return RunResult(plan, None, tuple(written))
+    return DirectRunResult(summary, tuple(written))
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,17 +672,20 @@ def _diff_direct(
     """`diff` with each version's plan left as rows in DuckDB (engine/bulk/direct_diff.py);
     None when either version does not take the direct path."""
     from engine.bulk import direct_diff
-    from engine.bulk.engines import open_direct
+    from engine.bulk.engines import memory_share, open_direct
 
     if old.units or new.units:
         return None  # each unit's prospects are read by the loader (docs/engines.md)
     if engine == "spark":
         return None  # Spark reads the files itself for dry-run only (docs/engines.md)
-    before = call_deep(lambda: open_direct(old, path, clock, engine))
+    # two connections are open at once, one per version: each has half of DuckDB's bound,
+    # so diff holds no more than dry-run does
+    limit = memory_share(2)
+    before = call_deep(lambda: open_direct(old, path, clock, engine, memory_limit=limit))
     if before is None:
         return None
     try:
-        after = call_deep(lambda: open_direct(new, path, clock, engine))
+        after = call_deep(lambda: open_direct(new, path, clock, engine, memory_limit=limit))
         if after is None:
             return None
         try:

@@ -106,7 +106,7 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
         if rules.has_errors:  # records are typed by the declarations: lint the rules alone
             sys.stderr.write("syncrules: --records ignored: the rule set has errors\n")
         else:
-            records = api.load_records(args.records, rules)
+            records = api.load_records(args.records, rules, per_record="lint --records")
     found = api.lint(rules, config, records)
     _note_included(args.rules, [d for d in found if d.name == "unknown-field"])
     _findings(args, found, rules.sources, api.lint_codes())
@@ -391,7 +391,8 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
         now = _cycle_time(args)
         plan = api.dry_run_direct(rules, args.records, now=now, **_engine(args))
     if plan is None:
-        records = api.load_records(args.records, rules)
+        html = "dry-run --format html" if args.format == "html" else None
+        records = api.load_records(args.records, rules, per_record=html)
         now = _cycle_time(args)
         with _progress(len(records.prospects)) as progress:
             plan = api.dry_run(
@@ -472,7 +473,8 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
         direct = api.run_direct(rules, args.records, args.out, now=now, engine=args.engine)
         if direct is not None:
             return _ran(args, direct)
-    records = api.load_records(args.records, rules)
+    report = "run --report" if args.report else None
+    records = api.load_records(args.records, rules, per_record=report)
     now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
         result = api.run(
@@ -493,12 +495,14 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
 
 
 def _ran(args: argparse.Namespace, result) -> ExitCode:  # type: ignore[no-untyped-def]
-    """What `run` prints: the plan's summary and the files written."""
+    """What `run` prints: the plan's summary and the files written. `result` is a
+    RunResult or, on the direct path, a DirectRunResult: both give the summary."""
     from engine.render import plan_table
 
-    _write(plan_table.render(result.plan, _colour(sys.stdout)).split("\n\n")[0] + "\n")
+    summary = result.summary
+    _write("\n".join(plan_table.summary(summary)) + "\n")
     _write("".join(f"wrote {path}\n" for path in result.written))
-    return ExitCode.FINDINGS if args.fail_on_error and result.plan.has_errors else ExitCode.OK
+    return ExitCode.FINDINGS if args.fail_on_error and summary.has_errors else ExitCode.OK
 
 
 def cmd_explain(args: argparse.Namespace) -> ExitCode:
@@ -506,7 +510,7 @@ def cmd_explain(args: argparse.Namespace) -> ExitCode:
     from engine.render import explain
 
     rules = _checked_or_exit(args.rules)
-    records = api.load_records(args.records, rules)
+    records = api.load_records(args.records, rules, per_record="explain")
     record = ("lead", args.lead) if args.lead is not None else ("contact", args.contact)
     if record[1] is not None:
         why = api.explain_record(rules, records, *record, now=_now(args))

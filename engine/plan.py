@@ -246,6 +246,34 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """A plan's totals, as `run` prints them (`plan_table.summary`): from a whole Plan
+    (`of`), or on the direct path from SQL and the failing prospects' Outcomes alone, so a
+    million prospects are never a million Outcomes (issue 10)."""
+
+    counts: dict[str, int]  # as Plan.counts
+    reasons: dict[str, int]  # as Plan.reasons
+    errors_by_rule: dict[tuple[str, str], int]  # as Plan.errors_by_rule
+    problems: int  # formula failures: the plan's own and its outcomes'
+    from_salesforce: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return self.counts[Action.ERROR.value] > 0
+
+    @staticmethod
+    def of(plan: Plan) -> Summary:
+        problems = len(plan.problems) + sum(len(o.problems) for o in plan.outcomes)
+        return Summary(
+            plan.counts(),
+            plan.reasons(),
+            plan.errors_by_rule(),
+            problems,
+            len(plan.from_salesforce),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """A prospect whose outcome differs between two rule versions (`syncrules diff`)."""
 

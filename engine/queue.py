@@ -83,25 +83,48 @@ def carry_history(
 ) -> tuple[list[Entry], list[Entry]]:
     """This cycle's entries with `first_seen`, `last_seen` and `cycles`, and the resolved
     list: earlier resolved entries plus those that failed before and do not now."""
-    before = {key(e): e for e in (previous or {}).get("errors", [])}
-    resolved_before = list((previous or {}).get("resolved", []))
-    current: list[Entry] = []
-    for entry in errors:
-        old = before.get(key(entry))
+    history = History(previous, now)
+    current = [history.carry(entry) for entry in errors]
+    return current, history.resolved()
+
+
+class History:
+    """`carry_history` an entry at a time, for a queue written as it is made (`run` on
+    the direct path: half a million failing prospects are never a list of entries)."""
+
+    def __init__(self, previous: Mapping[str, Any] | None, now: str) -> None:
+        self.now = now
+        self.before = {key(e): e for e in (previous or {}).get("errors", [])}
+        self.resolved_before = list((previous or {}).get("resolved", []))
+        # the last time each entry was fixed, by key (a dict: no scan of the list per entry)
+        self.fixed = {key(r): r for r in self.resolved_before}
+        self.failing: set[Key] = set()  # of the keys the previous queue holds
+
+    def carry(self, entry: Entry) -> Entry:
+        found = key(entry)
+        old = self.before.get(found)
+        if old is not None or found in self.fixed:
+            self.failing.add(found)
         history: Entry = {
-            "first_seen": str(old.get("first_seen", now)) if old else now,
-            "last_seen": now,
+            "first_seen": str(old.get("first_seen", self.now)) if old else self.now,
+            "last_seen": self.now,
             "cycles": int(old.get("cycles", 1)) + 1 if old else 1,
         }
         if old is None:
-            again = [r for r in resolved_before if key(r) == key(entry)]
-            if again:  # it had been fixed, and fails again
-                history["fixed_before"] = str(again[-1].get("fixed", ""))
-        current.append({**entry, **history})
-    failing = {key(e) for e in current}
-    resolved = [r for r in resolved_before if key(r) not in failing]
-    resolved += [{**old, "fixed": now} for k, old in sorted(before.items()) if k not in failing]
-    return current, resolved
+            again = self.fixed.get(found)
+            if again is not None:  # it had been fixed, and fails again
+                history["fixed_before"] = str(again.get("fixed", ""))
+        return {**entry, **history}
+
+    def resolved(self) -> list[Entry]:
+        """After every entry is carried: the earlier resolved entries that do not fail
+        now, then those that failed before and do not now, fixed now."""
+        failing = self.failing
+        resolved = [r for r in self.resolved_before if key(r) not in failing]
+        resolved += [
+            {**old, "fixed": self.now} for k, old in sorted(self.before.items()) if k not in failing
+        ]
+        return resolved
 
 
 @dataclass(frozen=True, slots=True)

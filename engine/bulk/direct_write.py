@@ -17,10 +17,14 @@ byte for byte as `write.output_files` writes it after `engines.apply_plan`:
 
 What a plan changes is read from its outcomes as `engines.apply_plan` applies them (the
 link to the matched or created record, the writes on both sides, the owner taken by
-`ownership.take_owner`). Where the Python writer would do something this module does not
-mirror — a column the file lacks (the writer appends one), a lead list without a file, a
-value a Parquet column cannot hold as it is, a prospect flagged deleted — `record_files`
-returns None and `run` takes the Python loader's path, which writes it.
+`ownership.take_owner`). The outcomes are those of the rows that change a record, built
+a batch at a time (`PlanRows.outcomes`); each batch's cells move into DuckDB as it is
+applied (`_List.flush`), and the new columns' order and each record's last cell are
+decided there (`_List.finish`), so Python holds one batch, never a cell per changed
+record of the whole set. Where the Python writer would do something this module does not
+mirror — a lead list without a file, a value a Parquet column cannot hold as it is, a
+new Parquet column whose values have several types, a prospect flagged deleted —
+`record_files` returns None and `run` takes the Python loader's path, which writes it.
 """
 
 from __future__ import annotations
@@ -29,18 +33,21 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.bulk.direct import BULK_LISTS, _csv_header
 from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
-from engine.plan import Action, Outcome, Plan, SkipReason
+from engine.plan import Action, Outcome, SkipReason
 from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
 from engine.records.write import _input_bytes, render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
+
+if TYPE_CHECKING:
+    from engine.bulk.plan_rows import PlanRows
 
 LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
 _LINKS = ("crm_lead_fid", "crm_contact_fid", "assigned_user")  # what a prospect holds
@@ -61,9 +68,26 @@ Cell = tuple[str | None, str]
 Slot = int | str  # a column of the file as read (its index), or a new column (its key)
 
 
+# `_List.flush`'s table of cells: column → its SQL type
+_CELL_SQL = {
+    "id": "VARCHAR",
+    "made": "BOOLEAN",
+    "n": "INTEGER",
+    "key": "VARCHAR",
+    "rank": "INTEGER",
+    "t": "VARCHAR",
+    "y": "VARCHAR",
+    "batch": "INTEGER",
+    "pos": "INTEGER",
+    "rec": "BIGINT",
+}
+
+
 @dataclass(slots=True)
 class _List:
-    """One bulk list's file: its columns as read, and what the plan changes in it."""
+    """One bulk list's file: its columns as read, and what the plan changes in it. The
+    cells of a batch of outcomes are kept here until `flush` moves them into DuckDB
+    (`__cells_<name>`): Python never holds a cell per changed record of the whole set."""
 
     name: str
     file: str  # the file name in the record-set directory
@@ -71,18 +95,20 @@ class _List:
     types: list[str]  # Parquet column types; empty for CSV
     changed: dict[str, dict[Slot, Cell]] = field(default_factory=dict)  # id → column → cell
     created: dict[str, dict[Slot, Cell]] = field(default_factory=dict)  # new Id → cells
+    made: dict[str, int] = field(default_factory=dict)  # every created Id → its place
     added: list[str] = field(default_factory=list)  # new columns, in the writer's order
+    touched: bool = False
+    batch: int = 0  # batches flushed so far
 
     @property
     def csv(self) -> bool:
         return not self.types
 
-    def column(self, key: str, created: bool = False) -> Slot:
-        """The column a key is written into (`write._raw_key` / `_render_csv`: Salesforce
-        names case-insensitively — except a created record's keys in Parquet, which
-        `parquet.render_table` matches exactly); a key the file has no column for is a new
-        column, named by the key."""
-        if LISTS[self.name] in SALESFORCE_OBJECTS and not (created and not self.csv):
+    def column(self, key: str) -> Slot:
+        """The column a key is written into (`write._raw_key`, `_render_csv`,
+        `parquet.render_table`: Salesforce names case-insensitively); a key the file has
+        no column for is a new column, named by the key."""
+        if LISTS[self.name] in SALESFORCE_OBJECTS:
             wanted = api_key(key)
             found = next((n for n, h in enumerate(self.header) if api_key(h) == wanted), None)
         else:
@@ -105,37 +131,89 @@ class _List:
                 return convert(written), _PARQUET_VALUE_TYPES[kind]
         raise _Decline  # lists and the rest: the Python writer
 
+    def create(self, record_id: str) -> None:
+        self.made[record_id] = len(self.made)
+        self.created[record_id] = {}
+        self.touched = True
+
     def set(self, record_id: str, key: str, value: Value) -> None:
-        cells = self.created.get(record_id)
-        slot = self.column(key, created=cells is not None)
-        if cells is None:
-            cells = self.changed.setdefault(record_id, {})
-        cells[slot] = self.cell(slot, value)
+        slot = self.column(key)
+        group = self.created if record_id in self.made else self.changed
+        group.setdefault(record_id, {})[slot] = self.cell(slot, value)
+        self.touched = True
 
-    @property
-    def touched(self) -> bool:
-        return bool(self.changed or self.created)
+    def flush(self, con: Any) -> None:
+        """This batch's cells into `__cells_<name>`: the record, whether it was created,
+        the column read (n) or the new column's key, the key's rank among a prospect's
+        (its fields, then its attributes in PROSPECT_ATTRIBUTES order, as
+        `write._changes` renders them), the text and its type, and where the cell was set
+        first (batch, pos: its place in the record's cells in that batch)."""
+        import pyarrow as pa  # type: ignore[import-untyped]
 
-    def add_columns(self, file_order: list[str]) -> None:
-        """The new columns in the order `write._render_csv` / `render_table` append them:
-        as each record (in file order, then the created ones) first writes one, in the
-        order `write._changes` renders a record's keys — its fields as written, then a
-        prospect's attributes in PROSPECT_ATTRIBUTES order."""
-        seen: dict[str, None] = {}
-        for record_id in file_order:
-            for key in self._new_keys(self.changed[record_id]):
-                seen.setdefault(key, None)
-        for cells in self.created.values():
-            for key in self._new_keys(cells):
-                seen.setdefault(key, None)
-        self.added = list(seen)
+        attributes = {name: n + 1 for n, name in enumerate(PROSPECT_ATTRIBUTES)}
+        ranked = self.name == "prospects"
+        columns: dict[str, list[Any]] = {c: [] for c in _CELL_SQL}
+        for made, group in ((False, self.changed), (True, self.created)):
+            for record_id, cells in group.items():
+                for pos, (slot, (text, kind)) in enumerate(cells.items()):
+                    new = isinstance(slot, str)
+                    columns["id"].append(record_id)
+                    columns["made"].append(made)
+                    columns["n"].append(None if new else slot)
+                    columns["key"].append(slot if new else None)
+                    rank = attributes.get(slot, 0) if isinstance(slot, str) and ranked else 0
+                    columns["rank"].append(rank)
+                    columns["t"].append(text)
+                    columns["y"].append(kind)
+                    columns["batch"].append(self.batch)
+                    columns["pos"].append(pos)
+                    columns["rec"].append(self.made.get(record_id) if made else None)
+        arrow = {"VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "INTEGER": pa.int32()}
+        arrow["BIGINT"] = pa.int64()
+        table = pa.table({c: pa.array(v, arrow[_CELL_SQL[c]]) for c, v in columns.items()})
+        if not self.batch:
+            described = ", ".join(f"{c} {t}" for c, t in _CELL_SQL.items())
+            con.execute(f"CREATE OR REPLACE TABLE __cells_{self.name} ({described})")
+        if table.num_rows:
+            con.register("__cells_arrow", table)
+            con.execute(f"INSERT INTO __cells_{self.name} SELECT * FROM __cells_arrow")
+            con.unregister("__cells_arrow")
+        self.changed.clear()
+        self.created.clear()
+        self.batch += 1
 
-    def _new_keys(self, cells: dict[Slot, Cell]) -> list[str]:
-        keys = [k for k in cells if isinstance(k, str)]
-        if self.name != "prospects":
-            return keys
-        last = {name: n for n, name in enumerate(PROSPECT_ATTRIBUTES)}
-        return sorted(keys, key=lambda k: (k in last, last.get(k, 0)))  # stable: fields first
+    def finish(self, con: Any, id_cell: str) -> None:
+        """After the last batch: the new columns in the order `write._render_csv` /
+        `render_table` append them — as each record (in file order, then the created
+        ones) first writes one, a record's keys in the order `write._changes` renders
+        them — and the cells each record ends with (the last one set in each column), as
+        `__changes_<name>` (records read) and `__created_<name>` (k: creation order)."""
+        cells = f"__cells_{self.name}"
+        first = "QUALIFY row_number() OVER (PARTITION BY key ORDER BY o1, o2, o3, o4) = 1"
+        read = con.execute(
+            f"SELECT key FROM (SELECT c.key, r.rowid AS o1, c.rank AS o2, c.batch AS o3, "
+            f"c.pos AS o4 FROM {cells} c JOIN raw_{self.name} r ON r.{id_cell} = c.id "
+            f"WHERE NOT c.made AND c.key IS NOT NULL {first}) ORDER BY o1, o2, o3, o4"
+        ).fetchall()
+        made = con.execute(
+            f"SELECT key FROM (SELECT key, rec AS o1, rank AS o2, batch AS o3, pos AS o4 "
+            f"FROM {cells} WHERE made AND key IS NOT NULL {first}) ORDER BY o1, o2, o3, o4"
+        ).fetchall()
+        self.added = list(dict.fromkeys(str(k) for (k,) in (*read, *made)))
+        con.execute(f"CREATE OR REPLACE TABLE __added_{self.name} (key VARCHAR, idx INTEGER)")
+        if self.added:
+            con.executemany(
+                f"INSERT INTO __added_{self.name} VALUES (?, ?)",
+                [(k, len(self.header) + i) for i, k in enumerate(self.added)],
+            )
+        for table, made_flag in ((f"__changes_{self.name}", "NOT"), (f"__created_{self.name}", "")):
+            con.execute(
+                f"CREATE OR REPLACE TABLE {table} AS SELECT id, n, t, y, rec AS k FROM "
+                f"(SELECT c.id, COALESCE(c.n, a.idx) AS n, c.t, c.y, c.rec, c.batch "
+                f"FROM {cells} c LEFT JOIN __added_{self.name} a ON a.key = c.key "
+                f"WHERE {made_flag} c.made) "
+                "QUALIFY row_number() OVER (PARTITION BY id, n ORDER BY batch DESC) = 1"
+            )
 
     def index(self, slot: Slot) -> int:
         """The position of a column in the file written."""
@@ -183,14 +261,21 @@ class _Prospect:
     changed: set[str] = field(default_factory=set)
 
 
+# the rows whose outcomes change the record set (engines.apply_plan): a created lead, a
+# synced record, and a prospect flagged deleted (which this module declines)
+CHANGING = "__act IN ('create_lead', 'update', 'no_change') OR __path = 'crm_deleted'"
+
+
 def record_files(
-    con: Any, root: str, files: dict[str, str], plan: Plan, clock: Clock
+    rows: PlanRows, root: str, files: dict[str, str], clock: Clock
 ) -> dict[str, str | bytes] | None:
     """File name → content: what `run --out` writes for the record set (as
-    `write.output_files`), from the cells `direct.load(keep_raw=True)` left in `con`.
-    None where this module does not mirror the Python writer (see the module's text)."""
+    `write.output_files`), from the cells `direct.load(keep_raw=True)` left in the rows'
+    connection. Only the outcomes of the rows that change a record are built, a batch
+    at a time. None where this module does not mirror the Python writer (see the
+    module's text)."""
     try:
-        return _Writer(con, root, files).render(plan, clock)
+        return _Writer(rows.con, root, files).render(rows.outcomes(CHANGING), clock)
     except _Decline:
         return None
 
@@ -201,16 +286,19 @@ class _Writer:
     root: str
     files: dict[str, str]  # list name → file name (direct.record_files)
 
-    def render(self, plan: Plan, clock: Clock) -> dict[str, str | bytes]:
+    def render(self, batches: Iterable[list[Outcome]], clock: Clock) -> dict[str, str | bytes]:
         lists = {name: self._list(name) for name in BULK_LISTS}
-        self._apply(plan, clock, lists)
-        for found in lists.values():
-            if found is not None and any(
-                isinstance(k, str) for cells in found.changed.values() for k in cells
-            ):
-                found.add_columns(self._file_order(found))
-            elif found is not None:
-                found.add_columns([])  # only created records can add a column
+        prospects = lists["prospects"]
+        assert prospects is not None  # the direct path needs a prospects file
+        files = [each for each in lists.values() if each is not None]
+        for each in files:
+            each.flush(self.con)  # the table of cells, empty
+        for batch in batches:
+            self._apply(batch, self._links(prospects, batch), clock, lists)
+            for each in files:
+                each.flush(self.con)
+        for each in files:
+            each.finish(self.con, self._id_cell(each))
         out: dict[str, str | bytes] = {}
         for name in LISTS:  # the order the Python loader stores the lists in
             file_name = self.files.get(name)
@@ -241,11 +329,16 @@ class _Writer:
 
     # -- what the plan changes (engines.apply_plan) -----------------------------------
 
-    def _apply(self, plan: Plan, clock: Clock, lists: dict[str, _List | None]) -> None:
+    def _apply(
+        self,
+        outcomes: list[Outcome],
+        links: list[list[str | None]],
+        clock: Clock,
+        lists: dict[str, _List | None],
+    ) -> None:
         prospects = lists["prospects"]
-        assert prospects is not None  # the direct path needs a prospects file
-        links = self._links(prospects, plan)
-        for o, held in zip(plan.outcomes, links, strict=True):
+        assert prospects is not None
+        for o, held in zip(outcomes, links, strict=True):
             if o.reason is SkipReason.CRM_DELETED:
                 raise _Decline  # the direct path declines the connector's deleted state
             if o.action is Action.CREATE_LEAD:
@@ -253,7 +346,7 @@ class _Writer:
                 leads = lists["leads"]
                 if leads is None:
                     raise _Decline  # the Python writer makes a new file
-                leads.created[o.created_id] = {}
+                leads.create(o.created_id)
                 leads.set(o.created_id, "Id", o.created_id)
                 for key, value in o.to_salesforce:
                     leads.set(o.created_id, key, value)
@@ -276,19 +369,27 @@ class _Writer:
                 prospects.set(o.prospect, key, value)
             self._owner(prospects, o, held)
 
-    def _links(self, prospects: _List, plan: Plan) -> list[list[str | None]]:
-        """Each prospect's CRM ids and assigned user as loaded (blank: None), in the
-        plan's order (by id, as the direct path ranks them): [lead, contact, assigned]."""
+    def _links(self, prospects: _List, outcomes: list[Outcome]) -> list[list[str | None]]:
+        """Each outcome's prospect's CRM ids and assigned user as loaded (blank: None):
+        [lead, contact, assigned], read for one batch of outcomes at a time."""
+        import pyarrow as pa
+
         index = {name: n for n, name in enumerate(prospects.header)}
-        cells = [f"c{index[w]}" if w in index else "''" for w in _LINKS]
-        table = self._arrow(
-            f"SELECT c{index['id']} AS id, {', '.join(cells)} FROM raw_prospects ORDER BY id"
-        )
-        ids = table.column(0).to_pylist()
-        if ids != [o.prospect for o in plan.outcomes]:
+        cells = [f"r.c{index[w]}" if w in index else "''" for w in _LINKS]
+        wanted = pa.table({"id": pa.array([o.prospect for o in outcomes], pa.string())})
+        self.con.register("__wanted", wanted)
+        try:
+            table = self._arrow(
+                f"SELECT w.id, {', '.join(cells)} FROM __wanted w "
+                f"JOIN raw_prospects r ON r.c{index['id']} = w.id"
+            )
+        finally:
+            self.con.unregister("__wanted")
+        columns = [table.column(n).to_pylist() for n in range(len(_LINKS) + 1)]
+        found = {i: [c[n] or None for c in columns[1:]] for n, i in enumerate(columns[0])}
+        if len(found) != len(outcomes):
             raise _Decline  # never expected: the plan is the direct path's own
-        columns = [table.column(n + 1).to_pylist() for n in range(len(_LINKS))]
-        return [[c[i] or None for c in columns] for i in range(len(ids))]
+        return [found[o.prospect] for o in outcomes]
 
     def _owner(self, prospects: _List, o: Outcome, held_now: list[str | None]) -> None:
         """The assigned user `run` records (`ownership.take_owner`, on a stand-in)."""
@@ -298,44 +399,42 @@ class _Writer:
             held_now[2] = held.assigned_user
             prospects.set(o.prospect, "assigned_user", held.assigned_user)
 
-    def _file_order(self, found: _List) -> list[str]:
-        """The ids of the records the plan changes, in the order the file holds them."""
-        import pyarrow as pa  # type: ignore[import-untyped]
-
-        wanted = pa.table({"id": pa.array(list(found.changed), pa.string())})
-        self.con.register("__wanted", wanted)
-        try:
-            table = self._arrow(
-                f"SELECT w.id FROM raw_{found.name} r JOIN __wanted w "
-                f"ON w.id = r.{self._id_cell(found)} ORDER BY r.rowid"
-            )
-        finally:
-            self.con.unregister("__wanted")
-        return [str(i) for i in table.column("id").to_pylist()]
-
     # -- CSV -------------------------------------------------------------------------
 
     def _csv(self, found: _List) -> bytes:
         """The file as `write._render_csv` writes it: header, records, created records."""
         head = io.StringIO()
         csv.writer(head, lineterminator="\n").writerow([*found.header, *found.added])
-        parts = [head.getvalue().encode("utf-8")]
-        parts.extend(self._lines(found))
+        out = io.BytesIO()  # written into as it comes: no list of parts joined
+        out.write(head.getvalue().encode("utf-8"))
+        for lines in self._lines(found):
+            out.write(lines)
         created = io.StringIO()
         writer = csv.writer(created, lineterminator="\n")
         width = len(found.header) + len(found.added)
-        for cells in found.created.values():
-            row = [""] * width
-            for slot, (text, _) in cells.items():
-                row[found.index(slot)] = text or ""
+        reader = self.con.cursor().sql(f"SELECT id, n, t FROM __created_{found.name} ORDER BY k, n")
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        row: list[str] = []
+        last = None
+        for batch in stream(LINE_BATCH):
+            ids, columns, texts = (batch.column(c).to_pylist() for c in ("id", "n", "t"))
+            for record_id, n, text in zip(ids, columns, texts, strict=True):
+                if record_id != last:
+                    if last is not None:
+                        writer.writerow(row)
+                    row, last = [""] * width, record_id
+                row[n] = text or ""
+            out.write(created.getvalue().encode("utf-8"))
+            created.seek(0)
+            created.truncate()
+        if last is not None:
             writer.writerow(row)
-        parts.append(created.getvalue().encode("utf-8"))
-        return b"".join(parts)
+        out.write(created.getvalue().encode("utf-8"))
+        return out.getvalue()
 
     def _lines(self, found: _List) -> Iterator[bytes]:
         """The records' lines, in file order, each cell the changed one or as read."""
         width = len(found.header) + len(found.added)
-        self._cells_table(self.con, "__changes", found, found.changed)
         cells = [
             _csv_cell(
                 f"COALESCE(o.x{n}, r.c{n})" if n < len(found.header) else f"COALESCE(o.x{n}, '')"
@@ -349,7 +448,8 @@ class _Writer:
         id_cell = self._id_cell(found)
         reader = self.con.cursor().sql(
             f"SELECT {line} || chr(10) AS line FROM raw_{found.name} r LEFT JOIN "
-            f"(SELECT id, {pivot} FROM __changes GROUP BY id) o ON o.id = r.{id_cell} "
+            f"(SELECT id, {pivot} FROM __changes_{found.name} GROUP BY id) o "
+            f"ON o.id = r.{id_cell} "
             "ORDER BY r.rowid"
         )
         stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
@@ -358,33 +458,6 @@ class _Writer:
 
     def _id_cell(self, found: _List) -> str:
         return f"c{found.index(found.column('id' if found.name == 'prospects' else 'Id'))}"
-
-    @staticmethod
-    def _cells_table(con: Any, name: str, found: _List, rows: dict[str, dict[Slot, Cell]]) -> None:
-        """Table `name` (id, n: the column's position, t: the text, y: its type, k: the
-        record's place among `rows`) of the cells the plan writes."""
-        import pyarrow as pa
-
-        ids, columns, texts, kinds, places = [], [], [], [], []
-        for k, (record_id, cells) in enumerate(rows.items()):
-            for slot, (text, kind) in cells.items():
-                ids.append(record_id)
-                columns.append(found.index(slot))
-                texts.append(text)
-                kinds.append(kind)
-                places.append(k)
-        table = pa.table(
-            {
-                "id": pa.array(ids, pa.string()),
-                "n": pa.array(columns, pa.int32()),
-                "t": pa.array(texts, pa.string()),
-                "y": pa.array(kinds, pa.string()),
-                "k": pa.array(places, pa.int64()),
-            }
-        )
-        con.register("__cells_arrow", table)
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __cells_arrow")
-        con.unregister("__cells_arrow")
 
     # -- Parquet ---------------------------------------------------------------------
 
@@ -398,21 +471,32 @@ class _Writer:
 
         import duckdb
 
-        from engine.records.parquet import _connect, _quote
+        from engine.records.parquet import NULL_TYPE, _connect, _quote
 
         path = os.path.join(self.root, found.file)
         read = len(found.header)
         width = read + len(found.added)
         columns = [_quote(h) for h in [*found.header, *found.added]]
+        present: dict[int, set[str]] = {}
+        for n, kind in self.con.execute(
+            f"SELECT DISTINCT n, y FROM (SELECT n, y FROM __changes_{found.name} "
+            f"UNION ALL SELECT n, y FROM __created_{found.name})"
+        ).fetchall():
+            present.setdefault(int(n), set()).add(str(kind))
         con = _connect()
         try:
-            self._cells_table(con, "__changes", found, found.changed)
-            self._cells_table(con, "__created", found, found.created)
-            present: dict[int, set[str]] = {}
-            for cells in (*found.changed.values(), *found.created.values()):
-                for slot, (_, kind) in cells.items():
-                    present.setdefault(found.index(slot), set()).add(kind)
-            types = [*found.types, *(self._added_type(n, present) for n in range(read, width))]
+            for table in ("__changes", "__created"):  # into the writer's own connection
+                con.register("__cells_arrow", self._arrow(f"SELECT * FROM {table}_{found.name}"))
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM __cells_arrow")
+                con.unregister("__cells_arrow")
+            # a column read with no type (all null) is typed by what is written into it,
+            # as a new column is (parquet.render_table)
+            types = [
+                self._added_type(n, present)
+                if n >= read or (present.get(n, set()) - {"NULL"} and found.types[n] == NULL_TYPE)
+                else found.types[n]
+                for n in range(width)
+            ]
 
             def value(n: int, at: str = "") -> str:
                 """Column n's written cell, cast from its value's type into the column's."""

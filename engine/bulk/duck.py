@@ -24,7 +24,6 @@ import dataclasses
 import datetime as dt
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -546,57 +545,39 @@ class DuckEngine:
             }
         )
 
-    def plan_direct(self, root: str, clock: Clock) -> Plan | None:
-        """The plan with DuckDB reading the record files under `root` itself
-        (`direct.py`); None when that path does not cover this rule set or record set —
-        then load the records with the Python loader and call `plan`, which words every
-        input error and every reason to decline as the reference does."""
-        rows = self.open_direct(root, clock)
-        if rows is None:
-            return None
-        try:
-            return rows.plan()
-        finally:
-            rows.close()
-
     def open_direct(self, root: str, clock: Clock, *, keep_raw: bool = False) -> PlanRows | None:
-        """`plan_direct`, the plan left as rows in DuckDB (`plan_rows.PlanRows`, which
-        the caller closes): the renderers read it in batches. CannotEvaluate, or None,
-        as `plan_direct`. `keep_raw`: the files' cells stay in the connection too
+        """The plan with DuckDB reading the record files under `root` itself
+        (`direct.py`), left as rows in DuckDB (`plan_rows.PlanRows`, which the caller
+        closes): the renderers read it in batches. None when that path does not cover
+        this rule set or record set — then load the records with the Python loader and
+        call `plan`, which words every input error and every reason to decline as the
+        reference does. `keep_raw`: the files' cells stay in the connection too
         (`direct.load`), for `run` to write the new record set from."""
         from engine.bulk import direct
-        from engine.bulk.plan_rows import PlanRows, suspect_sql
+        from engine.bulk.plan_rows import open_rows, suspect_sql
         from engine.bulk.plan_text import MACROS, EntrySql
 
         program = program_for(self.rules)
         if program.reasons or not direct_rules(self.rules):
             return None
-        spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
-        con = self.connect(spill)
-        try:
+
+        def fill(con: Any) -> direct.DirectSet | None:
             loaded = direct.load(con, root, self.rules, program, keep_raw=keep_raw)
-            if loaded is not None:
-                self._bind(con, program, clock, loaded.small)
-                stamp = created_stamp(clock)
-                last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
-                extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
-                # which rows PlanRows._check hands to check_round, from the round's columns
-                # (over the stored write lists it took ~2 s at 1,000,000 prospects)
-                extra.append(f"{suspect_sql(self.rules, program)} AS __suspect")
-                for macro in MACROS:  # the entries' texts are begun in the rounds
-                    self._sql(con, macro)
-                self._rounds(con, program, last, stamp, extra, keep=True)
-                owners = _Owners(self.rules, loaded.small)
-                rows = PlanRows(self.rules, program, con, spill, owners, ids=LeadIds(loaded.taken))
-                rows.prepare()
-                return rows
-        except BaseException:
-            con.close()
-            shutil.rmtree(spill, ignore_errors=True)
-            raise
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-        return None
+            if loaded is None:
+                return None
+            self._bind(con, program, clock, loaded.small)
+            stamp = created_stamp(clock)
+            last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
+            extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
+            # which rows PlanRows._check hands to check_round, from the round's columns
+            # (over the stored write lists it took ~2 s at 1,000,000 prospects)
+            extra.append(f"{suspect_sql(self.rules, program)} AS __suspect")
+            for macro in MACROS:  # the entries' texts are begun in the rounds
+                self._sql(con, macro)
+            self._rounds(con, program, last, stamp, extra, keep=True)
+            return loaded
+
+        return open_rows(self.rules, program, self.connect, fill)
 
     def plan(self, records: RecordSet, clock: Clock) -> Plan:
         import pyarrow as pa  # type: ignore[import-untyped]

@@ -9,14 +9,15 @@ cannot evaluate a construct raises `CannotEvaluate` naming the rule and the cons
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from engine.bulk.sql import CannotEvaluate, Reason
 from engine.check.model import CheckedRules
 from engine.files import InputError
-from engine.plan import Action, Plan, SkipReason
+from engine.plan import Action, Outcome, Plan, SkipReason, Summary
 from engine.records.model import RecordSet
 from engine.runtime.context import Clock
 
@@ -81,21 +82,37 @@ def per_record_limit() -> int:
     return int(megabytes * 1024 * 1024)
 
 
-def refuse_big_records(path: str) -> None:
+def refuse_big_records(path: str, per_record: str | None = None) -> None:
     """InputError (exit 2) when the record files under `path` are past what the Python
-    loader reads (`per_record_limit`); sizes only, nothing is opened."""
+    loader reads (`per_record_limit`); sizes only, nothing is opened. `per_record` names
+    what reads the records the per-record way on every engine (`run --report`), which
+    the message then says instead of an engine that would not help."""
     total, limit = record_bytes(path), per_record_limit()
     if total is not None and total > limit:
         from engine.bulk.direct import record_files
 
-        way = (
-            "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
-            "record sets directly (dry-run also on --engine spark)"
-            if record_files(path) is not None
-            else "write prospects, leads and contacts as CSV or Parquet files, which "
-            "dry-run, run and diff read directly with --engine duckdb (dry-run also with "
-            "--engine spark)"
-        )
+        if per_record is not None:
+            way = (
+                f"{per_record} reads every record the per-record way, whatever the engine: "
+                "raise SYNCRULES_MAX_RECORD_MB to read them so"
+                + (
+                    " (run without --report reads CSV and Parquet record sets directly "
+                    "on --engine duckdb)"
+                    if per_record == "run --report"
+                    else ""
+                )
+            )
+        elif record_files(path) is not None:
+            way = (
+                "use --engine duckdb, with which dry-run, run and diff read CSV and Parquet "
+                "record sets directly (dry-run also on --engine spark)"
+            )
+        else:
+            way = (
+                "write prospects, leads and contacts as CSV or Parquet files, which "
+                "dry-run, run and diff read directly with --engine duckdb (dry-run also with "
+                "--engine spark)"
+            )
         raise InputError(
             f"{path}: {total / 2**20:,.0f} MB of records is past what the per-record loader "
             f"reads ({_megabytes(limit)} MB; SYNCRULES_MAX_RECORD_MB raises it): "
@@ -201,6 +218,7 @@ def run_direct(
     engine: str = "auto",
     *,
     spark_master: str = "local[*]",
+    memory_limit: str | None = None,
 ) -> Plan | None:
     """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
     (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
@@ -208,7 +226,9 @@ def run_direct(
     the Python loader and call `run_engine` — which words every input error, and every
     reason DuckDB declines, exactly as before. `--engine spark`: Spark reads the files
     (`spark_direct.py`)."""
-    rows = open_direct(rules, path, clock, engine, spark_master=spark_master)
+    rows = open_direct(
+        rules, path, clock, engine, spark_master=spark_master, memory_limit=memory_limit
+    )
     if rows is None:
         return None
     try:
@@ -225,11 +245,13 @@ def open_direct(
     *,
     keep_raw: bool = False,
     spark_master: str = "local[*]",
+    memory_limit: str | None = None,
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
     caller closes), for the renderers that read it in batches. `auto` takes this path
     from DIRECT_THRESHOLD prospects, and for a record set past the per-record loader's
-    limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read."""
+    limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read.
+    `memory_limit`: DuckDB's bound, in its units (None: duck.MEMORY_LIMIT)."""
     from engine.bulk import direct
 
     name = EngineName(engine)
@@ -248,33 +270,69 @@ def open_direct(
         return None
     from engine.bulk.duck import DuckEngine
 
+    duck = DuckEngine(rules) if memory_limit is None else DuckEngine(rules, memory_limit)
     try:
-        return DuckEngine(rules).open_direct(path, clock, keep_raw=keep_raw)
+        return duck.open_direct(path, clock, keep_raw=keep_raw)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
 
 
+def memory_share(parts: int) -> str:
+    """DuckDB's memory limit (duck.MEMORY_LIMIT, SYNCRULES_DUCKDB_MEMORY) split between
+    `parts` connections open at once (`diff` holds one per rule version), in the limit's
+    own unit: 1200MB → 600MB, 1GB → 0.5GB. A limit this cannot read is passed as it is,
+    for DuckDB to refuse in its words."""
+    import re
+
+    from engine.bulk.duck import MEMORY_LIMIT
+
+    found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", MEMORY_LIMIT)
+    if found is None or parts <= 1:
+        return MEMORY_LIMIT
+    return f"{float(found.group(1)) / parts:.6g}{found.group(2)}"
+
+
 def run_direct_files(
-    rules: CheckedRules, path: str, clock: Clock, engine: str = "auto"
-) -> tuple[Plan, dict[str, str | bytes]] | None:
+    rules: CheckedRules,
+    path: str,
+    clock: Clock,
+    engine: str = "auto",
+    *,
+    queue: Callable[[Iterator[Outcome]], bytes],
+) -> tuple[Summary, dict[str, str | bytes]] | None:
     """`run`'s bulk path: DuckDB reads the record files under `path` itself, as for
     dry-run (`open_direct`), and the new record set is written from what it read
-    (`direct_write.py`): the plan and the record set's files (file name → content), the
-    same bytes `write.output_files` gives after `apply_plan`. None: load the record set
-    with the Python loader and call `run_engine`, as `run_direct`."""
+    (`direct_write.py`): the plan's totals and the record set's files (file name →
+    content), the same bytes `write.output_files` gives after `apply_plan`. No Plan is
+    built: the totals are counted in SQL, and Outcomes are built a batch at a time for
+    the rows that change a record and for the failing prospects, which `queue` reads to
+    write `error_queue.json` (its content is added to the files). None: load the record
+    set with the Python loader and call `run_engine`, as `run_direct`."""
     from engine.bulk import direct, direct_write
 
     rows = open_direct(rules, path, clock, engine, keep_raw=True)
     if rows is None:
         return None
     try:
-        plan = rows.plan()
         files = direct.record_files(path)
         assert files is not None  # open_direct read them
-        written = direct_write.record_files(rows.con, path, files, plan, clock)
+        written = direct_write.record_files(rows, path, files, clock)
+        if written is None:
+            return None
+        by_rule: Counter[tuple[str, str]] = Counter()
+
+        def failing() -> Iterator[Outcome]:
+            for batch in rows.outcomes("__act = 'error'"):
+                for o in batch:
+                    if o.error is not None:
+                        by_rule[(o.error.code.value, o.error.rule or "")] += 1
+                    yield o
+
+        written["error_queue.json"] = queue(failing())
+        summary = rows.summary(dict(by_rule))
     finally:
         rows.close()
-    return None if written is None else (plan, written)
+    return summary, written
 
 
 def _spark_direct(
@@ -395,6 +453,7 @@ __all__ = [
     "EngineName",
     "EngineRun",
     "choose",
+    "memory_share",
     "open_direct",
     "reasons",
     "record_bytes",

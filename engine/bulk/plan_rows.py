@@ -16,9 +16,10 @@ from __future__ import annotations
 import bisect
 import json
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.bulk.duck import (
     ROW_BATCH,
@@ -36,8 +37,11 @@ from engine.bulk.duck import (
 from engine.bulk.plan_text import MACROS, EntrySql, Style
 from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, cls_of, lit, q
 from engine.check.model import CheckedRules
-from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan
+from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan, Summary
 from engine.runtime.ownership import created_owner, followed_owner, shown
+
+if TYPE_CHECKING:
+    from engine.bulk.direct import DirectSet
 
 JSON_PAD = "    "  # a record's indent in the JSON plan (render/plan_json.write)
 # a row with formula failures (sql.py's `__problems`) is written by Python: the outcome
@@ -303,11 +307,70 @@ class PlanRows:
             outcomes.extend(self._build(rows_of(batch)))
         return Plan(tuple(outcomes), ())
 
+    def outcomes(self, where: str) -> Iterator[list[Outcome]]:
+        """The Outcomes of the rows `where` (SQL over `__rows`) selects, in prospect order,
+        a batch at a time: `run` builds only those it reads, and holds one batch."""
+        reader = self.con.cursor().sql(f"SELECT * FROM __rows WHERE {where} ORDER BY __rank")
+        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        for batch in stream(self.batch):
+            if batch.num_rows:
+                yield self._build(rows_of(batch))
+
+    def summary(self, errors_by_rule: dict[tuple[str, str], int]) -> Summary:
+        """The plan's totals (Plan.counts, reasons, the formula failures) counted in SQL;
+        `errors_by_rule` is counted by the caller from the error rows' Outcomes."""
+        reasons = self.con.execute(
+            "SELECT __path, count(*) FROM __base WHERE __act = 'skip' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        # each entry of a row's `__problems` is one FormulaProblem (duck.Problems.attach)
+        ((problems,),) = self.con.execute(
+            f"SELECT COALESCE(sum(len(__problems)), 0) FROM __plan_rows WHERE {FAILED}"
+        ).fetchall()
+        return Summary(
+            self.counts(),
+            {str(reason): int(n) for reason, n in reasons},
+            dict(sorted(errors_by_rule.items())),
+            int(problems),
+        )
+
     def close(self) -> None:
-        try:
-            self.con.close()
-        finally:
-            shutil.rmtree(self.spill, ignore_errors=True)
+        _release(self.con, self.spill)
+
+
+def open_rows(
+    rules: CheckedRules,
+    program: Program,
+    connect: Callable[[str], Any],
+    fill: Callable[[Any], DirectSet | None],
+) -> PlanRows | None:
+    """The direct path's set-up, for DuckDB's engine and Spark's: a DuckDB connection
+    (`connect(spill)`, bounded, spilling to a folder made for it) that `fill` puts the
+    cycle's plan rows in (`__plan_rows`), returning what it loaded (the small lists the
+    owners read, the 00QSR numbers the leads hold) — None: the direct path does not
+    apply — and the rows finished (`prepare`). The
+    connection and its folder go to the PlanRows, whose `close` removes them, or are
+    removed here when `fill` gives None or anything fails (CannotEvaluate included)."""
+    spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
+    con = connect(spill)
+    try:
+        loaded = fill(con)
+        if loaded is not None:
+            owners = _Owners(rules, loaded.small)
+            rows = PlanRows(rules, program, con, spill, owners, ids=LeadIds(loaded.taken))
+            rows.prepare()
+            return rows
+    except BaseException:
+        _release(con, spill)
+        raise
+    _release(con, spill)
+    return None
+
+
+def _release(con: Any, spill: str) -> None:
+    try:
+        con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def suspect_sql(rules: CheckedRules, program: Program, *, lists: bool = False) -> str:
@@ -374,4 +437,4 @@ def _owner_texts(owner: Owner | None) -> tuple[str | None, str | None]:
     return pretty, json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-__all__ = ["Batch", "PlanRows"]
+__all__ = ["Batch", "PlanRows", "open_rows"]

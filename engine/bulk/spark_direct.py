@@ -13,8 +13,6 @@ every error and every reason to decline.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
@@ -30,15 +28,8 @@ if TYPE_CHECKING:
 
 def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None:
     from engine.bulk import direct
-    from engine.bulk.duck import (
-        DuckEngine,
-        LeadIds,
-        _Owners,
-        created_stamp,
-        direct_rules,
-        program_for,
-    )
-    from engine.bulk.plan_rows import PlanRows
+    from engine.bulk.duck import DuckEngine, created_stamp, direct_rules, program_for
+    from engine.bulk.plan_rows import open_rows
     from engine.bulk.spark_load import SparkTables
     from engine.bulk.udf import bind_clock
 
@@ -55,9 +46,8 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
     loaded = direct.load_into(SparkTables(spark), root, rules, program)
     if loaded is None:
         return None
-    spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
-    con = DuckEngine(rules).connect(spill)
-    try:
+
+    def fill(con: Any) -> direct.DirectSet:
         _rounds(spark, con, program, rules, max(loaded.last_round, 1), created_stamp(clock))
         _copy(spark, con, "__components", "SELECT __id, __comp FROM __components")
         _copy(spark, con, "__record_owner", "SELECT obj, id, owner FROM __record_owner")
@@ -69,14 +59,9 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
             f"SELECT __id{', ' if names else ''}{names} FROM prospects",
             ranked=True,
         )
-        owners = _Owners(rules, loaded.small)
-        rows = PlanRows(rules, program, con, spill, owners, ids=LeadIds(loaded.taken))
-        rows.prepare()
-        return rows
-    except BaseException:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-        raise
+        return loaded
+
+    return open_rows(rules, program, DuckEngine(rules).connect, fill)
 
 
 def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stamp: str) -> None:

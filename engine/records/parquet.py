@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from engine.fieldtypes import api_key
 from engine.files import InputError
 
 INSTALL = "pip install duckdb (syncrules lists it as a dependency)"
+NULL_TYPE = '"NULL"'  # DuckDB's type of a Parquet column with no type (all null)
 INTEGER_TYPES = frozenset(
     f"{u}{t}" for u in ("", "U") for t in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
 )
@@ -65,19 +67,40 @@ def read_table(path: str) -> Table:
 
 
 def render_table(
-    rows: Sequence[dict[str, Any]], columns: Sequence[str], types: Sequence[str], where: str
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    types: Sequence[str],
+    where: str,
+    *,
+    salesforce: bool = False,
 ) -> bytes:
     """A Parquet file of these rows: the columns as read with their types, then new columns
-    (typed from their first value). `where` names the file in messages."""
+    (typed from their first value). `where` names the file in messages. `salesforce`: a
+    key matches its column case-insensitively (SPEC §1), as the CSV writer matches it —
+    a created lead's `Email` is written into an `email` column, not beside it. A column
+    read with no type (all null: DuckDB's "NULL") is typed from its first value, as a
+    new column is, when anything is written into it."""
     names = list(columns)
-    kinds = dict(zip(columns, types, strict=False))
+    fold = api_key if salesforce else str
+    by_key = {fold(c): c for c in names}
+    kinds = {c: "" if t == NULL_TYPE else t for c, t in zip(columns, types, strict=False)}
+    placed = []
     for row in rows:
+        out = {}
         for key, value in row.items():
-            if key not in kinds:
-                names.append(key)
-                kinds[key] = ""
-            if not kinds[key] and value is not None:
-                kinds[key] = _type_of(value)
+            column = by_key.setdefault(fold(key), key)
+            if column not in kinds:
+                names.append(column)
+                kinds[column] = ""
+            if not kinds[column] and value is not None:
+                kinds[column] = _type_of(value)
+            out[column] = value
+        placed.append(out)
+    rows = placed
+    untyped = {c for c, t in zip(columns, types, strict=False) if t == NULL_TYPE}
+    for name in names:
+        if not kinds[name] and name in untyped:
+            kinds[name] = NULL_TYPE  # nothing written into it: null as it was read
     for name in names:
         # a fraction written into an integer column would be rounded: widen the column
         if kinds[name] in INTEGER_TYPES and any(

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -205,6 +206,7 @@ def _render_list(records: RecordSet, name: str, fmt: str) -> str | bytes:
             layout.headers.get(name, ()),
             layout.column_types.get(name, ()),
             layout.files.get(name) or name + ".parquet",
+            salesforce=LISTS[name] in SALESFORCE_OBJECTS,
         )
     if fmt == "csv":
         salesforce = LISTS[name] in SALESFORCE_OBJECTS
@@ -345,12 +347,17 @@ def render_text(value: Any) -> str:
     return str(value)
 
 
-def _number(value: Decimal) -> int | float:
+def _number(value: Decimal) -> int | float | Decimal:
+    """A number as YAML, JSON and Parquet write it: an int when whole, else a float in its
+    shortest form (Decimal("0.1") → 0.1) — or, with more digits than a float holds
+    (-99999999999999999999.5, which as a float is -1e+20), the Decimal itself, written
+    with all its digits, as the loader reads it back (records/load.py)."""
     if not value.is_finite():
         return float(value)
     if value == value.to_integral_value():
         return int(value)
-    return float(value)  # repr of a float is its shortest form: Decimal("0.1") → 0.1
+    written = float(value)
+    return written if Decimal(repr(written)) == value else value
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -399,16 +406,54 @@ def _represent_date(representer: Any, value: dt.date) -> Any:
 
 
 def _represent_decimal(representer: Any, value: Decimal) -> Any:
-    return representer.represent_data(_number(value))
+    number = _number(value)
+    if isinstance(number, Decimal):  # plain digits, which YAML reads as a float's text
+        return representer.represent_scalar("tag:yaml.org,2002:float", format(number, "f"))
+    return representer.represent_data(number)
+
+
+class _Exact(float):
+    """A number no float holds, for `dump_json` to write with its own digits."""
+
+    text: str
 
 
 def dump_json(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    """`json.dumps(doc, indent=2, ensure_ascii=False)`, through the encoder it uses with an
+    indent (the json module's Python one), except that a number with more digits than a
+    float holds is written with all of them rather than as the nearest float."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=_json_default)
+
+    def floatstr(value: float) -> str:
+        if isinstance(value, _Exact):
+            return value.text
+        if value != value or value in (math.inf, -math.inf):
+            return {math.inf: "Infinity", -math.inf: "-Infinity"}.get(value, "NaN")
+        return float.__repr__(value)
+
+    chunks = json.encoder._make_iterencode(  # type: ignore[attr-defined]
+        {},
+        encoder.default,
+        json.encoder.encode_basestring,
+        encoder.indent,
+        floatstr,
+        encoder.key_separator,
+        encoder.item_separator,
+        False,
+        False,
+        True,
+    )
+    return "".join(chunks(doc, 0)) + "\n"
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return _number(value)
+        number = _number(value)
+        if isinstance(number, Decimal):
+            exact = _Exact(number)
+            exact.text = format(number, "f")
+            return exact
+        return number
     if isinstance(value, dt.datetime):
         return iso_datetime(value)
     if isinstance(value, dt.date):

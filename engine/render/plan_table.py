@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from engine.plan import Action, CampaignLink, NewProspect, Outcome, Plan, UserAccess
+from engine.plan import (
+    Action,
+    CampaignLink,
+    NewProspect,
+    Outcome,
+    Plan,
+    Summary,
+    UserAccess,
+)
 
 MIN_DETAIL = 24  # a narrower terminal wraps the line rather than lose the detail
 COLOURS = {
@@ -59,24 +67,27 @@ def _detail(o: Outcome) -> str:
     return "; ".join(parts)
 
 
-def summary(plan: Plan, width: int | None = None) -> list[str]:
-    counts = plan.counts()
+def summary(plan: Plan | Summary, width: int | None = None) -> list[str]:
+    """The summary lines (what `run` prints): of a whole Plan, or of a Summary (`run` on
+    the direct path, whose totals come from SQL)."""
+    totals = plan if isinstance(plan, Summary) else Summary.of(plan)
+    counts = totals.counts
     actions = ", ".join(f"{counts[a.value]} {a.value}" for a in Action if counts[a.value])
     lines = [f"{counts['prospects']} prospects: {actions or 'nothing to do'}"]
-    if plan.from_salesforce:
-        lines.append(f"  from Salesforce: {len(plan.from_salesforce)} create_prospect")
-    reasons = plan.reasons()
+    if totals.from_salesforce:
+        lines.append(f"  from Salesforce: {totals.from_salesforce} create_prospect")
+    reasons = totals.reasons
     if reasons:
         lines.append("  skipped: " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
     by_code: dict[str, list[tuple[str, int]]] = {}
-    for (code, rule), n in plan.errors_by_rule().items():
+    for (code, rule), n in totals.errors_by_rule.items():
         by_code.setdefault(code, []).append((rule, n))
     if by_code:
         lines.append("  errors:")
     for code, rules in by_code.items():
         lines.append(f"    {sum(n for _, n in rules)} {code}")
         lines.extend(_fit(f"      {n} {rule}", width) for rule, n in rules if rule)
-    problems = len(plan.problems) + sum(len(o.problems) for o in plan.outcomes)
+    problems = totals.problems
     if problems:
         lines.append(f"  formulas: {problems} failed while evaluating (see --format json)")
     return lines

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -291,10 +292,13 @@ def test_the_per_record_path_refuses_a_big_record_set_naming_duckdb(
     assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
     monkeypatch.setattr(engines, "DIRECT_THRESHOLD", 1)
     assert dry_run(rules, records, "auto", capsys) == (0, reference, "")
-    # explain reads records the per-record way: refused alike
+    # explain reads records the per-record way on every engine: refused alike, the
+    # message naming explain rather than an engine that would not help
     args = ["explain", rules, "--records", records, "--prospect", "p1", "--now", NOW]
     assert main(args) == 2
-    assert "use --engine duckdb" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "explain reads every record the per-record way, whatever the engine" in err
+    assert "use --engine duckdb" not in err
 
 
 def test_the_per_record_limit_is_a_documented_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -351,6 +355,7 @@ def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
 ) -> None:
     import tempfile
 
+    from engine.bulk import engines
     from engine.bulk.duck import DuckEngine
     from engine.runtime.context import Clock
 
@@ -358,7 +363,8 @@ def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    engine = DuckEngine(api.check([rules]), memory_limit="64MB")
+    checked = api.check([rules])
+    engine = DuckEngine(checked, memory_limit="64MB")
     con = engine.connect(str(scratch))
     settings = con.execute(
         "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
@@ -367,9 +373,45 @@ def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
     assert settings is not None
     assert settings[0] in ("61.0 MiB", "64.0 MB")  # DuckDB prints the bound in its units
     assert settings[1] == str(scratch)
-    assert engine.plan_direct(records, Clock(CLOCK)) is not None
+    plan = engines.run_direct(checked, records, Clock(CLOCK), "duckdb", memory_limit="64MB")
+    assert plan is not None
     left = [p.name for p in scratch.iterdir() if p.is_dir()]
     assert not [n for n in left if n.startswith(("syncrules-duckdb-", "syncrules-lists-"))]
+
+
+def test_the_spill_folder_goes_when_the_direct_path_does_not_apply_or_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """plan_rows.open_rows, the set-up DuckDB's and Spark's direct paths share: the
+    connection and its spill folder are released when `fill` gives None or raises."""
+    import tempfile
+
+    from engine.bulk.duck import DuckEngine, program_for
+    from engine.bulk.plan_rows import open_rows
+
+    rules, _ = write_set(tmp_path, PROSPECTS)
+    checked = api.check([rules])
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    opened: list[Any] = []
+
+    def connect(spill: str) -> Any:
+        assert Path(spill).is_dir()
+        opened.append(DuckEngine(checked).connect(spill))
+        return opened[-1]
+
+    def failing(con: Any) -> None:
+        raise KeyboardInterrupt
+
+    program = program_for(checked)
+    assert open_rows(checked, program, connect, lambda con: None) is None
+    with pytest.raises(KeyboardInterrupt):
+        open_rows(checked, program, connect, failing)
+    assert len(opened) == 2
+    assert not list((tmp_path / "scratch").iterdir())  # both spill folders removed
+    for con in opened:  # and both connections closed
+        with pytest.raises(Exception, match=r"(?i)closed"):
+            con.execute("SELECT 1")
 
 
 def test_owners_on_the_direct_path_are_the_references(

@@ -85,8 +85,9 @@ def write_set(
     return str(records)
 
 
-def to_parquet(records: str) -> None:
-    """Every CSV file of the set as a Parquet file of text columns (blank: null)."""
+def to_parquet(records: str, untyped: bool = False) -> None:
+    """Every CSV file of the set as a Parquet file of text columns (blank: null);
+    `untyped`: a column with no value has no type (Arrow's null, DuckDB's "NULL")."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
@@ -94,16 +95,19 @@ def to_parquet(records: str) -> None:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             header, *rows = list(csv.reader(handle))
         columns = {
-            name: pa.array([row[n] or None for row in rows], pa.string())
+            name: pa.array(
+                [row[n] or None for row in rows],
+                pa.null() if untyped and not any(row[n] for row in rows) else pa.string(),
+            )
             for n, name in enumerate(header)
         }
         pq.write_table(pa.table(columns), path.with_suffix(".parquet"))
         path.unlink()
 
 
-def run(root: Path, records: str, engine: str, name: str) -> dict[str, bytes]:
+def run(root: Path, records: str, engine: str, name: str, now: str = NOW) -> dict[str, bytes]:
     out = root / name
-    args = ["run", str(root / "rules.sync"), "--records", records, "--now", NOW]
+    args = ["run", str(root / "rules.sync"), "--records", records, "--now", now]
     assert main([*args, "--out", str(out), "--engine", engine]) == 0
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
@@ -114,7 +118,7 @@ def direct(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     taken: list[bool] = []
     run_direct = api.run_direct
 
-    def watched(*args: Any, **kwargs: Any) -> api.RunResult | None:
+    def watched(*args: Any, **kwargs: Any) -> api.DirectRunResult | None:
         result = run_direct(*args, **kwargs)
         taken.append(result is not None)
         return result
@@ -169,6 +173,37 @@ def test_run_on_a_parquet_set_writes_the_python_engines_bytes(
     rows = duckdb.connect().execute(query).fetchall()
     # the created lead's time as DuckDB casts the written date-time into a text column
     assert rows[-1] == ("00QSR0000000001", "2026-11-30 12:00:00+00")
+
+
+@pytest.mark.parametrize("untyped", [False, True], ids=["typed", "untyped"])
+def test_parquet_columns_without_a_type_or_in_another_case_are_written_into(
+    tmp_path: Path, direct: list[bool], untyped: bool
+) -> None:
+    """records/parquet.render_table, and the direct path with it: a created lead's keys go
+    into the leads file's columns whatever their case (`email`, `lastname`), as in CSV;
+    a column with no type (all null: the prospects' `crm_lead_fid` before any lead is
+    linked) is typed by what is written into it (the direct loader steps aside for such
+    a column: the Python writer, which refused it before, writes it)."""
+    import duckdb
+
+    header = [c if c == "Id" else c.lower() for c in LEAD_HEADER]
+    records = write_set(tmp_path)
+    write_csv(Path(records) / "leads.csv", header, LEADS)
+    to_parquet(records, untyped=untyped)
+    reference = run(tmp_path, records, "python", "python")
+    assert run(tmp_path, records, "duckdb", "duckdb") == reference
+    assert direct == [False, not untyped]
+    con = duckdb.connect()
+    leads = tmp_path / "python" / "leads.parquet"
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{leads}'").fetchall()]
+    assert columns == header  # no column added beside `email`, `lastname`…
+    created = con.execute(f"SELECT email, lastname FROM '{leads}' WHERE Id LIKE '00QSR%'")
+    assert created.fetchall() == [("new@x.io", "Cy")]
+    prospects = tmp_path / "python" / "prospects.parquet"
+    described = con.execute(f"DESCRIBE SELECT * FROM '{prospects}'").fetchall()
+    typed = {str(r[0]): str(r[1]) for r in described}
+    assert typed["crm_lead_fid"] == "VARCHAR"  # "NULL" when untyped: typed by the Ids written
+    assert typed["crm_contact_fid"] == "VARCHAR"
 
 
 # prospects from Salesforce (the direct path steps aside for the rule set) and a prospect
@@ -226,6 +261,66 @@ def test_past_the_per_record_limit_run_goes_direct(
     # auto: far below DIRECT_THRESHOLD prospects, but past the limit: DuckDB reads it
     assert run(tmp_path, records, "auto", "auto") == reference
     assert direct == [False, False, True]
+    # --report reads every record the per-record way on any engine: --engine duckdb is
+    # not what the message offers
+    report = ["--report", str(tmp_path / "report.html"), "--engine", "duckdb"]
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "reported"), *report]) == 2
+    err = capsys.readouterr().err
+    assert "run --report reads every record the per-record way, whatever the engine" in err
+    assert "use --engine duckdb" not in err
+    assert "run without --report reads CSV and Parquet record sets directly" in err
+    assert not (tmp_path / "reported").exists()
+    explain = ["explain", str(tmp_path / "rules.sync"), "--records", records, "--prospect"]
+    assert main([*explain, "p1", "--engine", "duckdb"]) == 2
+    err = capsys.readouterr().err
+    assert "explain reads every record the per-record way" in err
+    assert "use --engine duckdb" not in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("case", ["plain", "missing_column", "benchmark"])
+def test_outcomes_a_batch_at_a_time_write_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct: list[bool], case: str, fmt: str
+) -> None:
+    """direct_write.py reads the outcomes a batch at a time and moves each batch's cells
+    into DuckDB: with batches of one prospect (or of seven, for the 300 of the benchmark
+    org), a record two batches write ends with the later value, and the columns a file
+    gains are in the order the Python writer appends them."""
+    from engine.bulk import engines
+
+    if case == "benchmark":
+        records, size = str(_bench().generate(tmp_path, 300, fmt="csv")), 7
+    else:
+        records, size = write_set(tmp_path, **CASES.get(case, {})), 1  # type: ignore[arg-type]
+    if fmt == "parquet":
+        to_parquet(records)
+    opened = engines.open_direct
+
+    def small_batches(*args: Any, **kwargs: Any) -> PlanRows | None:
+        rows = opened(*args, **kwargs)
+        if rows is not None:
+            rows.batch = size
+        return rows
+
+    monkeypatch.setattr(engines, "open_direct", small_batches)
+    assert run(tmp_path, records, "duckdb", "duckdb") == run(tmp_path, records, "python", "py")
+    assert direct == [True, False]
+
+
+def _bench() -> Any:
+    """benchmarks/bench_dry_run.py, loaded by path: benchmarks/ is a folder of scripts,
+    not a package."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_org", ROOT / "benchmarks/bench_dry_run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
 
 
 # `diff` on the direct path (engine/bulk/direct_diff.py): the two versions' plans compared
@@ -267,6 +362,9 @@ def test_diff_on_the_direct_path_prints_the_python_engines_bytes(
 
     def counted(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]:
         compared.append(before.tally["prospects"])
+        for rows in (before, after):  # two connections at once: each has half the bound
+            bound = rows.con.execute("SELECT current_setting('memory_limit')").fetchall()
+            assert bound == [("572.2 MiB",)]  # 600MB, half of the default 1200MB
         return compare(before, after)
 
     monkeypatch.setattr(direct_diff, "compare", counted)
@@ -277,11 +375,15 @@ def test_diff_on_the_direct_path_prints_the_python_engines_bytes(
 
 
 def test_the_benchmark_org_runs_direct_to_the_same_bytes(
-    tmp_path: Path, direct: list[bool]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool]
 ) -> None:
     """The generated org (benchmarks/bench_dry_run.py): errors, duplicates, created leads,
-    owners, prospects without CRM id columns — 300 prospects as CSV."""
+    owners, prospects without CRM id columns — 300 prospects as CSV. The summary `run`
+    prints (counted in SQL on the direct path) and the error queue (written from the
+    failing prospects' Outcomes alone, its history carried from the queue the output
+    folder holds) are the python engine's too."""
     import importlib.util
+    import json
 
     from tests.conftest import ROOT
 
@@ -293,9 +395,63 @@ def test_the_benchmark_org_runs_direct_to_the_same_bytes(
     spec.loader.exec_module(bench)
     records = str(bench.generate(tmp_path, 300, fmt="csv"))
     bulk = run(tmp_path, records, "duckdb", "duckdb")
+    printed = capsys.readouterr().out
     assert bulk == run(tmp_path, records, "python", "python")
-    assert direct == [True, False]
+    assert capsys.readouterr().out == printed.replace("/duckdb/", "/python/")
+    # skips and errors by rule, as plan_table.summary words a whole Plan's
+    assert "\n  skipped: " in printed
+    assert "\n  errors:\n" in printed
+    assert "\n      " in printed  # a rule's own count
     assert bulk["prospects.csv"].startswith(
         b"id,email,first_name,last_name,company,score,grade,country,job_title,assigned_user,"
         b"updated_at,crm_lead_fid,crm_contact_fid\n"
     )
+    assert direct == [True, False]
+    # a second run into folders holding a queue: an entry failing again (its cycles
+    # counted on), one that no longer fails (resolved), one fixed before that fails again
+    queue = json.loads(bulk["error_queue.json"])
+    again, back = queue["errors"][0], queue["errors"][1]
+    gone = {**again, "prospect": "gone", "first_seen": "2026-01-01T00:00:00Z"}
+    earlier = {
+        "errors": [{**again, "cycles": 3, "first_seen": "2026-01-01T00:00:00Z"}, gone],
+        "resolved": [{**back, "fixed": "2026-02-01T00:00:00Z"}],
+    }
+    for name in ("duckdb", "python"):
+        text = json.dumps(earlier, indent=2)
+        (tmp_path / name / "error_queue.json").write_text(text, encoding="utf-8")
+    later = "2026-12-01T12:00:00Z"
+    second = run(tmp_path, records, "duckdb", "duckdb", now=later)["error_queue.json"]
+    assert second == run(tmp_path, records, "python", "python", now=later)["error_queue.json"]
+    carried = json.loads(second)
+    assert carried["errors"][0]["cycles"] == 4
+    assert carried["errors"][1]["fixed_before"] == "2026-02-01T00:00:00Z"
+    assert [e["prospect"] for e in carried["resolved"]] == ["gone"]
+    assert direct == [True, False, True, False]
+
+
+def test_formula_failures_are_counted_as_the_python_engine_counts_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool]
+) -> None:
+    """`run`'s summary line of formula failures, counted in SQL on the direct path."""
+    rules = RULES + "stage Odd when VALUE(title) > 1\n"  # VALUE("CTO") fails
+    records = write_set(tmp_path, rules=rules)
+    bulk = run(tmp_path, records, "duckdb", "duckdb")
+    printed = capsys.readouterr().out
+    assert bulk == run(tmp_path, records, "python", "python")
+    assert capsys.readouterr().out == printed.replace("/duckdb/", "/python/")
+    assert "  formulas: 3 failed while evaluating" in printed  # CTO, Boss, Admiral
+    assert direct == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("limit", "half"),
+    [("1200MB", "600MB"), ("1GB", "0.5GB"), ("1.5 GiB", "0.75GiB"), ("many", "many")],
+)
+def test_diff_splits_duckdbs_memory_limit_between_its_two_connections(
+    monkeypatch: pytest.MonkeyPatch, limit: str, half: str
+) -> None:
+    from engine.bulk import duck, engines
+
+    monkeypatch.setattr(duck, "MEMORY_LIMIT", limit)
+    assert engines.memory_share(2) == half  # a limit not understood: DuckDB words it
+    assert engines.memory_share(1) == limit
