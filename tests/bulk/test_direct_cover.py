@@ -5,17 +5,13 @@ the connector's state (deleted, converted and merged records, flagged prospects)
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
-from engine import api
 from engine.cli import main
-
-NOW = "2026-11-30T12:00:00Z"
-CLOCK = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+from tests.bulk.test_direct_load import NOW, dry_run, took_direct_path
 
 STATE_RULES = """
 object prospect { email: email  name: text(20) }
@@ -97,20 +93,6 @@ def to_parquet(records: str, name: str, booleans: tuple[str, ...] = ()) -> None:
             columns[column] = pa.array([c or None for c in cells], pa.string())
     pq.write_table(pa.table(columns), Path(records) / f"{name}.parquet")
     path.unlink()
-
-
-def dry_run(
-    rules: str, records: str, engine: str, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, str, str]:
-    args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", "json"]
-    code = main([*args, "--engine", engine])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def took_direct_path(rules: str, records: str) -> bool:
-    checked = api.check([rules])
-    return api.dry_run_direct(checked, records, now=CLOCK, engine="duckdb") is not None
 
 
 def same_plan(rules: str, records: str, capsys: pytest.CaptureFixture[str]) -> str:
