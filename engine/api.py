@@ -188,15 +188,18 @@ def _valid(rules: CheckedRules) -> CheckedRules:
     return rules
 
 
-def load_records(path: str, rules: CheckedRules, *, per_record: str | None = None) -> RecordSet:
+def load_records(
+    path: str, rules: CheckedRules, *, per_record: str | None = None, instead: str | None = None
+) -> RecordSet:
     """Load a record set (YAML, JSON, data-tree JSON, CSV, or a directory of them),
     typed by the rule set's declarations. Bad data raises `InputError` naming the file,
     record and field. `per_record`: the command that needs the records loaded so on
-    every engine (`run --report`), named when the set is past the loader's limit."""
+    every engine (`run --report`), named when the set is past the loader's limit, with
+    `instead`, the command that reads such a set directly (`run without --report`)."""
     from engine.bulk.engines import refuse_big_records
     from engine.records.load import load_records as load
 
-    refuse_big_records(path, per_record)  # issue 11: never a huge record set as objects
+    refuse_big_records(path, per_record, instead)  # issue 11: no huge set as objects
     return call_deep(lambda: load(path, rules))
 
 

@@ -391,8 +391,15 @@ def cmd_dry_run(args: argparse.Namespace) -> ExitCode:
         now = _cycle_time(args)
         plan = api.dry_run_direct(rules, args.records, now=now, **_engine(args))
     if plan is None:
-        html = "dry-run --format html" if args.format == "html" else None
-        records = api.load_records(args.records, rules, per_record=html)
+        if args.format == "html":
+            records = api.load_records(
+                args.records,
+                rules,
+                per_record="dry-run --format html",
+                instead="dry-run in another format",
+            )
+        else:
+            records = api.load_records(args.records, rules)
         now = _cycle_time(args)
         with _progress(len(records.prospects)) as progress:
             plan = api.dry_run(
@@ -473,8 +480,12 @@ def cmd_run(args: argparse.Namespace) -> ExitCode:
         direct = api.run_direct(rules, args.records, args.out, now=now, engine=args.engine)
         if direct is not None:
             return _ran(args, direct)
-    report = "run --report" if args.report else None
-    records = api.load_records(args.records, rules, per_record=report)
+    if args.report:
+        records = api.load_records(
+            args.records, rules, per_record="run --report", instead="run without --report"
+        )
+    else:
+        records = api.load_records(args.records, rules)
     now = _cycle_time(args)
     with _progress(len(records.prospects)) as progress:
         result = api.run(

@@ -82,11 +82,14 @@ def per_record_limit() -> int:
     return int(megabytes * 1024 * 1024)
 
 
-def refuse_big_records(path: str, per_record: str | None = None) -> None:
+def refuse_big_records(
+    path: str, per_record: str | None = None, instead: str | None = None
+) -> None:
     """InputError (exit 2) when the record files under `path` are past what the Python
     loader reads (`per_record_limit`); sizes only, nothing is opened. `per_record` names
     what reads the records the per-record way on every engine (`run --report`), which
-    the message then says instead of an engine that would not help."""
+    the message then says instead of an engine that would not help, and `instead` the
+    command that would read the same files directly (`run without --report`)."""
     total, limit = record_bytes(path), per_record_limit()
     if total is not None and total > limit:
         from engine.bulk.direct import record_files
@@ -96,9 +99,8 @@ def refuse_big_records(path: str, per_record: str | None = None) -> None:
                 f"{per_record} reads every record the per-record way, whatever the engine: "
                 "raise SYNCRULES_MAX_RECORD_MB to read them so"
                 + (
-                    " (run without --report reads CSV and Parquet record sets directly "
-                    "on --engine duckdb)"
-                    if per_record == "run --report"
+                    f" ({instead} reads CSV and Parquet record sets directly on --engine duckdb)"
+                    if instead is not None
                     else ""
                 )
             )

@@ -347,9 +347,9 @@ def open_rows(
     (`connect(spill)`, bounded, spilling to a folder made for it) that `fill` puts the
     cycle's plan rows in (`__plan_rows`), returning what it loaded (the small lists the
     owners read, the 00QSR numbers the leads hold) — None: the direct path does not
-    apply — and the rows finished (`prepare`). The
-    connection and its folder go to the PlanRows, whose `close` removes them, or are
-    removed here when `fill` gives None or anything fails (CannotEvaluate included)."""
+    apply — and the rows finished (`prepare`). The connection and its folder go to the
+    PlanRows, whose `close` removes them, or are removed here when `fill` gives None or
+    anything fails (CannotEvaluate included)."""
     spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
     con = connect(spill)
     try:
