@@ -577,7 +577,7 @@ class DuckEngine:
             self._rounds(con, program, last, stamp, extra, keep=True)
             return loaded
 
-        return open_rows(self.rules, program, self.connect, fill)
+        return open_rows(self.rules, program, self.connect, fill, suspect=True)
 
     def plan(self, records: RecordSet, clock: Clock) -> Plan:
         import pyarrow as pa  # type: ignore[import-untyped]

@@ -67,6 +67,7 @@ class PlanRows:
     fallbacks: int = 0  # entries built in Python so far (tests: the SQL wrote the rest)
     # the 00QSR numbers leads of the record set hold, which created leads skip (duck.LeadIds)
     ids: LeadIds = field(default_factory=LeadIds)
+    suspect: bool = False  # the rounds computed `__suspect` (suspect_sql) for each row
     _final: dict[str, str] | None = None
     _created_ranks: list[int] = field(default_factory=list)  # of the created leads, sorted
 
@@ -138,11 +139,7 @@ class PlanRows:
                 raise CannotEvaluate([Reason("duplicate rule", reason)])
         # the round computed the test per row (`suspect_sql`) where DuckDB ran it; rows
         # Spark's rounds handed over are tested here, over their write lists
-        computed = sql(
-            "SELECT count(*) FROM duckdb_columns() "
-            "WHERE table_name = '__plan_rows' AND column_name = '__suspect'"
-        ).fetchall()[0][0]
-        test = "__suspect" if computed else suspect_sql(self.rules, self.program, lists=True)
+        test = "__suspect" if self.suspect else suspect_sql(self.rules, self.program, lists=True)
         if test != "FALSE":
             suspects = rows_of(
                 arrow_table(self.con, f"SELECT * FROM __plan_rows WHERE {test} ORDER BY __rank")
@@ -342,21 +339,25 @@ def open_rows(
     program: Program,
     connect: Callable[[str], Any],
     fill: Callable[[Any], DirectSet | None],
+    *,
+    suspect: bool = False,
 ) -> PlanRows | None:
     """The direct path's set-up, for DuckDB's engine and Spark's: a DuckDB connection
     (`connect(spill)`, bounded, spilling to a folder made for it) that `fill` puts the
     cycle's plan rows in (`__plan_rows`), returning what it loaded (the small lists the
     owners read, the 00QSR numbers the leads hold) — None: the direct path does not
-    apply — and the rows finished (`prepare`). The connection and its folder go to the
-    PlanRows, whose `close` removes them, or are removed here when `fill` gives None or
-    anything fails (CannotEvaluate included)."""
+    apply — and the rows finished (`prepare`); `suspect`: the rounds computed
+    `__suspect`. The connection and its folder go to the PlanRows, whose `close` removes
+    them, or are removed here when `fill` gives None or anything fails (CannotEvaluate
+    included)."""
     spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
     con = connect(spill)
     try:
         loaded = fill(con)
         if loaded is not None:
             owners = _Owners(rules, loaded.small)
-            rows = PlanRows(rules, program, con, spill, owners, ids=LeadIds(loaded.taken))
+            ids = LeadIds(loaded.taken)
+            rows = PlanRows(rules, program, con, spill, owners, ids=ids, suspect=suspect)
             rows.prepare()
             return rows
     except BaseException:
