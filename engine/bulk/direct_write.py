@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from engine.bulk.direct import BULK_LISTS, _csv_header
+from engine.bulk.duck import arrow_batches
 from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
 from engine.plan import Action, Outcome, SkipReason
@@ -412,11 +413,10 @@ class _Writer:
         created = io.StringIO()
         writer = csv.writer(created, lineterminator="\n")
         width = len(found.header) + len(found.added)
-        reader = self.con.cursor().sql(f"SELECT id, n, t FROM __created_{found.name} ORDER BY k, n")
-        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
+        query = f"SELECT id, n, t FROM __created_{found.name} ORDER BY k, n"
         row: list[str] = []
         last = None
-        for batch in stream(LINE_BATCH):
+        for batch in arrow_batches(self.con, query, LINE_BATCH):
             ids, columns, texts = (batch.column(c).to_pylist() for c in ("id", "n", "t"))
             for record_id, n, text in zip(ids, columns, texts, strict=True):
                 if record_id != last:
@@ -446,14 +446,13 @@ class _Writer:
             line = f"(CASE WHEN {line} = '' THEN '\"\"' ELSE {line} END)"
         pivot = ", ".join(f"max(t) FILTER (WHERE n = {n}) AS x{n}" for n in range(width))
         id_cell = self._id_cell(found)
-        reader = self.con.cursor().sql(
+        query = (
             f"SELECT {line} || chr(10) AS line FROM raw_{found.name} r LEFT JOIN "
             f"(SELECT id, {pivot} FROM __changes_{found.name} GROUP BY id) o "
             f"ON o.id = r.{id_cell} "
             "ORDER BY r.rowid"
         )
-        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
-        for batch in stream(LINE_BATCH):
+        for batch in arrow_batches(self.con, query, LINE_BATCH):
             yield "".join(batch.column("line").to_pylist()).encode("utf-8")
 
     def _id_cell(self, found: _List) -> str:

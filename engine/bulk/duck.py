@@ -25,7 +25,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -728,6 +728,15 @@ def arrow_table(con: Any, query: str) -> Any:
     relation = con.sql(query)
     arrow = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
     return arrow()
+
+
+def arrow_batches(con: Any, query: str, size: int) -> Iterator[Any]:
+    """A query's rows as Arrow record batches of `size` rows, streamed on a cursor of its
+    own (the connection stays free for other statements meanwhile). DuckDB 2 names the
+    reader to_arrow_reader, DuckDB 1 fetch_record_batch."""
+    relation = con.cursor().sql(query)
+    stream = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
+    yield from stream(size)
 
 
 def dropping(

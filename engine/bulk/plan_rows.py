@@ -27,6 +27,7 @@ from engine.bulk.duck import (
     Problems,
     _outcome,
     _Owners,
+    arrow_batches,
     arrow_table,
     by_email,
     check_round,
@@ -214,13 +215,12 @@ class PlanRows:
             style, JSON_PAD if style.indent else "", None if style.indent else "records"
         )
         lead, end = (lit(",\n" + JSON_PAD), "''") if style.indent else ("''", lit("\n"))
-        reader = self.con.cursor().sql(
+        query = (
             f"SELECT __rank, CASE WHEN {FAILED} THEN NULL ELSE {lead} || {text} || {end} END "
             "AS t FROM __rows ORDER BY __rank"
         )
-        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
         expected = 1
-        for table in stream(self.batch):
+        for table in arrow_batches(self.con, query, self.batch):
             if not table.num_rows:
                 continue
             ranks = table.column("__rank")
@@ -245,13 +245,12 @@ class PlanRows:
         entry = EntrySql(self.rules, self.program)
         check = entry.entry(Style(indent=False), "")  # where this holds FAIL, Python writes
         columns = ", ".join(f"{sql} AS c{n}" for n, sql in enumerate(entry.parquet()))
-        reader = self.con.cursor().sql(
+        query = (
             f"SELECT __rank, {check} IS NULL OR contains({check}, chr(0)) OR {FAILED} AS __py, "
             f"{columns} "
             "FROM __rows ORDER BY __rank"
         )
-        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
-        for table in stream(self.batch):
+        for table in arrow_batches(self.con, query, self.batch):
             flags = table.column("__py").to_pylist()
             missing = [i for i, flag in enumerate(flags) if flag]
             fallback: dict[int, Outcome] = {}
@@ -298,18 +297,16 @@ class PlanRows:
         """The whole plan as Python objects (the table format, `run`, tests), built a
         batch of rows at a time."""
         outcomes: list[Outcome] = []
-        reader = self.con.cursor().sql("SELECT * FROM __rows ORDER BY __rank")
-        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
-        for batch in stream(self.batch):
+        query = "SELECT * FROM __rows ORDER BY __rank"
+        for batch in arrow_batches(self.con, query, self.batch):
             outcomes.extend(self._build(rows_of(batch)))
         return Plan(tuple(outcomes), ())
 
     def outcomes(self, where: str) -> Iterator[list[Outcome]]:
         """The Outcomes of the rows `where` (SQL over `__rows`) selects, in prospect order,
         a batch at a time: `run` builds only those it reads, and holds one batch."""
-        reader = self.con.cursor().sql(f"SELECT * FROM __rows WHERE {where} ORDER BY __rank")
-        stream = getattr(reader, "to_arrow_reader", None) or reader.fetch_record_batch
-        for batch in stream(self.batch):
+        query = f"SELECT * FROM __rows WHERE {where} ORDER BY __rank"
+        for batch in arrow_batches(self.con, query, self.batch):
             if batch.num_rows:
                 yield self._build(rows_of(batch))
 
