@@ -1189,6 +1189,12 @@ def _outcome(
             to_pd[m.prospect.name] = _value(w["p"], pc)
         else:
             dropped.append(Dropped(m.prospect.name, DropCode(w["c"]), _value(w["s"], sc)))
+    if obj == "contact":  # as cycle.update: the contact's Account Name, before the checks
+        contact = owners.found.get((obj, mid))
+        record = owners.prospects.get(prospect.id)
+        company = account_company(rules, owners.accounts, record, contact) if contact else None
+        if company is not None:
+            with_company(company, to_pd, dropped)
     target_ = Target(obj, mid)
     if action.startswith("error:"):
         failures = _failures(rules, program, obj, action, row, to_sf, final)
@@ -1201,12 +1207,6 @@ def _outcome(
             dropped=tuple(dropped),
             failures=failures,
         )
-    if obj == "contact":  # as cycle.update: the contact's Account Name
-        contact = owners.found.get((obj, mid))
-        record = owners.prospects.get(prospect.id)
-        company = account_company(rules, owners.accounts, record, contact) if contact else None
-        if company is not None:
-            with_company(company, to_pd, dropped)
     followed = followed_owner(owners.people, prospect.assigned_user, owners.record_owner(obj, mid))[
         0
     ]

@@ -24,6 +24,7 @@ object prospect {
     flag: boolean
     kind: text(12)
     since: date
+    company: text(6)
 }
 object lead {
     Email: email
@@ -35,6 +36,7 @@ object lead {
     Note__c: text(10) readonly
     OwnerId: reference(user)
     Since__c: date
+    Company: text(20)
 }
 object contact {
     Email: email
@@ -42,6 +44,7 @@ object contact {
     Score__c: text(6)
     Kind__c: text(5)
     OwnerId: reference(user)
+    AccountId: reference(account)
 }
 object account { Name: text(20)  Kind__pc: text(5) }
 """
@@ -88,6 +91,9 @@ def rule_sets(draw: st.DrawFn) -> str:
     ):
         targets = f"lead: {lead}" + (f" contact: {contact}" if contact else "")
         parts.append(f"field {p} {{ {targets} sync: {draw(st.sampled_from(SYNCS))} }}")
+    # a contact's company is its Account's Name whatever the behaviour (runtime/company.py)
+    if draw(st.booleans()):
+        parts.append(f"field company {{ lead: Company sync: {draw(st.sampled_from(SYNCS))} }}")
     match = draw(st.sampled_from(("email", "crm_id")))
     paused = draw(st.sampled_from(("false", "false", "false", "true")))
     # SPEC §3.9: create_prospects written either way, or left to its default (true with
@@ -203,11 +209,14 @@ def record_sets(draw: st.DrawFn) -> str:
             f"Score__c: {_q(draw(st.sampled_from(TEXTS)))}, "
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'zz'))))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B', '00G1')))}, "
+            f"AccountId: {draw(st.sampled_from(('null', '001B', '001C', '001X')))}, "
             f"LastModifiedDate: {draw(day)}"
             f"{extra}}}"
         )
     lines.append("accounts:")
+    # Business does not fit the prospect's company (text(6)): a dropped value
     lines.append("  - {Id: 001B, Name: Business, IsPersonAccount: false}")
+    lines.append("  - {Id: 001C, Name: Acme, IsPersonAccount: false}")
     for n, pid in enumerate(people):
         deleted = draw(st.sampled_from(("", "", ", IsDeleted: true")))
         lines.append(
@@ -242,6 +251,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"grade: {draw(st.sampled_from(('null', 'A', 'B', 'C-')))}, "
             f"flag: {draw(st.sampled_from(('true', 'false')))}, "
             f"kind: {_q(draw(st.sampled_from(TEXTS)))}, since: {draw(st.sampled_from(DATES))}, "
+            f"company: {_q(draw(st.sampled_from(('', 'Acme', 'Beta'))))}, "
             f"assigned_user: {draw(st.sampled_from(('005A', 'null', '005Z', '00G1', '005C')))}, "
             f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}{flagged}}}"
         )
@@ -341,6 +351,43 @@ prospects:
         rules,
     )
     assert assert_same_plans(rules, records, NOW)
+
+
+def test_a_failed_contact_update_still_lists_the_account_name_it_drops() -> None:
+    """The reference resolves a contact's Account Name into the company before the checks,
+    so a refused update lists the name that does not fit among its dropped values; DuckDB's
+    assembly once added it only to updates."""
+    rules = api.check_text(
+        OBJECTS
+        + """
+field email { lead: Email contact: Email sync: salesforce }
+field name { lead: LastName contact: LastName sync: pardot }
+field company { lead: Company sync: pardot }
+validation C0 on contact { error_if: LEN(LastName) > 5 message: "long" }
+""",
+        "rules.sync",
+    )
+    records = load_records_text(
+        """
+accounts: [{Id: 001B, Name: Business}]
+contacts:
+  - {Id: '0031', Email: ada@x.io, LastName: Lo, AccountId: 001B}
+  - {Id: '0032', Email: bo@y.io, LastName: Lo, AccountId: 001B}
+prospects:
+  - {id: p1, email: ada@x.io, name: Xavier, company: Acme}
+  - {id: p2, email: bo@y.io, name: Ann, company: Acme}
+""",
+        "records.yaml",
+        rules,
+    )
+    assert assert_same_plans(rules, records, NOW)
+    plan = duckdb_plan(rules, records, NOW)
+    assert plan is not None
+    assert [o.action.value for o in plan.outcomes] == ["error", "update"]
+    for outcome in plan.outcomes:
+        assert [(d.field, d.code.value, d.value) for d in outcome.dropped] == [
+            ("company", "STRING_TOO_LONG", "Business")
+        ]
 
 
 def test_a_create_that_ends_in_an_error_takes_no_lead_id_on_duckdb() -> None:
