@@ -47,7 +47,6 @@ from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
 from engine.files import InputError
 from engine.records.model import LISTS, OBJECT_LISTS, SALESFORCE_TYPES, Origin, Record, RecordSet
-from engine.runtime.company import company_mapping
 from engine.runtime.context import Directory, _id_field, directory
 from engine.runtime.ownership import People, created_owner
 
@@ -87,6 +86,7 @@ class DirectSet:
     prospects: int
     last_round: int
     taken: tuple[int, ...] = ()  # the 00QSR numbers leads hold (duck.LeadIds)
+    company: bool = False  # contacts' companies from accounts (direct_company.TABLE)
 
 
 def record_files(root: str) -> dict[str, str] | None:
@@ -271,14 +271,13 @@ class _Loader:
 
     def run(self) -> DirectSet:
         small = self._small_lists()
-        # owners (users, queues, assignment_rule), Company from the Account and field
-        # history are decided from whole records (runtime/ownership.py, company.py,
-        # history.py): the fast path covers record sets without them, where a created
-        # lead's owner is its assigned user and a most_recent field's time its record's
+        # owners (users, queues, assignment_rule) and field history are decided from
+        # whole records (runtime/ownership.py, history.py): the fast path covers record
+        # sets without them, where a created lead's owner is its assigned user and a
+        # most_recent field's time its record's; Company from the Account is decided
+        # once per account and joined to the contacts (`_company`)
         if small.get("field_history"):
             raise _Decline  # history stamps are read per record (runtime/history.py)
-        if small.get("accounts") and company_mapping(self.rules) is not None:
-            raise _Decline  # Company from the Account reads each contact's AccountId
         if any(
             (t := m.target(obj)) is not None and t.name.casefold() == "ownerid"
             for m in self.rules.mappings
@@ -293,6 +292,7 @@ class _Loader:
         taken = self._taken(raws["leads"])
         self._build_records(raws["leads"], "leads")
         self._build_records(raws["contacts"], "contacts")
+        company = self._company(raws["contacts"], small)
         self._owners(raws, People.of(self.rules, small))
         stateful = self._stateful(raws)
         if stateful:
@@ -306,7 +306,15 @@ class _Loader:
         self.tables.insert("__groups", ("k", "g"), pairs)
         for name in () if self.keep_raw else BULK_LISTS:
             self.tables.drop(f"raw_{name}")
-        return DirectSet(small, count, last, taken)
+        return DirectSet(small, count, last, taken, company)
+
+    def _company(self, contacts: _Raw, small: RecordSet) -> bool:
+        """Company from the Account: each contact's account Name and its fit
+        (direct_company.py); whether any contact has one."""
+        from engine.bulk import direct_company
+
+        contact_id = self._id_column(contacts, self.rules.object("contact"))
+        return direct_company.load(self.tables, self.rules, small, contacts, contact_id)
 
     # -- the other lists ---------------------------------------------------------------
 
