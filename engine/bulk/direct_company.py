@@ -65,8 +65,6 @@ def load(
     account = contacts.find(model, "AccountId")
     if not named or account is None:
         return False
-    if not isinstance(tables, DuckTables):
-        raise _Decline  # Spark's direct path does not carry the table to the plan rows
     field = mapping.prospect
     if cls_of(field.type) not in (Cls.TEXT, Cls.GRADE):
         raise _Decline  # `same` is more than string equality (a number's 1.0 and 1)
