@@ -44,6 +44,7 @@ PROSPECTS = [
     "p8,h@x.io,Hi,,Zed",  # an account with a blank Name
     "p9,i@x.io,Io,,Zed",  # an AccountId no account has
     "pa,new@x.io,Nu,,Zed",  # a created lead: the company is the prospect's own
+    "pb,a@x.io,Al,,Acme",  # p1's contact again, in the next round: already Acme here
 ]
 CONTACTS = [
     "Id,Email,LastName,Title,AccountId",
@@ -101,6 +102,7 @@ def test_a_contacts_account_name_reaches_its_prospect_on_the_direct_path(
         "p8": ("no_change", {}, []),
         "p9": ("no_change", {}, []),
         "pa": ("create_lead", {}, []),
+        "pb": ("update", {"title": "CEO"}, []),
     }
     assert entries["p4"]["dropped"][0]["code"] == "STRING_TOO_LONG"
     assert entries["pa"]["to_salesforce"]["Company"] == "Zed"
@@ -154,7 +156,7 @@ def test_run_writes_the_account_names_into_the_prospects_as_python_does(
         written[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert direct == [False, True]
     assert written["duckdb"] == written["python"]
-    assert capsys.readouterr().out.count("2 update") == 2
+    assert capsys.readouterr().out.count("3 update") == 2
     if form == "csv":
         prospects = written["python"]["prospects.csv"].decode().splitlines()
         assert prospects[1] == "p1,a@x.io,Ann,CEO,Acme,0031,"
