@@ -273,13 +273,13 @@ class _Loader:
 
     def run(self) -> DirectSet:
         small = self._small_lists()
-        # owners (users, queues, assignment_rule) are decided from whole records
-        # (runtime/ownership.py): the fast path covers record sets without them, where a
-        # created lead's owner is its assigned user; field history and Company from the
-        # Account are decided once per record and field, and per account, and joined
+        # field history and Company from the Account: the reference decides them once
+        # per record and field, and per account, and SQL joins them in
+        # (direct_history.py, direct_company.py)
         from engine.bulk import direct_history
 
-        self.history = direct_history.load(self.tables, small)
+        if self.program.history("lead") or self.program.history("contact"):
+            self.history = direct_history.load(self.tables, small)
         if any(
             (t := m.target(obj)) is not None and t.name.casefold() == "ownerid"
             for m in self.rules.mappings
@@ -296,7 +296,7 @@ class _Loader:
         self._build_records(raws["contacts"], "contacts")
         company = self._company(raws["contacts"], small)
         if self.history is not None:
-            self.tables.drop("__history")  # read into the records' tables (direct_history.py)
+            self.tables.drop(direct_history.TABLE)  # read into the records' tables
         self._owners(raws, People.of(self.rules, small))
         stateful = self._stateful(raws)
         if stateful:

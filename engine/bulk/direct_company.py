@@ -17,7 +17,7 @@ as the tables are built and the plan rows are finished:
   `fit` once per account; joined to the contacts by their `AccountId` cell into
   `__contact_company` (contact Id → Name, drop code). DuckDB takes the accounts as an
   Arrow table, not row by row.
-- `rows_sql`: the plan rows with the company decided per contact row — the write when
+- `rows`: the plan rows with the company decided per contact row — the write when
   the Name fits and differs from the prospect's value, the drop code when it does not
   fit — joined in, and the three columns the entries are written from (`__writes_any`,
   `__drops`, `__pd_items`: plan_text.EntrySql.columns) extended by it.
@@ -111,24 +111,26 @@ def _accounts(tables: Tables, rows: list[tuple[str, str, str | None]]) -> None:
         tables.insert(_ACCOUNTS, columns, rows)  # type: ignore[arg-type]
 
 
-def rows_sql(rules: CheckedRules) -> str:
-    """`__plan_rows` with each contact row's company decided (`__co_name`, `__co_code`,
-    `__co_write`: NULL where none) and the entries' columns extended by it: the write
-    appended last to the prospect side's members, the drop making the entry Python's
-    (it lists the Name: `row_company`)."""
+def rows(con: Any, rules: CheckedRules) -> str:
+    """The plan rows as `PlanRows` reads them: `__plan_rows` with each contact row's
+    company decided (`__co_name`, `__co_code`, `__co_write`: NULL where none) and the
+    entries' columns extended by it — the write appended last to the prospect side's
+    members, the drop making the entry Python's (it lists the Name: `row_company`). The
+    decisions are one table (`__co`, the rows with an account's Name), made here once;
+    the text returned reads it beside every row."""
     mapping = company_mapping(rules)
     assert mapping is not None
     column = q(mapping.prospect.name)
-    member = (
-        f"{lit(json.dumps(mapping.prospect.name, ensure_ascii=False))} || {KEY_END} || "
-        f"{value_sql('k.__co_name', Cls.TEXT)}"
-    )
-    decided = (
-        "SELECT x.__rank, cc.name AS __co_name, cc.code AS __co_code, "
+    con.execute(
+        "CREATE TABLE __co AS SELECT x.__rank, cc.name AS __co_name, cc.code AS __co_code, "
         f"(cc.code IS NULL AND p.{column} IS DISTINCT FROM cc.name) AS __co_write "
         f"FROM __plan_rows x JOIN {TABLE} cc ON cc.id = x.__mid "
         "JOIN prospects p ON p.__id = x.__id "
         "WHERE x.__path = 'update' AND x.__mobj = 'contact'"
+    )
+    member = (
+        f"{lit(json.dumps(mapping.prospect.name, ensure_ascii=False))} || {KEY_END} || "
+        f"{value_sql('k.__co_name', Cls.TEXT)}"
     )
     write = "COALESCE(k.__co_write, FALSE)"
     return (
@@ -138,14 +140,14 @@ def rows_sql(rules: CheckedRules) -> str:
         f"(CASE WHEN NOT {write} THEN r.__pd_items WHEN r.__pd_items = '' THEN {member} "
         f"ELSE r.__pd_items || {ITEM_END} || {member} END) AS __pd_items), "
         "k.__co_name, k.__co_code, k.__co_write "
-        f"FROM __plan_rows r LEFT JOIN ({decided}) k ON k.__rank = r.__rank)"
+        "FROM __plan_rows r LEFT JOIN __co k ON k.__rank = r.__rank)"
     )
 
 
 def row_company(
     rules: CheckedRules, row: dict[str, Any]
 ) -> tuple[str, Value, Dropped | None, str] | None:
-    """`account_company`'s answer for a plan row `rows_sql` decided (explain's line
+    """`account_company`'s answer for a plan row `rows` decided (explain's line
     empty: a plan explains nothing); None when the row has no account's Name."""
     name = row.get("__co_name")
     mapping = company_mapping(rules)
@@ -158,4 +160,4 @@ def row_company(
     return field, name if row["__co_write"] else None, None, ""
 
 
-__all__ = ["TABLE", "load", "row_company", "rows_sql"]
+__all__ = ["TABLE", "load", "row_company", "rows"]

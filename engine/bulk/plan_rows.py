@@ -106,7 +106,7 @@ class PlanRows:
         self._check()
         self._declines()
         # a contact's company from its account (direct_company.py), joined in
-        rows = direct_company.rows_sql(self.rules) if self.company else "__plan_rows"
+        rows = direct_company.rows(self.con, self.rules) if self.company else "__plan_rows"
         sql(
             f"CREATE VIEW __base AS SELECT r.*, {EntrySql(self.rules, self.program).action()} "
             "AS __act, COALESCE(f.final, r.__mid) AS __target, "
