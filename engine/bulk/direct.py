@@ -47,8 +47,8 @@ from engine.check.model import CheckedRules, FieldInfo, ObjectModel
 from engine.fieldtypes import GRADES, SALESFORCE_OBJECTS, Kind, api_key
 from engine.files import InputError
 from engine.records.model import LISTS, OBJECT_LISTS, SALESFORCE_TYPES, Origin, Record, RecordSet
-from engine.runtime.company import company_mapping
 from engine.runtime.context import Directory, _id_field, directory
+from engine.runtime.history import FieldHistory
 from engine.runtime.ownership import People, created_owner
 
 BULK_LISTS = ("prospects", "leads", "contacts")
@@ -87,6 +87,7 @@ class DirectSet:
     prospects: int
     last_round: int
     taken: tuple[int, ...] = ()  # the 00QSR numbers leads hold (duck.LeadIds)
+    company: bool = False  # contacts' companies from accounts (direct_company.TABLE)
 
 
 def record_files(root: str) -> dict[str, str] | None:
@@ -265,20 +266,20 @@ class _Loader:
     program: Program
     keep_raw: bool = False
     users: Directory = field(default_factory=lambda: Directory({}))
+    history: FieldHistory | None = None  # the field_history list's (direct_history.py)
 
     def one(self, statement: str) -> Any:
         return self.tables.rows(statement)[0][0]
 
     def run(self) -> DirectSet:
         small = self._small_lists()
-        # owners (users, queues, assignment_rule), Company from the Account and field
-        # history are decided from whole records (runtime/ownership.py, company.py,
-        # history.py): the fast path covers record sets without them, where a created
-        # lead's owner is its assigned user and a most_recent field's time its record's
-        if small.get("field_history"):
-            raise _Decline  # history stamps are read per record (runtime/history.py)
-        if small.get("accounts") and company_mapping(self.rules) is not None:
-            raise _Decline  # Company from the Account reads each contact's AccountId
+        # field history and Company from the Account: the reference decides them once
+        # per record and field, and per account, and SQL joins them in
+        # (direct_history.py, direct_company.py)
+        from engine.bulk import direct_history
+
+        if self.program.history("lead") or self.program.history("contact"):
+            self.history = direct_history.load(self.tables, small)
         if any(
             (t := m.target(obj)) is not None and t.name.casefold() == "ownerid"
             for m in self.rules.mappings
@@ -293,6 +294,9 @@ class _Loader:
         taken = self._taken(raws["leads"])
         self._build_records(raws["leads"], "leads")
         self._build_records(raws["contacts"], "contacts")
+        company = self._company(raws["contacts"], small)
+        if self.history is not None:
+            self.tables.drop(direct_history.TABLE)  # read into the records' tables
         self._owners(raws, People.of(self.rules, small))
         stateful = self._stateful(raws)
         if stateful:
@@ -306,7 +310,15 @@ class _Loader:
         self.tables.insert("__groups", ("k", "g"), pairs)
         for name in () if self.keep_raw else BULK_LISTS:
             self.tables.drop(f"raw_{name}")
-        return DirectSet(small, count, last, taken)
+        return DirectSet(small, count, last, taken, company)
+
+    def _company(self, contacts: _Raw, small: RecordSet) -> bool:
+        """Company from the Account: each contact's account Name and its fit
+        (direct_company.py); whether any contact has one."""
+        from engine.bulk import direct_company
+
+        contact_id = self._id_column(contacts, self.rules.object("contact"))
+        return direct_company.load(self.tables, self.rules, small, contacts, contact_id)
 
     # -- the other lists ---------------------------------------------------------------
 
@@ -763,12 +775,17 @@ class _Loader:
         gone = f"({deleted} OR {self._state_flag(raw, 'IsConverted')})"
         stamp = self._stamp(raw.find(model, "LastModifiedDate"))
         order = f"{raw.table}.{self.tables.order}"  # a related join holds a rowid too
+        from engine.bulk import direct_history
+
+        history, history_joins = direct_history.stamps(
+            self.program, self.history, raw.obj, raw.table, id_column, stamp
+        )
         items += [
             (id_column, "__id", False),
             (f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)", "__ord", False),
             (self._key(raw, raw.find(model, "Email")), "__email", False),
             (stamp, "__stamp", False),
-            *((stamp, f"__hs{n}", False) for n in self.program.history(raw.obj)),
+            *history,
             ("FALSE", "__created", True),
             (deleted, "__deleted", constant_deleted),
             (gone, "__gone", constant_deleted and self._state_column(raw, "IsConverted") is None),
@@ -797,6 +814,7 @@ class _Loader:
         related, on = self._related(raw)
         items += related
         join = f" LEFT JOIN __rel_{raw.obj} __r ON {on}" if on else ""
+        join += history_joins
         self._store(table, items, f"FROM {raw.table}{join}")
         if on:
             self.tables.drop(f"__rel_{raw.obj}")

@@ -1192,7 +1192,12 @@ def _outcome(
     if obj == "contact":  # as cycle.update: the contact's Account Name, before the checks
         contact = owners.found.get((obj, mid))
         record = owners.prospects.get(prospect.id)
-        company = account_company(rules, owners.accounts, record, contact) if contact else None
+        if contact is not None:
+            company = account_company(rules, owners.accounts, record, contact)
+        else:  # the direct path has no Records: it decided the company in SQL
+            from engine.bulk.direct_company import row_company
+
+            company = row_company(rules, row)
         if company is not None:
             with_company(company, to_pd, dropped)
     target_ = Target(obj, mid)

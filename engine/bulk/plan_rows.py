@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engine.bulk import direct_company
 from engine.bulk.duck import (
     ROW_BATCH,
     LeadIds,
@@ -69,6 +70,7 @@ class PlanRows:
     # the 00QSR numbers leads of the record set hold, which created leads skip (duck.LeadIds)
     ids: LeadIds = field(default_factory=LeadIds)
     suspect: bool = False  # the rounds computed `__suspect` (suspect_sql) for each row
+    company: bool = False  # the loader built direct_company.TABLE
     _final: dict[str, str] | None = None
     _created_ranks: list[int] = field(default_factory=list)  # of the created leads, sorted
 
@@ -103,13 +105,15 @@ class PlanRows:
         )
         self._check()
         self._declines()
+        # a contact's company from its account (direct_company.py), joined in
+        rows = direct_company.rows(self.con, self.rules) if self.company else "__plan_rows"
         sql(
             f"CREATE VIEW __base AS SELECT r.*, {EntrySql(self.rules, self.program).action()} "
             "AS __act, COALESCE(f.final, r.__mid) AS __target, "
             "CASE WHEN r.__path = 'create' THEN 'lead' ELSE r.__mobj END AS __fobj, "
             "CASE WHEN r.__mobj IS NULL THEN '' WHEN f.prov IS NOT NULL THEN f.owner "
             "ELSE COALESCE(o.owner, '') END AS __rowner "
-            "FROM __plan_rows r LEFT JOIN __final f ON r.__mobj = 'lead' AND f.prov = r.__mid "
+            f"FROM {rows} r LEFT JOIN __final f ON r.__mobj = 'lead' AND f.prov = r.__mid "
             "LEFT JOIN __record_owner o ON o.obj = r.__mobj AND o.id = r.__mid"
         )
         self._owner_tables()
@@ -355,6 +359,7 @@ def open_rows(
             owners = _Owners(rules, loaded.small)
             ids = LeadIds(loaded.taken)
             rows = PlanRows(rules, program, con, spill, owners, ids=ids, suspect=suspect)
+            rows.company = loaded.company
             rows.prepare()
             return rows
     except BaseException:

@@ -51,6 +51,8 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
         _rounds(spark, con, program, rules, max(loaded.last_round, 1), created_stamp(clock))
         _copy(spark, con, "__components", "SELECT __id, __comp FROM __components")
         _copy(spark, con, "__record_owner", "SELECT obj, id, owner FROM __record_owner")
+        if loaded.company:  # contacts' companies from their accounts (direct_company.py)
+            _copy(spark, con, "__contact_company", "SELECT id, name, code FROM __contact_company")
         names = ", ".join(_tick(c.name) for c in program.prospect)
         _copy(
             spark,
