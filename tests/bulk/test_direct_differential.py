@@ -3,9 +3,9 @@ contacts as CSV, the small lists as YAML): where the direct path (DuckDB reading
 itself) takes them, its JSON plan is `--engine python`'s byte for byte.
 
 The generators are the DuckDB differential's (test_differential.py); what the direct path
-steps aside for is left out of the drawn sets so that most examples exercise it: field
-history, person accounts and prospects from Salesforce (each covered by its own tests and
-by the records-based differential)."""
+steps aside for is left out of the drawn rule sets so that most examples exercise it:
+person accounts and prospects from Salesforce (each covered by its own tests and by the
+records-based differential)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from engine.cli import main
 from tests.bulk.test_differential import NOW, record_sets, rule_sets
 
 BULK_LISTS = ("prospects", "leads", "contacts")
-LEFT_OUT = ("field_history",)
 STAMP = "2026-11-30T12:00:00Z"
 
 
@@ -42,8 +41,6 @@ def write_export(records_text: str, root: Path) -> None:
     cells: dict[str, Any] = YAML(typ="base").load(records_text)
     typed: dict[str, Any] = YAML(typ="safe").load(records_text)
     for name, rows in cells.items():
-        if name in LEFT_OUT:
-            continue
         if name not in BULK_LISTS:
             with open(root / f"{name}.yaml", "w", encoding="utf-8") as handle:
                 YAML(typ="safe").dump(typed[name] or [], handle)
