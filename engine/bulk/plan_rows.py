@@ -222,12 +222,12 @@ class PlanRows:
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         style = Style(indent=form == "json")
+        around = (",\n" + JSON_PAD, "") if style.indent else ("", "\n")
         text = EntrySql(self.rules, self.program).entry(
-            style, JSON_PAD if style.indent else "", None if style.indent else "records"
+            style, JSON_PAD if style.indent else "", None if style.indent else "records", around
         )
-        lead, end = (lit(",\n" + JSON_PAD), "''") if style.indent else ("''", lit("\n"))
         query = (
-            f"SELECT __rank, CASE WHEN {FAILED} THEN NULL ELSE {lead} || {text} || {end} END "
+            f"SELECT __rank, CASE WHEN {FAILED} THEN NULL ELSE {text} END "
             "AS t FROM __rows ORDER BY __rank"
         )
         expected = 1
