@@ -27,6 +27,7 @@ from engine.plan import ErrorCode
 from engine.runtime.cycle import _rule_fields
 
 FAIL = "chr(0)"  # in an entry's text: this prospect's entry is written by Python
+MASKED = 6  # validation rules of an object up to which each combination's text is a constant
 
 # what str.strip() strips: every code point str.isspace() holds, as an RE2 class
 # (tests/bulk/test_plan_text.py checks it against Python's own)
@@ -94,10 +95,22 @@ def cat(parts: list[str]) -> str:
     far at each step: for an entry's ~40 pieces that was most of the entries' CPU. A
     part that is NULL gives FAIL in its place (`concat` would skip it) where `||` gave
     NULL: either sends the entry to Python."""
-    if len(parts) == 1:
-        return parts[0]
-    held = [p if _LITERAL.fullmatch(p) else f"COALESCE({p}, {FAIL})" for p in parts]
+    merged: list[str] = []  # adjacent literals as one
+    for part in parts:
+        text, last = unlit(part), unlit(merged[-1]) if merged else None
+        if text is not None and last is not None:
+            merged[-1] = lit(last + text)
+        else:
+            merged.append(part)
+    if len(merged) == 1:
+        return merged[0]
+    held = [p if _LITERAL.fullmatch(p) else f"COALESCE({p}, {FAIL})" for p in merged]
     return f"concat({', '.join(held)})"
+
+
+def unlit(sql: str) -> str | None:
+    """The text of a string literal as `lit` writes it; None for any other SQL."""
+    return sql[1:-1].replace("''", "'") if _LITERAL.fullmatch(sql) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +171,15 @@ class Style:
                 f"{lit(',' + chr(10) + inner)}) || {lit(chr(10) + pad + braces[1])} END)"
             )
         return f"({lit(braces[0])} || array_to_string({texts}, ',') || {lit(braces[1])})"
+
+    def static_items(self, texts: list[str], pad: str) -> str:
+        """`items` of element texts known here: the array as a literal."""
+        if not texts:
+            return lit("[]")
+        if self.indent:
+            inner = pad + "  "
+            return lit("[\n" + inner + (",\n" + inner).join(texts) + "\n" + pad + "]")
+        return lit("[" + ",".join(texts) + "]")
 
 
 def _unique(names: list[str]) -> bool:
@@ -370,14 +392,12 @@ class EntrySql:
                 fields = list(_rule_fields(rule))
                 at_top = failure(code, name, text, style.static(fields, value), pad)
                 in_list = failure(code, name, text, style.static(fields, elv), el)
-                tops.append(f"WHEN list_contains(__fired, {j}) THEN {style.members(at_top, pad)}")
-                objs.append(
-                    f"CASE WHEN list_contains(__fired, {j}) THEN {style.obj(in_list, el)} END"
-                )
+                tops.append(style.members(at_top, pad))
+                objs.append(style.obj(in_list, el))
             test = f"__action = 'error:val' AND __fobj = '{obj}'"
-            firsts.append(f"WHEN {test} THEN (CASE {' '.join(tops)} ELSE {FAIL} END)")
-            fired = f"list_filter([{', '.join(objs)}], lambda x: x IS NOT NULL)"
-            lists.append(f"WHEN {test} THEN {style.items(fired, value)}")
+            first_of, fired_of = self._fired(style, value, listed, tops, objs)
+            firsts.append(f"WHEN {test} THEN {first_of}")
+            lists.append(f"WHEN {test} THEN {fired_of}")
         # DUPLICATES_DETECTED: every duplicate rule with twins; a twin created in this
         # cycle is named by its final Id, which Python maps
         code = ErrorCode.DUPLICATE.value
@@ -417,6 +437,44 @@ class EntrySql:
             f"(CASE {' '.join(firsts)} ELSE {FAIL} END)",
             f"(CASE {' '.join(lists)} ELSE {FAIL} END)",
         )
+
+    @staticmethod
+    def _fired(
+        style: Style, pad: str, listed: list[tuple[int, str]], tops: list[str], objs: list[str]
+    ) -> tuple[str, str]:
+        """(the first failure's members, the `errors` array at `pad`) of the fired rules
+        of `listed` (`tops`, `objs`: each rule's members and its object in the array,
+        all literals). Up to MASKED rules, each combination's texts are constants chosen
+        by the fired rules' bits: no list built per row (with 70,000 validation errors in
+        200,000 prospects the lists were a third of the entries' CPU)."""
+        texts = [unlit(o) for o in objs]
+        if len(listed) <= MASKED and None not in texts:
+            bits = [
+                f"(CASE WHEN list_contains(__fired, {j}) THEN {1 << b} ELSE 0 END)"
+                for b, (j, _) in enumerate(listed)
+            ]
+            mask = " + ".join(bits)
+            first, fired = [], []
+            for m in range(1, 1 << len(listed)):
+                chosen = [b for b in range(len(listed)) if m >> b & 1]
+                first.append(f"WHEN {m} THEN {tops[chosen[0]]}")
+                fired.append(
+                    f"WHEN {m} THEN {style.static_items([texts[b] or '' for b in chosen], pad)}"
+                )
+            return (
+                f"(CASE {mask} {' '.join(first)} ELSE {FAIL} END)",
+                f"(CASE {mask} {' '.join(fired)} ELSE '[]' END)",
+            )
+        tested = [
+            f"WHEN list_contains(__fired, {j}) THEN {top}"
+            for (j, _), top in zip(listed, tops, strict=True)
+        ]
+        each = [
+            f"CASE WHEN list_contains(__fired, {j}) THEN {o} END"
+            for (j, _), o in zip(listed, objs, strict=True)
+        ]
+        kept = f"list_filter([{', '.join(each)}], lambda x: x IS NOT NULL)"
+        return f"(CASE {' '.join(tested)} ELSE {FAIL} END)", style.items(kept, pad)
 
     # -- the entry ------------------------------------------------------------------
 
