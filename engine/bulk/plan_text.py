@@ -410,9 +410,11 @@ class EntrySql:
                 f"__js('Use one of these records? ' || array_to_string({twins}, ', ') || "
                 f"{lit(f' (same {names})')})"
             )
+            # a twin `lead 00QSR…`, found in the twins joined by chr(1) (no lambda per row:
+            # a twin is its object and its Id, printable ASCII, never chr(1))
             created = (
-                f"len(list_filter({twins}, lambda t: starts_with(t, "
-                f"{lit('lead ' + NEW_LEAD_PREFIX)}))) > 0"
+                f"contains(chr(1) || array_to_string({twins}, chr(1)), "
+                f"chr(1) || {lit('lead ' + NEW_LEAD_PREFIX)})"
             )
             has = f"len(COALESCE({twins}, [])) > 0"
             by, fields = f"lead by {names}", [f.name for f in dup.fields]
