@@ -270,7 +270,10 @@ def direct_rows(
 
     _valid(rules)
     clock = _clock(now)
-    rows = call_deep(lambda: open_direct(rules, path, clock, engine, spark_master=spark_master))
+    # the renderers read the entries only: the rows keep no more (PlanRows.lean)
+    rows = call_deep(
+        lambda: open_direct(rules, path, clock, engine, spark_master=spark_master, lean=True)
+    )
     try:
         yield rows
     finally:

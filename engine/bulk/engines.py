@@ -248,12 +248,14 @@ def open_direct(
     keep_raw: bool = False,
     spark_master: str = "local[*]",
     memory_limit: str | None = None,
+    lean: bool = False,
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
     caller closes), for the renderers that read it in batches. `auto` takes this path
     from DIRECT_THRESHOLD prospects, and for a record set past the per-record loader's
     limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read.
-    `memory_limit`: DuckDB's bound, in its units (None: duck.MEMORY_LIMIT)."""
+    `memory_limit`: DuckDB's bound, in its units (None: duck.MEMORY_LIMIT). `lean`: the
+    caller reads the entries only (PlanRows.lean)."""
     from engine.bulk import direct
 
     name = EngineName(engine)
@@ -274,7 +276,7 @@ def open_direct(
 
     duck = DuckEngine(rules) if memory_limit is None else DuckEngine(rules, memory_limit)
     try:
-        return duck.open_direct(path, clock, keep_raw=keep_raw)
+        return duck.open_direct(path, clock, keep_raw=keep_raw, lean=lean)
     except CannotEvaluate:
         return None  # the Python loader's path declines again, and says why
 

@@ -51,6 +51,14 @@ JSON_PAD = "    "  # a record's indent in the JSON plan (render/plan_json.write)
 FAILED = "(__problems IS NOT NULL AND len(__problems) > 0)"
 # a `D` failure: a value SQL cannot hold exactly, which makes the engine decline
 DECLINES = f"({FAILED} AND len(list_filter(__problems, lambda p: left(p.e, 1) = 'D')) > 0)"
+# the rows whose write lists (`__creates`, `__lead_writes`, `__contact_writes`) a lean
+# cycle keeps (duck.DuckEngine.open_direct): those Python may build an Outcome of — every
+# row whose entry SQL may not write (a dropped value, an error, a formula failure, a FAIL
+# in a side's writes) and every row `_check` hands to check_round
+LISTS_KEPT = (
+    f"__suspect OR __drops OR starts_with(__action, 'error:') OR {FAILED} "
+    "OR COALESCE(contains(__sf_items || __pd_items, chr(0)), TRUE)"
+)
 # per batch of entries: each one's text, or None where `fallback` holds its Outcome
 Batch = tuple[list[str | None], dict[int, Outcome]]
 
@@ -71,6 +79,9 @@ class PlanRows:
     ids: LeadIds = field(default_factory=LeadIds)
     suspect: bool = False  # the rounds computed `__suspect` (suspect_sql) for each row
     company: bool = False  # the loader built direct_company.TABLE
+    # the write lists are kept only where LISTS_KEPT holds (`__lists`): the entries and
+    # the Parquet columns can be read, not `plan()` nor `outcomes()`
+    lean: bool = False
     _final: dict[str, str] | None = None
     _created_ranks: list[int] = field(default_factory=list)  # of the created leads, sorted
 
@@ -215,12 +226,12 @@ class PlanRows:
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         style = Style(indent=form == "json")
+        around = (",\n" + JSON_PAD, "") if style.indent else ("", "\n")
         text = EntrySql(self.rules, self.program).entry(
-            style, JSON_PAD if style.indent else "", None if style.indent else "records"
+            style, JSON_PAD if style.indent else "", None if style.indent else "records", around
         )
-        lead, end = (lit(",\n" + JSON_PAD), "''") if style.indent else ("''", lit("\n"))
         query = (
-            f"SELECT __rank, CASE WHEN {FAILED} THEN NULL ELSE {lead} || {text} || {end} END "
+            f"SELECT __rank, CASE WHEN {FAILED} THEN NULL ELSE {text} END "
             "AS t FROM __rows ORDER BY __rank"
         )
         expected = 1
@@ -284,6 +295,8 @@ class PlanRows:
         return self._build(rows_of(arrow_table(self.con, query)))
 
     def _build(self, rows: list[dict[str, Any]]) -> list[Outcome]:
+        if self.lean and not all(r["__lists"] for r in rows):
+            raise AssertionError("a plan row Python builds has no write lists (LISTS_KEPT)")
         final = self.final()
         prospect = dropping(self.con, self.program, rows)
         record_owners(self.con, rows, self.owners)
@@ -300,6 +313,7 @@ class PlanRows:
     def plan(self) -> Plan:
         """The whole plan as Python objects (the table format, `run`, tests), built a
         batch of rows at a time."""
+        self._whole()
         outcomes: list[Outcome] = []
         query = "SELECT * FROM __rows ORDER BY __rank"
         for batch in arrow_batches(self.con, query, self.batch):
@@ -309,10 +323,15 @@ class PlanRows:
     def outcomes(self, where: str) -> Iterator[list[Outcome]]:
         """The Outcomes of the rows `where` (SQL over `__rows`) selects, in prospect order,
         a batch at a time: `run` builds only those it reads, and holds one batch."""
+        self._whole()
         query = f"SELECT * FROM __rows WHERE {where} ORDER BY __rank"
         for batch in arrow_batches(self.con, query, self.batch):
             if batch.num_rows:
                 yield self._build(rows_of(batch))
+
+    def _whole(self) -> None:
+        if self.lean:
+            raise AssertionError("a lean cycle's rows keep the write lists of a few rows only")
 
     def summary(self, errors_by_rule: dict[tuple[str, str], int]) -> Summary:
         """The plan's totals (Plan.counts, reasons, the formula failures) counted in SQL;
@@ -342,15 +361,16 @@ def open_rows(
     fill: Callable[[Any], DirectSet | None],
     *,
     suspect: bool = False,
+    lean: bool = False,
 ) -> PlanRows | None:
     """The direct path's set-up, for DuckDB's engine and Spark's: a DuckDB connection
     (`connect(spill)`, bounded, spilling to a folder made for it) that `fill` puts the
     cycle's plan rows in (`__plan_rows`), returning what it loaded (the small lists the
     owners read, the 00QSR numbers the leads hold) — None: the direct path does not
     apply — and the rows finished (`prepare`); `suspect`: the rounds computed
-    `__suspect`. The connection and its folder go to the PlanRows, whose `close` removes
-    them, or are removed here when `fill` gives None or anything fails (CannotEvaluate
-    included)."""
+    `__suspect`; `lean`: they kept the write lists only where LISTS_KEPT holds. The
+    connection and its folder go to the PlanRows, whose `close` removes them, or are
+    removed here when `fill` gives None or anything fails (CannotEvaluate included)."""
     spill = tempfile.mkdtemp(prefix="syncrules-duckdb-")
     con = connect(spill)
     try:
@@ -358,7 +378,7 @@ def open_rows(
         if loaded is not None:
             owners = _Owners(rules, loaded.small)
             ids = LeadIds(loaded.taken)
-            rows = PlanRows(rules, program, con, spill, owners, ids=ids, suspect=suspect)
+            rows = PlanRows(rules, program, con, spill, owners, ids=ids, suspect=suspect, lean=lean)
             rows.company = loaded.company
             rows.prepare()
             return rows
@@ -440,4 +460,4 @@ def _owner_texts(owner: Owner | None) -> tuple[str | None, str | None]:
     return pretty, json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-__all__ = ["Batch", "PlanRows", "open_rows"]
+__all__ = ["LISTS_KEPT", "Batch", "PlanRows", "open_rows"]

@@ -1227,6 +1227,9 @@ class Program:
     reasons: list[Reason] = field(default_factory=list)
     hosts: list[Host] = field(default_factory=list)  # evaluated by the reference, in a UDF
     related: list[Related] = field(default_factory=list)  # read by validation rules
+    # the round's write lists (`__creates`, `__lead_writes`, `__contact_writes`): each one's
+    # SQL over the round's columns, which the direct path may build on fewer rows
+    write_lists: dict[str, str] = field(default_factory=dict)
 
     def history(self, obj: str) -> list[int]:
         """The `most_recent` mappings of obj, each compared with its field's own time
@@ -1847,11 +1850,8 @@ class _Builder:
         # CASE builds it for those rows alone, where building all three for every row was
         # a third of the direct path's round at 200,000 prospects
         kept = listed(creates, "x.s <> 'skip'")
-        out.append(
-            f"CASE WHEN __path = 'create' THEN {kept} END AS __creates"
-            if creates
-            else "NULL AS __creates"
-        )
+        lists = p.write_lists
+        lists["__creates"] = f"CASE WHEN __path = 'create' THEN {kept} END" if creates else "NULL"
         for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
             items = []
             for n, m in maps:
@@ -1864,12 +1864,12 @@ class _Builder:
                     f"'s': CAST({q(pre + '.sfv')} AS VARCHAR), "
                     f"'p': CAST({q(pre + '.pdv')} AS VARCHAR)}}"
                 )
-            out.append(
-                f"CASE WHEN __mobj = '{obj}' THEN {listed(items, 'x.d IS NOT NULL')} "
-                f"END AS __{obj}_writes"
+            lists[f"__{obj}_writes"] = (
+                f"CASE WHEN __mobj = '{obj}' THEN {listed(items, 'x.d IS NOT NULL')} END"
                 if items
-                else f"NULL AS __{obj}_writes"
+                else "NULL"
             )
+        out += [f"{sql} AS {name}" for name, sql in lists.items()]
         fired = [f"CASE WHEN {q(f'v{j}')} THEN {j} END" for j, _ in p.lead_rules + p.contact_rules]
         out.append(
             f"list_filter([{', '.join(fired)}], lambda x: x IS NOT NULL) AS __fired"

@@ -113,3 +113,48 @@ def test_later_rounds_replace_the_loaders_views(
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
     assert '"LastName": "Bob"' in outputs[1]  # p2's write reached p1's created lead
+
+
+LEAN = CHAIN.replace("Title: text(20) }", "Title: text(5) }")
+
+
+def test_a_lean_cycle_keeps_the_write_lists_of_the_rows_python_builds(tmp_path: Path) -> None:
+    (tmp_path / "rules.sync").write_text(LEAN, encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    # p1 creates a lead dropping its long title (Python writes that entry); p2 updates
+    # that lead in round 2, p3 lead 00Q1 in round 1: both written by SQL
+    (records / "prospects.csv").write_text(
+        "id,email,name,title,crm_lead_fid\np1,a@x.io,Ann,Director,\np2,A@x.io,Bob,VP,\n"
+        "p3,b@x.io,Cy,CEO,00Q1\n",
+        encoding="utf-8",
+    )
+    (records / "leads.csv").write_text("Id,Email,LastName\n00Q1,b@x.io,Lo\n", encoding="utf-8")
+    rules = api.check([str(tmp_path / "rules.sync")])
+    texts = {}
+    for lean in (False, True):
+        rows = DuckEngine(rules).open_direct(str(records), CLOCK, lean=lean)
+        assert rows is not None
+        try:
+            texts[lean] = [(t, f) for t, f in rows.entries("jsonl")]
+            if lean:
+                kept = rows.con.execute(
+                    "SELECT __id, __lists, __creates IS NOT NULL, __lead_writes IS NOT NULL "
+                    "FROM __plan_rows ORDER BY __rank"
+                ).fetchall()
+                with pytest.raises(AssertionError, match="lean"):
+                    rows.plan()
+        finally:
+            rows.close()
+    ((lean_texts, lean_built),) = texts[True]
+    ((full_texts, full_built),) = texts[False]
+    assert lean_texts == full_texts
+    assert lean_texts[0] is None  # p1's entry is Python's
+    assert None not in lean_texts[1:]
+    assert list(lean_built) == list(full_built) == [0]
+    assert lean_built[0] == full_built[0]
+    assert kept == [
+        ("p1", True, True, False),
+        ("p2", False, False, False),
+        ("p3", False, False, False),
+    ]

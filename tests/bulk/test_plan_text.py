@@ -299,3 +299,34 @@ def test_rows_with_formula_failures_list_them_as_the_reference_does(
     assert 'VALUE(\\"abc\\"): not a number' in reference  # p2's stage Big: listed
     count, _ = fallbacks(rules, records)
     assert count == 1  # p2 alone: its entry lists the failure, written by Python
+
+
+VALIDATIONS = """
+validation Short_Note on lead {
+    error_if: LEN(Note__c) > 3
+    message: "Note is \\"long\\"."
+    field: Note__c
+}
+validation No_Tier on lead {
+    error_if: ISBLANK(Tier__c)
+    message: "Tier is required."
+}
+"""
+
+
+def test_each_combination_of_fired_validation_rules_is_written_by_sql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # p1 fires none, p2 Short_Note, p3 No_Tier, p4 both (the first listed comes first)
+    prospects = ["p1,a@x.io,A,1,ok,T", "p2,b@x.io,B,2,longer,T", "p3,c@x.io,C,3,ok,"]
+    prospects.append("p4,d@x.io,D,4,longer,")
+    rules, records = write_set(tmp_path, prospects)
+    (tmp_path / "rules.sync").write_text(RULES + VALIDATIONS, encoding="utf-8")
+    for fmt in ("json", "jsonl"):
+        reference, bulk = both(rules, records, fmt, capsys)
+        assert bulk == reference
+    plan = json.loads(reference.splitlines()[-1])  # p4's JSON Lines record
+    assert [e["rule"] for e in plan["errors"]] == ["Short_Note", "No_Tier"]
+    assert plan["rule"] == "Short_Note"
+    count, _ = fallbacks(rules, records)
+    assert count == 0
