@@ -393,7 +393,7 @@ def run(
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
     from engine.bulk.units import run_org  # one cycle per business unit, if any
-    from engine.files import replace_folder
+    from engine.files import StagedFolder
     from engine.records.write import output_files
 
     _valid(rules)
@@ -405,11 +405,17 @@ def run(
         lambda: run_org(rules, records, clock, engine, spark_master=spark_master, progress=progress)
     )
     _fell_back(result.fallback, notice)
-    # everything is rendered first, then written as one set: a failure or Ctrl-C part-way
-    # leaves out_dir as it was (docs/records.md)
-    contents = output_files(result.records)
-    contents["error_queue.json"] = error_queue(result.plan, previous, when)
-    written = replace_folder(out_dir, contents)
+    # written as one set: a failure or Ctrl-C part-way leaves out_dir as it was
+    # (docs/records.md); the error queue is streamed into the staging folder
+    folder = StagedFolder(out_dir)
+    try:
+        for name, data in output_files(result.records).items():
+            folder.write(name, (data,))
+        queued = _queue_chunks(result.plan.outcomes, result.plan.problems, previous, when)
+        folder.write("error_queue.json", queued)
+        written = folder.publish()
+    finally:
+        folder.discard()
     return RunResult(result.plan, result.records, tuple(written))
 
 
@@ -426,10 +432,8 @@ def run_direct(
     same files, byte for byte, as `load_records` and `run`. None when that path does not
     apply — then `load_records` and `run`, which word any input error. No Plan is built:
     the result holds the plan's totals, counted in SQL."""
-    import io
-
     from engine.bulk.engines import run_direct_files
-    from engine.files import replace_folder
+    from engine.files import StagedFolder
 
     _valid(rules)
     if rules.units:
@@ -438,18 +442,22 @@ def run_direct(
     earlier = os.path.join(out_dir, "error_queue.json")
     previous = read_queue(earlier) if os.path.isfile(earlier) else None
 
-    def queue(failing: Iterator[Outcome]) -> bytes:
+    def queue(failing: Iterator[Outcome]) -> Iterator[str]:
         # the direct path plans no share-rule failures (it declines rules that can fail)
-        text = io.BytesIO()
-        for chunk in _queue_chunks(failing, (), previous, when):
-            text.write(chunk.encode("utf-8"))
-        return text.getvalue()
+        return _queue_chunks(failing, (), previous, when)
 
-    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine, queue=queue))
-    if found is None:
-        return None
-    summary, contents = found  # error_queue.json last, as `run` writes it
-    written = replace_folder(out_dir, contents)
+    # each file goes into the staging folder as it is made, error_queue.json last, as
+    # `run` writes them; the folder takes out_dir's place only once all are written
+    folder = StagedFolder(out_dir)
+    try:
+        summary = call_deep(
+            lambda: run_direct_files(rules, path, _clock(when), engine, out=folder, queue=queue)
+        )
+        if summary is None:
+            return None
+        written = folder.publish()
+    finally:
+        folder.discard()
     return DirectRunResult(summary, tuple(written))
 
 

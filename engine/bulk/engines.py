@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from engine.runtime.context import Clock
 
 if TYPE_CHECKING:
     from engine.bulk.plan_rows import PlanRows
+    from engine.files import StagedFolder
 
 
 class EngineName(StrEnum):
@@ -300,16 +301,18 @@ def run_direct_files(
     clock: Clock,
     engine: str = "auto",
     *,
-    queue: Callable[[Iterator[Outcome]], bytes],
-) -> tuple[Summary, dict[str, str | bytes]] | None:
+    out: StagedFolder,
+    queue: Callable[[Iterator[Outcome]], Iterable[str | bytes]],
+) -> Summary | None:
     """`run`'s bulk path: DuckDB reads the record files under `path` itself, as for
     dry-run (`open_direct`), and the new record set is written from what it read
-    (`direct_write.py`): the plan's totals and the record set's files (file name →
-    content), the same bytes `write.output_files` gives after `apply_plan`. No Plan is
+    (`direct_write.py`) into `out`, file by file as each is made: the same bytes
+    `write.output_files` gives after `apply_plan`. Returns the plan's totals. No Plan is
     built: the totals are counted in SQL, and Outcomes are built a batch at a time for
     the rows that change a record and for the failing prospects, which `queue` reads to
-    write `error_queue.json` (its content is added to the files). None: load the record
-    set with the Python loader and call `run_engine`, as `run_direct`."""
+    give `error_queue.json`'s text in chunks (written into `out` last). None: load the
+    record set with the Python loader and call `run_engine`, as `run_direct` (what `out`
+    holds is then to be discarded)."""
     from engine.bulk import direct, direct_write
 
     rows = open_direct(rules, path, clock, engine, keep_raw=True)
@@ -318,8 +321,7 @@ def run_direct_files(
     try:
         files = direct.record_files(path)
         assert files is not None  # open_direct read them
-        written = direct_write.record_files(rows, path, files, clock)
-        if written is None:
+        if not direct_write.record_files(rows, path, files, clock, out):
             return None
         by_rule: Counter[tuple[str, str]] = Counter()
 
@@ -330,11 +332,10 @@ def run_direct_files(
                         by_rule[(o.error.code.value, o.error.rule or "")] += 1
                     yield o
 
-        written["error_queue.json"] = queue(failing())
-        summary = rows.summary(dict(by_rule))
+        out.write("error_queue.json", queue(failing()))
+        return rows.summary(dict(by_rule))
     finally:
         rows.close()
-    return summary, written
 
 
 def _spark_direct(
