@@ -33,6 +33,33 @@ class EngineName(StrEnum):
     AUTO = "auto"
 
 
+DEFAULT_SPARK_MASTER = "local[*]"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """How a command's cycle runs, as its flags say: the engine (`--engine`), the Spark
+    master for the spark engine (`--spark-master`), and DuckDB's memory bound, in
+    DuckDB's units (None: duck.MEMORY_LIMIT; `diff` gives each of its connections a
+    share, `memory_share`). Built once by the API; every engine function reads it."""
+
+    engine: EngineName = EngineName.AUTO
+    spark_master: str = DEFAULT_SPARK_MASTER
+    memory_limit: str | None = None
+
+    @classmethod
+    def of(cls, engine: str = "auto", spark_master: str = DEFAULT_SPARK_MASTER) -> EngineOptions:
+        """From the CLI's flags (or the API's keyword arguments)."""
+        return cls(EngineName(engine), spark_master)
+
+    def but(self, **changes: object) -> EngineOptions:
+        """The same options with some changed (`but(engine=EngineName.PYTHON)`)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_OPTIONS = EngineOptions()  # `--engine auto`, Spark on local[*], DuckDB's own bound
+
+
 # `auto` runs the Python reference below this many prospects and DuckDB from it on, for a
 # record set loaded in Python first (YAML, JSON; CSV and Parquet where the direct path
 # steps aside). Re-measured after the reference's 2-7x speed-up (docs/engines.md, the
@@ -183,23 +210,22 @@ def run_engine(
     rules: CheckedRules,
     records: RecordSet,
     clock: Clock,
-    engine: str = "auto",
+    options: EngineOptions = DEFAULT_OPTIONS,
     *,
-    spark_master: str = "local[*]",
     progress: Callable[[int], object] | None = None,
 ) -> EngineRun:
     """One cycle on the chosen engine. A named bulk engine that cannot evaluate the rule
     set or record set raises InputError (exit 2) naming the rule and the construct."""
-    chosen = choose(engine, len(records.prospects))
+    chosen = choose(options.engine, len(records.prospects))
     if chosen is EngineName.PYTHON:
         return _python(rules, records, clock, progress)
     from engine.runtime.person import fold_person_view, person_view
 
     seen, view = person_view(rules, records)  # person accounts as contacts (person.py)
     try:
-        plan = _bulk(chosen, seen, view, clock, spark_master)
+        plan = _bulk(chosen, seen, view, clock, options)
     except CannotEvaluate as error:
-        if EngineName(engine) is EngineName.AUTO:
+        if options.engine is EngineName.AUTO:
             run = _python(rules, records, clock, progress)
             return dataclasses.replace(run, fallback=error.reasons)
         listed = "\n".join(f"  {r}" for r in error.reasons)
@@ -215,13 +241,7 @@ def run_engine(
 
 
 def run_direct(
-    rules: CheckedRules,
-    path: str,
-    clock: Clock,
-    engine: str = "auto",
-    *,
-    spark_master: str = "local[*]",
-    memory_limit: str | None = None,
+    rules: CheckedRules, path: str, clock: Clock, options: EngineOptions = DEFAULT_OPTIONS
 ) -> Plan | None:
     """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
     (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
@@ -229,9 +249,7 @@ def run_direct(
     the Python loader and call `run_engine` — which words every input error, and every
     reason DuckDB declines, exactly as before. `--engine spark`: Spark reads the files
     (`spark_direct.py`)."""
-    rows = open_direct(
-        rules, path, clock, engine, spark_master=spark_master, memory_limit=memory_limit
-    )
+    rows = open_direct(rules, path, clock, options)
     if rows is None:
         return None
     try:
@@ -244,20 +262,18 @@ def open_direct(
     rules: CheckedRules,
     path: str,
     clock: Clock,
-    engine: str = "auto",
+    options: EngineOptions = DEFAULT_OPTIONS,
     *,
     keep_raw: bool = False,
-    spark_master: str = "local[*]",
-    memory_limit: str | None = None,
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
     caller closes), for the renderers that read it in batches. `auto` takes this path
     from DIRECT_THRESHOLD prospects, and for a record set past the per-record loader's
     limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read.
-    `memory_limit`: DuckDB's bound, in its units (None: duck.MEMORY_LIMIT)."""
+    DuckDB is bounded by `options.memory_limit`."""
     from engine.bulk import direct
 
-    name = EngineName(engine)
+    name = options.engine
     if name is EngineName.AUTO:
         estimate = direct.estimate_prospects(path)
         if estimate is None:
@@ -268,12 +284,13 @@ def open_direct(
             return None
     elif name is EngineName.SPARK and not keep_raw and direct.record_files(path) is not None:
         # dry-run only: `run` writes from the cells DuckDB read (keep_raw)
-        return _spark_direct(rules, path, clock, spark_master)
+        return _spark_direct(rules, path, clock, options.spark_master)
     elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
         return None
     from engine.bulk.duck import DuckEngine
 
-    duck = DuckEngine(rules) if memory_limit is None else DuckEngine(rules, memory_limit)
+    limit = options.memory_limit
+    duck = DuckEngine(rules) if limit is None else DuckEngine(rules, limit)
     try:
         return duck.open_direct(path, clock, keep_raw=keep_raw)
     except CannotEvaluate:
@@ -299,7 +316,7 @@ def run_direct_files(
     rules: CheckedRules,
     path: str,
     clock: Clock,
-    engine: str = "auto",
+    options: EngineOptions = DEFAULT_OPTIONS,
     *,
     out: StagedFolder,
     queue: Callable[[Iterator[Outcome]], Iterable[str | bytes]],
@@ -315,7 +332,7 @@ def run_direct_files(
     holds is then to be discarded)."""
     from engine.bulk import direct, direct_write
 
-    rows = open_direct(rules, path, clock, engine, keep_raw=True)
+    rows = open_direct(rules, path, clock, options, keep_raw=True)
     if rows is None:
         return None
     try:
@@ -371,7 +388,7 @@ def _bulk(
     rules: CheckedRules,
     records: RecordSet,
     clock: Clock,
-    spark_master: str,
+    options: EngineOptions,
 ) -> Plan:
     if chosen is EngineName.SPARK:
         try:
@@ -380,10 +397,11 @@ def _bulk(
             raise InputError(SPARK_INSTALL) from None
         from engine.bulk.spark import SparkEngine
 
-        return SparkEngine(rules, spark_master).plan(records, clock)
+        return SparkEngine(rules, options.spark_master).plan(records, clock)
     from engine.bulk.duck import DuckEngine
 
-    return DuckEngine(rules).plan(records, clock)
+    limit = options.memory_limit
+    return (DuckEngine(rules) if limit is None else DuckEngine(rules, limit)).plan(records, clock)
 
 
 def with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan:
@@ -452,8 +470,10 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
 
 __all__ = [
     "AUTO_THRESHOLD",
+    "DEFAULT_OPTIONS",
     "DIRECT_THRESHOLD",
     "EngineName",
+    "EngineOptions",
     "EngineRun",
     "choose",
     "memory_share",
