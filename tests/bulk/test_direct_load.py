@@ -345,6 +345,7 @@ def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
     rules, records = write_set(tmp_path, PROSPECTS)
     checked = api.check([rules])
     assert engines.DIRECT_THRESHOLD == 20_000
+
     def planned(engine: str) -> bool:
         options = engines.EngineOptions.of(engine)
         return engines.run_direct(checked, records, Clock(CLOCK), options) is not None
