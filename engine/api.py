@@ -27,6 +27,7 @@ from engine.loader import ParseCache, load, load_text
 from engine.source import SourceFile
 
 if TYPE_CHECKING:
+    from engine.bulk.engines import EngineOptions
     from engine.bulk.plan_rows import PlanRows
     from engine.codes import Code
     from engine.graph import EvaluationGraph
@@ -226,9 +227,8 @@ def dry_run(
 
     _valid(rules)
     clock = _clock(now)
-    result = call_deep(
-        lambda: run_org(rules, records, clock, engine, spark_master=spark_master, progress=progress)
-    )
+    options = _options(engine, spark_master)
+    result = call_deep(lambda: run_org(rules, records, clock, options, progress=progress))
     _fell_back(result.fallback, notice)
     return result.plan
 
@@ -250,7 +250,8 @@ def dry_run_direct(
     if rules.units:
         return None  # each unit's prospects are read by the loader (docs/engines.md)
     clock = _clock(now)
-    return call_deep(lambda: run_direct(rules, path, clock, engine, spark_master=spark_master))
+    options = _options(engine, spark_master)
+    return call_deep(lambda: run_direct(rules, path, clock, options))
 
 
 @contextlib.contextmanager
@@ -270,15 +271,22 @@ def direct_rows(
 
     _valid(rules)
     clock = _clock(now)
+    options = _options(engine, spark_master)
     # the renderers read the entries only: the rows keep no more (PlanRows.lean)
-    rows = call_deep(
-        lambda: open_direct(rules, path, clock, engine, spark_master=spark_master, lean=True)
-    )
+    rows = call_deep(lambda: open_direct(rules, path, clock, options, lean=True))
     try:
         yield rows
     finally:
         if rows is not None:
             rows.close()
+
+
+def _options(engine: str, spark_master: str = "local[*]") -> EngineOptions:
+    """The engines' options, from the command's flags: built here once, read by every
+    engine function below the API."""
+    from engine.bulk.engines import EngineOptions
+
+    return EngineOptions.of(engine, spark_master)
 
 
 def _fell_back(reasons: Sequence[object], notice: Callable[[str], object] | None) -> None:
@@ -396,7 +404,7 @@ def run(
 ) -> RunResult:
     """Apply one cycle: write the new record set and `error_queue.json` into out_dir."""
     from engine.bulk.units import run_org  # one cycle per business unit, if any
-    from engine.files import replace_folder
+    from engine.files import StagedFolder
     from engine.records.write import output_files
 
     _valid(rules)
@@ -404,15 +412,20 @@ def run(
     earlier = os.path.join(out_dir, "error_queue.json")  # its history carries on
     previous = read_queue(earlier) if os.path.isfile(earlier) else None
     clock = _clock(when)
-    result = call_deep(
-        lambda: run_org(rules, records, clock, engine, spark_master=spark_master, progress=progress)
-    )
+    options = _options(engine, spark_master)
+    result = call_deep(lambda: run_org(rules, records, clock, options, progress=progress))
     _fell_back(result.fallback, notice)
-    # everything is rendered first, then written as one set: a failure or Ctrl-C part-way
-    # leaves out_dir as it was (docs/records.md)
-    contents = output_files(result.records)
-    contents["error_queue.json"] = error_queue(result.plan, previous, when)
-    written = replace_folder(out_dir, contents)
+    # written as one set: a failure or Ctrl-C part-way leaves out_dir as it was
+    # (docs/records.md); the error queue is streamed into the staging folder
+    folder = StagedFolder(out_dir)
+    try:
+        for name, data in output_files(result.records).items():
+            folder.write(name, (data,))
+        queued = _queue_chunks(result.plan.outcomes, result.plan.problems, previous, when)
+        folder.write("error_queue.json", queued)
+        written = folder.publish()
+    finally:
+        folder.discard()
     return RunResult(result.plan, result.records, tuple(written))
 
 
@@ -429,10 +442,8 @@ def run_direct(
     same files, byte for byte, as `load_records` and `run`. None when that path does not
     apply — then `load_records` and `run`, which word any input error. No Plan is built:
     the result holds the plan's totals, counted in SQL."""
-    import io
-
     from engine.bulk.engines import run_direct_files
-    from engine.files import replace_folder
+    from engine.files import StagedFolder
 
     _valid(rules)
     if rules.units:
@@ -441,18 +452,23 @@ def run_direct(
     earlier = os.path.join(out_dir, "error_queue.json")
     previous = read_queue(earlier) if os.path.isfile(earlier) else None
 
-    def queue(failing: Iterator[Outcome]) -> bytes:
+    def queue(failing: Iterator[Outcome]) -> Iterator[str]:
         # the direct path plans no share-rule failures (it declines rules that can fail)
-        text = io.BytesIO()
-        for chunk in _queue_chunks(failing, (), previous, when):
-            text.write(chunk.encode("utf-8"))
-        return text.getvalue()
+        return _queue_chunks(failing, (), previous, when)
 
-    found = call_deep(lambda: run_direct_files(rules, path, _clock(when), engine, queue=queue))
-    if found is None:
-        return None
-    summary, contents = found  # error_queue.json last, as `run` writes it
-    written = replace_folder(out_dir, contents)
+    # each file goes into the staging folder as it is made, error_queue.json last, as
+    # `run` writes them; the folder takes out_dir's place only once all are written
+    folder = StagedFolder(out_dir)
+    try:
+        options = _options(engine)
+        summary = call_deep(
+            lambda: run_direct_files(rules, path, _clock(when), options, out=folder, queue=queue)
+        )
+        if summary is None:
+            return None
+        written = folder.publish()
+    finally:
+        folder.discard()
     return DirectRunResult(summary, tuple(written))
 
 
@@ -484,7 +500,7 @@ def explain(
     if rules.units:  # the prospect's unit's cycle, after the units before it (python)
         unit, rules, records = _unit_turn(rules, records, prospect, now)
     else:
-        handed = _handed_off(rules, records, prospect, now, engine)
+        handed = _handed_off(rules, records, prospect, now, _options(engine))
         if handed is not None:
             return handed
     result = call_deep(lambda: run_cycle(rules, records, _clock(now), explain=prospect))
@@ -507,12 +523,12 @@ def _handed_off(
     records: RecordSet,
     prospect: str,
     now: dt.datetime | None,
-    engine: str,
+    options: EngineOptions,
 ) -> Explanation | None:
     """explain's bulk hand-off; None: explain with the whole reference cycle."""
     from engine.bulk.engines import EngineName, choose
 
-    if choose(engine, len(records.prospects)) is not EngineName.DUCKDB:
+    if choose(options.engine, len(records.prospects)) is not EngineName.DUCKDB:
         return None
     from engine.bulk import handoff
     from engine.bulk.sql import CannotEvaluate
@@ -520,7 +536,7 @@ def _handed_off(
     try:
         outcome, steps = call_deep(lambda: handoff.explain(rules, records, prospect, _clock(now)))
     except CannotEvaluate as error:
-        if EngineName(engine) is EngineName.AUTO:
+        if options.engine is EngineName.AUTO:
             return None
         listed = "\n".join(f"  {r}" for r in error.reasons)
         raise InputError(
@@ -660,7 +676,8 @@ def diff(
     from engine.plan import compare_plans
 
     clock_now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    found = _diff_direct(_valid(old), _valid(new), records, _clock(clock_now), engine)
+    options = _options(engine, spark_master)
+    found = _diff_direct(_valid(old), _valid(new), records, _clock(clock_now), options)
     if found is not None:
         return found
 
@@ -673,25 +690,25 @@ def diff(
 
 
 def _diff_direct(
-    old: CheckedRules, new: CheckedRules, path: str, clock: Clock, engine: str
+    old: CheckedRules, new: CheckedRules, path: str, clock: Clock, options: EngineOptions
 ) -> tuple[tuple[Change, ...], int] | None:
     """`diff` with each version's plan left as rows in DuckDB (engine/bulk/direct_diff.py);
     None when either version does not take the direct path."""
     from engine.bulk import direct_diff
-    from engine.bulk.engines import memory_share, open_direct
+    from engine.bulk.engines import EngineName, memory_share, open_direct
 
     if old.units or new.units:
         return None  # each unit's prospects are read by the loader (docs/engines.md)
-    if engine == "spark":
+    if options.engine is EngineName.SPARK:
         return None  # Spark reads the files itself for dry-run only (docs/engines.md)
     # two connections are open at once, one per version: each has half of DuckDB's bound,
     # so diff holds no more than dry-run does
-    limit = memory_share(2)
-    before = call_deep(lambda: open_direct(old, path, clock, engine, memory_limit=limit))
+    halved = options.but(memory_limit=memory_share(2))
+    before = call_deep(lambda: open_direct(old, path, clock, halved))
     if before is None:
         return None
     try:
-        after = call_deep(lambda: open_direct(new, path, clock, engine, memory_limit=limit))
+        after = call_deep(lambda: open_direct(new, path, clock, halved))
         if after is None:
             return None
         try:

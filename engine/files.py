@@ -10,7 +10,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,50 +224,135 @@ def _reason(error: OSError) -> str:
 
 
 def replace_folder(out_dir: str, contents: Mapping[str, str | bytes]) -> list[str]:
-    """Write `contents` (file name → text or bytes) into `out_dir` as one set: every file
-    is written to a staging folder beside `out_dir`, with the files `out_dir` already holds
-    that are not rewritten (hard links, else copies), and the staging folder then takes
-    `out_dir`'s place — in one atomic exchange where the system has one (Linux), else in two
-    renames. A failure or Ctrl-C before the switch leaves `out_dir` byte-identical and
-    removes the staging folder. Returns the paths written, in `contents` order."""
-    target = _output_folder(out_dir)
-    for name in contents:
-        existing = os.path.join(target, name)
-        if os.path.isdir(existing) and not os.path.islink(existing):
-            raise InputError(f"--out {out_dir}: {name} is a folder there; run writes a file {name}")
-    parent, base = os.path.split(target)
-    if os.path.isdir(target) and not os.access(target, os.W_OK):
-        raise InputError(f"--out {out_dir}: cannot write: the folder is not writable")
+    """Write `contents` (file name → text or bytes) into `out_dir` as one set
+    (`StagedFolder`): a failure or Ctrl-C before the switch leaves `out_dir`
+    byte-identical and removes the staging folder. Returns the paths written, in
+    `contents` order."""
+    folder = StagedFolder(out_dir)
     try:
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(dir=parent, prefix=f".{base}.staging-")
-    except PermissionError:
-        if not os.path.isdir(target):
-            raise InputError(f"--out {out_dir}: cannot write: permission denied") from None
-        # a writable folder in a read-only one (`--out .`): no staging folder can go beside
-        # it, so each file is replaced atomically, all renames together (docs/records.md)
-        write_files_atomic([(os.path.join(target, name), data) for name, data in contents.items()])
-        return [os.path.join(out_dir, name) for name in contents]
-    except OSError as error:
-        raise InputError(f"--out {out_dir}: cannot write: {_reason(error)}") from None
-    try:
-        try:
-            if os.path.isdir(target):
-                _keep_others(target, staging, set(contents))
-                shutil.copymode(target, staging)
-            else:  # mkdtemp makes 0700; a new folder gets the mode any new folder would
-                os.chmod(staging, 0o777 & ~_umask())
-            for name, data in contents.items():
-                with open(os.path.join(staging, name), "wb") as handle:
-                    handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-                os.chmod(os.path.join(staging, name), 0o666 & ~_umask())
-            with shielded():
-                _switch(staging, target)
-        except OSError as error:
-            raise InputError(f"--out {out_dir}: cannot write: {_reason(error)}") from None
+        for name, data in contents.items():
+            folder.write(name, (data,))
+        return folder.publish()
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # the staging folder, or the old out_dir
-    return [os.path.join(out_dir, name) for name in contents]
+        folder.discard()
+
+
+class StagedFolder:
+    """`out_dir`'s new files, written one by one as they are produced (streamed: no file
+    need be held whole in memory), then put in place as one set by `publish`. Every file
+    is written into a staging folder beside `out_dir`; at `publish` the files `out_dir`
+    already holds and the run did not rewrite join it (hard links, else copies), and the
+    staging folder takes `out_dir`'s place — in one atomic exchange where the system has
+    one (Linux), else in two renames. Until then `out_dir` is untouched: a failure or
+    Ctrl-C part-way, or `discard`, leaves it byte-identical and removes the staging folder
+    (docs/robustness.md). The staging folder is made at the first file, so a command
+    that fails before writing anything makes none. Where no folder can be made beside
+    `out_dir` (a writable folder in a read-only one, `--out .`), each file goes to a
+    temporary file in `out_dir` and all are renamed together at `publish`."""
+
+    def __init__(self, out_dir: str) -> None:
+        self.out_dir = out_dir
+        self.target = _output_folder(out_dir)
+        if os.path.isdir(self.target) and not os.access(self.target, os.W_OK):
+            raise InputError(f"--out {out_dir}: cannot write: the folder is not writable")
+        self.staging: str | None = None
+        self.in_place = False  # no staging folder: temporary files in out_dir itself
+        self.names: list[str] = []  # the files written, in order
+        self._temps: dict[str, str] = {}  # in place: file name → its temporary file
+
+    def write(self, name: str, chunks: Iterable[str | bytes]) -> None:
+        """The file `name`, from its text or bytes in chunks, each written as it comes."""
+        with self.file(name) as path, open(path, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+
+    def copy(self, name: str, source: str) -> None:
+        """The file `name` as a copy of `source`'s bytes (streamed, never read whole)."""
+        with self.file(name) as path:
+            try:
+                shutil.copyfile(source, path)
+            except OSError as error:  # the input, not the output: say which
+                if os.path.exists(source) and os.access(source, os.R_OK):
+                    raise
+                raise InputError(
+                    f"{source}: cannot copy the input file unchanged: {_reason(error)}"
+                ) from None
+
+    @contextlib.contextmanager
+    def file(self, name: str) -> Iterator[str]:
+        """A path to write the file `name` to (by a library, such as DuckDB's COPY); when
+        the block ends it is one of the set, with the mode any new file would have."""
+        existing = os.path.join(self.target, name)
+        if os.path.isdir(existing) and not os.path.islink(existing):
+            raise InputError(
+                f"--out {self.out_dir}: {name} is a folder there; run writes a file {name}"
+            )
+        if name in self.names:
+            raise AssertionError(f"{name} written twice")
+        try:
+            path = self._path(name)
+            self.names.append(name)
+            yield path
+            os.chmod(path, 0o666 & ~_umask())
+        except OSError as error:
+            raise InputError(f"--out {self.out_dir}: cannot write: {_reason(error)}") from None
+
+    def _path(self, name: str) -> str:
+        if self.staging is None and not self.in_place:
+            self._start()
+        if self.staging is not None:
+            return os.path.join(self.staging, name)
+        fd, temp = tempfile.mkstemp(dir=self.target, prefix=f".{name}.", suffix=".tmp")
+        os.close(fd)
+        self._temps[name] = temp
+        return temp
+
+    def _start(self) -> None:
+        parent, base = os.path.split(self.target)
+        try:
+            os.makedirs(parent, exist_ok=True)
+            self.staging = tempfile.mkdtemp(dir=parent, prefix=f".{base}.staging-")
+        except PermissionError:
+            if not os.path.isdir(self.target):
+                raise InputError(f"--out {self.out_dir}: cannot write: permission denied") from None
+            # a writable folder in a read-only one (`--out .`): no staging folder can go
+            # beside it, so each file is replaced atomically, all renames together
+            self.in_place = True
+            return
+        if os.path.isdir(self.target):
+            shutil.copymode(self.target, self.staging)
+        else:  # mkdtemp makes 0700; a new folder gets the mode any new folder would
+            os.chmod(self.staging, 0o777 & ~_umask())
+
+    def publish(self) -> list[str]:
+        """Put the set in place; returns the paths written, in the order written."""
+        try:
+            if self.in_place:
+                with shielded():
+                    while self._temps:
+                        name, temp = next(iter(self._temps.items()))
+                        os.replace(temp, os.path.join(self.target, name))
+                        del self._temps[name]
+            else:
+                if self.staging is None:
+                    self._start()  # a set of no files still makes the folder
+                if self.staging is not None:
+                    if os.path.isdir(self.target):
+                        _keep_others(self.target, self.staging, set(self.names))
+                    with shielded():
+                        _switch(self.staging, self.target)
+        except OSError as error:
+            raise InputError(f"--out {self.out_dir}: cannot write: {_reason(error)}") from None
+        return [os.path.join(self.out_dir, name) for name in self.names]
+
+    def discard(self) -> None:
+        """Remove what was staged (after `publish`: the old folder), leaving `out_dir`."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        for temp in self._temps.values():
+            Path(temp).unlink(missing_ok=True)
+        self._temps.clear()
 
 
 def _output_folder(out_dir: str) -> str:

@@ -24,7 +24,13 @@ decided there (`_List.finish`), so Python holds one batch, never a cell per chan
 record of the whole set. Where the Python writer would do something this module does not
 mirror — a lead list without a file, a value a Parquet column cannot hold as it is, a
 new Parquet column whose values have several types, a prospect flagged deleted —
-`record_files` returns None and `run` takes the Python loader's path, which writes it.
+`record_files` returns False, what it wrote is discarded, and `run` takes the Python
+loader's path, which writes it.
+
+Each file is written into `run`'s staging folder (`files.StagedFolder`) as it is made — a
+CSV file a batch of lines at a time, a Parquet file by DuckDB's COPY, an untouched file
+copied — so no output is held whole in memory (at 1,000,000 prospects the files are
+418 MB); the folder still takes `--out`'s place as one set.
 """
 
 from __future__ import annotations
@@ -43,12 +49,13 @@ from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
 from engine.plan import Action, Outcome, SkipReason
 from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
-from engine.records.write import _input_bytes, render_value
+from engine.records.write import render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
 
 if TYPE_CHECKING:
     from engine.bulk.plan_rows import PlanRows
+    from engine.files import StagedFolder
 
 LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
 _LINKS = ("crm_lead_fid", "crm_contact_fid", "assigned_user")  # what a prospect holds
@@ -268,17 +275,18 @@ CHANGING = "__act IN ('create_lead', 'update', 'no_change') OR __path = 'crm_del
 
 
 def record_files(
-    rows: PlanRows, root: str, files: dict[str, str], clock: Clock
-) -> dict[str, str | bytes] | None:
-    """File name → content: what `run --out` writes for the record set (as
-    `write.output_files`), from the cells `direct.load(keep_raw=True)` left in the rows'
-    connection. Only the outcomes of the rows that change a record are built, a batch
-    at a time. None where this module does not mirror the Python writer (see the
-    module's text)."""
+    rows: PlanRows, root: str, files: dict[str, str], clock: Clock, out: StagedFolder
+) -> bool:
+    """Write what `run --out` writes for the record set (as `write.output_files`) into
+    `out`, file by file as each is made, from the cells `direct.load(keep_raw=True)` left
+    in the rows' connection. Only the outcomes of the rows that change a record are
+    built, a batch at a time. False where this module does not mirror the Python writer
+    (see the module's text): then what `out` holds is to be discarded."""
     try:
-        return _Writer(rows.con, root, files).render(rows.outcomes(CHANGING), clock)
+        _Writer(rows.con, root, files).render(rows.outcomes(CHANGING), clock, out)
     except _Decline:
-        return None
+        return False
+    return True
 
 
 @dataclass(slots=True)
@@ -287,7 +295,7 @@ class _Writer:
     root: str
     files: dict[str, str]  # list name → file name (direct.record_files)
 
-    def render(self, batches: Iterable[list[Outcome]], clock: Clock) -> dict[str, str | bytes]:
+    def render(self, batches: Iterable[list[Outcome]], clock: Clock, out: StagedFolder) -> None:
         lists = {name: self._list(name) for name in BULK_LISTS}
         prospects = lists["prospects"]
         assert prospects is not None  # the direct path needs a prospects file
@@ -300,19 +308,18 @@ class _Writer:
                 each.flush(self.con)
         for each in files:
             each.finish(self.con, self._id_cell(each))
-        out: dict[str, str | bytes] = {}
         for name in LISTS:  # the order the Python loader stores the lists in
             file_name = self.files.get(name)
             if file_name is None:
                 continue
             found = lists.get(name)
             if found is None or not found.touched:
-                out[file_name] = _input_bytes(os.path.join(self.root, file_name))
+                out.copy(file_name, os.path.join(self.root, file_name))
             elif found.csv:
-                out[file_name] = self._csv(found)
+                out.write(file_name, self._csv(found))
             else:
-                out[file_name] = self._parquet(found)
-        return out
+                with out.file(file_name) as path:
+                    self._parquet(found, path)
 
     def _list(self, name: str) -> _List | None:
         file_name = self.files.get(name)
@@ -402,14 +409,13 @@ class _Writer:
 
     # -- CSV -------------------------------------------------------------------------
 
-    def _csv(self, found: _List) -> bytes:
-        """The file as `write._render_csv` writes it: header, records, created records."""
+    def _csv(self, found: _List) -> Iterator[bytes]:
+        """The file as `write._render_csv` writes it, a batch of lines at a time: header,
+        records, created records."""
         head = io.StringIO()
         csv.writer(head, lineterminator="\n").writerow([*found.header, *found.added])
-        out = io.BytesIO()  # written into as it comes: no list of parts joined
-        out.write(head.getvalue().encode("utf-8"))
-        for lines in self._lines(found):
-            out.write(lines)
+        yield head.getvalue().encode("utf-8")
+        yield from self._lines(found)
         created = io.StringIO()
         writer = csv.writer(created, lineterminator="\n")
         width = len(found.header) + len(found.added)
@@ -424,13 +430,12 @@ class _Writer:
                         writer.writerow(row)
                     row, last = [""] * width, record_id
                 row[n] = text or ""
-            out.write(created.getvalue().encode("utf-8"))
+            yield created.getvalue().encode("utf-8")
             created.seek(0)
             created.truncate()
         if last is not None:
             writer.writerow(row)
-        out.write(created.getvalue().encode("utf-8"))
-        return out.getvalue()
+        yield created.getvalue().encode("utf-8")
 
     def _lines(self, found: _List) -> Iterator[bytes]:
         """The records' lines, in file order, each cell the changed one or as read."""
@@ -460,14 +465,13 @@ class _Writer:
 
     # -- Parquet ---------------------------------------------------------------------
 
-    def _parquet(self, found: _List) -> bytes:
-        """The file as `parquet.render_table` writes it: the columns as read with their
-        types, the rows in file order with the changed cells, then the created records,
-        copied by a connection set up as that function's (one thread, UTC). A written
+    def _parquet(self, found: _List, target: str) -> None:
+        """The file as `parquet.render_table` writes it, into `target`: the columns as
+        read with their types, the rows in file order with the changed cells, then the
+        created records, copied by a connection set up as that function's (one thread,
+        UTC). A written
         value is converted to DuckDB's type for it and cast into the column, as
         render_table's typed lists do."""
-        import tempfile
-
         import duckdb
 
         from engine.records.parquet import NULL_TYPE, _connect, _quote
@@ -534,11 +538,7 @@ class _Writer:
                 f"INSERT INTO records SELECT {made} FROM (SELECT id, min(k) AS k, {pivot} "
                 "FROM __created GROUP BY id) ORDER BY k"
             )
-            with tempfile.TemporaryDirectory(prefix="syncrules-parquet-") as folder:
-                target = os.path.join(folder, "out.parquet")
-                con.execute(f"COPY records TO {lit(target)} (FORMAT parquet)")
-                with open(target, "rb") as handle:
-                    return handle.read()
+            con.execute(f"COPY records TO {lit(target)} (FORMAT parquet)")
         except duckdb.Error:
             raise _Decline from None  # the Python writer words what cannot be written
         finally:

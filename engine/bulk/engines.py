@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from engine.runtime.context import Clock
 
 if TYPE_CHECKING:
     from engine.bulk.plan_rows import PlanRows
+    from engine.files import StagedFolder
 
 
 class EngineName(StrEnum):
@@ -30,6 +31,33 @@ class EngineName(StrEnum):
     DUCKDB = "duckdb"
     SPARK = "spark"
     AUTO = "auto"
+
+
+DEFAULT_SPARK_MASTER = "local[*]"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """How a command's cycle runs, as its flags say: the engine (`--engine`), the Spark
+    master for the spark engine (`--spark-master`), and DuckDB's memory bound, in
+    DuckDB's units (None: duck.MEMORY_LIMIT; `diff` gives each of its connections a
+    share, `memory_share`). Built once by the API; every engine function reads it."""
+
+    engine: EngineName = EngineName.AUTO
+    spark_master: str = DEFAULT_SPARK_MASTER
+    memory_limit: str | None = None
+
+    @classmethod
+    def of(cls, engine: str = "auto", spark_master: str = DEFAULT_SPARK_MASTER) -> EngineOptions:
+        """From the CLI's flags (or the API's keyword arguments)."""
+        return cls(EngineName(engine), spark_master)
+
+    def but(self, **changes: object) -> EngineOptions:
+        """The same options with some changed (`but(engine=EngineName.PYTHON)`)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_OPTIONS = EngineOptions()  # `--engine auto`, Spark on local[*], DuckDB's own bound
 
 
 # `auto` runs the Python reference below this many prospects and DuckDB from it on, for a
@@ -49,6 +77,9 @@ AUTO_THRESHOLD = 250_000
 # 0.82x at 20,000, 0.70x at 30,000; run, 1.51x at 10,000 and 0.68x at 200,000 (it builds
 # the Plan the summary and error queue read). 20,000 is where both are past the crossing.
 DIRECT_THRESHOLD = 20_000
+# `run` on the direct path builds the Outcomes of the rows that change a record and of the
+# failing prospects this many at a time (PlanRows' own batch is for the entries' text)
+RUN_BATCH = 10_000
 
 # Issue 11, big inputs: the Python loader holds every record as typed objects, so it
 # refuses a record set past this many megabytes of record files and names the engine that
@@ -182,23 +213,22 @@ def run_engine(
     rules: CheckedRules,
     records: RecordSet,
     clock: Clock,
-    engine: str = "auto",
+    options: EngineOptions = DEFAULT_OPTIONS,
     *,
-    spark_master: str = "local[*]",
     progress: Callable[[int], object] | None = None,
 ) -> EngineRun:
     """One cycle on the chosen engine. A named bulk engine that cannot evaluate the rule
     set or record set raises InputError (exit 2) naming the rule and the construct."""
-    chosen = choose(engine, len(records.prospects))
+    chosen = choose(options.engine, len(records.prospects))
     if chosen is EngineName.PYTHON:
         return _python(rules, records, clock, progress)
     from engine.runtime.person import fold_person_view, person_view
 
     seen, view = person_view(rules, records)  # person accounts as contacts (person.py)
     try:
-        plan = _bulk(chosen, seen, view, clock, spark_master)
+        plan = _bulk(chosen, seen, view, clock, options)
     except CannotEvaluate as error:
-        if EngineName(engine) is EngineName.AUTO:
+        if options.engine is EngineName.AUTO:
             run = _python(rules, records, clock, progress)
             return dataclasses.replace(run, fallback=error.reasons)
         listed = "\n".join(f"  {r}" for r in error.reasons)
@@ -214,13 +244,7 @@ def run_engine(
 
 
 def run_direct(
-    rules: CheckedRules,
-    path: str,
-    clock: Clock,
-    engine: str = "auto",
-    *,
-    spark_master: str = "local[*]",
-    memory_limit: str | None = None,
+    rules: CheckedRules, path: str, clock: Clock, options: EngineOptions = DEFAULT_OPTIONS
 ) -> Plan | None:
     """`dry-run`'s bulk path: DuckDB reads the record files under `path` itself
     (`direct.py`), for `--engine duckdb`, and for `auto` from DIRECT_THRESHOLD prospects
@@ -228,9 +252,7 @@ def run_direct(
     the Python loader and call `run_engine` — which words every input error, and every
     reason DuckDB declines, exactly as before. `--engine spark`: Spark reads the files
     (`spark_direct.py`)."""
-    rows = open_direct(
-        rules, path, clock, engine, spark_master=spark_master, memory_limit=memory_limit
-    )
+    rows = open_direct(rules, path, clock, options)
     if rows is None:
         return None
     try:
@@ -243,22 +265,20 @@ def open_direct(
     rules: CheckedRules,
     path: str,
     clock: Clock,
-    engine: str = "auto",
+    options: EngineOptions = DEFAULT_OPTIONS,
     *,
     keep_raw: bool = False,
-    spark_master: str = "local[*]",
-    memory_limit: str | None = None,
     lean: bool = False,
 ) -> PlanRows | None:
     """`run_direct` with the plan left as rows in DuckDB (`plan_rows.PlanRows`, which the
     caller closes), for the renderers that read it in batches. `auto` takes this path
     from DIRECT_THRESHOLD prospects, and for a record set past the per-record loader's
     limit, which that loader would refuse. `keep_raw`: `run` writes from the cells read.
-    `memory_limit`: DuckDB's bound, in its units (None: duck.MEMORY_LIMIT). `lean`: the
-    caller reads the entries only (PlanRows.lean)."""
+    DuckDB is bounded by `options.memory_limit`. `lean`: the caller reads the entries
+    only (PlanRows.lean)."""
     from engine.bulk import direct
 
-    name = EngineName(engine)
+    name = options.engine
     if name is EngineName.AUTO:
         estimate = direct.estimate_prospects(path)
         if estimate is None:
@@ -269,12 +289,13 @@ def open_direct(
             return None
     elif name is EngineName.SPARK and not keep_raw and direct.record_files(path) is not None:
         # dry-run only: `run` writes from the cells DuckDB read (keep_raw)
-        return _spark_direct(rules, path, clock, spark_master)
+        return _spark_direct(rules, path, clock, options.spark_master)
     elif name is not EngineName.DUCKDB or direct.record_files(path) is None:
         return None
     from engine.bulk.duck import DuckEngine
 
-    duck = DuckEngine(rules) if memory_limit is None else DuckEngine(rules, memory_limit)
+    limit = options.memory_limit
+    duck = DuckEngine(rules) if limit is None else DuckEngine(rules, limit)
     try:
         return duck.open_direct(path, clock, keep_raw=keep_raw, lean=lean)
     except CannotEvaluate:
@@ -300,28 +321,32 @@ def run_direct_files(
     rules: CheckedRules,
     path: str,
     clock: Clock,
-    engine: str = "auto",
+    options: EngineOptions = DEFAULT_OPTIONS,
     *,
-    queue: Callable[[Iterator[Outcome]], bytes],
-) -> tuple[Summary, dict[str, str | bytes]] | None:
+    out: StagedFolder,
+    queue: Callable[[Iterator[Outcome]], Iterable[str | bytes]],
+) -> Summary | None:
     """`run`'s bulk path: DuckDB reads the record files under `path` itself, as for
     dry-run (`open_direct`), and the new record set is written from what it read
-    (`direct_write.py`): the plan's totals and the record set's files (file name →
-    content), the same bytes `write.output_files` gives after `apply_plan`. No Plan is
+    (`direct_write.py`) into `out`, file by file as each is made: the same bytes
+    `write.output_files` gives after `apply_plan`. Returns the plan's totals. No Plan is
     built: the totals are counted in SQL, and Outcomes are built a batch at a time for
     the rows that change a record and for the failing prospects, which `queue` reads to
-    write `error_queue.json` (its content is added to the files). None: load the record
-    set with the Python loader and call `run_engine`, as `run_direct`."""
+    give `error_queue.json`'s text in chunks (written into `out` last). None: load the
+    record set with the Python loader and call `run_engine`, as `run_direct` (what `out`
+    holds is then to be discarded)."""
     from engine.bulk import direct, direct_write
 
-    rows = open_direct(rules, path, clock, engine, keep_raw=True)
+    rows = open_direct(rules, path, clock, options, keep_raw=True)
     if rows is None:
         return None
+    # a batch of Outcomes is built from its rows as Python dicts of every plan column:
+    # at 50,000 rows that was ~400 MiB over DuckDB's bound at 1,000,000 prospects
+    rows.batch = min(rows.batch, RUN_BATCH)
     try:
         files = direct.record_files(path)
         assert files is not None  # open_direct read them
-        written = direct_write.record_files(rows, path, files, clock)
-        if written is None:
+        if not direct_write.record_files(rows, path, files, clock, out):
             return None
         by_rule: Counter[tuple[str, str]] = Counter()
 
@@ -332,11 +357,10 @@ def run_direct_files(
                         by_rule[(o.error.code.value, o.error.rule or "")] += 1
                     yield o
 
-        written["error_queue.json"] = queue(failing())
-        summary = rows.summary(dict(by_rule))
+        out.write("error_queue.json", queue(failing()))
+        return rows.summary(dict(by_rule))
     finally:
         rows.close()
-    return summary, written
 
 
 def _spark_direct(
@@ -372,7 +396,7 @@ def _bulk(
     rules: CheckedRules,
     records: RecordSet,
     clock: Clock,
-    spark_master: str,
+    options: EngineOptions,
 ) -> Plan:
     if chosen is EngineName.SPARK:
         try:
@@ -381,10 +405,11 @@ def _bulk(
             raise InputError(SPARK_INSTALL) from None
         from engine.bulk.spark import SparkEngine
 
-        return SparkEngine(rules, spark_master).plan(records, clock)
+        return SparkEngine(rules, options.spark_master).plan(records, clock)
     from engine.bulk.duck import DuckEngine
 
-    return DuckEngine(rules).plan(records, clock)
+    limit = options.memory_limit
+    return (DuckEngine(rules) if limit is None else DuckEngine(rules, limit)).plan(records, clock)
 
 
 def with_side_plans(rules: CheckedRules, records: RecordSet, plan: Plan) -> Plan:
@@ -453,8 +478,10 @@ def apply_plan(rules: CheckedRules, records: RecordSet, plan: Plan, clock: Clock
 
 __all__ = [
     "AUTO_THRESHOLD",
+    "DEFAULT_OPTIONS",
     "DIRECT_THRESHOLD",
     "EngineName",
+    "EngineOptions",
     "EngineRun",
     "choose",
     "memory_share",

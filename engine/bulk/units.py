@@ -19,7 +19,13 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from engine.bulk.engines import EngineName, EngineRun, run_engine
+from engine.bulk.engines import (
+    DEFAULT_OPTIONS,
+    EngineName,
+    EngineOptions,
+    EngineRun,
+    run_engine,
+)
 from engine.check.model import BusinessUnit, CheckedRules
 from engine.files import InputError
 from engine.plan import FormulaProblem, NewProspect, Outcome, Plan, Target, UnitOverlap
@@ -130,7 +136,7 @@ def python_cycle(clock: Clock) -> Callable[[CheckedRules, RecordSet], EngineRun]
     replay to reach a unit's turn."""
 
     def cycle(unit_rules: CheckedRules, seen: RecordSet) -> EngineRun:
-        return run_engine(unit_rules, seen, clock, EngineName.PYTHON.value)
+        return run_engine(unit_rules, seen, clock, EngineOptions(EngineName.PYTHON))
 
     return cycle
 
@@ -148,23 +154,20 @@ def run_org(
     rules: CheckedRules,
     records: RecordSet,
     clock: Clock,
-    engine: str = "auto",
+    options: EngineOptions = DEFAULT_OPTIONS,
     *,
-    spark_master: str = "local[*]",
     progress: Callable[[int], object] | None = None,
 ) -> EngineRun:
     """One cycle of the whole org: `run_engine` when the rules declare no business unit,
     else one cycle per unit (`run_units`), their plans joined in the order they ran."""
     if not rules.units:
-        return run_engine(
-            rules, records, clock, engine, spark_master=spark_master, progress=progress
-        )
+        return run_engine(rules, records, clock, options, progress=progress)
     # `auto` picks one engine for the whole org, by its size, so every unit runs on it
-    chosen = engine
-    if EngineName(engine) is EngineName.AUTO:
+    chosen = options
+    if options.engine is EngineName.AUTO:
         from engine.bulk.engines import choose
 
-        chosen = choose(engine, len(records.prospects)).value
+        chosen = options.but(engine=choose(options.engine, len(records.prospects)))
     done = 0
 
     def counted(n: int) -> None:
@@ -172,9 +175,7 @@ def run_org(
             progress(done + n)
 
     def cycle(unit_rules: CheckedRules, seen: RecordSet) -> EngineRun:
-        run = run_engine(unit_rules, seen, clock, chosen, spark_master=spark_master,
-                         progress=counted)  # fmt: skip
-        return run
+        return run_engine(unit_rules, seen, clock, chosen, progress=counted)
 
     runs: list[UnitRun] = []
     for unit_run in run_units(rules, records, clock, cycle):

@@ -372,11 +372,52 @@ def _parse_json(path: str, text: str) -> Any:
         ) from None
 
 
+class _JsonFloat(float):
+    """A JSON number with a fraction or an exponent, with its text as written, until
+    `_json_map` (or an array) keeps the text beside the plain float."""
+
+    __slots__ = ("text",)
+    text: str
+
+
+class _JsonInt(int):
+    """A JSON whole number with its text as written (`-0` has a sign no int keeps)."""
+
+    text: str  # no __slots__: an int subclass cannot have them
+
+
+def _json_number(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    kind = _JsonFloat if parse is float else _JsonInt
+
+    def written(text: str) -> Any:
+        value = kind(parse(text))
+        value.text = text
+        return value
+
+    return written
+
+
+def _json_plain(value: Any) -> Any:
+    """A JSON value as the rest of the loader sees it: a plain float or int."""
+    kind = type(value)
+    if kind is _JsonFloat:
+        return float(value)
+    if kind is _JsonInt:
+        return int(value)
+    return value
+
+
 def _json_map(pairs: list[tuple[str, Any]]) -> _Map:
     result = _Map()
     for key, value in pairs:
         if key in result and result.duplicate is None:
             result.duplicate = (key, None)
+        result.texts.pop(key, None)
+        if type(value) is _JsonFloat or type(value) is _JsonInt:
+            # the number's text, as YAML keeps a plain scalar's: a wide number reaches
+            # the plan exactly, as a CSV cell does (`_number`), and a text field keeps it
+            result.texts[key] = value.text
+            value = _json_plain(value)
         result[key] = value
     return result
 
@@ -401,7 +442,9 @@ class _LocatingDecoder(json.JSONDecoder):
             return checked
 
         super().__init__(
-            object_pairs_hook=_json_map, parse_int=number(int), parse_float=number(float)
+            object_pairs_hook=_json_map,
+            parse_int=number(int),
+            parse_float=number(_json_number(float)),
         )
         plain: Callable[..., tuple[_Map, int]] = self.parse_object  # type: ignore[has-type]
 
@@ -428,9 +471,15 @@ class _LocatingDecoder(json.JSONDecoder):
             result.line = source.position(s_and_end[1] - 1)[0]
             return result, end
 
+        plain_array: Callable[..., tuple[list[Any], int]] = self.parse_array  # type: ignore[has-type]
+
+        def parse_array(s_and_end: tuple[str, int], *args: Any) -> tuple[list[Any], int]:
+            items, end = plain_array(s_and_end, *args)
+            return [_json_plain(item) for item in items], end
+
         self.parse_object = nested(parse_object)
-        self.parse_array = nested(self.parse_array)  # type: ignore[has-type]
-        self.parse_int = number(_json_int(source.text))
+        self.parse_array = nested(parse_array)
+        self.parse_int = number(_json_number(_json_int(source.text)))
         plain_string: Callable[..., tuple[str, int]] = self.parse_string  # type: ignore[has-type]
 
         def parse_string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
@@ -1235,14 +1284,20 @@ def _id_text(value: Any, text: str | None) -> str | None:
 def _number(value: Any, text: str | None) -> Decimal | None:
     if _blank(value):
         return None
+    written = text.strip() if text is not None else ""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if numeric and _DECIMAL.fullmatch(written):
+        # a YAML or JSON number as written (sign, digits, point) is read as a CSV cell
+        # is (SPEC §3.6): exactly, -99999999999999999999.5 and 1.10 and -0 alike,
+        # never through the float or int it was parsed as
+        return Decimal(written)
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, float) and math.isfinite(value):
         shortest = Decimal(repr(value))  # the float's shortest form: 0.1, never 0.100000000…055
-        # a number with more digits than a float holds (-99999999999999999999.5 reads as
-        # -1e+20) keeps the exact value written; one the float holds exactly keeps the
-        # float's spelling (0.10 is 0.1, as before)
-        written = text.strip() if text is not None else ""
+        # with an exponent (1.5e3, which a CSV cell cannot hold): a number with more
+        # digits than a float holds keeps the exact value written; one the float holds
+        # exactly keeps the float's spelling (1e3 is 1000.0)
         if _EXACT.fullmatch(written) and Decimal(written) != shortest:
             return Decimal(written)
         return shortest

@@ -345,9 +345,14 @@ def test_auto_reads_directly_only_from_the_threshold_on(tmp_path: Path) -> None:
     rules, records = write_set(tmp_path, PROSPECTS)
     checked = api.check([rules])
     assert engines.DIRECT_THRESHOLD == 20_000
-    assert engines.run_direct(checked, records, Clock(CLOCK), "auto") is None  # 5 prospects
-    assert engines.run_direct(checked, records, Clock(CLOCK), "python") is None
-    assert engines.run_direct(checked, records, Clock(CLOCK), "duckdb") is not None
+
+    def planned(engine: str) -> bool:
+        options = engines.EngineOptions.of(engine)
+        return engines.run_direct(checked, records, Clock(CLOCK), options) is not None
+
+    assert not planned("auto")  # 5 prospects
+    assert not planned("python")
+    assert planned("duckdb")
 
 
 def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
@@ -373,7 +378,8 @@ def test_duckdb_is_bounded_and_spills_to_a_folder_removed_afterwards(
     assert settings is not None
     assert settings[0] in ("61.0 MiB", "64.0 MB")  # DuckDB prints the bound in its units
     assert settings[1] == str(scratch)
-    plan = engines.run_direct(checked, records, Clock(CLOCK), "duckdb", memory_limit="64MB")
+    options = engines.EngineOptions(engines.EngineName.DUCKDB, memory_limit="64MB")
+    plan = engines.run_direct(checked, records, Clock(CLOCK), options)
     assert plan is not None
     left = [p.name for p in scratch.iterdir() if p.is_dir()]
     assert not [n for n in left if n.startswith(("syncrules-duckdb-", "syncrules-lists-"))]

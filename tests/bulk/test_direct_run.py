@@ -157,6 +157,69 @@ def test_run_on_a_csv_set_writes_the_python_engines_bytes(
     )
 
 
+@pytest.mark.parametrize("where", ["record_lines", "error_queue"])
+def test_a_direct_run_failing_mid_stream_leaves_the_out_folder_as_it_was(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    direct: list[bool],
+    where: str,
+) -> None:
+    """The direct path writes each output into the staging folder as it is made: a disk
+    that fills while error_queue.json is streamed (the record files already staged), or a
+    Ctrl-C between two batches of a CSV file's lines, leaves `--out` byte for byte as the
+    earlier run left it, and no staging folder behind."""
+    import errno
+
+    from engine import files
+    from engine.bulk import direct_write
+
+    staged: list[list[str]] = []  # what each staging folder held when it was removed
+    discard = files.StagedFolder.discard
+
+    def watched(self: files.StagedFolder) -> None:
+        staged.append(list(self.names))
+        discard(self)
+
+    monkeypatch.setattr(files.StagedFolder, "discard", watched)
+    records = write_set(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "prospects.csv").write_text("earlier output\n", encoding="utf-8")
+    (out / "error_queue.json").write_text('{"errors": []}\n', encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    if where == "error_queue":
+        chunks = api._queue_chunks
+
+        def full(*args: Any) -> Any:
+            for n, chunk in enumerate(chunks(*args)):
+                if n == 3:
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                yield chunk
+
+        monkeypatch.setattr(api, "_queue_chunks", full)
+        expected = (2, f"syncrules: --out {out}: cannot write: No space left on device\n")
+    else:
+        lines = direct_write._Writer._lines
+
+        def interrupted(self: Any, found: Any) -> Any:
+            yield next(lines(self, found))
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(direct_write._Writer, "_lines", interrupted)
+        expected = (130, "syncrules: interrupted\n")
+    args = ["run", str(tmp_path / "rules.sync"), "--records", records, "--now", NOW]
+    code = main([*args, "--out", str(out), "--engine", "duckdb"])
+    assert (code, capsys.readouterr().err) == expected
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "records", "rules.sync"]
+    if where == "error_queue":  # the record files were staged, then the queue failed
+        written = ["users.yaml", "prospects.csv", "leads.csv", "contacts.csv", "error_queue.json"]
+        assert staged == [written]
+    else:  # stopped in the first file rendered (users.yaml is copied first, untouched)
+        assert staged == [["users.yaml", "prospects.csv"]]
+
+
 def test_run_on_a_parquet_set_writes_the_python_engines_bytes(
     tmp_path: Path, direct: list[bool]
 ) -> None:

@@ -1,5 +1,6 @@
 """A YAML or JSON number keeps the exact value written, beyond what a float holds
-(docs/records.md, "Numbers"): both YAML readers (libyaml and the pure ruamel path) and JSON."""
+(docs/records.md, "Numbers"): both YAML readers (libyaml and the pure ruamel path) and JSON
+— read as a CSV cell with the same digits is read (SPEC §3.6)."""
 
 from __future__ import annotations
 
@@ -40,15 +41,61 @@ def test_a_number_wider_than_a_float_keeps_its_exact_value(text: str, path: str)
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
-        ("0.10", "0.1"),
+        ("0.10", "0.10"),  # as the CSV cell 0.10
         ("1.5e3", "1500.0"),
         ("-0.0", "-0.0"),
         ("1.00000000000000000001e3", "1000.00000000000000001"),
     ],
 )
-def test_a_float_keeps_its_spelling_unless_it_lost_digits(written: str, expected: str) -> None:
+def test_a_number_keeps_its_digits_as_written(written: str, expected: str) -> None:
     value = loaded(f"prospects:\n  - id: p1\n    score: {written}\n", "r.yaml")["score"]
     assert str(value) == expected
+
+
+# every spelling a CSV cell and a JSON or YAML number share (sign, digits, point)
+SPELLINGS = (WIDE, "1.10", "-0", "-0.0", "12345678901234567.25", "0.1000000000000000000000001")
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_number_reaches_the_plan_as_the_same_csv_cell_does(tmp_path: Path, fmt: str) -> None:
+    """The same digits in a CSV cell and as a JSON or YAML number give the same Decimal,
+    digit for digit (its text too: `-0` keeps its sign, `1.10` its zero), and the same
+    plan: a stage comparing with the wide number holds for both."""
+    from engine import api
+    from engine.records.load import load_records
+
+    rules = api.check_text(
+        "object prospect { email: email  score: number }\n"
+        f"stage Exact when score = {WIDE}\n"
+        "stage Big when score > 12345678901234567.3\n"
+    )
+    ids = [f"p{n}" for n in range(len(SPELLINGS))]
+    csv_set, other = tmp_path / "csv", tmp_path / fmt
+    csv_set.mkdir()
+    other.mkdir()
+    lines = "".join(f"{i},{i}@x.io,{n}\n" for i, n in zip(ids, SPELLINGS, strict=True))
+    (csv_set / "prospects.csv").write_text("id,email,score\n" + lines, encoding="utf-8")
+    pairs = list(zip(ids, SPELLINGS, strict=True))
+    if fmt == "json":
+        items = [f'{{"id": "{i}", "email": "{i}@x.io", "score": {n}}}' for i, n in pairs]
+        (other / "prospects.json").write_text("[" + ",\n".join(items) + "]\n", encoding="utf-8")
+    else:
+        items = [f"  - id: {i}\n    email: {i}@x.io\n    score: {n}\n" for i, n in pairs]
+        (other / "prospects.yaml").write_text("prospects:\n" + "".join(items), encoding="utf-8")
+
+    def scores(path: Path) -> list[str]:
+        return [str(p.values["score"]) for p in load_records(str(path), rules).prospects]
+
+    assert scores(csv_set) == list(SPELLINGS)  # CSV keeps the text as written
+    assert scores(other) == list(SPELLINGS)
+
+    def stages(path: Path) -> list[tuple[str, ...]]:
+        plan = api.dry_run(rules, load_records(str(path), rules), engine="python")
+        return [o.stages for o in plan.outcomes]
+
+    assert stages(other) == stages(csv_set)
+    assert stages(csv_set)[:1] == [("Exact",)]  # the wide number, exactly
+    assert stages(csv_set)[4] == ()  # 12345678901234567.25, not its float 12345678901234568
 
 
 def test_a_wide_number_in_a_text_field_is_its_text() -> None:
