@@ -12,6 +12,7 @@ Installed with `pip install 'syncrules[spark]'` plus a Java runtime.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
@@ -36,6 +37,10 @@ from engine.runtime.context import Clock
 
 if TYPE_CHECKING:
     from engine.bulk.plan_rows import PlanRows
+
+
+# the driver's logging configuration, shipped with the package (pyproject's package-data)
+LOG4J2 = Path(__file__).with_name("spark-log4j2.properties").as_uri()
 
 
 def spark_sql(statement: str) -> str:
@@ -64,6 +69,9 @@ class SparkEngine:
             # the round's ~800 columns that was a quarter of the optimiser's time (28 of
             # 117 s of rule time on the acme sample), for no filter a round can use
             .config("spark.sql.constraintPropagation.enabled", "false")
+            # errors only, from the JVM's start: log4j's start-up lines and warnings
+            # never reach the command's stderr (setLogLevel below comes too late for them)
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG4J2}")
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")
