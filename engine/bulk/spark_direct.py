@@ -12,7 +12,6 @@ every error and every reason to decline.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
@@ -73,7 +72,7 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     are checkpointed; the last round's writes are not applied, as nothing reads them."""
     from engine.bulk.duck import FETCHED
     from engine.bulk.plan_text import MACROS, EntrySql
-    from engine.bulk.spark import spark_sql
+    from engine.bulk.spark import projected, read_columns, spark_sql
 
     kept = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
     kept += [f"__ndup{n}" for n in program.dup_rules]
@@ -95,15 +94,11 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     query = spark_sql(program.round_sql.replace("$round", "__ROUND__"))
     nexts = [(t, spark_sql(s.replace("$created_stamp", stamp))) for t, s in program.next_tables]
     used = " ".join([*kept, *entries, *(select for _, select in program.next_tables)])
-    names = spark.sql(query.replace("__ROUND__", "1")).columns
-    needed = ", ".join(
-        _tick(n)
-        for n in names
-        if f'"{n}"' in used or re.search(rf"(?<![\w.]){re.escape(n)}\b", used)
-    )
+    needed: list[str] = []  # named from round 1's analysed query
     for k in range(1, count + 1):
-        round_k = f"SELECT {needed} FROM ({query.replace('__ROUND__', str(k))}) AS r"
-        spark.sql(round_k).localCheckpoint().createOrReplaceTempView("cycle_round")
+        frame = spark.sql(query.replace("__ROUND__", str(k)))
+        needed = needed or read_columns(frame.columns, used)
+        projected(frame, needed).localCheckpoint().createOrReplaceTempView("cycle_round")
         for n, where in enumerate(_chunks(spark)):
             con.register("__arrow", _arrow(spark.sql(f"{fetch} {where}")))
             into = "INSERT INTO __plan_rows " if k > 1 or n else "CREATE TABLE __plan_rows AS "

@@ -7,6 +7,7 @@ import datetime as dt
 import importlib.util
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -57,6 +58,22 @@ prospects:
   - {id: p4, email: hid@x.io, name: Hidden, score: 1, assigned_user: 005A}
   - {id: p5, email: cy@x.io, name: Cyrus, score: 2}
 """
+
+
+def test_the_session_logs_errors_only_from_its_start() -> None:
+    """The driver's JVM reads the log4j2 file packaged with the engine (passed in
+    spark.driver.extraJavaOptions), not Spark's default profile, whose start-up lines and
+    warnings reach the command's stderr before the session can lower its level."""
+    from engine.bulk.spark import LOG4J2, SparkEngine
+
+    rules = api.check_text("object prospect { email: email }\n", "rules.sync")
+    spark = SparkEngine(rules, "local[2]").session()
+    config = spark._jvm.org.apache.logging.log4j.LogManager.getContext(False).getConfiguration()
+    assert Path(config.getConfigurationSource().getLocation()).as_uri() == LOG4J2
+    assert str(config.getRootLogger().getLevel()) == "ERROR"
+    # the interpreter's level, which Spark would announce on stderr when it differs
+    gateway = config.getLoggerConfig("org.apache.spark.api.python.PythonGatewayServer")
+    assert str(gateway.getLevel()) == "ERROR"
 
 
 def test_spark_plan_equals_the_reference() -> None:
