@@ -733,15 +733,10 @@ class DuckEngine:
         """The round query's columns that `selected` or the statements applying a round
         name (a name that only looks used is kept too: harmless; one missed would be a
         binder error, never a wrong plan)."""
-        import re
-
         used = " ".join([selected, *(select for _, select in program.next_tables)])
         query = program.round_sql.replace("$round", "1")
         names = [str(row[0]) for row in con.execute(f"DESCRIBE {query}").fetchall()]
-        kept = [
-            q(n) for n in names if q(n) in used or re.search(rf"(?<![\w.]){re.escape(n)}\b", used)
-        ]
-        return ", ".join(kept)
+        return ", ".join(q(n) for n in read_columns(names, used))
 
     # -- the plan from the rows ---------------------------------------------------------
 
@@ -753,6 +748,27 @@ class DuckEngine:
         component: dict[str, int],
     ) -> Plan:
         return assemble(self.rules, program, records, rows, component)
+
+
+def read_columns(names: list[str], used: str) -> list[str]:
+    """The names among a round's columns that the SQL text `used` (what reads the round:
+    the fetched rows, the statements applying its writes) names, quoted (DuckDB's double
+    quotes, Spark's backticks) or bare. A name that only looks used is kept too:
+    harmless; one missed would be a binder error, never a wrong plan. Bare words are found
+    in one pass over the text: a regular expression per column was most of the time of
+    this on a round of 800 columns (1.9 s of a 9 s dry-run of the sample's two units)."""
+    words = {m.group() for m in re.finditer(r"(?<![\w.])\w+", used)}
+    return [
+        n
+        for n in names
+        if f'"{n}"' in used
+        or f"`{n}`" in used
+        or (
+            n in words
+            if re.fullmatch(r"\w+", n)
+            else re.search(rf"(?<![\w.]){re.escape(n)}\b", used)
+        )
+    ]
 
 
 def arrow_table(con: Any, query: str) -> Any:

@@ -11,7 +11,6 @@ Installed with `pip install 'syncrules[spark]'` plus a Java runtime.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from engine.bulk.duck import (
     created_stamp,
     creates_prospects,
     prepare,
+    read_columns,
     taken_table,
     with_new_prospects,
 )
@@ -47,26 +47,6 @@ LOG4J2 = Path(__file__).with_name("spark-log4j2.properties").as_uri()
 def spark_sql(statement: str) -> str:
     """One statement of the program in Spark's dialect."""
     return sqlglot.transpile(statement, read="duckdb", write="spark")[0]
-
-
-def read_columns(names: list[str], used: str) -> list[str]:
-    """The names among a round's columns that the SQL text `used` (what reads the round:
-    the fetched rows, the statements applying its writes) names, quoted or bare. A name
-    that only looks used is kept too: harmless; one missed would be an analysis error,
-    never a wrong plan. Bare words are found in one pass over the text (a regular
-    expression per column was most of this on a round of 800 columns)."""
-    words = {m.group() for m in re.finditer(r"(?<![\w.])\w+", used)}
-    return [
-        n
-        for n in names
-        if f'"{n}"' in used
-        or f"`{n}`" in used
-        or (
-            n in words
-            if re.fullmatch(r"\w+", n)
-            else re.search(rf"(?<![\w.]){re.escape(n)}\b", used)
-        )
-    ]
 
 
 def projected(frame: Any, names: list[str]) -> Any:
