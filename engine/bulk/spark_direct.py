@@ -70,9 +70,9 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     DuckDB engine keeps there: duck.DuckEngine.open_direct). A round's query computes
     some 600 columns of which the rows and the next round read a fraction: only those
     are checkpointed; the last round's writes are not applied, as nothing reads them."""
-    from engine.bulk.duck import FETCHED
+    from engine.bulk.duck import FETCHED, read_columns
     from engine.bulk.plan_text import MACROS, EntrySql
-    from engine.bulk.spark import projected, read_columns, spark_sql
+    from engine.bulk.spark import projected, spark_sql
 
     kept = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
     kept += [f"__ndup{n}" for n in program.dup_rules]
