@@ -66,7 +66,7 @@ def write_export(records_text: str, root: Path) -> None:
 @settings(
     # an example is three cycles (the direct path asked, then both engines' plans): few,
     # to keep the suite inside its time; CI runs a quarter (tests/conftest.py)
-    max_examples=8,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
