@@ -179,8 +179,11 @@ class Tables(Protocol):
 
     def rows(self, select: str) -> list[tuple[Any, ...]]: ...
 
-    def insert(self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
-        """Table `name` of text `columns` holding `rows` (few: decided in Python)."""
+    def insert(
+        self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str | None, ...]]
+    ) -> None:
+        """Table `name` of text `columns` holding `rows` (decided in Python: the few
+        distinct values checked there, or a list such as the accounts, which may be many)."""
 
     def csv_source(self, path: str, count: int) -> str:
         """What a SELECT reads a CSV file from: columns c0… c{count-1}, every value text,
@@ -217,11 +220,18 @@ class DuckTables:
     def rows(self, select: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(select).fetchall())
 
-    def insert(self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
-        self.con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} VARCHAR' for c in columns)})")
-        if rows:
-            marks = ", ".join("?" for _ in columns)
-            self.con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+    def insert(
+        self, name: str, columns: tuple[str, ...], rows: Sequence[tuple[str | None, ...]]
+    ) -> None:
+        # one Arrow table, not an INSERT a row: 100,000 accounts are one statement
+        import pyarrow as pa
+
+        data = {c: pa.array([r[n] for r in rows], pa.string()) for n, c in enumerate(columns)}
+        self.con.register("__arrow_insert", pa.table(data))
+        try:
+            self.con.execute(f"CREATE TABLE {name} AS SELECT * FROM __arrow_insert")
+        finally:
+            self.con.unregister("__arrow_insert")
 
     def csv_source(self, path: str, count: int) -> str:
         typed = ", ".join(f"'c{n}': 'VARCHAR'" for n in range(count))

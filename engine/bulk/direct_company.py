@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.bulk.direct import PRINTABLE, TRIM, DuckTables, Tables, _Decline, _Raw
+from engine.bulk.direct import PRINTABLE, TRIM, Tables, _Decline, _Raw
 from engine.bulk.plan_text import ITEM_END, KEY_END, value_sql
 from engine.bulk.sql import Cls, cls_of, lit, q
 from engine.check.model import CheckedRules
@@ -97,18 +97,8 @@ def load(
 
 
 def _accounts(tables: Tables, rows: list[tuple[str, str, str | None]]) -> None:
-    """The accounts table (id, name, code): DuckDB reads it from Arrow at once; another
-    engine inserts it its own way."""
-    columns = ("id", "name", "code")
-    if isinstance(tables, DuckTables):
-        import pyarrow as pa  # type: ignore[import-untyped]
-
-        data = {c: pa.array([r[n] for r in rows], pa.string()) for n, c in enumerate(columns)}
-        tables.con.register("__arrow_accounts", pa.table(data))
-        tables.create(_ACCOUNTS, "SELECT * FROM __arrow_accounts")
-        tables.con.unregister("__arrow_accounts")
-    else:
-        tables.insert(_ACCOUNTS, columns, rows)  # type: ignore[arg-type]
+    """The accounts table (id, name, code)."""
+    tables.insert(_ACCOUNTS, ("id", "name", "code"), rows)
 
 
 def rows(con: Any, rules: CheckedRules) -> str:

@@ -18,7 +18,7 @@ Leads the cycle creates take the cycle's time, as the compiled cycle already giv
 
 from __future__ import annotations
 
-from engine.bulk.direct import DuckTables, Tables
+from engine.bulk.direct import Tables
 from engine.bulk.sql import Program, lit
 from engine.records.model import RecordSet
 from engine.runtime.history import FieldHistory
@@ -33,16 +33,7 @@ def load(tables: Tables, small: RecordSet) -> FieldHistory | None:
         return None
     # a float's repr reads back as the same double: the SQL's CAST gives the stamp exactly
     rows = [(i, f, repr(when.timestamp())) for (i, f), when in sorted(history.changed.items())]
-    columns = ("id", "f", "stamp")
-    if isinstance(tables, DuckTables):
-        import pyarrow as pa  # type: ignore[import-untyped]
-
-        data = {c: pa.array([r[n] for r in rows], pa.string()) for n, c in enumerate(columns)}
-        tables.con.register("__arrow_history", pa.table(data))
-        tables.create(TABLE, "SELECT * FROM __arrow_history")
-        tables.con.unregister("__arrow_history")
-    else:
-        tables.insert(TABLE, columns, rows)
+    tables.insert(TABLE, ("id", "f", "stamp"), rows)
     return history
 
 

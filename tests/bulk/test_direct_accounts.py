@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from engine import api
 from engine.bulk.plan_rows import PlanRows
 from engine.cli import main
 from engine.plan import Change
@@ -126,21 +124,6 @@ def test_every_plan_format_gives_the_python_engines_bytes(
         assert out["duckdb"] == out["python"], fmt
         if fmt == "jsonl":
             assert '"to_pardot":{"title":"CEO","company":"Acme"}' in out["python"].decode()
-
-
-@pytest.fixture
-def direct(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each `run` took the direct path (api.run_direct gave a result)."""
-    taken: list[bool] = []
-    run_direct = api.run_direct
-
-    def watched(*args: Any, **kwargs: Any) -> api.DirectRunResult | None:
-        result = run_direct(*args, **kwargs)
-        taken.append(result is not None)
-        return result
-
-    monkeypatch.setattr(api, "run_direct", watched)
-    return taken
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from engine import api
 from engine.cli import main
 from tests.bulk.test_direct_cover import same_plan, to_parquet, write_set
 from tests.bulk.test_direct_load import NOW
@@ -83,21 +82,6 @@ def test_most_recent_compares_the_fields_history_on_the_direct_path(
         "p5": ({"Email": "new@x.io", "LastName": "Nu", "Score__c": 6, "Title": "New"}, {}),
         "p6": ({}, {"score": 6, "title": "New"}),
     }
-
-
-@pytest.fixture
-def direct(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each `run` took the direct path (api.run_direct gave a result)."""
-    taken: list[bool] = []
-    run_direct = api.run_direct
-
-    def watched(*args: Any, **kwargs: Any) -> api.DirectRunResult | None:
-        result = run_direct(*args, **kwargs)
-        taken.append(result is not None)
-        return result
-
-    monkeypatch.setattr(api, "run_direct", watched)
-    return taken
 
 
 def test_run_writes_what_the_history_decides_as_python_does(

@@ -112,21 +112,6 @@ def run(root: Path, records: str, engine: str, name: str, now: str = NOW) -> dic
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-@pytest.fixture
-def direct(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each `run` took the direct path (api.run_direct gave a result)."""
-    taken: list[bool] = []
-    run_direct = api.run_direct
-
-    def watched(*args: Any, **kwargs: Any) -> api.DirectRunResult | None:
-        result = run_direct(*args, **kwargs)
-        taken.append(result is not None)
-        return result
-
-    monkeypatch.setattr(api, "run_direct", watched)
-    return taken
-
-
 def test_run_on_a_csv_set_writes_the_python_engines_bytes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool]
 ) -> None:
