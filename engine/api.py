@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -703,7 +703,7 @@ def _diff_direct(
         return None  # Spark reads the files itself for dry-run only (docs/engines.md)
     # two connections are open at once, one per version: each has half of DuckDB's bound,
     # so diff holds no more than dry-run does
-    halved = options.but(memory_limit=memory_share(2))
+    halved = replace(options, memory_limit=memory_share(2))
     before = call_deep(lambda: open_direct(old, path, clock, halved))
     if before is None:
         return None

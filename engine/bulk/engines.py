@@ -52,10 +52,6 @@ class EngineOptions:
         """From the CLI's flags (or the API's keyword arguments)."""
         return cls(EngineName(engine), spark_master)
 
-    def but(self, **changes: object) -> EngineOptions:
-        """The same options with some changed (`but(engine=EngineName.PYTHON)`)."""
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
-
 
 DEFAULT_OPTIONS = EngineOptions()  # `--engine auto`, Spark on local[*], DuckDB's own bound
 

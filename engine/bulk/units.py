@@ -167,7 +167,7 @@ def run_org(
     if options.engine is EngineName.AUTO:
         from engine.bulk.engines import choose
 
-        chosen = options.but(engine=choose(options.engine, len(records.prospects)))
+        chosen = dataclasses.replace(options, engine=choose(options.engine, len(records.prospects)))
     done = 0
 
     def counted(n: int) -> None:
