@@ -14,7 +14,7 @@ import pytest
 from engine.bulk.plan_rows import PlanRows
 from engine.cli import main
 from engine.plan import Change
-from tests.bulk.test_direct_cover import same_plan, to_parquet, write_set
+from tests.bulk.test_direct_cover import same_plan, write_set
 from tests.bulk.test_direct_load import NOW, dry_run, took_direct_path
 
 RULES = """
@@ -70,11 +70,7 @@ def accounts_set(
     tmp_path: Path, form: str = "csv", contacts: list[str] = CONTACTS
 ) -> tuple[str, str]:
     lists = {"prospects": PROSPECTS, "leads": LEADS, "contacts": contacts, "accounts": ACCOUNTS}
-    rules_path, records = write_set(tmp_path, RULES, lists)
-    if form == "parquet":
-        for name in lists:
-            to_parquet(records, name)
-    return rules_path, records
+    return write_set(tmp_path, RULES, lists, parquet=lists if form == "parquet" else ())
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])

@@ -6,6 +6,7 @@ the connector's state (deleted, converted and merged records, flagged prospects)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -64,12 +65,17 @@ STATE_PROSPECTS = [
 ]
 
 
-def write_set(root: Path, rules: str, lists: dict[str, list[str]]) -> tuple[str, str]:
+def write_set(
+    root: Path, rules: str, lists: dict[str, list[str]], parquet: Iterable[str] = ()
+) -> tuple[str, str]:
+    """The rules and each list as a CSV file; those named in `parquet` as Parquet."""
     (root / "rules.sync").write_text(rules, encoding="utf-8")
     records = root / "records"
     records.mkdir()
     for name, lines in lists.items():
         (records / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name in parquet:
+        to_parquet(str(records), name)
     return str(root / "rules.sync"), str(records)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from engine.cli import main
-from tests.bulk.test_direct_cover import same_plan, to_parquet, write_set
+from tests.bulk.test_direct_cover import same_plan, write_set
 from tests.bulk.test_direct_load import NOW
 
 RULES = """
@@ -55,11 +55,8 @@ HISTORY = [
 
 def history_set(tmp_path: Path, form: str = "csv") -> tuple[str, str]:
     lists = {"prospects": PROSPECTS, "leads": LEADS, "contacts": CONTACTS}
-    rules, records = write_set(tmp_path, RULES, {**lists, "field_history": HISTORY})
-    if form == "parquet":
-        for name in lists:
-            to_parquet(records, name)
-    return rules, records
+    parquet = lists if form == "parquet" else ()  # the history stays CSV
+    return write_set(tmp_path, RULES, {**lists, "field_history": HISTORY}, parquet=parquet)
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])
