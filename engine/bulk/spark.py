@@ -52,10 +52,10 @@ def spark_sql(statement: str) -> str:
 def projected(frame: Any, names: list[str]) -> Any:
     """The DataFrame's columns `names`, selected on the analysed query (not re-parsed
     around its SQL text, which would analyse the round's hundreds of columns again)."""
-    return frame.select(*(frame[_tick(n)] for n in names))
+    return frame.select(*(frame[spark_name(n)] for n in names))
 
 
-def _tick(name: str) -> str:
+def spark_name(name: str) -> str:
     """A column name quoted for Spark SQL."""
     return "`" + name.replace("`", "``") + "`"
 

@@ -29,6 +29,7 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
     from engine.bulk import direct
     from engine.bulk.duck import DuckEngine, created_stamp, direct_rules, program_for
     from engine.bulk.plan_rows import open_rows
+    from engine.bulk.spark import spark_name
     from engine.bulk.spark_load import SparkTables
     from engine.bulk.udf import bind_clock
 
@@ -52,7 +53,7 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
         _copy(spark, con, "__record_owner", "SELECT obj, id, owner FROM __record_owner")
         if loaded.company:  # contacts' companies from their accounts (direct_company.py)
             _copy(spark, con, "__contact_company", "SELECT id, name, code FROM __contact_company")
-        names = ", ".join(_tick(c.name) for c in program.prospect)
+        names = ", ".join(spark_name(c.name) for c in program.prospect)
         _copy(
             spark,
             con,
@@ -72,7 +73,7 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     are checkpointed; the last round's writes are not applied, as nothing reads them."""
     from engine.bulk.duck import FETCHED, read_columns
     from engine.bulk.plan_text import MACROS, EntrySql
-    from engine.bulk.spark import projected, spark_sql
+    from engine.bulk.spark import projected, spark_name, spark_sql
 
     kept = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
     kept += [f"__ndup{n}" for n in program.dup_rules]
@@ -90,7 +91,7 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
         for column in sqlglot.parse_one(text, read="duckdb").find_all(sqlglot.exp.Column)
     ]
     plain = list(dict.fromkeys([*plain, *read]))
-    fetch = f"SELECT {', '.join(map(_tick, plain))} FROM cycle_round"
+    fetch = f"SELECT {', '.join(map(spark_name, plain))} FROM cycle_round"
     query = spark_sql(program.round_sql.replace("$round", "__ROUND__"))
     nexts = [(t, spark_sql(s.replace("$created_stamp", stamp))) for t, s in program.next_tables]
     used = " ".join([*kept, *entries, *(select for _, select in program.next_tables)])
@@ -149,11 +150,6 @@ def _arrow(frame: Any) -> Any:
     import pyarrow as pa  # type: ignore[import-untyped]
 
     return pa.Table.from_batches(frame._collect_as_arrow())  # PySpark 3.5
-
-
-def _tick(name: str) -> str:
-    """A column name quoted for Spark SQL."""
-    return "`" + name.replace("`", "``") + "`"
 
 
 __all__ = ["open_direct"]
