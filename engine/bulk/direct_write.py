@@ -49,7 +49,7 @@ from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
 from engine.plan import Action, Outcome, SkipReason
 from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
-from engine.records.write import render_value
+from engine.records.write import _changes, render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
 
@@ -283,7 +283,8 @@ def record_files(
     built, a batch at a time. False where this module does not mirror the Python writer
     (see the module's text): then what `out` holds is to be discarded."""
     try:
-        _Writer(rows.con, root, files).render(rows.outcomes(CHANGING), clock, out)
+        writer = _Writer(rows.con, root, files)
+        writer.render(rows.outcomes(CHANGING), clock, out, rows.created.records)
     except _Decline:
         return False
     return True
@@ -295,7 +296,15 @@ class _Writer:
     root: str
     files: dict[str, str]  # list name → file name (direct.record_files)
 
-    def render(self, batches: Iterable[list[Outcome]], clock: Clock, out: StagedFolder) -> None:
+    def render(
+        self,
+        batches: Iterable[list[Outcome]],
+        clock: Clock,
+        out: StagedFolder,
+        created: Iterable[Record] = (),
+    ) -> None:
+        """`created`: the prospects from Salesforce (SPEC §3.9), which `apply_plan` adds
+        after the outcomes' changes, as `new_prospect` made them."""
         lists = {name: self._list(name) for name in BULK_LISTS}
         prospects = lists["prospects"]
         assert prospects is not None  # the direct path needs a prospects file
@@ -306,6 +315,12 @@ class _Writer:
             self._apply(batch, self._links(prospects, batch), clock, lists)
             for each in files:
                 each.flush(self.con)
+        for record in created:  # as write.render_record writes a created record
+            prospects.create(record.id)
+            prospects.set(record.id, "id", record.id)
+            for key, value in _changes(record):
+                prospects.set(record.id, key, value)
+        prospects.flush(self.con)
         for each in files:
             each.finish(self.con, self._id_cell(each))
         for name in LISTS:  # the order the Python loader stores the lists in
