@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.bulk.sql import Program, cls_of, lit, q
+from engine.bulk.sql import CannotEvaluate, Program, Reason, cls_of, lit, q
 from engine.check.model import CheckedRules
 from engine.plan import NewProspect
 from engine.records.model import Record, RecordSet
@@ -122,7 +122,21 @@ def plan(
     con: Any, rules: CheckedRules, program: Program, loaded: DirectSet, clock: Clock
 ) -> Created:
     """After the last round of the direct path: the prospects from Salesforce, from the
-    plan rows (`__plan_rows`, with `__pemail`) and the loader's tables."""
+    plan rows (`__plan_rows`, with `__pemail`) and the loader's tables. A file DuckDB
+    cannot read again (changed since it was loaded) is CannotEvaluate: the direct path
+    steps aside and the Python loader words what is wrong with it."""
+    import duckdb
+
+    try:
+        return _plan(con, rules, program, loaded, clock)
+    except duckdb.Error as error:
+        reason = f"the candidates' records could not be read again ({error})"
+        raise CannotEvaluate([Reason("prospects from Salesforce", reason)]) from None
+
+
+def _plan(
+    con: Any, rules: CheckedRules, program: Program, loaded: DirectSet, clock: Clock
+) -> Created:
     from engine.records.load import records_of
 
     sql = con.execute
@@ -176,6 +190,13 @@ def plan(
             f"SELECT __id FROM __plan_rows WHERE starts_with(__id, {lit(NEW_PROSPECT_IDS)})"
         ).fetchall()
     }
+    for table in (
+        "__sf_found",
+        "__sf_fids",
+        "__taken",
+        *(u.table for u in loaded.unlinked if u.table),
+    ):
+        sql(f"DROP TABLE {table}")  # the candidates are Records now: free DuckDB's memory
     small: RecordSet = loaded.small
     accounts, people = Accounts.of(small), People.of(rules, small)
     return build(rules, wanted, emails, ids, clock, loaded.prospects, accounts, people)

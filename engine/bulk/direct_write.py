@@ -17,7 +17,8 @@ byte for byte as `write.output_files` writes it after `engines.apply_plan`:
 
 What a plan changes is read from its outcomes as `engines.apply_plan` applies them (the
 link to the matched or created record, the writes on both sides, the owner taken by
-`ownership.take_owner`). The outcomes are those of the rows that change a record, built
+`ownership.take_owner`), then the prospects from Salesforce (direct_prospects.py) as
+`new_prospect` made them. The outcomes are those of the rows that change a record, built
 a batch at a time (`PlanRows.outcomes`); each batch's cells move into DuckDB as it is
 applied (`_List.flush`), and the new columns' order and each record's last cell are
 decided there (`_List.finish`), so Python holds one batch, never a cell per changed
