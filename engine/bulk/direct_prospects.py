@@ -17,7 +17,7 @@ hands Python only the keys the candidates hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 _NO_TARGET = "('paused', 'crm_deleted', 'not_shared', 'gated', 'create')"
 # cycle._new_prospect_id's prefix: the only prospect ids a new one's can collide with
 NEW_PROSPECT_IDS = f"{NEW_PROSPECT_PREFIX}-"
+CANDIDATE_BATCH = 10_000  # candidates typed as Records at a time
 TRIM = "' \t\n\r'"  # what str.strip() strips from printable ASCII (direct.TRIM)
 
 
@@ -72,17 +73,20 @@ def build(
     first: int,
     accounts: Accounts,
     people: People,
+    *,
+    keep: bool = True,
 ) -> Created:
-    """`cycle.prospects_from_salesforce`'s loop over the records SQL found: contacts then
-    leads, each in Id order; with match: email, none for a record whose email `emails`
-    holds (a prospect's, after the cycle's writes) or one created before it. `ids`: the
-    prospect ids a new one must not take; `first`: the number of prospects read."""
+    """`cycle.prospects_from_salesforce`'s loop over the records SQL found, given in its
+    order (contacts then leads, each in Id order), one at a time: with match: email, none
+    for a record whose email `emails` holds (a prospect's, after the cycle's writes) or
+    one made before it. `ids`: the prospect ids a new one must not take; `first`: the
+    number of prospects read; `keep`: the new prospects' Records too (for `run`)."""
     from engine.runtime.cycle import _email_of, new_prospect
 
     by_email = rules.connector.match.value == "email"
     entries: list[NewProspect] = []
     records: list[Record] = []
-    for record in sorted(wanted, key=lambda r: (r.object != "contact", r.id)):
+    for record in wanted:
         email = _email_of(rules, record)
         if by_email and email in emails:
             continue  # SPEC §3.9: that person already has a prospect
@@ -91,7 +95,8 @@ def build(
             rules, record, ids, clock, first + len(entries), accounts, people
         )
         entries.append(made)
-        records.append(added)
+        if keep:
+            records.append(added)
     return Created(tuple(entries), tuple(records))
 
 
@@ -119,7 +124,13 @@ def final_email_sql(rules: CheckedRules, program: Program) -> str:
 
 
 def plan(
-    con: Any, rules: CheckedRules, program: Program, loaded: DirectSet, clock: Clock
+    con: Any,
+    rules: CheckedRules,
+    program: Program,
+    loaded: DirectSet,
+    clock: Clock,
+    *,
+    keep: bool = False,
 ) -> Created:
     """After the last round of the direct path: the prospects from Salesforce, from the
     plan rows (`__plan_rows`, with `__pemail`) and the loader's tables. A file DuckDB
@@ -128,17 +139,15 @@ def plan(
     import duckdb
 
     try:
-        return _plan(con, rules, program, loaded, clock)
+        return _plan(con, rules, program, loaded, clock, keep)
     except duckdb.Error as error:
         reason = f"the candidates' records could not be read again ({error})"
         raise CannotEvaluate([Reason("prospects from Salesforce", reason)]) from None
 
 
 def _plan(
-    con: Any, rules: CheckedRules, program: Program, loaded: DirectSet, clock: Clock
+    con: Any, rules: CheckedRules, program: Program, loaded: DirectSet, clock: Clock, keep: bool
 ) -> Created:
-    from engine.records.load import records_of
-
     sql = con.execute
     sql(
         "CREATE OR REPLACE TABLE __taken AS SELECT DISTINCT obj, id FROM (SELECT obj, id "
@@ -148,29 +157,6 @@ def _plan(
     sql(
         f"CREATE OR REPLACE TABLE __sf_found AS SELECT obj, id, ord FROM ({program.candidates_sql})"
     )
-    wanted: list[Record] = []
-    for source in loaded.unlinked:
-        obj = "contact" if source.list_name == "contacts" else "lead"
-        found = f"__sf_found f ON f.obj = '{obj}' AND f.id = "
-        if source.table is not None:
-            cells = ", ".join(f"u.c{n}" for n in range(len(source.header)))
-            query = (
-                f"SELECT u.__ord, {cells} FROM {source.table} u "
-                f"JOIN {found}u.{source.id_column} ORDER BY u.__ord"
-            )
-        elif source.path:
-            columns = ", ".join(f"p.{q(h)}" for h in source.header)
-            query = (
-                f"SELECT f.ord, {columns} FROM read_parquet({lit(source.path)}) p "
-                f"JOIN {found}CAST(p.{q(source.id_column)} AS VARCHAR) ORDER BY f.ord"
-            )
-        else:
-            continue
-        rows = [
-            (int(row[0]), dict(zip(source.header, row[1:], strict=True)))
-            for row in sql(query).fetchall()
-        ]
-        wanted += records_of(rules, source.list_name, source.path, rows)
     emails: set[str] = set()
     if rules.connector.match.value == "email":
         keys = " UNION ALL ".join(
@@ -190,16 +176,52 @@ def _plan(
             f"SELECT __id FROM __plan_rows WHERE starts_with(__id, {lit(NEW_PROSPECT_IDS)})"
         ).fetchall()
     }
+    small: RecordSet = loaded.small
+    accounts, people = Accounts.of(small), People.of(rules, small)
+    wanted = _candidates(con, rules, loaded.unlinked)
+    made = build(rules, wanted, emails, ids, clock, loaded.prospects, accounts, people, keep=keep)
     for table in (
         "__sf_found",
         "__sf_fids",
         "__taken",
         *(u.table for u in loaded.unlinked if u.table),
     ):
-        sql(f"DROP TABLE {table}")  # the candidates are Records now: free DuckDB's memory
-    small: RecordSet = loaded.small
-    accounts, people = Accounts.of(small), People.of(rules, small)
-    return build(rules, wanted, emails, ids, clock, loaded.prospects, accounts, people)
+        sql(f"DROP TABLE {table}")  # the candidates were Records: free DuckDB's memory
+    return made
+
+
+def _candidates(con: Any, rules: CheckedRules, unlinked: Iterable[Unlinked]) -> Iterator[Record]:
+    """The records `__sf_found` names, contacts then leads, each in Id order, typed as
+    the Python loader types them, a batch at a time: at 1,000,000 prospects of a CRM the
+    connector never ran on, half a million records get a prospect, and all of them at
+    once as Records are some hundreds of MB."""
+    from engine.bulk.duck import arrow_batches
+    from engine.records.load import records_of
+
+    for source in unlinked:
+        obj = "contact" if source.list_name == "contacts" else "lead"
+        found = f"__sf_found f ON f.obj = '{obj}' AND f.id = "
+        if source.table is not None:
+            cells = ", ".join(f"u.c{n}" for n in range(len(source.header)))
+            query = (
+                f"SELECT u.__ord, {cells} FROM {source.table} u "
+                f"JOIN {found}u.{source.id_column} ORDER BY f.id"
+            )
+        elif source.path:
+            columns = ", ".join(f"p.{q(h)}" for h in source.header)
+            query = (
+                f"SELECT f.ord, {columns} FROM read_parquet({lit(source.path)}) p "
+                f"JOIN {found}CAST(p.{q(source.id_column)} AS VARCHAR) ORDER BY f.id"
+            )
+        else:
+            continue
+        for batch in arrow_batches(con, query, CANDIDATE_BATCH):
+            cells_of = [batch.column(n).to_pylist() for n in range(batch.num_columns)]
+            rows = [
+                (int(row[0]), dict(zip(source.header, row[1:], strict=True)))
+                for row in zip(*cells_of, strict=True)
+            ]
+            yield from records_of(rules, source.list_name, source.path, rows)
 
 
 __all__ = ["Created", "Unlinked", "build", "creates_prospects", "final_email_sql", "plan"]

@@ -399,7 +399,10 @@ def with_new_prospects(
     from engine.runtime.cycle import _prospect_email
 
     pools = {"contact": records.contacts, "lead": records.leads}
-    wanted = [pools[obj][position] for obj, _, position in found]
+    wanted = sorted(
+        (pools[obj][position] for obj, _, position in found),
+        key=lambda r: (r.object != "contact", r.id),
+    )
     if not wanted:
         return plan
     emails: set[str] = set()
@@ -413,7 +416,8 @@ def with_new_prospects(
         emails = {written.get(p.id, _prospect_email(p)) for p in records.prospects} - {""}
     ids = {p.id for p in records.prospects}
     accounts, people = Accounts.of(records), People.of(rules, records)
-    made = build(rules, wanted, emails, ids, clock, len(records.prospects), accounts, people)
+    first = len(records.prospects)
+    made = build(rules, wanted, emails, ids, clock, first, accounts, people, keep=False)
     return dataclasses.replace(plan, from_salesforce=made.entries)
 
 
@@ -574,7 +578,9 @@ class DuckEngine:
                 kept = f"{kept} OR __mobj = 'contact'"
             self._rounds(con, program, last, stamp, extra, keep=True, lists=kept)
             if creating:
-                loaded.created = direct_prospects.plan(con, self.rules, program, loaded, clock)
+                loaded.created = direct_prospects.plan(
+                    con, self.rules, program, loaded, clock, keep=keep_raw
+                )
             return loaded
 
         return open_rows(self.rules, program, self.connect, fill, suspect=True, lean=lean)
