@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from engine.files import StagedFolder
 
 LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
+CREATED_BATCH = 10_000  # prospects from Salesforce whose cells are held in Python at a time
 _LINKS = ("crm_lead_fid", "crm_contact_fid", "assigned_user")  # what a prospect holds
 # the Parquet column types whose cells a changed value is cast into exactly
 _PARQUET_TEXT = frozenset({"VARCHAR"})
@@ -316,11 +317,13 @@ class _Writer:
             self._apply(batch, self._links(prospects, batch), clock, lists)
             for each in files:
                 each.flush(self.con)
-        for record in created:  # as write.render_record writes a created record
+        for n, record in enumerate(created, 1):  # as write.render_record writes one
             prospects.create(record.id)
             prospects.set(record.id, "id", record.id)
             for key, value in _changes(record):
                 prospects.set(record.id, key, value)
+            if n % CREATED_BATCH == 0:  # their cells into DuckDB, as a batch's are
+                prospects.flush(self.con)
         prospects.flush(self.con)
         for each in files:
             each.finish(self.con, self._id_cell(each))

@@ -151,8 +151,15 @@ def test_a_paused_connector_creates_none_on_the_direct_path(
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])
 def test_run_adds_the_new_prospects_as_python_does(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool], form: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct: list[bool],
+    form: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from engine.bulk import direct_write
+
+    monkeypatch.setattr(direct_write, "CREATED_BATCH", 2)  # their cells in two batches
     rules, records = from_salesforce_set(tmp_path, parquet=form == "parquet")
     written = {}
     for engine in ("python", "duckdb"):
