@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine.bulk.direct_prospects import Created, Unlinked, creates_prospects
 from engine.bulk.forest import Forest
 from engine.bulk.sql import (
     KEY_SEP,
@@ -88,6 +89,10 @@ class DirectSet:
     last_round: int
     taken: tuple[int, ...] = ()  # the 00QSR numbers leads hold (duck.LeadIds)
     company: bool = False  # contacts' companies from accounts (direct_company.TABLE)
+    # SPEC §3.9: where the cells of the leads and contacts no prospect names are
+    # (direct_prospects.py), and the prospects it plans from them after the rounds
+    unlinked: tuple[Unlinked, ...] = ()
+    created: Created | None = None
 
 
 def record_files(root: str) -> dict[str, str] | None:
@@ -314,13 +319,14 @@ class _Loader:
         # each prospect's round before its table: the table is built once, with it
         last = self._rounds(raws["prospects"], stateful)
         self._build_prospects(raws["prospects"], stateful)
+        unlinked = self._unlinked(raws) if creates_prospects(self.rules) else ()
         count = int(self.one("SELECT count(*) FROM prospects"))
         groups = directory(small.users).groups
         pairs = sorted((k, g) for k, members in groups.items() for g in members)
         self.tables.insert("__groups", ("k", "g"), pairs)
         for name in () if self.keep_raw else BULK_LISTS:
             self.tables.drop(f"raw_{name}")
-        return DirectSet(small, count, last, taken, company)
+        return DirectSet(small, count, last, taken, company, unlinked)
 
     def _company(self, contacts: _Raw, small: RecordSet) -> bool:
         """Company from the Account: each contact's account Name and its fit
@@ -970,6 +976,42 @@ class _Loader:
             f"SELECT DISTINCT CAST(obj AS VARCHAR) AS obj, CAST(id AS VARCHAR) AS id "
             f"FROM ({body}) ORDER BY obj, id",
         )
+
+    def _unlinked(self, raws: dict[str, _Raw]) -> tuple[Unlinked, ...]:
+        """SPEC §3.9: the records every prospect's CRM ids name (`__sf_fids`, which
+        `__taken` starts from after the rounds), and the cells of the leads and contacts
+        none names, the only ones that may get a prospect: kept as read from a CSV file
+        (`__sf_unlinked_<list>`), read again from a Parquet file, whose cells' own types
+        (a null, a boolean) the Python loader reads and the raw table does not hold."""
+        prospects = raws["prospects"]
+        selects = [
+            f"SELECT '{obj}' AS obj, {fid} AS id FROM {prospects.table} WHERE {fid} <> ''"
+            for obj in ("contact", "lead")
+            if (fid := prospects.columns.get(f"crm_{obj}_fid")) is not None
+        ]
+        body = " UNION ALL ".join(selects) or "SELECT '' AS obj, '' AS id WHERE FALSE"
+        self.tables.create("__sf_fids", f"SELECT DISTINCT obj, id FROM ({body})")
+        kept = []
+        for name in ("contacts", "leads"):
+            raw = raws[name]
+            id_column = self._id_column(raw, self.rules.object(raw.obj))
+            path = os.path.join(self.root, self.files[name]) if name in self.files else ""
+            if raw.parquet:
+                header = tuple(raw.columns)
+                id_name = next(n for n, c in raw.columns.items() if c == id_column)
+                kept.append(Unlinked(name, path, header, None, id_name))
+                continue
+            cells = ", ".join(f"{raw.table}.{c}" for c in raw.columns.values())
+            self.tables.create(
+                f"__sf_unlinked_{name}",
+                f"SELECT {cells}, {raw.table}.{self.tables.order} AS __ord FROM {raw.table} "
+                f"WHERE NOT EXISTS (SELECT 1 FROM __sf_fids f WHERE f.obj = '{raw.obj}' "
+                f"AND f.id = {raw.table}.{id_column})",
+            )
+            kept.append(
+                Unlinked(name, path, tuple(raw.columns), f"__sf_unlinked_{name}", id_column)
+            )
+        return tuple(kept)
 
     def _owners(self, raws: dict[str, _Raw], people: People) -> None:
         """A created lead's owner per assigned user (ownership.created_owner, over the few

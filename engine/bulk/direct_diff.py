@@ -42,6 +42,9 @@ def compare(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]
             changes.extend(_changed(before, after, pending))
             pending.clear()
     changes.extend(_changed(before, after, pending))
+    # SPEC §3.9: the prospects each version creates from Salesforce, after the records'
+    created = (Plan((), from_salesforce=rows.from_salesforce) for rows in (before, after))
+    changes.extend(compare_plans(*created))
     return tuple(changes), after.tally["prospects"]
 
 

@@ -17,7 +17,8 @@ byte for byte as `write.output_files` writes it after `engines.apply_plan`:
 
 What a plan changes is read from its outcomes as `engines.apply_plan` applies them (the
 link to the matched or created record, the writes on both sides, the owner taken by
-`ownership.take_owner`). The outcomes are those of the rows that change a record, built
+`ownership.take_owner`), then the prospects from Salesforce (direct_prospects.py) as
+`new_prospect` made them. The outcomes are those of the rows that change a record, built
 a batch at a time (`PlanRows.outcomes`); each batch's cells move into DuckDB as it is
 applied (`_List.flush`), and the new columns' order and each record's last cell are
 decided there (`_List.finish`), so Python holds one batch, never a cell per changed
@@ -49,7 +50,7 @@ from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
 from engine.plan import Action, Outcome, SkipReason
 from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
-from engine.records.write import render_value
+from engine.records.write import _changes, render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
 
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from engine.files import StagedFolder
 
 LINE_BATCH = 50_000  # records' lines fetched from DuckDB at a time
+CREATED_BATCH = 10_000  # prospects from Salesforce whose cells are held in Python at a time
 _LINKS = ("crm_lead_fid", "crm_contact_fid", "assigned_user")  # what a prospect holds
 # the Parquet column types whose cells a changed value is cast into exactly
 _PARQUET_TEXT = frozenset({"VARCHAR"})
@@ -283,7 +285,8 @@ def record_files(
     built, a batch at a time. False where this module does not mirror the Python writer
     (see the module's text): then what `out` holds is to be discarded."""
     try:
-        _Writer(rows.con, root, files).render(rows.outcomes(CHANGING), clock, out)
+        writer = _Writer(rows.con, root, files)
+        writer.render(rows.outcomes(CHANGING), clock, out, rows.created.records)
     except _Decline:
         return False
     return True
@@ -295,7 +298,15 @@ class _Writer:
     root: str
     files: dict[str, str]  # list name → file name (direct.record_files)
 
-    def render(self, batches: Iterable[list[Outcome]], clock: Clock, out: StagedFolder) -> None:
+    def render(
+        self,
+        batches: Iterable[list[Outcome]],
+        clock: Clock,
+        out: StagedFolder,
+        created: Iterable[Record] = (),
+    ) -> None:
+        """`created`: the prospects from Salesforce (SPEC §3.9), which `apply_plan` adds
+        after the outcomes' changes, as `new_prospect` made them."""
         lists = {name: self._list(name) for name in BULK_LISTS}
         prospects = lists["prospects"]
         assert prospects is not None  # the direct path needs a prospects file
@@ -306,6 +317,14 @@ class _Writer:
             self._apply(batch, self._links(prospects, batch), clock, lists)
             for each in files:
                 each.flush(self.con)
+        for n, record in enumerate(created, 1):  # as write.render_record writes one
+            prospects.create(record.id)
+            prospects.set(record.id, "id", record.id)
+            for key, value in _changes(record):
+                prospects.set(record.id, key, value)
+            if n % CREATED_BATCH == 0:  # their cells into DuckDB, as a batch's are
+                prospects.flush(self.con)
+        prospects.flush(self.con)
         for each in files:
             each.finish(self.con, self._id_cell(each))
         for name in LISTS:  # the order the Python loader stores the lists in

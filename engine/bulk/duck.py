@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from engine.bulk.direct_prospects import build, creates_prospects
 from engine.bulk.forest import Forest
 from engine.bulk.sql import (
     FAIL_SEP,
@@ -61,7 +62,6 @@ from engine.plan import (
     ErrorCode,
     Failure,
     FormulaProblem,
-    NewProspect,
     Outcome,
     Plan,
     SkipReason,
@@ -367,10 +367,6 @@ class Links:
 # -- prospects from Salesforce (SPEC §3.9) --------------------------------------------------
 
 
-def creates_prospects(rules: CheckedRules) -> bool:
-    return rules.connector.create_prospects and not rules.connector.paused
-
-
 def taken_table(records: RecordSet, plan: Plan) -> dict[str, list[str]]:
     """The records a prospect is linked to or matched with after the cycle (as
     cycle.prospects_from_salesforce's `taken`): the CRM ids the record set gives, and each
@@ -394,13 +390,13 @@ def with_new_prospects(
     clock: Clock,
 ) -> Plan:
     """The plan with its `prospects_from_salesforce`: the SQL found the records (visible,
-    live, unconverted, with an email, taken by no prospect); the runtime's own
-    `new_prospect` builds each, contacts then leads, each in Id order. No candidate was
-    written by the cycle (a written record is an outcome's target), so its values are the
-    record set's; `found` gives each as (object, Id, position in its list). Python
-    touches only the candidates — and, with match: email, every
-    prospect's email, since a record whose email a prospect has gets none."""
-    from engine.runtime.cycle import _prospect_email, new_prospect
+    live, unconverted, with an email, taken by no prospect); `direct_prospects.build`
+    makes each one's prospect. No candidate was written by the cycle (a written record is
+    an outcome's target), so its values are the record set's; `found` gives each as
+    (object, Id, position in its list). Python touches only the candidates — and, with
+    match: email, every prospect's email, since a record whose email a prospect has gets
+    none."""
+    from engine.runtime.cycle import _prospect_email
 
     pools = {"contact": records.contacts, "lead": records.leads}
     wanted = sorted(
@@ -420,24 +416,18 @@ def with_new_prospects(
         emails = {written.get(p.id, _prospect_email(p)) for p in records.prospects} - {""}
     ids = {p.id for p in records.prospects}
     accounts, people = Accounts.of(records), People.of(rules, records)
-    created: list[NewProspect] = []
-    for record in wanted:
-        email = _email_of(rules, record)
-        if rules.connector.match.value == "email" and email in emails:
-            continue  # SPEC §3.9: that person already has a prospect
-        emails.add(email)
-        position = len(records.prospects) + len(created)
-        created.append(new_prospect(rules, record, ids, clock, position, accounts, people)[0])
-    return dataclasses.replace(plan, from_salesforce=tuple(created))
+    first = len(records.prospects)
+    made = build(rules, wanted, emails, ids, clock, first, accounts, people, keep=False)
+    return dataclasses.replace(plan, from_salesforce=made.entries)
 
 
-def direct_rules(rules: CheckedRules) -> bool:
+def direct_rules(rules: CheckedRules, *, spark: bool = False) -> bool:
     """Whether the direct path (`direct.py`) can plan this rule set: the steps that read
-    whole Records — prospects from Salesforce, person accounts (read from the accounts
-    list), Personalization, User Sync, Connected Campaigns — need the Python loader's
-    record set."""
+    whole Records — person accounts (read from the accounts list), Personalization, User
+    Sync, Connected Campaigns — need the Python loader's record set. Prospects from
+    Salesforce are planned on DuckDB's direct path (`direct_prospects.py`), not Spark's."""
     side = (rules.personalization, rules.user_sync, rules.campaigns)
-    if creates_prospects(rules) or rules.connector.person_accounts:
+    if (spark and creates_prospects(rules)) or rules.connector.person_accounts:
         return False
     return all(s is None for s in side)
 
@@ -557,7 +547,7 @@ class DuckEngine:
         (`direct.load`), for `run` to write the new record set from. `lean`: the caller
         reads only the entries SQL writes (`PlanRows.entries`, `columns`), so the write
         lists are kept only on the rows Python may have to build (`plan_rows.LISTS_KEPT`)."""
-        from engine.bulk import direct
+        from engine.bulk import direct, direct_prospects
         from engine.bulk.plan_rows import LISTS_KEPT, open_rows, suspect_sql
         from engine.bulk.plan_text import MACROS, EntrySql
 
@@ -576,6 +566,9 @@ class DuckEngine:
             # which rows PlanRows._check hands to check_round, from the round's columns
             # (over the stored write lists it took ~2 s at 1,000,000 prospects)
             extra.append(f"{suspect_sql(self.rules, program)} AS __suspect")
+            creating = creates_prospects(self.rules)
+            if creating and self.rules.connector.match.value == "email":
+                extra.append(f"{direct_prospects.final_email_sql(self.rules, program)} AS __pemail")
             for macro in MACROS:  # the entries' texts are begun in the rounds
                 self._sql(con, macro)
             kept = LISTS_KEPT if lean else None
@@ -584,6 +577,10 @@ class DuckEngine:
                 # dropped value is built by Python: the round cannot see which yet
                 kept = f"{kept} OR __mobj = 'contact'"
             self._rounds(con, program, last, stamp, extra, keep=True, lists=kept)
+            if creating:
+                loaded.created = direct_prospects.plan(
+                    con, self.rules, program, loaded, clock, keep=keep_raw
+                )
             return loaded
 
         return open_rows(self.rules, program, self.connect, fill, suspect=True, lean=lean)

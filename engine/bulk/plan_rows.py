@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.bulk import direct_company
+from engine.bulk.direct_prospects import Created
 from engine.bulk.duck import (
     ROW_BATCH,
     LeadIds,
@@ -39,7 +40,7 @@ from engine.bulk.duck import (
 from engine.bulk.plan_text import MACROS, EntrySql, Style
 from engine.bulk.sql import NEW_LEAD_PREFIX, CannotEvaluate, Program, Reason, cls_of, lit, q
 from engine.check.model import CheckedRules
-from engine.plan import CREATE_PROSPECT, Action, Outcome, Owner, Plan, Summary
+from engine.plan import CREATE_PROSPECT, Action, NewProspect, Outcome, Owner, Plan, Summary
 from engine.runtime.ownership import created_owner, followed_owner, shown
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class PlanRows:
     # the write lists are kept only where LISTS_KEPT holds (`__lists`): the entries and
     # the Parquet columns can be read, not `plan()` nor `outcomes()`
     lean: bool = False
+    # SPEC §3.9: the prospects the cycle creates from Salesforce (direct_prospects.py)
+    created: Created = field(default_factory=lambda: Created((), ()))
     _final: dict[str, str] | None = None
     _created_ranks: list[int] = field(default_factory=list)  # of the created leads, sorted
 
@@ -205,12 +208,16 @@ class PlanRows:
 
     # -- reading -------------------------------------------------------------------
 
+    @property
+    def from_salesforce(self) -> tuple[NewProspect, ...]:
+        return self.created.entries
+
     def counts(self) -> dict[str, int]:
-        """The JSON plan's summary (Plan.counts): the direct path creates no prospects."""
+        """The JSON plan's summary (Plan.counts)."""
         return (
             {"prospects": self.tally["prospects"]}
             | {a.value: self.tally[a.value] for a in Action}
-            | {CREATE_PROSPECT: 0}
+            | {CREATE_PROSPECT: len(self.from_salesforce)}
         )
 
     @property
@@ -318,7 +325,7 @@ class PlanRows:
         query = "SELECT * FROM __rows ORDER BY __rank"
         for batch in arrow_batches(self.con, query, self.batch):
             outcomes.extend(self._build(rows_of(batch)))
-        return Plan(tuple(outcomes), ())
+        return Plan(tuple(outcomes), (), from_salesforce=self.from_salesforce)
 
     def outcomes(self, where: str) -> Iterator[list[Outcome]]:
         """The Outcomes of the rows `where` (SQL over `__rows`) selects, in prospect order,
@@ -348,6 +355,7 @@ class PlanRows:
             {str(reason): int(n) for reason, n in reasons},
             dict(sorted(errors_by_rule.items())),
             int(problems),
+            len(self.from_salesforce),
         )
 
     def close(self) -> None:
@@ -380,6 +388,8 @@ def open_rows(
             ids = LeadIds(loaded.taken)
             rows = PlanRows(rules, program, con, spill, owners, ids=ids, suspect=suspect, lean=lean)
             rows.company = loaded.company
+            if loaded.created is not None:
+                rows.created = loaded.created
             rows.prepare()
             return rows
     except BaseException:

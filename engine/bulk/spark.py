@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import sqlglot
 
+from engine.bulk.direct_prospects import creates_prospects
 from engine.bulk.duck import (
     BOOLEAN_COLUMNS,
     FETCHED,
     assemble,
     check_round,
     created_stamp,
-    creates_prospects,
     prepare,
     read_columns,
     taken_table,

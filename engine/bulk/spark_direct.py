@@ -37,7 +37,7 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
     if direct.record_files(root) is None:
         return None
     program = program_for(rules)
-    if program.reasons or program.hosts or not direct_rules(rules):
+    if program.reasons or program.hosts or not direct_rules(rules, spark=True):
         return None  # the Python loader's path says why Spark declines
     if any(c.cls is Cls.MULTI for o in ("prospect", "lead", "contact") for c in program.columns(o)):
         return None  # multi-select picklists as the Python loader normalises them

@@ -702,6 +702,25 @@ def _build_list(rules: CheckedRules, list_name: str, items: list[Any], path: str
     return records
 
 
+def records_of(
+    rules: CheckedRules, list_name: str, path: str, rows: list[tuple[int, dict[str, Any]]]
+) -> list[Record]:
+    """Records of a list's file typed as `load_records` types them, from some of its rows
+    (position in the list, column → cell as the CSV or Parquet reader gives it): the
+    direct path (engine/bulk/direct.py) reads a few records this way, never the file."""
+    layouts = _Layouts()
+    built = []
+    for index, cells in rows:
+        entry = _Map()
+        entry.update(cells)
+        built.append(
+            _build_record(
+                rules, list_name, entry, _Place(path, list_name, index, None), layouts, False
+            )
+        )
+    return built
+
+
 def _id_key(record: Record) -> str:
     """The key a record's id came from, for messages."""
     if record.object in SALESFORCE_OBJECTS:

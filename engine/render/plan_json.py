@@ -198,8 +198,9 @@ def write(plan: Plan, out: Callable[[str], object], extra: dict[str, Any] | None
 def write_rows(rows: PlanRows, out: Callable[[str], object]) -> None:
     """`write` of a direct-path plan left as rows in DuckDB (bulk/plan_rows.py): the
     same bytes, each batch of records written as the text SQL made of it, and the few
-    records SQL leaves to Python rendered here from their Outcome. The direct path has
-    no formula errors, prospects from Salesforce or side plans."""
+    records SQL leaves to Python rendered here from their Outcome, then the prospects
+    from Salesforce (few: built by the reference). The direct path has no formula errors
+    or side plans."""
     out("{\n  " + _string("summary") + ": " + pretty(rows.counts(), "  "))
     out(",\n  " + _string("records") + ": ")
     first = True
@@ -214,7 +215,8 @@ def write_rows(rows: PlanRows, out: Callable[[str], object]) -> None:
             first = False
         out(chunk)
     out("[]" if first else "\n  ]")
-    out(",\n  " + _string("prospects_from_salesforce") + ": []\n}\n")
+    created = [new_prospect(n) for n in rows.from_salesforce]
+    out(",\n  " + _string("prospects_from_salesforce") + ": " + pretty(created, "  ") + "\n}\n")
 
 
 def pretty(value: Any, pad: str = "") -> str:

@@ -60,6 +60,8 @@ def write_rows(rows: PlanRows, out: Callable[[str], object]) -> None:
         for i, o in fallback.items():
             texts[i] = _line("records", plan_json.outcome(o))
         out("".join(texts))  # type: ignore[arg-type]  # every None was filled
+    for n in rows.from_salesforce:
+        out(_line("prospects_from_salesforce", plan_json.new_prospect(n)))
 
 
 def render(plan: Plan) -> str:

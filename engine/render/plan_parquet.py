@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from engine.files import InputError
-from engine.plan import CREATE_PROSPECT, Outcome, Plan
+from engine.plan import CREATE_PROSPECT, NewProspect, Outcome, Plan
 from engine.render import plan_json
 
 if TYPE_CHECKING:
@@ -61,18 +61,26 @@ def _row(o: Outcome) -> dict[str, Any]:
 
 def _rows(plan: Plan) -> Iterator[dict[str, Any]]:
     yield from map(_row, plan.outcomes)
-    for n in plan.from_salesforce:
+    yield from _created_rows(plan.from_salesforce)
+
+
+def _created_rows(created: Iterable[NewProspect]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for n in created:
         entry = plan_json.new_prospect(n)
-        yield {
-            "prospect": None,
-            "action": CREATE_PROSPECT,
-            "target_object": n.source.object,
-            "target_id": n.source.id,
-            "stages": [],
-            "to_pardot": _json(entry["to_pardot"]),
-            "dropped": _json(entry["dropped"]),
-            "business_unit": n.business_unit,
-        }
+        rows.append(
+            {
+                "prospect": None,
+                "action": CREATE_PROSPECT,
+                "target_object": n.source.object,
+                "target_id": n.source.id,
+                "stages": [],
+                "to_pardot": _json(entry["to_pardot"]),
+                "dropped": _json(entry["dropped"]),
+                "business_unit": n.business_unit,
+            }
+        )
+    return rows
 
 
 def _schema(units: bool = False) -> tuple[Any, Any, Any]:
@@ -126,6 +134,14 @@ def write_rows(rows: PlanRows, path: str) -> None:
                 table = pa.Table.from_pylist(listed, schema)
             pending.append(table)
             held += table.num_rows
+            while held >= BATCH:
+                whole = pa.concat_tables(pending)
+                writer.write_table(whole.slice(0, BATCH))
+                pending, held = [whole.slice(BATCH)], held - BATCH
+        created = _created_rows(rows.from_salesforce)
+        if created:  # after the records, in the row groups `write` makes of both
+            pending.append(pa.Table.from_pylist(created, schema))
+            held += len(created)
             while held >= BATCH:
                 whole = pa.concat_tables(pending)
                 writer.write_table(whole.slice(0, BATCH))

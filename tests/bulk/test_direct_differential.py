@@ -4,8 +4,8 @@ itself) takes them, its JSON plan is `--engine python`'s byte for byte.
 
 The generators are the DuckDB differential's (test_differential.py); what the direct path
 steps aside for is left out of the drawn rule sets so that most examples exercise it:
-person accounts and prospects from Salesforce (each covered by its own tests and by the
-records-based differential)."""
+person accounts (covered by its own tests and by the records-based differential).
+Prospects from Salesforce are drawn as the records-based differential draws them."""
 
 from __future__ import annotations
 
@@ -28,10 +28,9 @@ STAMP = "2026-11-30T12:00:00Z"
 
 def direct_rules(text: str) -> str:
     """The drawn rule set without what makes the direct path step aside for every record
-    set: person accounts and prospects from Salesforce."""
-    for setting in ("person_accounts: true", "create_prospects: true", "create_prospects: false"):
-        text = text.replace(setting, "")
-    return text.replace("connector {", "connector { create_prospects: false")
+    set: person accounts. Prospects from Salesforce stay as drawn (on, off, or the
+    match mode's default)."""
+    return text.replace("person_accounts: true", "")
 
 
 def write_export(records_text: str, root: Path) -> None:
