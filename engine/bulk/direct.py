@@ -63,6 +63,11 @@ _RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".parquet")
 # only: anything else is left to the Python loader (a different spelling, or an error).
 PRINTABLE = r"[\t\n\r -~]*"  # sql.printable: ASCII without control characters
 NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"  # load._DECIMAL without surrounding space
+# of the NUMBERs, what sql.number_fits declines (over 27 digits before the point or 10
+# after it) or str(Decimal) spells with an exponent (6 zeros after the point, none before)
+NUMBER_ODD = r"[+-]?(0*[1-9][0-9]{27,}(\.[0-9]*)?|[0-9]*\.[0-9]{11,}|0*\.0{6}[0-9]*)"
+# of the NUMBERs, those str(Decimal) spells as they are written (decimal_str)
+NUMBER_PLAIN = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?"
 DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # a UTC date-time as exports write it; other offsets and spellings: the Python loader
 DATETIME = DATE + r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|\+00:00)?"
@@ -493,16 +498,9 @@ class _Loader:
         kind = info.type.kind
         if kind is Kind.NUMBER:
             bad.append(f"NOT ({x} = '' OR regexp_full_match({x}, '{NUMBER}'))")
-            # what sql.number_fits and str(Decimal) decline or spell with an exponent:
-            # the Python path words that reason
-            whole = f"ltrim(split_part(ltrim({x}, '+-'), '.', 1), '0')"
-            frac = f"split_part({x}, '.', 2)"
-            zeros = f"(length({frac}) - length(ltrim({frac}, '0')))"
-            bad.append(
-                f"({x} <> '' AND (length({whole}) > 27 OR length({frac}) > 10 OR "
-                f"({whole} = '' AND (({zeros} = length({frac}) AND length({frac}) >= 7) "
-                f"OR {zeros} >= 6))))"
-            )
+            # the Python path words why: one pattern, where measuring the parts took
+            # 0.75 s of CPU a column at 1,000,000 rows
+            bad.append(f"regexp_full_match({x}, '{NUMBER_ODD}')")
         elif kind is Kind.DATE:
             bad.append(
                 f"NOT ({x} = '' OR (regexp_full_match({x}, '{DATE}') AND "
@@ -1108,14 +1106,17 @@ def _cls(info: FieldInfo) -> Cls | None:
 
 def decimal_str(x: str) -> str:
     """`str(Decimal(x))` for a text matching NUMBER that the checks kept (no exponent form):
-    `+` and leading zeros dropped, `.5` → `0.5`, `5.` → `5`, trailing zeros kept."""
+    `+` and leading zeros dropped, `.5` → `0.5`, `5.` → `5`, trailing zeros kept. Most
+    numbers are written as str(Decimal) writes them and are kept as they are: building
+    the text from its parts took 1.3 s of CPU a column at 1,000,000 rows."""
     body = f"ltrim({x}, '+-')"
     whole = f"ltrim(split_part({body}, '.', 1), '0')"
     frac = f"split_part({body}, '.', 2)"
     return (
+        f"(CASE WHEN regexp_full_match({x}, '{NUMBER_PLAIN}') THEN {x} ELSE "
         f"((CASE WHEN starts_with({x}, '-') THEN '-' ELSE '' END) "
         f"|| (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
-        f"|| (CASE WHEN {frac} <> '' THEN '.' || {frac} ELSE '' END))"
+        f"|| (CASE WHEN {frac} <> '' THEN '.' || {frac} ELSE '' END)) END)"
     )
 
 
@@ -1136,17 +1137,16 @@ def iso_utc(x: str) -> str:
     """`datetime.isoformat()` of the loaded value: UTC, microseconds only when not zero."""
     micro = _fraction(x)
     return (
-        f"(left({x}, 19) || (CASE WHEN {micro} = '000000' THEN '' ELSE '.' || {micro} END) "
-        "|| '+00:00')"
+        f"(left({x}, 19) || (CASE WHEN substr({x}, 20, 1) <> '.' OR {micro} = '000000' "
+        f"THEN '' ELSE '.' || {micro} END) || '+00:00')"
     )
 
 
 def epoch(x: str) -> str:
-    """`datetime.timestamp()` of the loaded value: microseconds since 1970 over 10**6."""
-    return (
-        f"((epoch_us(CAST(replace(left({x}, 19), 'T', ' ') AS TIMESTAMP)) "
-        f"+ CAST({_fraction(x)} AS BIGINT)) / 1000000.0)"
-    )
+    """`datetime.timestamp()` of the loaded value: microseconds since 1970 over 10**6.
+    The fraction is looked for only where there is one (most exports write none)."""
+    micros = f"(CASE WHEN substr({x}, 20, 1) = '.' THEN CAST({_fraction(x)} AS BIGINT) ELSE 0 END)"
+    return f"((epoch_us(CAST(left({x}, 19) AS TIMESTAMP)) + {micros}) / 1000000.0)"
 
 
 @dataclass(frozen=True, slots=True)

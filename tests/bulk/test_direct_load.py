@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import api
 from engine.bulk import direct
+from engine.bulk.sql import number_fits
 from engine.cli import main
 
 NOW = "2026-11-30T12:00:00Z"
@@ -244,9 +248,43 @@ def test_decimal_str_is_str_of_decimal(text: str, expected: str) -> None:
     assert got == (expected,)
 
 
+@pytest.fixture(scope="module")
+def duck() -> Any:
+    import duckdb
+
+    return duckdb.connect()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.from_regex(direct.NUMBER, fullmatch=True))
+def test_the_numbers_sql_keeps_are_the_ones_python_spells_alike(duck: Any, text: str) -> None:
+    # the pattern the checks decline by, against sql.number_fits and str(Decimal)'s
+    # exponent; it also declines 0.000000 (six zeros, none before the point), which
+    # str(Decimal) keeps: that one goes to the Python loader, which is only slower
+    value = Decimal(text)
+    python_odd = not number_fits(value) or "E" in str(value)
+    query = (
+        f"SELECT regexp_full_match(x, '{direct.NUMBER_ODD}'), {direct.decimal_str('x')} "
+        "FROM (SELECT CAST($1 AS VARCHAR) AS x)"
+    )
+    sql_odd, spelled = duck.execute(query, [text]).fetchone()
+    assert sql_odd or not python_odd
+    if sql_odd and not python_odd:
+        assert re.fullmatch(r"[+-]?0*\.0{6}", text)
+    if not sql_odd:
+        assert spelled == str(value)
+
+
 @pytest.mark.parametrize(
     "text",
-    ["2026-11-01T10:00:00Z", "2026-11-01T10:00:00.5Z", "2026-11-01T10:00:00.123456+00:00"],
+    [
+        "2026-11-01T10:00:00Z",
+        "2026-11-01T10:00:00.5Z",
+        "2026-11-01T10:00:00.123456+00:00",
+        "2026-11-01T10:00:00.000000Z",
+        "2026-11-01T10:00:00+00:00",
+        "1969-12-31T23:59:59.999999Z",
+    ],
 )
 def test_datetimes_read_as_python_reads_them(text: str) -> None:
     import duckdb
