@@ -784,7 +784,7 @@ class _Loader:
 
     def _key(self, raw: _Raw, x: str | None) -> str:
         """cycle._email_of / a duplicate key part: str(v).strip().casefold()."""
-        return "''" if x is None else f"lower(trim({x}, {TRIM}))"
+        return "''" if x is None else f"lower({stripped(x)})"
 
     def _build_records(self, raw: _Raw, table: str) -> None:
         model = self.rules.object(raw.obj)
@@ -1086,6 +1086,16 @@ class _Loader:
         self.tables.drop("__nodes")
         self.tables.drop("__joined")
         return int(self.one("SELECT COALESCE(max(__round), 0) FROM __rounds"))
+
+
+def stripped(x: str) -> str:
+    """`trim(x, TRIM)`, which takes twice as long as `lower`, only for a text that begins or
+    ends with what it strips (a key is rarely written with blanks around it)."""
+    ends = "(' ', e'\\t', e'\\n', e'\\r')"
+    return (
+        f"(CASE WHEN left({x}, 1) IN {ends} OR right({x}, 1) IN {ends} "
+        f"THEN trim({x}, {TRIM}) ELSE {x} END)"
+    )
 
 
 def _state_flag_ok(value: str) -> bool:

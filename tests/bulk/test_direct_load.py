@@ -275,6 +275,14 @@ def test_the_numbers_sql_keeps_are_the_ones_python_spells_alike(duck: Any, text:
         assert spelled == str(value)
 
 
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("\t\n\r ab@.Z"), max_size=6))
+def test_a_key_is_stripped_as_python_strips_it(duck: Any, text: str) -> None:
+    # the key's trim runs only where the text begins or ends with what it strips
+    query = f"SELECT {direct.stripped('x')} FROM (SELECT CAST($1 AS VARCHAR) AS x)"
+    assert duck.execute(query, [text]).fetchone() == (text.strip(),)
+
+
 @pytest.mark.parametrize(
     "text",
     [
