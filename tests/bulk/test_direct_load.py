@@ -122,6 +122,28 @@ def test_crlf_lf_and_no_bom_read_alike(tmp_path: Path, capsys: pytest.CaptureFix
     assert outputs[0] == outputs[1]
 
 
+def test_crlf_without_quotes_reads_no_cr_into_a_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # no quote in the file: no cell can hold a CR, and line ends are not turned at all
+    rules, records = write_set(tmp_path, [r for r in PROSPECTS if '"' not in r])
+    path = Path(records) / "prospects.csv"
+    assert direct.file_bytes(str(path)) == direct.FileBytes(printable=True, carriage=False)
+    assert b"\r\n" in path.read_bytes()
+    import duckdb
+
+    from engine.bulk.duck import program_for
+
+    checked = api.check([rules])
+    con = duckdb.connect()
+    assert direct.load(con, records, checked, program_for(checked), keep_raw=True)
+    cells = " OR ".join(f"contains(c{n}, e'\\r')" for n in range(12))  # the last one too
+    assert con.execute(f"SELECT count(*) FROM raw_prospects WHERE {cells}").fetchone() == (0,)
+    python = dry_run(rules, records, "python", capsys)
+    assert python[0] == 0
+    assert dry_run(rules, records, "duckdb", capsys) == python
+
+
 def test_parquet_read_by_duckdb_gives_the_reference_plan(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
