@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import api
 from engine.bulk import direct
+from engine.bulk.sql import number_fits
 from engine.cli import main
 
 NOW = "2026-11-30T12:00:00Z"
@@ -116,6 +120,28 @@ def test_crlf_lf_and_no_bom_read_alike(tmp_path: Path, capsys: pytest.CaptureFix
         assert took_direct_path(rules, records)
         outputs.append(dry_run(rules, records, "duckdb", capsys)[1])
     assert outputs[0] == outputs[1]
+
+
+def test_crlf_without_quotes_reads_no_cr_into_a_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # no quote in the file: no cell can hold a CR, and line ends are not turned at all
+    rules, records = write_set(tmp_path, [r for r in PROSPECTS if '"' not in r])
+    path = Path(records) / "prospects.csv"
+    assert direct.file_bytes(str(path)) == direct.FileBytes(printable=True, carriage=False)
+    assert b"\r\n" in path.read_bytes()
+    import duckdb
+
+    from engine.bulk.duck import program_for
+
+    checked = api.check([rules])
+    con = duckdb.connect()
+    assert direct.load(con, records, checked, program_for(checked), keep_raw=True)
+    cells = " OR ".join(f"contains(c{n}, e'\\r')" for n in range(12))  # the last one too
+    assert con.execute(f"SELECT count(*) FROM raw_prospects WHERE {cells}").fetchone() == (0,)
+    python = dry_run(rules, records, "python", capsys)
+    assert python[0] == 0
+    assert dry_run(rules, records, "duckdb", capsys) == python
 
 
 def test_parquet_read_by_duckdb_gives_the_reference_plan(
@@ -244,9 +270,51 @@ def test_decimal_str_is_str_of_decimal(text: str, expected: str) -> None:
     assert got == (expected,)
 
 
+@pytest.fixture(scope="module")
+def duck() -> Any:
+    import duckdb
+
+    return duckdb.connect()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.from_regex(direct.NUMBER, fullmatch=True))
+def test_the_numbers_sql_keeps_are_the_ones_python_spells_alike(duck: Any, text: str) -> None:
+    # the pattern the checks decline by, against sql.number_fits and str(Decimal)'s
+    # exponent; it also declines 0.000000 (six zeros, none before the point), which
+    # str(Decimal) keeps: that one goes to the Python loader, which is only slower
+    value = Decimal(text)
+    python_odd = not number_fits(value) or "E" in str(value)
+    query = (
+        f"SELECT regexp_full_match(x, '{direct.NUMBER_ODD}'), {direct.decimal_str('x')} "
+        "FROM (SELECT CAST($1 AS VARCHAR) AS x)"
+    )
+    sql_odd, spelled = duck.execute(query, [text]).fetchone()
+    assert sql_odd or not python_odd
+    if sql_odd and not python_odd:
+        assert re.fullmatch(r"[+-]?0*\.0{6}", text)
+    if not sql_odd:
+        assert spelled == str(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("\t\n\r ab@.Z"), max_size=6))
+def test_a_key_is_stripped_as_python_strips_it(duck: Any, text: str) -> None:
+    # the key's trim runs only where the text begins or ends with what it strips
+    query = f"SELECT {direct.stripped('x')} FROM (SELECT CAST($1 AS VARCHAR) AS x)"
+    assert duck.execute(query, [text]).fetchone() == (text.strip(),)
+
+
 @pytest.mark.parametrize(
     "text",
-    ["2026-11-01T10:00:00Z", "2026-11-01T10:00:00.5Z", "2026-11-01T10:00:00.123456+00:00"],
+    [
+        "2026-11-01T10:00:00Z",
+        "2026-11-01T10:00:00.5Z",
+        "2026-11-01T10:00:00.123456+00:00",
+        "2026-11-01T10:00:00.000000Z",
+        "2026-11-01T10:00:00+00:00",
+        "1969-12-31T23:59:59.999999Z",
+    ],
 )
 def test_datetimes_read_as_python_reads_them(text: str) -> None:
     import duckdb
@@ -469,3 +537,38 @@ def test_a_rule_set_syncing_person_accounts_is_read_the_per_record_way(
     code_bulk, bulk, err = dry_run(rules, records, "duckdb", capsys)
     assert (code, code_bulk, err) == (0, 0, "")
     assert bulk == reference
+
+
+@pytest.mark.parametrize(
+    ("text", "printable", "carriage"),
+    [
+        (b"id,name\r\np1,Ada\r\n", True, False),  # CRLF line ends: no cell holds a CR
+        (b'\xef\xbb\xbfid,name\np1,"Ada, the first"\n', True, False),  # a BOM, no CR
+        (b'id,name\r\np1,"Two\r\nlines"\r\n', True, True),  # a quoted CRLF
+        ("id,name\np1,Müller\n".encode(), False, False),
+        (b"id,name\np1,Bell\x07\n", False, False),
+    ],
+)
+def test_a_csv_files_bytes_say_what_its_cells_hold(
+    tmp_path: Path, text: bytes, printable: bool, carriage: bool
+) -> None:
+    path = tmp_path / "prospects.csv"
+    path.write_bytes(text)
+    assert direct.file_bytes(str(path)) == direct.FileBytes(printable, carriage)
+
+
+@pytest.mark.parametrize(
+    ("name", "direct_path"),
+    [("Müller", True), ("Ω", True), ("Bell\x07", False), ("\u00a0Nbsp", False)],
+)
+def test_a_text_cell_outside_printable_ascii_is_still_checked_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, direct_path: bool
+) -> None:
+    # a file of printable ASCII skips the test cell by cell; one cell outside it brings
+    # the test back for its file: text SQL compares as Python does stays on the direct
+    # path, text it would not (a control character, Unicode white space) leaves it
+    rules, records = write_set(tmp_path, [*PROSPECTS, f"p6,six@x.io,{name},11,,,,,,,,"])
+    assert took_direct_path(rules, records) is direct_path
+    python = dry_run(rules, records, "python", capsys)
+    assert python[0] == 0
+    assert dry_run(rules, records, "duckdb" if direct_path else "auto", capsys) == python
