@@ -134,7 +134,7 @@ def test_spark_plans_the_sequential_cycle_and_the_connector_state_as_the_referen
 
 @settings(
     # each example is Spark jobs planning a round of several hundred columns: 5-20 s each;
-    # the DuckDB differential test runs the same generator on 40 (test_differential.py)
+    # the DuckDB differential test runs the same generator on 20 (test_differential.py)
     max_examples=2,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
