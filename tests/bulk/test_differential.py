@@ -260,9 +260,13 @@ def record_sets(draw: st.DrawFn) -> str:
 
 @settings(
     # an example is a whole cycle on both engines (~1.4 s: DuckDB plans the round's query
-    # of several hundred columns); 40 keep the suite inside its four minutes, and CI runs
-    # a quarter (tests/conftest.py)
-    max_examples=40,
+    # of several hundred columns). In the suite the budget is a smoke net, not the
+    # search: with 456e624's fix (a failed create took a lead Id) undone, 40 examples on
+    # each of three seeds did not find it, test_a_create_that_ends_in_an_error_takes_no_
+    # lead_id_on_duckdb does; the differences found so far came from runs of hundreds by
+    # hand and each is pinned by such a test. 20 keep the suite inside its four minutes;
+    # CI runs a quarter (tests/conftest.py)
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -181,24 +181,3 @@ def test_an_account_id_beyond_printable_ascii_steps_aside(
     assert code == 0
     assert '"company": "Acme"' in reference.split('"p3"')[1].split('"p4"')[0]
     assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
-
-
-@pytest.mark.xdist_group("spark")
-def test_spark_reads_the_accounts_on_its_direct_path(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Spark builds the contacts' companies with the loader's statements; the plan rows
-    read them in the driver's DuckDB (one Spark run: each costs seconds)."""
-    from tests.bulk.test_spark import READY
-
-    if not READY:
-        pytest.skip("needs pyspark and java")
-    rules, records = accounts_set(tmp_path)
-    code, reference, _ = dry_run(rules, records, "python", capsys)
-    assert code == 0
-    # the Python loader refuses every record set now: Spark must read the files itself
-    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0")
-    args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", "json"]
-    assert main([*args, "--engine", "spark", "--spark-master", "local[2]"]) == 0
-    assert capsys.readouterr().out == reference
-    assert '"company": "Acme"' in reference
