@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.bulk.plan_rows import PlanRows
-from engine.cli import main
-from engine.plan import Change
-from tests.bulk.test_direct_cover import same_plan, write_set
-from tests.bulk.test_direct_load import NOW, dry_run, took_direct_path
+from tests.bulk.test_direct_cover import (
+    same_diff,
+    same_formats,
+    same_plan,
+    same_run,
+    write_set,
+)
+from tests.bulk.test_direct_load import dry_run, took_direct_path
 
 RULES = """
 object prospect { email: email  name: text(20)  title: text(10)  company: text(6) }
@@ -107,19 +110,8 @@ def test_every_plan_format_gives_the_python_engines_bytes(
 ) -> None:
     rules, records = accounts_set(tmp_path)
     assert took_direct_path(rules, records)
-    for fmt in ("jsonl", "table", "parquet"):
-        out: dict[str, bytes] = {}
-        for engine in ("python", "duckdb"):
-            args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", fmt]
-            target = tmp_path / f"{engine}.{fmt}"
-            if fmt == "parquet":
-                args += ["--output", str(target)]
-            assert main([*args, "--engine", engine]) == 0
-            printed = capsys.readouterr().out
-            out[engine] = target.read_bytes() if fmt == "parquet" else printed.encode()
-        assert out["duckdb"] == out["python"], fmt
-        if fmt == "jsonl":
-            assert '"to_pardot":{"title":"CEO","company":"Acme"}' in out["python"].decode()
+    plans = same_formats(rules, records, tmp_path, capsys)
+    assert '"to_pardot":{"title":"CEO","company":"Acme"}' in plans["jsonl"].decode()
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])
@@ -127,17 +119,11 @@ def test_run_writes_the_account_names_into_the_prospects_as_python_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], direct: list[bool], form: str
 ) -> None:
     rules, records = accounts_set(tmp_path, form=form)
-    written = {}
-    for engine in ("python", "duckdb"):
-        out = tmp_path / engine
-        args = ["run", rules, "--records", records, "--now", NOW, "--out", str(out)]
-        assert main([*args, "--engine", engine]) == 0
-        written[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    written = same_run(rules, records, tmp_path)
     assert direct == [False, True]
-    assert written["duckdb"] == written["python"]
     assert capsys.readouterr().out.count("3 update") == 2
     if form == "csv":
-        prospects = written["python"]["prospects.csv"].decode().splitlines()
+        prospects = written["prospects.csv"].decode().splitlines()
         assert prospects[1] == "p1,a@x.io,Ann,CEO,Acme,0031,"
         assert prospects[3] == "p3,c@x.io,Cy,,Acme,0033,"
         assert prospects[4] == "p4,d@x.io,Di,,Foo,0034,"
@@ -146,26 +132,14 @@ def test_run_writes_the_account_names_into_the_prospects_as_python_does(
 def test_diff_sees_a_company_mapping_added_as_python_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from engine.bulk import direct_diff
 
     rules, records = accounts_set(tmp_path)
     old = tmp_path / "old.sync"
     old.write_text(RULES.replace("field company { lead: Company sync: pardot }", ""), "utf-8")
-    compare, compared = direct_diff.compare, []
-
-    def counted(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]:
-        compared.append(after.company)
-        return compare(before, after)
-
-    monkeypatch.setattr(direct_diff, "compare", counted)
-    args = ["diff", str(old), rules, "--records", records, "--now", NOW, "--format", "json"]
-    printed = {}
-    for engine in ("python", "duckdb"):
-        main([*args, "--engine", engine])
-        printed[engine] = capsys.readouterr().out
-    assert compared == [True]  # the direct path compared the rows, with the companies
-    assert printed["duckdb"] == printed["python"]
-    changed = {c["prospect"] for c in json.loads(printed["python"])["changes"]}
+    seen, printed = same_diff(str(old), rules, records, capsys, monkeypatch)
+    # the direct path compared the rows, with the companies
+    assert [after.company for after in seen] == [True]
+    changed = {c["prospect"] for c in json.loads(printed)["changes"]}
     assert {"p1", "p3"} <= changed
 
 

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.bulk.test_direct_load import dry_run, took_direct_path
+from engine.bulk import direct_diff
+from engine.bulk.plan_rows import PlanRows
+from engine.cli import main
+from engine.plan import Change
+from tests.bulk.test_direct_load import NOW, dry_run, took_direct_path
 
 STATE_RULES = """
 object prospect { email: email  name: text(20) }
@@ -107,6 +111,64 @@ def same_plan(rules: str, records: str, capsys: pytest.CaptureFixture[str]) -> s
     assert (code, err) == (0, "")
     assert dry_run(rules, records, "duckdb", capsys) == (0, reference, "")
     return reference
+
+
+def same_formats(
+    rules: str, records: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> dict[str, bytes]:
+    """The jsonl, table and parquet plans, each asserted the same bytes from both engines:
+    python's, by format."""
+    plans: dict[str, bytes] = {}
+    for fmt in ("jsonl", "table", "parquet"):
+        out: dict[str, bytes] = {}
+        for engine in ("python", "duckdb"):
+            args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", fmt]
+            target = tmp_path / f"{engine}.{fmt}"
+            if fmt == "parquet":
+                args += ["--output", str(target)]
+            assert main([*args, "--engine", engine]) == 0
+            printed = capsys.readouterr().out
+            out[engine] = target.read_bytes() if fmt == "parquet" else printed.encode()
+        assert out["duckdb"] == out["python"], fmt
+        plans[fmt] = out["python"]
+    return plans
+
+
+def same_run(rules: str, records: str, tmp_path: Path) -> dict[str, bytes]:
+    """`run`'s output folder from both engines, asserted the same bytes: python's files."""
+    written = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / engine
+        args = ["run", rules, "--records", records, "--now", NOW, "--out", str(out)]
+        assert main([*args, "--engine", engine]) == 0
+        written[engine] = {f.name: f.read_bytes() for f in sorted(out.iterdir())}
+    assert written["duckdb"] == written["python"]
+    return written["python"]
+
+
+def same_diff(
+    old: str,
+    rules: str,
+    records: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[list[PlanRows], str]:
+    """`diff --format json` from both engines, asserted the same bytes: the new rule set's
+    plan rows each direct comparison saw (none: no direct path), and python's output."""
+    compare, seen = direct_diff.compare, []
+
+    def watched(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]:
+        seen.append(after)
+        return compare(before, after)
+
+    monkeypatch.setattr(direct_diff, "compare", watched)
+    args = ["diff", old, rules, "--records", records, "--now", NOW, "--format", "json"]
+    printed = {}
+    for engine in ("python", "duckdb"):
+        main([*args, "--engine", engine])
+        printed[engine] = capsys.readouterr().out
+    assert printed["duckdb"] == printed["python"]
+    return seen, printed["python"]
 
 
 # -- the connector's state ------------------------------------------------------------------

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from engine import api
-from engine.bulk import direct_diff
-from engine.bulk.plan_rows import PlanRows
-from engine.cli import main
-from engine.plan import Change
-from tests.bulk.test_direct_cover import same_plan, write_set
-from tests.bulk.test_direct_load import NOW
+from tests.bulk.test_direct_cover import (
+    same_diff,
+    same_formats,
+    same_plan,
+    same_run,
+    write_set,
+)
 
 RULES = """
 object prospect { email: email  name: text(20)  title: text(5) }
@@ -82,21 +83,9 @@ def test_the_direct_path_plans_prospects_from_salesforce_in_every_format_as_pyth
     ]
     entries = json.loads(plan)["prospects_from_salesforce"]
     assert entries[1]["dropped"][0]["code"] == "STRING_TOO_LONG"
-    for fmt in ("jsonl", "table", "parquet"):
-        out: dict[str, bytes] = {}
-        for engine in ("python", "duckdb"):
-            args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", fmt]
-            target = tmp_path / f"{engine}.{fmt}"
-            if fmt == "parquet":
-                args += ["--output", str(target)]
-            assert main([*args, "--engine", engine]) == 0
-            printed = capsys.readouterr().out
-            out[engine] = target.read_bytes() if fmt == "parquet" else printed.encode()
-        assert out["duckdb"] == out["python"], fmt
-        if fmt == "jsonl":
-            assert out["python"].decode().count('"section":"prospects_from_salesforce"') == 3
-        if fmt == "table":
-            assert b"3 create_prospect" in out["python"]
+    plans = same_formats(rules, records, tmp_path, capsys)
+    assert plans["jsonl"].decode().count('"section":"prospects_from_salesforce"') == 3
+    assert b"3 create_prospect" in plans["table"]
 
 
 EMAIL_PROSPECTS = [
@@ -161,17 +150,11 @@ def test_run_adds_the_new_prospects_as_python_does(
 
     monkeypatch.setattr(direct_write, "CREATED_BATCH", 2)  # their cells in two batches
     rules, records = from_salesforce_set(tmp_path, parquet=form == "parquet")
-    written = {}
-    for engine in ("python", "duckdb"):
-        out = tmp_path / engine
-        args = ["run", rules, "--records", records, "--now", NOW, "--out", str(out)]
-        assert main([*args, "--engine", engine]) == 0
-        written[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    written = same_run(rules, records, tmp_path)
     assert direct == [False, True]
-    assert written["duckdb"] == written["python"]
     assert capsys.readouterr().out.count("from Salesforce: 3 create_prospect") == 2
     if form == "csv":
-        prospects = written["python"]["prospects.csv"].decode().splitlines()
+        prospects = written["prospects.csv"].decode().splitlines()
         assert prospects[0] == "id,email,name,title,crm_lead_fid,crm_contact_fid,updated_at"
         assert prospects[-3:] == [
             "sf-contact-0032,z@x.io,Zed,CTO,,0032,2026-11-30T12:00:00Z",
@@ -186,21 +169,10 @@ def test_diff_sees_create_prospects_turned_on_as_python_does(
     rules, records = from_salesforce_set(tmp_path)
     old = tmp_path / "old.sync"
     old.write_text(RULES.replace("match: crm_id", "match: crm_id create_prospects: false"))
-    compare, compared = direct_diff.compare, []
-
-    def counted(before: PlanRows, after: PlanRows) -> tuple[tuple[Change, ...], int]:
-        compared.append(len(after.from_salesforce))
-        return compare(before, after)
-
-    monkeypatch.setattr(direct_diff, "compare", counted)
-    args = ["diff", str(old), rules, "--records", records, "--now", NOW, "--format", "json"]
-    printed = {}
-    for engine in ("python", "duckdb"):
-        main([*args, "--engine", engine])
-        printed[engine] = capsys.readouterr().out
-    assert compared == [3]  # the direct path compared the rows and the new prospects
-    assert printed["duckdb"] == printed["python"]
-    changed = json.loads(printed["python"])["prospects_from_salesforce"]
+    seen, printed = same_diff(str(old), rules, records, capsys, monkeypatch)
+    # the direct path compared the rows and the new prospects
+    assert [len(after.from_salesforce) for after in seen] == [3]
+    changed = json.loads(printed)["prospects_from_salesforce"]
     assert [c["source"] for c in changed] == ["contact 0032", "lead 00Q2", "lead 00Q6"]
 
 

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from engine.cli import main
-from tests.bulk.test_direct_cover import same_plan, write_set
-from tests.bulk.test_direct_load import NOW
+from tests.bulk.test_direct_cover import same_plan, same_run, write_set
 
 RULES = """
 object prospect { email: email  name: text(20)  score: number  title: text(10) }
@@ -87,14 +84,8 @@ def test_run_writes_what_the_history_decides_as_python_does(
     direct: list[bool],
 ) -> None:
     rules, records = history_set(tmp_path)
-    written: dict[str, Any] = {}
-    for engine in ("python", "duckdb"):
-        out = tmp_path / engine
-        args = ["run", rules, "--records", records, "--now", NOW, "--out", str(out)]
-        assert main([*args, "--engine", engine]) == 0
-        written[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    written = same_run(rules, records, tmp_path)
     assert direct == [False, True]
-    assert written["duckdb"] == written["python"]
     assert capsys.readouterr().out.count("5 update") == 2
-    leads = written["python"]["leads.csv"].decode().splitlines()
+    leads = written["leads.csv"].decode().splitlines()
     assert leads[2] == "00Q2,b@x.io,Bo,2,Chief,2026-12-01T00:00:00Z"
