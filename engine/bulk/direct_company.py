@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.bulk.direct import PRINTABLE, TRIM, Tables, _Decline, _Raw
+from engine.bulk.direct import TRIM, Tables, _Decline, _Raw
 from engine.bulk.plan_text import ITEM_END, KEY_END, value_sql
 from engine.bulk.sql import Cls, cls_of, lit, q
 from engine.check.model import CheckedRules
@@ -76,11 +76,9 @@ def load(
         raise _Decline  # to_text of a typed value
     if account in contacts.booleans:
         raise _Decline  # the loader reads a Parquet boolean as True, not as text
-    strange = tables.rows(
-        f"SELECT count(*) FROM {contacts.table} "
-        f"WHERE NOT regexp_full_match({account}, '{PRINTABLE}')"
-    )[0][0]
-    if strange:
+    # a file of printable ASCII needs no look at its cells (direct.file_bytes)
+    test = " OR ".join(contacts.unprintable(account))
+    if test and tables.rows(f"SELECT count(*) FROM {contacts.table} WHERE {test}")[0][0]:
         raise _Decline  # str.strip() strips more than SQL's trim beyond printable ASCII
     rows = []
     for account_id, name in named:
