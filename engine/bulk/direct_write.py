@@ -50,7 +50,7 @@ from engine.bulk.sql import lit
 from engine.fieldtypes import SALESFORCE_OBJECTS, api_key
 from engine.plan import Action, Outcome, SkipReason
 from engine.records.model import LISTS, PROSPECT_ATTRIBUTES, Record, Value
-from engine.records.write import _changes, render_value
+from engine.records.write import changed_fields, render_value
 from engine.runtime.context import Clock
 from engine.runtime.ownership import take_owner
 
@@ -156,7 +156,7 @@ class _List:
         """This batch's cells into `__cells_<name>`: the record, whether it was created,
         the column read (n) or the new column's key, the key's rank among a prospect's
         (its fields, then its attributes in PROSPECT_ATTRIBUTES order, as
-        `write._changes` renders them), the text and its type, and where the cell was set
+        `write.changed_fields` renders them), the text and its type, and where the cell was set
         first (batch, pos: its place in the record's cells in that batch)."""
         import pyarrow as pa  # type: ignore[import-untyped]
 
@@ -195,7 +195,7 @@ class _List:
     def finish(self, con: Any, id_cell: str) -> None:
         """After the last batch: the new columns in the order `write._render_csv` /
         `render_table` append them — as each record (in file order, then the created
-        ones) first writes one, a record's keys in the order `write._changes` renders
+        ones) first writes one, a record's keys in the order `write.changed_fields` renders
         them — and the cells each record ends with (the last one set in each column), as
         `__changes_<name>` (records read) and `__created_<name>` (k: creation order)."""
         cells = f"__cells_{self.name}"
@@ -320,7 +320,7 @@ class _Writer:
         for n, record in enumerate(created, 1):  # as write.render_record writes one
             prospects.create(record.id)
             prospects.set(record.id, "id", record.id)
-            for key, value in _changes(record):
+            for key, value in changed_fields(record):
                 prospects.set(record.id, key, value)
             if n % CREATED_BATCH == 0:  # their cells into DuckDB, as a batch's are
                 prospects.flush(self.con)

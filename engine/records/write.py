@@ -115,7 +115,7 @@ def _round_trip(path: str, records: RecordSet, names: list[str], *, wrapped: boo
         for record, node in zip(read, seq, strict=True):
             if not isinstance(node, CommentedMap):
                 return None
-            for field_name, value in _changes(record):
+            for field_name, value in changed_fields(record):
                 key = _raw_key(record, node, field_name)
                 node[key] = render_value(value, "yaml", node.get(key))
         seq.extend(render_record(r, "yaml") for r in items if r.created)
@@ -226,7 +226,7 @@ def render_record(record: Record, fmt: str, reference: str | None = None) -> dic
     rendered over it; a created record is its Id, then its changed fields in `values` order
     (in a data-tree file, after an `attributes` block with `reference` as referenceId)."""
     out = _created_head(record, fmt, reference) if record.created else dict(record.raw)
-    for name, value in _changes(record):
+    for name, value in changed_fields(record):
         key = _raw_key(record, out, name)
         out[key] = render_value(value, fmt, out.get(key))
     return out
@@ -243,7 +243,7 @@ def _created_head(record: Record, fmt: str, reference: str | None) -> dict[str, 
     return head
 
 
-def _changes(record: Record) -> Iterator[tuple[str, Any]]:
+def changed_fields(record: Record) -> Iterator[tuple[str, Any]]:
     """(name, value) of every changed field, in `values` order, then changed attributes."""
     left = set(record.changed)
     for name, value in record.values.items():
