@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
+import platform
 import random
 import statistics
 import subprocess
@@ -318,10 +320,14 @@ def timed(command: list[str]) -> tuple[float, float, float]:
 COMPARED = 50_000  # up to this size `--direct` checks the script's plan against ours
 
 
-def direct(sizes: list[int], runs: int, keep: Path | None) -> None:
+def direct(sizes: list[int], runs: int, keep: Path | None, figures: Path | None) -> None:
     """`dry-run --engine duckdb` on the CSV record set, DuckDB reading the files itself,
     against the hand-written script: whole processes run in turn, median CPU and wall
-    time, peak memory."""
+    time, peak memory; with `figures`, the medians as scaling_svg.py's JSON and the
+    picture beside it (the same name, .svg)."""
+    import scaling_svg  # beside this script; not imported by --handwritten, the yardstick
+
+    measured: list[scaling_svg.Figure] = []
     print(
         "| prospects | ours: cpu s | script: cpu s | cpu ratio | wall ratio "
         "| peak MiB (ours / script) |"
@@ -365,6 +371,16 @@ def direct(sizes: list[int], runs: int, keep: Path | None) -> None:
             f"| {size:,} | {a_cpu:,.2f} | {b_cpu:,.2f} | {a_cpu / b_cpu:,.1f}× "
             f"| {a_wall / b_wall:,.1f}× | {peaks[0]:,.0f} / {peaks[1]:,.0f} |"
         )
+        measured.append(
+            scaling_svg.Figure(
+                size, round(a_cpu, 2), round(b_cpu, 2), round(peaks[0]), round(peaks[1])
+            )
+        )
+    if figures is not None:
+        note = f"medians of {runs} run(s) each, in turn; {platform.node()}, {os.cpu_count()} cores"
+        drawn = scaling_svg.Figures(note, tuple(measured))
+        figures.write_text(drawn.json(), "utf-8")
+        figures.with_suffix(".svg").write_text(scaling_svg.render(drawn), "utf-8")
 
 
 def main() -> None:
@@ -380,6 +396,11 @@ def main() -> None:
         "--keep", type=Path, help="with --direct: generate (once) under this folder"
     )
     parser.add_argument(
+        "--figures",
+        type=Path,
+        help="with --direct: write the medians to this JSON file and draw them beside it (.svg)",
+    )
+    parser.add_argument(
         "--handwritten", nargs=2, metavar=("RECORDS", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -387,7 +408,7 @@ def main() -> None:
         handwritten(*args.handwritten)
         return
     if args.direct:
-        direct(args.sizes, args.runs, args.keep)
+        direct(args.sizes, args.runs, args.keep, args.figures)
         return
     floor = median_ms([sys.executable, "-c", "pass"], 15)
     print(f"python3 -c pass: {floor:.1f} ms (the floor)\n")
