@@ -123,6 +123,17 @@ def final_email_sql(rules: CheckedRules, program: Program) -> str:
     return f"(CASE {' '.join(branches)} ELSE __email END)"
 
 
+def taken_sql(targets: str) -> str:
+    """`__taken`: the records prospects are linked to or matched with — every prospect's
+    CRM ids (`__sf_fids`) and the targets of `targets`, a table of plan rows (`__mobj`,
+    `__mid`, `__path`)."""
+    return (
+        "SELECT DISTINCT obj, id FROM (SELECT obj, id FROM __sf_fids UNION ALL "
+        f"SELECT __mobj AS obj, __mid AS id FROM {targets} "
+        f"WHERE __mobj IS NOT NULL AND __path NOT IN {_NO_TARGET})"
+    )
+
+
 def plan(
     con: Any,
     rules: CheckedRules,
@@ -131,32 +142,40 @@ def plan(
     clock: Clock,
     *,
     keep: bool = False,
+    found: bool = False,
 ) -> Created:
     """After the last round of the direct path: the prospects from Salesforce, from the
     plan rows (`__plan_rows`, with `__pemail`) and the loader's tables. A file DuckDB
     cannot read again (changed since it was loaded) is CannotEvaluate: the direct path
-    steps aside and the Python loader words what is wrong with it."""
+    steps aside and the Python loader words what is wrong with it. `found`: the caller
+    has put the candidates in `__sf_found` (and, with match: email, their email keys in
+    `contacts` and `leads`; their cells in the unlinked tables) — Spark finds them where
+    it holds the tables (spark_direct.py)."""
     import duckdb
 
     try:
-        return _plan(con, rules, program, loaded, clock, keep)
+        return _plan(con, rules, program, loaded, clock, keep, found)
     except duckdb.Error as error:
         reason = f"the candidates' records could not be read again ({error})"
         raise CannotEvaluate([Reason("prospects from Salesforce", reason)]) from None
 
 
 def _plan(
-    con: Any, rules: CheckedRules, program: Program, loaded: DirectSet, clock: Clock, keep: bool
+    con: Any,
+    rules: CheckedRules,
+    program: Program,
+    loaded: DirectSet,
+    clock: Clock,
+    keep: bool,
+    found: bool,
 ) -> Created:
     sql = con.execute
-    sql(
-        "CREATE OR REPLACE TABLE __taken AS SELECT DISTINCT obj, id FROM (SELECT obj, id "
-        "FROM __sf_fids UNION ALL SELECT __mobj AS obj, __mid AS id FROM __plan_rows "
-        f"WHERE __mobj IS NOT NULL AND __path NOT IN {_NO_TARGET})"
-    )
-    sql(
-        f"CREATE OR REPLACE TABLE __sf_found AS SELECT obj, id, ord FROM ({program.candidates_sql})"
-    )
+    if not found:
+        sql(f"CREATE OR REPLACE TABLE __taken AS {taken_sql('__plan_rows')}")
+        sql(
+            "CREATE OR REPLACE TABLE __sf_found AS SELECT obj, id, ord "
+            f"FROM ({program.candidates_sql})"
+        )
     emails: set[str] = set()
     if rules.connector.match.value == "email":
         keys = " UNION ALL ".join(
@@ -186,7 +205,7 @@ def _plan(
         "__taken",
         *(u.table for u in loaded.unlinked if u.table),
     ):
-        sql(f"DROP TABLE {table}")  # the candidates were Records: free DuckDB's memory
+        sql(f"DROP TABLE IF EXISTS {table}")  # the candidates were Records: free the memory
     return made
 
 
@@ -204,7 +223,7 @@ def _candidates(con: Any, rules: CheckedRules, unlinked: Iterable[Unlinked]) -> 
         if source.table is not None:
             cells = ", ".join(f"u.c{n}" for n in range(len(source.header)))
             query = (
-                f"SELECT u.__ord, {cells} FROM {source.table} u "
+                f"SELECT f.ord, {cells} FROM {source.table} u "
                 f"JOIN {found}u.{source.id_column} ORDER BY f.id"
             )
         elif source.path:
@@ -224,4 +243,12 @@ def _candidates(con: Any, rules: CheckedRules, unlinked: Iterable[Unlinked]) -> 
             yield from records_of(rules, source.list_name, source.path, rows)
 
 
-__all__ = ["Created", "Unlinked", "build", "creates_prospects", "final_email_sql", "plan"]
+__all__ = [
+    "Created",
+    "Unlinked",
+    "build",
+    "creates_prospects",
+    "final_email_sql",
+    "plan",
+    "taken_sql",
+]

@@ -421,13 +421,12 @@ def with_new_prospects(
     return dataclasses.replace(plan, from_salesforce=made.entries)
 
 
-def direct_rules(rules: CheckedRules, *, spark: bool = False) -> bool:
+def direct_rules(rules: CheckedRules) -> bool:
     """Whether the direct path (`direct.py`) can plan this rule set: the steps that read
     whole Records — person accounts (read from the accounts list), Personalization, User
-    Sync, Connected Campaigns — need the Python loader's record set. Prospects from
-    Salesforce are planned on DuckDB's direct path (`direct_prospects.py`), not Spark's."""
+    Sync, Connected Campaigns — need the Python loader's record set."""
     side = (rules.personalization, rules.user_sync, rules.campaigns)
-    if (spark and creates_prospects(rules)) or rules.connector.person_accounts:
+    if rules.connector.person_accounts:
         return False
     return all(s is None for s in side)
 

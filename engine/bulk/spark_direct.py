@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None:
-    from engine.bulk import direct
+    from engine.bulk import direct, direct_prospects
     from engine.bulk.duck import DuckEngine, created_stamp, direct_rules, program_for
     from engine.bulk.plan_rows import open_rows
     from engine.bulk.spark import spark_name
@@ -37,7 +37,7 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
     if direct.record_files(root) is None:
         return None
     program = program_for(rules)
-    if program.reasons or program.hosts or not direct_rules(rules, spark=True):
+    if program.reasons or program.hosts or not direct_rules(rules):
         return None  # the Python loader's path says why Spark declines
     if any(c.cls is Cls.MULTI for o in ("prospect", "lead", "contact") for c in program.columns(o)):
         return None  # multi-select picklists as the Python loader normalises them
@@ -47,8 +47,11 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
     if loaded is None:
         return None
 
+    creating = direct_prospects.creates_prospects(rules)
+
     def fill(con: Any) -> direct.DirectSet:
-        _rounds(spark, con, program, rules, max(loaded.last_round, 1), created_stamp(clock))
+        last = max(loaded.last_round, 1)
+        targets = _rounds(spark, con, program, rules, last, created_stamp(clock), creating)
         _copy(spark, con, "__components", "SELECT __id, __comp FROM __components")
         _copy(spark, con, "__record_owner", "SELECT obj, id, owner FROM __record_owner")
         if loaded.company:  # contacts' companies from their accounts (direct_company.py)
@@ -61,16 +64,24 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
             f"SELECT __id{', ' if names else ''}{names} FROM prospects",
             ranked=True,
         )
+        if creating:
+            _candidates(spark, con, rules, program, loaded, targets)
+            loaded.created = direct_prospects.plan(con, rules, program, loaded, clock, found=True)
         return loaded
 
     return open_rows(rules, program, DuckEngine(rules).connect, fill)
 
 
-def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stamp: str) -> None:
+def _rounds(
+    spark: Any, con: Any, program: Program, rules: Any, count: int, stamp: str, creating: bool
+) -> Any:
     """Every round in Spark; its plan rows into DuckDB's `__plan_rows` (the columns the
     DuckDB engine keeps there: duck.DuckEngine.open_direct). A round's query computes
     some 600 columns of which the rows and the next round read a fraction: only those
-    are checkpointed; the last round's writes are not applied, as nothing reads them."""
+    are checkpointed; the last round's writes are not applied, as nothing reads them.
+    `creating` (prospects from Salesforce): the rows' targets are kept in Spark, where
+    the candidates are found (`_candidates`), and returned as one DataFrame."""
+    from engine.bulk.direct_prospects import final_email_sql
     from engine.bulk.duck import FETCHED, read_columns
     from engine.bulk.plan_text import MACROS, EntrySql
     from engine.bulk.spark import projected, spark_name, spark_sql
@@ -81,6 +92,8 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     # the entries' texts are computed by DuckDB, as its engine computes them in the round
     # (plan_text's macros), from the round's columns they read, which Spark hands over
     entries = EntrySql(rules, program).columns()
+    if creating and rules.connector.match.value == "email":
+        entries.append(f"{final_email_sql(rules, program)} AS __pemail")
     for macro in MACROS:
         con.execute(macro)
     # Spark hands the columns as they are; DuckDB casts them as its engine does
@@ -96,10 +109,14 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
     nexts = [(t, spark_sql(s.replace("$created_stamp", stamp))) for t, s in program.next_tables]
     used = " ".join([*kept, *entries, *(select for _, select in program.next_tables)])
     needed: list[str] = []  # named from round 1's analysed query
+    targets = None
     for k in range(1, count + 1):
         frame = spark.sql(query.replace("__ROUND__", str(k)))
         needed = needed or read_columns(frame.columns, used)
         projected(frame, needed).localCheckpoint().createOrReplaceTempView("cycle_round")
+        if creating:
+            these = spark.sql("SELECT __mobj, __mid, __path FROM cycle_round").localCheckpoint()
+            targets = these if targets is None else targets.unionAll(these)
         for n, where in enumerate(_chunks(spark)):
             con.register("__arrow", _arrow(spark.sql(f"{fetch} {where}")))
             into = "INSERT INTO __plan_rows " if k > 1 or n else "CREATE TABLE __plan_rows AS "
@@ -110,6 +127,40 @@ def _rounds(spark: Any, con: Any, program: Program, rules: Any, count: int, stam
         for table, select in nexts:
             spark.sql(select).localCheckpoint().createOrReplaceTempView(table)
     spark.catalog.dropTempView("cycle_round")
+    return targets
+
+
+def _candidates(
+    spark: Any, con: Any, rules: Any, program: Program, loaded: Any, targets: Any
+) -> None:
+    """SPEC §3.9 on Spark: the records that get a prospect found where Spark holds the
+    tables (`__taken`, `program.candidates_sql`), and handed to DuckDB with what
+    `direct_prospects.plan` reads of them — `__sf_found`, with match: email their email
+    keys (as `contacts` and `leads`), and the cells of those read from a CSV file (the
+    unlinked tables; a Parquet file's are read again from the file). Only the candidates
+    reach the driver, never a whole table."""
+    from engine.bulk.direct_prospects import taken_sql
+    from engine.bulk.spark import spark_sql
+
+    targets.createOrReplaceTempView("__targets")
+    spark.sql(spark_sql(taken_sql("__targets"))).localCheckpoint().createOrReplaceTempView(
+        "__taken"
+    )
+    found = spark.sql(spark_sql(f"SELECT obj, id, ord FROM ({program.candidates_sql})"))
+    found.localCheckpoint().createOrReplaceTempView("__sf_found")
+    _copy(spark, con, "__sf_found", "SELECT obj, id, ord FROM __sf_found")
+    joined = "JOIN __sf_found f ON f.obj = '{obj}' AND f.id = {column}"
+    if rules.connector.match.value == "email":
+        for obj, table in (("contact", "contacts"), ("lead", "leads")):
+            on = joined.format(obj=obj, column="x.__id")
+            _copy(spark, con, table, f"SELECT x.__id, x.__email FROM {table} x {on}")
+    for source in loaded.unlinked:
+        if source.table is not None:
+            obj = "contact" if source.list_name == "contacts" else "lead"
+            on = joined.format(obj=obj, column=f"u.{source.id_column}")
+            _copy(spark, con, source.table, f"SELECT u.* FROM {source.table} u {on}")
+    for view in ("__targets", "__taken", "__sf_found"):
+        spark.catalog.dropTempView(view)
 
 
 CHUNK = 50_000  # plan rows collected to the driver at a time (each held twice, as Arrow)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from engine import api
 from tests.bulk.test_direct_cover import (
     same_diff,
     same_formats,
@@ -176,10 +175,28 @@ def test_diff_sees_create_prospects_turned_on_as_python_does(
     assert [c["source"] for c in changed] == ["contact 0032", "lead 00Q2", "lead 00Q6"]
 
 
-def test_spark_steps_aside_for_prospects_from_salesforce(tmp_path: Path) -> None:
-    """Spark's direct path does not plan them: its records path does (spark.py)."""
-    from engine.bulk.duck import direct_rules
+@pytest.mark.xdist_group("spark")
+def test_spark_plans_them_with_match_email_reading_the_files_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spark's direct path finds the candidates where it holds the tables and hands
+    DuckDB only those: the email keys after the cycle's writes (`__pemail`) decide as on
+    DuckDB. The Python loader is refused the files, so the plan is Spark's direct path's.
+    (With match: crm_id, test_spark_direct.py's export has a lead from a Parquet file and
+    a contact from a CSV file get a prospect.)"""
+    from tests.bulk.test_spark import READY
+    from tests.bulk.test_spark_direct import run
 
-    rules = api.check([from_salesforce_set(tmp_path)[0]])
-    assert direct_rules(rules)
-    assert not direct_rules(rules, spark=True)
+    if not READY:
+        pytest.skip("needs pyspark and java")
+    rules_text = RULES.replace("match: crm_id", "match: email create_prospects: true")
+    rules, records = from_salesforce_set(
+        tmp_path, rules_text, prospects=EMAIL_PROSPECTS, leads=EMAIL_LEADS, contacts=EMAIL_CONTACTS
+    )
+    reference = run(records, rules, "python", "json", capsys)
+    assert [(obj, i) for obj, i, _ in created(reference[1])] == [
+        ("contact", "0033"),
+        ("lead", "00Q3"),
+    ]
+    monkeypatch.setenv("SYNCRULES_MAX_RECORD_MB", "0")
+    assert run(records, rules, "spark", "json", capsys) == reference

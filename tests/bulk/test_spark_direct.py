@@ -4,6 +4,7 @@ spark_direct.py): the reference's plan byte for byte, with no record loaded in P
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ def run(
 # (test_direct_load.py: the prospects as CSV with a BOM, CRLF and a quoted line break, the
 # leads as Parquet with boolean columns). The accounts' records are renamed beside the
 # state's (prospects q1…, contacts 003C1…, lead 00QB) so that neither set meets the other.
+# Prospects from Salesforce (SPEC §3.9, the default with match: crm_id): lead 00QB (from
+# the Parquet file) and contact 003N (from the CSV file) are linked to no prospect.
 EXPORT_RULES = """
 object prospect {
   email: email  name: text(20)  title: text(10)  company: text(6)  score: number  optin: boolean
@@ -47,7 +50,7 @@ field company { lead: Company sync: pardot }
 field score { lead: Score__c sync: pardot }
 field optin { lead: Opt__c sync: pardot }
 validation Long on contact { error_if: LEN(LastName) > 5 message: "too long" }
-connector { match: crm_id email_fallback: true create_prospects: false }
+connector { match: crm_id email_fallback: true }
 create lead when true
 duplicate lead by Email
 """
@@ -110,6 +113,7 @@ def write_export(root: Path) -> tuple[str, str]:
         [
             *cells(state.STATE_CONTACTS, CONTACT_COLUMNS),
             *cells(accounts.CONTACTS, CONTACT_COLUMNS, Id=contacts),
+            ["003N", "nova@x.io", "Nova", "CTO", "", "", ""],
         ],
     )
     (records / "accounts.csv").write_text("\n".join(accounts.ACCOUNTS) + "\n", "utf-8")
@@ -121,8 +125,9 @@ def test_spark_reads_an_export_past_the_per_record_limit_as_the_reference(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Spark reads the export's CSV and Parquet files itself (the Python loader refuses
-    them) and plans the connector's state, the accounts' Names and the typed values as
-    the reference does, its rows reaching the driver in parts."""
+    them) and plans the connector's state, the accounts' Names, the typed values and the
+    prospects from Salesforce as the reference does, its rows reaching the driver in
+    parts."""
     from tests.bulk.test_spark import READY
 
     if not READY:
@@ -145,6 +150,12 @@ def test_spark_reads_an_export_past_the_per_record_limit_as_the_reference(
     for typed in ('"Score__c": 12.5', '"LastName": "Two\\nlines"', '"Opt__c": true'):
         assert typed in plan
     assert '"action": "create_lead"' in plan
+    # prospects from Salesforce, their candidates found in Spark, their cells typed
+    made = json.loads(plan)["prospects_from_salesforce"]
+    assert [(m["source"]["object"], m["source"]["id"]) for m in made] == [
+        ("contact", "003N"),
+        ("lead", "00QB"),
+    ]
 
 
 def test_a_big_yaml_record_set_names_the_formats_spark_reads(
