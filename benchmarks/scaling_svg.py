@@ -1,9 +1,9 @@
 """The dry-run's scaling curve as an SVG picture: CPU time and peak memory against the
 number of prospects, ours beside the hand-written script, with the goal's lines (2× the
-script's CPU time, 2 GB). `bench_dry_run.py --direct --plot` measures and draws it; the
-figures it drew from are kept beside the picture as JSON, so the picture can be redrawn
-from what was measured (`python3 benchmarks/scaling_svg.py FIGURES.json OUT.svg`) and a
-test can hold the two together.
+script's CPU time, 2 GB). `bench_dry_run.py --direct --figures FILE.json` measures and
+draws it; the figures it drew from are kept beside the picture as JSON, so the picture
+can be redrawn from what was measured (`python3 benchmarks/scaling_svg.py FIGURES.json
+OUT.svg`) and a test can hold the two together.
 
 Hand-written SVG rather than a plotting library: two small line charts do not justify a
 dependency, and the output stays byte-for-byte the same for the same figures."""
@@ -85,12 +85,11 @@ def _panel(
     sizes: tuple[Figure, ...],
     ours: list[float],
     script: list[float],
-    goal: list[float] | float,
+    goals: list[float],
     x0: int,
 ) -> list[str]:
     """One line chart: ours and the script against prospects, the goal dashed."""
     width, height = PANEL_W - LEFT - RIGHT, PANEL_H - TOP - BOTTOM
-    goals = goal if isinstance(goal, list) else [goal] * len(sizes)
     x_ticks = _ticks(max(s.prospects for s in sizes))
     y_ticks = _ticks(max([*ours, *script, *goals]) * 1.05)
     x_top, y_top = x_ticks[-1], y_ticks[-1]
@@ -163,7 +162,7 @@ def render(figures: Figures) -> str:
         sizes,
         [s.ours_mib for s in sizes],
         [s.script_mib for s in sizes],
-        GOAL_MIB,
+        [GOAL_MIB] * len(sizes),
         PANEL_W,
     )
     width, height = 2 * PANEL_W, PANEL_H + 44
