@@ -68,4 +68,3 @@ def _height(y: float, tree: ET.Element) -> float:
     area = next(rect for rect in tree.iter(f"{SVG}rect") if rect.attrib.get("class") == "area")
     top, height = float(area.attrib["y"]), float(area.attrib["height"])
     return (top + height - y) / height
-
