@@ -607,13 +607,19 @@ class DuckEngine:
             self._bind(con, program, clock, loaded.small)
             stamp = created_stamp(clock)
             last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
-            extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
-            # which rows PlanRows._check hands to check_round, from the round's columns
-            # (over the stored write lists it took ~2 s at 1,000,000 prospects)
-            extra.append(f"{suspect_sql(self.rules, program)} AS __suspect")
             creating = creates_prospects(self.rules)
-            if creating and self.rules.connector.match.value == "email":
-                extra.append(f"{direct_prospects.final_email_sql(self.rules, program)} AS __pemail")
+
+            def extra(special: Program) -> list[str]:
+                """The entries' columns, over the round's program (`_special`)."""
+                out = ["__assigned", "__owner", *EntrySql(self.rules, special).columns()]
+                # which rows PlanRows._check hands to check_round, from the round's columns
+                # (over the stored write lists it took ~2 s at 1,000,000 prospects)
+                out.append(f"{suspect_sql(self.rules, special)} AS __suspect")
+                if creating and self.rules.connector.match.value == "email":
+                    email = direct_prospects.final_email_sql(self.rules, special)
+                    out.append(f"{email} AS __pemail")
+                return out
+
             for macro in MACROS:  # the entries' texts are begun in the rounds
                 self._sql(con, macro)
             kept = LISTS_KEPT if lean else None
@@ -686,7 +692,7 @@ class DuckEngine:
         count: int,
         stamp: str,
         clock: Clock,
-        extra: Iterable[str] = (),
+        extra: Callable[[Program], list[str]] | None = None,
         *,
         keep: bool = False,
         lists: str | None = None,
@@ -698,14 +704,15 @@ class DuckEngine:
         fraction: only those are stored (`_needed`), and on the direct path (`keep`) the
         last round's writes are not applied, as nothing reads the tables after it.
         `lists` (SQL over the stored columns): the rows whose write lists are stored, in
-        `__lists`; the others hold NULL there (None: every row's)."""
+        `__lists`; the others hold NULL there (None: every row's). `extra`: more columns
+        to keep, over the round's program (`_special`)."""
         out: list[dict[str, Any]] = []
-        wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
-        wanted += [f"__ndup{n}" for n in program.dup_rules]
-        wanted += extra
+        fetched = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+        fetched += [f"__ndup{n}" for n in program.dup_rules]
         for k in range(1, count + 1):
             # each round reads the tables as the rounds before left them
             special = self._special(con, program, clock)
+            wanted = fetched + (extra(special) if extra is not None else [])
             selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
             if lists is not None:
                 selected = self._lean(special, wanted, lists)
