@@ -44,11 +44,13 @@ from engine.bulk.sql import (
     LinkState,
     Program,
     Reason,
+    blank_sql,
     cls_of,
     compile_cycle,
     number_fits,
     printable,
     q,
+    sql_type,
     tagged,
     tame,
 )
@@ -100,6 +102,49 @@ MEMORY_LIMIT = os.environ.get("SYNCRULES_DUCKDB_MEMORY", "1200MB")
 
 def program_for(rules: CheckedRules) -> Program:
     return compile_cycle(rules, list(schedule_for(rules).stages))
+
+
+def constant_columns(con: Any, program: Program) -> dict[tuple[str, str], str]:
+    """The declared fields whose value, as a round reads it (`sql._Builder._round`: a
+    lead's or contact's text or checkbox through COALESCE, for the prospects it matches
+    none), is one literal on every record of the tables: each as (object, field) → that
+    literal, for compile_cycle's `constants`. One scan of each table; a table with no
+    rows has none."""
+    found: dict[tuple[str, str], str] = {}
+    for obj, table in (("prospect", "prospects"), ("lead", "leads"), ("contact", "contacts")):
+        types = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        tests: list[tuple[str, str]] = []  # (field, literal)
+        for c in program.columns(obj):
+            kind = types.get(c.name)
+            if obj != "prospect":
+                # what an unmatched prospect reads: only a literal equal to it will do
+                joined = blank_sql(c.cls) if c.cls in (Cls.TEXT, Cls.BOOL) else None
+                literal = joined or f"CAST(NULL AS {sql_type(c.cls)})"
+                if kind == sql_type(c.cls):
+                    tests.append((c.name, literal))
+            elif kind == "VARCHAR":
+                tests += [(c.name, "''"), (c.name, "CAST(NULL AS VARCHAR)")]
+            elif kind == "BOOLEAN":
+                tests += [(c.name, "FALSE"), (c.name, "CAST(NULL AS BOOLEAN)")]
+        if not tests:
+            continue
+        each = ", ".join(
+            f"bool_and({_read(obj, q(name), lit)} IS NOT DISTINCT FROM {lit})"
+            for name, lit in tests
+        )
+        row = con.execute(f"SELECT {each} FROM {table}").fetchone()
+        for (name, literal), holds in zip(tests, row, strict=True):
+            if holds is True:
+                found.setdefault((obj, name), literal)
+    return found
+
+
+def _read(obj: str, column: str, literal: str) -> str:
+    """A column as the round reads it, given the literal it is tested against: a lead's
+    or contact's text or checkbox through COALESCE with its blank (= that literal)."""
+    if obj != "prospect" and not literal.startswith("CAST(NULL"):
+        return f"COALESCE({column}, {literal})"
+    return column
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -561,13 +606,19 @@ class DuckEngine:
             self._bind(con, program, clock, loaded.small)
             stamp = created_stamp(clock)
             last = max(loaded.last_round, 1)  # round 1 of no prospects: the empty rows
-            extra = ["__assigned", "__owner", *EntrySql(self.rules, program).columns()]
-            # which rows PlanRows._check hands to check_round, from the round's columns
-            # (over the stored write lists it took ~2 s at 1,000,000 prospects)
-            extra.append(f"{suspect_sql(self.rules, program)} AS __suspect")
             creating = creates_prospects(self.rules)
-            if creating and self.rules.connector.match.value == "email":
-                extra.append(f"{direct_prospects.final_email_sql(self.rules, program)} AS __pemail")
+
+            def extra(special: Program) -> list[str]:
+                """The entries' columns, over the round's program (`_special`)."""
+                out = ["__assigned", "__owner", *EntrySql(self.rules, special).columns()]
+                # which rows PlanRows._check hands to check_round, from the round's columns
+                # (over the stored write lists it took ~2 s at 1,000,000 prospects)
+                out.append(f"{suspect_sql(self.rules, special)} AS __suspect")
+                if creating and self.rules.connector.match.value == "email":
+                    email = direct_prospects.final_email_sql(self.rules, special)
+                    out.append(f"{email} AS __pemail")
+                return out
+
             for macro in MACROS:  # the entries' texts are begun in the rounds
                 self._sql(con, macro)
             kept = LISTS_KEPT if lean else None
@@ -575,7 +626,7 @@ class DuckEngine:
                 # a contact's Account Name may be dropped (direct_company), and a row with a
                 # dropped value is built by Python: the round cannot see which yet
                 kept = f"{kept} OR __mobj = 'contact'"
-            self._rounds(con, program, last, stamp, extra, keep=True, lists=kept)
+            self._rounds(con, program, last, stamp, clock, extra, keep=True, lists=kept)
             if creating:
                 loaded.created = direct_prospects.plan(
                     con, self.rules, program, loaded, clock, keep=keep_raw
@@ -598,7 +649,7 @@ class DuckEngine:
                     self._sql(con, f"CREATE TABLE {name} AS SELECT * FROM __arrow")
                     con.unregister("__arrow")
                 stamp = created_stamp(clock)
-                rows = self._rounds(con, program, last_round, stamp)
+                rows = self._rounds(con, program, last_round, stamp, clock)
                 plan = self._assemble(program, records, rows, component)
                 if creates_prospects(self.rules):
                     taken = pa.table(taken_table(records, plan))
@@ -639,7 +690,8 @@ class DuckEngine:
         program: Program,
         count: int,
         stamp: str,
-        extra: Iterable[str] = (),
+        clock: Clock,
+        extra: Callable[[Program], list[str]] | None = None,
         *,
         keep: bool = False,
         lists: str | None = None,
@@ -651,21 +703,20 @@ class DuckEngine:
         fraction: only those are stored (`_needed`), and on the direct path (`keep`) the
         last round's writes are not applied, as nothing reads the tables after it.
         `lists` (SQL over the stored columns): the rows whose write lists are stored, in
-        `__lists`; the others hold NULL there (None: every row's)."""
+        `__lists`; the others hold NULL there (None: every row's). `extra`: more columns
+        to keep, over the round's program (`_special`)."""
         out: list[dict[str, Any]] = []
-        wanted = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
-        wanted += [f"__ndup{n}" for n in program.dup_rules]
-        wanted += extra
-        selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
-        if lists is not None:
-            selected = self._lean(program, wanted, lists)
-        # cycle_round is stored for every round but the direct path's last: with that one
-        # round alone, its columns need not be chosen
-        only_last = keep and count == 1
-        columns = "" if only_last else self._needed(con, program, selected)
+        fetched = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
+        fetched += [f"__ndup{n}" for n in program.dup_rules]
         for k in range(1, count + 1):
+            # each round reads the tables as the rounds before left them
+            special = self._special(con, program, clock)
+            wanted = fetched + (extra(special) if extra is not None else [])
+            selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
+            if lists is not None:
+                selected = self._lean(special, wanted, lists)
             self._sql(con, "DROP TABLE IF EXISTS cycle_round")
-            query = program.round_sql.replace("$round", str(k))
+            query = special.round_sql.replace("$round", str(k))
             if keep and k == count:
                 # the last round's rows straight into the plan rows: nothing applies its
                 # writes, so its ~230 kept columns need not be stored first (at 200,000
@@ -677,6 +728,8 @@ class DuckEngine:
                 self._sql(con, into + selected.replace("FROM cycle_round", f"FROM ({query})"))
                 self._sql(con, "RESET preserve_insertion_order")
                 break
+            # cycle_round is stored for every round but the direct path's last
+            columns = self._needed(con, special, selected)
             self._sql(con, f"CREATE TABLE cycle_round AS SELECT {columns} FROM ({query})")
             if keep:
                 into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
@@ -687,13 +740,29 @@ class DuckEngine:
                 out.extend(batch)
             if keep and k == count:
                 break
-            for table, select in program.next_tables:
+            for table, select in special.next_tables:
                 select = select.replace("$created_stamp", stamp)
                 self._sql(con, f"CREATE TABLE {table}__next AS {select}")
                 self._drop(con, table)
                 self._sql(con, f"ALTER TABLE {table}__next RENAME TO {table}")
         self._sql(con, "DROP TABLE IF EXISTS cycle_round")
         return out
+
+    def _special(self, con: Any, program: Program, clock: Clock) -> Program:
+        """The program for the tables as they stand: compiled again with the fields each
+        holds one literal in (`constant_columns`), when there are any. In the benchmark's
+        export two thirds of the mapped fields are not in the files, and their fits,
+        directions and joined columns were most of a round's work."""
+        from engine.bulk import udf
+
+        constants = constant_columns(con, program)
+        if not constants:
+            return program
+        special = compile_cycle(self.rules, program.stages, constants)
+        udf.bind_clock(special, clock)
+        # the same expressions hosted, in the same order: the UDFs bound are its own
+        assert [h.name for h in special.hosts] == [h.name for h in program.hosts]
+        return special
 
     @staticmethod
     def _lean(program: Program, wanted: list[str], lists: str) -> str:

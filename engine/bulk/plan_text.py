@@ -269,6 +269,12 @@ class EntrySql:
             f"{self._items('pd')} AS __pd_items",
         ]
 
+    def _live(self, obj: str, n: int) -> bool:
+        """Whether mapping n of obj may write, drop or create anything: not one the round
+        was compiled to leave out, blank on both sides (sql.Program.dead), whose members
+        and tests would be NULL or false on every row."""
+        return (obj, n) not in self.program.dead
+
     def _items(self, direction: str) -> str:
         """A side's writes as packed members (`columns`), the path's: a created lead's
         fields and OwnerId, or the matched record's update; FAIL where two mappings write
@@ -278,6 +284,7 @@ class EntrySql:
                 f"CASE WHEN \"c{n}.state\" = 'w' THEN "
                 f"{_member(name)} || {value_sql(_text(f'c{n}.v'), c)} END"
                 for n, name, c in self.creates()
+                if self._live("lead", n)
             ]
             declared = self.rules.object("lead").get("OwnerId")
             key = _member(declared.name if declared else "OwnerId")
@@ -296,6 +303,8 @@ class EntrySql:
         for pre, sname, sc, pname, pc in self.updates(obj):
             key, column, c = (sname, "sfv", sc) if direction == "sf" else (pname, "pdv", pc)
             keys.append(key)
+            if not self._live(obj, int(pre[1:])):
+                continue
             items.append(
                 f'CASE WHEN "{pre}.dir" = \'{direction}\' AND "{pre}.code" IS NULL THEN '
                 f"{_member(key)} || {value_sql(_text(f'{pre}.{column}'), c)} END"
@@ -320,11 +329,16 @@ class EntrySql:
     def _drops(self) -> str:
         """Whether the row drops a value (the Dropped entry names the prospect's value,
         which Python reads)."""
-        create = [f"\"c{n}.state\" NOT IN ('w', 'skip')" for n, _, _ in self.creates()]
+        create = [
+            f"\"c{n}.state\" NOT IN ('w', 'skip')"
+            for n, _, _ in self.creates()
+            if self._live("lead", n)
+        ]
         update = [
             f'("{pre}.dir" IS NOT NULL AND "{pre}.code" IS NOT NULL)'
             for obj in ("lead", "contact")
             for pre, *_ in self.updates(obj)
+            if self._live(obj, int(pre[1:]))
         ]
         return (
             f"(CASE WHEN __path = 'create' THEN ({' OR '.join(create) or 'FALSE'}) "
@@ -337,6 +351,7 @@ class EntrySql:
             f'("{pre}.dir" IS NOT NULL AND "{pre}.code" IS NULL)'
             for obj in ("lead", "contact")
             for pre, *_ in self.updates(obj)
+            if self._live(obj, int(pre[1:]))
         ]
         return f"({' OR '.join(writes) or 'FALSE'})"
 

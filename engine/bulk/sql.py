@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -1230,6 +1230,11 @@ class Program:
     # the round's write lists (`__creates`, `__lead_writes`, `__contact_writes`): each one's
     # SQL over the round's columns, which the direct path may build on fewer rows
     write_lists: dict[str, str] = field(default_factory=dict)
+    # (object, field) → the SQL literal the field holds on every record of the round's
+    # tables (`constants` of compile_cycle); `dead`: the (object, mapping) pairs both of
+    # whose sides are such a blank, which therefore never write, drop or differ
+    constants: dict[tuple[str, str], str] = field(default_factory=dict)
+    dead: set[tuple[str, int]] = field(default_factory=set)
 
     def history(self, obj: str) -> list[int]:
         """The `most_recent` mappings of obj, each compared with its field's own time
@@ -1250,10 +1255,25 @@ class Program:
 _CASE_SENSITIVE = frozenset({"UPPER", "LOWER", "TRIM", "ISNUMBER", "REGEX"})
 
 
-def compile_cycle(rules: CheckedRules, stage_order: list[str]) -> Program:
+def compile_cycle(
+    rules: CheckedRules,
+    stage_order: list[str],
+    constants: dict[tuple[str, str], str] | None = None,
+) -> Program:
     """The whole cycle as SQL; `program.reasons` lists what cannot be compiled (then the
-    SQL is incomplete and must not run)."""
-    return _Builder(rules, stage_order).build()
+    SQL is incomplete and must not run). `constants`: (object, field) → the SQL literal
+    that field holds on every record of the tables the round will read (a column an
+    export leaves out, or leaves empty): the round reads the literal instead of joining
+    the column, and a mapping between two blank ones is left out of the per-row work."""
+    builder = _Builder(rules, stage_order)
+    builder.program.constants = dict(constants or {})
+    return builder.build()
+
+
+def _blank_literal(literal: str) -> bool:
+    """Whether a constant (compile_cycle) is blank as formula.functions.is_blank says:
+    "" or NULL, never false."""
+    return literal == "''" or literal.startswith("CAST(NULL AS ")
 
 
 @dataclass(slots=True)
@@ -1569,12 +1589,18 @@ class _Builder:
             "LEFT JOIN __owned AS o ON o.obj = b.__master_obj AND o.id = b.__master_id "
             "WHERE b.__round = $round)"
         )
-        cols = [f"m.{q(c.name)} AS {q('prospect.' + c.name)}" for c in p.prospect]
+        constant = p.constants
+        cols = [
+            f"{constant.get(('prospect', c.name), 'm.' + q(c.name))} AS {q('prospect.' + c.name)}"
+            for c in p.prospect
+        ]
         for obj, alias in (("lead", "ml"), ("contact", "mc")):
             for c in p.columns(obj):
                 value = f"{alias}.{q(c.name)}"
                 if c.cls in (Cls.TEXT, Cls.BOOL):
                     value = f"COALESCE({value}, {blank_sql(c.cls)})"
+                # a constant is not joined: the record's side of the join carries less
+                value = constant.get((obj, c.name), value)
                 cols.append(f"{value} AS {q(obj + '.' + c.name)}")
             cols.append(f"{alias}.__stamp AS {q(obj + '.__stamp')}")
             for n in p.history(obj):
@@ -1644,6 +1670,9 @@ class _Builder:
                 sv = q(f"{obj}.{target.name}")
                 pb, sb = is_blank_sql(pv, pc), is_blank_sql(sv, sc)
                 pre = f"{obj[0]}{n}"
+                if self._dead(obj, m):
+                    out += self._dead_writes(obj, n, m, pv, sv)
+                    continue
                 into_s, into_p = fit_sql(pv, pc, target.type), fit_sql(sv, sc, m.prospect.type)
                 tc, tv, bc, bv = (q(f"{pre}.{x}") for x in ("tc", "tv", "bc", "bv"))
                 # each fit only on the rows whose path reads it: the update path of a
@@ -1690,6 +1719,33 @@ class _Builder:
                     out.append(f"{tv} AS {q(f'c{n}.v')}")
         return out or ["NULL AS __nothing"]
 
+    def _dead(self, obj: str, m: Mapping) -> bool:
+        """Both sides of the mapping blank on every record (`Program.constants`): the
+        round's columns of it are then constants, its fits and direction never computed."""
+        target = m.target(obj)
+        assert target is not None
+        constant = self.program.constants
+        sides = (constant.get(("prospect", m.prospect.name)), constant.get((obj, target.name)))
+        return all(c is not None and _blank_literal(c) for c in sides)
+
+    def _dead_writes(self, obj: str, n: int, m: Mapping, pv: str, sv: str) -> list[str]:
+        """`_writes`' columns of a dead mapping (`_dead`): same names, constant values —
+        no direction, so nothing written or dropped, each side keeps its value, and a
+        created lead skips it (its value, read only when written, is a typed NULL)."""
+        self.program.dead.add((obj, n))
+        pre, none = f"{obj[0]}{n}", "CAST(NULL AS VARCHAR)"
+        self.dirs.append(f"{none} AS {q(pre + '.dir')}")
+        out = [f"{none} AS {q(pre + '.code')}", f"{sv} AS {q(pre + '.sfv')}"]
+        out.append(f"{pv} AS {q(pre + '.pdv')}")
+        if obj == "lead":
+            target = m.target(obj)
+            assert target is not None
+            kind = cls_of(target.type)
+            assert kind is not None
+            out.append(f"'skip' AS {q(f'c{n}.state')}")
+            out.append(f"CAST(NULL AS {sql_type(kind)}) AS {q(f'c{n}.v')}")
+        return out
+
     def _written(self, obj: str, name: str) -> tuple[str, str] | None:
         """(condition, value) of the update path's write into obj.name, if any mapping writes it."""
         for n, m in self.program.lead_maps if obj == "lead" else self.program.contact_maps:
@@ -1697,6 +1753,8 @@ class _Builder:
             if target is not None and target.name == name and cls_of(m.prospect.type):
                 prefix = f"{obj[0]}{n}"
                 cond = f"({q(prefix + '.dir')} = 'sf' AND {q(prefix + '.code')} IS NULL)"
+                if (obj, n) in self.program.dead:
+                    cond = "FALSE"  # no direction (_dead_writes)
                 return cond, q(prefix + ".sfv")
         return None
 
@@ -1841,11 +1899,15 @@ class _Builder:
 
         stages = [f"CASE WHEN {q('stage.' + name)} THEN {lit(name)} END" for name in p.stages]
         out = [f"{listed(stages, 'x IS NOT NULL')} AS __stages"]
-        creates = [
-            f"{{'i': {n}, 's': {q(f'c{n}.state')}, 'v': CAST({q(f'c{n}.v')} AS VARCHAR)}}"
+        creates = self._live(
+            (
+                "lead",
+                n,
+                f"{{'i': {n}, 's': {q(f'c{n}.state')}, 'v': CAST({q(f'c{n}.v')} AS VARCHAR)}}",
+            )
             for n, m in p.lead_maps
             if cls_of(m.prospect.type) and m.lead is not None and cls_of(m.lead.type)
-        ]
+        )
         # each list only on its path (a row is created, or updates one lead or contact):
         # CASE builds it for those rows alone, where building all three for every row was
         # a third of the direct path's round at 200,000 prospects
@@ -1853,20 +1915,25 @@ class _Builder:
         lists = p.write_lists
         lists["__creates"] = f"CASE WHEN __path = 'create' THEN {kept} END" if creates else "NULL"
         for obj, maps in (("lead", p.lead_maps), ("contact", p.contact_maps)):
-            items = []
+            items: list[tuple[str, int, str]] = []
             for n, m in maps:
                 target = m.target(obj)
                 if target is None or not cls_of(m.prospect.type) or not cls_of(target.type):
                     continue
                 pre = f"{obj[0]}{n}"
                 items.append(
-                    f"{{'i': {n}, 'd': {q(pre + '.dir')}, 'c': {q(pre + '.code')}, "
-                    f"'s': CAST({q(pre + '.sfv')} AS VARCHAR), "
-                    f"'p': CAST({q(pre + '.pdv')} AS VARCHAR)}}"
+                    (
+                        obj,
+                        n,
+                        f"{{'i': {n}, 'd': {q(pre + '.dir')}, 'c': {q(pre + '.code')}, "
+                        f"'s': CAST({q(pre + '.sfv')} AS VARCHAR), "
+                        f"'p': CAST({q(pre + '.pdv')} AS VARCHAR)}}",
+                    )
                 )
+            live = self._live(items)
             lists[f"__{obj}_writes"] = (
-                f"CASE WHEN __mobj = '{obj}' THEN {listed(items, 'x.d IS NOT NULL')} END"
-                if items
+                f"CASE WHEN __mobj = '{obj}' THEN {listed(live, 'x.d IS NOT NULL')} END"
+                if live
                 else "NULL"
             )
         out += [f"{sql} AS {name}" for name, sql in lists.items()]
@@ -1880,6 +1947,14 @@ class _Builder:
         out.append(f"{listed(missing, 'x IS NOT NULL')} AS __missing")
         out.append(f"{self._problems()} AS __problems")
         return out
+
+    def _live(self, items: Iterable[tuple[str, int, str]]) -> list[str]:
+        """A write list's items (object, mapping, SQL) but the dead mappings' (`_dead`),
+        which its filter would drop on every row; all of them when none is live, so the
+        list keeps its type."""
+        every = list(items)
+        live = [sql for obj, n, sql in every if (obj, n) not in self.program.dead]
+        return live or [sql for _, _, sql in every]
 
     def _problems(self) -> str:
         """The formula failures of the row in the reference's order (cycle.prospect): each
