@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -1209,21 +1208,24 @@ class FileBytes:
     carriage: bool  # a cell may hold a CR: the file has a CR and a quote
 
 
-_NOT_PRINTABLE = re.compile(rb"[^\t\n\r -~]")
+# what a printable cell's bytes are: `bytes.translate` deleting them leaves nothing (a
+# table lookup a byte, ten times the speed of a regex class searched over the bytes)
+_PRINTABLE_BYTES = bytes(range(ord(" "), ord("~") + 1)) + b"\t\n\r"
 _CHUNK = 1 << 23
 
 
 def file_bytes(path: str) -> FileBytes:
-    """One pass over the file's bytes (about 0.05 s a 160 MB file): a cell is a run of
-    the file's bytes less its quotes, so a file of printable ASCII holds only printable
-    cells — the usual export, whose cells then need no test one by one — and a cell holds
-    a CR only when quoted, so without a quote or a CR none needs its line ends turned."""
+    """One pass over the file's bytes (about 0.14 s of CPU, reading included, for the
+    167 MB of a million prospects' three files): a cell is a run of the file's bytes less its quotes, so a
+    file of printable ASCII holds only printable cells — the usual export, whose cells
+    then need no test one by one — and a cell holds a CR only when quoted, so without a
+    quote or a CR none needs its line ends turned."""
     printable = True
     quote = carriage = False
     with open(path, "rb") as handle:
         chunk = handle.read(_CHUNK).removeprefix(b"\xef\xbb\xbf")
         while chunk:
-            printable = printable and _NOT_PRINTABLE.search(chunk) is None
+            printable = printable and not chunk.translate(None, _PRINTABLE_BYTES)
             quote = quote or b'"' in chunk
             carriage = carriage or b"\r" in chunk
             chunk = handle.read(_CHUNK)

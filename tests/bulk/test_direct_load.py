@@ -547,6 +547,8 @@ def test_a_rule_set_syncing_person_accounts_is_read_the_per_record_way(
         (b'id,name\r\np1,"Two\r\nlines"\r\n', True, True),  # a quoted CRLF
         ("id,name\np1,Müller\n".encode(), False, False),
         (b"id,name\np1,Bell\x07\n", False, False),
+        (b"id,name\np1,Rub\x7fout\n", False, False),  # DEL: ASCII, not printable
+        (b"id,name\np1,Ada\tLovelace\n", True, False),  # a tab is printable text
     ],
 )
 def test_a_csv_files_bytes_say_what_its_cells_hold(
