@@ -178,6 +178,7 @@ class Tables(Protocol):
     errors: tuple[type[BaseException], ...]  # what the engine raises on a file it cannot read
     order: str  # a raw table's rows in file order (ORDER BY it)
     order_column: str | None  # a select item keeping that order when a raw table is made
+    dense: bool  # `order` numbers a raw table's rows 0, 1, … (DuckDB's rowid): its position
 
     def create(self, name: str, select: str) -> None:
         """Table `name` holding `select`'s rows; replacing a table of that name."""
@@ -211,6 +212,7 @@ class DuckTables:
     con: Any
     order: str = "rowid"
     order_column: str | None = None
+    dense: bool = True  # a table made by one CREATE … AS numbers its rows from 0
     errors: tuple[type[BaseException], ...] = ()
 
     def __post_init__(self) -> None:
@@ -809,7 +811,7 @@ class _Loader:
         )
         items += [
             (id_column, "__id", False),
-            (f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)", "__ord", False),
+            (self._position(order), "__ord", False),
             (self._key(raw, raw.find(model, "Email")), "__email", False),
             (stamp, "__stamp", False),
             *history,
@@ -845,6 +847,14 @@ class _Loader:
         self._store(table, items, f"FROM {raw.table}{join}")
         if on:
             self.tables.drop(f"__rel_{raw.obj}")
+
+    def _position(self, order: str) -> str:
+        """A record's position in its file (0, 1, …): the raw table's row number where the
+        engine numbers rows densely, without the sort a window over the table takes (a
+        third of building the leads' table at 600,000 leads)."""
+        if self.tables.dense:
+            return f"CAST({order} AS BIGINT)"
+        return f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)"
 
     # -- related records' values (sql.Related) -------------------------------------------
 
