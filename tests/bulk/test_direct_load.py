@@ -551,7 +551,8 @@ def test_a_raw_tables_rowid_is_each_kept_rows_position_in_the_file(tmp_path: Pat
     con = duckdb.connect(config={"threads": 2})
     tables = direct.DuckTables(con)
     blank = " AND ".join(f"trim(c{n}, {direct.TRIM}) = ''" for n in range(2))
-    tables.create("raw", f"SELECT c0, c1 FROM {tables.csv_source(str(path), 2)} WHERE NOT ({blank})")
+    source = tables.csv_source(str(path), 2)
+    tables.create("raw", f"SELECT c0, c1 FROM {source} WHERE NOT ({blank})")
     kept = [r for r in rows if r.strip(" ,")]
     ((count, misplaced, last),) = tables.rows(
         "SELECT count(*), count(*) FILTER (WHERE rowid <> n), max(rowid) FROM "
