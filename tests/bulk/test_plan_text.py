@@ -226,6 +226,29 @@ def test_the_bytes_from_arrow_open_with_an_entry_from_python_to_a_file_or_any_st
     assert b'"LastName": "Zo\\xeb"' in printed[1]
 
 
+@pytest.mark.parametrize("count", [3, 7])  # up to MASKED: one literal per combination
+def test_the_stages_held_are_written_in_the_rule_sets_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], count: int
+) -> None:
+    stages = ["stage Low when score < 3", 'stage Tiered when tier = "ok"']
+    stages += ["stage Both when Low and Tiered"]
+    stages += [f"stage Over{n} when score > {n}" for n in range(count - 3)]
+    prospects = ["p1,a@x.io,A,1,,ok", "p2,b@x.io,B,5,,ok", "p3,c@x.io,C,1,,", "p4,d@x.io,D,9,,"]
+    rules, records = write_set(tmp_path, prospects)
+    Path(rules).write_text(RULES + "\n".join(stages) + "\n", encoding="utf-8")
+    for fmt in ("jsonl", "json"):
+        reference, bulk = both(rules, records, fmt, capsys)
+        assert bulk == reference
+    held = [r["stages"] for r in json.loads(reference)["records"]]
+    over = [f"Over{n}" for n in range(count - 3)]
+    assert held == [
+        ["Low", "Tiered", "Both", *over[:1]],
+        ["Tiered", *over[:5]],
+        ["Low", *over[:1]],
+        over[:9],
+    ]
+
+
 def test_jsonl_lines_parse_and_match_the_json_plan(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
