@@ -30,8 +30,8 @@ LEADS = "Id,Email,LastName\n00Q1,old@x.io,Lo\n"
 CREATING = RULES + "create lead when true\n"
 
 
-def open_rows(tmp_path: Path, prospect: str, rules: str = RULES) -> object:
-    (tmp_path / "rules.sync").write_text(rules, encoding="utf-8")
+def open_rows(tmp_path: Path, prospect: str, text: str = RULES) -> object:
+    (tmp_path / "rules.sync").write_text(text, encoding="utf-8")
     records = tmp_path / "records"
     records.mkdir()
     (records / "prospects.csv").write_text(PROSPECTS + prospect + "\n", encoding="utf-8")
