@@ -87,6 +87,7 @@ class PlanRows:
     # SPEC §3.9: the prospects the cycle creates from Salesforce (direct_prospects.py)
     created: Created = field(default_factory=lambda: Created((), ()))
     _final: dict[str, str] | None = None
+    _source: str = "__plan_rows"  # what __base reads the rows from (prepare)
     _created_ranks: list[int] = field(default_factory=list)  # of the created leads, sorted
 
     # -- finishing the rows in SQL --------------------------------------------------
@@ -122,6 +123,7 @@ class PlanRows:
         self._declines()
         # a contact's company from its account (direct_company.py), joined in
         rows = direct_company.rows(self.con, self.rules) if self.company else "__plan_rows"
+        self._source = rows
         sql(
             f"CREATE VIEW __base AS SELECT r.*, {EntrySql(self.rules, self.program).action()} "
             "AS __act, COALESCE(f.final, r.__mid) AS __target, "
@@ -139,7 +141,9 @@ class PlanRows:
             "FROM __base b LEFT JOIN __owner_created c ON c.assigned = b.__assigned "
             "LEFT JOIN __owner_followed f ON f.assigned = b.__assigned AND f.rowner = b.__rowner"
         )
-        tally = dict(sql("SELECT __act, count(*) FROM __base GROUP BY 1").fetchall())
+        # the action reads the rows' own columns: counted without __base's joins
+        action = EntrySql(self.rules, self.program).action()
+        tally = dict(sql(f"SELECT {action} AS a, count(*) FROM {rows} GROUP BY 1").fetchall())
         self.tally = {a.value: int(tally.get(a.value, 0)) for a in Action}
         self.tally["prospects"] = sum(self.tally.values())
 
@@ -193,7 +197,7 @@ class PlanRows:
         sql = self.con.execute
         created = []
         for (assigned,) in sql(
-            "SELECT DISTINCT __assigned FROM __base WHERE __path = 'create' ORDER BY 1"
+            f"SELECT DISTINCT __assigned FROM {self._source} WHERE __path = 'create' ORDER BY 1"
         ).fetchall():
             decided = shown(created_owner(self.rules, people, assigned or None))
             created.append((assigned, *_owner_texts(decided)))
