@@ -435,10 +435,18 @@ def _stream_plan(args: argparse.Namespace, plan) -> None:  # type: ignore[no-unt
             raise CannotRun("--format parquet writes a file: add --output FILE")
         with atomic_output(args.output) as temp:
             (plan_parquet.write_rows if rows else plan_parquet.write)(plan, temp)
+    elif rows:
+        by_rows = plan_json.write_rows if args.format == "json" else plan_jsonl.write_rows
+        if args.output is None:
+            _binary(lambda out: by_rows(plan, out))
+            return
+        # UTF-8 bytes as SQL wrote them (PlanRows.entry_bytes): no text layer between
+        with atomic_output(args.output) as temp, open(temp, "wb") as binary:
+            by_rows(plan, binary.write)
     else:
         writers: dict[str, Callable[[Any, Callable[[str], object]], None]] = {
-            "json": plan_json.write_rows if rows else plan_json.write,
-            "jsonl": plan_jsonl.write_rows if rows else plan_jsonl.write,
+            "json": plan_json.write,
+            "jsonl": plan_jsonl.write,
         }
         write = writers[args.format]
         if args.output is None:
@@ -465,6 +473,20 @@ def _buffered(produce: Callable[[Callable[[str], object]], None]) -> None:
 
     produce(out)
     _write("".join(chunks))
+
+
+def _binary(produce: Callable[[Callable[[bytes | memoryview], object]], None]) -> None:
+    """Standard output of UTF-8 bytes: straight to its byte stream when it writes UTF-8,
+    else decoded a piece at a time and written as `_write` writes text."""
+    stream = getattr(sys.stdout, "buffer", None)
+    encoding = (getattr(sys.stdout, "encoding", None) or "").replace("_", "-").lower()
+    if stream is None or encoding not in ("utf-8", "utf8"):
+        # each piece is whole entries: no character is split between two
+        _buffered(lambda out: produce(lambda piece: out(str(piece, "utf-8"))))
+        return
+    sys.stdout.flush()  # what was written as text goes first
+    produce(stream.write)
+    stream.flush()
 
 
 def cmd_run(args: argparse.Namespace) -> ExitCode:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -179,6 +178,7 @@ class Tables(Protocol):
     errors: tuple[type[BaseException], ...]  # what the engine raises on a file it cannot read
     order: str  # a raw table's rows in file order (ORDER BY it)
     order_column: str | None  # a select item keeping that order when a raw table is made
+    dense: bool  # `order` numbers a raw table's rows 0, 1, … (DuckDB's rowid): its position
 
     def create(self, name: str, select: str) -> None:
         """Table `name` holding `select`'s rows; replacing a table of that name."""
@@ -212,6 +212,7 @@ class DuckTables:
     con: Any
     order: str = "rowid"
     order_column: str | None = None
+    dense: bool = True  # a table made by one CREATE … AS numbers its rows from 0
     errors: tuple[type[BaseException], ...] = ()
 
     def __post_init__(self) -> None:
@@ -810,7 +811,7 @@ class _Loader:
         )
         items += [
             (id_column, "__id", False),
-            (f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)", "__ord", False),
+            (self._position(order), "__ord", False),
             (self._key(raw, raw.find(model, "Email")), "__email", False),
             (stamp, "__stamp", False),
             *history,
@@ -846,6 +847,14 @@ class _Loader:
         self._store(table, items, f"FROM {raw.table}{join}")
         if on:
             self.tables.drop(f"__rel_{raw.obj}")
+
+    def _position(self, order: str) -> str:
+        """A record's position in its file (0, 1, …): the raw table's row number where the
+        engine numbers rows densely, without the sort a window over the table takes (a
+        third of building the leads' table at 600,000 leads)."""
+        if self.tables.dense:
+            return f"CAST({order} AS BIGINT)"
+        return f"CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT)"
 
     # -- related records' values (sql.Related) -------------------------------------------
 
@@ -1100,22 +1109,29 @@ class _Loader:
                     f"(CASE WHEN {alias}.__id IS NULL THEN NULL WHEN {alias}.__email <> '' THEN "
                     f"'e:' || {alias}.__email ELSE '{table[0]}:' || {alias}.__id END)"
                 )
+        # a prospect's node is its first; the list of its nodes only where another differs
+        # (a list and its lambdas a row took twice the CPU of the rest of the statement)
+        names = [f"n{i}" for i in range(len(nodes))]
+        first = f"COALESCE({', '.join(names)})"
+        differs = " OR ".join(f"{n} <> {first}" for n in names)
+        inner = ", ".join(f"{sql} AS {n}" for sql, n in zip(nodes, names, strict=True))
         self.tables.create(
             "__nodes",
-            f"SELECT r.{get('id')} AS __id, list_distinct(list_filter("
-            f"[{', '.join(nodes)}], lambda x: x IS NOT NULL)) AS ns "
-            f"FROM {raw.table} r {' '.join(joins)}",
+            f"SELECT __id, COALESCE({first}, 'p:' || __id) AS n, "
+            f"CASE WHEN {differs} THEN [{', '.join(names)}] END AS ns "
+            f"FROM (SELECT r.{get('id')} AS __id, {inner} "
+            f"FROM {raw.table} r {' '.join(joins)})",
         )
         forest = Forest()
-        for (ns,) in self.tables.rows("SELECT ns FROM __nodes WHERE array_length(ns) > 1"):
-            for other in ns[1:]:
-                forest.union(ns[0], other)
+        for (ns,) in self.tables.rows("SELECT ns FROM __nodes WHERE ns IS NOT NULL"):
+            held = [n for n in ns if n is not None]
+            for other in held[1:]:
+                forest.union(held[0], other)
         pairs = sorted((n, forest.find(n)) for n in forest.members() if forest.find(n) != n)
         self.tables.insert("__joined", ("n", "root"), pairs)
         self.tables.create(
             "__components",
-            "SELECT x.__id, COALESCE(j.root, x.n) AS __comp "
-            "FROM (SELECT __id, COALESCE(ns[1], 'p:' || __id) AS n FROM __nodes) x "
+            "SELECT x.__id, COALESCE(j.root, x.n) AS __comp FROM __nodes x "
             "LEFT JOIN __joined j ON j.n = x.n",
         )
         # the prospect's rank too: ordering the narrow rows here, not the table's whole rows
@@ -1209,21 +1225,24 @@ class FileBytes:
     carriage: bool  # a cell may hold a CR: the file has a CR and a quote
 
 
-_NOT_PRINTABLE = re.compile(rb"[^\t\n\r -~]")
+# what a printable cell's bytes are: `bytes.translate` deleting them leaves nothing (a
+# table lookup a byte, ten times the speed of a regex class searched over the bytes)
+_PRINTABLE_BYTES = bytes(range(ord(" "), ord("~") + 1)) + b"\t\n\r"
 _CHUNK = 1 << 23
 
 
 def file_bytes(path: str) -> FileBytes:
-    """One pass over the file's bytes (about 0.05 s a 160 MB file): a cell is a run of
-    the file's bytes less its quotes, so a file of printable ASCII holds only printable
-    cells — the usual export, whose cells then need no test one by one — and a cell holds
-    a CR only when quoted, so without a quote or a CR none needs its line ends turned."""
+    """One pass over the file's bytes (about 0.14 s of CPU, reading included, for the
+    167 MB of a million prospects' three files): a cell is a run of the file's bytes
+    less its quotes, so a file of printable ASCII holds only printable cells — the usual
+    export, whose cells then need no test one by one — and a cell holds a CR only when
+    quoted, so without a quote or a CR none needs its line ends turned."""
     printable = True
     quote = carriage = False
     with open(path, "rb") as handle:
         chunk = handle.read(_CHUNK).removeprefix(b"\xef\xbb\xbf")
         while chunk:
-            printable = printable and _NOT_PRINTABLE.search(chunk) is None
+            printable = printable and not chunk.translate(None, _PRINTABLE_BYTES)
             quote = quote or b'"' in chunk
             carriage = carriage or b"\r" in chunk
             chunk = handle.read(_CHUNK)

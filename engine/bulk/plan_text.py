@@ -234,6 +234,27 @@ class EntrySql:
         """The stages held, each as a JSON string."""
         return f"list_transform({self.stages()}, lambda x: __js(x))"
 
+    def stage_items(self, style: Style, pad: str) -> str:
+        """The `stages` array laid out at `pad`. Up to MASKED stages, each combination's
+        text is a constant chosen by the held stages' bits: no list and no lambda a row
+        (the list was built twice a row, for its length and its text)."""
+        names = [s.name for s in self.rules.stages if s.name in self.program.stages]
+        if len(names) > MASKED:
+            return style.items(self.stage_texts(), pad)
+        if not names:
+            return style.static_items([], pad)
+        bits = [
+            f"(CASE WHEN list_contains(__stages, {lit(n)}) THEN {1 << b} ELSE 0 END)"
+            for b, n in enumerate(names)
+        ]
+        texts = [json.dumps(n, ensure_ascii=False) for n in names]
+        chosen = [
+            f"WHEN {m} THEN "
+            + style.static_items([t for b, t in enumerate(texts) if m >> b & 1], pad)
+            for m in range(1, 1 << len(names))
+        ]
+        return f"(CASE {' + '.join(bits)} {' '.join(chosen)} ELSE '[]' END)"
+
     def creates(self) -> list[tuple[int, str, Cls | None]]:
         """The create path's mappings: (index, the lead field, its class)."""
         out = []
@@ -597,7 +618,7 @@ class EntrySql:
         head = style.parts(fields, pad)
         tail = style.parts(
             [
-                ("stages", style.items(self.stage_texts(), inner), None),
+                ("stages", self.stage_items(style, inner), None),
                 ("to_salesforce", to_sf, shows_writes),
                 ("to_pardot", to_pd, shows_writes),
                 (

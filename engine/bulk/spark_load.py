@@ -63,6 +63,7 @@ class SparkTables:
     spark: Any
     order: str = "__row"
     order_column: str | None = "monotonically_increasing_id() AS __row"
+    dense: bool = False  # increasing, with gaps between partitions
     errors: tuple[type[BaseException], ...] = ()
     _sources: int = 0
     _frames: dict[str, Any] = field(default_factory=dict)

@@ -195,28 +195,31 @@ def write(plan: Plan, out: Callable[[str], object], extra: dict[str, Any] | None
     out("\n}\n" if data else "{}\n")
 
 
-def write_rows(rows: PlanRows, out: Callable[[str], object]) -> None:
+def write_rows(rows: PlanRows, out: Callable[[bytes | memoryview], object]) -> None:
     """`write` of a direct-path plan left as rows in DuckDB (bulk/plan_rows.py): the
-    same bytes, each batch of records written as the text SQL made of it, and the few
-    records SQL leaves to Python rendered here from their Outcome, then the prospects
-    from Salesforce (few: built by the reference). The direct path has no formula errors
-    or side plans."""
-    out("{\n  " + _string("summary") + ": " + pretty(rows.counts(), "  "))
-    out(",\n  " + _string("records") + ": ")
+    same bytes, handed to `out` as UTF-8 — each batch of records the bytes SQL wrote
+    (`PlanRows.entry_bytes`), never decoded, and the few records SQL leaves to Python
+    rendered here from their Outcome — then the prospects from Salesforce (few: built
+    by the reference). The direct path has no formula errors or side plans."""
+    out(("{\n  " + _string("summary") + ": " + pretty(rows.counts(), "  ")).encode())
+    out((",\n  " + _string("records") + ": ").encode())
     first = True
-    for texts, fallback in rows.entries("json"):
-        for i, o in fallback.items():
-            texts[i] = ",\n    " + pretty(outcome(o), "    ")
-        chunk = "".join(texts)  # type: ignore[arg-type]  # every None was filled
-        if not chunk:
-            continue
-        if first:
-            chunk = "[\n" + chunk[2:]  # the first record's ",\n" opens the list
-            first = False
-        out(chunk)
-    out("[]" if first else "\n  ]")
+    for pieces in rows.entry_bytes("json", _entry):
+        for piece in pieces:
+            if first:  # the first record's ",\n" opens the list
+                out(b"[\n")
+                piece = piece[2:]
+                first = False
+            out(piece)
+    out(b"[]" if first else b"\n  ]")
     created = [new_prospect(n) for n in rows.from_salesforce]
-    out(",\n  " + _string("prospects_from_salesforce") + ": " + pretty(created, "  ") + "\n}\n")
+    tail = ",\n  " + _string("prospects_from_salesforce") + ": " + pretty(created, "  ") + "\n}\n"
+    out(tail.encode())
+
+
+def _entry(o: Outcome) -> str:
+    """A record of the JSON plan as `write_rows` writes it: its separator and indent."""
+    return ",\n    " + pretty(outcome(o), "    ")
 
 
 def pretty(value: Any, pad: str = "") -> str:

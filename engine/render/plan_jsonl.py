@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from engine.plan import Plan
+from engine.plan import Outcome, Plan
 from engine.render import plan_json
 
 if TYPE_CHECKING:
@@ -52,16 +52,20 @@ def _units(plan: Plan) -> list[tuple[str, Iterable[dict[str, Any]]]]:
     ]
 
 
-def write_rows(rows: PlanRows, out: Callable[[str], object]) -> None:
-    """`write` of a direct-path plan left as rows in DuckDB (bulk/plan_rows.py): each
-    batch's lines as SQL wrote them, the few it leaves to Python from their Outcome."""
-    out(_line("summary", rows.counts()))
-    for texts, fallback in rows.entries("jsonl"):
-        for i, o in fallback.items():
-            texts[i] = _line("records", plan_json.outcome(o))
-        out("".join(texts))  # type: ignore[arg-type]  # every None was filled
+def write_rows(rows: PlanRows, out: Callable[[bytes | memoryview], object]) -> None:
+    """`write` of a direct-path plan left as rows in DuckDB (bulk/plan_rows.py), handed
+    to `out` as UTF-8: each batch's lines the bytes SQL wrote them in
+    (`PlanRows.entry_bytes`), the few it leaves to Python from their Outcome."""
+    out(_line("summary", rows.counts()).encode())
+    for pieces in rows.entry_bytes("jsonl", _record):
+        for piece in pieces:
+            out(piece)
     for n in rows.from_salesforce:
-        out(_line("prospects_from_salesforce", plan_json.new_prospect(n)))
+        out(_line("prospects_from_salesforce", plan_json.new_prospect(n)).encode())
+
+
+def _record(o: Outcome) -> str:
+    return _line("records", plan_json.outcome(o))
 
 
 def render(plan: Plan) -> str:

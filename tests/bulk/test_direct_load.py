@@ -539,6 +539,28 @@ def test_a_rule_set_syncing_person_accounts_is_read_the_per_record_way(
     assert bulk == reference
 
 
+def test_a_raw_tables_rowid_is_each_kept_rows_position_in_the_file(tmp_path: Path) -> None:
+    # a record's __ord is its raw table's rowid (DuckTables.dense): over several row
+    # groups read by two threads, blank rows skipped, rowid numbers the kept rows 0, 1, …
+    # in the file's order
+    import duckdb
+
+    rows = [f"p{n:07d},N{n}" if n % 1000 else " , " for n in range(300_000)]
+    path = tmp_path / "prospects.csv"
+    path.write_text("id,name\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    con = duckdb.connect(config={"threads": 2})
+    tables = direct.DuckTables(con)
+    blank = " AND ".join(f"trim(c{n}, {direct.TRIM}) = ''" for n in range(2))
+    source = tables.csv_source(str(path), 2)
+    tables.create("raw", f"SELECT c0, c1 FROM {source} WHERE NOT ({blank})")
+    kept = [r for r in rows if r.strip(" ,")]
+    ((count, misplaced, last),) = tables.rows(
+        "SELECT count(*), count(*) FILTER (WHERE rowid <> n), max(rowid) FROM "
+        "(SELECT rowid, row_number() OVER (ORDER BY c0) - 1 AS n FROM raw)"
+    )
+    assert (tables.dense, count, misplaced, last) == (True, len(kept), 0, len(kept) - 1)
+
+
 @pytest.mark.parametrize(
     ("text", "printable", "carriage"),
     [
@@ -547,6 +569,8 @@ def test_a_rule_set_syncing_person_accounts_is_read_the_per_record_way(
         (b'id,name\r\np1,"Two\r\nlines"\r\n', True, True),  # a quoted CRLF
         ("id,name\np1,Müller\n".encode(), False, False),
         (b"id,name\np1,Bell\x07\n", False, False),
+        (b"id,name\np1,Rub\x7fout\n", False, False),  # DEL: ASCII, not printable
+        (b"id,name\np1,Ada\tLovelace\n", True, False),  # a tab is printable text
     ],
 )
 def test_a_csv_files_bytes_say_what_its_cells_hold(

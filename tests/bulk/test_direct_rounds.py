@@ -27,10 +27,11 @@ duplicate lead by LastName
 """
 PROSPECTS = "id,email,name,crm_lead_fid\n"
 LEADS = "Id,Email,LastName\n00Q1,old@x.io,Lo\n"
+CREATING = RULES + "create lead when true\n"
 
 
-def open_rows(tmp_path: Path, prospect: str) -> object:
-    (tmp_path / "rules.sync").write_text(RULES, encoding="utf-8")
+def open_rows(tmp_path: Path, prospect: str, text: str = RULES) -> object:
+    (tmp_path / "rules.sync").write_text(text, encoding="utf-8")
     records = tmp_path / "records"
     records.mkdir()
     (records / "prospects.csv").write_text(PROSPECTS + prospect + "\n", encoding="utf-8")
@@ -47,6 +48,26 @@ def test_a_write_changing_a_leads_email_key_declines(tmp_path: Path) -> None:
 def test_a_write_to_a_duplicate_rules_field_declines(tmp_path: Path) -> None:
     with pytest.raises(CannotEvaluate, match="a write to lead LastName, a duplicate rule's"):
         open_rows(tmp_path, "p1,old@x.io,Other,00Q1")
+
+
+def test_leads_created_for_unrelated_prospects_with_one_duplicate_key_decline(
+    tmp_path: Path,
+) -> None:
+    # p1 and p3 reach no common record (two components) and create leads named Ann: the
+    # rounds cannot order them, so PlanRows._check declines; p2 creates the only Bo
+    with pytest.raises(CannotEvaluate, match="share a duplicate key"):
+        open_rows(tmp_path, "p1,a@x.io,Ann,\np2,b@x.io,Bo,\np3,c@x.io,Ann,", CREATING)
+
+
+def test_one_components_prospects_sharing_a_duplicate_key_are_planned(tmp_path: Path) -> None:
+    # p1 creates lead Ann, p2 (the same email: the same component, a later round) matches it
+    rows = open_rows(tmp_path, "p1,a@x.io,Ann,\np2,a@x.io,Ann,\np3,c@x.io,Cy,", CREATING)
+    assert rows is not None
+    try:
+        actions = [o.action.value for o in rows.plan().outcomes]  # type: ignore[attr-defined]
+        assert actions == ["create_lead", "no_change", "create_lead"]
+    finally:
+        rows.close()  # type: ignore[attr-defined]
 
 
 def test_a_match_writing_neither_is_planned(tmp_path: Path) -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from engine.render import plan_json, plan_jsonl
 
 NOW = "2026-11-30T12:00:00Z"
 CLOCK = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 RULES = """
 object prospect { email: email  name: text(40)  score: number  note: text(200)  tier: text(10) }
@@ -63,9 +67,9 @@ def fallbacks(rules: str, records: str, batch: int = 50_000) -> tuple[int, str]:
     with api.direct_rows(checked, records, now=CLOCK, engine="duckdb") as rows:
         assert rows is not None, "the record set took the Python loader's path"
         rows.batch = batch
-        chunks: list[str] = []
+        chunks: list[bytes | memoryview] = []
         plan_json.write_rows(rows, chunks.append)
-        return rows.fallbacks, "".join(chunks)
+        return rows.fallbacks, b"".join(chunks).decode("utf-8")
 
 
 ESCAPES = [
@@ -187,6 +191,64 @@ def test_a_dropped_value_is_left_to_python_and_rendered_in_its_place(
     assert text == reference
 
 
+def test_the_bytes_from_arrow_open_with_an_entry_from_python_to_a_file_or_any_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # p1's tier does not fit (Python writes it): the list opens with an entry from Python,
+    # then spans of Arrow's bytes; non-ASCII text on standard output that is not UTF-8
+    prospects = ["p1,a@x.io,Zoë,1,,GOLD", "p2,b@x.io,日本,2,,ok", "p3,c@x.io,Ørsted,3,,ok"]
+    rules, records = write_set(tmp_path, prospects)
+    for fmt in ("jsonl", "json"):
+        reference, bulk = both(rules, records, fmt, capsys)
+        assert bulk == reference
+        for engine in ("python", "duckdb"):
+            out = tmp_path / f"{engine}.{fmt}"
+            args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", fmt]
+            assert main([*args, "--engine", engine, "--output", str(out)]) == 0
+            assert out.read_bytes() == reference.encode("utf-8")
+        capsys.readouterr()
+    count, text = fallbacks(rules, records, batch=1)
+    assert (count, text) == (1, reference)
+    printed = []
+    for engine in ("python", "duckdb"):
+        args = ["dry-run", rules, "--records", records, "--now", NOW, "--format", "json"]
+        args += ["--engine", engine]
+        result = subprocess.run(
+            [sys.executable, "-m", "engine", *args],
+            cwd=ROOT,
+            capture_output=True,
+            env={**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": str(ROOT)},
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (0, b"")
+        printed.append(result.stdout)
+    assert printed[0] == printed[1]
+    assert b'"LastName": "Zo\\xeb"' in printed[1]
+
+
+@pytest.mark.parametrize("count", [3, 7])  # up to MASKED: one literal per combination
+def test_the_stages_held_are_written_in_the_rule_sets_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], count: int
+) -> None:
+    stages = ["stage Low when score < 3", 'stage Tiered when tier = "ok"']
+    stages += ["stage Both when Low and Tiered"]
+    stages += [f"stage Over{n} when score > {n}" for n in range(count - 3)]
+    prospects = ["p1,a@x.io,A,1,,ok", "p2,b@x.io,B,5,,ok", "p3,c@x.io,C,1,,", "p4,d@x.io,D,9,,"]
+    rules, records = write_set(tmp_path, prospects)
+    Path(rules).write_text(RULES + "\n".join(stages) + "\n", encoding="utf-8")
+    for fmt in ("jsonl", "json"):
+        reference, bulk = both(rules, records, fmt, capsys)
+        assert bulk == reference
+    held = [r["stages"] for r in json.loads(reference)["records"]]
+    over = [f"Over{n}" for n in range(count - 3)]
+    assert held == [
+        ["Low", "Tiered", "Both", *over[:1]],
+        ["Tiered", *over[:5]],
+        ["Low", *over[:1]],
+        over[:9],
+    ]
+
+
 def test_jsonl_lines_parse_and_match_the_json_plan(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -194,9 +256,9 @@ def test_jsonl_lines_parse_and_match_the_json_plan(
     checked = api.check([rules])
     with api.direct_rows(checked, records, now=CLOCK, engine="duckdb") as rows:
         assert rows is not None
-        lines: list[str] = []
+        lines: list[bytes | memoryview] = []
         plan_jsonl.write_rows(rows, lines.append)
-    parsed = [json.loads(line) for line in "".join(lines).splitlines()]
+    parsed = [json.loads(line) for line in b"".join(lines).decode("utf-8").splitlines()]
     plan = json.loads(both(rules, records, "json", capsys)[0])
     assert parsed[0] == {"section": "summary"} | plan["summary"]
     assert [{k: v for k, v in p.items() if k != "section"} for p in parsed[1:]] == plan["records"]
