@@ -1223,7 +1223,7 @@ def _value(raw: str | None, c: Cls | None) -> Value:
     """A value the SQL gave as text, in the Python type of its field class."""
     if c is Cls.NUMBER:
         return Decimal(raw) if raw is not None else None
-    if c is Cls.TEXT:
+    if c in (Cls.TEXT, Cls.MULTI):
         return raw if raw is not None else ""
     if c is Cls.BOOL:
         return raw == "true" if raw is not None else None

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import sqlglot
 
-from engine.bulk.sql import Cls
 from engine.runtime.context import Clock
 
 if TYPE_CHECKING:
@@ -39,8 +38,6 @@ def open_direct(engine: SparkEngine, root: str, clock: Clock) -> PlanRows | None
     program = program_for(rules)
     if program.reasons or program.hosts or not direct_rules(rules):
         return None  # the Python loader's path says why Spark declines
-    if any(c.cls is Cls.MULTI for o in ("prospect", "lead", "contact") for c in program.columns(o)):
-        return None  # multi-select picklists as the Python loader normalises them
     bind_clock(program, clock)
     spark = engine.session()
     loaded = direct.load_into(SparkTables(spark), root, rules, program)

@@ -1027,8 +1027,6 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
     """runtime.fit.fit for a non-blank value of class `source`."""
     target = cls_of(into)
     none = "CAST(NULL AS VARCHAR)"
-    if Cls.MULTI in (source, target):  # _static_checks declines syncing one: never run
-        return Fit("'INVALID_PICKLIST_VALUE'", none)
     if target in (Cls.DATE, Cls.DATETIME) or source in (Cls.DATE, Cls.DATETIME):
         # only date ↔ date and datetime ↔ datetime are compiled (_static_checks)
         assert source is target
@@ -1059,12 +1057,22 @@ def fit_sql(value: str, source: Cls, into: FieldType) -> Fit:
         return Fit(
             f"(CASE WHEN {trimmed} IN ({grades}) THEN NULL ELSE 'INVALID_TYPE' END)", trimmed
         )
-    assert target is Cls.TEXT
-    if into.kind is Kind.PICKLIST:
+    if into.kind in (Kind.PICKLIST, Kind.MULTIPICKLIST):
+        # FieldType.allows: one of its values, or any value for a picklist whose global
+        # value set the imported tree lacks; a multi-select's every `;` part as written
+        # (not stripped: runtime.fit), the text kept whole
         text = to_text_sql(value, source)
-        allowed = ", ".join(lit(v) for v in into.values)
-        ok = f"{text} IN ({allowed})" if into.values else "FALSE"
+        allowed = f"IN ({', '.join(lit(v) for v in into.values)})" if into.values else ""
+
+        def allows(part: str) -> str:
+            return "TRUE" if into.any_value else f"{part} {allowed}" if allowed else "FALSE"
+
+        ok = allows(text)
+        if into.kind is Kind.MULTIPICKLIST and not into.any_value:
+            barred = f"list_filter(string_split({text}, ';'), lambda p: NOT {allows('p')})"
+            ok = f"array_length({barred}) = 0"
         return Fit(f"(CASE WHEN {ok} THEN NULL ELSE 'INVALID_PICKLIST_VALUE' END)", text)
+    assert target in (Cls.TEXT, Cls.MULTI)
     if source is Cls.BOOL and into.kind is not Kind.EMAIL:
         return Fit("'INVALID_TYPE'", none)
     text = to_text_sql(value, source)
@@ -1438,14 +1446,6 @@ class _Builder:
                         f"({target.type})",
                         m.prospect.span,
                     )
-        for m in rules.mappings:
-            sides = (m.prospect, m.lead, m.contact)
-            multi = [f for f in sides if f is not None and cls_of(f.type) is Cls.MULTI]
-            if m.sync is not Sync.OFF and multi:
-                # the type fit of SPEC §3.6 for multi-select picklists is the reference's only
-                self.reason(
-                    f"field {m.prospect.name}", "syncing a multipicklist field", m.prospect.span
-                )
         for d in rules.duplicates:
             for info in d.fields:
                 if cls_of(info.type) is Cls.MULTI:

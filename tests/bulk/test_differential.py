@@ -25,6 +25,7 @@ object prospect {
     kind: text(12)
     since: date
     company: text(6)
+    tags: multipicklist("a", "b", "c")
 }
 object lead {
     Email: email
@@ -37,6 +38,7 @@ object lead {
     OwnerId: reference(user)
     Since__c: date
     Company: text(20)
+    Tags__c: multipicklist("a", "b")
 }
 object contact {
     Email: email
@@ -45,6 +47,7 @@ object contact {
     Kind__c: text(5)
     OwnerId: reference(user)
     AccountId: reference(account)
+    Tags__c: text(3)
 }
 object account { Name: text(20)  Kind__pc: text(5) }
 """
@@ -88,6 +91,8 @@ def rule_sets(draw: st.DrawFn) -> str:
         ("kind", "Kind__c", "Kind__c"),
         ("flag", "Flag__c", None),
         ("grade", "Grade__c", None),
+        # a multi-select picklist into one with fewer values, and into a short text
+        ("tags", "Tags__c", "Tags__c"),
     ):
         targets = f"lead: {lead}" + (f" contact: {contact}" if contact else "")
         parts.append(f"field {p} {{ {targets} sync: {draw(st.sampled_from(SYNCS))} }}")
@@ -193,6 +198,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"Flag__c: {draw(st.sampled_from(('true', 'false')))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B', 'null', '00G1', '005C')))}, "
             f"Since__c: {draw(st.sampled_from(DATES))}, "
+            f"Tags__c: {_q(draw(st.sampled_from(('', 'a', 'b;a'))))}, "
             f"LastModifiedDate: {draw(day)}{extra}}}"
         )
     lines.append("contacts:")
@@ -210,6 +216,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"Kind__c: {_q(draw(st.sampled_from(('', 'a', 'zz'))))}, "
             f"OwnerId: {draw(st.sampled_from(('005A', '005B', '00G1')))}, "
             f"AccountId: {draw(st.sampled_from(('null', '001B', '001C', '001X')))}, "
+            f"Tags__c: {_q(draw(st.sampled_from(('', 'a;b', 'abcd'))))}, "
             f"LastModifiedDate: {draw(day)}"
             f"{extra}}}"
         )
@@ -252,6 +259,7 @@ def record_sets(draw: st.DrawFn) -> str:
             f"flag: {draw(st.sampled_from(('true', 'false')))}, "
             f"kind: {_q(draw(st.sampled_from(TEXTS)))}, since: {draw(st.sampled_from(DATES))}, "
             f"company: {_q(draw(st.sampled_from(('', 'Acme', 'Beta'))))}, "
+            f"tags: {_q(draw(st.sampled_from(('', 'a', 'a;b', ' b ;;c', 'c'))))}, "
             f"assigned_user: {draw(st.sampled_from(('005A', 'null', '005Z', '00G1', '005C')))}, "
             f"crm_lead_fid: {fid}, crm_contact_fid: {cfid}, updated_at: {draw(day)}{flagged}}}"
         )

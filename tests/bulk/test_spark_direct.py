@@ -37,9 +37,11 @@ def run(
 EXPORT_RULES = """
 object prospect {
   email: email  name: text(20)  title: text(10)  company: text(6)  score: number  optin: boolean
+  topics: multipicklist("A", "B", "C")
 }
 object lead {
   Email: email  LastName: text(20) required  Company: text(20)  Score__c: number  Opt__c: boolean
+  Topics__c: multipicklist("A", "C")
 }
 object contact { Email: email  LastName: text(20)  Title: text(10)  AccountId: reference(account) }
 object account { Name: text(20) }
@@ -49,6 +51,7 @@ field title { contact: Title sync: salesforce }
 field company { lead: Company sync: pardot }
 field score { lead: Score__c sync: pardot }
 field optin { lead: Opt__c sync: pardot }
+field topics { lead: Topics__c sync: pardot }
 validation Long on contact { error_if: LEN(LastName) > 5 message: "too long" }
 connector { match: crm_id email_fallback: true }
 create lead when true
@@ -56,7 +59,7 @@ duplicate lead by Email
 """
 PROSPECT_COLUMNS = [
     "id", "email", "name", "title", "company", "score", "optin",
-    "crm_lead_fid", "crm_contact_fid", "crm_deleted",
+    "crm_lead_fid", "crm_contact_fid", "crm_deleted", "topics",
 ]  # fmt: skip
 LEAD_COLUMNS = [
     "Id", "Email", "LastName", "Company", "Score__c", "Opt__c",
@@ -96,8 +99,10 @@ def write_export(root: Path) -> tuple[str, str]:
     prospects = [
         *cells(state.SPARK_PROSPECTS, PROSPECT_COLUMNS),
         *cells(accounts.PROSPECTS, PROSPECT_COLUMNS, id=ids, email={"new@x.io": "nu@x.io"}),
-        # created as a lead, its values typed as the Python loader types them
-        ["pt", "two@x.io", "Two\r\nlines", "", "", "+012.50", "TRUE", "", "", ""],
+        # created as a lead, its values typed as the Python loader types them (a
+        # multi-select picklist's parts stripped, blank ones dropped)
+        ["pt", "two@x.io", "Two\r\nlines", "", "", "+012.50", "TRUE", "", "", "", " A ;;C"],
+        ["pu", "three@x.io", "Three", "", "", "", "", "", "", "", "A;B"],  # B: no lead value
     ]
     write_csv(records / "prospects.csv", PROSPECT_COLUMNS, prospects, newline="\r\n")
     leads = [
@@ -149,6 +154,9 @@ def test_spark_reads_an_export_past_the_per_record_limit_as_the_reference(
     # LF, a Parquet boolean is true), on a lead created in the cycle
     for typed in ('"Score__c": 12.5', '"LastName": "Two\\nlines"', '"Opt__c": true'):
         assert typed in plan
+    # a multi-select picklist synced: each part one of the lead field's values
+    assert '"Topics__c": "A;C"' in plan
+    assert '"code": "INVALID_PICKLIST_VALUE",\n          "value": "A;B"' in plan
     assert '"action": "create_lead"' in plan
     # prospects from Salesforce, their candidates found in Spark, their cells typed
     made = json.loads(plan)["prospects_from_salesforce"]

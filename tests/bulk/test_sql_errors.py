@@ -288,13 +288,13 @@ prospects:
     failed = [(o.prospect, o.action.value, o.error and o.error.rule) for o in plan.outcomes]
     assert failed == [("p1", "error", "Changed"), ("p2", "update", None), ("p3", "error", "Blank")]
     assert [o.stages for o in plan.outcomes] == [("Web",), (), ("Web",)]
-    synced = api.check_text(
-        OBJECTS.replace("since: date", 'since: date  topics: multipicklist("A")').replace(
-            "Since__c: date }", 'Since__c: date  Topics__c: multipicklist("A") }'
-        )
-        + "field topics { lead: Topics__c }\n",
-        "rules.sync",
+    text = OBJECTS.replace("since: date", 'since: date  topics: multipicklist("A")').replace(
+        "Since__c: date }", 'Since__c: date  Topics__c: multipicklist("A") }'
     )
+    synced = api.check_text(text + "field topics { lead: Topics__c }\n", "rules.sync")
     assert not synced.has_errors, [d.message for d in synced.diagnostics]
-    reasons = [r.construct for r in program_for(synced).reasons]
-    assert reasons == ["syncing a multipicklist field"]
+    assert program_for(synced).reasons == []  # synced: compiled (test_direct_cover.py)
+    keyed = api.check_text(text + "duplicate lead by Topics__c\n", "rules.sync")
+    assert not keyed.has_errors, [d.message for d in keyed.diagnostics]
+    reasons = [r.construct for r in program_for(keyed).reasons]
+    assert reasons == ["a multipicklist field (Topics__c)"]

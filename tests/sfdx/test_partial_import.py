@@ -153,3 +153,31 @@ def test_a_rule_with_no_formula_is_set_aside_too(tree: Tree) -> None:
         "validation rule Empty is set aside, it never fires: "
         "validation rule Empty has no errorConditionFormula"
     )
+
+
+def test_every_engine_lets_the_open_picklist_take_any_value(
+    org: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SQL engines' type fit reads an open picklist as the reference does: a value its
+    (missing) global value set would hold is written, never dropped as
+    INVALID_PICKLIST_VALUE."""
+    (org / "rules" / "org.sync").write_text(
+        'import salesforce "../sfdx"\ncreate lead when true\n'
+        "field zone { lead: Zone__c }\nfield name { lead: LastName }\nfield co { lead: Company }\n",
+        "utf-8",
+    )
+    (org / "rules" / "prospect.sync").write_text(
+        "object prospect { zone: text(20) name: text(20) co: text(20) }\n", "utf-8"
+    )
+    (org / "records.yaml").write_text(
+        "users: []\nprospects:\n  - {id: p1, email: a@example.com, zone: Venus, name: A, co: A}\n"
+        "leads: []\n",
+        "utf-8",
+    )
+    plans = []
+    for engine in ("python", "duckdb"):
+        args = ["dry-run", "rules", "--records", "records.yaml", "--format", "json"]
+        assert main([*args, "--engine", engine]) == 0
+        plans.append(capsys.readouterr().out)
+    assert plans[0] == plans[1]
+    assert json.loads(plans[1])["records"][0]["to_salesforce"]["Zone__c"] == "Venus"
