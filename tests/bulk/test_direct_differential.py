@@ -28,6 +28,7 @@ from tests.bulk.test_differential import record_sets, rule_sets
 
 BULK_LISTS = ("prospects", "leads", "contacts")
 STAMP = "2026-11-30T12:00:00Z"
+DECLINED = "the duckdb engine cannot evaluate this cycle"
 
 
 def direct_rules(text: str) -> str:
@@ -98,9 +99,16 @@ def test_the_direct_path_gives_the_python_plan(
     args = ["dry-run", str(rules_file), "--records", str(records), "--now", STAMP]
     for engine in ("duckdb", "python"):
         out = root / f"{engine}.json"
-        with mock.patch.object(api, "direct_rows", watched):
+        said = io.StringIO()
+        with mock.patch.object(api, "direct_rows", watched), contextlib.redirect_stderr(said):
             code = main([*args, "--format", "json", "--engine", engine, "--output", str(out)])
-        assert code == 0, engine
+        if engine == "duckdb" and code == 2 and DECLINED in said.getvalue():
+            # a write the rounds cannot follow (it changes a matching or duplicate key):
+            # the engine says so at run time and `auto` runs python; the records-based
+            # differential holds these examples to the same rule
+            event("DuckDB declined at run time")
+            return
+        assert code == 0, (engine, said.getvalue())
         if engine == "duckdb":
             event(f"the direct path took it: {taken[0]}")
             if not taken[0]:
