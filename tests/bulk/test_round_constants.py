@@ -62,15 +62,22 @@ def test_the_fields_one_literal_on_every_record_are_found(tmp_path: Path) -> Non
     }
 
 
+def direct_statements(
+    tmp_path: Path, rules_text: str, prospects: str, leads: str
+) -> tuple[str, str, list[str]]:
+    """The set written, and the statements DuckDB's direct path ran over it."""
+    rules_file, records = write_set(tmp_path, rules_text, prospects, leads)
+    seen: list[str] = []
+    rows = DuckEngine(api.check([rules_file]), on_sql=seen.append).open_direct(records, CLOCK)
+    assert rows is not None
+    rows.close()
+    return rules_file, records, seen
+
+
 def test_a_round_reads_the_literals_and_leaves_out_the_blank_mappings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rules_file, records = write_set(tmp_path, RULES, PROSPECTS, LEADS)
-    rules = api.check([rules_file])
-    seen: list[str] = []
-    rows = DuckEngine(rules, on_sql=seen.append).open_direct(records, CLOCK)
-    assert rows is not None
-    rows.close()
+    rules_file, records, seen = direct_statements(tmp_path, RULES, PROSPECTS, LEADS)
     (statement,) = [s for s in seen if s.startswith("CREATE TABLE __plan_rows")]
     assert "'' AS \"lead.Title\"" in statement
     assert 'ml."Title"' not in statement  # not joined
@@ -94,12 +101,7 @@ def test_a_later_round_reads_the_tables_as_the_rounds_before_left_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     leads = "Id,Email,LastName\n00Q9,z@x.io,Zed\n"  # a table with no rows has no literal
-    rules_file, records = write_set(tmp_path, CHAINED, CHAIN, leads)
-    rules = api.check([rules_file])
-    seen: list[str] = []
-    rows = DuckEngine(rules, on_sql=seen.append).open_direct(records, CLOCK)
-    assert rows is not None
-    rows.close()
+    rules_file, records, seen = direct_statements(tmp_path, CHAINED, CHAIN, leads)
     rounds = [s for s in seen if "WHERE b.__round = " in s]
     assert len(rounds) == 2
     assert "'' AS \"lead.Title\"" in rounds[0]
