@@ -113,38 +113,30 @@ def constant_columns(con: Any, program: Program) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
     for obj, table in (("prospect", "prospects"), ("lead", "leads"), ("contact", "contacts")):
         types = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()}
-        tests: list[tuple[str, str]] = []  # (field, literal)
+        tests: list[tuple[str, str, str]] = []  # (field, the column as read, literal)
         for c in program.columns(obj):
-            kind = types.get(c.name)
+            kind, column = types.get(c.name), q(c.name)
             if obj != "prospect":
                 # what an unmatched prospect reads: only a literal equal to it will do
-                joined = blank_sql(c.cls) if c.cls in (Cls.TEXT, Cls.BOOL) else None
-                literal = joined or f"CAST(NULL AS {sql_type(c.cls)})"
-                if kind == sql_type(c.cls):
-                    tests.append((c.name, literal))
+                if kind != sql_type(c.cls):
+                    continue
+                if c.cls in (Cls.TEXT, Cls.BOOL):  # read through COALESCE with its blank
+                    blank = blank_sql(c.cls)
+                    tests.append((c.name, f"COALESCE({column}, {blank})", blank))
+                else:
+                    tests.append((c.name, column, f"CAST(NULL AS {kind})"))
             elif kind == "VARCHAR":
-                tests += [(c.name, "''"), (c.name, "CAST(NULL AS VARCHAR)")]
+                tests += [(c.name, column, "''"), (c.name, column, "CAST(NULL AS VARCHAR)")]
             elif kind == "BOOLEAN":
-                tests += [(c.name, "FALSE"), (c.name, "CAST(NULL AS BOOLEAN)")]
+                tests += [(c.name, column, "FALSE"), (c.name, column, "CAST(NULL AS BOOLEAN)")]
         if not tests:
             continue
-        each = ", ".join(
-            f"bool_and({_read(obj, q(name), lit)} IS NOT DISTINCT FROM {lit})"
-            for name, lit in tests
-        )
+        each = ", ".join(f"bool_and({read} IS NOT DISTINCT FROM {lit})" for _, read, lit in tests)
         row = con.execute(f"SELECT {each} FROM {table}").fetchone()
-        for (name, literal), holds in zip(tests, row, strict=True):
+        for (name, _, literal), holds in zip(tests, row, strict=True):
             if holds is True:
                 found.setdefault((obj, name), literal)
     return found
-
-
-def _read(obj: str, column: str, literal: str) -> str:
-    """A column as the round reads it, given the literal it is tested against: a lead's
-    or contact's text or checkbox through COALESCE with its blank (= that literal)."""
-    if obj != "prospect" and not literal.startswith("CAST(NULL"):
-        return f"COALESCE({column}, {literal})"
-    return column
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -708,9 +700,17 @@ class DuckEngine:
         out: list[dict[str, Any]] = []
         fetched = [*FETCHED, *(f"twins{n}" for n in program.dup_rules)]
         fetched += [f"__ndup{n}" for n in program.dup_rules]
+        # a round's program and stored columns by its constants: rounds that find the same
+        # ones (most do) are compiled and described once
+        compiled: dict[frozenset[tuple[tuple[str, str], str]], Program] = {}
+        needed: dict[frozenset[tuple[tuple[str, str], str]], str] = {}
         for k in range(1, count + 1):
             # each round reads the tables as the rounds before left them
-            special = self._special(con, program, clock)
+            constants = constant_columns(con, program)
+            key = frozenset(constants.items())
+            if key not in compiled:
+                compiled[key] = self._special(program, constants, clock)
+            special = compiled[key]
             wanted = fetched + (extra(special) if extra is not None else [])
             selected = f"SELECT {', '.join(wanted)} FROM cycle_round"
             if lists is not None:
@@ -729,7 +729,9 @@ class DuckEngine:
                 self._sql(con, "RESET preserve_insertion_order")
                 break
             # cycle_round is stored for every round but the direct path's last
-            columns = self._needed(con, special, selected)
+            if key not in needed:
+                needed[key] = self._needed(con, special, selected)
+            columns = needed[key]
             self._sql(con, f"CREATE TABLE cycle_round AS SELECT {columns} FROM ({query})")
             if keep:
                 into = "INSERT INTO __plan_rows " if k > 1 else "CREATE TABLE __plan_rows AS "
@@ -748,14 +750,15 @@ class DuckEngine:
         self._sql(con, "DROP TABLE IF EXISTS cycle_round")
         return out
 
-    def _special(self, con: Any, program: Program, clock: Clock) -> Program:
+    def _special(
+        self, program: Program, constants: dict[tuple[str, str], str], clock: Clock
+    ) -> Program:
         """The program for the tables as they stand: compiled again with the fields each
         holds one literal in (`constant_columns`), when there are any. In the benchmark's
         export two thirds of the mapped fields are not in the files, and their fits,
         directions and joined columns were most of a round's work."""
         from engine.bulk import udf
 
-        constants = constant_columns(con, program)
         if not constants:
             return program
         special = compile_cycle(self.rules, program.stages, constants)
