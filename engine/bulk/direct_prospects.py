@@ -29,6 +29,7 @@ from engine.runtime.company import Accounts
 from engine.runtime.context import Clock
 from engine.runtime.cycle import NEW_PROSPECT_PREFIX
 from engine.runtime.ownership import People
+from engine.vocabulary import MatchMode
 
 if TYPE_CHECKING:
     from engine.bulk.direct import DirectSet
@@ -83,7 +84,7 @@ def build(
     number of prospects read; `keep`: the new prospects' Records too (for `run`)."""
     from engine.runtime.cycle import _email_of, new_prospect
 
-    by_email = rules.connector.match.value == "email"
+    by_email = rules.connector.match is MatchMode.EMAIL
     entries: list[NewProspect] = []
     records: list[Record] = []
     for record in wanted:
@@ -177,7 +178,7 @@ def _plan(
             f"FROM ({program.candidates_sql})"
         )
     emails: set[str] = set()
-    if rules.connector.match.value == "email":
+    if rules.connector.match is MatchMode.EMAIL:
         keys = " UNION ALL ".join(
             f"SELECT x.__email AS e FROM __sf_found f JOIN {table} x "
             f"ON f.obj = '{obj}' AND x.__id = f.id"

@@ -90,6 +90,7 @@ from engine.runtime.ownership import (
     owner_of,
     shown,
 )
+from engine.vocabulary import MatchMode
 
 if TYPE_CHECKING:
     from engine.bulk.plan_rows import PlanRows
@@ -443,7 +444,7 @@ def with_new_prospects(
     if not wanted:
         return plan
     emails: set[str] = set()
-    if rules.connector.match.value == "email":
+    if rules.connector.match is MatchMode.EMAIL:
         written = {
             o.prospect: str(v or "").strip().casefold()
             for o in plan.outcomes
@@ -471,7 +472,7 @@ def direct_rules(rules: CheckedRules) -> bool:
 def by_email(rules: CheckedRules) -> bool:
     """Whether an unlinked prospect matches by email: match: email, or email_fallback."""
     connector = rules.connector
-    return connector.match.value == "email" or connector.email_fallback
+    return connector.match is MatchMode.EMAIL or connector.email_fallback
 
 
 def created_stamp(clock: Clock) -> str:
@@ -606,7 +607,7 @@ class DuckEngine:
                 # which rows PlanRows._check hands to check_round, from the round's columns
                 # (over the stored write lists it took ~2 s at 1,000,000 prospects)
                 out.append(f"{suspect_sql(self.rules, special)} AS __suspect")
-                if creating and self.rules.connector.match.value == "email":
+                if creating and self.rules.connector.match is MatchMode.EMAIL:
                     email = direct_prospects.final_email_sql(self.rules, special)
                     out.append(f"{email} AS __pemail")
                 return out

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 
 from engine.runtime.context import Clock
+from engine.vocabulary import MatchMode
 
 if TYPE_CHECKING:
     from engine.bulk.plan_rows import PlanRows
@@ -89,7 +90,7 @@ def _rounds(
     # the entries' texts are computed by DuckDB, as its engine computes them in the round
     # (plan_text's macros), from the round's columns they read, which Spark hands over
     entries = EntrySql(rules, program).columns()
-    if creating and rules.connector.match.value == "email":
+    if creating and rules.connector.match is MatchMode.EMAIL:
         entries.append(f"{final_email_sql(rules, program)} AS __pemail")
     for macro in MACROS:
         con.execute(macro)
@@ -147,7 +148,7 @@ def _candidates(
     found.localCheckpoint().createOrReplaceTempView("__sf_found")
     _copy(spark, con, "__sf_found", "SELECT obj, id, ord FROM __sf_found")
     joined = "JOIN __sf_found f ON f.obj = '{obj}' AND f.id = {column}"
-    if rules.connector.match.value == "email":
+    if rules.connector.match is MatchMode.EMAIL:
         for obj, table in (("contact", "contacts"), ("lead", "leads")):
             on = joined.format(obj=obj, column="x.__id")
             _copy(spark, con, table, f"SELECT x.__id, x.__email FROM {table} x {on}")
